@@ -1,0 +1,77 @@
+"""Decomposition of a composite score into the contributions of its indicators ("back to the data").
+
+Arithmetic parent P with applied weights w: child c contributes ``w_c·S_c`` and the contributions add up to S_P.
+Geometric parent: ``ln S_P = Σ w_c ln S_c``, so child c gets the share ``w_c ln S_c / Σ_k w_k ln S_k`` of S_P
+(or ``w_c`` when that sum is 0; and 0 each when S_P = 0). A node's contribution to the composite is passed down
+to its children in proportion to their local contributions, so the indicators' contributions to the composite
+add up to the composite exactly (to floating-point rounding).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from scoring.evaluate import Evaluation
+
+from scoring.problems import PipelineError, Problem
+
+
+def local_shares(method: str, child_scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each child's share of its parent's score (shares sum to 1 over the children present)."""
+    present = weights > 0
+    if method == "geometric":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.where(present, weights * np.log(np.where(present, child_scores, 1.0)), 0.0)
+        total = logs.sum()
+        if np.isfinite(total) and total != 0:
+            return logs / total
+        if not np.isfinite(total):  # a zero child: the parent is 0 and nothing contributes
+            return np.zeros_like(weights)
+        return weights
+    contributions = np.where(present, weights * np.nan_to_num(child_scores), 0.0)
+    total = contributions.sum()
+    return contributions / total if total != 0 else weights
+
+
+def decompose(evaluation: Evaluation, unit: str, year: int) -> pd.DataFrame:
+    """Rows for every node on the unit's tree: score, weight at its parent, overall weight, contribution."""
+    system = evaluation.system
+    key = (year, unit)
+    if key not in evaluation.scores.index:
+        raise PipelineError(Problem("data.unknown_unit", unit=unit, year=year, params={"unit": unit}))
+    scores = evaluation.scores.loc[key]
+    raw = evaluation.raw.loc[key]
+    composite = float(scores[system.composite.code])
+    contribution: dict[str, float] = {system.composite.code: composite}
+    applied_weight: dict[str, float] = {system.composite.code: 1.0}
+    overall: dict[str, float] = {system.composite.code: 1.0}
+    rows = []
+    for node, depth, parent in system.walk():
+        if node.children:
+            children = [c.code for c in node.children]
+            w = evaluation.applied_weights[node.code].loc[key, children].to_numpy(dtype=float)
+            shares = local_shares(system.aggregate_method(node), scores[children].to_numpy(dtype=float), w)
+            for child, share, weight in zip(children, shares, w, strict=True):
+                contribution[child] = contribution[node.code] * share
+                applied_weight[child] = float(weight)
+                overall[child] = overall[node.code] * float(weight)
+        rows.append(
+            {
+                "node_code": node.code,
+                "node_name": node.name,
+                "level": depth,
+                "parent": parent.code if parent else None,
+                "raw_value": float(raw[node.code]) if node.is_indicator else np.nan,
+                "unit": node.unit,
+                "score": float(scores[node.code]),
+                "weight": applied_weight[node.code],
+                "overall_weight": overall[node.code],
+                "contribution": contribution[node.code],
+                "share": contribution[node.code] / composite if composite else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)

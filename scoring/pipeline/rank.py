@@ -1,0 +1,35 @@
+"""Ranks (1 = best, ties share the best rank) and tiers of the composite."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scoring.system.models import QuantileTiers, Tier
+
+
+def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Rank every column within each year: highest score = 1, ties share the best rank (``min``), NaN unranked."""
+    return scores.groupby(level="year").rank(method="min", ascending=False).astype("Float64")
+
+
+def assign_tiers(scores: pd.Series, ranks: pd.Series, tiers: list[Tier] | QuantileTiers | None) -> pd.Series:
+    """The tier of each row.
+
+    Thresholds: the tier with the highest ``min`` not above the score. Quantiles with k names: a unit ranked r
+    of n ranked units in its year gets name number ``min(k − 1, ⌊(r − 1)·k/n⌋)`` (so tied units share a tier).
+    """
+    out = pd.Series(pd.NA, index=scores.index, dtype="string")
+    if tiers is None:
+        return out
+    if isinstance(tiers, QuantileTiers):
+        k = len(tiers.quantile)
+        n = ranks.groupby(level="year").transform("count")
+        position = ((ranks.astype(float) - 1.0) * k // n.astype(float)).clip(upper=k - 1)
+        names = np.array(tiers.quantile, dtype=object)
+        present = position.notna()
+        out[present] = names[position[present].astype(int).to_numpy()]
+        return out
+    for tier in sorted(tiers, key=lambda t: t.min):
+        out[scores >= tier.min] = tier.name
+    return out

@@ -1,0 +1,158 @@
+"""Weighting: the weights of a parent node's children, fixed by the file or derived from the data.
+
+Every method returns weights that sum to 1 over the children, in the children's order. Derived methods
+(entropy, CRITIC) see the children's scores as a units × children matrix (normalised indicators at the bottom
+level, aggregated scores above), with NaN for missing values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring.problems import PipelineError, Problem
+from scoring.registry import Registry
+from scoring.system.models import Method, Node
+
+# Saaty's random consistency index RI(n), n = 1…10.
+SAATY_RI = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
+
+WeightingMethod = Callable[[Node, np.ndarray, Method], np.ndarray]
+WEIGHTING: Registry[WeightingMethod] = Registry("weighting")
+
+
+def _unit_sum(values: np.ndarray) -> np.ndarray:
+    total = values.sum()
+    if not np.isfinite(total) or total <= 0:
+        return np.full(len(values), 1.0 / len(values))
+    return values / total
+
+
+def entropy_weights(matrix: np.ndarray) -> np.ndarray:
+    """Entropy weights (熵权法) of the columns of a non-negative matrix.
+
+    ``p_ij = y_ij / Σ_i y_ij``, ``e_j = −(1/ln n_j) Σ_i p_ij ln p_ij`` with ``0·ln 0 = 0`` and ``n_j`` the number of
+    non-missing values in column j, ``w_j = (1 − e_j) / Σ_k (1 − e_k)``. A column with fewer than two values or
+    summing to 0 carries no information: ``e_j = 1``. If every column has ``e_j = 1`` the weights are equal.
+    """
+    y = np.asarray(matrix, dtype=float)
+    if np.nanmin(y, initial=0.0) < 0:
+        raise PipelineError(Problem("pipeline.entropy_negative"))
+    present = ~np.isnan(y)
+    n = present.sum(axis=0)
+    totals = np.nansum(y, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(present, y, 0.0) / totals
+        plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+        e = -plogp.sum(axis=0) / np.log(n)
+    e = np.where((n >= 2) & (totals > 0), e, 1.0)
+    return _unit_sum(1.0 - e)
+
+
+def critic_weights(matrix: np.ndarray) -> np.ndarray:
+    """CRITIC weights: ``C_j = σ_j · Σ_k (1 − r_jk)``, ``w_j = C_j / Σ C``.
+
+    ``σ_j`` is the sample standard deviation (ddof = 1) of column j and ``r_jk`` the Pearson correlation of
+    columns j and k over the units where both are present. A constant column has σ = 0 and correlation taken as 0.
+    If every ``C_j`` is 0 the weights are equal.
+    """
+    y = np.asarray(matrix, dtype=float)
+    if y.shape[1] == 1:
+        return np.ones(1)
+    sigma = np.nanstd(y, axis=0, ddof=1)
+    if np.isnan(y).any():
+        import pandas as pd  # pairwise-complete correlations are pandas' job
+
+        r = pd.DataFrame(y).corr().to_numpy()
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.corrcoef(y, rowvar=False)
+    r = np.nan_to_num(r, nan=0.0)
+    np.fill_diagonal(r, 1.0)
+    c = np.nan_to_num(sigma) * (1.0 - r).sum(axis=0)
+    return _unit_sum(c)
+
+
+@dataclass(frozen=True)
+class AhpResult:
+    """Principal-eigenvector weights of a pairwise matrix and its consistency."""
+
+    weights: np.ndarray
+    lambda_max: float
+    ci: float
+    cr: float
+
+
+def ahp_weights(pairwise: list[list[float]] | np.ndarray) -> AhpResult:
+    """AHP (层次分析法): principal eigenvector of the pairwise matrix A, scaled to sum 1.
+
+    ``λmax`` is its eigenvalue, ``CI = (λmax − n)/(n − 1)``, ``CR = CI / RI(n)`` with Saaty's RI; for n ≤ 2
+    the matrix is always consistent (CI = CR = 0).
+    """
+    a = np.asarray(pairwise, dtype=float)
+    n = a.shape[0]
+    eigenvalues, eigenvectors = np.linalg.eig(a)
+    k = int(np.argmax(eigenvalues.real))
+    vector = np.abs(eigenvectors[:, k].real)
+    lambda_max = float(eigenvalues[k].real)
+    if n <= 2:
+        return AhpResult(vector / vector.sum(), float(n), 0.0, 0.0)
+    ci = (lambda_max - n) / (n - 1)
+    ri = SAATY_RI[n - 1] if n <= len(SAATY_RI) else SAATY_RI[-1]
+    return AhpResult(vector / vector.sum(), lambda_max, ci, ci / ri)
+
+
+def fixed_weights(node: Node) -> np.ndarray:
+    """The children's weights as written, rescaled to sum to 1."""
+    given = np.array([child.weight if child.weight is not None else np.nan for child in node.children or []])
+    if np.isnan(given).any():
+        missing = [c.code for c, w in zip(node.children or [], given, strict=True) if np.isnan(w)]
+        raise PipelineError(
+            Problem("system.invalid", params={"detail": f"{node.code}: fixed weights need a weight on {missing}"})
+        )
+    return given / given.sum()
+
+
+@WEIGHTING.register("fixed")
+def weighting_fixed(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    return fixed_weights(node)
+
+
+@WEIGHTING.register("equal")
+def weighting_equal(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    """``w_j = 1/n``."""
+    n = len(node.children or [])
+    return np.full(n, 1.0 / n)
+
+
+@WEIGHTING.register("entropy")
+def weighting_entropy(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    return entropy_weights(scores)
+
+
+@WEIGHTING.register("critic")
+def weighting_critic(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    return critic_weights(scores)
+
+
+@WEIGHTING.register("ahp")
+def weighting_ahp(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    if node.ahp is None:
+        raise PipelineError(
+            Problem("system.invalid", params={"detail": f"{node.code}: weighting 'ahp' needs an 'ahp' matrix"})
+        )
+    return ahp_weights(node.ahp).weights
+
+
+@WEIGHTING.register("combined")
+def weighting_combined(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    """组合赋权: ``w = α·w_subjective + (1 − α)·w_objective`` (both already summing to 1)."""
+    spec = node.combine or method.combine
+    subjective = WEIGHTING[spec.subjective](node, scores, method)
+    objective = WEIGHTING[spec.objective](node, scores, method)
+    return spec.alpha * subjective + (1.0 - spec.alpha) * objective
+
+
+DATA_DRIVEN = frozenset({"entropy", "critic", "combined"})

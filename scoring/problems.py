@@ -1,0 +1,190 @@
+"""Data problems as records, and the one table that turns them into Chinese and English messages.
+
+A problem is not an exception: readers and validators collect every problem they find, then the CLI or the
+API reports them all at once. ``DigiscoreError`` carries a list of problems when a stage cannot go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the value cannot be used
+    WARNING = "warning"  # the value was used, but a person should look at it
+    INFO = "info"  # something was accepted after an unambiguous conversion
+
+
+# code -> (Chinese template, English template). Templates use str.format with the problem's params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # indicator-system file
+    "system.schema": ("指标体系文件不符合格式：{detail}", "indicator-system file does not match the schema: {detail}"),
+    "system.yaml": ("指标体系文件无法解析为 YAML：{detail}", "indicator-system file is not valid YAML: {detail}"),
+    "system.invalid": ("指标体系定义有误：{detail}", "invalid indicator-system definition: {detail}"),
+    "system.duplicate_code": ("指标编码 {code} 重复出现", "code {code} appears more than once"),
+    "system.ahp_inconsistent": (
+        "判断矩阵一致性比率 CR={cr:.4f} ≥ 0.1，未通过一致性检验，请调整两两比较结果",
+        "AHP pairwise matrix fails the consistency check: CR={cr:.4f} >= 0.1; revise the comparisons",
+    ),
+    "system.units_file": ("区县名单文件无法读取：{detail}", "unit list cannot be read: {detail}"),
+    # data files
+    "file.unreadable": ("文件无法读取：{detail}", "file cannot be read: {detail}"),
+    "file.format": ("无法识别的文件格式：{detail}", "unrecognised file layout: {detail}"),
+    "file.encoding": ("CSV 文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8、GBK）", "CSV encoding not recognised (UTF-8, UTF-8 with BOM, GBK)"),
+    "file.missing_column": ("缺少必需的列：{column}", "required column missing: {column}"),
+    "cell.not_number": ("单元格内容“{value}”不是数值", "cell value '{value}' is not a number"),
+    "cell.thousands_separator": (
+        "数值“{value}”含千位分隔符，已按 {number} 读取",
+        "value '{value}' has thousands separators; read as {number}",
+    ),
+    "cell.percent_sign": (
+        "数值“{value}”含百分号，该指标单位为 %，已按 {number} 读取",
+        "value '{value}' has a percent sign; the indicator is in %, read as {number}",
+    ),
+    "cell.percent_ambiguous": (
+        "数值“{value}”含百分号，但该指标单位为“{unit}”，无法确定含义",
+        "value '{value}' has a percent sign but the indicator's unit is '{unit}'; meaning is ambiguous",
+    ),
+    "cell.formula_no_value": (
+        "单元格为公式 {formula} 但没有计算结果，请在 Excel 中打开并保存后再上传",
+        "cell holds formula {formula} with no cached value; open and save the file in Excel, then upload again",
+    ),
+    "cell.out_of_range": (
+        "数值 {value} 超出允许范围 [{low}, {high}]",
+        "value {value} is outside the accepted range [{low}, {high}]",
+    ),
+    "cell.required_missing": ("必填指标未填写", "required value is missing"),
+    "cell.wrong_magnitude": (
+        "数值 {value} 与其他区县相差约 {factor} 倍（中位数 {median}），请检查单位（如“万元”与“亿元”）",
+        "value {value} is about {factor}x off the other units (median {median}); check the unit (e.g. 万元 vs 亿元)",
+    ),
+    "cell.not_applicable": ("已标记为“不适用”", "marked as not applicable"),
+    "data.unknown_indicator": ("指标编码 {indicator} 不在指标体系中", "indicator code {indicator} is not in the system"),
+    "data.duplicate": (
+        "指标 {indicator} 在 {year} 年重复填报（另见 {other}）",
+        "indicator {indicator} is given twice for {year} (see also {other})",
+    ),
+    "data.unknown_unit": ("区县编码 {unit} 不在区县名单中", "unit code {unit} is not in the system's unit list"),
+    "data.missing_unit_code": ("未填写区县编码", "unit code is missing"),
+    "data.bad_year": ("年份“{value}”无效", "year '{value}' is not valid"),
+    "data.no_values": ("{year} 年没有任何数据", "no values for {year}"),
+    # pipeline
+    "pipeline.missing_values": (
+        "缺失值处理方式为 fail，但以下数据缺失：{cells}",
+        "missing-data policy is 'fail' but these values are missing: {cells}",
+    ),
+    "pipeline.geometric_negative": (
+        "几何平均要求非负值，节点 {node} 的下级得分中存在负值；请使用 [1, 100] 等正区间",
+        "geometric mean needs non-negative values; node {node} has negative child scores; use a positive scale",
+    ),
+    "pipeline.no_goalposts": (
+        "指标 {indicator} 使用 goalpost 标准化但未设置 goalposts",
+        "indicator {indicator} is normalised by goalposts but has none",
+    ),
+    "pipeline.no_target": (
+        "指标 {indicator} 使用目标值法标准化但未设置目标值",
+        "indicator {indicator} uses target-based scoring but has no target",
+    ),
+    "pipeline.entropy_negative": (
+        "熵权法要求非负的标准化值，请改用 minmax 或 goalpost 标准化",
+        "entropy weights need non-negative normalised values; use minmax or goalpost normalisation",
+    ),
+    "pipeline.screened": (
+        "数据覆盖率 {coverage:.0%} 低于门槛，已不参与评价",
+        "data coverage {coverage:.0%} is below the threshold; the unit is left out",
+    ),
+    "pipeline.no_year": ("数据中没有 {year} 年", "the data hold no values for {year}"),
+    "pipeline.unknown_method": ("未知的方法 {kind}：{name}（可选：{choices}）", "unknown {kind} method '{name}' (choose from {choices})"),
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: ``file!sheet!cell`` (any part may be empty), or a path in a system file."""
+
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+
+    def __str__(self) -> str:
+        return "!".join(part for part in (self.file, self.sheet, self.cell) if part)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth saying) about an input, with enough context to find and fix it."""
+
+    code: str
+    severity: Severity = Severity.ERROR
+    location: Location = field(default_factory=Location)
+    unit: str | None = None
+    indicator: str | None = None
+    year: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message_zh(self) -> str:
+        return _render(self.code, 0, self.params)
+
+    @property
+    def message_en(self) -> str:
+        return _render(self.code, 1, self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Machine-readable form, as the API and the JSON report give it."""
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "file": self.location.file,
+            "sheet": self.location.sheet,
+            "cell": self.location.cell,
+            "location": str(self.location),
+            "unit": self.unit,
+            "indicator": self.indicator,
+            "year": self.year,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+        }
+
+    def __str__(self) -> str:
+        where = str(self.location) or "-"
+        what = " ".join(p for p in (self.unit, self.indicator, str(self.year) if self.year else None) if p)
+        return f"[{self.severity}] {where} {what}: {self.message_zh} / {self.message_en}"
+
+
+def _render(code: str, language: int, params: dict[str, Any]) -> str:
+    templates = MESSAGES.get(code)
+    if templates is None:
+        return f"{code} {params}"
+    try:
+        return templates[language].format(**params)
+    except (KeyError, IndexError, ValueError):
+        return f"{templates[language]} {params}"
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that make a value unusable."""
+    return [p for p in problems if p.severity is Severity.ERROR]
+
+
+class DigiscoreError(Exception):
+    """Base of every error the engine raises on purpose; carries the problems that caused it."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class SystemDefinitionError(DigiscoreError):
+    """The indicator-system file is wrong (schema, codes, weights, AHP consistency)."""
+
+
+class SubmissionError(DigiscoreError):
+    """A data file cannot be used at all (unreadable, unknown layout)."""
+
+
+class PipelineError(DigiscoreError):
+    """The data and the chosen methods do not fit (missing values under 'fail', negatives in a geometric mean)."""

@@ -1,0 +1,260 @@
+"""Pydantic models of an indicator-system file (contract 1 of DESIGN.md).
+
+What the file sets (tree, weights, targets, methods) is kept apart from what the pipeline learns from data
+(bounds, derived weights, imputed values), which goes into the evaluation's log instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Baseline(_Strict):
+    """The value an indicator started from, for the time-elapsed schedule (序时进度)."""
+
+    value: float
+    year: int
+
+
+class Target(_Strict):
+    """A plan target for an indicator, with where it comes from."""
+
+    value: float
+    year: int | None = None
+    source: str | None = None
+    baseline: Baseline | None = None
+    note: str | None = None
+
+
+class Combine(_Strict):
+    """Combined weighting (组合赋权): ``w = alpha * subjective + (1 - alpha) * objective``."""
+
+    alpha: float = Field(0.5, ge=0, le=1)
+    subjective: Literal["fixed", "ahp"] = "fixed"
+    objective: Literal["entropy", "critic"] = "entropy"
+
+
+class Node(_Strict):
+    """A node of the tree: a dimension (has children) or an indicator (has none)."""
+
+    code: str = Field(min_length=1, pattern=r"^[^\s!]+$")
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    weight: float | None = Field(None, gt=0, description="relative to siblings; rescaled to sum to 1")
+    children: list[Node] | None = None
+    # options of a parent node (how its children are weighted and aggregated)
+    aggregate: str | None = None
+    weighting: str | None = None
+    ahp: list[list[float]] | None = Field(None, description="pairwise matrix over the children, in their order")
+    combine: Combine | None = None
+    # options of an indicator
+    unit: str | None = None
+    direction: Literal[1, -1] = 1
+    normalise: str | None = None
+    transform: Literal["log"] | None = None
+    goalposts: tuple[float, float] | None = None
+    target: Target | None = None
+    valid: tuple[float | None, float | None] | None = None
+    required: bool = True
+    definition: str | None = None
+    source: str | None = None
+    remark: str | None = None
+
+    @property
+    def is_indicator(self) -> bool:
+        return not self.children
+
+    @model_validator(mode="after")
+    def _check(self) -> Node:
+        if self.children is not None and not self.children:
+            raise ValueError("children: a dimension needs at least one child")
+        if self.goalposts is not None and self.goalposts[0] == self.goalposts[1]:
+            raise ValueError("goalposts: lower and upper goalposts must differ")
+        if self.valid is not None and None not in self.valid and self.valid[0] > self.valid[1]:  # type: ignore[operator]
+            raise ValueError("valid: lower bound is above upper bound")
+        if self.ahp is not None:
+            n = len(self.children or [])
+            if len(self.ahp) != n or any(len(row) != n for row in self.ahp):
+                raise ValueError(f"ahp: the pairwise matrix must be {n}×{n}, one row and column per child")
+            for i, row in enumerate(self.ahp):
+                for j, a in enumerate(row):
+                    if a <= 0:
+                        raise ValueError(f"ahp[{i}][{j}]: comparisons must be > 0")
+                    if abs(a * self.ahp[j][i] - 1) > 1e-3:
+                        raise ValueError(f"ahp[{i}][{j}]: matrix must be reciprocal (a_ij · a_ji = 1)")
+        return self
+
+
+class Unit(_Strict):
+    """An evaluated unit (区县): its code, name and optional group (used by group-mean imputation)."""
+
+    code: str = Field(min_length=1)
+    name: str
+    group: str | None = None
+    note: str | None = None
+
+
+class Efficacy(_Strict):
+    """Efficacy-coefficient scoring ``y = base + span · ratio`` (功效系数法, commonly 60 + 40·ratio)."""
+
+    base: float = 60
+    span: float = 40
+
+
+class Treatment(_Strict):
+    """COINr-style outlier treatment thresholds."""
+
+    winmax: int = Field(5, ge=0)
+    skew: float = 2.0
+    kurtosis: float = 3.5
+
+
+class Method(_Strict):
+    """Default methods of the system; any node or indicator may override its own."""
+
+    normalise: str = "minmax"
+    scale: tuple[float, float] = (0.0, 100.0)
+    aggregate: str = "arithmetic"
+    weighting: str = "fixed"
+    missing: str = "renormalise"
+    treat: str = "none"
+    treatment: Treatment = Treatment()
+    comparability: Literal["per_year", "pooled"] = "per_year"
+    efficacy: Efficacy = Efficacy()
+    zscore: tuple[float, float] = Field((0.0, 1.0), description="mean and sd of the rescaled z-scores")
+    combine: Combine = Combine()
+    attainment_cap: float = Field(1.0, gt=0)
+    min_coverage: float = Field(0.0, ge=0, le=1, description="units with a smaller share of data are screened out")
+
+    @model_validator(mode="after")
+    def _check(self) -> Method:
+        if self.scale[0] >= self.scale[1]:
+            raise ValueError("scale: lower end must be below upper end")
+        return self
+
+
+class Tier(_Strict):
+    name: str
+    min: float
+
+
+class QuantileTiers(_Strict):
+    """Tiers by rank: the ranked units are split into len(quantile) groups of (nearly) equal size."""
+
+    quantile: list[str] = Field(min_length=1)
+
+
+class Composite(_Strict):
+    """The root of the tree (the composite index) and how its children, the top dimensions, are combined."""
+
+    code: str = "INDEX"
+    name: str = "综合指数"
+    aggregate: str | None = None
+    weighting: str | None = None
+    ahp: list[list[float]] | None = None
+    combine: Combine | None = None
+
+
+class IndicatorSystemFile(_Strict):
+    """The YAML file as written (``units`` may be a path to a unit list or the list itself)."""
+
+    id: str = Field(min_length=1)
+    name: str
+    version: str
+    description: str | None = None
+    units: str | list[Unit]
+    composite: Composite = Composite()
+    method: Method = Method()
+    tiers: list[Tier] | QuantileTiers | None = None
+    tree: list[Node] = Field(min_length=1)
+    sources: dict[str, str] | None = None
+    synthetic: bool | None = None
+
+
+class IndicatorSystem(BaseModel):
+    """A loaded, checked indicator system with its units resolved, and views of its tree."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    version: str
+    description: str | None = None
+    units: list[Unit]
+    composite: Composite
+    method: Method
+    tiers: list[Tier] | QuantileTiers | None
+    tree: list[Node]
+    sources: dict[str, str] | None = None
+    content_hash: str = ""
+
+    @cached_property
+    def root(self) -> Node:
+        """The composite as a node whose children are the top-level dimensions."""
+        return composite_node(self.composite, self.tree)
+
+    def walk(self) -> Iterator[tuple[Node, int, Node | None]]:
+        """Every node depth-first (parents before children) with its depth (composite = 0) and parent."""
+        stack: list[tuple[Node, int, Node | None]] = [(self.root, 0, None)]
+        while stack:
+            node, depth, parent = stack.pop()
+            yield node, depth, parent
+            stack.extend((child, depth + 1, node) for child in reversed(node.children or []))
+
+    @cached_property
+    def nodes(self) -> dict[str, Node]:
+        return {node.code: node for node, _, _ in self.walk()}
+
+    @cached_property
+    def indicators(self) -> list[Node]:
+        """Indicators (leaves) in file order."""
+        return [node for node, _, _ in self.walk() if node.is_indicator]
+
+    @cached_property
+    def indicator_codes(self) -> list[str]:
+        return [node.code for node in self.indicators]
+
+    @cached_property
+    def depth(self) -> dict[str, int]:
+        return {node.code: depth for node, depth, _ in self.walk()}
+
+    @cached_property
+    def parent(self) -> dict[str, str]:
+        return {node.code: parent.code for node, _, parent in self.walk() if parent is not None}
+
+    def path(self, code: str) -> list[str]:
+        """Codes from the composite down to ``code``."""
+        chain = [code]
+        while chain[-1] in self.parent:
+            chain.append(self.parent[chain[-1]])
+        return chain[::-1]
+
+    @cached_property
+    def unit_codes(self) -> list[str]:
+        return [u.code for u in self.units]
+
+    @cached_property
+    def unit_names(self) -> dict[str, str]:
+        return {u.code: u.name for u in self.units}
+
+    def normalise_method(self, indicator: Node) -> str:
+        return indicator.normalise or self.method.normalise
+
+    def aggregate_method(self, node: Node) -> str:
+        return node.aggregate or self.method.aggregate
+
+    def weighting_method(self, node: Node) -> str:
+        return node.weighting or self.method.weighting
+
+
+def composite_node(composite: Composite, tree: list[Node]) -> Node:
+    """The composite as a node whose children are the top-level dimensions."""
+    return Node(children=list(tree), **composite.model_dump())
