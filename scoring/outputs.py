@@ -1,0 +1,136 @@
+"""Writing an evaluation: a long table as CSV, JSON or XLSX (the XLSX adds a readable wide summary)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.evaluate import Evaluation
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_text(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(escape_text)
+    out.columns = [escape_text(c) for c in out.columns]
+    return out
+
+
+def results_table(evaluation: Evaluation) -> pd.DataFrame:
+    """The long table of the evaluated year plus each unit's TOPSIS closeness on the composite rows."""
+    table = evaluation.long_table()
+    topsis = evaluation.topsis.xs(evaluation.year, level="year")
+    is_composite = table["node_code"] == evaluation.composite
+    table["topsis"] = np.where(is_composite, table["unit_code"].map(topsis), np.nan)
+    return table
+
+
+def summary_table(evaluation: Evaluation) -> pd.DataFrame:
+    """One row per unit: composite score, rank, tier, change, then every dimension's score (Chinese headers)."""
+    system = evaluation.system
+    year = evaluation.year
+    scores = evaluation.scores.xs(year, level="year")
+    ranks = evaluation.ranks.xs(year, level="year")
+    composite = system.composite.code
+    dimensions = [n for n, depth, _ in system.walk() if 0 < depth and n.children]
+    frame = pd.DataFrame(
+        {
+            "排名": ranks[composite],
+            "区县编码": scores.index,
+            "区县名称": [system.unit_names.get(u, u) for u in scores.index],
+            f"{system.composite.name}": scores[composite].round(2),
+            "梯队": evaluation.tiers.xs(year, level="year"),
+            "得分变化": evaluation.score_change.xs(year, level="year")[composite].round(2),
+            "位次变化": evaluation.rank_change.xs(year, level="year")[composite],
+        }
+    )
+    for node in dimensions:
+        frame[f"{node.code} {node.name}"] = scores[node.code].round(2)
+    return frame.sort_values(["排名", "区县编码"]).reset_index(drop=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if np.isnan(value) else float(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_jsonable(row) for row in frame.astype(object).to_dict(orient="records")]
+
+
+def results_document(evaluation: Evaluation) -> dict[str, Any]:
+    """The JSON results (schemas/results.schema.json): system, year, method, results, weights, flags, log."""
+    system = evaluation.system
+    return {
+        "system": {"id": system.id, "name": system.name, "version": system.version, "hash": system.content_hash},
+        "year": evaluation.year,
+        "method": system.method.model_dump(mode="json"),
+        "results": records(results_table(evaluation)),
+        "weights": records(evaluation.weights[evaluation.weights["year"] == evaluation.year]),
+        "attainment": records(evaluation.attainment[evaluation.attainment["year"] == evaluation.year]),
+        "flags": records(evaluation.flags[evaluation.flags["year"] == evaluation.year]) if len(evaluation.flags) else [],
+        "log": [{"stage": s.stage, "method": s.method, "detail": _jsonable(s.detail)} for s in evaluation.log],
+    }
+
+
+def write_results(evaluation: Evaluation, path: str | Path) -> Path:
+    """Write by extension: ``.csv`` (long table, UTF-8 with BOM so Excel shows Chinese), ``.json``, ``.xlsx``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        _escape_frame(results_table(evaluation)).to_csv(path, index=False, encoding="utf-8-sig")
+    elif suffix == ".json":
+        path.write_text(json.dumps(results_document(evaluation), ensure_ascii=False, indent=1), encoding="utf-8")
+    elif suffix == ".xlsx":
+        _write_xlsx(evaluation, path)
+    else:
+        raise ValueError(f"unsupported output format {suffix!r}: use .csv, .json or .xlsx")
+    return path
+
+
+def _write_xlsx(evaluation: Evaluation, path: Path) -> None:
+    year = evaluation.year
+    sheets = {
+        "汇总": summary_table(evaluation),
+        "结果明细": results_table(evaluation),
+        "权重": evaluation.weights[evaluation.weights["year"] == year],
+        "目标完成度": evaluation.attainment[evaluation.attainment["year"] == year],
+        "原始数据": evaluation.raw.xs(year, level="year").reset_index(),
+        "标准化值": evaluation.normalised.xs(year, level="year").round(4).reset_index(),
+    }
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        for name, frame in sheets.items():
+            frame = _escape_frame(frame)
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes(1, 0)
+            for i, column in enumerate(frame.columns):
+                width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
+                sheet.set_column(i, i, min(max(width, 8), 40))
