@@ -54,29 +54,35 @@ class Dataset:
     def matrix(self, indicators: list[str], units: list[str] | None = None) -> pd.DataFrame:
         """Values as a (year, unit_code) × indicator matrix; NaN where missing or not applicable.
 
-        Rows exist for every unit with at least one value in a year (or for every listed unit in every year
-        with data, when ``units`` is given); columns follow ``indicators``.
+        Rows exist for every (year, unit) with at least one record (a value, an empty cell or 不适用) — only the
+        listed units, in their order, when ``units`` is given; columns follow ``indicators``. The first of
+        duplicate records wins.
         """
-        frame = self.values[self.values["indicator_code"].isin(indicators)]
-        wide = frame.pivot_table(
-            index=["year", "unit_code"], columns="indicator_code", values="value", aggfunc="first", dropna=False
-        )
-        wide = wide.reindex(columns=indicators)
-        if units is not None:
-            index = pd.MultiIndex.from_product([self.years, units], names=["year", "unit_code"])
-            wide = wide.reindex(index)
-            wide = wide[wide.notna().any(axis=1)]
-        wide.columns.name = None
-        return wide.astype(float).sort_index()
+        return self._placed(self.values["value"].to_numpy(dtype=float), np.nan, indicators, units)
 
-    def not_applicable(self, indicators: list[str]) -> pd.DataFrame:
+    def not_applicable(self, indicators: list[str], units: list[str] | None = None) -> pd.DataFrame:
         """Boolean matrix aligned with :meth:`matrix`: True where the unit marked the indicator 不适用."""
-        flags = self.values.assign(na=self.values["status"] == STATUS_NOT_APPLICABLE)
-        flags = flags[flags["indicator_code"].isin(indicators)]
-        wide = flags.pivot_table(index=["year", "unit_code"], columns="indicator_code", values="na", aggfunc="any")
-        wide = wide.reindex(columns=indicators)
-        wide.columns.name = None
-        return wide.fillna(False).astype(bool)
+        flags = (self.values["status"] == STATUS_NOT_APPLICABLE).to_numpy(dtype=float)
+        return self._placed(flags, 0.0, indicators, units).astype(bool)
+
+    def _placed(self, cells: np.ndarray, empty: float, indicators: list[str], units: list[str] | None) -> pd.DataFrame:
+        # Scatter the long table into a dense array by integer codes: a pivot without pandas' groupby cost.
+        frame = self.values
+        column = pd.Index(indicators).get_indexer(frame["indicator_code"])
+        unit_index = pd.Index(units if units is not None else sorted(frame["unit_code"].unique()))
+        row_unit = unit_index.get_indexer(frame["unit_code"])
+        years = np.array(self.years, dtype=int)
+        row_year = np.searchsorted(years, frame["year"].to_numpy(dtype=int))
+        keep = (column >= 0) & (row_unit >= 0)
+        dense = np.full((len(years), len(unit_index), len(indicators)), empty)
+        # reversed so that the first occurrence of a duplicate is the one written last
+        order = np.flatnonzero(keep)[::-1]
+        dense[row_year[order], row_unit[order], column[order]] = cells[order]
+        recorded = np.zeros((len(years), len(unit_index)), dtype=bool)
+        recorded[row_year[keep], row_unit[keep]] = True
+        rows = recorded.reshape(-1)
+        index = pd.MultiIndex.from_product([years.tolist(), unit_index], names=["year", "unit_code"])
+        return pd.DataFrame(dense.reshape(-1, len(indicators))[rows], index=index[rows], columns=list(indicators))
 
 
 def empty_long_table() -> pd.DataFrame:

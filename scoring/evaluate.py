@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.data import Dataset
+from scoring.data import STATUS_NOT_APPLICABLE, Dataset
 from scoring.pipeline.aggregate import AGGREGATION
 from scoring.pipeline.attainment import attainment_table
 from scoring.pipeline.missing import MISSING, MissingContext
@@ -97,14 +97,22 @@ class Evaluation:
 
 def evaluate(system: IndicatorSystem, dataset: Dataset, year: int) -> Evaluation:
     """Evaluate every year in the data with the system's methods; ``year`` is the one reported by default."""
+    codes = system.indicator_codes
+    raw = dataset.matrix(codes, units=system.unit_codes)
+    if (dataset.values["status"] == STATUS_NOT_APPLICABLE).any():
+        not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
+    else:
+        not_applicable = pd.DataFrame(False, index=raw.index, columns=raw.columns)
+    return evaluate_matrix(system, raw, not_applicable, year)
+
+
+def evaluate_matrix(system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame, year: int) -> Evaluation:
+    """The pipeline on a (year, unit_code) × indicator matrix of raw values and its 不适用 mask."""
     method = system.method
     log: list[Step] = []
     problems: list[Problem] = []
-    codes = system.indicator_codes
-    raw = dataset.matrix(codes, units=system.unit_codes)
     if year not in raw.index.get_level_values("year"):
         raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
-    not_applicable = dataset.not_applicable(codes).reindex(index=raw.index, columns=codes, fill_value=False)
     raw, screened = _screen(raw, not_applicable, method.min_coverage)
     not_applicable = not_applicable.loc[raw.index]
     if screened:
@@ -320,6 +328,7 @@ def _aggregate(
     weight_rows: list[dict[str, Any]] = []
     applied: dict[str, pd.DataFrame] = {}
     years = normalised.index.get_level_values("year").to_numpy()
+    group_years = [sorted({int(y) for y in np.unique(years[rows])}) for rows in row_groups]
     parents = [node for node, _, _ in system.walk() if node.children]
     for node in reversed(parents):  # reversed pre-order: every child is scored before its parent
         children = [c.code for c in node.children or []]
@@ -329,14 +338,13 @@ def _aggregate(
         aggregate = AGGREGATION[aggregation]
         value = np.full(n, np.nan)
         used = np.zeros((n, len(children)))
-        for rows in row_groups:
+        for rows, in_group in zip(row_groups, group_years, strict=True):
             w = WEIGHTING[weighting](node, child_scores[rows], system.method)
             value[rows], used[rows] = aggregate(child_scores[rows], w, node.code)
-            group_years = sorted({int(y) for y in years[rows]})
             for child, weight in zip(children, w, strict=True):
                 weight_rows.extend(
                     {"year": y, "parent": node.code, "child": child, "weight": float(weight), "method": weighting}
-                    for y in group_years
+                    for y in in_group
                 )
         columns[node.code] = value
         applied[node.code] = pd.DataFrame(used, index=normalised.index, columns=children)
@@ -377,32 +385,32 @@ def _flags(
     system: IndicatorSystem,
 ) -> pd.DataFrame:
     """Every cell something happened to: missing, not applicable, imputed, winsorised / logged, renormalised."""
-    pieces = []
+    years = raw.index.get_level_values("year").to_numpy()
+    units = raw.index.get_level_values("unit_code").to_numpy()
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add(mask: np.ndarray, frame: pd.DataFrame, flag: str | np.ndarray) -> None:
+    def add(mask: np.ndarray, codes: np.ndarray, flag: str | np.ndarray) -> None:
         rows, cols = np.nonzero(mask)
-        labels = flag[rows, cols] if isinstance(flag, np.ndarray) else flag
-        pieces.append(
-            pd.DataFrame(
-                {
-                    "year": frame.index.get_level_values("year").to_numpy()[rows],
-                    "unit_code": frame.index.get_level_values("unit_code").to_numpy()[rows],
-                    "node_code": frame.columns.to_numpy()[cols],
-                    "flag": labels,
-                }
-            )
-        )
+        labels = flag[rows, cols] if isinstance(flag, np.ndarray) else np.full(len(rows), flag, dtype=object)
+        pieces.append((years[rows], units[rows], codes[cols], labels))
 
+    indicators = raw.columns.to_numpy()
     na = not_applicable.to_numpy(dtype=bool)
-    add(raw.isna().to_numpy() & ~na & ~imputed.to_numpy(), raw, "missing")
-    add(na, raw, "not_applicable")
-    add(imputed.to_numpy(), raw, "imputed")
+    add(raw.isna().to_numpy() & ~na & ~imputed.to_numpy(), indicators, "missing")
+    add(na, indicators, "not_applicable")
+    add(imputed.to_numpy(), indicators, "imputed")
     treated_values = treated.to_numpy()
-    add(treated_values != "", raw, treated_values)
-    for node in system.nodes.values():
-        if node.children:
-            missing = scores[[c.code for c in node.children]].isna().to_numpy()
-            partial = (missing.any(axis=1) & ~missing.all(axis=1))[:, np.newaxis]
-            add(partial, scores[[node.code]], "renormalised")
-    flags = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+    add(treated_values != "", indicators, treated_values)
+    parents = [node for node in system.nodes.values() if node.children]
+    partial = np.column_stack([_partly_missing(scores, node) for node in parents])
+    add(partial, np.array([node.code for node in parents], dtype=object), "renormalised")
+    flags = pd.DataFrame(
+        {name: np.concatenate([p[i] for p in pieces]) for i, name in enumerate(["year", "unit_code", "node_code", "flag"])}
+    )
     return flags.sort_values(["year", "unit_code", "node_code"]).reset_index(drop=True)
+
+
+def _partly_missing(scores: pd.DataFrame, node: Node) -> np.ndarray:
+    """Rows where some but not all of the node's children are missing (its weights were renormalised)."""
+    missing = scores[[child.code for child in node.children or []]].isna().to_numpy()
+    return missing.any(axis=1) & ~missing.all(axis=1)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from scoring.system.models import QuantileTiers, Tier
 
 
 def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
     """Rank every column within each year: highest score = 1, ties share the best rank (``min``), NaN unranked."""
-    return scores.groupby(level="year").rank(method="min", ascending=False).astype("Float64")
+    values = scores.to_numpy(dtype=float)
+    ranks = np.full(values.shape, np.nan)
+    years = scores.index.get_level_values("year").to_numpy()
+    for year in np.unique(years):
+        rows = years == year
+        ranks[rows] = rankdata(-values[rows], method="min", axis=0, nan_policy="omit")
+    return pd.DataFrame(ranks, index=scores.index, columns=scores.columns)
 
 
 def assign_tiers(scores: pd.Series, ranks: pd.Series, tiers: list[Tier] | QuantileTiers | None) -> pd.Series:

@@ -1,0 +1,81 @@
+"""The layout of the district form (DESIGN.md contract 2), shared by the writer and the reader.
+
+Every position here is part of a public contract documented in ``docs/data-formats.md``: change it only with a
+new :data:`FORM_MARKER`, so that forms already sent to districts can still be read.
+Rows and columns are 0-based here; the documentation gives the same cells in A1 notation.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from scoring.system.models import IndicatorSystem, Node
+
+FORM_MARKER: Final = "digiscore-form-1"  # B6: tells a district form from any other workbook
+
+DATA_SHEET: Final = "数据填报"
+INSTRUCTIONS_SHEET: Final = "填报说明"
+
+# Header block: label in column A, value in column B.
+TITLE_ROW: Final = 0  # A1
+LABEL_COL: Final = 0  # A
+VALUE_COL: Final = 1  # B
+UNIT_CODE_ROW: Final = 1  # A2 区县编码 / B2
+UNIT_NAME_ROW: Final = 2  # A3 区县名称 / B3
+SYSTEM_ID_ROW: Final = 3  # A4 指标体系 / B4
+SYSTEM_VERSION_ROW: Final = 4  # A5 体系版本 / B5
+MARKER_ROW: Final = 5  # A6 表单格式 / B6
+
+LABEL_UNIT_CODE: Final = "区县编码"
+LABEL_UNIT_NAME: Final = "区县名称"
+LABEL_SYSTEM_ID: Final = "指标体系"
+LABEL_SYSTEM_VERSION: Final = "体系版本"
+LABEL_MARKER: Final = "表单格式"
+
+HEADER_ROW: Final = 7  # row 8: the table header
+FIRST_INDICATOR_ROW: Final = 8  # row 9: the first indicator, then one row per indicator in system order
+
+# Fixed columns before the year columns (A–F), then one column per year from G, then source and remark.
+HEAD_CODE: Final = "指标编码"
+HEAD_DIMENSION: Final = "一级指标"
+HEAD_NAME: Final = "指标名称"
+HEAD_UNIT: Final = "计量单位"
+HEAD_DIRECTION: Final = "方向"
+HEAD_RANGE: Final = "允许范围"
+HEAD_SOURCE: Final = "数据来源"
+HEAD_REMARK: Final = "备注"
+LEADING_HEADERS: Final = (HEAD_CODE, HEAD_DIMENSION, HEAD_NAME, HEAD_UNIT, HEAD_DIRECTION, HEAD_RANGE)
+TRAILING_HEADERS: Final = (HEAD_SOURCE, HEAD_REMARK)
+FIRST_YEAR_COL: Final = len(LEADING_HEADERS)  # G
+
+NOT_APPLICABLE_TEXT: Final = "不适用"
+
+
+def dimension_name(system: IndicatorSystem, indicator: Node) -> str:
+    """Name of the first-level dimension an indicator belongs to ("" for an indicator at the top level)."""
+    path = system.path(indicator.code)
+    # path = [composite, dimension, ..., indicator]; an indicator directly under the composite has no dimension
+    return system.nodes[path[1]].name if len(path) > 2 else ""
+
+
+def direction_text(indicator: Node) -> str:
+    return "正向" if indicator.direction == 1 else "逆向"
+
+
+def format_number(x: float) -> str:
+    """A number as people write it: no trailing ``.0``, no exponent for ordinary magnitudes."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return format(x, ".15g")
+
+
+def range_text(indicator: Node) -> str:
+    """The accepted range as shown in the form: ``0 ~ 100``, ``≥ 0``, ``≤ 30`` or ``不限``."""
+    low, high = indicator.valid if indicator.valid is not None else (None, None)
+    if low is not None and high is not None:
+        return f"{format_number(low)} ~ {format_number(high)}"
+    if low is not None:
+        return f"≥ {format_number(low)}"
+    if high is not None:
+        return f"≤ {format_number(high)}"
+    return "不限"
