@@ -9,7 +9,9 @@ from scoring.data import Dataset
 from scoring.system.models import Composite, IndicatorSystem, Method, Node, QuantileTiers, Unit
 
 
-def synthetic_system(n_units: int = 3000, n_indicators: int = 200, weighting: str = "entropy") -> IndicatorSystem:
+def synthetic_system(
+    n_units: int = 3000, n_indicators: int = 200, weighting: str = "entropy"
+) -> IndicatorSystem:
     """composite → 5 dimensions → 4 sub-dimensions each → n_indicators/20 indicators each (4 levels)."""
     per_sub = n_indicators // 20
     dimensions = []

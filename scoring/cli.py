@@ -22,8 +22,11 @@ INDICATORS_DIR = REPO_ROOT / "indicators"
 SAMPLE_DIR = REPO_ROOT / "sample_inputs"
 DEFAULT_SYSTEM = "jinan_district_digital"
 
-app = typer.Typer(help="digiscore: composite digital-development scores for districts (区县数字化发展水平评价).",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="digiscore: composite digital-development scores for districts (区县数字化发展水平评价).",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -31,9 +34,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 SystemOption = Annotated[
     str,
-    typer.Option("--system", "-s", help="indicator-system YAML path, file stem or id (default: the Jinan system)"),
+    typer.Option(
+        "--system", "-s", help="indicator-system YAML path, file stem or id (default: the Jinan system)"
+    ),
 ]
-DataArgument = Annotated[list[Path], typer.Argument(help="district forms, long or wide tables (.xlsx / .csv)")]
+DataArgument = Annotated[
+    list[Path], typer.Argument(help="district forms, long or wide tables (.xlsx / .csv)")
+]
 
 
 def resolve_system(name: str) -> IndicatorSystem:
@@ -55,7 +62,14 @@ def print_problems(problems: Sequence[Problem]) -> None:
     if not problems:
         return
     table = Table(show_lines=False, header_style="bold")
-    for column in ("级别 severity", "位置 location", "区县 unit", "指标 indicator", "年份 year", "说明 message"):
+    for column in (
+        "级别 severity",
+        "位置 location",
+        "区县 unit",
+        "指标 indicator",
+        "年份 year",
+        "说明 message",
+    ):
         table.add_column(column, overflow="fold")
     styles = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
     for p in problems:
@@ -92,9 +106,15 @@ def reports_errors(command: F) -> F:
 def template(
     system: SystemOption = DEFAULT_SYSTEM,
     unit: Annotated[str | None, typer.Option(help="unit code of the district")] = None,
-    all_units: Annotated[bool, typer.Option("--all", help="one form per unit of the system, into --out DIR")] = False,
-    years: Annotated[list[int] | None, typer.Option("--year", help="year columns (repeat); default: last 3")] = None,
-    out: Annotated[Path, typer.Option(help="F.xlsx for one unit, a directory with --all")] = Path("form.xlsx"),
+    all_units: Annotated[
+        bool, typer.Option("--all", help="one form per unit of the system, into --out DIR")
+    ] = False,
+    years: Annotated[
+        list[int] | None, typer.Option("--year", help="year columns (repeat); default: last 3")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="F.xlsx for one unit, a directory with --all")] = Path(
+        "form.xlsx"
+    ),
 ) -> None:
     """Write the blank district form (填报模板) for one unit or for all."""
     from datetime import date
@@ -142,8 +162,10 @@ def _evaluate(system: str, year: int, data: Sequence[Path], force: bool) -> Any:
     dataset = read_data(list(data), indicator_system)
     print_problems([p for p in dataset.problems if p.severity is not Severity.INFO])
     if dataset.has_errors and not force:
-        err.print("[red]数据存在错误，未计算；修正后重试，或用 --force 将错误单元格视为缺失 / "
-                  "data has errors; fix them or pass --force to treat those cells as missing[/]")
+        err.print(
+            "[red]数据存在错误，未计算；修正后重试，或用 --force 将错误单元格视为缺失 / "
+            "data has errors; fix them or pass --force to treat those cells as missing[/]"
+        )
         raise typer.Exit(1)
     return evaluate(indicator_system, dataset, year)
 
@@ -200,7 +222,15 @@ def print_explanation(evaluation: Any, unit: str) -> None:
     frame = evaluation.explain(unit)
     name = evaluation.system.unit_names.get(unit, unit)
     table = Table(title=f"{name}（{unit}）{evaluation.year} 年得分分解 / contributions")
-    for column in ("指标 node", "原始值 raw", "得分 score", "权重 weight", "总权重 overall", "贡献 contribution", "占比 share"):
+    for column in (
+        "指标 node",
+        "原始值 raw",
+        "得分 score",
+        "权重 weight",
+        "总权重 overall",
+        "贡献 contribution",
+        "占比 share",
+    ):
         table.add_column(column, justify="right" if column[0] != "指" else "left")
     for row in frame.itertuples(index=False):
         indent = "  " * int(row.level)
@@ -217,8 +247,10 @@ def print_explanation(evaluation: Any, unit: str) -> None:
         )
     console.print(table)
     leaves = frame[frame["node_code"].isin(evaluation.system.indicator_codes)]
-    console.print(f"指标贡献合计 / sum of indicator contributions = {leaves['contribution'].sum():.6f}; "
-                  f"综合得分 / composite = {frame['score'].iloc[0]:.6f}")
+    console.print(
+        f"指标贡献合计 / sum of indicator contributions = {leaves['contribution'].sum():.6f}; "
+        f"综合得分 / composite = {frame['score'].iloc[0]:.6f}"
+    )
 
 
 @app.command()

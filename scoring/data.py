@@ -36,7 +36,14 @@ class Dataset:
         if "location" not in frame:
             frame["location"] = ""
         frame = frame[LONG_COLUMNS].astype(
-            {"unit_code": str, "indicator_code": str, "year": int, "value": float, "status": str, "location": str}
+            {
+                "unit_code": str,
+                "indicator_code": str,
+                "year": int,
+                "value": float,
+                "status": str,
+                "location": str,
+            }
         )
         return cls(frame.reset_index(drop=True), list(problems or []))
 
@@ -49,7 +56,9 @@ class Dataset:
         return sorted(int(y) for y in self.values["year"].unique())
 
     def merge(self, other: Dataset) -> Dataset:
-        return Dataset(pd.concat([self.values, other.values], ignore_index=True), self.problems + other.problems)
+        return Dataset(
+            pd.concat([self.values, other.values], ignore_index=True), self.problems + other.problems
+        )
 
     def matrix(self, indicators: list[str], units: list[str] | None = None) -> pd.DataFrame:
         """Values as a (year, unit_code) × indicator matrix; NaN where missing or not applicable.
@@ -65,7 +74,9 @@ class Dataset:
         flags = (self.values["status"] == STATUS_NOT_APPLICABLE).to_numpy(dtype=float)
         return self._placed(flags, 0.0, indicators, units).astype(bool)
 
-    def _placed(self, cells: np.ndarray, empty: float, indicators: list[str], units: list[str] | None) -> pd.DataFrame:
+    def _placed(
+        self, cells: np.ndarray, empty: float, indicators: list[str], units: list[str] | None
+    ) -> pd.DataFrame:
         # Scatter the long table into a dense array by integer codes: a pivot without pandas' groupby cost.
         frame = self.values
         column = pd.Index(indicators).get_indexer(frame["indicator_code"])
@@ -82,7 +93,9 @@ class Dataset:
         recorded[row_year[keep], row_unit[keep]] = True
         rows = recorded.reshape(-1)
         index = pd.MultiIndex.from_product([years.tolist(), unit_index], names=["year", "unit_code"])
-        return pd.DataFrame(dense.reshape(-1, len(indicators))[rows], index=index[rows], columns=list(indicators))
+        return pd.DataFrame(
+            dense.reshape(-1, len(indicators))[rows], index=index[rows], columns=list(indicators)
+        )
 
 
 def empty_long_table() -> pd.DataFrame:

@@ -106,7 +106,9 @@ def evaluate(system: IndicatorSystem, dataset: Dataset, year: int) -> Evaluation
     return evaluate_matrix(system, raw, not_applicable, year)
 
 
-def evaluate_matrix(system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame, year: int) -> Evaluation:
+def evaluate_matrix(
+    system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame, year: int
+) -> Evaluation:
     """The pipeline on a (year, unit_code) × indicator matrix of raw values and its 不适用 mask."""
     method = system.method
     log: list[Step] = []
@@ -264,7 +266,9 @@ def column_params(indicators: list[Node]) -> ColumnParams:
     )
 
 
-def _normalise(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.ndarray], log: list[Step]) -> pd.DataFrame:
+def _normalise(
+    x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.ndarray], log: list[Step]
+) -> pd.DataFrame:
     values = x.to_numpy()
     out = np.full(values.shape, np.nan)
     by_method: dict[str, list[int]] = {}
@@ -276,7 +280,7 @@ def _normalise(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.nda
         _require_parameters(name, block, params)
         normaliser = NORMALISATION[name]
         for rows in row_groups:
-            out[np.ix_(rows, columns)] = normaliser(values[np.ix_(rows, columns)], params, system.method)
+            out[np.ix_(rows, np.asarray(columns))] = normaliser(values[np.ix_(rows, np.asarray(columns))], params, system.method)
         detail: dict[str, Any] = {"indicators": [i.code for i in block]}
         if name in DATA_DRIVEN:
             detail["bounds"] = _learned_bounds(x, columns, row_groups)
@@ -297,12 +301,14 @@ def _require_parameters(name: str, block: list[Node], params: ColumnParams) -> N
         raise PipelineError([Problem(code, indicator=c, params={"indicator": c}) for c in missing])
 
 
-def _learned_bounds(x: pd.DataFrame, columns: list[int], row_groups: list[np.ndarray]) -> list[dict[str, Any]]:
+def _learned_bounds(
+    x: pd.DataFrame, columns: list[int], row_groups: list[np.ndarray]
+) -> list[dict[str, Any]]:
     """What a data-driven normalisation learned (min, max, mean, sd per column and group), for the log."""
     values = x.to_numpy()
     out = []
     for rows in row_groups:
-        block = values[np.ix_(rows, columns)]
+        block = values[np.ix_(rows, np.asarray(columns))]
         years = sorted({int(y) for y in x.index[rows].get_level_values("year")})
         with np.errstate(all="ignore"):
             stats = zip(
@@ -343,7 +349,13 @@ def _aggregate(
             value[rows], used[rows] = aggregate(child_scores[rows], w, node.code)
             for child, weight in zip(children, w, strict=True):
                 weight_rows.extend(
-                    {"year": y, "parent": node.code, "child": child, "weight": float(weight), "method": weighting}
+                    {
+                        "year": y,
+                        "parent": node.code,
+                        "child": child,
+                        "weight": float(weight),
+                        "method": weighting,
+                    }
                     for y in in_group
                 )
         columns[node.code] = value
@@ -355,7 +367,9 @@ def _aggregate(
     return scores, pd.DataFrame(weight_rows), applied
 
 
-def _overall_weights(system: IndicatorSystem, weights: pd.DataFrame, index: pd.MultiIndex) -> dict[int, np.ndarray]:
+def _overall_weights(
+    system: IndicatorSystem, weights: pd.DataFrame, index: pd.MultiIndex
+) -> dict[int, np.ndarray]:
     """Each indicator's overall weight (product of nominal weights along its path), per row position."""
     years = index.get_level_values("year").to_numpy()
     out: dict[int, np.ndarray] = {}
@@ -405,7 +419,10 @@ def _flags(
     partial = np.column_stack([_partly_missing(scores, node) for node in parents])
     add(partial, np.array([node.code for node in parents], dtype=object), "renormalised")
     flags = pd.DataFrame(
-        {name: np.concatenate([p[i] for p in pieces]) for i, name in enumerate(["year", "unit_code", "node_code", "flag"])}
+        {
+            name: np.concatenate([p[i] for p in pieces])
+            for i, name in enumerate(["year", "unit_code", "node_code", "flag"])
+        }
     )
     return flags.sort_values(["year", "unit_code", "node_code"]).reset_index(drop=True)
 

@@ -47,7 +47,7 @@ def summary_table(evaluation: Evaluation) -> pd.DataFrame:
     scores = evaluation.scores.xs(year, level="year")
     ranks = evaluation.ranks.xs(year, level="year")
     composite = system.composite.code
-    dimensions = [n for n, depth, _ in system.walk() if 0 < depth and n.children]
+    dimensions = [n for n, depth, _ in system.walk() if depth > 0 and n.children]
     frame = pd.DataFrame(
         {
             "排名": ranks[composite],
@@ -88,14 +88,23 @@ def results_document(evaluation: Evaluation) -> dict[str, Any]:
     """The JSON results (schemas/results.schema.json): system, year, method, results, weights, flags, log."""
     system = evaluation.system
     return {
-        "system": {"id": system.id, "name": system.name, "version": system.version, "hash": system.content_hash},
+        "system": {
+            "id": system.id,
+            "name": system.name,
+            "version": system.version,
+            "hash": system.content_hash,
+        },
         "year": evaluation.year,
         "method": system.method.model_dump(mode="json"),
         "results": records(results_table(evaluation)),
         "weights": records(evaluation.weights[evaluation.weights["year"] == evaluation.year]),
         "attainment": records(evaluation.attainment[evaluation.attainment["year"] == evaluation.year]),
-        "flags": records(evaluation.flags[evaluation.flags["year"] == evaluation.year]) if len(evaluation.flags) else [],
-        "log": [{"stage": s.stage, "method": s.method, "detail": _jsonable(s.detail)} for s in evaluation.log],
+        "flags": records(evaluation.flags[evaluation.flags["year"] == evaluation.year])
+        if len(evaluation.flags)
+        else [],
+        "log": [
+            {"stage": s.stage, "method": s.method, "detail": _jsonable(s.detail)} for s in evaluation.log
+        ],
     }
 
 
@@ -107,7 +116,9 @@ def write_results(evaluation: Evaluation, path: str | Path) -> Path:
     if suffix == ".csv":
         _escape_frame(results_table(evaluation)).to_csv(path, index=False, encoding="utf-8-sig")
     elif suffix == ".json":
-        path.write_text(json.dumps(results_document(evaluation), ensure_ascii=False, indent=1), encoding="utf-8")
+        path.write_text(
+            json.dumps(results_document(evaluation), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     elif suffix == ".xlsx":
         _write_xlsx(evaluation, path)
     else:

@@ -21,8 +21,14 @@ class Severity(StrEnum):
 # code -> (Chinese template, English template). Templates use str.format with the problem's params.
 MESSAGES: dict[str, tuple[str, str]] = {
     # indicator-system file
-    "system.schema": ("指标体系文件不符合格式：{detail}", "indicator-system file does not match the schema: {detail}"),
-    "system.yaml": ("指标体系文件无法解析为 YAML：{detail}", "indicator-system file is not valid YAML: {detail}"),
+    "system.schema": (
+        "指标体系文件不符合格式：{detail}",
+        "indicator-system file does not match the schema: {detail}",
+    ),
+    "system.yaml": (
+        "指标体系文件无法解析为 YAML：{detail}",
+        "indicator-system file is not valid YAML: {detail}",
+    ),
     "system.invalid": ("指标体系定义有误：{detail}", "invalid indicator-system definition: {detail}"),
     "system.duplicate_code": ("指标编码 {code} 重复出现", "code {code} appears more than once"),
     "system.ahp_inconsistent": (
@@ -33,7 +39,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # data files
     "file.unreadable": ("文件无法读取：{detail}", "file cannot be read: {detail}"),
     "file.format": ("无法识别的文件格式：{detail}", "unrecognised file layout: {detail}"),
-    "file.encoding": ("CSV 文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8、GBK）", "CSV encoding not recognised (UTF-8, UTF-8 with BOM, GBK)"),
+    "file.encoding": (
+        "CSV 文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8、GBK）",
+        "CSV encoding not recognised (UTF-8, UTF-8 with BOM, GBK)",
+    ),
     "file.missing_column": ("缺少必需的列：{column}", "required column missing: {column}"),
     "cell.not_number": ("单元格内容“{value}”不是数值", "cell value '{value}' is not a number"),
     "cell.thousands_separator": (
@@ -62,12 +71,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "value {value} is about {factor}x off the other units (median {median}); check the unit (e.g. 万元 vs 亿元)",
     ),
     "cell.not_applicable": ("已标记为“不适用”", "marked as not applicable"),
-    "data.unknown_indicator": ("指标编码 {indicator} 不在指标体系中", "indicator code {indicator} is not in the system"),
+    "data.unknown_indicator": (
+        "指标编码 {indicator} 不在指标体系中",
+        "indicator code {indicator} is not in the system",
+    ),
     "data.duplicate": (
         "指标 {indicator} 在 {year} 年重复填报（另见 {other}）",
         "indicator {indicator} is given twice for {year} (see also {other})",
     ),
-    "data.unknown_unit": ("区县编码 {unit} 不在区县名单中", "unit code {unit} is not in the system's unit list"),
+    "data.unknown_unit": (
+        "区县编码 {unit} 不在区县名单中",
+        "unit code {unit} is not in the system's unit list",
+    ),
     "data.missing_unit_code": ("未填写区县编码", "unit code is missing"),
     "data.bad_year": ("年份“{value}”无效", "year '{value}' is not valid"),
     "data.no_values": ("{year} 年没有任何数据", "no values for {year}"),
@@ -97,7 +112,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "data coverage {coverage:.0%} is below the threshold; the unit is left out",
     ),
     "pipeline.no_year": ("数据中没有 {year} 年", "the data hold no values for {year}"),
-    "pipeline.unknown_method": ("未知的方法 {kind}：{name}（可选：{choices}）", "unknown {kind} method '{name}' (choose from {choices})"),
+    "pipeline.unknown_method": (
+        "未知的方法 {kind}：{name}（可选：{choices}）",
+        "unknown {kind} method '{name}' (choose from {choices})",
+    ),
 }
 
 

@@ -89,7 +89,17 @@ def attainment_table(raw: pd.DataFrame, indicators: list[Node], cap: float) -> p
                 }
             )
         )
-    columns = ["year", "unit_code", "indicator_code", "value", "target", "target_year", "attainment", "expected", "status"]
+    columns = [
+        "year",
+        "unit_code",
+        "indicator_code",
+        "value",
+        "target",
+        "target_year",
+        "attainment",
+        "expected",
+        "status",
+    ]
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]

@@ -50,7 +50,9 @@ def missing_group_mean(x: pd.DataFrame, context: MissingContext) -> tuple[pd.Dat
     group = pd.Index([context.groups.get(u) or "" for u in units])
     year = x.index.get_level_values("year")
     means = x.groupby([year, group]).transform("mean")
-    na = context.not_applicable.reindex(index=x.index, columns=x.columns, fill_value=False).to_numpy(dtype=bool)
+    na = context.not_applicable.reindex(index=x.index, columns=x.columns, fill_value=False).to_numpy(
+        dtype=bool
+    )
     fill = x.isna().to_numpy() & ~na & means.notna().to_numpy()
     filled = x.mask(fill, means)
     return filled, pd.DataFrame(fill, index=x.index, columns=x.columns)
@@ -59,7 +61,9 @@ def missing_group_mean(x: pd.DataFrame, context: MissingContext) -> tuple[pd.Dat
 @MISSING.register("fail")
 def missing_fail(x: pd.DataFrame, context: MissingContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Refuse to score when any value is missing (except those marked not applicable)."""
-    na = context.not_applicable.reindex(index=x.index, columns=x.columns, fill_value=False).to_numpy(dtype=bool)
+    na = context.not_applicable.reindex(index=x.index, columns=x.columns, fill_value=False).to_numpy(
+        dtype=bool
+    )
     gaps = x.isna().to_numpy() & ~na
     if gaps.any():
         rows, cols = np.nonzero(gaps)

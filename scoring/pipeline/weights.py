@@ -110,7 +110,9 @@ def fixed_weights(node: Node) -> np.ndarray:
     if np.isnan(given).any():
         missing = [c.code for c, w in zip(node.children or [], given, strict=True) if np.isnan(w)]
         raise PipelineError(
-            Problem("system.invalid", params={"detail": f"{node.code}: fixed weights need a weight on {missing}"})
+            Problem(
+                "system.invalid", params={"detail": f"{node.code}: fixed weights need a weight on {missing}"}
+            )
         )
     return given / given.sum()
 
@@ -141,7 +143,9 @@ def weighting_critic(node: Node, scores: np.ndarray, method: Method) -> np.ndarr
 def weighting_ahp(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
     if node.ahp is None:
         raise PipelineError(
-            Problem("system.invalid", params={"detail": f"{node.code}: weighting 'ahp' needs an 'ahp' matrix"})
+            Problem(
+                "system.invalid", params={"detail": f"{node.code}: weighting 'ahp' needs an 'ahp' matrix"}
+            )
         )
     return ahp_weights(node.ahp).weights
 

@@ -43,7 +43,9 @@ def format_path(parts: Any) -> str:
 
 
 def _problem(path: str, detail: str, file: str, code: str = "system.invalid", **params: Any) -> Problem:
-    return Problem(code, location=Location(file=file, cell=path), params={"detail": f"{path}: {detail}", **params})
+    return Problem(
+        code, location=Location(file=file, cell=path), params={"detail": f"{path}: {detail}", **params}
+    )
 
 
 def load_system(path: str | Path) -> IndicatorSystem:
@@ -52,7 +54,9 @@ def load_system(path: str | Path) -> IndicatorSystem:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SystemDefinitionError(Problem("system.yaml", location=Location(file=str(path)), params={"detail": exc}))
+        raise SystemDefinitionError(
+            Problem("system.yaml", location=Location(file=str(path)), params={"detail": exc})
+        ) from None
     return parse_system(text, base_dir=path.parent, file=path.name)
 
 
@@ -61,7 +65,9 @@ def parse_system(text: str, base_dir: Path | None = None, file: str = "") -> Ind
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SystemDefinitionError(Problem("system.yaml", location=Location(file=file), params={"detail": exc}))
+        raise SystemDefinitionError(
+            Problem("system.yaml", location=Location(file=file), params={"detail": exc})
+        ) from None
     problems = [
         _problem(format_path(error.absolute_path) or "(root)", error.message, file, "system.schema")
         for error in sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
@@ -99,7 +105,11 @@ def _resolve_units(units: str | list[Unit], base_dir: Path, file: str) -> list[U
         return [Unit.model_validate(entry) for entry in entries]
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValidationError) as exc:
         raise SystemDefinitionError(
-            Problem("system.units_file", location=Location(file=file, cell="units"), params={"detail": f"{units}: {exc}"})
+            Problem(
+                "system.units_file",
+                location=Location(file=file, cell="units"),
+                params={"detail": f"{units}: {exc}"},
+            )
         ) from None
 
 
@@ -112,7 +122,9 @@ def _walk(nodes: list[Node], path: str) -> Iterator[tuple[Node, str]]:
 
 def _check_method_name(registry: Any, name: str | None, path: str, file: str) -> Iterator[Problem]:
     if name is not None and name not in registry:
-        yield _problem(path, f"unknown {registry.kind} method '{name}' (choose from {', '.join(registry)})", file)
+        yield _problem(
+            path, f"unknown {registry.kind} method '{name}' (choose from {', '.join(registry)})", file
+        )
 
 
 def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem]:
@@ -152,12 +164,18 @@ def _weight_problems(node: Node, weighting: str, path: str, file: str) -> Iterat
     if needs_weights:
         for i, child in enumerate(children):
             if child.weight is None:
-                yield _problem(f"{prefix}[{i}].weight", f"weighting is '{weighting}': every child needs a weight", file)
-    needs_ahp = weighting == "ahp" or (weighting == "combined" and node.combine and node.combine.subjective == "ahp")
+                yield _problem(
+                    f"{prefix}[{i}].weight", f"weighting is '{weighting}': every child needs a weight", file
+                )
+    needs_ahp = weighting == "ahp" or (
+        weighting == "combined" and node.combine and node.combine.subjective == "ahp"
+    )
     where = "composite" if path == "(root)" else path
     if needs_ahp and node.ahp is None:
         yield _problem(f"{where}.ahp", f"weighting is '{weighting}': a pairwise matrix is needed", file)
     if node.ahp is not None:
         result = ahp_weights(node.ahp)
         if result.cr >= AHP_MAX_CR:
-            yield _problem(f"{where}.ahp", f"CR = {result.cr:.4f} ≥ 0.1", file, "system.ahp_inconsistent", cr=result.cr)
+            yield _problem(
+                f"{where}.ahp", f"CR = {result.cr:.4f} ≥ 0.1", file, "system.ahp_inconsistent", cr=result.cr
+            )

@@ -53,7 +53,9 @@ class Node(_Strict):
     # options of a parent node (how its children are weighted and aggregated)
     aggregate: str | None = None
     weighting: str | None = None
-    ahp: list[list[float]] | None = Field(None, description="pairwise matrix over the children, in their order")
+    ahp: list[list[float]] | None = Field(
+        None, description="pairwise matrix over the children, in their order"
+    )
     combine: Combine | None = None
     # options of an indicator
     unit: str | None = None
@@ -132,7 +134,9 @@ class Method(_Strict):
     zscore: tuple[float, float] = Field((0.0, 1.0), description="mean and sd of the rescaled z-scores")
     combine: Combine = Combine()
     attainment_cap: float = Field(1.0, gt=0)
-    min_coverage: float = Field(0.0, ge=0, le=1, description="units with a smaller share of data are screened out")
+    min_coverage: float = Field(
+        0.0, ge=0, le=1, description="units with a smaller share of data are screened out"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Method:

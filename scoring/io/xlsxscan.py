@@ -1,0 +1,147 @@
+"""Find the xlsx cells that calamine shows as empty but are not: formulas never calculated, and Excel errors.
+
+calamine returns a formula's cached value, and an empty string both when a formula has no cached value (files
+written by scripts, e.g. openpyxl) and when the cached value is an Excel error (``#DIV/0!``). Telling those apart
+from a blank cell needs the sheet's XML. This module reads it straight from the zip: a substring search decides
+whether the sheet has any formula or error at all (almost never in data exports, so that is all it costs), and
+only then a regular-expression pass over the cells finds them — no per-cell object model as in openpyxl.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from typing import IO, Final
+from xml.sax.saxutils import unescape
+
+from scoring.io.cells import ExcelError, FormulaWithoutValue
+
+SpecialCells = dict[tuple[int, int], FormulaWithoutValue | ExcelError]
+
+_ENTITIES: Final = {"&quot;": '"', "&apos;": "'"}
+_FORMULA_HINTS: Final = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_ERROR_HINTS: Final = (b't="e"', b"t='e'")
+
+_ROW_OR_CELL = re.compile(
+    rb"<(?:\w+:)?row\b(?P<row_attrs>[^>]*?)/?>"
+    rb"|<(?:\w+:)?c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?:\w+:)?c>)",
+    re.DOTALL,
+)
+_ATTR_R = re.compile(rb"""\br\s*=\s*["']([A-Za-z]*)(\d*)["']""")
+_ATTR_T = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(?P<text>.*?)</(?:\w+:)?f>)", re.DOTALL)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(?P<text>.*?)</(?:\w+:)?v>)", re.DOTALL)
+
+
+class SheetScanner:
+    """Finds special cells sheet by sheet, in an xlsx/xlsm package (``source`` is a path or a binary file)."""
+
+    def __init__(self, source: str | IO[bytes]):
+        self._zip = zipfile.ZipFile(source)
+        self._paths = _sheet_paths(self._zip)
+
+    def special_cells(self, sheet_name: str) -> SpecialCells:
+        """(row, col) → the formula without value or the Excel error in that cell, both 0-based."""
+        path = self._paths.get(sheet_name)
+        if path is None:
+            return {}
+        data = self._zip.read(path)
+        has_formula = any(hint in data for hint in _FORMULA_HINTS)
+        has_error = any(hint in data for hint in _ERROR_HINTS)
+        if not (has_formula or has_error):
+            return {}
+        return _scan(data)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _sheet_paths(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML part, from the workbook part and its relationships."""
+    workbook_path = "xl/workbook.xml"
+    root_rels = _relationships(package, "_rels/.rels", "")
+    for target, kind in root_rels.values():
+        if kind.endswith("/officeDocument"):
+            workbook_path = target
+    rels = _relationships(
+        package, posixpath.join(posixpath.dirname(workbook_path), "_rels", posixpath.basename(workbook_path) + ".rels"),
+        posixpath.dirname(workbook_path),
+    )
+    paths: dict[str, str] = {}
+    root = ET.fromstring(package.read(workbook_path))
+    for element in root.iter():
+        if not element.tag.endswith("}sheet"):
+            continue
+        name = element.get("name")
+        rel_id = next((value for key, value in element.attrib.items() if key.endswith("}id")), None)
+        if name is not None and rel_id in rels:
+            paths[name] = rels[rel_id][0]
+    return paths
+
+
+def _relationships(package: zipfile.ZipFile, path: str, base: str) -> dict[str, tuple[str, str]]:
+    """Id → (target path inside the package, relationship type)."""
+    try:
+        data = package.read(path)
+    except KeyError:
+        return {}
+    result: dict[str, tuple[str, str]] = {}
+    for element in ET.fromstring(data).iter():
+        if not element.tag.endswith("}Relationship"):
+            continue
+        target = element.get("Target", "")
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        result[element.get("Id", "")] = (resolved, element.get("Type", ""))
+    return result
+
+
+def _scan(data: bytes) -> SpecialCells:
+    """Walk rows and cells; positions follow the ``r`` attributes, or document order where they are left out."""
+    found: SpecialCells = {}
+    row = -1
+    col = -1
+    for match in _ROW_OR_CELL.finditer(data):
+        row_attrs = match.group("row_attrs")
+        if row_attrs is not None:
+            position = _ATTR_R.search(row_attrs)
+            row = int(position.group(2)) - 1 if position and position.group(2) else row + 1
+            col = -1
+            continue
+        attrs = match.group("attrs") or b""
+        position = _ATTR_R.search(attrs)
+        if position and position.group(1):
+            col = _column_index(position.group(1).decode("ascii"))
+            if position.group(2):
+                row = int(position.group(2)) - 1
+        else:
+            col += 1
+        body = match.group("body")
+        if not body:
+            continue
+        kind = _ATTR_T.search(attrs)
+        cell_type = kind.group(1) if kind else b"n"
+        value = _VALUE.search(body)
+        value_text = value.group("text") if value else None
+        if cell_type == b"e":
+            found[(row, col)] = ExcelError(_text(value_text) or "#ERROR")
+            continue
+        formula = _FORMULA.search(body)
+        # t="str" with an empty <v> is a formula whose cached result is the empty string: a blank, not a problem
+        if formula is not None and not value_text and cell_type != b"str":
+            found[(row, col)] = FormulaWithoutValue(_text(formula.group("text")) or "（共享公式）")
+    return found
+
+
+def _text(raw: bytes | None) -> str:
+    if not raw:
+        return ""
+    return unescape(raw.decode("utf-8", errors="replace"), _ENTITIES)
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + (ord(letter) - 64)
+    return index - 1
