@@ -35,27 +35,19 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(?P<text>.*?)</(?:\w+:)?f>)",
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(?P<text>.*?)</(?:\w+:)?v>)", re.DOTALL)
 
 
-class SheetScanner:
-    """Finds special cells sheet by sheet, in an xlsx/xlsm package (``source`` is a path or a binary file)."""
-
-    def __init__(self, source: str | IO[bytes]):
-        self._zip = zipfile.ZipFile(source)
-        self._paths = _sheet_paths(self._zip)
-
-    def special_cells(self, sheet_name: str) -> SpecialCells:
-        """(row, col) → the formula without value or the Excel error in that cell, both 0-based."""
-        path = self._paths.get(sheet_name)
+def special_cells(source: str | IO[bytes], sheet_name: str) -> SpecialCells:
+    """(row, col) → the formula without value or the Excel error in that cell (0-based), for one sheet of an
+    xlsx/xlsm package given as a path or a binary file."""
+    with zipfile.ZipFile(source) as package:
+        path = _sheet_paths(package).get(sheet_name)
         if path is None:
             return {}
-        data = self._zip.read(path)
-        has_formula = any(hint in data for hint in _FORMULA_HINTS)
-        has_error = any(hint in data for hint in _ERROR_HINTS)
-        if not (has_formula or has_error):
-            return {}
-        return _scan(data)
-
-    def close(self) -> None:
-        self._zip.close()
+        data = package.read(path)
+    has_formula = any(hint in data for hint in _FORMULA_HINTS)
+    has_error = any(hint in data for hint in _ERROR_HINTS)
+    if not (has_formula or has_error):
+        return {}
+    return _scan(data)
 
 
 def _sheet_paths(package: zipfile.ZipFile) -> dict[str, str]:
