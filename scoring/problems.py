@@ -116,6 +116,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未知的方法 {kind}：{name}（可选：{choices}）",
         "unknown {kind} method '{name}' (choose from {choices})",
     ),
+    # data files (scoring.io)
+    "cell.full_width": (
+        "数值“{value}”含全角字符，已按 {number} 读取",
+        "value '{value}' has full-width characters; read as {number}",
+    ),
+    "cell.ambiguous_separator": (
+        "数值“{value}”中的逗号无法判断是千位分隔符还是小数点，请只填写数字（如 1234.5）",
+        "value '{value}' has a comma that may be a thousands separator or a decimal point; write plain digits",
+    ),
+    "data.missing_indicator_code": ("有数据但未填写指标编码", "values are given but the indicator code is missing"),
+    "form.missing_indicator": (
+        "填报表中缺少指标 {indicator} 所在的行，请勿删除行或修改指标编码",
+        "the form has no row for indicator {indicator}; do not delete rows or change indicator codes",
+    ),
+    "form.system_mismatch": (
+        "填报表对应指标体系 {form_system}（版本 {form_version}），与当前指标体系 {system}（版本 {version}）不一致",
+        "the form is for system {form_system} version {form_version}, not {system} version {version}",
+    ),
+    "file.sheet_ignored": (
+        "工作表“{sheet}”的格式无法识别，已忽略",
+        "sheet '{sheet}' has no recognisable layout and was ignored",
+    ),
 }
 
 

@@ -195,7 +195,11 @@ def _inspect(item: object, unit: str) -> tuple[float, int, Finding | None]:
     """One cell that is not a plain number: (value, status, finding)."""
     shown = display(item)
     if isinstance(item, FormulaWithoutValue):
-        return np.nan, MISSING, Finding("cell.formula_no_value", Severity.ERROR, {"formula": "=" + item.formula})
+        return (
+            np.nan,
+            MISSING,
+            Finding("cell.formula_no_value", Severity.ERROR, {"formula": "=" + item.formula}),
+        )
     if not isinstance(item, str):
         # Excel errors, booleans, dates and times: none of them is a number of the indicator
         return np.nan, MISSING, Finding("cell.not_number", Severity.ERROR, {"value": shown})
@@ -211,15 +215,31 @@ def _inspect(item: object, unit: str) -> tuple[float, int, Finding | None]:
         if number is None:
             return np.nan, MISSING, _not_a_number(body, shown)
         if unit.strip() not in PERCENT_UNITS:
-            return np.nan, MISSING, Finding("cell.percent_ambiguous", Severity.ERROR, {"value": shown, "unit": unit})
-        return number, VALUE, Finding("cell.percent_sign", Severity.INFO, {"value": shown, "number": _fmt(number)})
+            return (
+                np.nan,
+                MISSING,
+                Finding("cell.percent_ambiguous", Severity.ERROR, {"value": shown, "unit": unit}),
+            )
+        return (
+            number,
+            VALUE,
+            Finding("cell.percent_sign", Severity.INFO, {"value": shown, "number": _fmt(number)}),
+        )
     number = _number_text(text)
     if number is None:
         return np.nan, MISSING, _not_a_number(text, shown)
     if "," in text:
-        return number, VALUE, Finding("cell.thousands_separator", Severity.INFO, {"value": shown, "number": _fmt(number)})
+        return (
+            number,
+            VALUE,
+            Finding("cell.thousands_separator", Severity.INFO, {"value": shown, "number": _fmt(number)}),
+        )
     if full_width:
-        return number, VALUE, Finding("cell.full_width", Severity.INFO, {"value": shown, "number": _fmt(number)})
+        return (
+            number,
+            VALUE,
+            Finding("cell.full_width", Severity.INFO, {"value": shown, "number": _fmt(number)}),
+        )
     # pandas declined a text that is still a plain number (e.g. with an exponent it does not take): accept it
     return number, VALUE, None
 

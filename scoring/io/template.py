@@ -55,7 +55,9 @@ def _unit(system: IndicatorSystem, unit_code: str) -> Unit:
     for unit in system.units:
         if unit.code == unit_code:
             return unit
-    raise DigiscoreError(Problem("data.unknown_unit", location=Location(), unit=unit_code, params={"unit": unit_code}))
+    raise DigiscoreError(
+        Problem("data.unknown_unit", location=Location(), unit=unit_code, params={"unit": unit_code})
+    )
 
 
 def _years(years: Sequence[int]) -> list[int]:
@@ -122,7 +124,9 @@ def _write_instructions(
         sheet.write_string(row, 0, text, cell_format)
 
 
-def _write_data_sheet(workbook: xlsxwriter.Workbook, system: IndicatorSystem, unit: Unit, years: list[int]) -> None:
+def _write_data_sheet(
+    workbook: xlsxwriter.Workbook, system: IndicatorSystem, unit: Unit, years: list[int]
+) -> None:
     sheet = workbook.add_worksheet(form.DATA_SHEET)
     sheet.activate()
     title = workbook.add_format({"bold": True, "font_size": 14})
@@ -172,7 +176,9 @@ def _write_data_sheet(workbook: xlsxwriter.Workbook, system: IndicatorSystem, un
             sheet.write_blank(row, col, None, value)
         sheet.write_string(row, source_col, indicator.source or "", locked)
         sheet.write_string(row, remark_col, indicator.remark or "", remark)
-        sheet.data_validation(row, year_cols[0], row, year_cols[-1], _validation(indicator, row, year_cols[0]))
+        sheet.data_validation(
+            row, year_cols[0], row, year_cols[-1], _validation(indicator, row, year_cols[0])
+        )
 
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, 1, 14)
@@ -210,9 +216,7 @@ def _validation(indicator: Node, row: int, first_col: int) -> dict[str, object]:
     number_rule = checks[0] if len(checks) == 1 else f"AND({','.join(checks)})"
     formula = f'=OR({cell}="{form.NOT_APPLICABLE_TEXT}",{number_rule})'
     allowed = form.range_text(indicator)
-    message = (
-        f"单位：{indicator.unit or '—'}；允许范围：{allowed}。不适用请填写“{form.NOT_APPLICABLE_TEXT}”，无数据请留空。"
-    )
+    message = f"单位：{indicator.unit or '—'}；允许范围：{allowed}。不适用请填写“{form.NOT_APPLICABLE_TEXT}”，无数据请留空。"
     return {
         "validate": "custom",
         "value": formula,

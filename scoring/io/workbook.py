@@ -11,7 +11,7 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
@@ -96,8 +96,10 @@ def _open_spreadsheet(name: str, head: bytes, source: Callable[[], str | IO[byte
             if isinstance(opened, str)
             else CalamineWorkbook.from_filelike(opened)
         )
-        grids = [(sheet_name, _grid(workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)))
-                 for sheet_name in workbook.sheet_names]
+        grids = [
+            (sheet_name, _grid(workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)))
+            for sheet_name in workbook.sheet_names
+        ]
     except Exception as error:  # calamine raises several types for hostile input; all mean "unusable"
         raise _unusable(name, "file.unreadable", detail=f"{type(error).__name__}: {error}") from error
 
@@ -113,10 +115,12 @@ def _open_spreadsheet(name: str, head: bytes, source: Callable[[], str | IO[byte
 
         return scan
 
-    return SourceFile(name, [Sheet(sheet_name, grid, special_cells_of(sheet_name)) for sheet_name, grid in grids])
+    return SourceFile(
+        name, [Sheet(sheet_name, grid, special_cells_of(sheet_name)) for sheet_name, grid in grids]
+    )
 
 
-def _grid(rows: list[list[object]]) -> ObjectArray:
+def _grid(rows: Sequence[Sequence[object]]) -> ObjectArray:
     if not rows or not rows[0]:
         return np.empty((0, 0), dtype=object)
     grid = np.empty((len(rows), len(rows[0])), dtype=object)
@@ -144,7 +148,11 @@ def _open_csv(name: str, content: bytes) -> SourceFile:
     if text is None:
         raise _unusable(name, "file.encoding")
     if "\x00" in text:
-        raise _unusable(name, "file.format", detail="二进制内容，不是 CSV 或 Excel 文件 / binary content, not CSV or Excel")
+        raise _unusable(
+            name,
+            "file.format",
+            detail="二进制内容，不是 CSV 或 Excel 文件 / binary content, not CSV or Excel",
+        )
     if not text.strip():
         raise _unusable(name, "file.format", detail="文件为空 / empty file")
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]

@@ -21,8 +21,7 @@ from scoring.io.cells import ExcelError, FormulaWithoutValue
 SpecialCells = dict[tuple[int, int], FormulaWithoutValue | ExcelError]
 
 _ENTITIES: Final = {"&quot;": '"', "&apos;": "'"}
-_FORMULA_HINTS: Final = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
-_ERROR_HINTS: Final = (b't="e"', b"t='e'")
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 
 _ROW_OR_CELL = re.compile(
     rb"<(?:\w+:)?row\b(?P<row_attrs>[^>]*?)/?>"
@@ -43,11 +42,25 @@ def special_cells(source: str | IO[bytes], sheet_name: str) -> SpecialCells:
         if path is None:
             return {}
         data = package.read(path)
-    has_formula = any(hint in data for hint in _FORMULA_HINTS)
-    has_error = any(hint in data for hint in _ERROR_HINTS)
-    if not (has_formula or has_error):
+    if not _may_have_special_cells(data):
         return {}
     return _scan(data)
+
+
+def _may_have_special_cells(data: bytes) -> bool:
+    """Whether the sheet has any formula or error cell; false alarms only cost the exact pass.
+
+    Every formula has a closing ``</f>`` (a shared formula's followers ``<f t="shared" si="0"/>`` have none, but
+    their master has), so one substring search finds formulas without mistaking ``<formula1>`` or
+    ``<filterColumn>`` for one. Elements carry the root element's namespace prefix, if any.
+    """
+    head = data[:4096]
+    root = _ROOT.search(head)
+    prefix = root.group(1) or b"" if root else b""
+    if b"</" + prefix + b"f>" in data or b't="e"' in data:
+        return True
+    # attributes in single quotes are legal XML, if rare in spreadsheets
+    return b"='" in head and b"t='e'" in data
 
 
 def _sheet_paths(package: zipfile.ZipFile) -> dict[str, str]:
@@ -58,7 +71,10 @@ def _sheet_paths(package: zipfile.ZipFile) -> dict[str, str]:
         if kind.endswith("/officeDocument"):
             workbook_path = target
     rels = _relationships(
-        package, posixpath.join(posixpath.dirname(workbook_path), "_rels", posixpath.basename(workbook_path) + ".rels"),
+        package,
+        posixpath.join(
+            posixpath.dirname(workbook_path), "_rels", posixpath.basename(workbook_path) + ".rels"
+        ),
         posixpath.dirname(workbook_path),
     )
     paths: dict[str, str] = {}
@@ -84,7 +100,9 @@ def _relationships(package: zipfile.ZipFile, path: str, base: str) -> dict[str, 
         if not element.tag.endswith("}Relationship"):
             continue
         target = element.get("Target", "")
-        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        resolved = (
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        )
         result[element.get("Id", "")] = (resolved, element.get("Type", ""))
     return result
 

@@ -17,11 +17,6 @@ import jsonschema
 import yaml
 from pydantic import ValidationError
 
-from scoring.pipeline.aggregate import AGGREGATION
-from scoring.pipeline.missing import MISSING
-from scoring.pipeline.normalise import NORMALISATION
-from scoring.pipeline.treat import TREATMENT
-from scoring.pipeline.weights import WEIGHTING, ahp_weights
 from scoring.problems import Location, Problem, SystemDefinitionError
 from scoring.system.models import IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
 from scoring.system.schema import system_json_schema
@@ -40,6 +35,22 @@ def format_path(parts: Any) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def _innermost(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors that say what is really wrong.
+
+    An optional field is ``anyOf [X, null]`` in the schema, so a bad value deep inside ``children`` is reported
+    as "not valid under any of the given schemas" at ``children``; the deepest sub-errors (not the "is not of
+    type 'null'" alternative) name the actual field, e.g. ``tree[0].children[1].weight``.
+    """
+    if not error.context:
+        return [error]
+    candidates = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+    if not candidates:
+        return [error]
+    deepest = max(len(e.absolute_path) for e in candidates)
+    return [leaf for e in candidates if len(e.absolute_path) == deepest for leaf in _innermost(e)]
 
 
 def _problem(path: str, detail: str, file: str, code: str = "system.invalid", **params: Any) -> Problem:
@@ -70,8 +81,10 @@ def parse_system(text: str, base_dir: Path | None = None, file: str = "") -> Ind
         ) from None
     problems = [
         _problem(format_path(error.absolute_path) or "(root)", error.message, file, "system.schema")
-        for error in sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+        for top in _validator().iter_errors(document)
+        for error in _innermost(top)
     ]
+    problems.sort(key=lambda p: p.location.cell)
     if problems:
         raise SystemDefinitionError(problems)
     try:
@@ -129,6 +142,14 @@ def _check_method_name(registry: Any, name: str | None, path: str, file: str) ->
 
 def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem]:
     """What the schema cannot say: unique codes, known method names, weights present, AHP consistency."""
+    # The pipeline's stage modules import the system models; importing their registries here, at call time,
+    # keeps that dependency one-way at import time.
+    from scoring.pipeline.aggregate import AGGREGATION
+    from scoring.pipeline.missing import MISSING
+    from scoring.pipeline.normalise import NORMALISATION
+    from scoring.pipeline.treat import TREATMENT
+    from scoring.pipeline.weights import WEIGHTING
+
     method = spec.method
     yield from _check_method_name(NORMALISATION, method.normalise, "method.normalise", file)
     yield from _check_method_name(AGGREGATION, method.aggregate, "method.aggregate", file)
@@ -156,6 +177,8 @@ def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem
 
 
 def _weight_problems(node: Node, weighting: str, path: str, file: str) -> Iterator[Problem]:
+    from scoring.pipeline.weights import ahp_weights
+
     children = node.children or []
     prefix = "tree" if path == "(root)" else f"{path}.children"
     needs_weights = weighting == "fixed" or (

@@ -1,0 +1,577 @@
+"""Recognise the layout of a sheet (district form, long table, wide table) and take its value cells out of it.
+
+Each reader turns a sheet into a :class:`CellBlock`: one entry per value cell whose indicator and year are known,
+with its unit code, position and content, plus the problems found in the sheet's structure (unknown indicator
+codes, bad years, unit codes not in the system). Whether a value is a valid number is decided later for all
+cells at once (:mod:`scoring.io.cells`), and so are the checks across cells (:mod:`scoring.io.checks`).
+
+A value cell is checked when its indicator and year are known; a problem with its unit code is reported once, at
+the unit cell, and the values of that unit are checked but not kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from scoring.io import form
+from scoring.io.cells import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    ObjectArray,
+    cell_ref,
+    display,
+    key_text,
+    parse_year,
+    split_numbers,
+)
+from scoring.io.workbook import Sheet
+from scoring.problems import Location, Problem, Severity
+from scoring.system.models import IndicatorSystem
+
+# Header names, compared after NFKC, lower-casing and turning spaces into underscores.
+UNIT_HEADERS: Final = frozenset({"unit_code", "unitcode", "区县编码", "区县代码"})
+INDICATOR_HEADERS: Final = frozenset({"indicator_code", "indicatorcode", "指标编码", "指标代码"})
+YEAR_HEADERS: Final = frozenset({"year", "年份", "年度"})
+VALUE_HEADERS: Final = frozenset({"value", "数值", "指标值", "值"})
+# Columns of a wide table that are neither the unit code nor an indicator, and are skipped without a problem.
+WIDE_OTHER_HEADERS: Final = frozenset(
+    {
+        "unit_name",
+        "区县名称",
+        "区县",
+        "name",
+        "名称",
+        "序号",
+        "no",
+        "no.",
+        "remark",
+        "remarks",
+        "备注",
+        "note",
+        "说明",
+    }
+)
+FORM_OTHER_HEADERS: Final = frozenset(form.LEADING_HEADERS + form.TRAILING_HEADERS)
+
+HEADER_SEARCH_ROWS: Final = 10  # a long or wide table's header must be within the first rows
+FORM_SEARCH_ROWS: Final = 30
+_FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+@dataclass
+class CellBlock:
+    """Value cells of one sheet, as parallel arrays (one entry per cell)."""
+
+    number: FloatArray  # the plain number, NaN where the cell needs a closer look
+    raw: ObjectArray  # the cell as read (meaningful where number is NaN)
+    unit: ObjectArray  # unit code text
+    unit_ok: BoolArray  # unit code present and in the system
+    indicator: IntArray  # index into system.indicators
+    year: IntArray
+    row: IntArray  # 0-based position in the sheet
+    col: IntArray
+
+    def __len__(self) -> int:
+        return int(self.number.size)
+
+    @classmethod
+    def concat(cls, blocks: Sequence[CellBlock]) -> CellBlock:
+        def join(name: str, dtype: type) -> np.ndarray:
+            parts = [getattr(block, name) for block in blocks]
+            return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+        return cls(
+            number=join("number", np.float64),
+            raw=join("raw", object),
+            unit=join("unit", object),
+            unit_ok=join("unit_ok", np.bool_),
+            indicator=join("indicator", np.int64),
+            year=join("year", np.int64),
+            row=join("row", np.int64),
+            col=join("col", np.int64),
+        )
+
+
+@dataclass
+class SheetResult:
+    """What a sheet gave: its layout, its value cells and its structure problems.
+
+    ``usable`` is False when the sheet's layout was not recognised or it lacks what its layout needs (a
+    column, the year); a file none of whose sheets is usable is unusable as a whole.
+    """
+
+    layout: str  # "form" | "long" | "wide" | "empty" | "instructions" | "unknown"
+    usable: bool
+    cells: CellBlock | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class SheetContext:
+    """The system and where the sheet is, for the readers below."""
+
+    system: IndicatorSystem
+    file: str
+    sheet: Sheet
+    indicator_index: dict[str, int]
+    units: frozenset[str]
+
+    def at(self, row: int | None = None, col: int | None = None) -> Location:
+        cell = cell_ref(row, col) if row is not None and col is not None else ""
+        return Location(file=self.file, sheet=self.sheet.name, cell=cell)
+
+
+def read_sheet(context: SheetContext) -> SheetResult:
+    """Recognise the sheet's layout from its content and read it."""
+    grid = context.sheet.grid
+    if grid.size == 0 or not _any_content(grid):
+        return SheetResult("empty", usable=False)
+    if _is_form(grid):
+        return _read_form(context)
+    header = _find_header(grid)
+    if header is not None:
+        row, columns = header
+        if columns.keys() & INDICATOR_HEADERS:
+            return _read_long(context, row, columns)
+        return _read_wide(context, row, columns)
+    if context.sheet.name == form.INSTRUCTIONS_SHEET:
+        return SheetResult("instructions", usable=False)
+    return SheetResult(
+        "unknown",
+        usable=False,
+        problems=[
+            Problem(
+                "file.format",
+                location=context.at(),
+                params={
+                    "detail": "找不到表头（区县编码/指标编码 等） / no header row (unit_code, indicator_code, …) found"
+                },
+            )
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def _any_content(grid: ObjectArray) -> bool:
+    # stops at the first cell with content, which in any real table is one of the first few
+    return any(v is not None and not (isinstance(v, str) and v.strip() == "") for v in grid.ravel())
+
+
+def _header_name(value: object) -> str:
+    return key_text(value).lower().replace(" ", "_")
+
+
+def _is_form(grid: ObjectArray) -> bool:
+    rows = min(grid.shape[0], FORM_SEARCH_ROWS)
+    if grid.shape[1] <= form.VALUE_COL:
+        return False
+    labels = [key_text(v) for v in grid[:rows, form.LABEL_COL]]
+    values = [key_text(v) for v in grid[:rows, form.VALUE_COL]]
+    if any(
+        label == form.LABEL_MARKER and value == form.FORM_MARKER
+        for label, value in zip(labels, values, strict=True)
+    ):
+        return True
+    return form.LABEL_UNIT_CODE in labels and form.HEAD_CODE in labels
+
+
+def _find_header(grid: ObjectArray) -> tuple[int, dict[str, int]] | None:
+    """The first row (of the first few) naming a unit-code or indicator-code column: (row, header → column)."""
+    for row in range(min(grid.shape[0], HEADER_SEARCH_ROWS)):
+        columns: dict[str, int] = {}
+        for col, value in enumerate(grid[row]):
+            name = _header_name(value)
+            if name and name not in columns:
+                columns[name] = col
+        if columns.keys() & (UNIT_HEADERS | INDICATOR_HEADERS):
+            return row, columns
+    return None
+
+
+def _column(columns: dict[str, int], names: frozenset[str]) -> int | None:
+    found = [col for name, col in columns.items() if name in names]
+    return min(found) if found else None
+
+
+def _texts(values: ObjectArray) -> ObjectArray:
+    """key_text of every value, computed once per distinct value (a long table repeats its codes)."""
+    if values.size == 0:
+        return np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object, copy=False), use_na_sentinel=False)
+    texts = np.array([key_text(v) for v in uniques], dtype=object)
+    return texts[codes]
+
+
+def _years(values: ObjectArray) -> IntArray:
+    """parse_year of every value (0 where it is not a year), once per distinct value."""
+    if values.size == 0:
+        return np.empty(0, dtype=np.int64)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object, copy=False), use_na_sentinel=False)
+    years = np.array([parse_year(v) or 0 for v in uniques], dtype=np.int64)
+    return years[codes]
+
+
+def _blank(number: FloatArray, raw: ObjectArray) -> BoolArray:
+    """Cells that are empty: no number and an empty string (or nothing) as content."""
+    blank = np.isnan(number)
+    idx = np.flatnonzero(blank)
+    if idx.size:
+        blank[idx] = np.fromiter(
+            (v is None or (isinstance(v, str) and v.strip() == "") for v in raw[idx]),
+            dtype=bool,
+            count=idx.size,
+        )
+    return blank
+
+
+def _check_units(
+    context: SheetContext, texts: Sequence[str], rows: Sequence[int], col: int, problems: list[Problem]
+) -> BoolArray:
+    """unit_ok per unit cell; a problem for each cell that is empty or names a unit outside the system."""
+    ok = np.ones(len(texts), dtype=bool)
+    for i, (text, row) in enumerate(zip(texts, rows, strict=True)):
+        if text in context.units:
+            continue
+        ok[i] = False
+        if text == "":
+            problems.append(Problem("data.missing_unit_code", location=context.at(row, col)))
+        else:
+            problems.append(
+                Problem("data.unknown_unit", location=context.at(row, col), unit=text, params={"unit": text})
+            )
+    return ok
+
+
+def _with_special_cells(context: SheetContext, block: CellBlock) -> CellBlock:
+    """Put formulas without value and Excel errors in place of the empty strings calamine shows for them."""
+    blank_idx = np.flatnonzero(np.isnan(block.number))
+    if blank_idx.size == 0:
+        return block
+    is_empty = np.fromiter(
+        (isinstance(v, str) and v == "" for v in block.raw[blank_idx]), dtype=bool, count=blank_idx.size
+    )
+    candidates = blank_idx[is_empty]
+    if candidates.size == 0:
+        return block
+    special = context.sheet.special_cells()
+    if not special:
+        return block
+    width = 1 << 20  # more columns than any spreadsheet has
+    keys = block.row[candidates] * width + block.col[candidates]
+    special_keys = np.array([r * width + c for r, c in special], dtype=np.int64)
+    hits = candidates[np.isin(keys, special_keys)]
+    if hits.size:
+        raw = block.raw.copy()
+        for i in hits.tolist():
+            raw[i] = special[(int(block.row[i]), int(block.col[i]))]
+        block.raw = raw
+    return block
+
+
+# ---------------------------------------------------------------------------------------------------- form
+
+
+def _read_form(context: SheetContext) -> SheetResult:
+    grid = context.sheet.grid
+    system = context.system
+    problems: list[Problem] = []
+    rows = min(grid.shape[0], FORM_SEARCH_ROWS)
+    labels = {key_text(grid[r, form.LABEL_COL]): r for r in reversed(range(rows))}
+
+    unit_row = labels.get(form.LABEL_UNIT_CODE)
+    unit_text = key_text(grid[unit_row, form.VALUE_COL]) if unit_row is not None else ""
+    unit_ok = bool(
+        _check_units(
+            context,
+            [unit_text],
+            [unit_row if unit_row is not None else form.UNIT_CODE_ROW],
+            form.VALUE_COL,
+            problems,
+        )[0]
+    )
+    id_row, version_row = labels.get(form.LABEL_SYSTEM_ID), labels.get(form.LABEL_SYSTEM_VERSION)
+    form_id = key_text(grid[id_row, form.VALUE_COL]) if id_row is not None else ""
+    form_version = key_text(grid[version_row, form.VALUE_COL]) if version_row is not None else ""
+    if (form_id, form_version) != (system.id, system.version):
+        problems.append(
+            Problem(
+                "form.system_mismatch",
+                Severity.WARNING,
+                location=context.at(id_row if id_row is not None else form.SYSTEM_ID_ROW, form.VALUE_COL),
+                unit=unit_text or None,
+                params={
+                    "form_system": form_id,
+                    "form_version": form_version,
+                    "system": system.id,
+                    "version": system.version,
+                },
+            )
+        )
+
+    header_row = next((r for r in range(rows) if key_text(grid[r, 0]) == form.HEAD_CODE), None)
+    if header_row is None:
+        problems.append(
+            Problem("file.missing_column", location=context.at(), params={"column": form.HEAD_CODE})
+        )
+        return SheetResult("form", usable=False, problems=problems)
+    year_cols: list[int] = []
+    years: list[int] = []
+    for col in range(1, grid.shape[1]):
+        head = grid[header_row, col]
+        if key_text(head) == "" or key_text(head) in FORM_OTHER_HEADERS:
+            continue
+        year = parse_year(head)
+        if year is None:
+            problems.append(
+                Problem(
+                    "data.bad_year", location=context.at(header_row, col), params={"value": display(head)}
+                )
+            )
+            continue
+        year_cols.append(col)
+        years.append(year)
+    if not year_cols:
+        problems.append(
+            Problem("file.missing_column", location=context.at(header_row, 0), params={"column": "年份"})
+        )
+        return SheetResult("form", usable=False, problems=problems)
+
+    body = grid[header_row + 1 :]
+    codes = [key_text(v) for v in body[:, 0]]
+    values = body[:, year_cols]
+    value_number = split_numbers(values.ravel()).reshape(values.shape)
+    value_blank = _blank(value_number.ravel(), values.ravel()).reshape(values.shape)
+    keep_rows: list[int] = []
+    seen: set[str] = set()
+    for offset, code in enumerate(codes):
+        row = header_row + 1 + offset
+        if code in context.indicator_index:
+            keep_rows.append(offset)
+            seen.add(code)
+        elif code == "":
+            if not value_blank[offset].all():
+                problems.append(
+                    Problem("data.missing_indicator_code", location=context.at(row, 0), unit=unit_text)
+                )
+        else:
+            problems.append(
+                Problem(
+                    "data.unknown_indicator",
+                    location=context.at(row, 0),
+                    unit=unit_text or None,
+                    indicator=code,
+                    params={"indicator": code},
+                )
+            )
+    for indicator in system.indicators:
+        if indicator.code not in seen:
+            problems.append(
+                Problem(
+                    "form.missing_indicator",
+                    location=context.at(),
+                    unit=unit_text or None,
+                    indicator=indicator.code,
+                    params={"indicator": indicator.code},
+                )
+            )
+    n_rows, n_years = len(keep_rows), len(year_cols)
+    picked = np.array(keep_rows, dtype=np.int64)
+    block = CellBlock(
+        number=value_number[picked].ravel(),
+        raw=values[picked].ravel(),
+        unit=np.full(n_rows * n_years, unit_text, dtype=object),
+        unit_ok=np.full(n_rows * n_years, unit_ok, dtype=bool),
+        indicator=np.repeat(
+            np.array([context.indicator_index[codes[i]] for i in keep_rows], dtype=np.int64), n_years
+        ),
+        year=np.tile(np.array(years, dtype=np.int64), n_rows),
+        row=np.repeat(picked + header_row + 1, n_years),
+        col=np.tile(np.array(year_cols, dtype=np.int64), n_rows),
+    )
+    return SheetResult("form", usable=True, cells=_with_special_cells(context, block), problems=problems)
+
+
+# ---------------------------------------------------------------------------------------------------- long
+
+
+def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) -> SheetResult:
+    grid = context.sheet.grid
+    problems: list[Problem] = []
+    unit_col = _column(columns, UNIT_HEADERS)
+    indicator_col = _column(columns, INDICATOR_HEADERS)
+    year_col = _column(columns, YEAR_HEADERS)
+    value_col = _column(columns, VALUE_HEADERS)
+    for col, name in ((unit_col, "unit_code"), (year_col, "year"), (value_col, "value")):
+        if col is None:
+            problems.append(Problem("file.missing_column", location=context.at(), params={"column": name}))
+    if unit_col is None or indicator_col is None or year_col is None or value_col is None:
+        return SheetResult("long", usable=False, problems=problems)
+
+    body = grid[header_row + 1 :]
+    rows = np.arange(header_row + 1, grid.shape[0], dtype=np.int64)
+    units = _texts(body[:, unit_col])
+    indicators = _texts(body[:, indicator_col])
+    year_raw = body[:, year_col]
+    years = _years(year_raw)
+    year_blank = _texts(year_raw) == ""
+    raw = body[:, value_col]
+    number = split_numbers(raw)
+    value_blank = _blank(number, raw)
+    empty_row = (units == "") & (indicators == "") & year_blank & value_blank
+    index = context.indicator_index
+    indicator_idx = np.array([index.get(code, -1) for code in indicators.tolist()], dtype=np.int64)
+
+    bad = np.flatnonzero(~empty_row & ((indicator_idx < 0) | (years == 0)))
+    for i in bad.tolist():
+        row = int(rows[i])
+        code = str(indicators[i])
+        if code == "":
+            problems.append(
+                Problem(
+                    "data.missing_indicator_code",
+                    location=context.at(row, indicator_col),
+                    unit=units[i] or None,
+                )
+            )
+        elif indicator_idx[i] < 0:
+            problems.append(
+                Problem(
+                    "data.unknown_indicator",
+                    location=context.at(row, indicator_col),
+                    unit=units[i] or None,
+                    indicator=code,
+                    params={"indicator": code},
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    "data.bad_year",
+                    location=context.at(row, year_col),
+                    unit=units[i] or None,
+                    indicator=code,
+                    params={"value": display(year_raw[i])},
+                )
+            )
+    keep = np.flatnonzero(~empty_row & (indicator_idx >= 0) & (years > 0))
+    kept_units = units[keep]
+    unit_ok = _check_units(context, kept_units.tolist(), rows[keep].tolist(), unit_col, problems)
+    block = CellBlock(
+        number=number[keep],
+        raw=raw[keep],
+        unit=kept_units,
+        unit_ok=unit_ok,
+        indicator=indicator_idx[keep],
+        year=years[keep],
+        row=rows[keep],
+        col=np.full(keep.size, value_col, dtype=np.int64),
+    )
+    return SheetResult("long", usable=True, cells=_with_special_cells(context, block), problems=problems)
+
+
+# ---------------------------------------------------------------------------------------------------- wide
+
+
+def _read_wide(context: SheetContext, header_row: int, columns: dict[str, int]) -> SheetResult:
+    grid = context.sheet.grid
+    problems: list[Problem] = []
+    unit_col = _column(columns, UNIT_HEADERS)
+    assert (
+        unit_col is not None
+    )  # _find_header found a unit or an indicator column, and there is no indicator one
+    year_col = _column(columns, YEAR_HEADERS)
+    body = grid[header_row + 1 :]
+    n_rows = body.shape[0]
+    rows = np.arange(header_row + 1, grid.shape[0], dtype=np.int64)
+
+    value_cols: list[int] = []
+    indicator_of_col: list[int] = []
+    for col in range(grid.shape[1]):
+        if col in (unit_col, year_col):
+            continue
+        head = grid[header_row, col]
+        code = key_text(head)
+        name = _header_name(head)
+        if code in context.indicator_index:
+            value_cols.append(col)
+            indicator_of_col.append(context.indicator_index[code])
+        elif name in WIDE_OTHER_HEADERS or name in UNIT_HEADERS or name in YEAR_HEADERS:
+            continue
+        elif code == "":
+            column = body[:, col]
+            if n_rows and not _blank(split_numbers(column), column).all():
+                problems.append(Problem("data.missing_indicator_code", location=context.at(header_row, col)))
+        else:
+            problems.append(
+                Problem(
+                    "data.unknown_indicator",
+                    location=context.at(header_row, col),
+                    indicator=code,
+                    params={"indicator": code},
+                )
+            )
+
+    year_of_row, year_problem = _wide_years(context, body, rows, year_col)
+    if year_problem is not None:
+        problems.append(year_problem)
+        return SheetResult("wide", usable=False, problems=problems)
+
+    m = len(value_cols)
+    values = body[:, value_cols]
+    number = split_numbers(values.ravel())
+    blank = _blank(number, values.ravel()).reshape(n_rows, m) if m else np.ones((n_rows, 0), dtype=bool)
+    units = _texts(body[:, unit_col])
+    empty_row = (units == "") & blank.all(axis=1)
+    if year_col is not None:
+        empty_row &= _texts(body[:, year_col]) == ""
+        for i in np.flatnonzero(~empty_row & (year_of_row == 0)).tolist():
+            problems.append(
+                Problem(
+                    "data.bad_year",
+                    location=context.at(int(rows[i]), year_col),
+                    unit=units[i] or None,
+                    params={"value": display(body[i, year_col])},
+                )
+            )
+    keep = np.flatnonzero(~empty_row & (year_of_row > 0))
+    unit_ok = _check_units(context, units[keep].tolist(), rows[keep].tolist(), unit_col, problems)
+    flat = (keep[:, None] * m + np.arange(m)[None, :]).ravel()
+    block = CellBlock(
+        number=number[flat],
+        raw=values.ravel()[flat],
+        unit=np.repeat(units[keep], m),
+        unit_ok=np.repeat(unit_ok, m),
+        indicator=np.tile(np.array(indicator_of_col, dtype=np.int64), keep.size),
+        year=np.repeat(year_of_row[keep], m),
+        row=np.repeat(rows[keep], m),
+        col=np.tile(np.array(value_cols, dtype=np.int64), keep.size),
+    )
+    return SheetResult("wide", usable=True, cells=_with_special_cells(context, block), problems=problems)
+
+
+def _wide_years(
+    context: SheetContext, body: ObjectArray, rows: IntArray, year_col: int | None
+) -> tuple[IntArray, Problem | None]:
+    """The year of each row: from the year column, else the sheet name, else the file name."""
+    if year_col is not None:
+        return _years(body[:, year_col]), None
+    year = parse_year(context.sheet.name) if context.sheet.name else None
+    if year is None:
+        found = set(_FILE_YEAR.findall(Path(context.file).stem))
+        year = int(found.pop()) if len(found) == 1 else None
+    if year is None:
+        where = context.sheet.name or context.file
+        return np.zeros(rows.size, dtype=np.int64), Problem(
+            "data.bad_year", location=context.at(), params={"value": where}
+        )
+    return np.full(rows.size, year, dtype=np.int64), None

@@ -1,0 +1,272 @@
+"""Read any mix of district forms, long tables and wide tables into one :class:`Dataset`.
+
+The flow: open each file (:mod:`scoring.io.workbook`), recognise each sheet's layout and take out its value cells
+(:mod:`scoring.io.layouts`), parse all cells at once (:mod:`scoring.io.cells`), check across cells and files
+(:mod:`scoring.io.checks`), then keep one value per (unit, indicator, year) with every problem found on the way.
+A file that cannot be used at all raises :class:`SubmissionError`; everything else is a :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_VALUE, Dataset
+from scoring.io import cells as cellmod
+from scoring.io.cells import Finding, cell_ref, column_letter, display, parse_cells
+from scoring.io.checks import find_duplicates, wrong_magnitude
+from scoring.io.form import format_number
+from scoring.io.layouts import CellBlock, SheetContext, read_sheet
+from scoring.io.workbook import SourceFile, open_bytes, open_path
+from scoring.problems import Location, Problem, Severity, SubmissionError
+from scoring.system.models import IndicatorSystem
+
+_STATUS_TEXT = np.array([STATUS_VALUE, STATUS_MISSING, STATUS_NOT_APPLICABLE], dtype=object)
+
+
+def read_data(paths: Sequence[Path | str], system: IndicatorSystem) -> Dataset:
+    """Read data files of any supported layout and format into one dataset for ``system``.
+
+    Files are district forms (``.xlsx`` written by :func:`scoring.io.write_template`), long tables
+    (``unit_code, indicator_code, year, value``) or wide tables (one row per unit, one column per indicator),
+    as ``.xlsx`` (also ``.xlsm``, ``.xls``, ``.xlsb``, ``.ods``) or ``.csv``; the layout is recognised from the
+    content. Every cell problem is a :class:`Problem` in ``Dataset.problems``; values with an error are kept as
+    missing. When the same (unit, indicator, year) is given twice, the first (in the order of ``paths``, then
+    sheets, then rows) is kept. Raises :class:`SubmissionError` listing every file that cannot be used at all.
+    """
+    files: list[SourceFile] = []
+    unusable: list[Problem] = []
+    for path in paths:
+        try:
+            files.append(open_path(path))
+        except SubmissionError as error:
+            unusable.extend(error.problems)
+    return _read_files(files, unusable, system)
+
+
+def read_bytes(content: bytes, file_name: str, system: IndicatorSystem) -> Dataset:
+    """:func:`read_data` for one uploaded file held in memory; ``file_name`` names it in problems."""
+    try:
+        files = [open_bytes(content, file_name)]
+    except SubmissionError as error:
+        raise SubmissionError(error.problems) from error
+    return _read_files(files, [], system)
+
+
+@dataclass(frozen=True)
+class _Place:
+    file: str
+    sheet: str
+
+
+def _read_files(files: list[SourceFile], unusable: list[Problem], system: IndicatorSystem) -> Dataset:
+    indicator_index = {node.code: i for i, node in enumerate(system.indicators)}
+    units = frozenset(system.unit_codes)
+    places: list[_Place] = []
+    blocks: list[CellBlock] = []
+    block_place: list[int] = []
+    structure: list[Problem] = []
+    for source in files:
+        file_problems: list[Problem] = []
+        usable = False
+        for sheet in source.sheets:
+            context = SheetContext(system, source.name, sheet, indicator_index, units)
+            result = read_sheet(context)
+            file_problems.extend(result.problems)
+            if result.usable:
+                usable = True
+            if result.cells is not None and len(result.cells):
+                places.append(_Place(source.name, sheet.name))
+                blocks.append(result.cells)
+                block_place.append(len(places) - 1)
+        if not usable:
+            unusable.extend(file_problems or [_no_table(source.name)])
+            continue
+        for result_problem in file_problems:
+            if result_problem.code == "file.format":
+                # a sheet we could not make sense of, in a file that has a readable one: say so, do not stop
+                structure.append(_ignored_sheet(result_problem))
+            else:
+                structure.append(result_problem)
+    if unusable:
+        raise SubmissionError(unusable)
+    cells = CellBlock.concat(blocks)
+    place = (
+        np.repeat(np.array(block_place, dtype=np.int64), [len(b) for b in blocks])
+        if blocks
+        else np.empty(0, np.int64)
+    )
+    return _assemble(system, cells, place, places, structure)
+
+
+def _no_table(file_name: str) -> Problem:
+    return Problem(
+        "file.format", location=Location(file=file_name), params={"detail": "没有数据 / no data in the file"}
+    )
+
+
+def _ignored_sheet(problem: Problem) -> Problem:
+    return Problem(
+        "file.sheet_ignored",
+        Severity.WARNING,
+        location=problem.location,
+        params={"sheet": problem.location.sheet},
+    )
+
+
+def _assemble(
+    system: IndicatorSystem,
+    cells: CellBlock,
+    place: np.ndarray,
+    places: list[_Place],
+    structure: list[Problem],
+) -> Dataset:
+    indicators = system.indicators
+    codes = np.array([node.code for node in indicators], dtype=object)
+    measure_units = [node.unit or "" for node in indicators]
+    parsed = parse_cells(cells.number, cells.raw, cells.indicator, measure_units)
+    findings = parsed.findings
+    value, status = parsed.value, parsed.status
+
+    # accepted range
+    low = np.array([_bound(node.valid, 0, -np.inf) for node in indicators], dtype=np.float64)
+    high = np.array([_bound(node.valid, 1, np.inf) for node in indicators], dtype=np.float64)
+    is_value = status == cellmod.VALUE
+    outside = np.flatnonzero(is_value & ((value < low[cells.indicator]) | (value > high[cells.indicator])))
+    for i in outside.tolist():
+        k = int(cells.indicator[i])
+        # an error replaces the note on how a text was read: one problem per cell, the one that matters
+        findings[i] = Finding(
+            "cell.out_of_range",
+            Severity.ERROR,
+            {
+                "value": format_number(float(value[i])),
+                "low": _show_bound(low[k]),
+                "high": _show_bound(high[k]),
+            },
+        )
+
+    error = np.zeros(len(cells), dtype=bool)
+    error_idx = [i for i, finding in findings.items() if finding.severity is Severity.ERROR]
+    error[error_idx] = True
+    # a value with an error is not used: it stays in the data as missing, and the problem says why
+    value[error] = np.nan
+    status[error] = cellmod.MISSING
+    has_content = (status != cellmod.MISSING) | error
+
+    # one value per (unit, indicator, year), across all files
+    unit_index = pd.Index(system.unit_codes).get_indexer(pd.Index(cells.unit, dtype=object))
+    usable = cells.unit_ok & (unit_index >= 0)
+    n_units, n_indicators = max(len(system.unit_codes), 1), max(len(indicators), 1)
+    year_base = int(cells.year.min()) if len(cells) else 0
+    key = ((cells.year - year_base) * n_units + np.maximum(unit_index, 0)) * n_indicators + cells.indicator
+    duplicates = find_duplicates(key, has_content, usable)
+    for i in np.flatnonzero(duplicates.first >= 0).tolist():
+        j = int(duplicates.first[i])
+        findings[i] = Finding(
+            "data.duplicate",
+            Severity.ERROR,
+            {
+                "indicator": codes[cells.indicator[i]],
+                "year": int(cells.year[i]),
+                "other": str(_location(places, place, cells, j)),
+            },
+        )
+    keep = duplicates.keep
+
+    required = np.array([node.required for node in indicators], dtype=bool)
+    for i in np.flatnonzero(keep & ~has_content & required[cells.indicator]).tolist():
+        findings[i] = Finding("cell.required_missing", Severity.ERROR, {})
+
+    group = cells.indicator.astype(np.int64) * 10_000 + (cells.year - year_base)
+    magnitude = wrong_magnitude(value, group, keep & (status == cellmod.VALUE) & ~error)
+    for i, factor, median in zip(
+        magnitude.index.tolist(), magnitude.factor.tolist(), magnitude.median.tolist(), strict=True
+    ):
+        findings[i] = Finding(
+            "cell.wrong_magnitude",
+            Severity.WARNING,
+            {
+                "value": format_number(float(value[i])),
+                "factor": _show_factor(factor),
+                "median": format(median, ".6g"),
+            },
+        )
+
+    problems = list(structure)
+    for i in sorted(findings):
+        finding = findings[i]
+        params = dict(finding.params)
+        if finding.code == "cell.not_number" and "value" not in params:
+            params["value"] = display(cells.raw[i])
+        problems.append(
+            Problem(
+                finding.code,
+                finding.severity,
+                location=_location(places, place, cells, i),
+                unit=str(cells.unit[i]) or None,
+                indicator=str(codes[cells.indicator[i]]),
+                year=int(cells.year[i]),
+                params=params,
+            )
+        )
+
+    kept = np.flatnonzero(keep)
+    frame = pd.DataFrame(
+        {
+            "unit_code": cells.unit[kept],
+            "indicator_code": codes[cells.indicator[kept]],
+            "year": cells.year[kept],
+            "value": value[kept],
+            "status": _STATUS_TEXT[status[kept]],
+            "location": _locations(places, place[kept], cells.row[kept], cells.col[kept]),
+        }
+    )
+    return Dataset.from_long(frame, problems)
+
+
+def _bound(valid: tuple[float | None, float | None] | None, side: int, default: float) -> float:
+    if valid is None or valid[side] is None:
+        return default
+    return float(valid[side])  # type: ignore[arg-type]
+
+
+def _show_bound(bound: float) -> str:
+    if np.isinf(bound):
+        return "-∞" if bound < 0 else "+∞"
+    return format_number(float(bound))
+
+
+def _show_factor(factor: float) -> str:
+    return format_number(round(factor)) if factor >= 10 else format(factor, ".2g")
+
+
+def _location(places: list[_Place], place: np.ndarray, cells: CellBlock, i: int) -> Location:
+    where = places[int(place[i])]
+    return Location(file=where.file, sheet=where.sheet, cell=cell_ref(int(cells.row[i]), int(cells.col[i])))
+
+
+def _locations(places: list[_Place], place: np.ndarray, row: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """``file!sheet!A1`` for every kept cell.
+
+    Each string is one concatenation of two precomputed pieces (``file!sheet!`` + column letters, and the row
+    number): a new string per cell is unavoidable, a second one per cell is not.
+    """
+    if row.size == 0:
+        return np.empty(0, dtype=object)
+    n_cols = int(col.max()) + 1
+    heads = np.array(
+        [
+            "!".join(part for part in (p.file, p.sheet) if part) + "!" + column_letter(c)
+            for p in places
+            for c in range(n_cols)
+        ],
+        dtype=object,
+    )
+    rows_text = np.array([str(r + 1) for r in range(int(row.max()) + 1)], dtype=object)
+    result: np.ndarray = heads[place * n_cols + col] + rows_text[row]
+    return result

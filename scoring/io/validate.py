@@ -1,0 +1,29 @@
+"""``digiscore validate``: read data files and turn the outcome into the command's exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+from scoring.data import Dataset
+from scoring.io.read import read_data
+from scoring.problems import SubmissionError
+from scoring.system.models import IndicatorSystem
+
+EXIT_CLEAN: Final = 0  # no error (warnings and notes may be listed)
+EXIT_PROBLEMS: Final = 1  # at least one value or structure error
+EXIT_UNUSABLE: Final = 2  # a file cannot be used at all
+
+
+def validate_paths(paths: Sequence[Path | str], system: IndicatorSystem) -> tuple[Dataset, int]:
+    """Read ``paths`` for ``system``; return the dataset (with every problem) and the exit code.
+
+    0 when no problem is an error (warnings and info are allowed), 1 when at least one is, 2 when a file is
+    unusable — then the dataset holds no values, only the problems of the unusable files.
+    """
+    try:
+        dataset = read_data(paths, system)
+    except SubmissionError as error:
+        return Dataset(problems=list(error.problems)), EXIT_UNUSABLE
+    return dataset, EXIT_PROBLEMS if dataset.has_errors else EXIT_CLEAN
