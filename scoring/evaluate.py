@@ -72,9 +72,9 @@ class Evaluation:
         tiers = self.tiers.xs(year, level="year")
         frame = scores.stack(future_stack=True).rename("score").reset_index()
         frame.columns = ["unit_code", "node_code", "score"]
-        frame["rank"] = ranks.stack(future_stack=True).to_numpy()
+        frame["rank"] = pd.array(ranks.stack(future_stack=True).to_numpy(), dtype="Int64")
         frame["score_change"] = change.stack(future_stack=True).to_numpy()
-        frame["rank_change"] = rank_change.stack(future_stack=True).to_numpy()
+        frame["rank_change"] = pd.array(rank_change.stack(future_stack=True).to_numpy(), dtype="Int64")
         nodes = self.system.nodes
         frame.insert(0, "year", year)
         frame.insert(2, "unit_name", frame["unit_code"].map(self.system.unit_names))

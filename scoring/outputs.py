@@ -50,13 +50,13 @@ def summary_table(evaluation: Evaluation) -> pd.DataFrame:
     dimensions = [n for n, depth, _ in system.walk() if depth > 0 and n.children]
     frame = pd.DataFrame(
         {
-            "排名": ranks[composite],
+            "排名": ranks[composite].astype("Int64"),
             "区县编码": scores.index,
             "区县名称": [system.unit_names.get(u, u) for u in scores.index],
             f"{system.composite.name}": scores[composite].round(2),
             "梯队": evaluation.tiers.xs(year, level="year"),
             "得分变化": evaluation.score_change.xs(year, level="year")[composite].round(2),
-            "位次变化": evaluation.rank_change.xs(year, level="year")[composite],
+            "位次变化": evaluation.rank_change.xs(year, level="year")[composite].astype("Int64"),
         }
     )
     for node in dimensions:
