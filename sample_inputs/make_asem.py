@@ -95,6 +95,7 @@ def build_tree(meta: list[dict[str, str]]) -> tuple[dict[str, Any], list[dict[st
             return out
         out["unit"] = row["Unit"]
         out["direction"] = integer(row["Direction"])
+        out["required"] = False  # the published data have gaps; COINr skips them in the aggregation
         target = number(row["Target"])
         if target is not None:
             out["target"] = {

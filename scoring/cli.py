@@ -10,6 +10,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -214,7 +215,7 @@ def print_ranking(evaluation: Any) -> None:
     for column in summary.columns[:7]:
         table.add_column(str(column))
     for row in summary.itertuples(index=False):
-        table.add_row(*("" if v is None or v != v else str(v) for v in row[:7]))
+        table.add_row(*("" if pd.isna(v) else str(v) for v in row[:7]))
     console.print(table)
 
 

@@ -73,7 +73,7 @@ class CellBlock:
     number: FloatArray  # the plain number, NaN where the cell needs a closer look
     raw: ObjectArray  # the cell as read (meaningful where number is NaN)
     unit: ObjectArray  # unit code text
-    unit_ok: BoolArray  # unit code present and in the system
+    unit_index: IntArray  # index into system.units; -1 when the code is missing or not in the system
     indicator: IntArray  # index into system.indicators
     year: IntArray
     row: IntArray  # 0-based position in the sheet
@@ -92,7 +92,7 @@ class CellBlock:
             number=join("number", np.float64),
             raw=join("raw", object),
             unit=join("unit", object),
-            unit_ok=join("unit_ok", np.bool_),
+            unit_index=join("unit_index", np.int64),
             indicator=join("indicator", np.int64),
             year=join("year", np.int64),
             row=join("row", np.int64),
@@ -122,7 +122,7 @@ class SheetContext:
     file: str
     sheet: Sheet
     indicator_index: dict[str, int]
-    units: frozenset[str]
+    units: dict[str, int]  # unit code → index in system.units
 
     def at(self, row: int | None = None, col: int | None = None) -> Location:
         cell = cell_ref(row, col) if row is not None and col is not None else ""
@@ -235,14 +235,16 @@ def _blank(number: FloatArray, raw: ObjectArray) -> BoolArray:
 
 
 def _check_units(
-    context: SheetContext, texts: Sequence[str], rows: Sequence[int], col: int, problems: list[Problem]
-) -> BoolArray:
-    """unit_ok per unit cell; a problem for each cell that is empty or names a unit outside the system."""
-    ok = np.ones(len(texts), dtype=bool)
-    for i, (text, row) in enumerate(zip(texts, rows, strict=True)):
-        if text in context.units:
-            continue
-        ok[i] = False
+    context: SheetContext, texts: ObjectArray, rows: IntArray, col: int, problems: list[Problem]
+) -> IntArray:
+    """Index of each unit cell's unit in the system (-1 if none); a problem for each cell that is empty or names
+    a unit outside the system. Looked up once per distinct code."""
+    if texts.size == 0:
+        return np.empty(0, dtype=np.int64)
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object, copy=False), use_na_sentinel=False)
+    index = np.array([context.units.get(str(u), -1) for u in uniques], dtype=np.int64)[codes]
+    for i in np.flatnonzero(index < 0).tolist():
+        text, row = str(texts[i]), int(rows[i])
         if text == "":
             problems.append(Problem("data.missing_unit_code", location=context.at(row, col)))
         else:
@@ -290,11 +292,11 @@ def _read_form(context: SheetContext) -> SheetResult:
 
     unit_row = labels.get(form.LABEL_UNIT_CODE)
     unit_text = key_text(grid[unit_row, form.VALUE_COL]) if unit_row is not None else ""
-    unit_ok = bool(
+    unit_index = int(
         _check_units(
             context,
-            [unit_text],
-            [unit_row if unit_row is not None else form.UNIT_CODE_ROW],
+            np.array([unit_text], dtype=object),
+            np.array([unit_row if unit_row is not None else form.UNIT_CODE_ROW], dtype=np.int64),
             form.VALUE_COL,
             problems,
         )[0]
@@ -390,7 +392,7 @@ def _read_form(context: SheetContext) -> SheetResult:
         number=value_number[picked].ravel(),
         raw=values[picked].ravel(),
         unit=np.full(n_rows * n_years, unit_text, dtype=object),
-        unit_ok=np.full(n_rows * n_years, unit_ok, dtype=bool),
+        unit_index=np.full(n_rows * n_years, unit_index, dtype=np.int64),
         indicator=np.repeat(
             np.array([context.indicator_index[codes[i]] for i in keep_rows], dtype=np.int64), n_years
         ),
@@ -465,12 +467,12 @@ def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) 
             )
     keep = np.flatnonzero(~empty_row & (indicator_idx >= 0) & (years > 0))
     kept_units = units[keep]
-    unit_ok = _check_units(context, kept_units.tolist(), rows[keep].tolist(), unit_col, problems)
+    unit_index = _check_units(context, kept_units, rows[keep], unit_col, problems)
     block = CellBlock(
         number=number[keep],
         raw=raw[keep],
         unit=kept_units,
-        unit_ok=unit_ok,
+        unit_index=unit_index,
         indicator=indicator_idx[keep],
         year=years[keep],
         row=rows[keep],
@@ -544,13 +546,16 @@ def _read_wide(context: SheetContext, header_row: int, columns: dict[str, int]) 
                 )
             )
     keep = np.flatnonzero(~empty_row & (year_of_row > 0))
-    unit_ok = _check_units(context, units[keep].tolist(), rows[keep].tolist(), unit_col, problems)
-    flat = (keep[:, None] * m + np.arange(m)[None, :]).ravel()
+    unit_index = _check_units(context, units[keep], rows[keep], unit_col, problems)
+    raw = values.ravel()
+    if keep.size < n_rows:  # (usually every row is kept: then no copy)
+        flat = (keep[:, None] * m + np.arange(m)[None, :]).ravel()
+        number, raw = number[flat], raw[flat]
     block = CellBlock(
-        number=number[flat],
-        raw=values.ravel()[flat],
+        number=number,
+        raw=raw,
         unit=np.repeat(units[keep], m),
-        unit_ok=np.repeat(unit_ok, m),
+        unit_index=np.repeat(unit_index, m),
         indicator=np.tile(np.array(indicator_of_col, dtype=np.int64), keep.size),
         year=np.repeat(year_of_row[keep], m),
         row=np.repeat(rows[keep], m),

@@ -65,7 +65,7 @@ class _Place:
 
 def _read_files(files: list[SourceFile], unusable: list[Problem], system: IndicatorSystem) -> Dataset:
     indicator_index = {node.code: i for i, node in enumerate(system.indicators)}
-    units = frozenset(system.unit_codes)
+    units = {code: i for i, code in enumerate(system.unit_codes)}
     places: list[_Place] = []
     blocks: list[CellBlock] = []
     block_place: list[int] = []
@@ -159,8 +159,8 @@ def _assemble(
     has_content = (status != cellmod.MISSING) | error
 
     # one value per (unit, indicator, year), across all files
-    unit_index = pd.Index(system.unit_codes).get_indexer(pd.Index(cells.unit, dtype=object))
-    usable = cells.unit_ok & (unit_index >= 0)
+    unit_index = cells.unit_index
+    usable = unit_index >= 0
     n_units, n_indicators = max(len(system.unit_codes), 1), max(len(indicators), 1)
     year_base = int(cells.year.min()) if len(cells) else 0
     key = ((cells.year - year_base) * n_units + np.maximum(unit_index, 0)) * n_indicators + cells.indicator
