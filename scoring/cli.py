@@ -282,5 +282,13 @@ def demo(
     console.print(f"读取 {len(forms)} 份填报表；结果已写入 / results written → {out}")
 
 
-def main() -> None:  # pragma: no cover - console-script entry point
-    app()
+def _register_plugins() -> None:
+    """Commands of other packages (the HTTP service, …) plug in through the ``digiscore.commands`` entry points,
+    so the engine never imports them: each entry point is a function that adds its commands to ``app``."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="digiscore.commands"):
+        entry.load()(app)
+
+
+_register_plugins()
