@@ -32,11 +32,14 @@ def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def results_table(evaluation: Evaluation) -> pd.DataFrame:
-    """The long table of the evaluated year plus each unit's TOPSIS closeness on the composite rows."""
+    """The long table of the evaluated year plus, on the composite rows, each unit's TOPSIS closeness and its
+    rank under TOPSIS (the alternative composite)."""
     table = evaluation.long_table()
     topsis = evaluation.topsis.xs(evaluation.year, level="year")
+    topsis_rank = topsis.rank(method="min", ascending=False).astype("Int64")
     is_composite = table["node_code"] == evaluation.composite
     table["topsis"] = np.where(is_composite, table["unit_code"].map(topsis), np.nan)
+    table["topsis_rank"] = table["unit_code"].map(topsis_rank).where(is_composite)
     return table
 
 
