@@ -33,7 +33,11 @@ def make_system(n_units: int, n_indicators: int) -> IndicatorSystem:
             Node(code=f"X{i + 1:04d}", name=f"指标{i + 1}", unit="个", valid=(0, None))
             for i in range(d, min(d + per_dimension, n_indicators))
         ]
-        dimensions.append(Node(code=f"D{d // per_dimension + 1:02d}", name=f"维度{d // per_dimension + 1}", children=children))
+        dimensions.append(
+            Node(
+                code=f"D{d // per_dimension + 1:02d}", name=f"维度{d // per_dimension + 1}", children=children
+            )
+        )
     return IndicatorSystem(
         id="bench",
         name="基准测试指标体系",
@@ -58,7 +62,9 @@ def write_wide(path: Path, system: IndicatorSystem, blank_share: float, seed: in
     sheet.write_row(0, 0, ["unit_code", *codes])
     for r, unit in enumerate(system.units, start=1):
         sheet.write_string(r, 0, unit.code)
-        for c, (value, blank) in enumerate(zip(values[r - 1].tolist(), blanks[r - 1].tolist(), strict=True), start=1):
+        for c, (value, blank) in enumerate(
+            zip(values[r - 1].tolist(), blanks[r - 1].tolist(), strict=True), start=1
+        ):
             if not blank:
                 sheet.write_number(r, c, value)
     workbook.close()
@@ -97,7 +103,9 @@ def main() -> None:
         write_wide(path, system, args.blank_share)
         dataset = read_data([path], system)
         cells = args.units * args.indicators
-        print(f"file: {args.units} units × {args.indicators} indicators = {cells:,} cells, {path.stat().st_size:,} bytes")
+        print(
+            f"file: {args.units} units × {args.indicators} indicators = {cells:,} cells, {path.stat().st_size:,} bytes"
+        )
         print(f"read_data: {len(dataset.values):,} values, {len(dataset.problems):,} problems")
         ours = best_of(args.repeat, lambda: read_data([path], system))
         baseline = best_of(args.repeat, lambda: read_openpyxl(path))

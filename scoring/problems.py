@@ -138,6 +138,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "工作表“{sheet}”的格式无法识别，已忽略",
         "sheet '{sheet}' has no recognisable layout and was ignored",
     ),
+    # upload safety (scoring.io.safety), checked before any parser sees the file
+    "upload.empty": ("上传的文件为空", "the uploaded file is empty"),
+    "upload.too_large": (
+        "文件大小 {size} 字节超过上限 {limit} 字节",
+        "the file has {size} bytes, more than the limit of {limit} bytes",
+    ),
+    "upload.file_type": (
+        "不支持的文件类型：{detail}；请上传 .xlsx 或 .csv 文件",
+        "file type not accepted: {detail}; upload an .xlsx or .csv file",
+    ),
+    "upload.macro": (
+        "文件包含宏（{detail}），出于安全原因不予接收；请另存为不含宏的 .xlsx 文件",
+        "the file contains macros ({detail}) and is refused; save it as a macro-free .xlsx workbook",
+    ),
+    "upload.not_xlsx": (
+        "文件不是有效的 Excel 工作簿（.xlsx）：{detail}",
+        "the file is not a valid Excel workbook (.xlsx): {detail}",
+    ),
+    "upload.zip_bomb": (
+        "压缩包解压后过大或压缩比异常（{detail}），疑似压缩炸弹，不予接收",
+        "the archive expands too much ({detail}); refused as a likely zip bomb",
+    ),
+    "upload.unsafe_xml": (
+        "文件中的 XML 含有文档类型声明或实体定义（{part}），不予接收",
+        "an XML part of the file declares a DTD or entities ({part}) and is refused",
+    ),
+    "upload.too_many_sheets": (
+        "工作表数量 {count} 超过上限 {limit}",
+        "the workbook has {count} sheets, more than the limit of {limit}",
+    ),
+    "upload.too_many_rows": (
+        "行数 {count} 超过上限 {limit}",
+        "the table has {count} rows, more than the limit of {limit}",
+    ),
+    "upload.too_many_columns": (
+        "列数 {count} 超过上限 {limit}",
+        "the table has {count} columns, more than the limit of {limit}",
+    ),
+    # submissions (service)
+    "submission.other_unit": (
+        "文件中包含区县 {unit} 的数据，但本次只能为区县 {expected} 填报",
+        "the file holds values for unit {unit}, but this upload is for unit {expected} only",
+    ),
 }
 
 

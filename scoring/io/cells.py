@@ -37,10 +37,11 @@ NOT_APPLICABLE_TEXTS: Final = frozenset({"不适用", "n/a", "na", "-", "—", "
 
 PERCENT_UNITS: Final = frozenset({"%", "％", "百分比"})
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_COMMA_NUMBER = re.compile(r"[+-]?[\d,]*\d[\d,]*(?:\.\d+)?")
-_YEAR_TEXT = re.compile(r"(\d{4})(?:\s*年)?")
+# ASCII digits only ([0-9], not \d): other scripts' digits are not silently taken for numbers
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_COMMA_NUMBER = re.compile(r"[+-]?[0-9,]*[0-9][0-9,]*(?:\.[0-9]+)?")
+_YEAR_TEXT = re.compile(r"([0-9]{4})(?:\s*年)?")
 
 YEAR_MIN: Final = 1900
 YEAR_MAX: Final = 2100
@@ -240,7 +241,7 @@ def _inspect(item: object, unit: str) -> tuple[float, int, Finding | None]:
             VALUE,
             Finding("cell.full_width", Severity.INFO, {"value": shown, "number": _fmt(number)}),
         )
-    # pandas declined a text that is still a plain number (e.g. with an exponent it does not take): accept it
+    # a plain number pandas did not take in the fast path; nothing was converted, so nothing to note
     return number, VALUE, None
 
 

@@ -63,7 +63,7 @@ FORM_OTHER_HEADERS: Final = frozenset(form.LEADING_HEADERS + form.TRAILING_HEADE
 
 HEADER_SEARCH_ROWS: Final = 10  # a long or wide table's header must be within the first rows
 FORM_SEARCH_ROWS: Final = 30
-_FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_FILE_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 
 
 @dataclass
@@ -84,6 +84,9 @@ class CellBlock:
 
     @classmethod
     def concat(cls, blocks: Sequence[CellBlock]) -> CellBlock:
+        if len(blocks) == 1:
+            return blocks[0]
+
         def join(name: str, dtype: type) -> np.ndarray:
             parts = [getattr(block, name) for block in blocks]
             return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
@@ -251,7 +254,7 @@ def _check_units(
             problems.append(
                 Problem("data.unknown_unit", location=context.at(row, col), unit=text, params={"unit": text})
             )
-    return ok
+    return index
 
 
 def _with_special_cells(context: SheetContext, block: CellBlock) -> CellBlock:

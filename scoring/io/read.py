@@ -17,7 +17,7 @@ import pandas as pd
 
 from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_VALUE, Dataset
 from scoring.io import cells as cellmod
-from scoring.io.cells import Finding, cell_ref, column_letter, display, parse_cells
+from scoring.io.cells import Finding, IntArray, cell_ref, column_letter, parse_cells
 from scoring.io.checks import find_duplicates, wrong_magnitude
 from scoring.io.form import format_number
 from scoring.io.layouts import CellBlock, SheetContext, read_sheet
@@ -182,7 +182,8 @@ def _assemble(
     for i in np.flatnonzero(keep & ~has_content & required[cells.indicator]).tolist():
         findings[i] = Finding("cell.required_missing", Severity.ERROR, {})
 
-    group = cells.indicator.astype(np.int64) * 10_000 + (cells.year - year_base)
+    year_span = int(cells.year.max()) - year_base + 1 if len(cells) else 1
+    group = cells.indicator * year_span + (cells.year - year_base)
     magnitude = wrong_magnitude(value, group, keep & (status == cellmod.VALUE) & ~error)
     for i, factor, median in zip(
         magnitude.index.tolist(), magnitude.factor.tolist(), magnitude.median.tolist(), strict=True
@@ -200,9 +201,6 @@ def _assemble(
     problems = list(structure)
     for i in sorted(findings):
         finding = findings[i]
-        params = dict(finding.params)
-        if finding.code == "cell.not_number" and "value" not in params:
-            params["value"] = display(cells.raw[i])
         problems.append(
             Problem(
                 finding.code,
@@ -211,20 +209,24 @@ def _assemble(
                 unit=str(cells.unit[i]) or None,
                 indicator=str(codes[cells.indicator[i]]),
                 year=int(cells.year[i]),
-                params=params,
+                params=dict(finding.params),
             )
         )
 
-    kept = np.flatnonzero(keep)
+    kept: slice | IntArray = slice(None) if keep.all() else np.flatnonzero(keep)  # a slice copies nothing
+    # string columns typed up front: pandas would otherwise scan every object to infer what it holds
     frame = pd.DataFrame(
         {
-            "unit_code": cells.unit[kept],
-            "indicator_code": codes[cells.indicator[kept]],
+            "unit_code": pd.array(cells.unit[kept], dtype="str"),
+            "indicator_code": pd.array(codes[cells.indicator[kept]], dtype="str"),
             "year": cells.year[kept],
             "value": value[kept],
-            "status": _STATUS_TEXT[status[kept]],
-            "location": _locations(places, place[kept], cells.row[kept], cells.col[kept]),
-        }
+            "status": pd.array(_STATUS_TEXT[status[kept]], dtype="str"),
+            "location": pd.array(
+                _locations(places, place[kept], cells.row[kept], cells.col[kept]), dtype="str"
+            ),
+        },
+        copy=False,  # Dataset.from_long makes its own copy
     )
     return Dataset.from_long(frame, problems)
 

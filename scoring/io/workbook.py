@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
@@ -21,7 +22,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from scoring.io.cells import ObjectArray
-from scoring.io.xlsxscan import SpecialCells, special_cells
+from scoring.io.xlsxscan import SpecialCells, scan_workbook
 from scoring.problems import Location, Problem, SubmissionError
 
 SPREADSHEET_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -89,6 +90,13 @@ def _unusable(name: str, code: str, **params: str) -> SubmissionError:
 def _open_spreadsheet(name: str, head: bytes, source: Callable[[], str | IO[bytes]]) -> SourceFile:
     if not head:
         raise _unusable(name, "file.unreadable", detail="文件为空 / empty file")
+    scan: Future[dict[str, SpecialCells]] | None = None
+    if head.startswith(ZIP_MAGIC):
+        # calamine releases the GIL while it parses, so the look for formulas and errors in the XML runs alongside
+        # at no cost in wall time; its result is only waited for if some value cell turns out empty
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digiscore-xlsx-scan")
+        scan = executor.submit(scan_workbook, source())
+        executor.shutdown(wait=False)
     try:
         opened = source()
         workbook = (
@@ -104,16 +112,16 @@ def _open_spreadsheet(name: str, head: bytes, source: Callable[[], str | IO[byte
         raise _unusable(name, "file.unreadable", detail=f"{type(error).__name__}: {error}") from error
 
     def special_cells_of(sheet_name: str) -> Callable[[], SpecialCells]:
-        def scan() -> SpecialCells:
-            if not head.startswith(ZIP_MAGIC):
-                return {}  # .xls/.ods: no cached-value XML to look at
+        def special_cells() -> SpecialCells:
+            if scan is None:
+                return {}  # .xls: no cached-value XML to look at
             try:
-                return special_cells(source(), sheet_name)
+                return scan.result().get(sheet_name, {})
             except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as error:
                 # ElementTree's ParseError is a SyntaxError; a zip calamine could read but we cannot is unusable
                 raise _unusable(name, "file.unreadable", detail=f"{type(error).__name__}: {error}") from error
 
-        return scan
+        return special_cells
 
     return SourceFile(
         name, [Sheet(sheet_name, grid, special_cells_of(sheet_name)) for sheet_name, grid in grids]

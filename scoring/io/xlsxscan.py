@@ -34,17 +34,16 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(?P<text>.*?)</(?:\w+:)?f>)",
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(?P<text>.*?)</(?:\w+:)?v>)", re.DOTALL)
 
 
-def special_cells(source: str | IO[bytes], sheet_name: str) -> SpecialCells:
-    """(row, col) → the formula without value or the Excel error in that cell (0-based), for one sheet of an
-    xlsx/xlsm package given as a path or a binary file."""
+def scan_workbook(source: str | IO[bytes]) -> dict[str, SpecialCells]:
+    """Sheet name → its special cells, (row, col) → the formula without value or the Excel error there (0-based),
+    for an xlsx/xlsm package given as a path or a binary file; ``{}`` for a zip that is not one (``.ods``)."""
     with zipfile.ZipFile(source) as package:
-        path = _sheet_paths(package).get(sheet_name)
-        if path is None:
-            return {}
-        data = package.read(path)
-    if not _may_have_special_cells(data):
-        return {}
-    return _scan(data)
+        paths = _sheet_paths(package)
+        return {name: _special_cells(package.read(path)) for name, path in paths.items()}
+
+
+def _special_cells(data: bytes) -> SpecialCells:
+    return _scan(data) if _may_have_special_cells(data) else {}
 
 
 def _may_have_special_cells(data: bytes) -> bool:
@@ -78,6 +77,8 @@ def _sheet_paths(package: zipfile.ZipFile) -> dict[str, str]:
         posixpath.dirname(workbook_path),
     )
     paths: dict[str, str] = {}
+    if workbook_path not in package.namelist():
+        return paths
     root = ET.fromstring(package.read(workbook_path))
     for element in root.iter():
         if not element.tag.endswith("}sheet"):
