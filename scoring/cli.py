@@ -207,6 +207,57 @@ def explain(
     print_explanation(evaluation, unit)
 
 
+@app.command()
+@reports_errors
+def monitor(
+    data: DataArgument,
+    year: YearOption,
+    system: SystemOption = DEFAULT_SYSTEM,
+    out: Annotated[Path | None, typer.Option(help="also write the table: F.csv or F.xlsx")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Plan monitoring (规划监测): each indicator against its target and the time-elapsed schedule (序时进度)."""
+    evaluation = _evaluate(system, year, data, force)
+    table = evaluation.attainment[evaluation.attainment["year"] == year].copy()
+    names = {node.code: node.name for node in evaluation.system.indicators}
+    table.insert(3, "indicator_name", table["indicator_code"].map(names))
+    view = Table(title=f"{evaluation.system.name}（{year} 年）目标完成情况 / target attainment")
+    for column in (
+        "区县 unit",
+        "指标 indicator",
+        "数值 value",
+        "序时目标 expected",
+        "目标 target",
+        "完成度",
+        "状态 status",
+    ):
+        view.add_column(column)
+    for row in table.itertuples(index=False):
+        view.add_row(
+            evaluation.system.unit_names.get(row.unit_code, row.unit_code),
+            f"{row.indicator_code} {row.indicator_name}",
+            "" if pd.isna(row.value) else f"{row.value:g}",
+            "" if pd.isna(row.expected) else f"{row.expected:.4g}",
+            f"{row.target:g}（{row.target_year}）" if row.target_year else f"{row.target:g}",
+            "" if pd.isna(row.attainment) else f"{row.attainment:.1%}",
+            row.status or "",
+        )
+    console.print(view)
+    counts = table["status"].value_counts()
+    console.print(
+        "；".join(f"{status} {counts.get(status, 0)} 项" for status in ("提前完成", "符合预期", "滞后"))
+    )
+    if out is not None:
+        from scoring.outputs import escape_frame
+
+        frame = escape_frame(table)
+        if out.suffix.lower() == ".xlsx":
+            frame.to_excel(out, index=False, sheet_name="目标完成度")
+        else:
+            frame.to_csv(out, index=False, encoding="utf-8-sig")
+        console.print(f"已写入 / written → {out}")
+
+
 def print_ranking(evaluation: Any) -> None:
     from scoring.outputs import summary_table
 

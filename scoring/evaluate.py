@@ -227,7 +227,7 @@ def _treat(
     values = x.to_numpy(copy=True)
     details = []
     for j, indicator in enumerate(system.indicators):
-        if system.normalise_method(indicator) not in DATA_DRIVEN:
+        if indicator.role != "score" or system.normalise_method(indicator) not in DATA_DRIVEN:
             continue
         for rows in row_groups:
             column, outcome = treat(values[rows, j], system.method.treatment)
@@ -273,19 +273,31 @@ def _normalise(
     out = np.full(values.shape, np.nan)
     by_method: dict[str, list[int]] = {}
     for j, indicator in enumerate(system.indicators):
-        by_method.setdefault(system.normalise_method(indicator), []).append(j)
+        if indicator.role == "score":
+            by_method.setdefault(system.normalise_method(indicator), []).append(j)
+        else:
+            out[:, j] = adjustment_points(values[:, j], indicator)
     for name, columns in by_method.items():
         block = [system.indicators[j] for j in columns]
         params = column_params(block)
         _require_parameters(name, block, params)
         normaliser = NORMALISATION[name]
         for rows in row_groups:
-            out[np.ix_(rows, np.asarray(columns))] = normaliser(values[np.ix_(rows, np.asarray(columns))], params, system.method)
+            out[np.ix_(rows, np.asarray(columns))] = normaliser(
+                values[np.ix_(rows, np.asarray(columns))], params, system.method
+            )
         detail: dict[str, Any] = {"indicators": [i.code for i in block]}
         if name in DATA_DRIVEN:
             detail["bounds"] = _learned_bounds(x, columns, row_groups)
         log.append(Step("normalise", name, detail))
     return pd.DataFrame(out, index=x.index, columns=x.columns)
+
+
+def adjustment_points(x: np.ndarray, indicator: Node) -> np.ndarray:
+    """Points of a bonus (+) or deduction (−) indicator: ``± min(cap, per_unit · x)``; none when missing."""
+    assert indicator.points is not None  # the models require points on a bonus or deduction
+    sign = 1.0 if indicator.role == "bonus" else -1.0
+    return sign * np.minimum(indicator.points.cap, indicator.points.per_unit * np.clip(x, 0.0, None))
 
 
 def _require_parameters(name: str, block: list[Node], params: ColumnParams) -> None:
@@ -337,7 +349,7 @@ def _aggregate(
     group_years = [sorted({int(y) for y in np.unique(years[rows])}) for rows in row_groups]
     parents = [node for node, _, _ in system.walk() if node.children]
     for node in reversed(parents):  # reversed pre-order: every child is scored before its parent
-        children = [c.code for c in node.children or []]
+        children = [c.code for c in node.scored_children]
         child_scores = np.column_stack([columns[c] for c in children])
         weighting = system.weighting_method(node)
         aggregation = system.aggregate_method(node)
@@ -358,6 +370,9 @@ def _aggregate(
                     }
                     for y in in_group
                 )
+        if node.adjustments:
+            points = np.nansum(np.column_stack([columns[c.code] for c in node.adjustments]), axis=1)
+            value = np.clip(value + points, *system.method.scale)
         columns[node.code] = value
         applied[node.code] = pd.DataFrame(used, index=normalised.index, columns=children)
         log.append(Step("aggregate", aggregation, {"node": node.code, "weighting": weighting}))
@@ -376,7 +391,8 @@ def _overall_weights(
     for year in np.unique(years):
         local = weights[weights["year"] == year].set_index("child")["weight"]
         overall = np.array(
-            [np.prod([local[c] for c in system.path(i.code)[1:]]) for i in system.indicators], dtype=float
+            [np.prod([local.get(c, 0.0) for c in system.path(i.code)[1:]]) for i in system.indicators],
+            dtype=float,
         )
         for position in np.flatnonzero(years == year):
             out[int(position)] = overall
@@ -429,5 +445,5 @@ def _flags(
 
 def _partly_missing(scores: pd.DataFrame, node: Node) -> np.ndarray:
     """Rows where some but not all of the node's children are missing (its weights were renormalised)."""
-    missing = scores[[child.code for child in node.children or []]].isna().to_numpy()
+    missing = scores[[child.code for child in node.scored_children]].isna().to_numpy()
     return missing.any(axis=1) & ~missing.all(axis=1)

@@ -20,21 +20,32 @@ if TYPE_CHECKING:
 from scoring.problems import PipelineError, Problem
 
 
-def local_shares(method: str, child_scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Each child's share of its parent's score (shares sum to 1 over the children present)."""
+def local_shares(
+    method: str, child_scores: np.ndarray, weights: np.ndarray, points: np.ndarray
+) -> np.ndarray:
+    """Each child's share of its parent's score: the scored children (in order), then bonus/deduction points.
+
+    Local contributions: ``w'_c·S_c`` (arithmetic) or ``P·w'_c ln S_c / Σ_k w'_k ln S_k`` with ``P`` the weighted
+    geometric mean (geometric), and the signed points of each bonus or deduction; shares are these over their
+    sum (so a score clipped to the scale is still split in proportion).
+    """
     present = weights > 0
     if method == "geometric":
         with np.errstate(divide="ignore", invalid="ignore"):
             logs = np.where(present, weights * np.log(np.where(present, child_scores, 1.0)), 0.0)
         total = logs.sum()
-        if np.isfinite(total) and total != 0:
-            return logs / total
-        if not np.isfinite(total):  # a zero child: the parent is 0 and nothing contributes
-            return np.zeros_like(weights)
-        return weights
-    contributions = np.where(present, weights * np.nan_to_num(child_scores), 0.0)
-    total = contributions.sum()
-    return contributions / total if total != 0 else weights
+        if not np.isfinite(total):  # a zero child: the product is 0 and no scored child contributes
+            local = np.zeros_like(weights)
+        else:
+            product = float(np.exp(total))
+            local = product * (logs / total if total != 0 else weights)
+    else:
+        local = np.where(present, weights * np.nan_to_num(child_scores), 0.0)
+    local = np.concatenate([local, np.nan_to_num(points)])
+    total = local.sum()
+    if total != 0:
+        return local / total
+    return np.concatenate([weights, np.zeros(len(points))])
 
 
 def decompose(evaluation: Evaluation, unit: str, year: int) -> pd.DataFrame:
@@ -52,10 +63,17 @@ def decompose(evaluation: Evaluation, unit: str, year: int) -> pd.DataFrame:
     rows = []
     for node, depth, parent in system.walk():
         if node.children:
-            children = [c.code for c in node.children]
-            w = evaluation.applied_weights[node.code].loc[key, children].to_numpy(dtype=float)
-            shares = local_shares(system.aggregate_method(node), scores[children].to_numpy(dtype=float), w)
-            for child, share, weight in zip(children, shares, w, strict=True):
+            scored = [c.code for c in node.scored_children]
+            adjustments = [c.code for c in node.adjustments]
+            w = evaluation.applied_weights[node.code].loc[key, scored].to_numpy(dtype=float)
+            shares = local_shares(
+                system.aggregate_method(node),
+                scores[scored].to_numpy(dtype=float),
+                w,
+                scores[adjustments].to_numpy(dtype=float),
+            )
+            weights = np.concatenate([w, np.zeros(len(adjustments))])
+            for child, share, weight in zip(scored + adjustments, shares, weights, strict=True):
                 contribution[child] = contribution[node.code] * share
                 applied_weight[child] = float(weight)
                 overall[child] = overall[node.code] * float(weight)

@@ -22,7 +22,8 @@ def escape_text(value: object) -> object:
     return value
 
 
-def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and headers are escaped with :func:`escape_text`."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
@@ -117,7 +118,7 @@ def write_results(evaluation: Evaluation, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        _escape_frame(results_table(evaluation)).to_csv(path, index=False, encoding="utf-8-sig")
+        escape_frame(results_table(evaluation)).to_csv(path, index=False, encoding="utf-8-sig")
     elif suffix == ".json":
         path.write_text(
             json.dumps(results_document(evaluation), ensure_ascii=False, indent=1), encoding="utf-8"
@@ -141,7 +142,7 @@ def _write_xlsx(evaluation: Evaluation, path: Path) -> None:
     }
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         for name, frame in sheets.items():
-            frame = _escape_frame(frame)
+            frame = escape_frame(frame)
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes(1, 0)

@@ -32,7 +32,9 @@ def test_asem_scores_every_country_on_a_four_level_tree(asem) -> None:  # type: 
     assert len(composite) == 51 and composite.notna().all()
     assert composite.between(0, 100).all()
     table = pd.read_csv(ROOT / "sample_inputs" / "asem" / "asem_wide_denominated.csv")
-    gaps = int(table[system.indicator_codes].isna().sum().sum())  # the published gaps (and missing denominators)
+    gaps = int(
+        table[system.indicator_codes].isna().sum().sum()
+    )  # the published gaps (and missing denominators)
     assert gaps > 0 and int(evaluation.raw.isna().sum().sum()) == gaps
 
 

@@ -137,4 +137,8 @@ def test_bad_system_file_is_listed_not_a_traceback(tmp_path: Path) -> None:
 def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
     code, output = run("demo", "--out", str(tmp_path))
     assert code == 0, output
-    assert {p.name for p in tmp_path.iterdir()} == {"results_2024.csv", "results_2024.json", "results_2024.xlsx"}
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "results_2024.csv",
+        "results_2024.json",
+        "results_2024.xlsx",
+    }

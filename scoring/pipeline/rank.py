@@ -8,10 +8,16 @@ from scipy.stats import rankdata
 
 from scoring.system.models import QuantileTiers, Tier
 
+TIE_DECIMALS = 9
+
 
 def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    """Rank every column within each year: highest score = 1, ties share the best rank (``min``), NaN unranked."""
-    values = scores.to_numpy(dtype=float)
+    """Rank every column within each year: highest score = 1, ties share the best rank (``min``), NaN unranked.
+
+    Scores are compared rounded to 9 decimals, so that equal scores reached by different floating-point sums
+    (e.g. after reordering the units) are ties rather than ranked by rounding noise.
+    """
+    values = np.round(scores.to_numpy(dtype=float), TIE_DECIMALS)
     ranks = np.full(values.shape, np.nan)
     years = scores.index.get_level_values("year").to_numpy()
     for year in np.unique(years):

@@ -1,6 +1,7 @@
 """Weighting: the weights of a parent node's children, fixed by the file or derived from the data.
 
-Every method returns weights that sum to 1 over the children, in the children's order. Derived methods
+Every method returns weights that sum to 1 over the children with role ``score``, in their order (bonus and
+deduction indicators are outside the weights). Derived methods
 (entropy, CRITIC) see the children's scores as a units × children matrix (normalised indicators at the bottom
 level, aggregated scores above), with NaN for missing values.
 """
@@ -106,9 +107,9 @@ def ahp_weights(pairwise: list[list[float]] | np.ndarray) -> AhpResult:
 
 def fixed_weights(node: Node) -> np.ndarray:
     """The children's weights as written, rescaled to sum to 1."""
-    given = np.array([child.weight if child.weight is not None else np.nan for child in node.children or []])
+    given = np.array([child.weight if child.weight is not None else np.nan for child in node.scored_children])
     if np.isnan(given).any():
-        missing = [c.code for c, w in zip(node.children or [], given, strict=True) if np.isnan(w)]
+        missing = [c.code for c, w in zip(node.scored_children, given, strict=True) if np.isnan(w)]
         raise PipelineError(
             Problem(
                 "system.invalid", params={"detail": f"{node.code}: fixed weights need a weight on {missing}"}
@@ -125,7 +126,7 @@ def weighting_fixed(node: Node, scores: np.ndarray, method: Method) -> np.ndarra
 @WEIGHTING.register("equal")
 def weighting_equal(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
     """``w_j = 1/n``."""
-    n = len(node.children or [])
+    n = len(node.scored_children)
     return np.full(n, 1.0 / n)
 
 

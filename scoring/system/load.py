@@ -59,19 +59,29 @@ def _problem(path: str, detail: str, file: str, code: str = "system.invalid", **
     )
 
 
-def load_system(path: str | Path) -> IndicatorSystem:
-    """Read and check an indicator-system YAML file; unit lists given as paths are read relative to it."""
+def load_system(path: str | Path, _including: frozenset[Path] = frozenset()) -> IndicatorSystem:
+    """Read and check an indicator-system YAML file; unit lists and included systems are read relative to it."""
     path = Path(path)
+    if path.resolve() in _including:
+        raise SystemDefinitionError(
+            Problem(
+                "system.invalid",
+                location=Location(file=path.name),
+                params={"detail": f"{path}: includes itself"},
+            )
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SystemDefinitionError(
             Problem("system.yaml", location=Location(file=str(path)), params={"detail": exc})
         ) from None
-    return parse_system(text, base_dir=path.parent, file=path.name)
+    return parse_system(text, base_dir=path.parent, file=path.name, _including=_including | {path.resolve()})
 
 
-def parse_system(text: str, base_dir: Path | None = None, file: str = "") -> IndicatorSystem:
+def parse_system(
+    text: str, base_dir: Path | None = None, file: str = "", _including: frozenset[Path] = frozenset()
+) -> IndicatorSystem:
     """Check the text of an indicator-system file and build the system, or raise with every problem found."""
     try:
         document = yaml.safe_load(text)
@@ -93,7 +103,9 @@ def parse_system(text: str, base_dir: Path | None = None, file: str = "") -> Ind
         raise SystemDefinitionError(
             [_problem(format_path(e["loc"]), e["msg"], file) for e in exc.errors()]
         ) from None
-    units = _resolve_units(spec.units, base_dir or Path.cwd(), file)
+    base_dir = base_dir or Path.cwd()
+    units = _resolve_units(spec.units, base_dir, file)
+    spec = spec.model_copy(update={"tree": _expand_includes(spec.tree, base_dir, _including)})
     problems = list(_semantic_problems(spec, file))
     if problems:
         raise SystemDefinitionError(problems)
@@ -105,6 +117,46 @@ def parse_system(text: str, base_dir: Path | None = None, file: str = "") -> Ind
     return IndicatorSystem(
         **{k: v for k, v in spec.model_dump().items() if k not in {"units", "synthetic"}} | {"units": units},
         content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+    )
+
+
+def _expand_includes(tree: list[Node], base_dir: Path, including: frozenset[Path]) -> list[Node]:
+    """Replace every ``include:`` node's children by the included system's top-level dimensions.
+
+    The included system's own method defaults (normalisation, weighting, aggregation, and its composite's
+    weighting / AHP matrix) are written onto its nodes, so it is scored as it would be alone; scale,
+    missing-data policy and comparability are the including system's.
+    """
+    expanded = []
+    for node in tree:
+        if node.include is not None:
+            included = load_system(base_dir / node.include, including)
+            method, root = included.method, included.composite
+            node = node.model_copy(
+                update={
+                    "include": None,
+                    "children": [_with_defaults(child, included) for child in included.tree],
+                    "aggregate": node.aggregate or root.aggregate or method.aggregate,
+                    "weighting": node.weighting or root.weighting or method.weighting,
+                    "ahp": node.ahp or root.ahp,
+                    "combine": node.combine or root.combine,
+                }
+            )
+        elif node.children:
+            node = node.model_copy(update={"children": _expand_includes(node.children, base_dir, including)})
+        expanded.append(node)
+    return expanded
+
+
+def _with_defaults(node: Node, system: IndicatorSystem) -> Node:
+    if node.is_indicator:
+        return node.model_copy(update={"normalise": system.normalise_method(node)})
+    return node.model_copy(
+        update={
+            "aggregate": system.aggregate_method(node),
+            "weighting": system.weighting_method(node),
+            "children": [_with_defaults(child, system) for child in node.children or []],
+        }
     )
 
 
@@ -181,11 +233,12 @@ def _weight_problems(node: Node, weighting: str, path: str, file: str) -> Iterat
 
     children = node.children or []
     prefix = "tree" if path == "(root)" else f"{path}.children"
+    scored = [(i, child) for i, child in enumerate(children) if child.role == "score"]
     needs_weights = weighting == "fixed" or (
         weighting == "combined" and (node.combine is None or node.combine.subjective == "fixed")
     )
     if needs_weights:
-        for i, child in enumerate(children):
+        for i, child in scored:
             if child.weight is None:
                 yield _problem(
                     f"{prefix}[{i}].weight", f"weighting is '{weighting}': every child needs a weight", file
@@ -196,7 +249,12 @@ def _weight_problems(node: Node, weighting: str, path: str, file: str) -> Iterat
     where = "composite" if path == "(root)" else path
     if needs_ahp and node.ahp is None:
         yield _problem(f"{where}.ahp", f"weighting is '{weighting}': a pairwise matrix is needed", file)
-    if node.ahp is not None:
+    if node.ahp is not None and len(node.ahp) != len(node.scored_children):
+        n = len(node.scored_children)
+        yield _problem(
+            f"{where}.ahp", f"the pairwise matrix must be {n}×{n}, one row and column per child", file
+        )
+    elif node.ahp is not None:
         result = ahp_weights(node.ahp)
         if result.cr >= AHP_MAX_CR:
             yield _problem(

@@ -42,8 +42,23 @@ class Combine(_Strict):
     objective: Literal["entropy", "critic"] = "entropy"
 
 
+class Points(_Strict):
+    """Points of a bonus (加分项) or deduction (扣分项): ``min(cap, per_unit · x)``."""
+
+    per_unit: float = Field(gt=0, description="points per unit of the raw value")
+    cap: float = Field(gt=0, description="at most this many points")
+
+
+Role = Literal["score", "bonus", "deduction"]
+Collection = Literal["statistics", "survey", "platform", "self_report"]
+
+
 class Node(_Strict):
-    """A node of the tree: a dimension (has children) or an indicator (has none)."""
+    """A node of the tree: a dimension (has children) or an indicator (has none).
+
+    An indicator's ``role`` says how it counts: ``score`` (normalised, weighted and aggregated), or ``bonus`` /
+    ``deduction``: points added to or taken from its parent's score, outside the weights.
+    """
 
     code: str = Field(min_length=1, pattern=r"^[^\s!]+$")
     name: str = Field(min_length=1)
@@ -66,26 +81,56 @@ class Node(_Strict):
     target: Target | None = None
     valid: tuple[float | None, float | None] | None = None
     required: bool = True
+    role: Role = "score"
+    points: Points | None = None
+    collection: Collection | None = Field(
+        None, description="how the value is collected (survey, statistics…)"
+    )
     definition: str | None = None
     source: str | None = None
     remark: str | None = None
+    include: str | None = Field(
+        None, description="another system file whose tree becomes this node's children"
+    )
 
     @property
     def is_indicator(self) -> bool:
-        return not self.children
+        return not self.children and self.include is None
+
+    @property
+    def scored_children(self) -> list[Node]:
+        """The children that are weighted and aggregated (bonus and deduction indicators are not)."""
+        return [child for child in self.children or [] if child.role == "score"]
+
+    @property
+    def adjustments(self) -> list[Node]:
+        """The bonus and deduction indicators among the children."""
+        return [child for child in self.children or [] if child.role != "score"]
 
     @model_validator(mode="after")
     def _check(self) -> Node:
         if self.children is not None and not self.children:
             raise ValueError("children: a dimension needs at least one child")
+        if self.children and not self.scored_children:
+            raise ValueError("children: a dimension needs at least one child with role 'score'")
+        if self.include is not None and self.children:
+            raise ValueError(
+                "include: a node takes its children from the included file or lists them, not both"
+            )
+        if self.role != "score" and (self.children or self.include):
+            raise ValueError(f"role: only an indicator can be a {self.role}")
+        if self.role != "score" and self.points is None:
+            raise ValueError(f"points: a {self.role} needs points: {{per_unit, cap}}")
         if self.goalposts is not None and self.goalposts[0] == self.goalposts[1]:
             raise ValueError("goalposts: lower and upper goalposts must differ")
         if self.valid is not None and None not in self.valid and self.valid[0] > self.valid[1]:  # type: ignore[operator]
             raise ValueError("valid: lower bound is above upper bound")
-        if self.ahp is not None:
-            n = len(self.children or [])
+        if self.ahp is not None and self.include is None:
+            n = len(self.scored_children)
             if len(self.ahp) != n or any(len(row) != n for row in self.ahp):
-                raise ValueError(f"ahp: the pairwise matrix must be {n}×{n}, one row and column per child")
+                raise ValueError(
+                    f"ahp: the pairwise matrix must be {n}×{n}, one row and column per scored child"
+                )
             for i, row in enumerate(self.ahp):
                 for j, a in enumerate(row):
                     if a <= 0:
@@ -167,12 +212,20 @@ class Composite(_Strict):
     combine: Combine | None = None
 
 
+Mode = Literal["ranking", "monitoring"]
+
+
 class IndicatorSystemFile(_Strict):
-    """The YAML file as written (``units`` may be a path to a unit list or the list itself)."""
+    """The YAML file as written (``units`` may be a path to a unit list or the list itself).
+
+    ``mode: monitoring`` marks a plan-monitoring system (one unit against its targets over the years): it is
+    reported by target attainment against the time-elapsed schedule rather than by a ranking.
+    """
 
     id: str = Field(min_length=1)
     name: str
     version: str
+    mode: Mode = "ranking"
     description: str | None = None
     units: str | list[Unit]
     composite: Composite = Composite()
@@ -191,6 +244,7 @@ class IndicatorSystem(BaseModel):
     id: str
     name: str
     version: str
+    mode: Mode = "ranking"
     description: str | None = None
     units: list[Unit]
     composite: Composite
