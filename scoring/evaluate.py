@@ -115,6 +115,12 @@ def evaluate_matrix(
     problems: list[Problem] = []
     if year not in raw.index.get_level_values("year"):
         raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
+    empty = raw.isna().all(axis=1) & ~not_applicable.any(axis=1)
+    if empty.any():
+        dropped = [(int(y), str(u)) for y, u in raw.index[empty.to_numpy()]]
+        log.append(Step("screen", "no_values", {"removed": dropped}))
+        problems.extend(Problem("pipeline.empty_unit", Severity.WARNING, unit=u, year=y) for y, u in dropped)
+        raw, not_applicable = raw[~empty], not_applicable[~empty]
     raw, screened = _screen(raw, not_applicable, method.min_coverage)
     not_applicable = not_applicable.loc[raw.index]
     if screened:
@@ -234,7 +240,8 @@ def _treat(
             values[rows, j] = column
             if outcome.action == "none":
                 continue
-            moved = rows[outcome.winsorised] if outcome.winsorised else rows
+            present = rows[~np.isnan(x.to_numpy()[rows, j])]
+            moved = rows[outcome.winsorised] if outcome.winsorised else present
             flags.iloc[moved, j] = outcome.action
             details.append(
                 {

@@ -107,6 +107,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "熵权法要求非负的标准化值，请改用 minmax 或 goalpost 标准化",
         "entropy weights need non-negative normalised values; use minmax or goalpost normalisation",
     ),
+    "pipeline.empty_unit": (
+        "该区县本年度没有任何数值，不参与评价",
+        "the unit has no values this year; it is not evaluated",
+    ),
     "pipeline.screened": (
         "数据覆盖率 {coverage:.0%} 低于门槛，已不参与评价",
         "data coverage {coverage:.0%} is below the threshold; the unit is left out",
@@ -125,7 +129,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数值“{value}”中的逗号无法判断是千位分隔符还是小数点，请只填写数字（如 1234.5）",
         "value '{value}' has a comma that may be a thousands separator or a decimal point; write plain digits",
     ),
-    "data.missing_indicator_code": ("有数据但未填写指标编码", "values are given but the indicator code is missing"),
+    "data.missing_indicator_code": (
+        "有数据但未填写指标编码",
+        "values are given but the indicator code is missing",
+    ),
     "form.missing_indicator": (
         "填报表中缺少指标 {indicator} 所在的行，请勿删除行或修改指标编码",
         "the form has no row for indicator {indicator}; do not delete rows or change indicator codes",
@@ -181,6 +188,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件中包含区县 {unit} 的数据，但本次只能为区县 {expected} 填报",
         "the file holds values for unit {unit}, but this upload is for unit {expected} only",
     ),
+    # analysis (scoring.analysis)
+    "analysis.bad_settings": (
+        "不确定性分析参数有误：{detail}",
+        "invalid uncertainty-analysis settings: {detail}",
+    ),
+    "analysis.unsupported_aggregation": (
+        "不确定性分析只支持以下汇总方法：{supported}；指标体系使用了 {methods}",
+        "uncertainty analysis supports only these aggregations: {supported}; the system uses {methods}",
+    ),
+    "analysis.unknown_unit": ("{year} 年没有单元 {unit} 的评价结果", "no result for unit {unit} in {year}"),
 }
 
 

@@ -14,9 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-# Import the system package before any ``scoring.pipeline`` module: importing e.g. ``scoring.pipeline.treat``
-# first fails with a circular import (see tests/pipeline/test_imports.py).
-import scoring.system  # noqa: F401
 from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_VALUE, Dataset
 from scoring.system import IndicatorSystem, parse_system
 

@@ -66,7 +66,7 @@ def treat_winsorise(x: np.ndarray, spec: Treatment) -> tuple[np.ndarray, ColumnT
     if not _fails(skew0, kurt0, spec):
         return x, ColumnTreatment("none", skew0, kurt0, skew0, kurt0)
     y = x.copy()
-    moved: list[int] = []
+    moved: list[int] = []  # distinct row positions, in the order first moved
     skew, kurt = skew0, kurt0
     while _fails(skew, kurt, spec) and len(moved) < spec.winmax:
         present = ~np.isnan(y)
@@ -76,7 +76,7 @@ def treat_winsorise(x: np.ndarray, spec: Treatment) -> tuple[np.ndarray, ColumnT
         if rest.size == 0:
             break
         y[at_extreme] = rest.max() if skew >= 0 else rest.min()
-        moved.extend(int(i) for i in np.flatnonzero(at_extreme))
+        moved.extend(int(i) for i in np.flatnonzero(at_extreme) if int(i) not in moved)
         skew, kurt = skew_kurtosis(y)
     if not _fails(skew, kurt, spec):
         return y, ColumnTreatment("winsorised", skew0, kurt0, skew, kurt, moved)

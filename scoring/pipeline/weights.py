@@ -20,6 +20,8 @@ from scoring.system.models import Method, Node
 # Saaty's random consistency index RI(n), n = 1…10.
 SAATY_RI = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
 
+CORRELATION_DECIMALS = 12
+
 WeightingMethod = Callable[[Node, np.ndarray, Method], np.ndarray]
 WEIGHTING: Registry[WeightingMethod] = Registry("weighting")
 
@@ -56,8 +58,8 @@ def critic_weights(matrix: np.ndarray) -> np.ndarray:
     """CRITIC weights: ``C_j = σ_j · Σ_k (1 − r_jk)``, ``w_j = C_j / Σ C``.
 
     ``σ_j`` is the sample standard deviation (ddof = 1) of column j and ``r_jk`` the Pearson correlation of
-    columns j and k over the units where both are present. A constant column has σ = 0 and correlation taken as 0.
-    If every ``C_j`` is 0 the weights are equal.
+    columns j and k over the units where both are present, rounded to 12 decimals. A constant column has σ = 0
+    and correlation taken as 0. If every ``C_j`` is 0 the weights are equal.
     """
     y = np.asarray(matrix, dtype=float)
     if y.shape[1] == 1:
@@ -70,7 +72,9 @@ def critic_weights(matrix: np.ndarray) -> np.ndarray:
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.corrcoef(y, rowvar=False)
-    r = np.nan_to_num(r, nan=0.0)
+    # Rounded so that a correlation of exactly 1 computed as 0.9999999999999999 does not turn rounding noise
+    # into weights (which would then depend on the order of the units).
+    r = np.round(np.nan_to_num(r, nan=0.0), CORRELATION_DECIMALS)
     np.fill_diagonal(r, 1.0)
     c = np.nan_to_num(sigma) * (1.0 - r).sum(axis=0)
     return _unit_sum(c)

@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from scoring.problems import Location, Problem, SystemDefinitionError
-from scoring.system.models import IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
+from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
 from scoring.system.schema import system_json_schema
 
 AHP_MAX_CR = 0.1
@@ -225,18 +225,18 @@ def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem
         elif node.ahp is not None:
             yield _problem(f"{path}.ahp", "an indicator has no children to compare", file)
     for node, path in parents:
-        yield from _weight_problems(node, node.weighting or method.weighting, path, file)
+        yield from _weight_problems(
+            node, node.weighting or method.weighting, node.combine or method.combine, path, file
+        )
 
 
-def _weight_problems(node: Node, weighting: str, path: str, file: str) -> Iterator[Problem]:
+def _weight_problems(node: Node, weighting: str, combine: Combine, path: str, file: str) -> Iterator[Problem]:
     from scoring.pipeline.weights import ahp_weights
 
     children = node.children or []
     prefix = "tree" if path == "(root)" else f"{path}.children"
     scored = [(i, child) for i, child in enumerate(children) if child.role == "score"]
-    needs_weights = weighting == "fixed" or (
-        weighting == "combined" and (node.combine is None or node.combine.subjective == "fixed")
-    )
+    needs_weights = weighting == "fixed" or (weighting == "combined" and combine.subjective == "fixed")
     if needs_weights:
         for i, child in scored:
             if child.weight is None:

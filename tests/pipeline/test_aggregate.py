@@ -45,7 +45,9 @@ def test_all_children_missing_gives_a_missing_score() -> None:
 
 def test_applied_weights_row_by_row() -> None:
     # row 1 complete: 0.25, 0.25, 0.5; row 2 misses the last: 0.5, 0.5, 0; row 3 misses all: 0, 0, 0
-    w = applied_weights(np.array([[1, 2, 3], [1, 2, nan], [nan, nan, nan]], dtype=float), np.array([0.25, 0.25, 0.5]))
+    w = applied_weights(
+        np.array([[1, 2, 3], [1, 2, nan], [nan, nan, nan]], dtype=float), np.array([0.25, 0.25, 0.5])
+    )
     np.testing.assert_allclose(w, [[0.25, 0.25, 0.5], [0.5, 0.5, 0.0], [0.0, 0.0, 0.0]])
 
 

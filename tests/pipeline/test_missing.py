@@ -128,7 +128,9 @@ def test_not_applicable_under_renormalise(make_system, make_dataset) -> None:
 def test_screening_drops_rows_below_min_coverage(make_system, make_dataset) -> None:
     # min_coverage 0.75: U2, U4, U6 have 1 of 2 indicators (50 %) in 2024 → dropped with a warning;
     # a 不适用 mark counts as available
-    body = system_body("renormalise").replace("missing: renormalise", "missing: renormalise, min_coverage: 0.75")
+    body = system_body("renormalise").replace(
+        "missing: renormalise", "missing: renormalise, min_coverage: 0.75"
+    )
     data = with_not_applicable()
     data[2024]["U4"]["X1"] = None
     ev = evaluate(make_system(body, units=UNITS), make_dataset(data), 2024)

@@ -17,7 +17,9 @@ from scoring.system.models import Efficacy, Method
 nan = np.nan
 
 
-def params(direction: int = 1, goalposts: tuple[float, float] = (nan, nan), target: float = nan) -> ColumnParams:
+def params(
+    direction: int = 1, goalposts: tuple[float, float] = (nan, nan), target: float = nan
+) -> ColumnParams:
     """Parameters of a single column."""
     return ColumnParams(
         direction=np.array([direction], dtype=float),
@@ -94,7 +96,7 @@ SD = math.sqrt(20 / 3)
 def test_zscore_uses_the_sample_standard_deviation() -> None:
     # (2 − 5)/2.5819889 = −1.1618950, (4 − 5)/2.5819889 = −0.3872983, …
     assert_close(normalise("zscore", [2, 4, 6, 8]), [-3 / SD, -1 / SD, 1 / SD, 3 / SD])
-    assert 3 / SD == pytest.approx(1.1618950, abs=1e-7)  # not 3/sqrt(5) = 1.3416 (population sd)
+    assert pytest.approx(1.1618950, abs=1e-7) == 3 / SD  # not 3/sqrt(5) = 1.3416 (population sd)
 
 
 def test_zscore_less_is_better_flips_the_sign() -> None:
@@ -203,7 +205,9 @@ def test_percentile_skips_missing_values_and_rank_is_an_alias() -> None:
     assert_close(normalise("percentile", [10, nan, 30]), [0, nan, 100])
     assert_close(normalise("rank", [10, nan, 30]), [0, nan, 100])
     # n = 5, scale [1, 100]: 1 + 99·(r − 1)/4 with r = 1, 2, 3, 4, 5 → 1, 25.75, 50.5, 75.25, 100
-    assert_close(normalise("percentile", [5, 1, 4, 2, 3], Method(scale=(1, 100))), [100, 1, 75.25, 25.75, 50.5])
+    assert_close(
+        normalise("percentile", [5, 1, 4, 2, 3], Method(scale=(1, 100))), [100, 1, 75.25, 25.75, 50.5]
+    )
 
 
 def test_percentile_single_value_gets_the_top() -> None:

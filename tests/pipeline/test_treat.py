@@ -39,7 +39,9 @@ def test_skew_and_kurtosis_are_the_type_2_estimators() -> None:
     assert skew == pytest.approx(math.sqrt(n * (n - 1)) / (n - 2) * m3 / m2**1.5, abs=1e-12)
     # excess kurtosis: ((n + 1)(n·Σdev⁴/(Σdev²)² − 3) + 6)(n − 1)/((n − 2)(n − 3))
     s2, s4 = (dev**2).sum(), (dev**4).sum()
-    assert kurt == pytest.approx(((n + 1) * (n * s4 / s2**2 - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)), abs=1e-12)
+    assert kurt == pytest.approx(
+        ((n + 1) * (n * s4 / s2**2 - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)), abs=1e-12
+    )
 
 
 def test_skew_and_kurtosis_need_enough_values() -> None:
@@ -126,12 +128,6 @@ def test_log_ct_by_hand() -> None:
     np.testing.assert_allclose(log_ct(np.array([2.0, 7.0, 12.0])), np.log([0.1, 5.1, 10.1]), atol=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (or docs ambiguity): docs §2 stops when winmax *points* have been moved; the code counts moves, "
-    "so a point moved in three successive rounds counts three times and treatment falls back to log after 3 "
-    "distinct points",
-)
 def test_winmax_counts_distinct_points_moved() -> None:
     # 1..40, 100, 200, 400, 800, 1600, 3200: each round merges the top values one step down
     # round 1 moves 1 point (3200 → 1600), round 2 moves 2 (→ 800), round 3 moves 3 (→ 400): 3 distinct points,
@@ -173,3 +169,39 @@ def test_evaluate_treats_only_data_driven_indicators_and_logs_it(make_system, ma
     assert detail["units"] == ["U12"]
     assert detail["skew_before"] == pytest.approx(3.0632, abs=1e-4)
     assert detail["skew_after"] == pytest.approx(1.7120, abs=1e-4)
+
+
+LOG_UNITS = [f"U{i:02d}" for i in range(1, 24)]
+LOG_VALUES = [*range(1, 21), 200, 1000, None]  # the log_CT example above, plus one unit without a value
+
+
+def log_fallback_evaluation(make_system, make_dataset):
+    system = make_system(
+        """
+        method: {normalise: minmax, treat: winsorise, treatment: {winmax: 1}}
+        tree: [{code: X1, name: x1, weight: 1}, {code: X2, name: x2, weight: 1}]
+        """,
+        units=LOG_UNITS,
+    )
+    data = {2024: {u: {"X1": v, "X2": 1} for u, v in zip(LOG_UNITS, LOG_VALUES, strict=True)}}
+    return evaluate(system, make_dataset(data), 2024)
+
+
+def test_evaluate_log_fallback_is_normalised_and_flagged(make_system, make_dataset) -> None:
+    ev = log_fallback_evaluation(make_system, make_dataset)
+    # treated X1 = ln(x − 1 + 9.99); minmax over it: U21 (200) → (ln 208.99 − ln 9.99)/(ln 1008.99 − ln 9.99)·100
+    #                                                        = (5.342286 − 2.301585)/(6.916705 − 2.301585)·100 = 65.8856
+    y = ev.normalised.xs(2024, level="year")["X1"]
+    expected = (math.log(208.99) - math.log(9.99)) / (math.log(1008.99) - math.log(9.99)) * 100
+    assert y["U21"] == pytest.approx(expected, abs=1e-9)
+    assert y["U21"] == pytest.approx(65.8856, abs=1e-4)
+    assert (y["U01"], y["U22"]) == (0.0, 100.0)
+    logged = ev.flags[ev.flags["flag"] == "log"]
+    assert set(LOG_UNITS[:22]) <= set(logged["unit_code"])
+    assert set(logged["node_code"]) == {"X1"}
+
+
+def test_log_fallback_does_not_flag_missing_cells(make_system, make_dataset) -> None:
+    ev = log_fallback_evaluation(make_system, make_dataset)
+    flags = ev.flags[(ev.flags["unit_code"] == "U23") & (ev.flags["node_code"] == "X1")]
+    assert flags["flag"].tolist() == ["missing"]

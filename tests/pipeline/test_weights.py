@@ -17,7 +17,9 @@ nan = np.nan
 ln = math.log
 
 
-def parent(*weights: float | None, combine: Combine | None = None, ahp: list[list[float]] | None = None) -> Node:
+def parent(
+    *weights: float | None, combine: Combine | None = None, ahp: list[list[float]] | None = None
+) -> Node:
     """A parent node P with children c0, c1, … carrying the given weights (None: no weight)."""
     children = [Node(code=f"c{i}", name=f"c{i}", weight=w) for i, w in enumerate(weights)]
     return Node(code="P", name="P", children=children, combine=combine, ahp=ahp)
@@ -126,6 +128,14 @@ def test_critic_with_a_missing_value_uses_pairwise_complete_correlation() -> Non
     w = critic_weights(y)
     assert_weights(w, list(c / c.sum()))
     assert w[0] == pytest.approx(0.5432909, abs=1e-7)
+
+
+def test_critic_weights_do_not_depend_on_rounding_noise() -> None:
+    # two units (goalpost scores 55.7, 35.8 and 10.3, 6.2): any two non-constant columns have r = 1 exactly,
+    # so C_a = σ_a·(1 − 1) = 0 = C_b → equal weights 0.5, 0.5, whatever the order of the rows
+    y = np.array([[557.0, 103.0], [358.0, 62.0]]) / 1000 * 100
+    assert_weights(critic_weights(y[::-1]), [0.5, 0.5])  # the reversed order happens to give r = 1.0
+    assert_weights(critic_weights(y), [0.5, 0.5])  # this order gives r = 1 − 1e-16 → 0.8292, 0.1708
 
 
 def test_critic_one_child_or_no_contrast() -> None:
@@ -316,12 +326,6 @@ def test_combined_with_ahp_as_subjective_part() -> None:
     assert_weights(WEIGHTING["combined"](node, y, Method()), list(expected))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the loader demands a weight on every child for `weighting: combined` whenever the node has no "
-    "`combine:` of its own, even when method.combine.subjective is 'ahp' (docs §4: weights are needed by "
-    "'fixed'; combined falls back to method.combine)",
-)
 def test_combined_with_ahp_from_method_combine_needs_no_child_weights(make_system) -> None:
     system = make_system(
         """
