@@ -6,9 +6,9 @@ What the file sets (tree, weights, targets, methods) is kept apart from what the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -253,6 +253,14 @@ class IndicatorSystem(BaseModel):
     tree: list[Node]
     sources: dict[str, str] | None = None
     content_hash: str = ""
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> IndicatorSystem:
+        """A copy with ``update`` applied and the views of the tree (cached properties) computed afresh."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name, attribute in vars(IndicatorSystem).items():
+            if isinstance(attribute, cached_property):
+                copy.__dict__.pop(name, None)
+        return copy
 
     @cached_property
     def root(self) -> Node:

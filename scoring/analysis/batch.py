@@ -1,0 +1,239 @@
+"""Composite scores of many replications at once: the tree's aggregation as matrix products.
+
+A replication differs from another by its weights (and by the indicator matrix it starts from, chosen by its
+normalisation and missing-data policy). For a fixed indicator matrix Y (units × indicators, missing cells
+NaN) and R replications whose weights form the columns of a matrix W (edges × R), every parent node P with
+children c is, for all units and replications at once,
+
+    num_P = Σ_c s_c · W_c        den_P = Σ_c 1[c present] · W_c        s_P = num_P / den_P
+
+where ``s_c`` is the child's score (or its logarithm under geometric aggregation) with missing children set to
+0. Over indicator children this is one matrix product ``Y_P @ W_P`` (units × k by k × R); the denominator
+``M_P @ W_P`` with M the presence mask renormalises the weights over the children present, exactly as the
+engine's applied weights ``w'_c = w_c / Σ_{present} w_k`` do (``den`` = the column sums of W where nothing is
+missing). Geometric aggregation is the same computation on logarithms: ``ln S_P = Σ w'_c ln s_c``; a zero
+child score enters as ``−1e250`` so that ``exp`` gives exactly 0, as the engine's product does. Whether a
+node is present (some descendant indicator has a value) does not depend on the weights, so the masks are
+computed once per indicator matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.pipeline.rank import TIE_DECIMALS
+from scoring.problems import PipelineError, Problem
+from scoring.system.models import IndicatorSystem
+
+LOG_ZERO = -1e250  # ln 0 in the log domain: finite, so that 0 · LOG_ZERO = 0 in a matrix product
+SUPPORTED_AGGREGATION = ("arithmetic", "geometric")
+
+
+@dataclass(frozen=True)
+class ParentBlock:
+    """One parent node: its children, which of them are indicators (and their matrix columns), its edges."""
+
+    code: str
+    aggregation: str  # the system's own method for this node
+    children: tuple[str, ...]
+    indicator_slots: np.ndarray  # positions among the children of the indicator children
+    indicator_columns: np.ndarray  # their columns in the indicator matrix
+    node_slots: tuple[int, ...]  # positions among the children of the node children
+    node_children: tuple[str, ...]
+    edges: slice  # rows of the flat edge-weight vector
+
+
+@dataclass(frozen=True)
+class TreeLayout:
+    """The system's tree flattened for batch scoring: parent blocks bottom-up and one weight per edge.
+
+    Edges are numbered block by block (children before parents), each block's children in file order, so a
+    parent's weights are the contiguous slice ``edges``.
+    """
+
+    blocks: tuple[ParentBlock, ...]
+    edge_parent: tuple[str, ...]
+    edge_child: tuple[str, ...]
+    root: str
+    indicator_codes: tuple[str, ...]
+
+    @classmethod
+    def from_system(cls, system: IndicatorSystem) -> TreeLayout:
+        column = {code: j for j, code in enumerate(system.indicator_codes)}
+        parents = [node for node, _, _ in system.walk() if node.children]
+        blocks = []
+        edge_parent: list[str] = []
+        edge_child: list[str] = []
+        for node in reversed(parents):  # reversed pre-order: every child before its parent
+            children = [c for c in node.children or []]
+            start = len(edge_child)
+            edge_parent.extend(node.code for _ in children)
+            edge_child.extend(c.code for c in children)
+            indicator_slots = [k for k, c in enumerate(children) if c.is_indicator]
+            node_slots = [k for k, c in enumerate(children) if not c.is_indicator]
+            blocks.append(
+                ParentBlock(
+                    code=node.code,
+                    aggregation=system.aggregate_method(node),
+                    children=tuple(c.code for c in children),
+                    indicator_slots=np.array(indicator_slots, dtype=int),
+                    indicator_columns=np.array(
+                        [column[children[k].code] for k in indicator_slots], dtype=int
+                    ),
+                    node_slots=tuple(node_slots),
+                    node_children=tuple(children[k].code for k in node_slots),
+                    edges=slice(start, len(edge_child)),
+                )
+            )
+        return cls(
+            blocks=tuple(blocks),
+            edge_parent=tuple(edge_parent),
+            edge_child=tuple(edge_child),
+            root=system.composite.code,
+            indicator_codes=tuple(system.indicator_codes),
+        )
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_child)
+
+    def nominal_weights(self, weights: pd.DataFrame, year: int) -> np.ndarray:
+        """The evaluation's nominal weights of the year (``Evaluation.weights``) as a flat edge vector."""
+        rows = weights[weights["year"] == year]
+        lookup = {
+            (p, c): float(w) for p, c, w in zip(rows["parent"], rows["child"], rows["weight"], strict=True)
+        }
+        return np.array([lookup[(p, c)] for p, c in zip(self.edge_parent, self.edge_child, strict=True)])
+
+    def aggregations(self, level: str | None) -> tuple[str, ...]:
+        """Each block's aggregation: the system's own (``level=None``) or ``level`` everywhere."""
+        methods = tuple(b.aggregation if level is None else level for b in self.blocks)
+        unsupported = sorted({m for m in methods if m not in SUPPORTED_AGGREGATION})
+        if unsupported:
+            raise PipelineError(
+                Problem(
+                    "analysis.unsupported_aggregation",
+                    params={"methods": ", ".join(unsupported), "supported": ", ".join(SUPPORTED_AGGREGATION)},
+                )
+            )
+        return methods
+
+
+class PreparedScores:
+    """One indicator matrix (units × indicators, NaN missing) made ready for :func:`batch_composites`.
+
+    Holds per parent block the indicator children's scores with missing cells as 0 (and their logarithms,
+    computed on first use), the presence mask of all its children, and which units have a score at each node.
+    """
+
+    def __init__(self, layout: TreeLayout, scores: np.ndarray):
+        self.layout = layout
+        present = ~np.isnan(scores)
+        self.n_units = scores.shape[0]
+        self._filled = np.where(present, scores, 0.0)
+        self._present = present
+        self._logs: dict[str, np.ndarray] = {}
+        self.node_present: dict[str, np.ndarray] = {
+            code: present[:, j] for j, code in enumerate(layout.indicator_codes)
+        }
+        self.children_present: dict[str, np.ndarray] = {}
+        self.complete: dict[str, bool] = {}
+        self.linear: dict[str, np.ndarray] = {}
+        for block in layout.blocks:
+            mask = np.column_stack([self.node_present[c] for c in block.children])
+            self.children_present[block.code] = mask.astype(float)
+            self.complete[block.code] = bool(mask.all())
+            self.node_present[block.code] = np.asarray(mask.any(axis=1), dtype=bool)
+            self.linear[block.code] = np.ascontiguousarray(self._filled[:, block.indicator_columns])
+
+    def logs(self, block: ParentBlock) -> np.ndarray:
+        """``ln y`` of the block's indicator children (``LOG_ZERO`` for 0, 0 where missing)."""
+        if block.code not in self._logs:
+            y = self._filled[:, block.indicator_columns]
+            present = self._present[:, block.indicator_columns]
+            if (y[present] < 0).any():
+                raise PipelineError(Problem("pipeline.geometric_negative", params={"node": block.code}))
+            with np.errstate(divide="ignore"):
+                logged = np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), LOG_ZERO)
+            self._logs[block.code] = np.where(present, logged, 0.0)
+        return self._logs[block.code]
+
+
+def _as_domain(value: np.ndarray, is_log: bool, want_log: bool, present: np.ndarray) -> np.ndarray:
+    """A node's scores in the linear or log domain, 0 where the node is missing."""
+    if is_log == want_log:
+        return value
+    if want_log:
+        with np.errstate(divide="ignore"):
+            converted = np.where(value > 0, np.log(np.where(value > 0, value, 1.0)), LOG_ZERO)
+    else:
+        converted = np.exp(value)
+    converted[~present] = 0.0
+    return converted
+
+
+def batch_composites(
+    prepared: PreparedScores, aggregations: Sequence[str], weights: np.ndarray
+) -> np.ndarray:
+    """Composite scores (units × R) of R replications whose edge weights are the columns of ``weights``.
+
+    ``aggregations`` gives each block's method (:meth:`TreeLayout.aggregations`). Each parent's weights must be
+    positive; they need not sum to 1 (the division by ``den`` renormalises). A unit with no indicator value
+    gets NaN.
+    """
+    layout = prepared.layout
+    r = weights.shape[1]
+    values: dict[str, tuple[np.ndarray, bool]] = {}
+    for block, method in zip(layout.blocks, aggregations, strict=True):
+        geometric = method == "geometric"
+        w = weights[block.edges]
+        num: np.ndarray | None = None
+        if block.indicator_slots.size:
+            source = prepared.logs(block) if geometric else prepared.linear[block.code]
+            num = source @ w[block.indicator_slots]
+        for slot, child in zip(block.node_slots, block.node_children, strict=True):
+            value, is_log = values.pop(child)
+            term = _as_domain(value, is_log, geometric, prepared.node_present[child]) * w[slot]
+            if num is None:
+                num = term
+            else:
+                num += term
+        assert num is not None  # a parent has at least one child
+        present = prepared.node_present[block.code]
+        if prepared.complete[block.code]:
+            num /= w.sum(axis=0)
+        else:
+            den = prepared.children_present[block.code] @ w
+            den[~present] = 1.0
+            num /= den
+            num[~present] = 0.0
+        values[block.code] = (num, geometric)
+    value, is_log = values[layout.root]
+    composite = np.exp(value) if is_log else value
+    composite[~prepared.node_present[layout.root]] = np.nan
+    assert composite.shape == (prepared.n_units, r)
+    return composite
+
+
+def rank_descending(scores: np.ndarray, decimals: int = TIE_DECIMALS) -> np.ndarray:
+    """Ranks along axis 1 (rows = replications, columns = units): highest = 1, ties share the best rank.
+
+    Scores are compared rounded to ``decimals`` decimals, the engine's rule (``scoring.pipeline.rank``), so that
+    equal scores reached by different floating-point sums are ties. Missing scores get rank 0 (unranked).
+    """
+    keys = -np.round(scores, decimals)
+    order = np.argsort(keys, axis=1)  # NaN sorts last; the order among tied keys does not matter
+    ordered = np.take_along_axis(keys, order, axis=1)
+    n = scores.shape[1]
+    position = np.broadcast_to(np.arange(1, n + 1, dtype=np.int32), ordered.shape)
+    starts = np.ones(ordered.shape, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    ranked = np.maximum.accumulate(np.where(starts, position, 0), axis=1).astype(np.int32)
+    ranks = np.empty_like(ranked)
+    np.put_along_axis(ranks, order, ranked, axis=1)
+    ranks[np.isnan(scores)] = 0
+    return ranks

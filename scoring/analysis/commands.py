@@ -1,0 +1,226 @@
+"""CLI commands of the analysis package: ``uncertainty``, ``whatif`` and ``audit``.
+
+Registered through the ``digiscore.commands`` entry point (pyproject.toml), so ``scoring.cli`` never imports
+this module; it imports the CLI's helpers only when ``register`` is called, by which time the CLI is loaded.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+DEFAULT_SEED = 20250101
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _show(frame: pd.DataFrame, title: str, digits: int = 3, limit: int | None = None) -> None:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    shown = frame if limit is None else frame.head(limit)
+    for row in shown.itertuples(index=False):
+        table.add_row(
+            *(
+                ""
+                if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+                else f"{v:.{digits}f}"
+                if isinstance(v, float)
+                else str(v)
+                for v in row
+            )
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``uncertainty``, ``whatif`` and ``audit`` to the ``digiscore`` app."""
+    from scoring.cli import (
+        DEFAULT_SYSTEM,
+        DataArgument,
+        ForceOption,
+        SystemOption,
+        YearOption,
+        err,
+        print_problems,
+        reports_errors,
+        resolve_system,
+    )
+    from scoring.problems import Severity
+
+    def read(system: str, data: Sequence[Path], force: bool) -> tuple[Any, Any]:
+        from scoring.io import read_data
+
+        indicator_system = resolve_system(system)
+        dataset = read_data(list(data), indicator_system)
+        print_problems([p for p in dataset.problems if p.severity is not Severity.INFO])
+        if dataset.has_errors and not force:
+            err.print(
+                "[red]数据存在错误，未计算；修正后重试，或用 --force 将错误单元格视为缺失 / "
+                "data has errors; fix them or pass --force to treat those cells as missing[/]"
+            )
+            raise typer.Exit(1)
+        return indicator_system, dataset
+
+    @app.command()
+    @reports_errors
+    def uncertainty(
+        data: DataArgument,
+        year: YearOption,
+        out: Annotated[Path, typer.Option(help="F.csv, F.json or F.xlsx")],
+        system: SystemOption = DEFAULT_SYSTEM,
+        replications: Annotated[
+            int, typer.Option(help="number of runs (rounded up to a multiple of k + 2)")
+        ] = 1000,
+        seed: Annotated[
+            int, typer.Option(help="seed of the random generator (recorded in the output)")
+        ] = DEFAULT_SEED,
+        weights: Annotated[
+            str, typer.Option(help="weight perturbation: uniform | dirichlet | none")
+        ] = "uniform",
+        spread: Annotated[float, typer.Option(help="a of the uniform perturbation w·U(1 − a, 1 + a)")] = 0.25,
+        concentration: Annotated[
+            float, typer.Option(help="κ of the Dirichlet perturbation Dir(κ·w)")
+        ] = 100.0,
+        normalisations: Annotated[
+            str, typer.Option(help="alternative normalisations, comma-separated ('' = keep the system's)")
+        ] = "minmax,zscore,rank",
+        aggregations: Annotated[str, typer.Option(help="alternative aggregations, comma-separated")] = (
+            "arithmetic,geometric"
+        ),
+        missing: Annotated[str, typer.Option(help="alternative missing-data policies, comma-separated")] = (
+            "renormalise,group_mean"
+        ),
+        force: ForceOption = False,
+    ) -> None:
+        """Rank intervals (5–95 %), tier probabilities and sensitivity indices under perturbed assumptions."""
+        from scoring.analysis.design import UncertaintySettings
+        from scoring.analysis.export import write_uncertainty
+        from scoring.analysis.uncertainty import uncertainty_analysis
+
+        if weights not in ("uniform", "dirichlet", "none"):
+            raise typer.BadParameter("--weights must be uniform, dirichlet or none")
+        indicator_system, dataset = read(system, data, force)
+        settings = UncertaintySettings(
+            replications=replications,
+            weights=weights,  # type: ignore[arg-type]  # checked above
+            spread=spread,
+            concentration=concentration,
+            normalisations=_split(normalisations),
+            aggregations=_split(aggregations),
+            missing=_split(missing),
+        )
+        result = uncertainty_analysis(indicator_system, dataset, year, np.random.default_rng(seed), settings)
+        write_uncertainty(result, out)
+        units = result.units.drop(columns=["unit_name", "nominal_score", "mean_rank"])
+        _show(units, f"{indicator_system.name}（{year} 年）排名稳健性 / rank intervals", digits=2)
+        _show(result.sensitivity, "敏感性指数 / sensitivity of the ranks (first order, total effect)")
+        console.print(
+            f"{result.replications} 次重复计算，随机种子 {seed} / {result.replications} runs, seed {seed}; "
+            f"结果已写入 / written → {out}"
+        )
+
+    @app.command()
+    @reports_errors
+    def whatif(
+        data: DataArgument,
+        year: YearOption,
+        unit: Annotated[str, typer.Option(help="unit code")],
+        system: SystemOption = DEFAULT_SYSTEM,
+        share: Annotated[
+            float, typer.Option(help="one unit of effort: this share of the indicator's range")
+        ] = 0.01,
+        out: Annotated[
+            Path | None, typer.Option(help="also write the tables to F.csv, F.json or F.xlsx")
+        ] = None,
+        force: ForceOption = False,
+    ) -> None:
+        """Gap to the unit ranked above (by indicator), goals reached one at a time, and gains per unit of effort."""
+        from scoring.analysis.export import write_whatif
+        from scoring.analysis.whatif import whatif_analysis
+
+        indicator_system, dataset = read(system, data, force)
+        if unit not in indicator_system.unit_codes:
+            raise typer.BadParameter(f"unit {unit!r} is not in the system's unit list")
+        result = whatif_analysis(indicator_system, dataset, year, unit, share)
+        console.print(result.text)
+        if result.gap.above is not None:
+            gap = result.gap.table[result.gap.table["node_code"].isin(indicator_system.indicator_codes)]
+            gap = gap.sort_values("difference", ascending=False)
+            _show(
+                gap[["node_code", "node_name", "contribution", "contribution_above", "difference"]],
+                f"与上一位（{result.gap.above}）的差距分解 / gap by indicator (sum = {result.gap.gap:.4f})",
+            )
+        _show(
+            result.goals[
+                [
+                    "indicator_code",
+                    "indicator_name",
+                    "raw_value",
+                    "goal",
+                    "goal_source",
+                    "status",
+                    "composite",
+                    "composite_gain",
+                    "rank",
+                ]
+            ],
+            "单项指标达标后的得分与排名 / each indicator reaching its goal",
+            digits=2,
+        )
+        _show(
+            result.gains[
+                ["indicator_code", "indicator_name", "raw_value", "step", "composite_gain", "status"]
+            ],
+            f"每 {share:.0%} 区间的得分增量 / composite gain per {share:.0%} of the range",
+            limit=10,
+        )
+        if out is not None:
+            write_whatif(result, out)
+            console.print(f"结果已写入 / written → {out}")
+
+    @app.command()
+    @reports_errors
+    def audit(
+        data: DataArgument,
+        year: YearOption,
+        system: SystemOption = DEFAULT_SYSTEM,
+        out: Annotated[
+            Path | None, typer.Option(help="also write the tables to F.csv, F.json or F.xlsx")
+        ] = None,
+        force: ForceOption = False,
+    ) -> None:
+        """Statistical audit: correlations, redundant pairs, Cronbach's alpha, PC1 share, skew/kurtosis, coverage."""
+        from scoring.analysis.audit import audit as run_audit
+        from scoring.analysis.export import write_audit
+        from scoring.evaluate import evaluate
+
+        indicator_system, dataset = read(system, data, force)
+        result = run_audit(evaluate(indicator_system, dataset, year))
+        console.print(result.text)
+        _show(
+            result.dimensions[
+                ["node_code", "node_name", "children", "cronbach_alpha", "first_component_share"]
+            ],
+            "维度内部一致性 / internal consistency",
+        )
+        flagged = result.indicators[
+            result.indicators["negative_with_parent"] | result.indicators["skew_kurtosis"]
+        ]
+        if not flagged.empty:
+            _show(
+                flagged[["indicator_code", "indicator_name", "parent", "r_parent", "skew", "kurtosis"]],
+                "需关注的指标 / flagged indicators",
+            )
+        if out is not None:
+            write_audit(result, out)
+            console.print(f"结果已写入 / written → {out}")
