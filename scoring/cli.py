@@ -345,7 +345,12 @@ def _register_plugins() -> None:
     from importlib.metadata import entry_points
 
     for entry in entry_points(group="digiscore.commands"):
-        entry.load()(app)
+        try:
+            register = entry.load()
+        except ImportError as exc:  # a missing optional part must not take the engine's commands down with it
+            err.print(f"[yellow]命令插件 {entry.name} 无法加载 / plugin {entry.name} not loaded: {exc}[/]")
+            continue
+        register(app)
 
 
 _register_plugins()
