@@ -304,7 +304,8 @@ def adjustment_points(x: np.ndarray, indicator: Node) -> np.ndarray:
     """Points of a bonus (+) or deduction (−) indicator: ``± min(cap, per_unit · x)``; none when missing."""
     assert indicator.points is not None  # the models require points on a bonus or deduction
     sign = 1.0 if indicator.role == "bonus" else -1.0
-    return sign * np.minimum(indicator.points.cap, indicator.points.per_unit * np.clip(x, 0.0, None))
+    points = np.minimum(indicator.points.cap, indicator.points.per_unit * np.clip(x, 0.0, None))
+    return sign * points + 0.0  # + 0.0 turns −0.0 (no deduction) into 0.0
 
 
 def _require_parameters(name: str, block: list[Node], params: ColumnParams) -> None:
