@@ -24,8 +24,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from scoring.io.template import write_template
 from scoring.io.form import DATA_SHEET, FIRST_INDICATOR_ROW, FIRST_YEAR_COL, NOT_APPLICABLE_TEXT
+from scoring.io.template import write_template
 from scoring.system import IndicatorSystem, load_system
 
 ROOT = Path(__file__).resolve().parent
@@ -98,7 +98,9 @@ def write_forms(system: IndicatorSystem, values: pd.DataFrame, out_dir: Path) ->
         workbook = openpyxl.load_workbook(path)
         sheet = workbook[DATA_SHEET]
         for row in values[values["unit_code"] == unit.code].itertuples(index=False):
-            cell = sheet.cell(row=row_of[row.indicator_code], column=FIRST_YEAR_COL + 1 + YEARS.index(row.year))
+            cell = sheet.cell(
+                row=row_of[row.indicator_code], column=FIRST_YEAR_COL + 1 + YEARS.index(row.year)
+            )
             cell.value = NOT_APPLICABLE_TEXT if np.isnan(row.value) else row.value
         workbook.save(path)
 
@@ -108,7 +110,9 @@ def write_tables(values: pd.DataFrame, out_dir: Path) -> None:
     table.to_csv(out_dir / "long_table.csv", index=False, encoding="utf-8-sig")
     with pd.ExcelWriter(out_dir / "wide_table.xlsx", engine="xlsxwriter") as writer:
         for year in YEARS:
-            wide = table[values["year"] == year].pivot(index="unit_code", columns="indicator_code", values="value")
+            wide = table[values["year"] == year].pivot(
+                index="unit_code", columns="indicator_code", values="value"
+            )
             wide = wide.reindex(columns=list(dict.fromkeys(values["indicator_code"])))
             wide.reset_index().to_excel(writer, sheet_name=str(year), index=False)
 

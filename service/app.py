@@ -1,0 +1,156 @@
+"""The app factory: ``create_app(settings)`` builds one independent app (database, migrations, caches, routes).
+
+``digiscore serve`` runs it with uvicorn; several workers use ``uvicorn --factory service.app:app_from_env``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import scoring
+from scoring.problems import DigiscoreError
+from scoring.system import load_system
+from service import systems
+from service.auth import STARTUP
+from service.context import ServiceContext, utc_now
+from service.db import Database
+from service.errors import PROBLEM_JSON, ServiceError, install_error_handlers, problem_document
+from service.results import ResultsCache
+from service.routes import admin, health, results, rounds, submissions
+from service.routes import systems as system_routes
+from service.settings import Settings
+
+log = logging.getLogger("digiscore.service")
+
+MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the file part of an upload
+
+DESCRIPTION = """
+Yearly evaluation rounds of district digital development (区县数字化发展水平评价): districts upload their Excel
+forms, the evaluation office reviews and publishes, and anyone reads the published rankings and profiles.
+
+Authenticate with `Authorization: Bearer <token>` (`digiscore token create`). Errors are
+`application/problem+json` (RFC 9457); validation failures list every problem with its cell.
+"""
+
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """An app on the settings' database: migrated, with the configured systems registered."""
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.sqlalchemy_url, settings.database_schema)
+    if settings.migrate_on_start:
+        database.migrate()
+    context = ServiceContext(
+        settings=settings,
+        db=database,
+        catalog=systems.SystemCatalog(),
+        results=ResultsCache(settings.cached_snapshots, settings.cached_pages),
+        clock=clock or utc_now,
+    )
+    register_configured_systems(context)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="digiscore",
+        version=scoring.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_body=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    for router in (
+        health.router,
+        system_routes.router,
+        rounds.router,
+        submissions.router,
+        results.router,
+        admin.router,
+    ):
+        app.include_router(router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app from ``DIGISCORE_*`` environment variables (for ``uvicorn --factory``)."""
+    return create_app(Settings())
+
+
+def register_configured_systems(context: ServiceContext) -> None:
+    """Register the systems named in the settings; a changed file under a frozen version is logged, not used."""
+    for path in context.settings.systems:
+        try:
+            system = load_system(path)
+            with context.db.write() as session:
+                systems.register_system(session, system, STARTUP, context.now())
+        except (DigiscoreError, ServiceError) as error:
+            log.error("indicator system %s not registered: %s", path, error)
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_body`` bytes with 413, before they are spooled: by Content-Length when
+    the client sends one, else by counting while the body streams in."""
+
+    def __init__(self, app: ASGIApp, max_body: int):
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            await self._refuse(scope, send)
+            return
+        state = {"received": 0, "too_large": False, "started": False}
+
+        async def counting_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > self.max_body:
+                    state["too_large"] = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if state["too_large"]:
+                return  # whatever the app answers to the cut-off body, the answer is 413
+            state["started"] = True
+            await send(message)
+
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, counting_receive, guarded_send)
+        if state["too_large"] and not state["started"]:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = json.dumps(
+            problem_document(
+                413, "too-large", f"the request body is larger than {self.max_body} bytes", scope["path"]
+            )
+        ).encode()
+        headers: list[Any] = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    """Raised inside ``receive`` to stop reading a body over the limit."""

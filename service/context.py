@@ -1,0 +1,108 @@
+"""What every request handler needs — settings, database, caches, the clock — and who is asking.
+
+One :class:`ServiceContext` per app (``app.state.context``), built by the factory; nothing lives in module globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from service.auth import PUBLIC, Principal, Role, find_principal
+from service.db import Database
+from service.errors import ServiceError, forbidden
+from service.results import ResultsCache
+from service.settings import Settings
+from service.systems import SystemCatalog
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class ServiceContext:
+    """The app's state: one per ``create_app`` call."""
+
+    settings: Settings
+    db: Database
+    catalog: SystemCatalog
+    results: ResultsCache
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def get_context(request: Request) -> ServiceContext:
+    """The app's context, for ``Depends``."""
+    context: ServiceContext = request.app.state.context
+    return context
+
+
+# shows the "Authorize" button in /docs; the header itself is read below, so that a wrong one is an error
+bearer_scheme = HTTPBearer(auto_error=False, description="an API token: `Authorization: Bearer dgs_…`")
+
+
+def unauthorized(detail: str) -> ServiceError:
+    """401 with ``WWW-Authenticate: Bearer``."""
+    return ServiceError(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def get_principal(
+    request: Request, _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+) -> Principal:
+    """The caller: the public without a header (no database call), else the token's principal, else 401."""
+    header = request.headers.get("authorization")
+    if not header:
+        return PUBLIC
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized("use the header 'Authorization: Bearer <token>'")
+    if len(token) > 200:
+        raise unauthorized("unknown or revoked token")
+    context = get_context(request)
+
+    def lookup() -> Principal | None:
+        with context.db.read() as session:
+            return find_principal(session, token)
+
+    principal = await run_in_threadpool(lookup)
+    if principal is None:
+        raise unauthorized("unknown or revoked token")
+    return principal
+
+
+ContextDep = Annotated[ServiceContext, Depends(get_context)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    """401 for the public, 403 for a token of another role."""
+    if principal.role in roles:
+        return
+    if principal.role is Role.PUBLIC:
+        raise unauthorized("this needs a token")
+    raise forbidden(f"this needs the role {' or '.join(str(r) for r in roles)}")
+
+
+def require_staff(principal: Principal) -> None:
+    """An admin or a reviewer."""
+    require_role(principal, Role.ADMIN, Role.REVIEWER)
+
+
+def require_unit(principal: Principal, unit_code: str) -> None:
+    """Staff, or the district token of this unit."""
+    if principal.may_act_for(unit_code):
+        return
+    if principal.role is Role.PUBLIC:
+        raise unauthorized("this needs a token")
+    raise forbidden(f"this token may not act for unit {unit_code}")

@@ -1,0 +1,127 @@
+"""The database: engine set-up for SQLite (WAL) or PostgreSQL, sessions for reading and for writing, migrations.
+
+Writes are serialized where the backend needs it. SQLite has one writer at a time anyway: a write session here
+holds a lock within the process and opens its transaction with ``BEGIN IMMEDIATE``, so it takes the database's
+write lock up front (other processes wait on the busy timeout) instead of failing half-way on an upgrade from a
+read lock. PostgreSQL writes run concurrently; the operations that need order take row or advisory locks
+(``service.store``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x64677363  # any constant: PostgreSQL advisory lock held while migrating
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+class Database:
+    """One engine and its sessions; ``is_sqlite`` tells which locking the store uses."""
+
+    def __init__(self, url: str, schema: str | None = None):
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.schema = None if self.is_sqlite else schema
+        self._write_lock = threading.Lock()
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                url,
+                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+                pool_size=20,
+                max_overflow=20,
+            )
+            _configure_sqlite(self.engine)
+        else:
+            connect_args: dict[str, Any] = {}
+            if self.schema:
+                connect_args["options"] = f"-csearch_path={self.schema}"
+            # at most 20 connections per worker: several workers stay within PostgreSQL's default 100
+            self.engine = create_engine(
+                url, connect_args=connect_args, pool_size=5, max_overflow=15, pool_pre_ping=True
+            )
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; whatever it did is rolled back at the end."""
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose work is committed at the end (rolled back on an exception); serialized on SQLite."""
+        if not self.is_sqlite:
+            with self._sessions.begin() as session:
+                yield session
+            return
+        with self._write_lock, self.engine.connect() as connection:
+            connection.execution_options(sqlite_begin="IMMEDIATE")
+            with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest migration (several workers starting at once take turns)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        if self.is_sqlite:
+            with self._write_lock, self.engine.connect() as connection:
+                connection.execution_options(sqlite_begin="IMMEDIATE")
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+            return
+        with self.engine.connect() as connection:
+            with connection.begin():
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                if self.schema:
+                    connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            with connection.begin():
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+
+    def schema_is_current(self) -> bool:
+        """Whether the database answers and its schema is at the newest migration."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with self.engine.connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return current == head
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL journal, foreign keys, a busy timeout; transactions begun by us (pysqlite's own BEGIN is off)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,83 @@
+"""Tokens and the audit log (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import select
+
+from service import audit
+from service.auth import Role, issue_token
+from service.context import ContextDep, PrincipalDep, require_role
+from service.errors import ServiceError, not_found
+from service.schemas import PROBLEM_RESPONSES, TokenCreate, TokenOut
+from service.tables import TokenRow
+
+router = APIRouter(tags=["admin"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("/tokens", status_code=201, response_model=TokenOut)
+def create_token(
+    body: TokenCreate,
+    principal: PrincipalDep,
+    context: ContextDep,
+) -> dict[str, Any]:
+    """Issue a token (admin); its text is in this response only — the database keeps its sha256."""
+    require_role(principal, Role.ADMIN)
+    now = context.now()
+    try:
+        with context.db.write() as session:
+            row, token = issue_token(session, Role(body.role), body.unit_code, body.label, now)
+            audit.record(
+                session,
+                principal,
+                "token.create",
+                f"token:{row.id}",
+                now,
+                row.token_hash,
+                role=body.role,
+                unit=body.unit_code,
+            )
+            return {
+                "id": row.id,
+                "role": row.role,
+                "unit_code": row.unit_code,
+                "label": row.label,
+                "token": token,
+            }
+    except ValueError as error:
+        raise ServiceError(422, "invalid-request", str(error)) from None
+
+
+@router.post("/tokens/{token_id}/revoke", response_model=TokenOut)
+def revoke_token(
+    token_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    principal: PrincipalDep,
+    context: ContextDep,
+) -> dict[str, Any]:
+    """Revoke a token (admin): it stops working at once, in every worker."""
+    require_role(principal, Role.ADMIN)
+    now = context.now()
+    with context.db.write() as session:
+        row = session.execute(select(TokenRow).where(TokenRow.id == token_id)).scalar_one_or_none()
+        if row is None:
+            raise not_found(f"token {token_id}")
+        if row.revoked_at is None:
+            row.revoked_at = now
+            audit.record(session, principal, "token.revoke", f"token:{row.id}", now, row.token_hash)
+        return {"id": row.id, "role": row.role, "unit_code": row.unit_code, "label": row.label}
+
+
+@router.get("/audit")
+def audit_log(
+    principal: PrincipalDep,
+    context: ContextDep,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """The audit log, newest first (admin)."""
+    require_role(principal, Role.ADMIN)
+    with context.db.read() as session:
+        total, items = audit.entries(session, offset, limit)
+    return {"total": total, "offset": offset, "limit": limit, "items": items}

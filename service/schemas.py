@@ -1,0 +1,140 @@
+"""Request bodies and the documented shapes of responses (OpenAPI at ``/docs``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+YEAR_MIN, YEAR_MAX = 1900, 2200
+UNIT_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+
+
+class RoundCreate(BaseModel):
+    """Open the round of a year on a registered system version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
+    system_id: str = Field(min_length=1, max_length=200)
+    version: str = Field(min_length=1, max_length=100)
+
+
+class ReviewCreate(BaseModel):
+    """A reviewer's decision on one submission version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["accept", "return"]
+    comment: str | None = Field(None, max_length=4000)
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["admin", "reviewer", "district"]
+    unit_code: str | None = Field(None, pattern=UNIT_PATTERN)
+    label: str | None = Field(None, max_length=200)
+
+
+class SystemRef(BaseModel):
+    id: str
+    version: str
+    name: str
+    content_hash: str
+
+
+class RoundOut(BaseModel):
+    year: int
+    status: Literal["open", "closed", "published"]
+    system: SystemRef
+    opened_at: str
+    closed_at: str | None
+    published_at: str | None
+    results_sha256: str | None
+
+
+class ReviewOut(BaseModel):
+    decision: Literal["accept", "return"]
+    comment: str | None
+    reviewer: int | None
+    reviewed_at: str
+
+
+class SubmissionOut(BaseModel):
+    """One version of a unit's upload; ``status`` is rejected, pending, accepted or returned."""
+
+    year: int
+    unit_code: str
+    version: int
+    file_name: str
+    size: int
+    sha256: str
+    outcome: Literal["valid", "invalid", "unusable"]
+    status: Literal["rejected", "pending", "accepted", "returned"]
+    errors: int
+    warnings: int
+    uploaded_by: int | None
+    uploaded_at: str
+    review: ReviewOut | None
+
+
+class SubmissionReport(SubmissionOut):
+    """A version with its validation report: every problem, each with its cell and a message in zh and en."""
+
+    content_type: str | None
+    values: int
+    problems: list[dict[str, Any]]
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    problems: list[dict[str, Any]] | None = None
+
+
+class RankingItem(BaseModel):
+    rank: int | None
+    unit_code: str
+    unit_name: str
+    score: float | None
+    tier: str | None = Field(description="the composite's tier; null on the rankings of other nodes")
+    score_change: float | None = Field(description="score minus last year's")
+    rank_change: int | None = Field(description="places gained since last year")
+
+
+class NodeRef(BaseModel):
+    code: str
+    name: str
+    level: int
+
+
+class RankingPage(BaseModel):
+    year: int
+    system: dict[str, Any]
+    published: bool
+    snapshot_sha256: str | None
+    node: NodeRef
+    total: int
+    offset: int
+    limit: int
+    items: list[RankingItem]
+
+
+class TokenOut(BaseModel):
+    id: int
+    role: str
+    unit_code: str | None
+    label: str | None
+    token: str | None = Field(None, description="shown once, when the token is created")
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemOut, "content": {"application/problem+json": {}}}
+    for status in (401, 403, 404, 409, 422)
+}

@@ -1,0 +1,435 @@
+"""Submissions: every upload of a unit's file becomes a new version, stored with its raw bytes and its outcome.
+
+The flow of an upload: safety checks on the bytes (:mod:`scoring.io.safety`), then the engine's reader, then the
+checks that only make sense for an upload (values for the unit the upload is for, and for the round's year) —
+all outside any transaction. Then one short write transaction gives the upload the unit's next version number
+and stores it, with an audit entry. Nothing is ever updated or deleted: a review is a row of its own.
+
+Version numbers per (round, unit) are unique (constraint) and strictly increasing. On PostgreSQL the allocation
+takes a transaction-level advisory lock on (round, unit), and a share lock on the round row so that closing a
+round waits for uploads in flight; on SQLite the write session is serialized (``Database.write``). Should two
+writers still collide, the unique constraint refuses the second, which retries with the next number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer
+
+from scoring.data import STATUS_MISSING, Dataset
+from scoring.io import read_bytes
+from scoring.io.safety import UploadLimits, check_upload
+from scoring.problems import Location, Problem, Severity, SubmissionError
+from scoring.system import IndicatorSystem
+from service import audit
+from service.auth import Principal
+from service.db import Database
+from service.errors import ServiceError, conflict, not_found
+from service.tables import ReviewRow, RoundRow, SubmissionRow
+
+log = logging.getLogger("digiscore.service")
+
+OUTCOME_VALID = "valid"  # no error: can be accepted
+OUTCOME_INVALID = "invalid"  # read, but some value or structure has an error
+OUTCOME_UNUSABLE = "unusable"  # refused by the safety checks or not readable at all
+
+STATUS_REJECTED = "rejected"
+STATUS_PENDING = "pending"
+STATUS_ACCEPTED = "accepted"
+STATUS_RETURNED = "returned"
+
+DECISIONS = {"accept": STATUS_ACCEPTED, "return": STATUS_RETURNED}
+MAX_VERSION_ATTEMPTS = 20
+VALUE_COLUMNS = ["indicator_code", "year", "value", "status", "location"]
+
+
+@dataclass
+class ParsedUpload:
+    """What validation made of an upload: its outcome, the unit's values and every problem found."""
+
+    outcome: str
+    values: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        """How many problems are errors."""
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        """How many problems are warnings."""
+        return sum(p.severity is Severity.WARNING for p in self.problems)
+
+
+def parse_upload(
+    content: bytes, file_name: str, unit_code: str, year: int, system: IndicatorSystem, limits: UploadLimits
+) -> ParsedUpload:
+    """Validate an upload for ``unit_code`` in the round of ``year``; never raises on bad input."""
+    empty = pd.DataFrame(columns=VALUE_COLUMNS)
+    refused = check_upload(content, file_name, limits)
+    if refused:
+        return ParsedUpload(OUTCOME_UNUSABLE, empty, refused)
+    try:
+        dataset = read_bytes(content, file_name, system)
+    except SubmissionError as error:
+        return ParsedUpload(OUTCOME_UNUSABLE, empty, list(error.problems))
+    except Exception as error:  # a parser meeting hostile input it did not foresee: still the file's fault
+        log.warning("reader failed on %s: %r", file_name, error)
+        problem = Problem(
+            "file.unreadable", location=Location(file=file_name), params={"detail": type(error).__name__}
+        )
+        return ParsedUpload(OUTCOME_UNUSABLE, empty, [problem])
+    problems = list(dataset.problems) + upload_problems(dataset, file_name, unit_code, year)
+    own = dataset.values[dataset.values["unit_code"] == unit_code][VALUE_COLUMNS]
+    outcome = OUTCOME_INVALID if any(p.severity is Severity.ERROR for p in problems) else OUTCOME_VALID
+    return ParsedUpload(outcome, own.reset_index(drop=True), problems)
+
+
+def upload_problems(dataset: Dataset, file_name: str, unit_code: str, year: int) -> list[Problem]:
+    """An upload must be for its own unit only, and give the round's year."""
+    values = dataset.values
+    problems = [
+        Problem(
+            "submission.other_unit",
+            location=Location(file=file_name),
+            unit=str(other),
+            params={"unit": other, "expected": unit_code},
+        )
+        for other in sorted(set(values["unit_code"]) - {unit_code})
+    ]
+    own_year = (values["unit_code"] == unit_code) & (values["year"] == year)
+    if not (own_year & (values["status"] != STATUS_MISSING)).any():
+        problems.append(
+            Problem(
+                "data.no_values",
+                location=Location(file=file_name),
+                unit=unit_code,
+                year=year,
+                params={"year": year},
+            )
+        )
+    return problems
+
+
+def values_to_json(values: pd.DataFrame) -> str:
+    """The unit's values as compact JSON rows ``[indicator, year, value, status, location]`` (value null = none).
+
+    ``json`` writes a float by its shortest repr, which reads back to the same float: rescoring is exact.
+    """
+    rows = [
+        [str(code), int(year), None if value != value else float(value), str(status), str(location)]
+        for code, year, value, status, location in values[VALUE_COLUMNS].itertuples(index=False)
+    ]
+    return json.dumps({"columns": VALUE_COLUMNS, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+
+
+def values_from_json(unit_code: str, text: str) -> pd.DataFrame:
+    """The inverse of :func:`values_to_json`, with the unit code put back."""
+    rows = json.loads(text)["rows"]
+    frame = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    frame.insert(0, "unit_code", unit_code)
+    return frame
+
+
+def dataset_of(inputs: list[tuple[str, str]]) -> Dataset:
+    """One dataset from ``(unit_code, values_json)`` pairs, in unit order (so the result is reproducible)."""
+    frames = [values_from_json(unit, text) for unit, text in sorted(inputs)]
+    if not frames:
+        return Dataset()
+    table = pd.concat(frames, ignore_index=True)
+    table["year"] = table["year"].astype(np.int64)
+    return Dataset.from_long(table)
+
+
+def round_for_update(session: Session, db: Database, year: int, *, exclusive: bool) -> RoundRow:
+    """The round of ``year``, locked on PostgreSQL: shared for uploads and reviews, exclusive for transitions."""
+    query = select(RoundRow).where(RoundRow.year == year)
+    if not db.is_sqlite:
+        query = query.with_for_update(read=not exclusive)
+    found = session.execute(query).scalar_one_or_none()
+    if found is None:
+        raise not_found(f"round {year}")
+    return found
+
+
+def store_submission(
+    db: Database,
+    year: int,
+    unit_code: str,
+    file_name: str,
+    content_type: str | None,
+    content: bytes,
+    parsed: ParsedUpload,
+    principal: Principal,
+    now: datetime,
+) -> SubmissionRow:
+    """Store the upload as the unit's next version (retrying on a version collision); audited."""
+    digest = hashlib.sha256(content).hexdigest()
+    values_json = values_to_json(parsed.values)
+    problems_json = json.dumps([p.to_dict() for p in parsed.problems], ensure_ascii=False)
+    for attempt in range(MAX_VERSION_ATTEMPTS):
+        try:
+            with db.write() as session:
+                round_row = round_for_update(session, db, year, exclusive=False)
+                if round_row.status != "open":
+                    raise conflict(
+                        "round-not-open", f"round {year} is {round_row.status}: uploads are closed"
+                    )
+                if not db.is_sqlite:
+                    session.execute(
+                        select(func.pg_advisory_xact_lock(round_row.id, func.hashtext(unit_code)))
+                    )
+                latest = session.execute(
+                    select(func.max(SubmissionRow.version)).where(
+                        SubmissionRow.round_id == round_row.id, SubmissionRow.unit_code == unit_code
+                    )
+                ).scalar()
+                row = SubmissionRow(
+                    round_id=round_row.id,
+                    unit_code=unit_code,
+                    version=(latest or 0) + 1,
+                    file_name=file_name,
+                    content_type=content_type,
+                    size=len(content),
+                    sha256=digest,
+                    content=content,
+                    outcome=parsed.outcome,
+                    values_json=values_json,
+                    problems_json=problems_json,
+                    error_count=parsed.errors,
+                    warning_count=parsed.warnings,
+                    uploaded_by=principal.token_id,
+                    uploaded_at=now,
+                )
+                session.add(row)
+                session.flush()
+                audit.record(
+                    session,
+                    principal,
+                    "submission.upload",
+                    f"round:{year}/unit:{unit_code}/v{row.version}",
+                    now,
+                    digest,
+                    outcome=parsed.outcome,
+                    size=len(content),
+                    file_name=file_name,
+                )
+            return row
+        except IntegrityError:
+            if attempt == MAX_VERSION_ATTEMPTS - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))  # another writer took this number: take the next one
+    raise AssertionError("unreachable")
+
+
+def _review_states(session: Session, submission_ids: list[int]) -> dict[int, tuple[str, ReviewRow]]:
+    """Each reviewed submission's latest review (by time, then id)."""
+    if not submission_ids:
+        return {}
+    reviews = session.execute(
+        select(ReviewRow)
+        .where(ReviewRow.submission_id.in_(submission_ids))
+        .order_by(ReviewRow.reviewed_at, ReviewRow.id)
+    ).scalars()
+    latest: dict[int, tuple[str, ReviewRow]] = {}
+    for review in reviews:
+        latest[review.submission_id] = (DECISIONS[review.decision], review)
+    return latest
+
+
+def status_of(row: Any, review: tuple[str, ReviewRow] | None) -> str:
+    """rejected (has errors), pending (valid, not reviewed), or the latest review's accepted / returned."""
+    if row.outcome != OUTCOME_VALID:
+        return STATUS_REJECTED
+    return review[0] if review else STATUS_PENDING
+
+
+_LIST_COLUMNS = (
+    SubmissionRow.id,
+    SubmissionRow.unit_code,
+    SubmissionRow.version,
+    SubmissionRow.file_name,
+    SubmissionRow.size,
+    SubmissionRow.sha256,
+    SubmissionRow.outcome,
+    SubmissionRow.error_count,
+    SubmissionRow.warning_count,
+    SubmissionRow.uploaded_by,
+    SubmissionRow.uploaded_at,
+)
+
+
+def summary(row: Any, review: tuple[str, ReviewRow] | None, year: int) -> dict[str, Any]:
+    """A version as history lists show it (no bytes, no values)."""
+    out: dict[str, Any] = {
+        "year": year,
+        "unit_code": row.unit_code,
+        "version": row.version,
+        "file_name": row.file_name,
+        "size": row.size,
+        "sha256": row.sha256,
+        "outcome": row.outcome,
+        "status": status_of(row, review),
+        "errors": row.error_count,
+        "warnings": row.warning_count,
+        "uploaded_by": row.uploaded_by,
+        "uploaded_at": row.uploaded_at.isoformat(),
+        "review": None,
+    }
+    if review is not None:
+        decision = review[1]
+        out["review"] = {
+            "decision": decision.decision,
+            "comment": decision.comment,
+            "reviewer": decision.reviewer,
+            "reviewed_at": decision.reviewed_at.isoformat(),
+        }
+    return out
+
+
+def history(session: Session, round_row: RoundRow, unit_code: str) -> list[dict[str, Any]]:
+    """Every version the unit uploaded in the round, oldest first."""
+    rows = session.execute(
+        select(*_LIST_COLUMNS)
+        .where(SubmissionRow.round_id == round_row.id, SubmissionRow.unit_code == unit_code)
+        .order_by(SubmissionRow.version)
+    ).all()
+    reviews = _review_states(session, [row.id for row in rows])
+    return [summary(row, reviews.get(row.id), round_row.year) for row in rows]
+
+
+def overview(session: Session, round_row: RoundRow, units: list[str]) -> list[dict[str, Any]]:
+    """Per unit of the system: how many versions, the latest one and the one results would use."""
+    rows = session.execute(
+        select(*_LIST_COLUMNS).where(SubmissionRow.round_id == round_row.id).order_by(SubmissionRow.version)
+    ).all()
+    reviews = _review_states(session, [row.id for row in rows])
+    by_unit: dict[str, list[Any]] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit_code, []).append(row)
+    out = []
+    for unit in units:
+        versions = by_unit.get(unit, [])
+        accepted = [r for r in versions if status_of(r, reviews.get(r.id)) == STATUS_ACCEPTED]
+        out.append(
+            {
+                "unit_code": unit,
+                "versions": len(versions),
+                "latest": summary(versions[-1], reviews.get(versions[-1].id), round_row.year)
+                if versions
+                else None,
+                "used_version": accepted[-1].version if accepted else None,
+            }
+        )
+    return out
+
+
+def find_submission(session: Session, round_row: RoundRow, unit_code: str, version: int) -> SubmissionRow:
+    """A version of a unit's upload in a round, or 404."""
+    row = session.execute(
+        select(SubmissionRow).where(
+            SubmissionRow.round_id == round_row.id,
+            SubmissionRow.unit_code == unit_code,
+            SubmissionRow.version == version,
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise not_found(f"version {version} of unit {unit_code} in round {round_row.year}")
+    return row
+
+
+def detail(session: Session, round_row: RoundRow, row: SubmissionRow) -> dict[str, Any]:
+    """A version with its validation report (every problem) and the number of values read."""
+    review = _review_states(session, [row.id]).get(row.id)
+    values = json.loads(row.values_json)["rows"]
+    return summary(row, review, round_row.year) | {
+        "content_type": row.content_type,
+        "values": len(values),
+        "problems": json.loads(row.problems_json),
+    }
+
+
+def accepted_inputs(session: Session, round_row: RoundRow) -> list[SubmissionRow]:
+    """Per unit, its latest accepted version: what the round's results are computed from (unit order)."""
+    rows = session.execute(
+        select(*_LIST_COLUMNS).where(
+            SubmissionRow.round_id == round_row.id, SubmissionRow.outcome == OUTCOME_VALID
+        )
+    ).all()
+    reviews = _review_states(session, [row.id for row in rows])
+    chosen: dict[str, Any] = {}
+    for row in rows:
+        if status_of(row, reviews.get(row.id)) != STATUS_ACCEPTED:
+            continue
+        if row.unit_code not in chosen or row.version > chosen[row.unit_code].version:
+            chosen[row.unit_code] = row
+    ids = [chosen[unit].id for unit in sorted(chosen)]
+    return load_inputs(session, ids)
+
+
+def load_inputs(session: Session, ids: list[int]) -> list[SubmissionRow]:
+    """Submission rows by id, in unit order, without their bytes."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(SubmissionRow).where(SubmissionRow.id.in_(ids)).options(defer(SubmissionRow.content))
+    ).scalars()
+    return sorted(rows, key=lambda r: r.unit_code)
+
+
+def review_submission(
+    db: Database,
+    year: int,
+    unit_code: str,
+    version: int,
+    decision: str,
+    comment: str | None,
+    principal: Principal,
+    now: datetime,
+) -> dict[str, Any]:
+    """Accept a valid version, or return any version with a comment; refused once the round is published."""
+    if decision not in DECISIONS:
+        raise ServiceError(422, "invalid-request", "decision must be 'accept' or 'return'")
+    with db.write() as session:
+        round_row = round_for_update(session, db, year, exclusive=False)
+        if round_row.status == "published":
+            raise conflict("round-published", f"round {year} is published: its submissions are final")
+        row = find_submission(session, round_row, unit_code, version)
+        if decision == "accept" and row.outcome != OUTCOME_VALID:
+            raise conflict(
+                "submission-not-valid",
+                f"version {version} has {row.error_count} errors and cannot be accepted",
+            )
+        session.add(
+            ReviewRow(
+                submission_id=row.id,
+                decision=decision,
+                comment=comment,
+                reviewer=principal.token_id,
+                reviewed_at=now,
+            )
+        )
+        session.flush()
+        audit.record(
+            session,
+            principal,
+            f"submission.{decision}",
+            f"round:{year}/unit:{unit_code}/v{version}",
+            now,
+            row.sha256,
+            comment=comment,
+        )
+        return detail(session, round_row, row)

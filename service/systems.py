@@ -1,0 +1,140 @@
+"""Indicator systems registered by version and content hash.
+
+A version is stored as the checked system (``IndicatorSystem`` as JSON, units resolved), so it never depends on
+files on the server again. A version that a round uses is frozen: registering other content under the same id
+and version is refused; an unused version may still be replaced.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scoring.system import IndicatorSystem
+from service import audit
+from service.auth import Principal
+from service.errors import conflict, not_found
+from service.tables import RoundRow, SystemRow
+
+
+class SystemCatalog:
+    """Parsed systems by row id and content hash; a stored definition never changes under a hash."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, IndicatorSystem] = {}
+        self._lock = threading.Lock()
+
+    def system(self, row: SystemRow) -> IndicatorSystem:
+        """The checked system of a stored version (parsed once)."""
+        with self._lock:
+            found = self._parsed.get(row.content_hash)
+        if found is None:
+            found = IndicatorSystem.model_validate_json(row.definition)
+            with self._lock:
+                self._parsed[row.content_hash] = found
+        return found
+
+
+def register_system(
+    session: Session, system: IndicatorSystem, principal: Principal, now: datetime
+) -> tuple[SystemRow, bool]:
+    """Store ``system`` unless the same content is there; returns the row and whether anything was written."""
+    existing = session.execute(
+        select(SystemRow).where(SystemRow.system_id == system.id, SystemRow.version == system.version)
+    ).scalar_one_or_none()
+    definition = system.model_dump_json()
+    if existing is not None:
+        if existing.content_hash == system.content_hash:
+            return existing, False
+        if is_used(session, existing.id):
+            raise conflict(
+                "system-version-frozen",
+                f"version {system.version} of {system.id} is used by a round and cannot change; "
+                "register the new content under a new version",
+            )
+        existing.content_hash = system.content_hash
+        existing.definition = definition
+        existing.name = system.name
+        existing.registered_at = now
+        audit.record(
+            session,
+            principal,
+            "system.replace",
+            f"system:{system.id}@{system.version}",
+            now,
+            system.content_hash,
+        )
+        return existing, True
+    row = SystemRow(
+        system_id=system.id,
+        version=system.version,
+        name=system.name,
+        content_hash=system.content_hash,
+        definition=definition,
+        registered_at=now,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "system.register",
+        f"system:{system.id}@{system.version}",
+        now,
+        system.content_hash,
+    )
+    return row, True
+
+
+def is_used(session: Session, system_pk: int) -> bool:
+    """Whether a round uses the system version (then it is frozen)."""
+    return (
+        session.execute(select(RoundRow.id).where(RoundRow.system_pk == system_pk).limit(1)).first()
+        is not None
+    )
+
+
+def find_system(session: Session, system_id: str, version: str) -> SystemRow:
+    """A registered version, or 404."""
+    row = session.execute(
+        select(SystemRow).where(SystemRow.system_id == system_id, SystemRow.version == version)
+    ).scalar_one_or_none()
+    if row is None:
+        raise not_found(f"indicator system {system_id} version {version}")
+    return row
+
+
+def summary(row: SystemRow, years: list[int]) -> dict[str, Any]:
+    """What the list of systems shows of one version."""
+    return {
+        "id": row.system_id,
+        "version": row.version,
+        "name": row.name,
+        "content_hash": row.content_hash,
+        "registered_at": row.registered_at.isoformat(),
+        "rounds": years,
+        "frozen": bool(years),
+    }
+
+
+def list_systems(session: Session) -> list[dict[str, Any]]:
+    """Every registered version with the years of the rounds using it."""
+    rows = session.execute(select(SystemRow).order_by(SystemRow.system_id, SystemRow.id)).scalars().all()
+    years: dict[int, list[int]] = {}
+    for system_pk, year in session.execute(select(RoundRow.system_pk, RoundRow.year).order_by(RoundRow.year)):
+        years.setdefault(system_pk, []).append(year)
+    return [summary(row, years.get(row.id, [])) for row in rows]
+
+
+def system_detail(session: Session, catalog: SystemCatalog, system_id: str, version: str) -> dict[str, Any]:
+    """A version with its whole definition: tree, weights, targets, methods, units."""
+    row = find_system(session, system_id, version)
+    years = list(session.execute(select(RoundRow.year).where(RoundRow.system_pk == row.id)).scalars())
+    system = catalog.system(row)
+    return summary(row, sorted(years)) | {
+        "definition": system.model_dump(mode="json", exclude={"content_hash"})
+    }

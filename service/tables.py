@@ -1,0 +1,162 @@
+"""The database tables (SQLAlchemy 2 ORM). Schema changes go through Alembic: ``service/migrations``.
+
+Submissions, reviews, snapshots and the audit log are append-only: rows are inserted, never updated or
+deleted. A submission's review state is its latest review; a round's published results are its one snapshot.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores no zone: it is put back on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SystemRow(Base):
+    """A registered indicator-system version: the checked system as JSON, immutable once a round uses it."""
+
+    __tablename__ = "indicator_systems"
+    __table_args__ = (UniqueConstraint("system_id", "version", name="uq_indicator_systems_id_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system_id: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    definition: Mapped[str] = mapped_column(Text)  # IndicatorSystem.model_dump_json()
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TokenRow(Base):
+    """An API bearer token, kept only as the sha256 of its text."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RoundRow(Base):
+    """A yearly round: one year evaluated with one system version; open → closed → published."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    system_pk: Mapped[int] = mapped_column(ForeignKey("indicator_systems.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SubmissionRow(Base):
+    """One upload of one unit's file in a round: a new version every time, with the raw bytes."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_code", "version", name="uq_submissions_round_unit_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    outcome: Mapped[str] = mapped_column(String(16))  # valid | invalid | unusable
+    values_json: Mapped[str] = mapped_column(Text)  # the unit's parsed values (service.submissions)
+    problems_json: Mapped[str] = mapped_column(Text)  # [Problem.to_dict()]
+    error_count: Mapped[int] = mapped_column(Integer)
+    warning_count: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReviewRow(Base):
+    """A reviewer's decision on a submission version: accept, or return with a comment."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # accept | return
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SnapshotRow(Base):
+    """A round's published results: the serialized document (zlib), its sha256 and the inputs it used."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    inputs_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+
+class AuditRow(Base):
+    """Every write: who (token), what (action and target), when, and the hash of what was written."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor_token: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    detail_json: Mapped[str] = mapped_column(Text)
