@@ -21,6 +21,7 @@ from scoring.io.cells import Finding, IntArray, cell_ref, column_letter, parse_c
 from scoring.io.checks import find_duplicates, wrong_magnitude
 from scoring.io.form import format_number
 from scoring.io.layouts import CellBlock, SheetContext, read_sheet
+from scoring.io.safety import check_path
 from scoring.io.workbook import SourceFile, open_bytes, open_path
 from scoring.problems import Location, Problem, Severity, SubmissionError
 from scoring.system.models import IndicatorSystem
@@ -36,11 +37,17 @@ def read_data(paths: Sequence[Path | str], system: IndicatorSystem) -> Dataset:
     as ``.xlsx`` (also ``.xlsm``, ``.xls``, ``.xlsb``, ``.ods``) or ``.csv``; the layout is recognised from the
     content. Every cell problem is a :class:`Problem` in ``Dataset.problems``; values with an error are kept as
     missing. When the same (unit, indicator, year) is given twice, the first (in the order of ``paths``, then
-    sheets, then rows) is kept. Raises :class:`SubmissionError` listing every file that cannot be used at all.
+    sheets, then rows) is kept. Each file first passes the safety checks of :mod:`scoring.io.safety` (size,
+    decompressed size and ratio, macros, disguised files). Raises :class:`SubmissionError` listing every file
+    that cannot be used at all.
     """
     files: list[SourceFile] = []
     unusable: list[Problem] = []
     for path in paths:
+        refused = check_path(path)  # size, zip bombs, macros, disguised files: before any parser sees it
+        if refused:
+            unusable.extend(refused)
+            continue
         try:
             files.append(open_path(path))
         except SubmissionError as error:

@@ -25,15 +25,16 @@ def xlsx_bytes(kit: Any, tmp_path: Path) -> bytes:
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("empty.xlsx", b"", "file.unreadable"),
-        ("text.xlsx", "区县编码,指标编码\n370102,DI-01\n".encode(), "file.unreadable"),
-        ("random.xlsx", bytes(range(256)) * 4, "file.unreadable"),
-        ("fake_zip.xlsx", b"PK\x03\x04" + b"\x00" * 200, "file.unreadable"),
-        ("empty.csv", b"", "file.format"),
+        # refused by the safety checks (scoring.io.safety) before any parser sees them
+        ("empty.xlsx", b"", "upload.empty"),
+        ("text.xlsx", "区县编码,指标编码\n370102,DI-01\n".encode(), "upload.not_xlsx"),
+        ("random.xlsx", bytes(range(256)) * 4, "upload.not_xlsx"),
+        ("fake_zip.xlsx", b"PK\x03\x04" + b"\x00" * 200, "upload.not_xlsx"),
+        ("empty.csv", b"", "upload.empty"),
         ("blank.csv", b" \n\n ", "file.format"),
         ("binary.csv", b"\x00\x01\x02abc", "file.format"),
         ("latin1.csv", "unit_code,DI-01\n\xe9\xff\xfe\n".encode("latin-1"), "file.encoding"),
-        ("notes.txt", "这是一段说明文字，不是数据表。\n".encode(), "file.format"),
+        ("notes.txt", "这是一段说明文字，不是数据表。\n".encode(), "upload.file_type"),
     ],
 )
 def test_unusable_files(
@@ -147,5 +148,5 @@ def test_validate_exit_codes(system: IndicatorSystem, tmp_path: Path, kit: Any) 
     (tmp_path / "junk.xlsx").write_bytes(b"junk")
     dataset, code = validate_paths([clean, tmp_path / "junk.xlsx"], system)
     assert code == EXIT_UNUSABLE
-    assert [p.code for p in dataset.problems] == ["file.unreadable"]
+    assert [p.code for p in dataset.problems] == ["upload.not_xlsx"]
     assert dataset.values.empty
