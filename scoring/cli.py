@@ -9,15 +9,19 @@ import warnings
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from scoring.data import Dataset
 from scoring.problems import DigiscoreError, Problem, Severity, SubmissionError
 from scoring.system import IndicatorSystem, load_system
+
+if TYPE_CHECKING:
+    from scoring.evaluate import Evaluation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 INDICATORS_DIR = REPO_ROOT / "indicators"
@@ -161,8 +165,8 @@ def validate(data: DataArgument, system: SystemOption = DEFAULT_SYSTEM) -> None:
     raise typer.Exit(code)
 
 
-def _evaluate(system: str, year: int, data: Sequence[Path], force: bool) -> Any:
-    from scoring.evaluate import evaluate
+def read_checked(system: str, data: Sequence[Path], force: bool) -> tuple[IndicatorSystem, Dataset]:
+    """The system and the data files read for it, problems listed; stops (exit 1) on errors unless ``force``."""
     from scoring.io import read_data
 
     indicator_system = resolve_system(system)
@@ -174,7 +178,14 @@ def _evaluate(system: str, year: int, data: Sequence[Path], force: bool) -> Any:
             "data has errors; fix them or pass --force to treat those cells as missing[/]"
         )
         raise typer.Exit(1)
-    return evaluate(indicator_system, dataset, year)
+    return indicator_system, dataset
+
+
+def evaluate_files(system: str, year: int, data: Sequence[Path], force: bool) -> Evaluation:
+    """:func:`read_checked`, then the evaluation of ``year``."""
+    from scoring.evaluate import evaluate
+
+    return evaluate(*read_checked(system, data, force), year)
 
 
 YearOption = Annotated[int, typer.Option("--year", "-y", help="the year evaluated (others feed the change)")]
@@ -193,7 +204,7 @@ def score(
     """Score the units: composite and every node, ranks, tiers, change; written by the extension of --out."""
     from scoring.outputs import write_results
 
-    evaluation = _evaluate(system, year, data, force)
+    evaluation = evaluate_files(system, year, data, force)
     write_results(evaluation, out)
     print_ranking(evaluation)
     console.print(f"结果已写入 / results written → {out}")
@@ -209,7 +220,7 @@ def explain(
     force: ForceOption = False,
 ) -> None:
     """Show each indicator's contribution along its path to the unit's composite (they add up to it)."""
-    evaluation = _evaluate(system, year, data, force)
+    evaluation = evaluate_files(system, year, data, force)
     print_explanation(evaluation, unit)
 
 
@@ -223,7 +234,7 @@ def monitor(
     force: ForceOption = False,
 ) -> None:
     """Plan monitoring (规划监测): each indicator against its target and the time-elapsed schedule (序时进度)."""
-    evaluation = _evaluate(system, year, data, force)
+    evaluation = evaluate_files(system, year, data, force)
     table = evaluation.attainment[evaluation.attainment["year"] == year].copy()
     names = {node.code: node.name for node in evaluation.system.indicators}
     table.insert(3, "indicator_name", table["indicator_code"].map(names))

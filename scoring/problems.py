@@ -198,6 +198,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "uncertainty analysis supports only these aggregations: {supported}; the system uses {methods}",
     ),
     "analysis.unknown_unit": ("{year} 年没有单元 {unit} 的评价结果", "no result for unit {unit} in {year}"),
+    # report
+    "report.font_missing": (
+        "未找到中文字体 Noto Sans CJK，图表中的中文将无法显示。请运行 scripts/install-system-deps.sh"
+        "（或 apt-get install fonts-noto-cjk）后重试；已查找：{searched}",
+        "the CJK font Noto Sans CJK is not installed, so Chinese text in charts cannot render. Run "
+        "scripts/install-system-deps.sh (or apt-get install fonts-noto-cjk) and retry; searched: {searched}",
+    ),
+    "report.glyph_missing": (
+        "图表字体缺少字符，无法正确显示：{detail}",
+        "the chart font lacks glyphs, which would print as boxes: {detail}",
+    ),
+    "report.unknown_format": (
+        "不支持的报告格式“{fmt}”（可选：{choices}）",
+        "unsupported report format '{fmt}' (choose from {choices})",
+    ),
 }
 
 

@@ -4,9 +4,8 @@ Registered through the ``digiscore.commands`` entry point (pyproject.toml), so `
 this module; it imports the CLI's helpers only when ``register`` is called, by which time the CLI is loaded.
 """
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
@@ -50,26 +49,9 @@ def register(app: typer.Typer) -> None:
         ForceOption,
         SystemOption,
         YearOption,
-        err,
-        print_problems,
+        read_checked,
         reports_errors,
-        resolve_system,
     )
-    from scoring.problems import Severity
-
-    def read(system: str, data: Sequence[Path], force: bool) -> tuple[Any, Any]:
-        from scoring.io import read_data
-
-        indicator_system = resolve_system(system)
-        dataset = read_data(list(data), indicator_system)
-        print_problems([p for p in dataset.problems if p.severity is not Severity.INFO])
-        if dataset.has_errors and not force:
-            err.print(
-                "[red]数据存在错误，未计算；修正后重试，或用 --force 将错误单元格视为缺失 / "
-                "data has errors; fix them or pass --force to treat those cells as missing[/]"
-            )
-            raise typer.Exit(1)
-        return indicator_system, dataset
 
     @app.command()
     @reports_errors
@@ -109,7 +91,7 @@ def register(app: typer.Typer) -> None:
 
         if weights not in ("uniform", "dirichlet", "none"):
             raise typer.BadParameter("--weights must be uniform, dirichlet or none")
-        indicator_system, dataset = read(system, data, force)
+        indicator_system, dataset = read_checked(system, data, force)
         settings = UncertaintySettings(
             replications=replications,
             weights=weights,  # type: ignore[arg-type]  # checked above
@@ -148,7 +130,7 @@ def register(app: typer.Typer) -> None:
         from scoring.analysis.export import write_whatif
         from scoring.analysis.whatif import whatif_analysis
 
-        indicator_system, dataset = read(system, data, force)
+        indicator_system, dataset = read_checked(system, data, force)
         if unit not in indicator_system.unit_codes:
             raise typer.BadParameter(f"unit {unit!r} is not in the system's unit list")
         result = whatif_analysis(indicator_system, dataset, year, unit, share)
@@ -204,7 +186,7 @@ def register(app: typer.Typer) -> None:
         from scoring.analysis.export import write_audit
         from scoring.evaluate import evaluate
 
-        indicator_system, dataset = read(system, data, force)
+        indicator_system, dataset = read_checked(system, data, force)
         result = run_audit(evaluate(indicator_system, dataset, year))
         console.print(result.text)
         _show(

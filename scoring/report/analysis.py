@@ -1,0 +1,536 @@
+"""The numbers the report shows, computed once from an :class:`~scoring.evaluate.Evaluation`.
+
+Pure: an evaluation in, plain tables and records out. Every format (Word, Excel, HTML) and the narrative read
+these, so they cannot disagree. Definitions used throughout:
+
+- **city average** (全市平均) of a score or an indicator: the unweighted mean over the units evaluated that year
+  (units with a missing value are left out), not weighted by population or output;
+- **contribution** of a top-level dimension d to unit i's composite: ``c_id = w'_id·S_id`` under arithmetic
+  aggregation (``w'`` the applied weight); under geometric aggregation the share of docs/methods.md §10. The
+  contributions add up to the composite;
+- **change decomposition** (年度变化贡献分解): ``ΔS_i = Σ_d Δc_id`` with ``Δc_id = c_id(Y) − c_id(Y−1)``, so each
+  dimension's part of a unit's change is ``Δ(w_d·S_d)`` and the parts add up to the change exactly;
+- **strengths / weaknesses** (优势 / 短板): the unit's indicators ordered by their relative rank among the units
+  (rank / number of units ranked, best first), ties broken by the distance of the unit's score from the
+  indicator's city average.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from scoring.explain import local_shares
+from scoring.pipeline.attainment import (
+    AHEAD,
+    BEHIND,
+    ON_TRACK,
+    attainment_ratio,
+    expected_value,
+    schedule_status,
+)
+from scoring.pipeline.weights import SAATY_RI, ahp_weights
+from scoring.system.models import IndicatorSystem, Node, QuantileTiers
+
+if TYPE_CHECKING:
+    from scoring.evaluate import Evaluation
+
+NOT_MET = "未达目标"  # below the target and no schedule to compare with (the target has no baseline)
+NO_DATA = "无数据"
+STATUSES = (AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA)
+DIRECTION_TEXT = {1: "正向", -1: "逆向"}
+PROFILE_ITEMS = 3  # strengths and weaknesses listed per unit
+
+
+@dataclass(frozen=True)
+class IndicatorPosition:
+    """Where a unit stands on one indicator: raw value, score, rank among the units, city average score."""
+
+    code: str
+    name: str
+    unit: str
+    value: float
+    score: float
+    rank: int
+    ranked: int
+    mean: float
+
+
+@dataclass(frozen=True)
+class DimensionPosition:
+    """A unit's score on a top-level dimension against the city average and the best unit."""
+
+    code: str
+    name: str
+    score: float
+    rank: float
+    mean: float
+    best: float
+    best_unit: str
+    contribution: float
+    gap_to_leader: float  # the overall leader's contribution minus this unit's (weighted points of composite)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One district's page (一区一档)."""
+
+    unit_code: str
+    name: str
+    rank: float
+    ranked: int
+    score: float
+    tier: str | None
+    score_change: float
+    rank_change: float
+    leader_code: str
+    gap_to_leader: float  # leader's composite minus this unit's; 0 for the leader
+    lead_over_next: float | None  # for the leader: its composite minus the second unit's
+    dimensions: tuple[DimensionPosition, ...]
+    strengths: tuple[IndicatorPosition, ...]
+    weaknesses: tuple[IndicatorPosition, ...]
+
+
+@dataclass(frozen=True)
+class TargetSummary:
+    """One indicator with a plan target: the city average against it and how many units are where."""
+
+    code: str
+    name: str
+    unit: str
+    direction: int
+    target: float
+    target_year: int | None
+    source: str | None
+    baseline: float | None
+    baseline_year: int | None
+    expected: float | None  # 序时进度: the value the schedule expects by the report year
+    city_values: dict[int, float]  # year → city average
+    city_attainment: float
+    city_status: str
+    counts: dict[str, int]  # status → number of units
+    mean_attainment: float
+    behind_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AhpCheck:
+    """Consistency of an AHP pairwise matrix (层次分析法一致性检验)."""
+
+    node_code: str
+    node_name: str
+    children: tuple[str, ...]
+    weights: tuple[float, ...]
+    lambda_max: float
+    ci: float
+    ri: float
+    cr: float
+
+    @property
+    def passed(self) -> bool:
+        return self.cr < 0.1
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the report shows, for one evaluation and its report year."""
+
+    evaluation: Evaluation
+    year: int
+    previous_year: int | None
+    years: tuple[int, ...]
+    dimensions: tuple[Node, ...]  # the composite's scored children
+    adjustments: tuple[Node, ...]  # the composite's bonus / deduction indicators
+    ranking: pd.DataFrame  # index unit_code, rank order
+    city_mean: pd.DataFrame  # index year; composite and every top-level dimension
+    tier_names: tuple[str, ...]
+    tier_counts: dict[int, dict[str, int]]  # year → tier → number of units
+    contributions: pd.DataFrame  # (year, unit_code) × (dimensions, then adjustments)
+    change: (
+        pd.DataFrame
+    )  # index unit_code: Δ contribution per dimension, total, driver (empty without a prior year)
+    targets: tuple[TargetSummary, ...]
+    unit_targets: pd.DataFrame  # index unit_code: counts of statuses per unit
+    profiles: tuple[Profile, ...]
+    weights: pd.DataFrame  # parent, child, weight, method, overall (report year)
+    ahp: tuple[AhpCheck, ...]
+    flags: pd.DataFrame  # report year
+
+    @property
+    def system(self) -> IndicatorSystem:
+        return self.evaluation.system
+
+    @property
+    def composite(self) -> str:
+        return self.evaluation.composite
+
+    @property
+    def parts(self) -> list[Node]:
+        """What the composite's change splits into: the dimensions, then the top-level bonus / deductions."""
+        return [*self.dimensions, *self.adjustments]
+
+    @property
+    def units(self) -> list[str]:
+        """Unit codes of the report year in rank order."""
+        return list(self.ranking.index)
+
+    def name(self, unit: str) -> str:
+        return self.system.unit_names.get(unit, unit)
+
+
+def analyse(evaluation: Evaluation) -> ReportData:
+    """Compute every table of the report from the evaluation (its report year is ``evaluation.year``)."""
+    system = evaluation.system
+    year = evaluation.year
+    years = tuple(sorted(int(y) for y in evaluation.scores.index.get_level_values("year").unique()))
+    previous = year - 1 if year - 1 in years else None
+    dimensions = tuple(system.root.scored_children)
+    ranking = ranking_table(evaluation, year)
+    contributions = dimension_contributions(evaluation)
+    tier_names = _tier_names(system)
+    return ReportData(
+        evaluation=evaluation,
+        year=year,
+        previous_year=previous,
+        years=years,
+        dimensions=dimensions,
+        adjustments=tuple(system.root.adjustments),
+        ranking=ranking,
+        city_mean=city_means(evaluation),
+        tier_names=tier_names,
+        tier_counts={y: tier_counts(evaluation, y, tier_names) for y in years},
+        contributions=contributions,
+        change=change_decomposition(evaluation, contributions, year),
+        targets=target_summaries(evaluation, year),
+        unit_targets=unit_target_counts(evaluation, year, list(ranking.index)),
+        profiles=profiles(evaluation, ranking, contributions),
+        weights=weights_table(evaluation, year),
+        ahp=ahp_checks(system),
+        flags=evaluation.flags[evaluation.flags["year"] == year].reset_index(drop=True)
+        if len(evaluation.flags)
+        else evaluation.flags,
+    )
+
+
+def ranking_table(evaluation: Evaluation, year: int) -> pd.DataFrame:
+    """One row per unit of the year in rank order (unranked last): composite, tier, change, dimension scores."""
+    system = evaluation.system
+    composite = system.composite.code
+    scores = evaluation.scores.xs(year, level="year")
+    ranks = evaluation.ranks.xs(year, level="year")
+    frame = pd.DataFrame(index=scores.index)
+    frame["unit_name"] = [system.unit_names.get(u, u) for u in scores.index]
+    frame["rank"] = ranks[composite].astype(float)
+    frame["score"] = scores[composite]
+    frame["tier"] = evaluation.tiers.xs(year, level="year").astype(object).where(lambda s: s.notna(), None)
+    frame["score_change"] = evaluation.score_change.xs(year, level="year")[composite]
+    frame["rank_change"] = evaluation.rank_change.xs(year, level="year")[composite].astype(float)
+    if year - 1 in set(evaluation.scores.index.get_level_values("year")):
+        prior_scores = evaluation.scores.xs(year - 1, level="year")[composite]
+        prior_ranks = evaluation.ranks.xs(year - 1, level="year")[composite].astype(float)
+        frame["previous_score"] = prior_scores.reindex(frame.index)
+        frame["previous_rank"] = prior_ranks.reindex(frame.index)
+    else:
+        frame["previous_score"] = np.nan
+        frame["previous_rank"] = np.nan
+    frame["topsis"] = evaluation.topsis.xs(year, level="year")
+    for node in system.root.scored_children:
+        frame[node.code] = scores[node.code]
+        frame[f"{node.code}_rank"] = ranks[node.code].astype(float)
+    frame = (
+        frame.assign(_order=frame["rank"].fillna(np.inf), _code=frame.index)
+        .sort_values(["_order", "_code"])
+        .drop(columns=["_order", "_code"])
+    )
+    frame.index.name = "unit_code"
+    return frame
+
+
+def city_means(evaluation: Evaluation) -> pd.DataFrame:
+    """City average (unweighted mean over units) of the composite and each top-level dimension, per year."""
+    system = evaluation.system
+    codes = [system.composite.code] + [n.code for n in system.root.scored_children]
+    return evaluation.scores[codes].groupby(level="year").mean()
+
+
+def _tier_names(system: IndicatorSystem) -> tuple[str, ...]:
+    """Tier names best first."""
+    if system.tiers is None:
+        return ()
+    if isinstance(system.tiers, QuantileTiers):
+        return tuple(system.tiers.quantile)
+    return tuple(t.name for t in sorted(system.tiers, key=lambda t: -t.min))
+
+
+def tier_counts(evaluation: Evaluation, year: int, names: tuple[str, ...]) -> dict[str, int]:
+    """Number of units in each tier in the year (every tier listed, zeros included)."""
+    tiers = evaluation.tiers.xs(year, level="year")
+    counted = tiers.value_counts()
+    return {name: int(counted.get(name, 0)) for name in names}
+
+
+def dimension_contributions(evaluation: Evaluation) -> pd.DataFrame:
+    """Each top-level child's contribution to the composite, for every (year, unit) row: the scored dimensions,
+    then the top-level bonus / deduction indicators (their signed points).
+
+    Arithmetic root without points: ``c_d = w'_d·S_d`` with the applied weights (a missing dimension gives 0).
+    Otherwise ``S·share_d`` with the shares of :func:`scoring.explain.local_shares` (geometric aggregation, points,
+    a score clipped to the scale). Either way the contributions of a row add up to its composite; rows without a
+    composite are NaN.
+    """
+    system = evaluation.system
+    root = system.root
+    scored = [c.code for c in root.scored_children]
+    adjustments = [c.code for c in root.adjustments]
+    scores = evaluation.scores[scored].to_numpy(dtype=float)
+    points = evaluation.scores[adjustments].to_numpy(dtype=float).reshape(len(scores), len(adjustments))
+    applied = evaluation.applied_weights[root.code][scored].to_numpy(dtype=float)
+    composite = evaluation.scores[root.code].to_numpy(dtype=float)
+    method = system.aggregate_method(root)
+    if method == "arithmetic" and not adjustments:
+        values = np.where(applied > 0, applied * np.nan_to_num(scores), 0.0)
+    else:
+        values = np.array(
+            [
+                total * local_shares(method, row, w, p)
+                for total, row, w, p in zip(composite, scores, applied, points, strict=True)
+            ]
+        ).reshape(len(scores), len(scored) + len(adjustments))
+    values[np.isnan(composite)] = np.nan
+    return pd.DataFrame(values, index=evaluation.scores.index, columns=scored + adjustments)
+
+
+def change_decomposition(evaluation: Evaluation, contributions: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per unit of the year: ``Δc_d`` for each dimension, their sum ``total`` (= the composite's change) and
+    ``driver``, the dimension that moved the composite most in the direction it moved. Empty without year − 1."""
+    dims = list(contributions.columns)
+    if year - 1 not in contributions.index.get_level_values("year"):
+        return pd.DataFrame(columns=[*dims, "total", "driver"])
+    now = contributions.xs(year, level="year")
+    before = contributions.xs(year - 1, level="year").reindex(now.index)
+    delta = now - before
+    delta["total"] = delta[dims].sum(axis=1, min_count=len(dims))
+    drivers: list[str | None] = []
+    for _, row in delta.iterrows():
+        total = row["total"]
+        if pd.isna(total) or total == 0:
+            drivers.append(None)
+        else:
+            parts = row[dims].astype(float)
+            drivers.append(str(parts.idxmax() if total > 0 else parts.idxmin()))
+    delta["driver"] = drivers
+    return delta
+
+
+def weights_table(evaluation: Evaluation, year: int) -> pd.DataFrame:
+    """The nominal weights of the year (parent, child, weight, method) with each node's overall weight, the
+    product of the weights along its path from the composite."""
+    weights = (
+        evaluation.weights[evaluation.weights["year"] == year].drop(columns="year").reset_index(drop=True)
+    )
+    local = dict(zip(weights["child"], weights["weight"], strict=True))
+    system = evaluation.system
+    weights["overall"] = [
+        float(np.prod([local[c] for c in system.path(child)[1:]])) for child in weights["child"]
+    ]
+    order = {node.code: i for i, (node, _, _) in enumerate(system.walk())}
+    return weights.sort_values("child", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def ahp_checks(system: IndicatorSystem) -> tuple[AhpCheck, ...]:
+    """Consistency checks of every AHP matrix the system uses (directly or as the subjective part of combined
+    weights), in tree order."""
+    checks = []
+    for node, _, _ in system.walk():
+        if not node.children or node.ahp is None:
+            continue
+        method = system.weighting_method(node)
+        combine = node.combine or system.method.combine
+        if method != "ahp" and not (method == "combined" and combine.subjective == "ahp"):
+            continue
+        result = ahp_weights(node.ahp)
+        n = len(node.scored_children)
+        ri = SAATY_RI[n - 1] if n <= len(SAATY_RI) else SAATY_RI[-1]
+        checks.append(
+            AhpCheck(
+                node_code=node.code,
+                node_name=node.name,
+                children=tuple(c.code for c in node.scored_children),
+                weights=tuple(float(w) for w in result.weights),
+                lambda_max=result.lambda_max,
+                ci=result.ci,
+                ri=ri,
+                cr=result.cr,
+            )
+        )
+    return tuple(checks)
+
+
+def _status_of(value: float, status: object) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return NO_DATA
+    return str(status) if isinstance(status, str) else NOT_MET
+
+
+def target_summaries(evaluation: Evaluation, year: int) -> tuple[TargetSummary, ...]:
+    """Every indicator with a target: city averages by year, the city average against the target and the
+    schedule of the report year, and how many units are ahead / on track / behind."""
+    system = evaluation.system
+    table = evaluation.attainment
+    table = table[table["year"] == year]
+    cap = system.method.attainment_cap
+    means = evaluation.raw.groupby(level="year").mean()
+    out = []
+    for indicator in system.indicators:
+        target = indicator.target
+        if target is None:
+            continue
+        rows = table[table["indicator_code"] == indicator.code]
+        statuses = [_status_of(float(v), s) for v, s in zip(rows["value"], rows["status"], strict=True)]
+        counts = {status: statuses.count(status) for status in STATUSES}
+        city = float(means.loc[year, indicator.code])
+        city_value = np.array([city])
+        city_status = _status_of(city, schedule_status(city_value, indicator, year)[0])
+        behind = tuple(u for u, s in zip(rows["unit_code"], statuses, strict=True) if s == BEHIND)
+        out.append(
+            TargetSummary(
+                code=indicator.code,
+                name=indicator.name,
+                unit=indicator.unit or "",
+                direction=indicator.direction,
+                target=target.value,
+                target_year=target.year,
+                source=target.source,
+                baseline=target.baseline.value if target.baseline else None,
+                baseline_year=target.baseline.year if target.baseline else None,
+                expected=expected_value(indicator, year),
+                city_values={int(y): float(means.loc[y, indicator.code]) for y in means.index},
+                city_attainment=float(
+                    attainment_ratio(city_value, target.value, indicator.direction, cap)[0]
+                ),
+                city_status=city_status,
+                counts=counts,
+                mean_attainment=float(rows["attainment"].mean())
+                if rows["attainment"].notna().any()
+                else np.nan,
+                behind_units=behind,
+            )
+        )
+    return tuple(out)
+
+
+def unit_target_counts(evaluation: Evaluation, year: int, units: list[str]) -> pd.DataFrame:
+    """Per unit of the year: how many of its targeted indicators are in each status."""
+    table = evaluation.attainment
+    table = table[table["year"] == year]
+    statuses = [_status_of(float(v), s) for v, s in zip(table["value"], table["status"], strict=True)]
+    frame = pd.DataFrame({"unit_code": table["unit_code"].to_numpy(), "status": statuses})
+    counts = pd.crosstab(frame["unit_code"], frame["status"]) if len(frame) else pd.DataFrame()
+    return counts.reindex(index=units, columns=list(STATUSES), fill_value=0).astype(int)
+
+
+def profiles(
+    evaluation: Evaluation, ranking: pd.DataFrame, contributions: pd.DataFrame
+) -> tuple[Profile, ...]:
+    """One :class:`Profile` per unit in rank order."""
+    system = evaluation.system
+    year = evaluation.year
+    scores = evaluation.scores.xs(year, level="year")
+    ranks = evaluation.ranks.xs(year, level="year")
+    raw = evaluation.raw.xs(year, level="year")
+    contrib = contributions.xs(year, level="year")
+    indicators = system.indicator_codes
+    indicator_scores = scores[indicators]
+    indicator_means = indicator_scores.mean()
+    ranked_counts = indicator_scores.notna().sum()
+    dims = list(system.root.scored_children)
+    dim_means = scores[[d.code for d in dims]].mean()
+    best_units = {d.code: scores[d.code].idxmax() if scores[d.code].notna().any() else "" for d in dims}
+    ranked_units = ranking[ranking["rank"].notna()]
+    leader = str(ranked_units.index[0]) if len(ranked_units) else str(ranking.index[0])
+    second = ranked_units["score"].iloc[1] if len(ranked_units) > 1 else np.nan
+    n_ranked = len(ranked_units)
+    out = []
+    for unit, row in ranking.iterrows():
+        unit = str(unit)
+        positions = []
+        for d in dims:
+            best = best_units[d.code]
+            positions.append(
+                DimensionPosition(
+                    code=d.code,
+                    name=d.name,
+                    score=float(scores.at[unit, d.code]),
+                    rank=float(ranks.at[unit, d.code]),
+                    mean=float(dim_means[d.code]),
+                    best=float(scores.at[best, d.code]) if best else np.nan,
+                    best_unit=str(best),
+                    contribution=float(contrib.at[unit, d.code]),
+                    gap_to_leader=float(contrib.at[leader, d.code] - contrib.at[unit, d.code]),
+                )
+            )
+        strengths, weaknesses = _strengths_and_weaknesses(
+            system,
+            unit,
+            indicator_scores.loc[unit],
+            ranks.loc[unit],
+            raw.loc[unit],
+            indicator_means,
+            ranked_counts,
+        )
+        is_leader = unit == leader
+        out.append(
+            Profile(
+                unit_code=unit,
+                name=str(row["unit_name"]),
+                rank=float(row["rank"]),
+                ranked=n_ranked,
+                score=float(row["score"]),
+                tier=row["tier"] if isinstance(row["tier"], str) else None,
+                score_change=float(row["score_change"]),
+                rank_change=float(row["rank_change"]),
+                leader_code=leader,
+                gap_to_leader=float(ranking.at[leader, "score"] - row["score"]),
+                lead_over_next=float(row["score"] - second) if is_leader and not np.isnan(second) else None,
+                dimensions=tuple(positions),
+                strengths=strengths,
+                weaknesses=weaknesses,
+            )
+        )
+    return tuple(out)
+
+
+def _strengths_and_weaknesses(
+    system: IndicatorSystem,
+    unit: str,
+    scores: pd.Series,
+    ranks: pd.Series,
+    raw: pd.Series,
+    means: pd.Series,
+    ranked: pd.Series,
+) -> tuple[tuple[IndicatorPosition, ...], tuple[IndicatorPosition, ...]]:
+    present = scores.dropna()
+    positions = [
+        IndicatorPosition(
+            code=code,
+            name=system.nodes[code].name,
+            unit=system.nodes[code].unit or "",
+            value=float(raw[code]),
+            score=float(present[code]),
+            rank=int(ranks[code]),
+            ranked=int(ranked[code]),
+            mean=float(means[code]),
+        )
+        for code in present.index
+    ]
+    # relative rank (rank / units ranked), so 11th of 12 counts as weaker than 7th of 14
+    best_first = sorted(positions, key=lambda p: (p.rank / p.ranked, -(p.score - p.mean)))
+    strengths = tuple(best_first[:PROFILE_ITEMS])
+    chosen = {p.code for p in strengths}
+    worst_first = sorted(positions, key=lambda p: (-p.rank / p.ranked, p.score - p.mean))
+    weaknesses = tuple([p for p in worst_first if p.code not in chosen][:PROFILE_ITEMS])
+    return strengths, weaknesses

@@ -1,0 +1,360 @@
+"""Deterministic Chinese text generated from the numbers (no templates filled by hand, no randomness).
+
+Every number in a sentence is written by :mod:`scoring.report.numbers` from a value of :class:`ReportData`,
+exactly as the tables show it; names are written without codes so that a reader (and the test that parses the
+numbers back) sees only scores, ranks, counts, years and changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
+from scoring.report import numbers as fmt
+from scoring.report.analysis import NO_DATA, NOT_MET, Profile, ReportData
+
+DISPARITY_WIDE = 30.0  # points between the best and the worst composite that count as a wide gap
+LAGGING_SHARE = 0.5
+BALANCED_DIMENSIONS = 5.0  # points between the best and the worst dimension average below which they count as even  # an indicator is a problem when at least this share of the units with data is behind
+
+
+def _join(names: Iterable[str]) -> str:
+    return "、".join(names)
+
+
+def _tier_label(tier: str) -> str:
+    return tier if tier.endswith(("梯队", "档", "级", "期")) else f"“{tier}”档"
+
+
+def _moved(change: float, unit: str = "分") -> str:
+    """``提高 2.10 分`` / ``下降 1.05 分`` / ``持平``."""
+    if fmt.score(change) in {"0.00", "-0.00"}:
+        return "持平"
+    return f"{'提高' if change > 0 else '下降'} {fmt.magnitude(change)} {unit}"
+
+
+def _places(change: float) -> str:
+    if math.isnan(change):
+        return ""
+    k = int(change)
+    if k > 0:
+        return f"上升 {k} 位"
+    if k < 0:
+        return f"下降 {-k} 位"
+    return "持平"
+
+
+def _dimension_name(data: ReportData, code: str) -> str:
+    return data.system.nodes[code].name
+
+
+def summary(data: ReportData) -> list[str]:
+    """摘要: coverage, the city average, the leaders, tiers, the biggest moves and the targets."""
+    ranked = data.ranking[data.ranking["rank"].notna()]
+    n_dims = len(data.dimensions)
+    n_indicators = len(data.system.indicators)
+    out = [
+        f"本报告依据《{data.system.name}》，对 {len(data.ranking)} 个评价单元 {data.year} 年的数字化发展水平"
+        f"进行综合评价。评价体系包括 {n_dims} 个维度、{n_indicators} 项指标，综合得分为百分制。"
+    ]
+    out.append(_city_sentence(data))
+    out.append(_leaders_sentence(data))
+    if data.tier_names:
+        out.append(_tiers_sentence(data))
+    if data.previous_year is not None and len(ranked):
+        out.append(_moves_sentence(data))
+    if data.targets:
+        out.append(_targets_sentence(data))
+    out.append(_dimension_extremes_sentence(data))
+    return out
+
+
+def _city_sentence(data: ReportData) -> str:
+    mean = float(data.city_mean.loc[data.year, data.composite])
+    text = f"{data.year} 年全市综合指数平均为 {fmt.score(mean)} 分"
+    if data.previous_year is not None:
+        before = float(data.city_mean.loc[data.previous_year, data.composite])
+        change = float(np.round(mean, 2) - np.round(before, 2))
+        text += f"，较 {data.previous_year} 年的 {fmt.score(before)} 分{_moved(change)}"
+    return text + "。"
+
+
+def _leaders_sentence(data: ReportData) -> str:
+    ranked = data.ranking[data.ranking["rank"].notna()]
+    if not len(ranked):
+        return "本年度没有可排名的评价单元。"
+    top = ranked.head(3)
+    first = ranked[ranked["rank"] == 1]
+    if len(first) > 1:
+        text = f"{_join(first['unit_name'])}以 {fmt.score(first['score'].iloc[0])} 分并列第一"
+    else:
+        text = f"{first['unit_name'].iloc[0]}以 {fmt.score(first['score'].iloc[0])} 分位居第一"
+    text += ("，前三位依次为" if len(top) == 3 else "，依次为") + "、".join(
+        f"{row.unit_name}（{fmt.score(row.score)} 分）" for row in top.itertuples()
+    )
+    last = ranked.iloc[-1]
+    spread = float(ranked["score"].max() - ranked["score"].min())
+    text += f"；{last['unit_name']}得分最低，为 {fmt.score(last['score'])} 分，最高分与最低分相差 {fmt.score(spread)} 分。"
+    return text
+
+
+def _tiers_sentence(data: ReportData) -> str:
+    counts = data.tier_counts[data.year]
+    parts = "、".join(f"{_tier_label(name)} {n} 个" for name, n in counts.items())
+    return f"按综合得分划分梯队：{parts}。"
+
+
+def _moves_sentence(data: ReportData) -> str:
+    ranked = data.ranking[data.ranking["rank_change"].notna()]
+    up = ranked[ranked["rank_change"] > 0]
+    down = ranked[ranked["rank_change"] < 0]
+    same = ranked[ranked["rank_change"] == 0]
+    text = f"与 {data.previous_year} 年相比，{len(up)} 个单元位次上升、{len(down)} 个下降、{len(same)} 个持平"
+    if len(up):
+        best = up.sort_values(["rank_change", "rank"], ascending=[False, True]).iloc[0]
+        text += (
+            f"；上升最多的是{best['unit_name']}（{_rank_path(best)}{_driver_phrase(data, str(best.name))}）"
+        )
+    if len(down):
+        worst = down.sort_values(["rank_change", "rank"], ascending=[True, True]).iloc[0]
+        text += f"，下降最多的是{worst['unit_name']}（{_rank_path(worst)}{_driver_phrase(data, str(worst.name))}）"
+    return text + "。"
+
+
+def _rank_path(row: pd.Series) -> str:
+    previous, now = int(row["previous_rank"]), int(row["rank"])
+    verb = "升至" if now < previous else "降至"
+    return f"由第 {previous} 位{verb}第 {now} 位"
+
+
+def _driver_phrase(data: ReportData, unit: str) -> str:
+    """``；得分提高 1.69 分，数字产业化贡献 +1.38 分，居各维度之首``: the score change and its largest part in the
+    direction it moved (a rank can fall while the score rises, so this describes the score, not the rank)."""
+    if unit not in data.change.index:
+        return ""
+    driver = data.change.at[unit, "driver"]
+    if not isinstance(driver, str):
+        return ""
+    total = float(data.change.at[unit, "total"])
+    part = float(data.change.at[unit, driver])
+    verb = "贡献" if total > 0 else "拖累"
+    return f"；得分{_moved(total)}，{_dimension_name(data, driver)}{verb} {fmt.signed(part)} 分，居各维度之首"
+
+
+def _targets_sentence(data: ReportData) -> str:
+    statuses = [t.city_status for t in data.targets]
+    text = (
+        f"在设有规划目标的 {len(data.targets)} 项指标中，按全市平均值计，已提前完成 {statuses.count(AHEAD)} 项、"
+        f"符合序时进度 {statuses.count(ON_TRACK)} 项、滞后 {statuses.count(BEHIND)} 项、"
+        f"未达目标（无序时进度可比）{statuses.count(NOT_MET)} 项"
+    )
+    worst = max(data.targets, key=lambda t: (t.counts[BEHIND], -data.system.indicator_codes.index(t.code)))
+    if worst.counts[BEHIND]:
+        text += f"；滞后单元最多的指标是{worst.name}（{worst.counts[BEHIND]} 个单元滞后）"
+    return text + "。"
+
+
+def _dimension_extremes_sentence(data: ReportData) -> str:
+    means = data.city_mean.loc[data.year, [d.code for d in data.dimensions]].astype(float)
+    high, low = str(means.idxmax()), str(means.idxmin())
+    return (
+        f"分维度看，全市平均得分最高的是{_dimension_name(data, high)}（{fmt.score(means[high])} 分），"
+        f"最低的是{_dimension_name(data, low)}（{fmt.score(means[low])} 分）。"
+    )
+
+
+def overview(data: ReportData) -> list[str]:
+    """全市总体情况: the city averages over the years and the city against its targets."""
+    first, last = data.years[0], data.years[-1]
+    out = []
+    if first != last:
+        a = float(data.city_mean.loc[first, data.composite])
+        b = float(data.city_mean.loc[last, data.composite])
+        change = float(np.round(b, 2) - np.round(a, 2))
+        out.append(
+            f"{first}—{last} 年，全市综合指数平均分由 {fmt.score(a)} 分变为 {fmt.score(b)} 分，{_moved(change)}。"
+        )
+    out.append(_city_sentence(data))
+    if data.targets:
+        out.append(_targets_sentence(data))
+        behind = [t for t in data.targets if t.city_status == BEHIND]
+        if behind:
+            out.append(
+                "全市平均值滞后于序时进度的指标："
+                + "；".join(
+                    f"{t.name}（全市平均 {fmt.value(t.city_values[data.year])}，序时进度应达 {fmt.value(t.expected)}）"
+                    for t in behind
+                )
+                + "。"
+            )
+    return out
+
+
+def ranking_text(data: ReportData) -> list[str]:
+    """区县综合排名与梯队: the leaders and who is in which tier."""
+    out = [_leaders_sentence(data)]
+    if data.tier_names:
+        parts = []
+        for name in data.tier_names:
+            members = data.ranking[data.ranking["tier"] == name]["unit_name"]
+            if len(members):
+                parts.append(f"{_tier_label(name)}（{len(members)} 个）：{_join(members)}")
+        out.append("各梯队单元：" + "；".join(parts) + "。")
+    return out
+
+
+def dimension_text(data: ReportData, code: str) -> str:
+    """One dimension: best, worst and the city average."""
+    column = data.ranking[code].astype(float)
+    present = column.dropna()
+    if not len(present):
+        return f"{_dimension_name(data, code)}本年度没有得分。"
+    best, worst = str(present.idxmax()), str(present.idxmin())
+    mean = float(data.city_mean.loc[data.year, code])
+    above = int((present > mean).sum())
+    return (
+        f"{_dimension_name(data, code)}：{data.name(best)}得分最高（{fmt.score(present[best])} 分），"
+        f"{data.name(worst)}最低（{fmt.score(present[worst])} 分），全市平均 {fmt.score(mean)} 分，"
+        f"{above} 个单元高于平均。"
+    )
+
+
+def targets_text(data: ReportData) -> list[str]:
+    """目标完成度: which indicators lag, and where."""
+    if not data.targets:
+        return ["本指标体系未设置规划目标。"]
+    out = [_targets_sentence(data)]
+    lagging = [t for t in data.targets if t.counts[BEHIND]]
+    for t in sorted(lagging, key=lambda t: -t.counts[BEHIND])[:5]:
+        out.append(
+            f"{t.name}：{t.counts[BEHIND]} 个单元滞后于序时进度（{data.year} 年应达 {fmt.value(t.expected)}"
+            f"{t.unit}），分别是{_join(data.name(u) for u in t.behind_units)}。"
+        )
+    return out
+
+
+def change_text(data: ReportData) -> list[str]:
+    """年度变化: the moves and what drove them."""
+    if data.previous_year is None or not len(data.change):
+        return [f"数据中没有 {data.year - 1} 年的评价结果，本报告不作年度比较。"]
+    out = [_moves_sentence(data)]
+    change = data.change.dropna(subset=["total"])
+    if len(change):
+        rising = change[change["total"] > 0]
+        if len(rising) == len(change):
+            counted = f"全部 {len(change)} 个单元综合得分均有提高。"
+        elif not len(rising):
+            counted = f"全部 {len(change)} 个单元综合得分均未提高。"
+        else:
+            counted = f"{len(rising)} 个单元综合得分提高、{len(change) - len(rising)} 个未提高。"
+        out.append(counted + "各单元得分变化按维度分解为 Δ(w_d·S_d)，各维度贡献之和等于综合得分的变化。")
+    return out
+
+
+def profile_text(data: ReportData, profile: Profile) -> list[str]:
+    """区县画像: position, change, gap to the leader and where it lies."""
+    text = f"{profile.name}综合得分 {fmt.score(profile.score)} 分，在 {profile.ranked} 个评价单元中排名第 {fmt.rank(profile.rank)} 位"
+    if profile.tier:
+        text += f"，位于{_tier_label(profile.tier)}"
+    if not math.isnan(profile.score_change):
+        text += f"；较上年{_moved(profile.score_change)}，位次{_places(profile.rank_change)}"
+    out = [text + "。"]
+    if profile.lead_over_next is not None:
+        ranked = data.ranking[data.ranking["rank"].notna()]
+        runner_up = str(ranked["unit_name"].iloc[1])
+        out.append(f"{profile.name}领先第二名{runner_up} {fmt.score(profile.lead_over_next)} 分。")
+    elif profile.unit_code != profile.leader_code:
+        largest = max(profile.dimensions, key=lambda d: d.gap_to_leader)
+        out.append(
+            f"与排名第一的{data.name(profile.leader_code)}相差 {fmt.score(profile.gap_to_leader)} 分，"
+            f"差距最大的是{largest.name}（按权重计 {fmt.score(largest.gap_to_leader)} 分）。"
+        )
+    if profile.strengths:
+        out.append(
+            "优势指标："
+            + "、".join(f"{p.name}（第 {p.rank} 位）" for p in profile.strengths)
+            + "；短板指标："
+            + "、".join(f"{p.name}（第 {p.rank} 位）" for p in profile.weaknesses)
+            + "。"
+        )
+    return out
+
+
+def _mostly_behind(counts: dict[str, int]) -> bool:
+    with_data = sum(counts.values()) - counts[NO_DATA]
+    return counts[BEHIND] > 0 and counts[BEHIND] >= LAGGING_SHARE * with_data
+
+
+def recommendations(data: ReportData) -> list[str]:
+    """问题与建议: each item a finding from the numbers followed by what it suggests. Rules, in order: the weakest
+    dimension, lagging targets, the spread between units, units whose score fell, data completeness."""
+    out = []
+    dims = [d.code for d in data.dimensions]
+    means = data.city_mean.loc[data.year, dims].astype(float)
+    weakest = str(means.idxmin())
+    composite_mean = float(data.city_mean.loc[data.year, data.composite])
+    children = [c.code for c in data.system.nodes[weakest].scored_children]
+    child_means = data.evaluation.scores.xs(data.year, level="year")[children].mean().sort_values()
+    low_children = [data.system.nodes[c].name for c in child_means.index[:2]]
+    strongest = str(means.idxmax())
+    if means[strongest] - means[weakest] < BALANCED_DIMENSIONS:
+        finding = (
+            f"各维度全市平均得分差距不大（最高的{_dimension_name(data, strongest)} {fmt.score(means[strongest])} 分，"
+            f"最低的{_dimension_name(data, weakest)} {fmt.score(means[weakest])} 分），相对薄弱的是"
+            f"{_dimension_name(data, weakest)}。"
+        )
+    else:
+        finding = (
+            f"{_dimension_name(data, weakest)}是全市的薄弱维度：平均得分 {fmt.score(means[weakest])} 分，"
+            f"为各维度最低（综合指数平均 {fmt.score(composite_mean)} 分）。"
+        )
+    out.append(finding + f"建议将其列为下一年度工作重点，优先补齐{_join(low_children)}等平均得分最低的方面。")
+    lagging = [t for t in data.targets if t.city_status == BEHIND or _mostly_behind(t.counts)]
+    if lagging:
+        out.append(
+            f"{len(lagging)} 项指标进度明显滞后（全市平均值滞后于序时进度，或半数以上有数据的单元滞后）："
+            f"{_join(t.name for t in lagging)}。建议对照规划目标分解年度任务，按季度跟踪滞后单元。"
+        )
+    ranked = data.ranking[data.ranking["rank"].notna()]
+    if len(ranked) > 1:
+        spread = float(ranked["score"].max() - ranked["score"].min())
+        top, bottom = ranked.iloc[0], ranked.iloc[-1]
+        wording = "区域发展不均衡问题突出" if spread >= DISPARITY_WIDE else "区域差距相对可控"
+        out.append(
+            f"最高分（{top['unit_name']}，{fmt.score(top['score'])} 分）与最低分（{bottom['unit_name']}，"
+            f"{fmt.score(bottom['score'])} 分）相差 {fmt.score(spread)} 分，{wording}。建议领先单元与末位单元"
+            "结对协作，共享算力、平台和应用场景，缩小差距。"
+        )
+    if len(data.change):
+        falling = data.change[data.change["total"] < 0].sort_values("total")
+        if len(falling):
+            worst = str(falling.index[0])
+            driver = falling.at[worst, "driver"]
+            reason = (
+                f"，其中{data.name(worst)}下降最多（{fmt.signed(float(falling.at[worst, 'total']))} 分），"
+                f"主要来自{_dimension_name(data, str(driver))}（{fmt.signed(float(falling.at[worst, str(driver)]))} 分）"
+                if isinstance(driver, str)
+                else ""
+            )
+            out.append(
+                f"{len(falling)} 个单元综合得分较上年下降：{_join(data.name(str(u)) for u in falling.index)}{reason}。"
+                "建议相关单元查找原因，制定整改措施。"
+            )
+    if len(data.flags):
+        counts = data.flags["flag"].value_counts()
+        missing = int(counts.get("missing", 0))
+        not_applicable = int(counts.get("not_applicable", 0))
+        imputed = int(counts.get("imputed", 0))
+        parts = [
+            f"{label} {n} 项"
+            for label, n in (("缺失", missing), ("标注“不适用”", not_applicable), ("插补", imputed))
+            if n
+        ]
+        if parts:
+            handled = "其权重已在同级指标间按比例重新分配" if not imputed else "缺失值已按同组均值插补"
+            out.append(f"本年度数据中{'、'.join(parts)}，{handled}。建议统一统计口径，提高填报完整性。")
+    return out

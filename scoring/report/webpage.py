@@ -1,0 +1,198 @@
+"""The report as one self-contained HTML file: CSS inline, charts inlined as base64 PNG, no scripts, no network.
+
+Readable on a phone (fluid layout, tables scroll sideways inside their box, sticky table headers) and printable
+(A4 page rules, each chapter and each district profile on a new page, table headers repeated, navigation hidden).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from html import escape
+
+from scoring.report.charts import png_size
+from scoring.report.model import (
+    Bullets,
+    Document,
+    Figure,
+    Formula,
+    Heading,
+    PageBreak,
+    Paragraph,
+    Table,
+)
+
+CSS = """
+:root { --ink: #1a1a1a; --muted: #555; --rule: #cfd4da; --head: #eef1f5; --accent: #0072B2; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body { margin: 0; color: var(--ink); background: #fff; font-size: 16px; line-height: 1.75;
+  font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB",
+  "Microsoft YaHei", sans-serif; }
+.page { max-width: 62rem; margin: 0 auto; padding: 1rem 1.25rem 4rem; }
+header.cover { padding: 3rem 0 2rem; border-bottom: 3px solid var(--accent); margin-bottom: 1.5rem; }
+header.cover h1 { font-size: 1.9rem; margin: 0 0 .5rem; line-height: 1.3; }
+header.cover .subtitle { color: var(--muted); margin: 0 0 1rem; text-indent: 0; }
+header.cover ul { list-style: none; padding: 0; margin: 0; color: var(--muted); }
+nav.toc { background: #f7f8fa; border: 1px solid var(--rule); border-radius: 6px; padding: .5rem 1rem; }
+nav.toc summary { font-weight: 700; cursor: pointer; }
+nav.toc ol { margin: .3rem 0; padding-left: 1.2rem; list-style: none; }
+nav.toc ol ol { columns: 12rem; font-size: .9rem; }
+nav.toc a { color: var(--accent); text-decoration: none; }
+h2 { font-size: 1.5rem; border-bottom: 1px solid var(--rule); padding-bottom: .2rem; margin: 2.2rem 0 .8rem; }
+h3 { font-size: 1.2rem; margin: 1.6rem 0 .6rem; }
+h4 { font-size: 1.05rem; margin: 1.2rem 0 .5rem; }
+p { margin: .45em 0; text-indent: 2em; }
+p.lead { text-indent: 0; padding-left: .8rem; border-left: 3px solid var(--accent); }
+ol.items li { margin: .4em 0; }
+.formula { text-align: center; margin: .6em 0 0; font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace;
+  overflow-x: auto; white-space: nowrap; }
+.formula-note { text-indent: 0; color: var(--muted); font-size: .9rem; margin-top: .1em; }
+figure { margin: 1.2rem 0; }
+figcaption { text-align: center; font-weight: 700; font-size: .92rem; margin: .3rem 0; }
+figure.chart img { display: block; margin: 0 auto; width: 100%; height: auto; }
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; max-width: 100%; }
+table { border-collapse: collapse; width: 100%; font-size: .88rem; font-variant-numeric: tabular-nums; }
+table.compact { font-size: .8rem; }
+th, td { border: 1px solid var(--rule); padding: .28em .5em; vertical-align: top; }
+thead th { background: var(--head); position: sticky; top: 0; white-space: nowrap; }
+td.num { text-align: right; white-space: nowrap; }
+td.mid { text-align: center; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+p.note { text-indent: 0; font-size: .82rem; color: var(--muted); }
+@media (max-width: 40rem) {
+  body { font-size: 15px; }
+  .page { padding: .6rem .7rem 3rem; }
+  header.cover { padding-top: 1.5rem; }
+  header.cover h1 { font-size: 1.45rem; }
+  p { text-indent: 0; }
+  table, table.compact { font-size: .76rem; }
+  nav.toc ol ol { columns: 1; }
+}
+@media print {
+  @page { size: A4; margin: 2cm 1.8cm; }
+  body { font-size: 10.5pt; line-height: 1.6; }
+  .page { max-width: none; padding: 0; }
+  header.cover { min-height: 24cm; border: 0; padding-top: 8cm; text-align: center; break-after: page; }
+  nav.toc { break-after: page; border: 0; background: none; }
+  nav.toc summary { list-style: none; }
+  section.chapter { break-before: page; }
+  .page-break { break-after: page; }
+  thead { display: table-header-group; }
+  thead th { position: static; }
+  tr, figure.chart, .formula { break-inside: avoid; }
+  h2, h3, h4, figcaption { break-after: avoid; }
+  .scroll { overflow: visible; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def to_html(document: Document, charts: Mapping[str, bytes]) -> bytes:
+    """The report as UTF-8 HTML bytes; figures whose chart is not in ``charts`` are left out."""
+    cover = document.cover
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(cover.title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        '<div class="page">',
+        '<header class="cover">',
+        f"<h1>{escape(cover.title)}</h1>",
+        f'<p class="subtitle">{escape(cover.subtitle)}</p>',
+        "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in cover.lines) + "</ul>",
+        "</header>",
+        _contents(document),
+        "<main>",
+    ]
+    open_section = False
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            if block.level == 1:
+                if open_section:
+                    parts.append("</section>")
+                parts.append(f'<section class="chapter" id="{escape(block.anchor)}">')
+                open_section = True
+                parts.append(f"<h2>{escape(block.text)}</h2>")
+            else:
+                tag = "h3" if block.level == 2 else "h4"
+                parts.append(f'<{tag} id="{escape(block.anchor)}">{escape(block.text)}</{tag}>')
+        elif isinstance(block, Paragraph):
+            parts.append(
+                f'<p class="lead">{escape(block.text)}</p>' if block.lead else f"<p>{escape(block.text)}</p>"
+            )
+        elif isinstance(block, Bullets):
+            tag = "ol" if block.numbered else "ul"
+            parts.append(
+                f'<{tag} class="items">' + "".join(f"<li>{escape(i)}</li>" for i in block.items) + f"</{tag}>"
+            )
+        elif isinstance(block, Formula):
+            parts.append(f'<div class="formula">{escape(block.text)}</div>')
+            if block.where:
+                parts.append(f'<p class="formula-note">{escape(block.where)}</p>')
+        elif isinstance(block, Table):
+            parts.append(_table(block))
+        elif isinstance(block, Figure):
+            if block.chart in charts:
+                parts.append(_figure(block, charts[block.chart]))
+        elif isinstance(block, PageBreak):
+            parts.append('<div class="page-break"></div>')
+    if open_section:
+        parts.append("</section>")
+    parts += ["</main>", "</div>", "</body>", "</html>", ""]
+    return "\n".join(parts).encode("utf-8")
+
+
+def _contents(document: Document) -> str:
+    """Nested list of links to the chapters (level 1) and their sections (level 2)."""
+    items: list[str] = []
+    children: list[str] = []
+
+    def close() -> None:
+        if children:
+            items[-1] += "<ol>" + "".join(children) + "</ol>"
+            children.clear()
+
+    for heading in document.headings:
+        link = f'<a href="#{escape(heading.anchor)}">{escape(heading.text)}</a>'
+        if heading.level == 1:
+            close()
+            items.append(link)
+        elif heading.level == 2 and items:
+            children.append(f"<li>{link}</li>")
+    close()
+    body = "".join(f"<li>{item}</li>" for item in items)
+    return f'<nav class="toc" aria-label="目录"><details open><summary>目录</summary><ol>{body}</ol></details></nav>'
+
+
+def _table(block: Table) -> str:
+    classes = {"r": ' class="num"', "c": ' class="mid"'}
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in block.header)
+    rows = []
+    for row in block.rows:
+        cells = "".join(
+            f"<td{classes.get(block.alignment(c), '')}>{escape(v)}</td>" for c, v in enumerate(row)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    css = ' class="compact"' if block.compact else ""
+    note = f'<p class="note">{escape(block.note)}</p>' if block.note else ""
+    return (
+        f'<figure class="table" id="table-{escape(block.key)}"><figcaption>{escape(block.caption)}</figcaption>'
+        f'<div class="scroll"><table{css} data-key="{escape(block.key)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>{note}</figure>"
+    )
+
+
+def _figure(block: Figure, png: bytes) -> str:
+    width, height = png_size(png)
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure class="chart" style="max-width: {block.width_cm:g}cm; margin-left: auto; margin-right: auto">'
+        f'<img src="data:image/png;base64,{data}" width="{width}" height="{height}" alt="{escape(block.caption)}">'
+        f"<figcaption>{escape(block.caption)}</figcaption></figure>"
+    )

@@ -1,0 +1,437 @@
+"""The report as an editable Word document (.docx, python-docx).
+
+Built on named styles (正文 = Normal, 标题 1–3 = Heading 1–3, 题注 = Caption, and the report's own table, note
+and formula styles), so the office restyles the whole document by editing a style, not every paragraph. A4,
+contents as a Word TOC field (pre-filled with the headings; Word refreshes page numbers when the file is opened),
+page numbers in the footer, table headers repeated across pages, each table titled with its key (table
+properties → alt text) and each figure described by its caption.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from scoring.report.charts import png_size
+from scoring.report.model import (
+    Bullets,
+    Cover,
+    Document,
+    Figure,
+    Formula,
+    Heading,
+    PageBreak,
+    Paragraph,
+    Table,
+)
+
+BODY_FONT = "Noto Serif CJK SC"
+HEADING_FONT = "Noto Sans CJK SC"
+TABLE_TEXT = "表格文字"
+TABLE_TEXT_COMPACT = "表格文字（紧凑）"
+TABLE_NOTE = "表注"
+FORMULA = "公式"
+FORMULA_NOTE = "公式说明"
+FIGURE = "图片"
+LIST_ITEM = "列表条目"
+TOC_ENTRY = "目录条目 {}"
+TOC_TITLE = "目录标题"
+STYLE_IDS = {
+    TABLE_TEXT: "ReportTableText",
+    TABLE_TEXT_COMPACT: "ReportTableTextCompact",
+    TABLE_NOTE: "ReportTableNote",
+    FORMULA: "ReportFormula",
+    FORMULA_NOTE: "ReportFormulaNote",
+    FIGURE: "ReportFigure",
+    LIST_ITEM: "ReportListItem",
+    TOC_TITLE: "ReportTocTitle",
+    TOC_ENTRY.format(1): "ReportToc1",
+    TOC_ENTRY.format(2): "ReportToc2",
+}
+HEADER_FILL = "D9D9D9"
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+MAX_FIGURE_HEIGHT_CM = 21.0  # A4 less margins, caption and a line of text
+TEXT_WIDTH_CM = 16.2  # A4 width less the left and right margins
+TWIPS_PER_CM = 567
+NSDECL = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
+    """The report as .docx bytes; figures whose chart is not in ``charts`` are left out."""
+    import docx
+
+    doc = docx.Document()
+    _page_setup(doc)
+    _styles(doc)
+    _cover(doc, document.cover)
+    _contents(doc, document)
+    new_page = False
+    for block in document.blocks:
+        if isinstance(block, PageBreak):
+            # the next heading starts the page (a break paragraph of its own can leave a blank page behind)
+            new_page = True
+            continue
+        if isinstance(block, Heading):
+            heading = _add(doc, block.text, f"Heading {min(block.level, 3)}")
+            if new_page:
+                heading.paragraph_format.page_break_before = True
+                new_page = False
+        elif isinstance(block, Paragraph):
+            _add(doc, block.text, "Normal")
+        elif isinstance(block, Bullets):
+            for i, item in enumerate(block.items, start=1):
+                _add(doc, f"{i}. {item}" if block.numbered else f"• {item}", LIST_ITEM)
+        elif isinstance(block, Formula):
+            _add(doc, block.text, FORMULA)
+            if block.where:
+                _add(doc, block.where, FORMULA_NOTE)
+        elif isinstance(block, Table):
+            _table(doc, block)
+        elif isinstance(block, Figure) and block.chart in charts:
+            _figure(doc, block, charts[block.chart])
+    core = doc.core_properties
+    core.title = document.cover.title
+    core.subject = document.cover.subtitle
+    core.author = "digiscore"
+    core.language = "zh-CN"
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _fixed_timestamps(buffer.getvalue())
+
+
+def _style_id(doc: Any, name: str) -> str:
+    """The style's id, looked up once per document (python-docx searches every style on each assignment)."""
+    cache: dict[str, str] = doc.__dict__.setdefault("_digiscore_style_ids", {})
+    if name not in cache:
+        cache[name] = doc.styles[name].style_id
+    return cache[name]
+
+
+def _add(doc: Any, text: str, style: str) -> Any:
+    """A paragraph at the end of the body, in the named style."""
+    paragraph = doc.add_paragraph(_clean(text))
+    if style != "Normal":
+        paragraph._p.style = _style_id(doc, style)
+    return paragraph
+
+
+def _fixed_timestamps(package: bytes) -> bytes:
+    """The same package with every zip entry dated 1980-01-01, so equal content gives equal bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
+
+
+def _page_setup(doc: Any) -> None:
+    from docx.shared import Cm
+
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.top_margin = section.bottom_margin = Cm(2.54)
+    section.left_margin = section.right_margin = Cm(2.4)
+    section.different_first_page_header_footer = True  # no page number on the cover
+    footer = section.footer.paragraphs[0]
+    footer.alignment = 1  # centre
+    footer.add_run("— ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" —")
+
+
+def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
+    """A complex field (PAGE, TOC, …) with a cached result Word replaces when it updates fields."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str) -> Any:
+        run = OxmlElement("w:r")
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run.append(element)
+        return run
+
+    paragraph._p.append(char("begin"))
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    run.append(text)
+    paragraph._p.append(run)
+    paragraph._p.append(char("separate"))
+    paragraph.add_run(placeholder)
+    paragraph._p.append(char("end"))
+
+
+def _set_fonts(style: Any, latin: str, east_asia: str) -> None:
+    """Explicit fonts for Latin and CJK text (the theme's fonts would otherwise win for headings)."""
+    from docx.oxml.ns import qn
+
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _paragraph_style(
+    doc: Any,
+    name: str,
+    size: float,
+    *,
+    font: str = BODY_FONT,
+    bold: bool = False,
+    align: int | None = None,
+    indent: float = 0.0,
+    before: float = 0.0,
+    after: float = 0.0,
+    spacing: float = 1.0,
+) -> Any:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.style_id = STYLE_IDS[name]  # ASCII ids, as Word writes them; the Chinese name is what users see
+    style.base_style = doc.styles["Normal"]
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    _set_fonts(style, font, font)
+    fmt = style.paragraph_format
+    fmt.first_line_indent = Pt(indent)
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    fmt.line_spacing = spacing
+    if align is not None:
+        fmt.alignment = align
+    return style
+
+
+def _styles(doc: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(10.5)  # 五号
+    _set_fonts(normal, BODY_FONT, BODY_FONT)
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), "zh-CN")
+    language.set(qn("w:eastAsia"), "zh-CN")
+    normal.element.get_or_add_rPr().append(language)
+    fmt = normal.paragraph_format
+    fmt.first_line_indent = Pt(21)  # two characters
+    fmt.line_spacing = 1.5
+    fmt.space_after = Pt(0)
+    for level, size in ((1, 16), (2, 14), (3, 12)):
+        heading = doc.styles[f"Heading {level}"]
+        heading.font.size = Pt(size)
+        heading.font.bold = True
+        heading.font.italic = False
+        heading.font.color.rgb = RGBColor(0, 0, 0)
+        _set_fonts(heading, HEADING_FONT, HEADING_FONT)
+        hfmt = heading.paragraph_format
+        hfmt.first_line_indent = Pt(0)
+        hfmt.space_before, hfmt.space_after = Pt(12 if level == 1 else 8), Pt(6)
+        hfmt.keep_with_next = True
+        hfmt.page_break_before = level == 1
+    caption = doc.styles["Caption"]
+    caption.font.size = Pt(9)
+    caption.font.bold = True
+    caption.font.color.rgb = RGBColor(0, 0, 0)
+    _set_fonts(caption, HEADING_FONT, HEADING_FONT)
+    caption.paragraph_format.alignment = 1
+    caption.paragraph_format.first_line_indent = Pt(0)
+    caption.paragraph_format.space_before, caption.paragraph_format.space_after = Pt(6), Pt(3)
+    caption.paragraph_format.keep_with_next = True
+    _paragraph_style(doc, TABLE_TEXT, 9)
+    _paragraph_style(doc, TABLE_TEXT_COMPACT, 7.5)
+    _paragraph_style(doc, TABLE_NOTE, 8, after=6)
+    _paragraph_style(doc, FORMULA, 10.5, font=HEADING_FONT, align=1, before=3, after=0)
+    _paragraph_style(doc, FORMULA_NOTE, 9, after=3, spacing=1.2)
+    _paragraph_style(doc, FIGURE, 10.5, align=1, before=6)
+    _paragraph_style(doc, LIST_ITEM, 10.5, spacing=1.5, after=3)
+    _paragraph_style(doc, TOC_TITLE, 16, font=HEADING_FONT, bold=True, align=1, before=12, after=12)
+    doc.styles[TOC_TITLE].paragraph_format.page_break_before = True
+    for level in (1, 2):
+        _paragraph_style(doc, TOC_ENTRY.format(level), 10.5 if level == 1 else 9.5, spacing=1.15)
+        doc.styles[TOC_ENTRY.format(level)].paragraph_format.left_indent = Pt(0 if level == 1 else 21)
+
+
+def _cover(doc: Any, cover: Cover) -> None:
+    from docx.shared import Pt, RGBColor
+
+    for _ in range(6):
+        doc.add_paragraph("")
+    title = doc.add_paragraph(style="Title")
+    title.alignment = 1
+    run = title.add_run(cover.title)
+    run.font.size = Pt(24)
+    run.font.bold = True
+    run.font.color.rgb = RGBColor(0, 0, 0)
+    _set_fonts(doc.styles["Title"], HEADING_FONT, HEADING_FONT)
+    doc.styles["Title"].paragraph_format.first_line_indent = Pt(0)
+    for _ in range(8):
+        doc.add_paragraph("")
+    for line in cover.lines:
+        paragraph = doc.add_paragraph(line)
+        paragraph.alignment = 1
+        paragraph.paragraph_format.first_line_indent = Pt(0)
+        paragraph.runs[0].font.size = Pt(12)
+
+
+def _contents(doc: Any, document: Document) -> None:
+    """目录: a TOC field over heading levels 1–2, pre-filled with the headings so it reads before Word's update."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    _add(doc, "目　录", TOC_TITLE)  # not a heading, so the contents do not list themselves
+    headings = [h for h in document.headings if h.level <= 2]
+    first = _add(doc, "", TOC_ENTRY.format(1))
+    _field_start(first, 'TOC \\o "1-2" \\h \\z \\u')
+    paragraphs = [first]
+    if headings:
+        first.add_run(headings[0].text)
+    for h in headings[1:]:
+        paragraphs.append(_add(doc, h.text, TOC_ENTRY.format(h.level)))
+    end = OxmlElement("w:r")
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), "end")
+    end.append(element)
+    paragraphs[-1]._p.append(end)
+    settings = doc.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+
+
+def _field_start(paragraph: Any, instruction: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    begin = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "begin")
+    char.set(qn("w:dirty"), "true")
+    begin.append(char)
+    paragraph._p.append(begin)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    run.append(text)
+    paragraph._p.append(run)
+    separate = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "separate")
+    separate.append(char)
+    paragraph._p.append(separate)
+
+
+def _text_width(text: str) -> float:
+    """Display width in half-em units: CJK characters count 2, Latin letters and digits a little over 1."""
+    return sum(2.0 if ord(c) > 0x2E80 else 1.2 for c in text)
+
+
+def _table(doc: Any, block: Table) -> None:
+    """A captioned table in the Table Grid style: header row shaded, bold and repeated on every page, numbers
+    right-aligned, fixed column widths. Written as one XML fragment (python-docx's cell-by-cell API takes
+    seconds for the hundreds of tables of a large round); python-docx reads it back like any table."""
+    from docx.oxml import parse_xml
+
+    _add(doc, block.caption, "Caption")
+    widths = [round(w * TWIPS_PER_CM) for w in _column_widths(block, TEXT_WIDTH_CM)]
+    style = _style_id(doc, TABLE_TEXT_COMPACT if block.compact else TABLE_TEXT)
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    rows = [_row(block.header, widths, style, header=True, align="c" * len(widths))]
+    align = "".join(block.alignment(c) for c in range(len(widths)))
+    rows.extend(_row(values, widths, style, header=False, align=align) for values in block.rows)
+    xml = (
+        f"<w:tbl {NSDECL}><w:tblPr>"
+        f'<w:tblStyle w:val="{_style_id(doc, "Table Grid")}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+        f"<w:tblCaption w:val={quoteattr(_clean(block.key))}/>"
+        f"<w:tblDescription w:val={quoteattr(_clean(block.caption))}/>"
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+    doc.element.body.sectPr.addprevious(parse_xml(xml))
+    _add(doc, block.note, TABLE_NOTE)
+
+
+def _row(values: tuple[str, ...], widths: list[int], style: str, *, header: bool, align: str) -> str:
+    cells = []
+    for value, width, a in zip(values, widths, align, strict=True):
+        shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>' if header else ""
+        jc = {"r": "right", "c": "center"}.get(a)
+        paragraph_properties = f'<w:pStyle w:val="{style}"/>' + (f'<w:jc w:val="{jc}"/>' if jc else "")
+        run_properties = "<w:rPr><w:b/></w:rPr>" if header else ""
+        cells.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
+            f"<w:p><w:pPr>{paragraph_properties}</w:pPr><w:r>{run_properties}"
+            f'<w:t xml:space="preserve">{escape(_clean(value))}</w:t></w:r></w:p></w:tc>'
+        )
+    row_properties = (
+        "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+    )
+    return f"<w:tr>{row_properties}{''.join(cells)}</w:tr>"
+
+
+def _clean(text: str) -> str:
+    """Text without the control characters XML cannot hold (a value typed into a form could carry one)."""
+    return CONTROL.sub("", text)
+
+
+def _column_widths(block: Table, total_cm: float) -> list[float]:
+    """Column widths in cm: every column at least as wide as its longest unbreakable piece (a number, a code, a
+    short name), the rest of the page shared in proportion to how much more each column's longest text wants.
+    Narrow tables keep their natural width."""
+    unit_cm = (7.5 if block.compact else 9.0) / 2 * 2.54 / 72  # half an em of the table font, in cm
+    padding = 0.5  # cell margins of the table style, both sides
+    sample = block.rows[:300]
+    least, wanted = [], []
+    for c, header in enumerate(block.header):
+        cells = [row[c] for row in sample]
+        least.append(
+            max([min(_text_width(header), 8)] + [_unbreakable(v) for v in cells]) * unit_cm + padding
+        )
+        wanted.append(
+            min(60, max([_text_width(header)] + [_text_width(v) for v in cells])) * unit_cm + padding
+        )
+    if sum(wanted) <= total_cm:
+        return wanted if sum(wanted) < 0.6 * total_cm else [w * total_cm / sum(wanted) for w in wanted]
+    if sum(least) >= total_cm:
+        return [w * total_cm / sum(least) for w in least]
+    spare = total_cm - sum(least)
+    extra = [w - m for w, m in zip(wanted, least, strict=True)]
+    return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+
+
+def _unbreakable(text: str) -> float:
+    """Width of the part of a cell that should not wrap: all of a short cell, else its longest Latin token."""
+    width = _text_width(text)
+    if width <= 12:
+        return width
+    tokens = re.findall(r"[\x21-\x7e\u2212\u2014\uff05]+", text)
+    return max([8.0] + [_text_width(t) for t in tokens])
+
+
+def _figure(doc: Any, block: Figure, png: bytes) -> None:
+    from docx.shared import Cm
+
+    pixels_wide, pixels_high = png_size(png)
+    width = min(block.width_cm, MAX_FIGURE_HEIGHT_CM * pixels_wide / pixels_high)
+    paragraph = _add(doc, "", FIGURE)
+    paragraph.paragraph_format.keep_with_next = True
+    inline = paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width))
+    inline._inline.docPr.set("descr", block.caption)
+    _add(doc, block.caption, "Caption")

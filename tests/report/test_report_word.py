@@ -1,0 +1,131 @@
+"""The Word report, opened with python-docx and read back against the evaluation (scores to two decimals)."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+
+from scoring.evaluate import Evaluation
+from scoring.report import build_report
+from tests.report.support import W, open_docx, tables_by_key
+
+CHAPTERS = [
+    "一、摘要",
+    "二、评价体系与方法",
+    "三、全市总体情况",
+    "四、区县综合排名与梯队",
+    "五、分维度评价",
+    "六、目标完成度",
+    "七、年度变化",
+    "八、区县画像",
+    "九、问题与建议",
+    "附录",
+]
+
+
+@pytest.fixture(scope="module")
+def word(jinan_files: dict[str, bytes]) -> docx.document.Document:
+    return open_docx(jinan_files["docx"])
+
+
+@pytest.fixture(scope="module")
+def tables(word: docx.document.Document) -> dict[str, list[list[str]]]:
+    return tables_by_key(word)
+
+
+def test_chapters_come_in_the_order_users_expect(word: docx.document.Document) -> None:
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert headings == CHAPTERS
+
+
+def test_contents_is_a_toc_field_and_the_page_is_a4(word: docx.document.Document) -> None:
+    body = word.element.body
+    instructions = [t.text for t in body.iter(f"{W}instrText")]
+    assert any('TOC \\o "1-2"' in text for text in instructions)
+    section = word.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+
+
+def test_ranking_table_matches_the_evaluation(jinan: Evaluation, tables: dict[str, list[list[str]]]) -> None:
+    header, *rows = tables["ranking"]
+    assert header[:6] == ["排名", "区县", "综合得分", "梯队", "得分变化", "位次变化"]
+    scores = jinan.scores.xs(2024, level="year")
+    ranks = jinan.ranks.xs(2024, level="year")
+    tiers = jinan.tiers.xs(2024, level="year")
+    by_name = {name: code for code, name in jinan.system.unit_names.items()}
+    assert len(rows) == len(scores) == 14
+    for row in rows:
+        unit = by_name[row[1]]
+        assert int(row[0]) == ranks.at[unit, "INDEX"]
+        assert row[2] == f"{scores.at[unit, 'INDEX']:.2f}"
+        assert row[3] == tiers[unit]
+        assert row[6:] == [f"{scores.at[unit, d]:.2f}" for d in "ABCDE"]
+    assert [int(r[0]) for r in rows] == sorted(int(r[0]) for r in rows)
+
+
+def test_tier_table_counts_the_units_of_each_tier(
+    jinan: Evaluation, tables: dict[str, list[list[str]]]
+) -> None:
+    counts = jinan.tiers.xs(2024, level="year").value_counts()
+    rows = tables["tiers"][1:]
+    assert {name: int(n) for name, n, _ in rows} == {
+        name: counts.get(name, 0) for name in ("领先", "先进", "追赶", "起步")
+    }
+    assert sum(int(n) for _, n, _ in rows) == 14
+
+
+def test_dimension_tables_rank_units_by_their_dimension_score(
+    jinan: Evaluation, tables: dict[str, list[list[str]]]
+) -> None:
+    scores = jinan.scores.xs(2024, level="year")
+    ranks = jinan.ranks.xs(2024, level="year")
+    by_name = {name: code for code, name in jinan.system.unit_names.items()}
+    for dim in jinan.system.root.children or []:
+        header, *rows = tables[f"dimension:{dim.code}"]
+        assert header[3:] == [c.code for c in dim.children or []]
+        for row in rows:
+            unit = by_name[row[1]]
+            assert int(row[0]) == ranks.at[unit, dim.code]
+            assert row[2] == f"{scores.at[unit, dim.code]:.2f}"
+
+
+def test_change_table_splits_each_change_into_dimension_parts(
+    jinan: Evaluation, tables: dict[str, list[list[str]]]
+) -> None:
+    _, *rows = tables["change"]
+    change = jinan.score_change.xs(2024, level="year")["INDEX"]
+    by_name = {name: code for code, name in jinan.system.unit_names.items()}
+    for row in rows:
+        assert row[6] == f"{change[by_name[row[0]]]:+.2f}"
+        parts = [float(x) for x in row[7:12]]
+        assert sum(parts) == pytest.approx(float(row[6]), abs=0.03)  # five parts rounded to 0.01 each
+
+
+def test_one_profile_page_with_a_radar_per_district(word: docx.document.Document) -> None:
+    paragraphs = word.paragraphs
+    chapters = {p.text: i for i, p in enumerate(paragraphs) if p.style.name == "Heading 1"}
+    start, end = chapters["八、区县画像"], chapters["九、问题与建议"]
+    profiles = [p for p in paragraphs[start:end] if p.style.name == "Heading 2"]
+    assert len(profiles) == 14
+    radars = [
+        p for p in paragraphs[start:end] if p.text.startswith("图") and "各维度得分与全市平均" in p.text
+    ]
+    assert len(radars) == 14
+    # every district after the first starts a new page
+    assert [p.paragraph_format.page_break_before for p in profiles] == [None] + [True] * 13
+
+
+def test_every_figure_is_embedded_once(word: docx.document.Document) -> None:
+    # trend, ranking, heat map, attainment, change, and 14 radars
+    assert len(word.inline_shapes) == 5 + 14
+    described = [shape._inline.docPr.get("descr") for shape in word.inline_shapes]
+    assert all(d and d.startswith("图 ") for d in described)
+
+
+def test_body_text_is_set_in_a_cjk_font(word: docx.document.Document) -> None:
+    fonts = word.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(f"{W}eastAsia") == "Noto Serif CJK SC"
+
+
+def test_same_evaluation_gives_the_same_bytes(small: Evaluation) -> None:
+    assert build_report(small, "docx") == build_report(small, "docx")
