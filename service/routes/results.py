@@ -170,5 +170,38 @@ def compare(
     return Response(_dumps(res.compare(results, a, b)), media_type="application/json")
 
 
+@router.get(
+    "/rounds/{year}/report.{fmt}",
+    response_class=Response,
+    responses={200: {"description": "the annual evaluation report (综合评价报告) as Word, Excel or HTML"}},
+)
+def report(
+    year: YearPath,
+    fmt: Annotated[Literal["docx", "xlsx", "html"], Path(description="docx | xlsx | html")],
+    principal: PrincipalDep,
+    context: ContextDep,
+) -> Response:
+    """The year's annual evaluation report, built from the published snapshot's inputs (built once per format
+    and kept in memory); staff get a preview of an unpublished round."""
+    from scoring.report import MEDIA_TYPES, build_report
+
+    ref = res.find_published(context.db, context.results, year)
+    if ref is None:
+        require_staff(principal)
+        _, evaluation = res.preview(context.db, context.catalog, year)
+        body = build_report(evaluation, fmt)
+    else:
+        key = ("report", ref.snapshot_id, fmt)
+        cached = context.results.page(key)
+        if cached is None:
+            evaluation = context.results.evaluation(
+                ref, lambda: res.rebuild_evaluation(context.db, context.catalog, ref)
+            )
+            cached = context.results.store_page(key, build_report(evaluation, fmt))
+        body = cached
+    headers = {"Content-Disposition": f'attachment; filename="report_{year}.{fmt}"'}
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
 def _dumps(document: object) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")

@@ -332,3 +332,27 @@ def test_tokens_are_created_shown_once_and_revoked(office: Office) -> None:
     assert office.client.get(f"/rounds/{YEAR}/units/370102/submissions", headers=header).status_code == 401
     bad = office.client.post("/tokens", json={"role": "district"}, headers=office.admin)
     assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM_JSON
+
+
+def test_the_report_of_a_published_round_in_every_format(published: Office) -> None:
+    import io
+
+    import openpyxl
+    from docx import Document
+
+    client = published.client
+    docx = client.get(f"/rounds/{YEAR}/report.docx")
+    assert docx.status_code == 200
+    assert docx.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "区县综合排名与梯队" in text
+    xlsx = client.get(f"/rounds/{YEAR}/report.xlsx")
+    assert (
+        xlsx.status_code == 200 and "综合排名" in openpyxl.load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    )
+    html = client.get(f"/rounds/{YEAR}/report.html")
+    assert html.status_code == 200 and "<html" in html.text
+    assert client.get(f"/rounds/{YEAR}/report.html").content == html.content  # built once, served from memory
+    assert client.get(f"/rounds/{YEAR}/report.pdf").status_code == 422
