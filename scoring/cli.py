@@ -328,7 +328,8 @@ def demo(
     out: Annotated[Path, typer.Option(help="directory for the results")] = Path("out/demo"),
     year: YearOption = 2024,
 ) -> None:
-    """The whole flow on sample_inputs/: read the Jinan district forms, score, write csv/json/xlsx, explain."""
+    """The whole flow on sample_inputs/: read the Jinan district forms, score, write csv/json/xlsx and the annual
+    report (docx/xlsx/html), show the ranking and explain the leader's score."""
     from scoring.evaluate import evaluate
     from scoring.io import read_data
     from scoring.outputs import write_results
@@ -344,10 +345,17 @@ def demo(
     out.mkdir(parents=True, exist_ok=True)
     for suffix in ("csv", "json", "xlsx"):
         write_results(evaluation, out / f"results_{year}.{suffix}")
+    try:
+        from scoring.report import build_reports
+
+        for fmt, content in build_reports(evaluation).items():
+            (out / f"report_{year}.{fmt}").write_bytes(content)
+    except DigiscoreError as exc:  # e.g. no CJK font: the scores are still written
+        print_problems(exc.problems)
     print_ranking(evaluation)
     leader = evaluation.long_table().iloc[0]["unit_code"]
     print_explanation(evaluation, str(leader))
-    console.print(f"读取 {len(forms)} 份填报表；结果已写入 / results written → {out}")
+    console.print(f"读取 {len(forms)} 份填报表；结果与年度报告已写入 / results and report written → {out}")
 
 
 def _register_plugins() -> None:

@@ -141,4 +141,7 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
         "results_2024.csv",
         "results_2024.json",
         "results_2024.xlsx",
+        "report_2024.docx",
+        "report_2024.xlsx",
+        "report_2024.html",
     }
