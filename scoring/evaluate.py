@@ -97,13 +97,18 @@ class Evaluation:
 
 def evaluate(system: IndicatorSystem, dataset: Dataset, year: int) -> Evaluation:
     """Evaluate every year in the data with the system's methods; ``year`` is the one reported by default."""
+    return evaluate_matrix(system, *data_matrices(system, dataset), year)
+
+
+def data_matrices(system: IndicatorSystem, dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The raw (year, unit) × indicator matrix of the system's units and indicators, and its 不适用 mask."""
     codes = system.indicator_codes
     raw = dataset.matrix(codes, units=system.unit_codes)
     if (dataset.values["status"] == STATUS_NOT_APPLICABLE).any():
         not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
     else:
         not_applicable = pd.DataFrame(False, index=raw.index, columns=raw.columns)
-    return evaluate_matrix(system, raw, not_applicable, year)
+    return raw, not_applicable
 
 
 def evaluate_matrix(

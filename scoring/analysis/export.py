@@ -12,16 +12,7 @@ import pandas as pd
 from scoring.analysis.audit import AuditResult
 from scoring.analysis.uncertainty import UncertaintyResult
 from scoring.analysis.whatif import WhatIfResult
-from scoring.outputs import escape_text, records
-
-
-def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(escape_text)
-    out.columns = [escape_text(c) for c in out.columns]
-    return out
+from scoring.outputs import escape_frame, records
 
 
 def write_tables(
@@ -34,7 +25,7 @@ def write_tables(
     if suffix == ".xlsx":
         with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
             for name, frame in tables.items():
-                _escaped(frame).to_excel(writer, sheet_name=name[:31], index=False)
+                escape_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
                 writer.sheets[name[:31]].freeze_panes(1, 0)
     elif suffix == ".json":
         document: dict[str, Any] = dict(extra or {})
@@ -43,7 +34,7 @@ def write_tables(
     elif suffix == ".csv":
         for i, (name, frame) in enumerate(tables.items()):
             target = path if i == 0 else path.with_name(f"{path.stem}_{name}.csv")
-            _escaped(frame).to_csv(target, index=False, encoding="utf-8-sig")
+            escape_frame(frame).to_csv(target, index=False, encoding="utf-8-sig")
     else:
         raise ValueError(f"unsupported output format {suffix!r}: use .csv, .json or .xlsx")
     return path

@@ -44,23 +44,12 @@ from scoring.analysis.design import (
 )
 from scoring.analysis.sensitivity import sobol_indices
 from scoring.analysis.variants import aggregation_label, normalisation_label, score_range, variant_system
-from scoring.data import STATUS_NOT_APPLICABLE, Dataset
-from scoring.evaluate import Evaluation, evaluate_matrix
+from scoring.data import Dataset
+from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix
 from scoring.system.models import IndicatorSystem, QuantileTiers
 
 RANK_QUANTILES = (0.05, 0.5, 0.95)
 NO_TIER = "无档次"
-
-
-def data_matrices(system: IndicatorSystem, dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The raw (year, unit) × indicator matrix and its 不适用 mask, as :func:`scoring.evaluate.evaluate` builds them."""
-    codes = system.indicator_codes
-    raw = dataset.matrix(codes, units=system.unit_codes)
-    if (dataset.values["status"] == STATUS_NOT_APPLICABLE).any():
-        not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
-    else:
-        not_applicable = pd.DataFrame(False, index=raw.index, columns=raw.columns)
-    return raw, not_applicable
 
 
 def assumptions_of(system: IndicatorSystem, settings: UncertaintySettings) -> dict[str, Assumption]:

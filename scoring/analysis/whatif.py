@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.analysis.uncertainty import data_matrices
 from scoring.data import Dataset
-from scoring.evaluate import Evaluation, evaluate_matrix
+from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix
 from scoring.problems import PipelineError, Problem
 from scoring.system.models import IndicatorSystem, Node
 

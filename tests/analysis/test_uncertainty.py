@@ -14,11 +14,10 @@ from scoring.analysis.design import UncertaintySettings, sample_design
 from scoring.analysis.uncertainty import (
     ReplicationModel,
     assumptions_of,
-    data_matrices,
     uncertainty_analysis,
 )
 from scoring.data import Dataset
-from scoring.evaluate import Evaluation, evaluate, evaluate_matrix
+from scoring.evaluate import Evaluation, data_matrices, evaluate, evaluate_matrix
 from scoring.problems import PipelineError
 from scoring.system import IndicatorSystem
 

@@ -8,10 +8,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from scoring.analysis.uncertainty import data_matrices
 from scoring.analysis.whatif import gap_to_unit_above, marginal_gains, reach_goals, whatif_analysis
 from scoring.data import Dataset
-from scoring.evaluate import Evaluation, evaluate
+from scoring.evaluate import Evaluation, data_matrices, evaluate
 from scoring.problems import PipelineError
 from scoring.system import IndicatorSystem
 
