@@ -16,6 +16,7 @@ import pandas as pd
 from scoring.data import STATUS_NOT_APPLICABLE, Dataset
 from scoring.pipeline.aggregate import AGGREGATION
 from scoring.pipeline.attainment import attainment_table
+from scoring.pipeline.columns import column_stat
 from scoring.pipeline.missing import MISSING, MissingContext
 from scoring.pipeline.normalise import DATA_DRIVEN, NORMALISATION, ColumnParams
 from scoring.pipeline.rank import assign_tiers, rank_scores
@@ -337,10 +338,10 @@ def _learned_bounds(
         years = sorted({int(y) for y in x.index[rows].get_level_values("year")})
         with np.errstate(all="ignore"):
             stats = zip(
-                np.nanmin(block, axis=0),
-                np.nanmax(block, axis=0),
-                np.nanmean(block, axis=0),
-                np.nanstd(block, axis=0, ddof=1),
+                column_stat(np.nanmin, block),
+                column_stat(np.nanmax, block),
+                column_stat(np.nanmean, block),
+                column_stat(np.nanstd, block, min_count=2, ddof=1),
                 strict=True,
             )
         for j, (mn, mx, mean, sd) in zip(columns, stats, strict=True):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.pipeline.columns import column_stat
 from scoring.registry import Registry
 from scoring.system.models import Method
 
@@ -44,7 +45,7 @@ def normalise_minmax(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarr
     lo, hi = method.scale
     xd = x * p.direction
     with np.errstate(all="ignore"):
-        mn, mx = np.nanmin(xd, axis=0), np.nanmax(xd, axis=0)
+        mn, mx = column_stat(np.nanmin, xd), column_stat(np.nanmax, xd)
         span = mx - mn
         y = lo + (hi - lo) * (xd - mn) / np.where(span > 0, span, 1.0)
     return np.where(span > 0, y, np.where(np.isnan(x), np.nan, hi))
@@ -59,8 +60,8 @@ def normalise_zscore(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarr
     m, s = method.zscore
     xd = x * p.direction
     with np.errstate(all="ignore"):
-        mean = np.nanmean(xd, axis=0)
-        sd = np.nanstd(xd, axis=0, ddof=1)
+        mean = column_stat(np.nanmean, xd)
+        sd = column_stat(np.nanstd, xd, min_count=2, ddof=1)
         ok = np.isfinite(sd) & (sd > 0)
         y = m + s * (xd - mean) / np.where(ok, sd, 1.0)
     return np.where(ok, y, np.where(np.isnan(x), np.nan, m))
@@ -84,7 +85,7 @@ def _target_score(x: np.ndarray, p: ColumnParams, base: float, span: float) -> n
     The floor is the lower goalpost (d = +1) or the upper one (d = −1) where the file gives goalposts, else the
     worst value observed in the group (min for d = +1, max for d = −1). If target = floor, y = base + span.
     """
-    observed_worst = np.where(p.direction > 0, np.nanmin(x, axis=0), np.nanmax(x, axis=0))
+    observed_worst = np.where(p.direction > 0, column_stat(np.nanmin, x), column_stat(np.nanmax, x))
     fixed_floor = np.where(p.direction > 0, p.lower, p.upper)
     floor = np.where(np.isnan(fixed_floor), observed_worst, fixed_floor)
     gap = p.target - floor

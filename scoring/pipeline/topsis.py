@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from scoring.pipeline.columns import column_stat
+
 
 def topsis(normalised: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Relative closeness ``C_i = D−_i / (D+_i + D−_i)`` in [0, 1].
@@ -15,7 +17,7 @@ def topsis(normalised: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """
     v = normalised * weights[np.newaxis, :]
     with np.errstate(all="ignore"):
-        best, worst = np.nanmax(v, axis=0), np.nanmin(v, axis=0)
+        best, worst = column_stat(np.nanmax, v), column_stat(np.nanmin, v)
     d_plus = np.sqrt(np.nansum((v - best) ** 2, axis=1))
     d_minus = np.sqrt(np.nansum((v - worst) ** 2, axis=1))
     total = d_plus + d_minus

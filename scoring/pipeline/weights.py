@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.pipeline.columns import column_stat
 from scoring.problems import PipelineError, Problem
 from scoring.registry import Registry
 from scoring.system.models import Method, Node
@@ -64,7 +65,7 @@ def critic_weights(matrix: np.ndarray) -> np.ndarray:
     y = np.asarray(matrix, dtype=float)
     if y.shape[1] == 1:
         return np.ones(1)
-    sigma = np.nanstd(y, axis=0, ddof=1)
+    sigma = column_stat(np.nanstd, y, min_count=2, ddof=1)
     if np.isnan(y).any():
         import pandas as pd  # pairwise-complete correlations are pandas' job
 
