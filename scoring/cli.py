@@ -5,7 +5,6 @@ Errors the engine raises on purpose (``DigiscoreError``) become listed messages 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -37,11 +36,6 @@ console = Console()
 err = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Columns with no values in a group are expected (a district that left an indicator empty); numpy's warnings
-# about them say nothing a user can act on, and the results already mark those cells missing.
-for _message in ("All-NaN slice encountered", "Mean of empty slice", "Degrees of freedom <= 0"):
-    warnings.filterwarnings("ignore", message=_message, category=RuntimeWarning)
 
 SystemOption = Annotated[
     str,
