@@ -43,6 +43,7 @@ class Evaluation:
     system: IndicatorSystem
     year: int
     raw: pd.DataFrame
+    not_applicable: pd.DataFrame  # True where the unit marked the indicator 不适用 (aligned with raw)
     imputed: pd.DataFrame
     treated: pd.DataFrame
     normalised: pd.DataFrame
@@ -161,6 +162,7 @@ def evaluate_matrix(
         system=system,
         year=year,
         raw=raw,
+        not_applicable=not_applicable,
         imputed=imputed,
         treated=treated,
         normalised=normalised,

@@ -68,7 +68,8 @@ def summary_table(evaluation: Evaluation) -> pd.DataFrame:
     return frame.sort_values(["排名", "区县编码"]).reset_index(drop=True)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars, NaN and pandas' NA turned into plain JSON values (NaN and NA → None)."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, (np.integer,)):
@@ -78,14 +79,14 @@ def _jsonable(value: Any) -> Any:
     if value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [_jsonable(row) for row in frame.astype(object).to_dict(orient="records")]
+    return [jsonable(row) for row in frame.astype(object).to_dict(orient="records")]
 
 
 def results_document(evaluation: Evaluation) -> dict[str, Any]:
@@ -106,9 +107,7 @@ def results_document(evaluation: Evaluation) -> dict[str, Any]:
         "flags": records(evaluation.flags[evaluation.flags["year"] == evaluation.year])
         if len(evaluation.flags)
         else [],
-        "log": [
-            {"stage": s.stage, "method": s.method, "detail": _jsonable(s.detail)} for s in evaluation.log
-        ],
+        "log": [{"stage": s.stage, "method": s.method, "detail": jsonable(s.detail)} for s in evaluation.log],
     }
 
 

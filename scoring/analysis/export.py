@@ -12,7 +12,7 @@ import pandas as pd
 from scoring.analysis.audit import AuditResult
 from scoring.analysis.uncertainty import UncertaintyResult
 from scoring.analysis.whatif import WhatIfResult
-from scoring.outputs import escape_frame, records
+from scoring.outputs import escape_frame, jsonable, records
 
 
 def write_tables(
@@ -76,21 +76,31 @@ def write_audit(result: AuditResult, path: str | Path) -> Path:
     )
 
 
+def whatif_tables(result: WhatIfResult) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The tables of a what-if result (gap decomposition, goals, gains, text) and its scalar fields."""
+    tables = {
+        "gap": result.gap.table.assign(unit_above=result.gap.above),
+        "goals": result.goals,
+        "gains": result.gains,
+        "text": pd.DataFrame({"text": result.text.splitlines()}),
+    }
+    fields = {
+        "unit": result.unit,
+        "year": result.year,
+        "score": result.score,
+        "rank": result.rank,
+        "text": result.text,
+    }
+    return tables, fields
+
+
+def whatif_document(result: WhatIfResult) -> dict[str, Any]:
+    """The what-if result as one JSON-ready document (as the HTTP service returns it)."""
+    tables, fields = whatif_tables(result)
+    return {**jsonable(fields), **{name: records(frame) for name, frame in tables.items() if name != "text"}}
+
+
 def write_whatif(result: WhatIfResult, path: str | Path) -> Path:
     """The gap decomposition, goals reached one at a time, marginal gains, and the text."""
-    return write_tables(
-        {
-            "gap": result.gap.table.assign(unit_above=result.gap.above),
-            "goals": result.goals,
-            "gains": result.gains,
-            "text": pd.DataFrame({"text": result.text.splitlines()}),
-        },
-        path,
-        {
-            "unit": result.unit,
-            "year": result.year,
-            "score": result.score,
-            "rank": result.rank,
-            "text": result.text,
-        },
-    )
+    tables, fields = whatif_tables(result)
+    return write_tables(tables, path, fields)

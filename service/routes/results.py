@@ -14,10 +14,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from scoring.evaluate import Evaluation
 from service import results as res
 from service.auth import Principal
 from service.context import ContextDep, PrincipalDep, ServiceContext, require_staff
-from service.errors import conflict
+from service.errors import conflict, not_found
 from service.schemas import PROBLEM_RESPONSES, UNIT_PATTERN, YEAR_MAX, YEAR_MIN, RankingPage
 
 router = APIRouter(tags=["results"], responses=PROBLEM_RESPONSES)
@@ -168,6 +169,41 @@ def compare(
     """Two units side by side on every node: scores, ranks and the difference a − b."""
     results, _ = _results_for(context, principal, year)
     return Response(_dumps(res.compare(results, a, b)), media_type="application/json")
+
+
+@router.get("/rounds/{year}/units/{unit}/whatif")
+def whatif(
+    year: YearPath,
+    unit: UnitPath,
+    principal: PrincipalDep,
+    context: ContextDep,
+) -> Response:
+    """What-if and gap analysis for a unit: the gap to the unit ranked directly above, broken down by node;
+    the composite and rank if each indicator reached its goal; the gain per 1 % of each indicator's range."""
+    from scoring.analysis.export import whatif_document
+    from scoring.analysis.whatif import whatif_analysis_matrix
+
+    def build(evaluation: Evaluation) -> bytes:
+        if (year, unit) not in evaluation.scores.index:
+            raise not_found(f"a score of unit {unit} in round {year}")
+        result = whatif_analysis_matrix(
+            evaluation.system, evaluation.raw, evaluation.not_applicable, year, unit
+        )
+        return _dumps(whatif_document(result))
+
+    ref = res.find_published(context.db, context.results, year)
+    if ref is None:
+        require_staff(principal)
+        _, evaluation = res.preview(context.db, context.catalog, year)
+        return Response(build(evaluation), media_type="application/json")
+    key = ("whatif", ref.snapshot_id, unit)
+    body = context.results.page(key)
+    if body is None:
+        evaluation = context.results.evaluation(
+            ref, lambda: res.rebuild_evaluation(context.db, context.catalog, ref)
+        )
+        body = context.results.store_page(key, build(evaluation))
+    return Response(body, media_type="application/json", headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get(

@@ -356,3 +356,21 @@ def test_the_report_of_a_published_round_in_every_format(published: Office) -> N
     assert html.status_code == 200 and "<html" in html.text
     assert client.get(f"/rounds/{YEAR}/report.html").content == html.content  # built once, served from memory
     assert client.get(f"/rounds/{YEAR}/report.pdf").status_code == 422
+
+
+def test_whatif_of_a_published_unit_decomposes_the_gap(published: Office) -> None:
+    client = published.client
+    ranking = client.get(f"/rounds/{YEAR}/rankings").json()["items"]
+    second = ranking[1]["unit_code"]
+    response = client.get(f"/rounds/{YEAR}/units/{second}/whatif")
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert document["unit"] == second and document["rank"] == 2
+    gap = document["gap"]
+    indicators = [row for row in gap if row["node_code"].startswith("DI-")]
+    # the indicators' differences add up to the gap to the unit ranked first
+    assert sum(row["difference"] for row in indicators) == pytest.approx(
+        ranking[0]["score"] - ranking[1]["score"], abs=1e-6
+    )
+    assert {"goals", "gains", "text"} <= set(document)
+    assert client.get(f"/rounds/{YEAR}/units/999999/whatif").status_code == 404
