@@ -197,6 +197,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不确定性分析只支持以下汇总方法：{supported}；指标体系使用了 {methods}",
         "uncertainty analysis supports only these aggregations: {supported}; the system uses {methods}",
     ),
+    "analysis.unsupported_roles": (
+        "不确定性分析暂不支持含加分项或扣分项的评价体系（{indicators}）",
+        "uncertainty analysis does not support bonus or deduction indicators yet ({indicators})",
+    ),
     "analysis.unknown_unit": ("{year} 年没有单元 {unit} 的评价结果", "no result for unit {unit} in {year}"),
     # report
     "report.font_missing": (

@@ -46,6 +46,7 @@ from scoring.analysis.sensitivity import sobol_indices
 from scoring.analysis.variants import aggregation_label, normalisation_label, score_range, variant_system
 from scoring.data import Dataset
 from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix
+from scoring.problems import PipelineError, Problem
 from scoring.system.models import IndicatorSystem, QuantileTiers
 
 RANK_QUANTILES = (0.05, 0.5, 0.95)
@@ -299,6 +300,12 @@ def uncertainty_analysis_matrix(
     """:func:`uncertainty_analysis` on a raw (year, unit) × indicator matrix and its 不适用 mask."""
     settings = settings or UncertaintySettings()
     settings.check()
+    adjustments = [node.code for node in system.indicators if node.role != "score"]
+    if adjustments:
+        # points outside the weights, clipped to the scale, break the batched matrix form of the tree
+        raise PipelineError(
+            Problem("analysis.unsupported_roles", params={"indicators": ", ".join(adjustments)})
+        )
     seed = generator_seed(rng)
     state = dict(copy.deepcopy(rng.bit_generator.state))
     nominal = evaluate_matrix(system, raw, not_applicable, year)

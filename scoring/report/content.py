@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
+from scoring.problems import DigiscoreError
 from scoring.report import charts, narrative
 from scoring.report import numbers as fmt
 from scoring.report.analysis import DIRECTION_TEXT, NO_DATA, NOT_MET, Profile, ReportData
@@ -59,6 +60,8 @@ class ReportOptions:
         None  # 发布日期, on the cover (none: left out, so the bytes do not depend on the day)
     )
     charts: bool = True  # False: no figures (faster; the tables carry every number)
+    robustness_runs: int = 1000  # replications of the robustness appendix (0: left out)
+    robustness_seed: int = 20241124  # its seed, printed in the appendix, so the numbers can be reproduced
 
 
 class _Writer:
@@ -137,6 +140,8 @@ def build_document(data: ReportData, options: ReportOptions = ReportOptions()) -
     _profiles(w, data)
     _recommendations(w, data)
     _appendix(w, data)
+    if options.robustness_runs > 0:
+        _robustness(w, data, options)
     lines = [
         f"评价体系：{data.system.name}（{data.system.version} 版）",
         f"评价年度：{data.year} 年",
@@ -725,6 +730,74 @@ def _appendix(w: _Writer, data: ReportData) -> None:
             for r in data.flags.itertuples()
         ]
         w.table("flags", f"{data.year} 年数据处理标记", ["区县", "指标 / 维度", "标记"], rows)
+
+
+ASSUMPTION_TEXT = {
+    "weights": "权重",
+    "normalisation": "标准化方法",
+    "aggregation": "汇总方法",
+    "missing": "缺失值处理",
+}
+
+
+def _robustness(w: _Writer, data: ReportData, options: ReportOptions) -> None:
+    """附录五: how much the ranking depends on the choices made (OECD/JRC uncertainty and sensitivity analysis)."""
+    from scoring.analysis.design import UncertaintySettings
+    from scoring.analysis.uncertainty import uncertainty_analysis_matrix
+
+    evaluation = data.evaluation
+    w.heading("附录五  稳健性分析", 2, "appendix-robustness")
+    try:
+        result = uncertainty_analysis_matrix(
+            data.system,
+            evaluation.raw,
+            evaluation.not_applicable,
+            data.year,
+            np.random.default_rng(options.robustness_seed),
+            UncertaintySettings(replications=options.robustness_runs),
+        )
+    except DigiscoreError as error:
+        w.paragraphs([f"本评价未做稳健性分析：{error.problems[0].message_zh}。"])
+        return
+    sensitivity = result.sensitivity.sort_values("first_order", ascending=False)
+    leading = ASSUMPTION_TEXT.get(
+        str(sensitivity.iloc[0]["assumption"]), str(sensitivity.iloc[0]["assumption"])
+    )
+    w.paragraphs(
+        [
+            f"按照经合组织与欧盟联合研究中心《综合指数编制手册》的方法，在权重扰动、标准化方法、汇总方法和缺失值处理"
+            f"方式的不同组合下重复计算 {result.replications} 次（随机种子 {options.robustness_seed}），给出各区县排名的"
+            f"中位数和 5%—95% 区间，并以方差分解的一阶敏感性指数衡量各项假设对排名的影响；影响最大的是{leading}。"
+        ]
+    )
+    rows = [
+        [
+            data.name(str(r.unit_code)),
+            str(int(r.nominal_rank)),
+            fmt.weight(float(r.median_rank)).rstrip("0").rstrip("."),
+            f"{int(r.rank_q05)}—{int(r.rank_q95)}",
+        ]
+        for r in result.units.itertuples()
+    ]
+    w.table(
+        "robustness",
+        f"{data.year} 年排名的不确定性",
+        ["区县", "排名", "中位排名", "5%—95% 区间"],
+        rows,
+        align="lrrr",
+    )
+    rows = [
+        [
+            ASSUMPTION_TEXT.get(str(r.assumption), str(r.assumption)),
+            str(r.levels),
+            fmt.weight(float(r.first_order)),
+            fmt.weight(float(r.total_effect)),
+        ]
+        for r in sensitivity.itertuples()
+    ]
+    w.table(
+        "sensitivity", "各项假设的敏感性指数", ["假设", "取值", "一阶指数", "总效应指数"], rows, align="llrr"
+    )
 
 
 def _leaves(node: Node) -> list[Node]:
