@@ -28,6 +28,7 @@ from service.results import ResultsCache
 from service.routes import admin, health, results, rounds, submissions
 from service.routes import systems as system_routes
 from service.settings import Settings
+from service.web import install as install_web
 
 log = logging.getLogger("digiscore.service")
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
         admin.router,
     ):
         app.include_router(router)
+    install_web(app)  # the dashboard's pages at / and its static files (docs/web.md)
     return app
 
 

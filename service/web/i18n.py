@@ -1,0 +1,370 @@
+"""The dashboard's words in Chinese (the default) and English: one table keyed by message id, as the engine's
+problem messages are (DESIGN.md: translation is one table keyed by code).
+
+A page asks for ``t("rankings.title", year=2024)``; a missing key is a programming error and raises, so the
+tests that render every page in both languages find it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+DEFAULT_LANG: Lang = "zh"
+
+TEXT: dict[str, tuple[str, str]] = {
+    # ------------------------------------------------------------------------------------------ frame
+    "app.name": ("区县数字化发展水平评价", "District digital development evaluation"),
+    "nav.label": ("主导航", "Main navigation"),
+    "nav.skip": ("跳到正文", "Skip to content"),
+    "nav.home": ("首页", "Home"),
+    "nav.rankings": ("排名", "Rankings"),
+    "nav.profile": ("区县画像", "District profiles"),
+    "nav.compare": ("区县对比", "Compare"),
+    "nav.uncertainty": ("排名稳健性", "Robustness"),
+    "nav.upload": ("数据填报", "Submit data"),
+    "nav.review": ("填报审核", "Review"),
+    "nav.admin": ("轮次管理", "Rounds"),
+    "nav.signin": ("登录", "Sign in"),
+    "nav.signout": ("退出登录", "Sign out"),
+    "nav.lang_other": ("English", "中文"),
+    "nav.lang_label": ("切换为英文", "Switch to Chinese"),
+    "nav.signed_in_as": ("当前身份：{who}", "Signed in as {who}"),
+    "role.admin": ("管理员（评价办）", "Administrator"),
+    "role.reviewer": ("审核员（评价办）", "Reviewer"),
+    "role.district": ("区县填报员 · {unit}", "District officer · {unit}"),
+    "role.public": ("访客", "Visitor"),
+    "footer.text": (
+        "digiscore 评价引擎。排名与画像均来自已发布的评价结果。",
+        "digiscore evaluation engine. Rankings and profiles come from published results.",
+    ),
+    "footer.api": ("接口说明（OpenAPI）", "API description (OpenAPI)"),
+    # ----------------------------------------------------------------------------------------- common
+    "common.year": ("年份", "Year"),
+    "common.unit": ("区县", "District"),
+    "common.code": ("编码", "Code"),
+    "common.score": ("得分", "Score"),
+    "common.rank": ("排名", "Rank"),
+    "common.tier": ("梯队", "Tier"),
+    "common.score_change": ("得分较上年", "Score change"),
+    "common.rank_change": ("名次较上年", "Rank change"),
+    "common.show": ("查看", "Show"),
+    "common.all": ("全部", "All"),
+    "common.data_table": ("查看图表数据", "Chart data as a table"),
+    "common.preview": (
+        "预览：{year} 年度结果尚未发布，以下按目前已接受的填报即时计算，仅评价办可见。",
+        "Preview: the {year} results are not published yet. They are computed now from the submissions "
+        "accepted so far and only staff can see them.",
+    ),
+    "common.no_results": ("暂无已发布的评价结果。", "No results have been published yet."),
+    "common.city_average": ("全市平均", "City average"),
+    "common.indicator": ("指标", "Indicator"),
+    "common.dimension": ("维度", "Dimension"),
+    "common.weight": ("权重", "Weight"),
+    "common.not_available": ("无", "n/a"),
+    "change.up": ("上升 {n} 位", "up {n}"),
+    "change.down": ("下降 {n} 位", "down {n}"),
+    "change.same": ("持平", "unchanged"),
+    "change.none": ("无上年数据", "no previous year"),
+    "round.open": ("填报中", "open"),
+    "round.closed": ("已截止", "closed"),
+    "round.published": ("已发布", "published"),
+    # ------------------------------------------------------------------------------------------- home
+    "home.title": ("评价概览", "Overview"),
+    "home.intro": (
+        "区县数字化发展水平年度评价：区县填报员在线上传填报表并按提示修正，评价办审核、计算并发布结果，"
+        "领导和公众在这里查看排名、区县画像和对比。",
+        "The yearly evaluation of the districts' digital development: district officers upload their forms "
+        "and fix what the checks report, the evaluation office reviews, scores and publishes, and everyone "
+        "reads the rankings, district profiles and comparisons here.",
+    ),
+    "home.rounds": ("评价轮次", "Evaluation rounds"),
+    "home.system": ("指标体系", "Indicator system"),
+    "home.status": ("状态", "Status"),
+    "home.links": ("查看", "Pages"),
+    "home.no_rounds": ("还没有评价轮次。", "There is no evaluation round yet."),
+    "home.top": ("{year} 年度综合排名前十", "Top ten of {year}"),
+    "home.all_rankings": ("查看完整排名", "Full ranking"),
+    # --------------------------------------------------------------------------------------- rankings
+    "rankings.title": ("{year} 年度排名", "Rankings {year}"),
+    "rankings.node": ("排名依据", "Ranked by"),
+    "rankings.search": ("搜索区县", "Find a district"),
+    "rankings.search_hint": ("名称或编码", "name or code"),
+    "rankings.page_size": ("每页", "Per page"),
+    "rankings.apply": ("查询", "Apply"),
+    "rankings.count": (
+        "共 {total} 个区县，显示第 {first}–{last} 个",
+        "{total} districts, showing {first}–{last}",
+    ),
+    "rankings.empty": ("没有符合条件的区县。", "No district matches."),
+    "rankings.caption": ("{year} 年度{node}排名", "Ranking by {node}, {year}"),
+    "rankings.sort_by": ("按{column}排序", "Sort by {column}"),
+    "rankings.table_region": ("排名表", "Ranking table"),
+    "pager.label": ("分页", "Pages"),
+    "pager.prev": ("上一页", "Previous"),
+    "pager.next": ("下一页", "Next"),
+    "pager.status": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+    "downloads.title": ("下载", "Downloads"),
+    "downloads.csv": ("本排名（CSV）", "This ranking (CSV)"),
+    "downloads.report": ("年度综合评价报告", "Annual evaluation report"),
+    "downloads.docx": ("Word 版", "Word"),
+    "downloads.xlsx": ("Excel 版", "Excel"),
+    "downloads.html": ("网页版", "Web page"),
+    "downloads.after_publishing": (
+        "结果发布后可下载排名和年度报告。",
+        "The ranking and the annual report can be downloaded once the results are published.",
+    ),
+    # ---------------------------------------------------------------------------------------- profile
+    "profile.title": ("{unit} · {year} 年度画像", "{unit} · profile {year}"),
+    "profile.choose": ("选择区县", "Choose a district"),
+    "profile.composite": ("综合得分", "Composite score"),
+    "profile.rank_of": ("第 {rank} 名（共 {n} 个）", "Rank {rank} of {n}"),
+    "profile.vs_last_year": ("较上年 {delta}", "{delta} on last year"),
+    "profile.radar": ("各维度得分与全市平均", "Dimensions against the city average"),
+    "profile.dimensions": ("维度得分与排名", "Dimension scores and ranks"),
+    "profile.strengths": ("优势指标", "Strengths"),
+    "profile.weaknesses": ("短板指标", "Weaknesses"),
+    "profile.strengths_note": (
+        "按本区县在全部区县中的指标排名选出：排名最靠前和最靠后的各三项。",
+        "By the district's rank among all districts on each indicator: the best three and the worst three.",
+    ),
+    "profile.contributions": ("指标贡献", "Indicator contributions"),
+    "profile.contributions_note": (
+        "每项指标对综合得分的贡献（指标得分 × 综合权重），各项相加等于综合得分 {score}。",
+        "Each indicator's contribution to the composite (its score × its overall weight); they add up to "
+        "the composite, {score}.",
+    ),
+    "profile.raw_value": ("原始值", "Raw value"),
+    "profile.overall_weight": ("综合权重", "Overall weight"),
+    "profile.contribution": ("贡献", "Contribution"),
+    "profile.attainment": ("目标完成度", "Target attainment"),
+    "profile.target": ("目标值", "Target"),
+    "profile.target_year": ("目标年份", "Target year"),
+    "profile.value": ("本年值", "Value"),
+    "profile.attained": ("完成度", "Attainment"),
+    "profile.expected": ("序时进度值", "Expected by schedule"),
+    "profile.schedule": ("进度判断", "Progress"),
+    "profile.no_targets": (
+        "本指标体系没有为本区县设定目标值。",
+        "The system sets no targets for this district.",
+    ),
+    "profile.trend": ("历年得分", "Scores over the years"),
+    "profile.compare_with": ("与其他区县对比", "Compare with another district"),
+    "profile.uncertainty": ("查看名次区间", "See the rank interval"),
+    "attainment.提前完成": ("提前完成", "ahead of schedule"),
+    "attainment.符合预期": ("符合预期", "on schedule"),
+    "attainment.滞后": ("滞后", "behind schedule"),
+    # ---------------------------------------------------------------------------------------- compare
+    "compare.title": ("区县对比 · {year}", "Compare districts · {year}"),
+    "compare.a": ("区县甲", "First district"),
+    "compare.b": ("区县乙", "Second district"),
+    "compare.radar": ("各维度得分", "Dimension scores"),
+    "compare.difference": ("差值（甲 − 乙）", "Difference (first − second)"),
+    "compare.table": ("逐项对比", "Node by node"),
+    # ------------------------------------------------------------------------------------ uncertainty
+    "uncertainty.title": ("排名稳健性 · {year}", "Robustness of the ranking · {year}"),
+    "uncertainty.intro": (
+        "在权重随机扰动、并换用其他标准化、加总和缺失值处理方法的情况下，把评价重复计算 {runs} 次"
+        "（固定随机种子 {seed}），给出每个区县名次的中位数和 5%–95% 区间。区间越窄，名次越稳定。",
+        "The evaluation repeated {runs} times with randomly perturbed weights and alternative normalisation, "
+        "aggregation and missing-data methods (fixed seed {seed}): each district's median rank and its "
+        "5–95 % interval. The narrower the interval, the steadier the rank.",
+    ),
+    "uncertainty.nominal": ("名次", "Rank"),
+    "uncertainty.median": ("中位名次", "Median rank"),
+    "uncertainty.interval": ("5%–95% 名次区间", "5–95 % rank interval"),
+    "uncertainty.chart": ("名次区间（本页区县）", "Rank intervals (districts on this page)"),
+    "uncertainty.sensitivity": ("哪项假设对名次影响最大", "Which assumption moves ranks most"),
+    "uncertainty.assumption": ("假设", "Assumption"),
+    "uncertainty.levels": ("备选取值", "Levels"),
+    "uncertainty.first_order": ("一阶敏感度", "First-order index"),
+    "uncertainty.total_effect": ("总效应", "Total effect"),
+    "uncertainty.not_computed": ("未计算：{reason}", "Not computed: {reason}"),
+    "uncertainty.assumption.weights": ("权重", "Weights"),
+    "uncertainty.assumption.normalisation": ("标准化方法", "Normalisation"),
+    "uncertainty.assumption.aggregation": ("加总方法", "Aggregation"),
+    "uncertainty.assumption.missing": ("缺失值处理", "Missing data"),
+    # ----------------------------------------------------------------------------------------- upload
+    "upload.title": ("数据填报", "Submit data"),
+    "upload.select": ("选择轮次和区县", "Round and district"),
+    "upload.round": ("评价轮次", "Round"),
+    "upload.unit": ("填报区县", "District"),
+    "upload.round_option": ("{year} 年度（{status}）", "{year} ({status})"),
+    "upload.form": ("第一步：下载空白填报表", "Step 1: download the blank form"),
+    "upload.form_download": (
+        "下载{unit} {year} 年度填报表（Excel）",
+        "Download the {year} form of {unit} (Excel)",
+    ),
+    "upload.form_hint": (
+        "在 Excel 中填写黄色单元格后保存，不要改动表格结构。",
+        "Fill in the yellow cells in Excel and save; do not change the layout.",
+    ),
+    "upload.send": ("第二步：上传填好的填报表", "Step 2: upload the filled form"),
+    "upload.choose": ("填好的填报表", "The filled form"),
+    "upload.choose_hint": ("仅限 .xlsx 或 .csv 文件，不超过 {size}。", ".xlsx or .csv only, at most {size}."),
+    "upload.drop": ("把文件拖到这里，或点击选择文件", "Drop the file here, or click to choose it"),
+    "upload.chosen": ("已选择：{name}", "Chosen: {name}"),
+    "upload.submit": ("上传并校验", "Upload and check"),
+    "upload.no_file": ("请先选择要上传的文件。", "Choose a file to upload first."),
+    "upload.too_large": (
+        "文件超过 {size}，请确认没有选错文件。",
+        "The file is over {size}: is it the right file?",
+    ),
+    "upload.closed": (
+        "{year} 年度填报已截止（{status}），不能再上传。",
+        "Uploads for {year} are closed ({status}).",
+    ),
+    "upload.no_round": ("目前没有评价轮次。", "There is no evaluation round."),
+    "upload.result": ("第 {version} 版的校验结果", "Checks of version {version}"),
+    "upload.valid": ("校验通过，等待评价办审核。", "The form passed the checks and awaits review."),
+    "upload.valid_notes": (
+        "校验通过，另有 {n} 条提示请核对。等待评价办审核。",
+        "The form passed the checks; {n} notes below are worth a look. It awaits review.",
+    ),
+    "upload.invalid": (
+        "未通过校验：{errors} 个错误、{warnings} 个警告。请按下表逐项修改后重新上传。",
+        "Not accepted: {errors} errors and {warnings} warnings. Fix each one listed below and upload again.",
+    ),
+    "upload.problems": ("问题清单", "Problems"),
+    "upload.location": ("单元格", "Cell"),
+    "upload.sheet": ("工作表", "Sheet"),
+    "upload.severity": ("级别", "Severity"),
+    "upload.message": ("问题说明", "What is wrong"),
+    "upload.history": ("填报记录", "Submission history"),
+    "upload.version": ("版本", "Version"),
+    "upload.version_n": ("第 {n} 版", "v{n}"),
+    "upload.file": ("文件", "File"),
+    "upload.uploaded_at": ("上传时间", "Uploaded"),
+    "upload.status": ("状态", "Status"),
+    "upload.problems_count": ("错误 / 警告", "Errors / warnings"),
+    "upload.review_comment": ("审核意见", "Review comment"),
+    "upload.no_history": ("还没有上传记录。", "Nothing has been uploaded yet."),
+    "upload.download": ("下载原文件", "Download"),
+    "upload.values": ("共读取 {n} 个数值。", "{n} values read."),
+    "severity.error": ("错误", "Error"),
+    "severity.warning": ("警告", "Warning"),
+    "severity.info": ("提示", "Note"),
+    "status.rejected": ("未通过校验", "failed the checks"),
+    "status.pending": ("待审核", "awaiting review"),
+    "status.accepted": ("已接受", "accepted"),
+    "status.returned": ("已退回", "returned"),
+    # ----------------------------------------------------------------------------------------- review
+    "review.title": ("填报审核 · {year}", "Review · {year}"),
+    "review.overview": ("各区县填报情况", "Submissions by district"),
+    "review.versions": ("已传版本", "Versions"),
+    "review.latest": ("最新版本", "Latest version"),
+    "review.used": ("计分采用", "Used for scoring"),
+    "review.not_uploaded": ("未上传", "not uploaded"),
+    "review.open": ("审核", "Review"),
+    "review.detail": ("{unit} 第 {version} 版", "{unit}, version {version}"),
+    "review.decision": ("审核结论", "Decision"),
+    "review.accept": ("接受", "Accept"),
+    "review.return": ("退回修改", "Return for changes"),
+    "review.comment": ("审核意见（退回时必填）", "Comment (required when returning)"),
+    "review.submit": ("提交审核结论", "Submit the decision"),
+    "review.cannot_accept": ("此版本有错误，只能退回。", "This version has errors: it can only be returned."),
+    "review.comment_required": ("退回时请填写审核意见。", "Give a comment when returning a form."),
+    "review.done.accept": ("已接受{unit}第 {version} 版。", "Version {version} of {unit} accepted."),
+    "review.done.return": ("已退回{unit}第 {version} 版。", "Version {version} of {unit} returned."),
+    "review.published": (
+        "{year} 年度结果已发布，填报结论不能再改。",
+        "The {year} results are published: decisions are final.",
+    ),
+    # ------------------------------------------------------------------------------------------ admin
+    "admin.title": ("轮次管理", "Rounds"),
+    "admin.rounds": ("评价轮次", "Evaluation rounds"),
+    "admin.open_round": ("开启新轮次", "Open a round"),
+    "admin.system": ("指标体系版本", "Indicator system version"),
+    "admin.open": ("开启轮次", "Open the round"),
+    "admin.close": ("截止填报", "Close uploads"),
+    "admin.publish": ("计算并发布", "Score and publish"),
+    "admin.publish_note": (
+        "发布时按各区县最新接受的版本计分，结果随即冻结，不能再改。",
+        "Publishing scores each district's latest accepted version and freezes the results for good.",
+    ),
+    "admin.actions": ("操作", "Actions"),
+    "admin.opened_at": ("开启时间", "Opened"),
+    "admin.published_at": ("发布时间", "Published"),
+    "admin.sha": ("结果校验值（sha256）", "Results sha256"),
+    "admin.no_systems": ("没有已登记的指标体系。", "No indicator system is registered."),
+    "admin.done.open": ("已开启 {year} 年度轮次。", "The {year} round is open."),
+    "admin.done.close": ("{year} 年度填报已截止。", "Uploads for {year} are closed."),
+    "admin.done.publish": ("{year} 年度结果已发布。", "The {year} results are published."),
+    # ----------------------------------------------------------------------------------------- signin
+    "signin.title": ("登录", "Sign in"),
+    "signin.intro": (
+        "请输入评价办发放的访问令牌（以 dgs_ 开头）。令牌只保存在本浏览器的会话 Cookie 中，关闭浏览器即退出。",
+        "Enter the access token the evaluation office gave you (it starts with dgs_). It is kept in this "
+        "browser's session cookie only: closing the browser signs you out.",
+    ),
+    "signin.token": ("访问令牌", "Access token"),
+    "signin.submit": ("登录", "Sign in"),
+    "signin.failed": ("令牌无效或已被撤销。", "The token is unknown or revoked."),
+    "signin.needed": ("请先登录。", "Please sign in first."),
+    "signin.signed_out": ("已退出登录。", "You are signed out."),
+    # ----------------------------------------------------------------------------------------- errors
+    "error.title": ("无法完成", "Could not do that"),
+    "error.back": ("返回首页", "Back to the overview"),
+    "error.csrf": (
+        "表单已过期或来自其他网站，请刷新页面后重试。",
+        "The form has expired or came from another site: reload the page and try again.",
+    ),
+    "error.forbidden": ("当前身份无权查看或操作此内容。", "Your role may not see or do this."),
+    "error.unauthorized": ("请先登录。", "Please sign in first."),
+    "error.not-found": ("找不到要查看的内容。", "There is nothing here."),
+    "error.round-not-published": ("该年度结果尚未发布。", "The results of that year are not published yet."),
+    "error.round-not-open": ("该轮次不在填报期。", "That round does not take uploads."),
+    "error.round-exists": ("该年度的轮次已经存在。", "That year already has a round."),
+    "error.round-not-closed": ("请先截止填报，再发布结果。", "Close uploads before publishing."),
+    "error.no-accepted-submissions": (
+        "还没有已接受的填报，无法计算结果。",
+        "No submission has been accepted yet: nothing to score.",
+    ),
+    "error.cannot-score": ("已接受的填报无法计分：", "The accepted submissions cannot be scored:"),
+    "error.inputs-changed": (
+        "发布过程中审核结论发生了变化，请重新发布。",
+        "Reviews changed while publishing: publish again.",
+    ),
+    "error.submission-not-valid": (
+        "此版本有错误，不能接受。",
+        "This version has errors and cannot be accepted.",
+    ),
+    "error.round-published": (
+        "该轮次已发布，填报结论不能再改。",
+        "That round is published: decisions are final.",
+    ),
+    "error.invalid-request": ("请求的参数不正确。", "The request is not valid."),
+    "error.too-large": ("文件太大。", "The file is too large."),
+    "error.engine-error": ("评价引擎无法使用这些数据：", "The engine could not use the input:"),
+    "error.other": ("请求未能完成（{status}）。", "The request failed ({status})."),
+}
+
+
+class Translator:
+    """``t(key, **params)``: the text of ``key`` in one language, with ``str.format`` parameters."""
+
+    def __init__(self, lang: Lang):
+        self.lang: Lang = lang
+        self._index = LANGS.index(lang)
+
+    def __call__(self, key: str, **params: Any) -> str:
+        template = TEXT[key][self._index]
+        return template.format(**params) if params else template
+
+    def has(self, key: str) -> bool:
+        """Whether the table has ``key`` (for texts chosen by data, e.g. an error's slug)."""
+        return key in TEXT
+
+    def pick(self, zh: str, en: str | None) -> str:
+        """Data that carries both languages (a node's ``name`` and ``name_en``): English when asked and known."""
+        return en if self.lang == "en" and en else zh
+
+
+def parse_lang(value: str | None) -> Lang | None:
+    """``zh`` or ``en`` from a query parameter or cookie; None for anything else."""
+    if value == "zh":
+        return "zh"
+    if value == "en":
+        return "en"
+    return None

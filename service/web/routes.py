@@ -1,0 +1,582 @@
+"""The dashboard's pages: rankings, district profiles, comparison, rank intervals (everyone, for published
+rounds); uploads (district officers and staff), review (staff) and rounds (admins); sign-in and sign-out.
+
+Every page is rendered on the server from the service's own functions (``service.web.views``); none is in the
+OpenAPI document. Errors become HTML pages in the reader's language (:class:`WebRoute`), never problem JSON; a
+page that needs a signed-in user sends the browser to the sign-in form and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from scoring.problems import DigiscoreError
+from service import results as res
+from service.auth import Role, find_principal
+from service.context import require_role, require_staff, require_unit
+from service.errors import ServiceError, conflict, forbidden, not_found
+from service.rounds import close_round, find_round, open_round
+from service.routes import submissions as submission_routes
+from service.schemas import UNIT_PATTERN, YEAR_MAX, YEAR_MIN
+from service.submissions import (
+    detail,
+    find_submission,
+    history,
+    overview,
+    parse_upload,
+    review_submission,
+    store_submission,
+)
+from service.web import security, views
+from service.web.ui import SignInRequired, Web, WebDep, public_web
+from service.web.views import PAGE_SIZES, RankingQuery
+
+
+class WebRoute(APIRoute):
+    """A page route: service errors, bad parameters and refused form posts become HTML pages (in the reader's
+    language); a page that needs a signed-in user redirects to the sign-in form."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                web = public_web(request)
+                return web.redirect("/signin?" + _query(next=web.here()))
+            except security.CsrfError:
+                return _error_page(public_web(request), 403, "csrf")
+            except ServiceError as error:
+                web = public_web(request)
+                if error.status == 401:
+                    return web.redirect("/signin?" + _query(next=web.here()))
+                messages = [_problem_text(web, p.to_dict()) for p in error.problems or []]
+                return _error_page(web, error.status, error.slug, messages)
+            except RequestValidationError:
+                return _error_page(public_web(request), 400, "invalid-request")
+            except DigiscoreError as error:
+                web = public_web(request)
+                messages = [_problem_text(web, p.to_dict()) for p in error.problems]
+                return _error_page(web, 422, "engine-error", messages)
+
+        return guarded
+
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+YearQuery = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX)]
+UnitQuery = Annotated[str | None, Query(pattern=UNIT_PATTERN)]
+UnitPathParam = Annotated[str, Path(pattern=UNIT_PATTERN)]
+UnitRequired = Annotated[str, Query(pattern=UNIT_PATTERN)]
+YearRequired = Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX)]
+NodeQuery = Annotated[str | None, Query(pattern=r"^[^\s!]{1,100}$")]
+PageQuery = Annotated[int, Query(ge=1, le=1_000_000)]
+CsrfField = Annotated[str, Form(max_length=100)]  # default "": a post without it is refused with 403
+YearField = Annotated[int, Form(ge=YEAR_MIN, le=YEAR_MAX)]
+UnitField = Annotated[str, Form(pattern=UNIT_PATTERN)]
+
+
+def _query(**params: object) -> str:
+    """A query string of the parameters that have a value."""
+    return urlencode({k: str(v) for k, v in params.items() if v is not None and v != ""})
+
+
+def _problem_text(web: Web, problem: dict[str, Any]) -> str:
+    message = problem.get("message_en") if web.lang == "en" else problem.get("message_zh")
+    where = problem.get("location") or ""
+    return f"{where} {message}".strip()
+
+
+def _error_page(web: Web, status: int, slug: str, messages: list[str] | None = None) -> Response:
+    t = web.t
+    key = f"error.{slug}"
+    text = t(key) if t.has(key) else t("error.other", status=status)
+    return web.render("error.html", status=status, message=text, messages=messages or [], active="")
+
+
+def _empty(web: Web, title: str, active: str, message: str = "common.no_results") -> Response:
+    """A page with nothing to show yet (no round, or none published)."""
+    return web.render("empty.html", title=web.t(title), active=active, message=web.t(message))
+
+
+# ---------------------------------------------------------------------------------------------- pages
+
+
+@router.get("/")
+def home(web: WebDep) -> Response:
+    """The overview: every round with its status and links, and the top of the newest published ranking."""
+    all_rounds = views.rounds(web.context)
+    published = [r for r in all_rounds if r["status"] == "published"]
+    top: dict[str, Any] | None = None
+    if published:
+        year = int(published[-1]["year"])
+        view = views.round_view(web.context, web.principal, year)
+        page = views.ranking_page(view.results, RankingQuery(node=view.results.composite, size=10))
+        top = {"year": year, "rows": page.rows, "tiers": views.tier_order(view.system)}
+    return web.render("home.html", rounds=list(reversed(all_rounds)), top=top, active="home")
+
+
+@router.get("/rankings")
+def rankings(
+    web: WebDep,
+    year: YearQuery = None,
+    node: NodeQuery = None,
+    q: Annotated[str, Query(max_length=100)] = "",
+    tier: Annotated[str, Query(max_length=100)] = "",
+    sort: Literal["rank", "score", "score_change", "rank_change", "name", "code"] = "rank",
+    order: Literal["asc", "desc"] = "asc",
+    page: PageQuery = 1,
+    size: Annotated[int, Query(ge=1, le=max(PAGE_SIZES))] = views.DEFAULT_PAGE_SIZE,
+) -> Response:
+    """A ranking on the composite or any node: tier colours, change from last year; search, sort and pages
+    on the server, so a round of 3 000 units renders one page of rows."""
+    all_rounds = views.rounds(web.context)
+    years = views.visible_years(all_rounds, web.principal)
+    year = year or views.default_year(all_rounds, web.principal)
+    if year is None:
+        return _empty(web, "nav.rankings", "rankings")
+    view = views.round_view(web.context, web.principal, year)
+    chosen = view.results.node(node)
+    size = min(PAGE_SIZES, key=lambda s: abs(s - size))
+    query = RankingQuery(chosen, q.strip(), tier, sort, order, page, size)
+    ranking = views.ranking_page(view.results, query)
+    is_composite = chosen == view.results.composite
+    return web.render(
+        "rankings.html",
+        active="rankings",
+        view=view,
+        years=years,
+        query=query,
+        ranking=ranking,
+        node_name=views.node_name(view.system, chosen, view.results.nodes[chosen]["name"], web.t),
+        nodes=views.node_options(view.system, view.results, web.t),
+        tiers=views.tier_order(view.system),
+        is_composite=is_composite,
+        sorts=views.SORTS,
+        page_sizes=PAGE_SIZES,
+    )
+
+
+@router.get("/districts")
+def choose_district(web: WebDep, year: YearQuery = None, unit: UnitQuery = None) -> Response:
+    """The profile of the district chosen in a form, or of the signed-in officer's own district, or of the
+    first-ranked one."""
+    all_rounds = views.rounds(web.context)
+    year = year or views.default_year(all_rounds, web.principal)
+    if year is None:
+        return _empty(web, "nav.profile", "profile")
+    view = views.round_view(web.context, web.principal, year)
+    chosen = unit or web.principal.unit_code
+    if chosen not in view.results.by_unit:
+        chosen = view.results.by_node[view.results.composite][0]["unit_code"]
+    return web.redirect(f"/districts/{chosen}?" + _query(year=year))
+
+
+@router.get("/districts/{unit}")
+def district(web: WebDep, unit: UnitPathParam, year: YearQuery = None) -> Response:
+    """A district's profile (一区一档): composite, rank and tier; radar against the city average; dimension
+    bars; strengths and weaknesses; indicator contributions; target attainment; the trend over the years."""
+    all_rounds = views.rounds(web.context)
+    year = year or views.default_year(all_rounds, web.principal)
+    if year is None:
+        raise not_found(f"results of unit {unit}")
+    view = views.round_view(web.context, web.principal, year)
+    profile = views.profile_view(web.context, view, unit, web.t)
+    return web.render(
+        "profile.html",
+        active="profile",
+        view=view,
+        unit=unit,
+        years=views.visible_years(all_rounds, web.principal),
+        units=views.units_of(view.results),
+        p=profile,
+        tiers=views.tier_order(view.system),
+        charts=profile["charts"],
+    )
+
+
+@router.get("/compare")
+def compare(web: WebDep, year: YearQuery = None, a: UnitQuery = None, b: UnitQuery = None) -> Response:
+    """Two districts side by side: dimension radar, differences, and every node's scores and ranks."""
+    all_rounds = views.rounds(web.context)
+    year = year or views.default_year(all_rounds, web.principal)
+    if year is None:
+        return _empty(web, "nav.compare", "compare")
+    view = views.round_view(web.context, web.principal, year)
+    ranked = [r["unit_code"] for r in view.results.by_node[view.results.composite]]
+    first = a or (web.principal.unit_code if web.principal.unit_code in view.results.by_unit else ranked[0])
+    second = b or next((u for u in ranked if u != first), first)
+    comparison = views.compare_view(view, first, second, web.t)
+    return web.render(
+        "compare.html",
+        active="compare",
+        view=view,
+        years=views.visible_years(all_rounds, web.principal),
+        units=views.units_of(view.results),
+        a=first,
+        b=second,
+        c=comparison,
+        tiers=views.tier_order(view.system),
+        charts=comparison["charts"],
+    )
+
+
+@router.get("/uncertainty")
+def uncertainty(web: WebDep, year: YearQuery = None, page: PageQuery = 1) -> Response:
+    """Rank intervals (5–95 %) and which assumption moves ranks most, computed on demand with a fixed seed
+    (once per published round and worker)."""
+    all_rounds = views.rounds(web.context)
+    year = year or views.default_year(all_rounds, web.principal)
+    if year is None:
+        return _empty(web, "nav.uncertainty", "uncertainty")
+    view = views.round_view(web.context, web.principal, year)
+    analysis = views.uncertainty(web.context, view)
+    rows = analysis.get("units", [])
+    size = views.DEFAULT_PAGE_SIZE
+    pages = max(1, -(-len(rows) // size))
+    page = min(page, pages)
+    shown = rows[(page - 1) * size : page * size]
+    chart = {
+        "kind": "interval",
+        "categories": [r["unit_name"] for r in shown],
+        "low": [r["rank_q05"] for r in shown],
+        "high": [r["rank_q95"] for r in shown],
+        "median": [r["median_rank"] for r in shown],
+        "nominal": [r["nominal_rank"] for r in shown],
+        "units": len(rows),
+        "labels": {
+            "interval": web.t("uncertainty.interval"),
+            "median": web.t("uncertainty.median"),
+            "nominal": web.t("uncertainty.nominal"),
+        },
+    }
+    return web.render(
+        "uncertainty.html",
+        active="uncertainty",
+        view=view,
+        years=views.visible_years(all_rounds, web.principal),
+        analysis=analysis,
+        rows=shown,
+        page=page,
+        pages=pages,
+        charts={"intervals": chart} if shown else {},
+    )
+
+
+# --------------------------------------------------------------------------------------------- upload
+
+
+def _upload_unit(web: Web, system_units: list[str], unit: str | None) -> str:
+    """The unit the upload page works on: a district officer's own; for staff the one asked, or the first."""
+    principal = web.principal
+    if principal.role is Role.DISTRICT:
+        own = principal.unit_code or ""
+        if unit is not None and unit != own:
+            raise forbidden(f"this token may not act for unit {unit}")
+        return own
+    chosen = unit or (system_units[0] if system_units else "")
+    require_unit(principal, chosen)
+    return chosen
+
+
+@router.get("/upload")
+def upload_page(
+    web: WebDep,
+    year: YearQuery = None,
+    unit: UnitQuery = None,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    error: Literal["no_file", "too_large"] | None = None,
+) -> Response:
+    """The officer's page: the blank form, the upload (pick or drop), the latest (or chosen) version's
+    problems next to their cells, and the history of the unit's versions with their reviews."""
+    web.require_signed_in()
+    if not (web.principal.is_staff or web.principal.role is Role.DISTRICT):
+        raise forbidden()
+    all_rounds = views.rounds(web.context)
+    year = year or views.default_upload_year(all_rounds)
+    if year is None:
+        return _empty(web, "upload.title", "upload", "upload.no_round")
+    info, system = views.round_system(web.context, year)
+    chosen = _upload_unit(web, system.unit_codes, unit)
+    if chosen not in system.unit_names:
+        raise not_found(f"unit {chosen} in the round's system")
+    with web.context.db.read() as session:
+        round_row = find_round(session, year)
+        versions = history(session, round_row, chosen)
+        shown = None
+        number = version or (versions[-1]["version"] if versions else None)
+        if number is not None:
+            shown = detail(session, round_row, find_submission(session, round_row, chosen, number))
+    if shown is not None:
+        shown["problems"] = views.sorted_problems(shown["problems"])
+    return web.render(
+        "upload.html",
+        active="upload",
+        rounds=views.upload_rounds(all_rounds),
+        round=info,
+        year=year,
+        unit=chosen,
+        unit_name=system.unit_names[chosen],
+        units=[{"code": u.code, "name": u.name} for u in system.units],
+        versions=list(reversed(versions)),
+        shown=shown,
+        indicators=views.indicator_names(system, web.t),
+        error=error,
+        max_bytes=web.context.settings.max_upload_bytes,
+    )
+
+
+@router.post("/upload")
+def upload(
+    web: WebDep,
+    year: YearField,
+    unit: UnitField,
+    file: Annotated[UploadFile | None, File()] = None,
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Validate and store an upload as the unit's next version (as ``POST …/submissions`` does), then show
+    its problems on the upload page."""
+    security.check_csrf(web.request, csrf_token)
+    web.require_signed_in()
+    require_unit(web.principal, unit)
+    back = "/upload?" + _query(year=year, unit=unit)
+    if file is None or not file.filename:
+        return web.redirect(back + "&error=no_file")
+    context = web.context
+    info, system = views.round_system(context, year)
+    if unit not in system.unit_names:
+        raise not_found(f"unit {unit} in the round's system")
+    if info["status"] != "open":
+        raise conflict("round-not-open", f"round {year} is {info['status']}: uploads are closed")
+    limit = context.settings.max_upload_bytes
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        return web.redirect(back + "&error=too_large")
+    file_name = file.filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or "upload"
+    parsed = parse_upload(content, file_name, unit, year, system, context.settings.upload_limits)
+    content_type = (file.content_type or "")[:255] or None
+    row = store_submission(
+        context.db, year, unit, file_name, content_type, content, parsed, web.principal, context.now()
+    )
+    return web.redirect(back + f"&version={row.version}#result")
+
+
+@router.get("/upload/form")
+def blank_form(web: WebDep, year: YearRequired, unit: UnitRequired) -> Response:
+    """The unit's blank form for the round (the API's ``GET …/form``, with the sign-in cookie)."""
+    web.require_signed_in()
+    return submission_routes.form(year, unit, web.principal, web.context)
+
+
+@router.get("/upload/file")
+def uploaded_file(
+    web: WebDep,
+    year: YearRequired,
+    unit: UnitRequired,
+    version: Annotated[int, Query(ge=1, le=1_000_000)],
+) -> Response:
+    """A version's bytes as uploaded (the API's ``GET …/file``, with the sign-in cookie)."""
+    web.require_signed_in()
+    return submission_routes.submission_file(year, unit, version, web.principal, web.context)
+
+
+# --------------------------------------------------------------------------------------------- review
+
+
+@router.get("/review")
+def review_page(
+    web: WebDep,
+    year: YearQuery = None,
+    unit: UnitQuery = None,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    done: Literal["accept", "return"] | None = None,
+    problem: Literal["comment_required"] | None = None,
+) -> Response:
+    """Staff: every unit's submissions in the round; one version's problems with the accept / return form."""
+    web.require_signed_in()
+    require_staff(web.principal)
+    all_rounds = views.rounds(web.context)
+    year = year or views.default_upload_year(all_rounds)
+    if year is None:
+        return _empty(web, "nav.review", "review", "upload.no_round")
+    info, system = views.round_system(web.context, year)
+    shown = None
+    with web.context.db.read() as session:
+        round_row = find_round(session, year)
+        units = overview(session, round_row, system.unit_codes)
+        if unit is not None:
+            if unit not in system.unit_names:
+                raise not_found(f"unit {unit} in the round's system")
+            versions = history(session, round_row, unit)
+            number = version or (versions[-1]["version"] if versions else None)
+            if number is not None:
+                shown = detail(session, round_row, find_submission(session, round_row, unit, number))
+                shown["problems"] = views.sorted_problems(shown["problems"])
+    return web.render(
+        "review.html",
+        active="review",
+        rounds=views.upload_rounds(all_rounds),
+        round=info,
+        year=year,
+        units=units,
+        names=system.unit_names,
+        unit=unit,
+        shown=shown,
+        indicators=views.indicator_names(system, web.t),
+        done=done,
+        problem=problem,
+    )
+
+
+@router.post("/review")
+def review(
+    web: WebDep,
+    year: YearField,
+    unit: UnitField,
+    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    decision: Annotated[Literal["accept", "return"], Form()],
+    comment: Annotated[str, Form(max_length=4000)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Record a reviewer's decision (as ``POST …/review`` does); returning needs a comment."""
+    security.check_csrf(web.request, csrf_token)
+    web.require_signed_in()
+    require_staff(web.principal)
+    back = "/review?" + _query(year=year, unit=unit, version=version)
+    text = comment.strip() or None
+    if decision == "return" and text is None:
+        return web.redirect(back + "&problem=comment_required#decision")
+    review_submission(web.context.db, year, unit, version, decision, text, web.principal, web.context.now())
+    return web.redirect(back + f"&done={decision}")
+
+
+# ---------------------------------------------------------------------------------------------- admin
+
+
+@router.get("/admin")
+def admin_page(
+    web: WebDep,
+    done: Literal["open", "close", "publish"] | None = None,
+    year: YearQuery = None,
+) -> Response:
+    """Admins: the rounds with their actions (close uploads, score and publish) and the form to open one."""
+    web.require_signed_in()
+    require_role(web.principal, Role.ADMIN)
+    admin = views.admin_view(web.context)
+    years = {int(r["year"]) for r in admin.rounds}
+    suggested = max(years) + 1 if years else None
+    return web.render(
+        "admin.html", active="admin", admin=admin, done=done, done_year=year, suggested=suggested
+    )
+
+
+@router.post("/admin/open")
+def admin_open(
+    web: WebDep,
+    year: YearField,
+    system: Annotated[str, Form(max_length=300)],
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Open the round of a year on a registered system version."""
+    security.check_csrf(web.request, csrf_token)
+    web.require_signed_in()
+    require_role(web.principal, Role.ADMIN)
+    system_id, version = views.known_system_version(web.context, system)
+    open_round(web.context.db, year, system_id, version, web.principal, web.context.now())
+    return web.redirect("/admin?" + _query(done="open", year=year))
+
+
+@router.post("/admin/close")
+def admin_close(web: WebDep, year: YearField, csrf_token: CsrfField = "") -> Response:
+    """Stop taking uploads."""
+    security.check_csrf(web.request, csrf_token)
+    web.require_signed_in()
+    require_role(web.principal, Role.ADMIN)
+    close_round(web.context.db, year, web.principal, web.context.now())
+    return web.redirect("/admin?" + _query(done="close", year=year))
+
+
+@router.post("/admin/publish")
+def admin_publish(web: WebDep, year: YearField, csrf_token: CsrfField = "") -> Response:
+    """Score the closed round and freeze its results (as ``POST /rounds/{year}/publish`` does)."""
+    security.check_csrf(web.request, csrf_token)
+    web.require_signed_in()
+    require_role(web.principal, Role.ADMIN)
+    res.publish(web.context.db, web.context.catalog, year, web.principal, web.context.now())
+    web.context.results.forget(year)
+    return web.redirect("/admin?" + _query(done="publish", year=year))
+
+
+# ----------------------------------------------------------------------------------------- signing in
+
+
+def _home_of(web: Web) -> str:
+    role = web.principal.role
+    if role is Role.DISTRICT:
+        return "/upload"
+    if role is Role.REVIEWER:
+        return "/review"
+    if role is Role.ADMIN:
+        return "/admin"
+    return "/"
+
+
+@router.get("/signin")
+def signin_page(
+    web: WebDep,
+    next: Annotated[str, Query(max_length=2000)] = "",
+    done: Literal["signed_out"] | None = None,
+) -> Response:
+    """The sign-in form: a token, kept in an HttpOnly cookie."""
+    return web.render(
+        "signin.html", active="signin", next=security.safe_next(next, ""), failed=False, done=done
+    )
+
+
+@router.post("/signin")
+async def signin(
+    web: WebDep,
+    csrf_token: CsrfField = "",
+    token: Annotated[str, Form(max_length=security.MAX_TOKEN_LENGTH)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Check the token; on success keep it in the session cookie, renew the form token and go on."""
+    security.check_csrf(web.request, csrf_token)
+    token = token.strip()
+
+    def lookup() -> Any:
+        with web.context.db.read() as session:
+            return find_principal(session, token) if token else None
+
+    principal = await run_in_threadpool(lookup)
+    if principal is None:
+        return web.render(
+            "signin.html",
+            status=401,
+            active="signin",
+            next=security.safe_next(next, ""),
+            failed=True,
+            done=None,
+        )
+    web.principal = principal
+    web.csrf, web.set_csrf = security.new_csrf_token(), True  # a fresh form token per sign-in
+    response = web.redirect(security.safe_next(next, _home_of(web)))
+    security.set_session(response, web.request, token)
+    return response
+
+
+@router.post("/signout")
+def signout(web: WebDep, csrf_token: CsrfField = "") -> Response:
+    """Forget the sign-in cookie."""
+    security.check_csrf(web.request, csrf_token)
+    web.clear_session = True
+    return web.redirect("/signin?done=signed_out")

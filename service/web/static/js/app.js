@@ -1,0 +1,229 @@
+/* digiscore dashboard: draws the charts a page describes in <script type="application/json" id="chart-data">
+   with the vendored ECharts build, and enhances the upload form (drop a file, check its size first).
+   Every page works without this script; the charts have data tables as their text alternative. */
+(function () {
+  'use strict';
+
+  var PALETTE = ['#0b5cad', '#c2410c', '#15803d', '#7c3aed', '#be123c', '#0e7490', '#a16207'];
+  var INK = '#1b2430';
+  var MUTED = '#4a5565';
+  var GRID = '#e1e6ec';
+  var lang = document.documentElement.lang === 'en' ? 'EN' : 'ZH';
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  function value(v) { return v === null || v === undefined ? '-' : v; }
+  function round2(v) { return v === null || v === undefined || v === '-' ? '—' : Number(v).toFixed(2); }
+
+  function base(extra) {
+    var option = {
+      animation: false,
+      color: PALETTE,
+      aria: { enabled: true, decal: { show: false } },
+      textStyle: { color: INK, fontFamily: getComputedStyle(document.documentElement).fontFamily },
+      tooltip: { confine: true, valueFormatter: round2 }
+    };
+    Object.keys(extra).forEach(function (k) { option[k] = extra[k]; });
+    return option;
+  }
+
+  var axisLabel = { color: MUTED };
+  var splitLine = { lineStyle: { color: GRID } };
+
+  var builders = {
+    radar: function (spec) {
+      return base({
+        legend: { bottom: 0, textStyle: { color: INK } },
+        radar: {
+          indicator: spec.axes.map(function (a) { return { name: a.name, max: a.max }; }),
+          radius: '60%',
+          center: ['50%', '46%'],
+          axisName: { color: INK },
+          splitLine: splitLine,
+          axisLine: { lineStyle: { color: '#9aa5b1' } }
+        },
+        series: [{
+          type: 'radar',
+          symbolSize: 5,
+          data: spec.series.map(function (s, i) {
+            return {
+              name: s.name,
+              value: s.values.map(value),
+              lineStyle: { width: 2, type: i === 0 ? 'solid' : 'dashed' },
+              areaStyle: { opacity: i === 0 ? 0.18 : 0.05 }
+            };
+          })
+        }]
+      });
+    },
+
+    bars: function (spec) {
+      var horizontal = !!spec.horizontal;
+      var categoryAxis = {
+        type: 'category',
+        data: spec.categories,
+        inverse: horizontal,
+        axisLabel: horizontal
+          ? { color: INK, width: 150, overflow: 'truncate', interval: 0 }
+          : { color: INK, width: 80, overflow: 'break', interval: 0 },
+        axisTick: { show: false }
+      };
+      var valueAxis = { type: 'value', axisLabel: axisLabel, splitLine: splitLine };
+      if (spec.max) { valueAxis.max = Math.ceil(spec.max); valueAxis.min = 0; }
+      return base({
+        legend: spec.series.length > 1 ? { bottom: 0, textStyle: { color: INK } } : undefined,
+        tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' }, valueFormatter: round2 },
+        grid: { left: 8, right: 24, top: 16, bottom: spec.series.length > 1 ? 40 : 8, containLabel: true },
+        xAxis: horizontal ? valueAxis : categoryAxis,
+        yAxis: horizontal ? categoryAxis : valueAxis,
+        series: spec.series.map(function (s) {
+          return {
+            type: 'bar',
+            name: s.name,
+            barMaxWidth: 28,
+            data: s.values.map(function (v) {
+              if (!spec.signed) { return value(v); }
+              return { value: value(v), itemStyle: { color: v !== null && v < 0 ? '#b3261e' : PALETTE[0] } };
+            })
+          };
+        })
+      });
+    },
+
+    trend: function (spec) {
+      return base({
+        legend: { bottom: 0, type: 'scroll', textStyle: { color: INK } },
+        tooltip: { trigger: 'axis', confine: true, valueFormatter: round2 },
+        grid: { left: 8, right: 24, top: 16, bottom: 48, containLabel: true },
+        xAxis: { type: 'category', data: spec.categories, axisLabel: { color: INK }, boundaryGap: false },
+        yAxis: { type: 'value', scale: true, axisLabel: axisLabel, splitLine: splitLine },
+        series: spec.series.map(function (s, i) {
+          return {
+            type: 'line',
+            name: s.name,
+            data: s.values.map(value),
+            connectNulls: true,
+            symbolSize: i === 0 ? 8 : 5,
+            lineStyle: { width: i === 0 ? 3 : 1.5 }
+          };
+        })
+      });
+    },
+
+    interval: function (spec) {
+      // one bar per unit from (5 % rank − 0.4) to (95 % rank + 0.4): a rank "cell" even when both are equal
+      var starts = spec.low.map(function (v) { return v === null ? '-' : v - 0.4; });
+      var lengths = spec.low.map(function (v, i) { return v === null ? '-' : spec.high[i] - v + 0.8; });
+      var labels = spec.labels;
+      return base({
+        legend: { bottom: 0, data: [labels.interval, labels.median, labels.nominal], textStyle: { color: INK } },
+        tooltip: {
+          trigger: 'axis',
+          confine: true,
+          axisPointer: { type: 'shadow' },
+          formatter: function (items) {
+            var i = items[0].dataIndex;
+            return escapeHtml(spec.categories[i]) + '<br>' +
+              escapeHtml(labels.nominal) + ': ' + value(spec.nominal[i]) + '<br>' +
+              escapeHtml(labels.median) + ': ' + value(spec.median[i]) + '<br>' +
+              escapeHtml(labels.interval) + ': ' + value(spec.low[i]) + '–' + value(spec.high[i]);
+          }
+        },
+        grid: { left: 8, right: 24, top: 16, bottom: 40, containLabel: true },
+        xAxis: { type: 'value', min: 0, max: spec.units + 1, minInterval: 1, axisLabel: axisLabel, splitLine: splitLine },
+        yAxis: { type: 'category', inverse: true, data: spec.categories, axisLabel: { color: INK, width: 120, overflow: 'truncate', interval: 0 } },
+        series: [
+          { type: 'bar', stack: 'interval', silent: true, itemStyle: { color: 'transparent' }, data: starts, barMaxWidth: 18 },
+          { type: 'bar', stack: 'interval', name: labels.interval, itemStyle: { color: '#5b8fd0' }, data: lengths, barMaxWidth: 18 },
+          { type: 'scatter', name: labels.median, symbol: 'rect', symbolSize: [3, 18], itemStyle: { color: INK }, data: spec.median.map(value) },
+          { type: 'scatter', name: labels.nominal, symbol: 'diamond', symbolSize: 10, itemStyle: { color: '#c2410c' }, data: spec.nominal.map(value) }
+        ]
+      });
+    }
+  };
+
+  function drawCharts() {
+    var source = document.getElementById('chart-data');
+    if (!source || typeof window.echarts === 'undefined') { return; }
+    var specs = JSON.parse(source.textContent);
+    var drawn = [];
+    document.querySelectorAll('[data-chart]').forEach(function (el) {
+      var spec = specs[el.getAttribute('data-chart')];
+      if (!spec || !builders[spec.kind]) { return; }
+      if (spec.kind === 'interval' || (spec.kind === 'bars' && spec.horizontal)) {
+        el.style.height = Math.max(220, 28 * spec.categories.length + 70) + 'px';
+      }
+      var chart = window.echarts.init(el, null, { renderer: 'svg', locale: lang });
+      chart.setOption(builders[spec.kind](spec));
+      el.setAttribute('data-drawn', 'true');
+      drawn.push(chart);
+    });
+    var pending = null;
+    window.addEventListener('resize', function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () { drawn.forEach(function (c) { c.resize(); }); }, 100);
+    });
+  }
+
+  function enhanceUpload() {
+    var form = document.getElementById('upload-form');
+    if (!form) { return; }
+    var input = document.getElementById('file');
+    var zone = document.getElementById('dropzone');
+    var chosen = document.getElementById('chosen');
+    var problem = document.getElementById('client-error');
+    var limit = parseInt(form.getAttribute('data-max-bytes'), 10);
+
+    function show() {
+      var file = input.files && input.files[0];
+      chosen.textContent = file ? chosen.getAttribute('data-template').replace('{name}', file.name) : '';
+      problem.hidden = true;
+    }
+    input.addEventListener('change', show);
+    ['dragenter', 'dragover'].forEach(function (type) {
+      zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.add('dragging'); });
+    });
+    ['dragleave', 'drop'].forEach(function (type) {
+      zone.addEventListener(type, function () { zone.classList.remove('dragging'); });
+    });
+    zone.addEventListener('drop', function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        show();
+      }
+    });
+    form.addEventListener('submit', function (event) {
+      var file = input.files && input.files[0];
+      if (file && limit && file.size > limit) {
+        event.preventDefault();
+        problem.textContent = problem.getAttribute('data-too-large');
+        problem.hidden = false;
+        problem.focus();
+      }
+    });
+  }
+
+  function focusResult() {
+    // after an upload the page opens at #result: move the focus there for screen readers and keyboards
+    if (window.location.hash === '#result' || window.location.hash === '#decision') {
+      var target = document.getElementById(window.location.hash.slice(1));
+      if (target) { target.focus({ preventScroll: false }); }
+    }
+  }
+
+  function start() {
+    drawCharts();
+    enhanceUpload();
+    focusResult();
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,546 @@
+"""What each page shows, assembled from the service's own functions (no HTTP round trip).
+
+The rules are the API's: published results are public; before publication, staff see a preview scored afresh
+from the accepted submissions; a district officer sees its own unit's submissions only. Published results are
+read through the app's :class:`~service.results.ResultsCache`, so the pages and the API share one decoded
+snapshot, one rebuilt evaluation and the same encoded profiles per worker.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from scoring.analysis.design import UncertaintySettings
+from scoring.analysis.uncertainty import uncertainty_analysis
+from scoring.data import Dataset
+from scoring.evaluate import Evaluation
+from scoring.outputs import records
+from scoring.problems import DigiscoreError
+from scoring.system import IndicatorSystem
+from scoring.system.models import QuantileTiers
+from service import results as res
+from service.auth import Principal
+from service.context import ServiceContext
+from service.errors import ServiceError, conflict
+from service.rounds import find_round, list_rounds, round_info
+from service.submissions import accepted_inputs, dataset_of, load_inputs
+from service.systems import list_systems
+from service.tables import SnapshotRow, SystemRow
+from service.web.i18n import Translator
+
+SORTS = {  # column → the order a first click on its header gives
+    "rank": "asc",
+    "score": "desc",
+    "score_change": "desc",
+    "rank_change": "desc",
+    "name": "asc",
+    "code": "asc",
+}
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+
+# The uncertainty page: computed on demand with a fixed seed, so every worker shows the same intervals; once per
+# published snapshot per worker (cached), afresh for each preview. 600 = 100 base rows of the pick-freeze design
+# when four assumptions vary (runs are rounded up to a multiple of k + 2).
+UNCERTAINTY_REPLICATIONS = 600
+UNCERTAINTY_SEED = 20240601
+STRENGTHS = 3
+
+
+# --------------------------------------------------------------------------------------------- rounds
+
+
+@dataclass
+class RoundView:
+    """A round's results as a page may show them: published (cached) or, for staff, a preview."""
+
+    year: int
+    info: dict[str, Any]
+    results: res.RoundResults
+    system: IndicatorSystem
+    ref: res.PublishedRef | None
+    _evaluation: Callable[[], Evaluation]
+
+    @property
+    def published(self) -> bool:
+        return self.ref is not None
+
+    def evaluation(self) -> Evaluation:
+        """The evaluation behind the results (rebuilt once per published snapshot and worker)."""
+        return self._evaluation()
+
+
+def rounds(context: ServiceContext) -> list[dict[str, Any]]:
+    """Every round, oldest first, as the API lists them."""
+    with context.db.read() as session:
+        return list_rounds(session)
+
+
+def default_year(all_rounds: list[dict[str, Any]], principal: Principal) -> int | None:
+    """The year a results page shows when none is asked for: the newest published round; for staff, failing
+    that, the newest round (as a preview)."""
+    published = [r["year"] for r in all_rounds if r["status"] == "published"]
+    if published:
+        return int(published[-1])
+    if principal.is_staff and all_rounds:
+        return int(all_rounds[-1]["year"])
+    return None
+
+
+def visible_years(all_rounds: list[dict[str, Any]], principal: Principal) -> list[int]:
+    """The years whose results this principal may read: published ones, and every round for staff."""
+    return [int(r["year"]) for r in all_rounds if principal.is_staff or r["status"] == "published"]
+
+
+def round_view(context: ServiceContext, principal: Principal, year: int) -> RoundView:
+    """The results of ``year``: published for everyone, a preview for staff, else 409 round-not-published."""
+    ref = res.find_published(context.db, context.results, year)  # 404 when there is no such round
+    with context.db.read() as session:
+        round_row = find_round(session, year)
+        info = round_info(session, round_row)
+        system_row = session.get(SystemRow, round_row.system_pk)
+        assert system_row is not None
+        system = context.catalog.system(system_row)
+    if ref is not None:
+        published = ref
+        results = context.results.results(published, lambda: res.load_results(context.db, published))
+
+        def rebuilt() -> Evaluation:
+            return context.results.evaluation(
+                published, lambda: res.rebuild_evaluation(context.db, context.catalog, published)
+            )
+
+        return RoundView(year, info, results, system, ref, rebuilt)
+    if not principal.is_staff:
+        raise conflict("round-not-published", f"the results of round {year} are not published yet")
+    preview, evaluation = res.preview(context.db, context.catalog, year)
+    return RoundView(year, info, preview, system, None, lambda: evaluation)
+
+
+def node_name(system: IndicatorSystem, code: str, fallback: str, t: Translator) -> str:
+    """A node's name in the page's language (``name_en`` when English is asked and the system has it)."""
+    node = system.nodes.get(code)
+    if node is None:
+        return fallback
+    return t.pick(node.name, node.name_en)
+
+
+def tier_order(system: IndicatorSystem) -> dict[str, int]:
+    """Tier name → its place, best first (the colour a tier badge gets)."""
+    tiers = system.tiers
+    if tiers is None:
+        return {}
+    if isinstance(tiers, QuantileTiers):
+        return {name: i for i, name in enumerate(tiers.quantile)}
+    return {tier.name: i for i, tier in enumerate(tiers)}
+
+
+def _cached_json(
+    context: ServiceContext, view: RoundView, key: tuple[Any, ...], build: Callable[[], Any]
+) -> Any:
+    """``build()`` once per published snapshot and worker (kept as JSON bytes in the app's page cache)."""
+    if view.ref is None:
+        return build()
+    full_key = (view.ref.snapshot_id, *key)  # first item the snapshot id: publishing again drops it
+    cached = context.results.page(full_key)
+    if cached is None:
+        cached = context.results.store_page(full_key, _dumps(build()))
+    return json.loads(cached)
+
+
+def _dumps(document: object) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def averages(context: ServiceContext, view: RoundView) -> dict[str, float | None]:
+    """The city average of every node: the mean score of the units that have one."""
+
+    def build() -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
+        for code, rows in view.results.by_node.items():
+            scores = [r["score"] for r in rows if r["score"] is not None]
+            out[code] = sum(scores) / len(scores) if scores else None
+        return out
+
+    found: dict[str, float | None] = _cached_json(context, view, ("web-averages",), build)
+    return found
+
+
+# ------------------------------------------------------------------------------------------- rankings
+
+
+@dataclass(frozen=True)
+class RankingQuery:
+    """What the rankings page was asked for (all server-side: 3 000 units render as fast as 14)."""
+
+    node: str
+    q: str = ""
+    tier: str = ""
+    sort: str = "rank"
+    order: str = "asc"
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+
+
+@dataclass
+class RankingPage:
+    """One page of a ranking after search, filter and sort."""
+
+    rows: list[dict[str, Any]]
+    total: int  # units in the ranking
+    matched: int  # after search and tier filter
+    page: int
+    pages: int
+    first: int  # 1-based position of the first row shown (0 when none)
+    last: int
+
+
+def _sort_key(column: str) -> Callable[[dict[str, Any]], Any]:
+    field_name = {"name": "unit_name", "code": "unit_code"}.get(column, column)
+
+    def key(row: dict[str, Any]) -> Any:
+        return row[field_name]
+
+    return key
+
+
+def ranking_page(results: res.RoundResults, query: RankingQuery) -> RankingPage:
+    """Filter by name/code and tier, sort (missing values last, ties by rank then code), and page."""
+    rows = results.by_node[query.node]
+    total = len(rows)
+    if query.q:
+        needle = query.q.casefold()
+        rows = [r for r in rows if needle in r["unit_name"].casefold() or needle in r["unit_code"].casefold()]
+    if query.tier:
+        rows = [r for r in rows if r["tier"] == query.tier]
+    if query.sort != "rank" or query.order != "asc":
+        key = _sort_key(query.sort)
+        present = [r for r in rows if key(r) is not None]
+        missing = [r for r in rows if key(r) is None]
+        # stable sorts: by rank first (the stored order), then by the column
+        present.sort(key=key, reverse=query.order == "desc")
+        rows = present + missing
+    matched = len(rows)
+    pages = max(1, math.ceil(matched / query.size))
+    page = min(max(query.page, 1), pages)
+    start = (page - 1) * query.size
+    shown = [res.ranking_item(r) for r in rows[start : start + query.size]]
+    return RankingPage(shown, total, matched, page, pages, start + 1 if shown else 0, start + len(shown))
+
+
+def node_options(system: IndicatorSystem, results: res.RoundResults, t: Translator) -> list[dict[str, Any]]:
+    """Every node the results rank, in tree order, with its depth (for the 'ranked by' choice)."""
+    out = []
+    for node, depth, _ in system.walk():
+        if node.code in results.by_node:
+            out.append({"code": node.code, "name": t.pick(node.name, node.name_en), "depth": depth})
+    return out
+
+
+# -------------------------------------------------------------------------------------------- profile
+
+
+def profile_document(context: ServiceContext, view: RoundView, unit: str) -> dict[str, Any]:
+    """The API's profile of a unit (shared cache with ``GET /rounds/{year}/units/{unit}/profile``)."""
+    view.results.unit(unit)  # 404 before the costlier rebuild
+    if view.ref is None:
+        return res.profile(view.results, view.evaluation(), unit)
+    key = ("profile", view.ref.snapshot_id, unit)
+    body = context.results.page(key)
+    if body is None:
+        body = context.results.store_page(key, _dumps(res.profile(view.results, view.evaluation(), unit)))
+    found: dict[str, Any] = json.loads(body)
+    return found
+
+
+def scale_max(system: IndicatorSystem, values: list[float | None]) -> float:
+    """The top of a chart axis: the system's scale, or the largest value when bonus points pass it."""
+    top = float(system.method.scale[1]) if system.method.scale else 100.0
+    present = [v for v in values if v is not None]
+    return max([top, *present]) if present else top
+
+
+def dimension_codes(system: IndicatorSystem) -> list[str]:
+    """The composite's children: the dimensions of radar charts and dimension bars."""
+    return [child.code for child in system.root.children or []]
+
+
+def profile_view(context: ServiceContext, view: RoundView, unit: str, t: Translator) -> dict[str, Any]:
+    """Everything the profile page shows: cards, dimensions against the city average, strengths and
+    weaknesses, indicator contributions, target attainment, the trend, and the charts' data."""
+    system = view.system
+    document = profile_document(context, view, unit)
+    average = averages(context, view)
+    nodes = {n["code"]: n for n in document["nodes"]}
+    ranked = document["composite"]["units_ranked"]
+
+    def name(code: str) -> str:
+        return node_name(system, code, nodes.get(code, {}).get("name", code), t)
+
+    dimensions = [
+        nodes[code] | {"name": name(code), "average": average.get(code)}
+        for code in dimension_codes(system)
+        if code in nodes
+    ]
+    indicator_codes = set(system.indicator_codes)
+    indicators = []
+    for code in system.indicator_codes:
+        node = nodes.get(code)
+        if node is None:
+            continue
+        path = system.path(code)
+        dimension = path[1] if len(path) > 2 else code
+        indicators.append(
+            node | {"name": name(code), "dimension": name(dimension), "average": average.get(code)}
+        )
+    with_rank = [n for n in indicators if n["rank"] is not None]
+    strengths = sorted(with_rank, key=lambda n: (n["rank"], n["code"]))[:STRENGTHS]
+    weaknesses = sorted(with_rank, key=lambda n: (-n["rank"], n["code"]))[:STRENGTHS]
+    weaknesses = [n for n in weaknesses if n not in strengths]  # a tiny system: never both
+
+    attainment = [
+        row | {"name": name(row["indicator_code"])}
+        for row in document["attainment"]
+        if row.get("indicator_code") in indicator_codes
+    ]
+    trend_codes = [system.composite.code, *dimension_codes(system)]
+    years = sorted({int(r["year"]) for r in document["trend"]})
+    by_node: dict[str, dict[int, float | None]] = {}
+    for row in document["trend"]:
+        by_node.setdefault(row["node_code"], {})[int(row["year"])] = row["score"]
+    trend = [
+        {"code": code, "name": name(code), "values": [by_node[code].get(y) for y in years]}
+        for code in trend_codes
+        if code in by_node
+    ]
+    contributions = sorted(
+        (n for n in indicators if n["contribution"] is not None),
+        key=lambda n: n["contribution"],
+        reverse=True,
+    )
+    unit_name = document["unit"]["name"]
+    top = scale_max(system, [d["score"] for d in dimensions] + [d["average"] for d in dimensions])
+    charts = {
+        "radar": {
+            "kind": "radar",
+            "axes": [{"name": d["name"], "max": top} for d in dimensions],
+            "series": [
+                {"name": unit_name, "values": [d["score"] for d in dimensions]},
+                {"name": t("common.city_average"), "values": [d["average"] for d in dimensions]},
+            ],
+        },
+        "dimensions": {
+            "kind": "bars",
+            "categories": [d["name"] for d in dimensions],
+            "max": top,
+            "series": [
+                {"name": unit_name, "values": [d["score"] for d in dimensions]},
+                {"name": t("common.city_average"), "values": [d["average"] for d in dimensions]},
+            ],
+        },
+        "contributions": {
+            "kind": "bars",
+            "horizontal": True,
+            "categories": [n["name"] for n in contributions],
+            "series": [
+                {"name": t("profile.contribution"), "values": [n["contribution"] for n in contributions]}
+            ],
+        },
+        "trend": {
+            "kind": "trend",
+            "categories": [str(y) for y in years],
+            "series": [{"name": s["name"], "values": s["values"]} for s in trend],
+        },
+    }
+    return {
+        "document": document,
+        "unit_name": unit_name,
+        "composite": document["composite"],
+        "ranked": ranked,
+        "dimensions": dimensions,
+        "indicators": indicators,
+        "strengths": strengths,
+        "weaknesses": weaknesses,
+        "attainment": attainment,
+        "years": years,
+        "trend": trend,
+        "charts": charts,
+    }
+
+
+def unit_name(context: ServiceContext, code: str) -> str | None:
+    """A unit's name in the newest registered system that lists it."""
+    with context.db.read() as session:
+        rows = session.execute(
+            select(SystemRow).options(defer(SystemRow.definition)).order_by(SystemRow.id.desc())
+        ).scalars()
+        for row in rows:
+            name = context.catalog.system(row).unit_names.get(code)
+            if name:
+                return name
+    return None
+
+
+def units_of(results: res.RoundResults) -> list[dict[str, str]]:
+    """The units with results, in code order (for the choice of a district)."""
+    return [{"code": code, "name": results.unit_names.get(code, code)} for code in sorted(results.by_unit)]
+
+
+# -------------------------------------------------------------------------------------------- compare
+
+
+def compare_view(view: RoundView, a: str, b: str, t: Translator) -> dict[str, Any]:
+    """Two units on every node, with the dimension radar and the differences."""
+    system = view.system
+    document = res.compare(view.results, a, b)
+    rows = []
+    for node in document["nodes"]:
+        rows.append(node | {"name": node_name(system, node["code"], node["name"], t)})
+    dims = set(dimension_codes(system))
+    dimensions = [r for r in rows if r["code"] in dims]
+    top = scale_max(system, [d["a_score"] for d in dimensions] + [d["b_score"] for d in dimensions])
+    name_a, name_b = document["a"]["name"], document["b"]["name"]
+    charts = {
+        "radar": {
+            "kind": "radar",
+            "axes": [{"name": d["name"], "max": top} for d in dimensions],
+            "series": [
+                {"name": name_a, "values": [d["a_score"] for d in dimensions]},
+                {"name": name_b, "values": [d["b_score"] for d in dimensions]},
+            ],
+        },
+        "difference": {
+            "kind": "bars",
+            "horizontal": True,
+            "signed": True,
+            "categories": [d["name"] for d in dimensions],
+            "series": [{"name": t("compare.difference"), "values": [d["difference"] for d in dimensions]}],
+        },
+    }
+    composite = next(r for r in rows if r["code"] == view.results.composite)
+    return {
+        "document": document,
+        "rows": rows,
+        "composite": composite,
+        "dimensions": dimensions,
+        "charts": charts,
+    }
+
+
+# ---------------------------------------------------------------------------------------- uncertainty
+
+
+def _inputs_dataset(context: ServiceContext, view: RoundView) -> Dataset:
+    """The values the round's results were (or, for a preview, would be) computed from."""
+    with context.db.read() as session:
+        if view.ref is not None:
+            snapshot = session.get(SnapshotRow, view.ref.snapshot_id)
+            assert snapshot is not None
+            inputs = load_inputs(session, json.loads(snapshot.inputs_json))
+        else:
+            inputs = accepted_inputs(session, find_round(session, view.year))
+    return dataset_of([(row.unit_code, row.values_json) for row in inputs])
+
+
+def uncertainty(context: ServiceContext, view: RoundView) -> dict[str, Any]:
+    """Rank intervals and sensitivity indices (``scoring.analysis.uncertainty``, fixed seed), or the reason
+    they could not be computed (``{"error": ...}``)."""
+
+    def build() -> dict[str, Any]:
+        settings = UncertaintySettings(replications=UNCERTAINTY_REPLICATIONS)
+        rng = np.random.default_rng(UNCERTAINTY_SEED)
+        try:
+            result = uncertainty_analysis(
+                view.system, _inputs_dataset(context, view), view.year, rng, settings
+            )
+        except DigiscoreError as error:
+            return {"error": "; ".join(p.message_zh for p in error.problems) or str(error)}
+        return {
+            "runs": result.replications,
+            "seed": UNCERTAINTY_SEED,
+            "units": records(result.units),
+            "sensitivity": records(result.sensitivity),
+        }
+
+    found: dict[str, Any] = _cached_json(context, view, ("web-uncertainty",), build)
+    return found
+
+
+# ------------------------------------------------------------------------------------- upload, review
+
+
+def upload_rounds(all_rounds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rounds an officer may pick on the upload page: every round, newest first."""
+    return sorted(all_rounds, key=lambda r: -int(r["year"]))
+
+
+def default_upload_year(all_rounds: list[dict[str, Any]]) -> int | None:
+    """The newest open round, else the newest round."""
+    open_rounds = [r["year"] for r in all_rounds if r["status"] == "open"]
+    if open_rounds:
+        return int(max(open_rounds))
+    return int(max(r["year"] for r in all_rounds)) if all_rounds else None
+
+
+def round_system(context: ServiceContext, year: int) -> tuple[dict[str, Any], IndicatorSystem]:
+    """A round (as the API shows it) and its indicator system; 404 for an unknown year."""
+    with context.db.read() as session:
+        round_row = find_round(session, year)
+        system_row = session.get(SystemRow, round_row.system_pk)
+        assert system_row is not None
+        return round_info(session, round_row), context.catalog.system(system_row)
+
+
+def indicator_names(system: IndicatorSystem, t: Translator) -> dict[str, str]:
+    """Indicator code → its name in the page's language (the problem list names the indicator of a cell)."""
+    return {node.code: t.pick(node.name, node.name_en) for node in system.indicators}
+
+
+def sorted_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors first, then warnings, then notes; within each, in sheet and cell order (row, then column)."""
+    order = {"error": 0, "warning": 1, "info": 2}
+
+    def cell_key(cell: str | None) -> tuple[int, str]:
+        if not cell:
+            return (0, "")
+        letters = "".join(c for c in cell if c.isalpha())
+        digits = "".join(c for c in cell if c.isdigit())
+        return (int(digits) if digits else 0, letters.rjust(3))
+
+    return sorted(
+        problems,
+        key=lambda p: (order.get(p.get("severity", ""), 3), p.get("sheet") or "", cell_key(p.get("cell"))),
+    )
+
+
+@dataclass
+class AdminView:
+    """The rounds and the registered system versions a new round may use."""
+
+    rounds: list[dict[str, Any]]
+    systems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def admin_view(context: ServiceContext) -> AdminView:
+    with context.db.read() as session:
+        return AdminView(list_rounds(session), list_systems(session))
+
+
+def known_system_version(context: ServiceContext, value: str) -> tuple[str, str]:
+    """``id@version`` from the open-round form, checked against the registered versions."""
+    system_id, _, version = value.rpartition("@")
+    with context.db.read() as session:
+        found = session.execute(
+            select(SystemRow.id).where(SystemRow.system_id == system_id, SystemRow.version == version)
+        ).first()
+    if found is None:
+        raise ServiceError(404, "not-found", f"indicator system {value} not found")
+    return system_id, version

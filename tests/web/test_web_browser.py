@@ -1,0 +1,336 @@
+"""The dashboard in a real browser (Debian's chromium through Playwright) against a real uvicorn server.
+
+Every test runs under a guard: a request to any host but the test server, or an error on the console, fails
+it. Screenshots go to ``tests/web/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from scoring.system import load_system
+from service.auth import Role
+from service.settings import DEFAULT_SYSTEMS
+from service.submissions import parse_upload
+from tests.service.support import YEAR
+from tests.web.conftest import UPLOAD_YEAR, Site, Tab, open_tab
+from tests.web.support import (
+    form_bytes,
+    loaded_bytes,
+    run_axe,
+    screenshot,
+    sign_in,
+    spoiled_form,
+    token,
+)
+
+JINAN = load_system(DEFAULT_SYSTEMS[0])
+ASSET_BUDGET = 1_500_000  # bytes a page may load, its own HTML included
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def drawn_charts(page: Any) -> dict[str, int]:
+    """Chart id → the number of SVG shapes ECharts drew in it (after every chart said it is drawn)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.drawn === 'true')"
+    )
+    shapes: dict[str, int] = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(el => {
+               const svg = el.querySelector('svg');
+               const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+               const n = svg && box.width > 0 && box.height > 0
+                   ? svg.querySelectorAll('path, rect, circle, polyline, polygon, text').length : 0;
+               return [el.dataset.chart, n];
+           }))"""
+    )
+    return shapes
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def test_rankings_page_shows_every_sample_unit(tab: Tab) -> None:
+    page = tab.page
+    page.goto(f"/rankings?year={YEAR}")
+    rows = page.locator("#ranking tbody tr")
+    assert rows.count() == len(JINAN.units) == 14
+    names = rows.locator("th").all_inner_texts()
+    assert sorted(names) == sorted(JINAN.unit_names.values())
+    ranks = [int(r) for r in rows.locator("td.rank").all_inner_texts()]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    assert page.locator("#ranking .tier").count() == 14  # every unit's tier as a coloured badge
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    screenshot(page, "rankings")
+
+    # sort by score, lowest first, by clicking the column header
+    page.get_by_role("link", name="得分", exact=True).click()
+    page.get_by_role("link", name="得分", exact=True).click()
+    assert "order=asc" in page.url and "sort=score" in page.url
+    assert int(page.locator("#ranking tbody tr td.rank").first.inner_text()) == 14
+
+    # search
+    page.fill("input[name=q]", "历下")
+    page.press("input[name=q]", "Enter")
+    assert page.locator("#ranking tbody tr").count() == 1
+    assert page.locator("#ranking tbody th").inner_text() == "历下区"
+
+
+def test_profile_page_draws_its_charts(tab: Tab) -> None:
+    page = tab.page
+    page.goto(f"/districts/370102?year={YEAR}")
+    assert page.locator("h1").inner_text().startswith("历下区")
+    shapes = drawn_charts(page)
+    assert set(shapes) == {"radar", "dimensions", "contributions", "trend"}
+    assert all(n > 10 for n in shapes.values()), shapes
+    # the tables behind the charts: every indicator, its contribution; attainment; strengths and weaknesses
+    assert page.locator("table.indicators tbody tr").count() == len(JINAN.indicators)
+    assert page.locator("#strengths li").count() == 3
+    assert page.locator("#weaknesses li").count() == 3
+    assert page.locator("#attainment tbody tr").count() > 0
+    screenshot(page, "profile")
+
+
+def test_compare_and_uncertainty_pages_draw_their_charts(tab: Tab) -> None:
+    page = tab.page
+    page.goto(f"/compare?year={YEAR}&a=370102&b=370126")
+    shapes = drawn_charts(page)
+    assert set(shapes) == {"radar", "difference"} and all(n > 5 for n in shapes.values())
+    assert page.locator("table.compare tbody tr").count() == len(JINAN.nodes)
+    screenshot(page, "compare", full_page=False)
+
+    page.goto(f"/uncertainty?year={YEAR}")
+    shapes = drawn_charts(page)
+    assert shapes["intervals"] > 14
+    assert page.locator("#intervals tbody tr").count() == 14
+    screenshot(page, "uncertainty")
+
+
+# ------------------------------------------------------------------------------------------ uploads
+
+
+def test_bad_form_shows_every_problem_next_to_its_cell(tab: Tab, site: Site) -> None:
+    unit = "370104"
+    content = spoiled_form(unit, {"H9": "abc", "H10": -5, "H12": "12万", "H13": 250})
+    name = "370104_槐荫区.xlsx"
+    expected = parse_upload(
+        content, name, unit, UPLOAD_YEAR, JINAN, site.office.context.settings.upload_limits
+    )
+    assert expected.errors == 4
+
+    page = tab.page
+    sign_in(page, token(site.office.context, Role.DISTRICT, unit))
+    assert page.url.endswith("/upload")  # a district officer lands on its upload page
+    page.set_input_files("#file", files=[{"name": name, "mimeType": XLSX, "buffer": content}])
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**#result")
+    assert "未通过校验：4 个错误" in page.locator("#outcome").inner_text()
+    rows = page.locator("table.problems tbody tr")
+    assert rows.count() == len(expected.problems)
+    shown = {
+        rows.nth(i).locator("td.cell-ref").inner_text(): rows.nth(i).locator("td.message").inner_text()
+        for i in range(rows.count())
+    }
+    for problem in expected.problems:
+        assert shown[f"{problem.location.sheet}!{problem.location.cell}"] == problem.message_zh
+    assert shown["数据填报!H9"] == "单元格内容“abc”不是数值"
+    # the history lists the rejected version
+    assert "未通过校验" in page.locator("#history tbody tr").first.inner_text()
+    screenshot(page, "upload-problems")
+
+
+def test_good_form_dropped_is_accepted_after_review(tab: Tab, site: Site, browser: Any) -> None:
+    unit = "370105"
+    page = tab.page
+    sign_in(page, token(site.office.context, Role.DISTRICT, unit))
+    page.goto(f"/upload?year={UPLOAD_YEAR}")
+    # drop the file on the drop zone, as dragging it from the desktop does
+    encoded = base64.b64encode(form_bytes(unit)).decode()
+    page.evaluate(
+        """([data, name, type]) => {
+               const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+               const transfer = new DataTransfer();
+               transfer.items.add(new File([bytes], name, {type}));
+               document.getElementById('dropzone').dispatchEvent(
+                   new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+           }""",
+        [encoded, "370105_天桥区.xlsx", XLSX],
+    )
+    assert "370105_天桥区.xlsx" in page.locator("#chosen").inner_text()
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**#result")
+    assert "校验通过" in page.locator("#outcome").inner_text()
+    assert "待审核" in page.locator("#history tbody tr").first.inner_text()
+
+    # the reviewer accepts it in another browser session
+    reviewer = open_tab(browser, site)
+    try:
+        sign_in(reviewer.page, token(site.office.context, Role.REVIEWER))
+        reviewer.page.goto(f"/review?year={UPLOAD_YEAR}&unit={unit}")
+        reviewer.page.get_by_label("接受").check()
+        reviewer.page.fill("#comment", "数据完整，予以接受")
+        reviewer.page.get_by_role("button", name="提交审核结论").click()
+        assert "已接受天桥区第 1 版" in reviewer.page.locator("#review-done").inner_text()
+        screenshot(reviewer.page, "review")
+        reviewer.guard.check()
+    finally:
+        reviewer.context.close()
+
+    page.reload()
+    row = page.locator("#history tbody tr").first.inner_text()
+    assert "已接受" in row and "数据完整，予以接受" in row
+
+
+def test_admin_closes_and_publishes_a_round(tab: Tab, site: Site) -> None:
+    office = site.office
+    page = tab.page
+    sign_in(page, token(office.context, Role.ADMIN))
+    assert page.url.endswith("/admin")
+    page.get_by_label("年份").fill("2022")
+    page.get_by_role("button", name="开启轮次").click()
+    assert "已开启 2022 年度轮次" in page.locator("#admin-done").inner_text()
+    units = ["370112", "370113", "370114"]
+    for unit in units:  # the districts upload, the reviewer accepts (through the API)
+        assert office.upload_form(unit, 2022).status_code == 201
+        accepted = office.client.post(
+            f"/rounds/2022/units/{unit}/submissions/1/review",
+            json={"decision": "accept"},
+            headers=office.reviewer,
+        )
+        assert accepted.status_code == 200
+    page.get_by_role("button", name="截止填报 2022").click()
+    assert "2022 年度填报已截止" in page.locator("#admin-done").inner_text()
+    page.get_by_role("button", name="计算并发布 2022").click()
+    assert "2022 年度结果已发布" in page.locator("#admin-done").inner_text()
+    screenshot(page, "admin")
+    page.goto("/rankings?year=2022")
+    assert page.locator("#ranking tbody tr").count() == len(units)
+
+
+# ------------------------------------------------------------------------------- language, keyboard, phone
+
+
+def test_english_on_request_and_remembered(tab: Tab) -> None:
+    page = tab.page
+    page.goto(f"/rankings?year={YEAR}&lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == f"Rankings {YEAR}"
+    page.goto("/districts/370102")  # the cookie keeps English
+    assert "profile" in page.locator("h1").inner_text()
+    assert page.get_by_role("heading", name="Dimensions against the city average").count() == 1
+    drawn_charts(page)
+    screenshot(page, "profile-en", full_page=False)
+    page.get_by_role("link", name="中文").click()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+
+
+def test_usable_by_keyboard(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(f"/rankings?year={YEAR}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "year"  # the first control of the page
+
+    # choose a unit and open its profile without a mouse
+    page.focus("input[name=q]")
+    page.keyboard.type("章丘")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=*")
+    page.focus("#ranking tbody th a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/districts/370114*")
+    assert page.locator("h1").inner_text().startswith("章丘区")
+
+
+def test_readable_on_a_phone(browser: Any, site: Site) -> None:
+    phone = open_tab(browser, site, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = phone.page
+        for width in (320, 390):
+            page.set_viewport_size({"width": width, "height": 844})
+            for path in ("/signin", f"/rankings?year={YEAR}", f"/districts/370102?year={YEAR}"):
+                page.goto(path)
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+        drawn_charts(page)  # the last page visited: the profile
+        screenshot(page, "profile-phone")
+        phone.guard.check()
+    finally:
+        phone.context.close()
+
+
+# --------------------------------------------------------------------------- accessibility, assets, network
+
+
+def test_pages_pass_wcag_aa_checks(browser: Any, site: Site) -> None:
+    # axe-core is injected by the test, so this context lets it past the pages' Content-Security-Policy
+    checked = open_tab(browser, site, bypass_csp=True)
+    try:
+        page = checked.page
+        pages = [
+            "/",
+            f"/rankings?year={YEAR}",
+            f"/districts/370102?year={YEAR}",
+            f"/compare?year={YEAR}",
+            f"/uncertainty?year={YEAR}",
+            "/signin",
+        ]
+        signed_in = {
+            Role.DISTRICT: [f"/upload?year={UPLOAD_YEAR}"],
+            Role.REVIEWER: [f"/review?year={UPLOAD_YEAR}&unit=370104"],
+            Role.ADMIN: ["/admin"],
+        }
+        found: dict[str, list[dict[str, Any]]] = {}
+        for path in pages:
+            page.goto(path)
+            found[path] = run_axe(page)
+        for role, paths in signed_in.items():
+            sign_in(page, token(site.office.context, role, "370104" if role is Role.DISTRICT else None))
+            for path in paths:
+                page.goto(path)
+                found[path] = run_axe(page)
+        page.goto(f"/rankings?year={YEAR}&lang=en")
+        found["en"] = run_axe(page)
+        violations = {path: v for path, v in found.items() if v}
+        assert not violations, violations
+        checked.guard.check()
+    finally:
+        checked.context.close()
+
+
+def test_each_page_loads_at_most_its_asset_budget(tab: Tab) -> None:
+    page = tab.page
+    sizes = {}
+    for path in (f"/rankings?year={YEAR}", f"/districts/370102?year={YEAR}", f"/compare?year={YEAR}", "/"):
+        page.goto(path)
+        page.wait_for_load_state("load")
+        loaded = loaded_bytes(page)
+        sizes[path] = sum(loaded.values())
+        assert all(url.startswith(tab.guard.origin) for url in loaded)
+    print("bytes per page:", sizes)
+    assert all(total <= ASSET_BUDGET for total in sizes.values()), sizes
+    assert sizes[f"/rankings?year={YEAR}"] < 100_000  # no chart library where there is no chart
+
+
+def test_other_hosts_are_refused_by_the_page_and_by_the_guard(tab: Tab, browser: Any, site: Site) -> None:
+    """The pages' Content-Security-Policy refuses a request to another host; with that policy bypassed, the
+    tests' guard still stops and records it (so the guard in every test does its job)."""
+    page = tab.page
+    page.goto("/")
+    page.evaluate("() => fetch('http://example.invalid/beacon').catch(() => null)")
+    assert any("Content Security Policy" in e for e in tab.guard.console_errors)
+    assert tab.guard.foreign == []  # refused before it left the page
+    tab.guard.console_errors.clear()
+
+    unguarded = open_tab(browser, site, bypass_csp=True)
+    try:
+        unguarded.page.goto("/")
+        unguarded.page.evaluate("() => fetch('http://example.invalid/beacon').catch(() => null)")
+        assert unguarded.guard.foreign == ["http://example.invalid/beacon"]
+    finally:
+        unguarded.context.close()

@@ -1,0 +1,391 @@
+"""The dashboard's pages and forms over the ASGI test client, on SQLite and PostgreSQL: sign-in cookie, CSRF,
+who sees what, server-side search/sort/paging, languages, errors as HTML, headers and static assets."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.auth import Role
+from service.web import security
+from service.web.i18n import TEXT
+from service.web.ui import STATIC_DIR, filesize, num, signed
+from tests.service.support import YEAR, Office, running_office, settings_factory
+from tests.web.conftest import UPLOAD_YEAR
+from tests.web.support import form_bytes, spoiled_form, token
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def office(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_ok: bool
+) -> Iterator[Office]:
+    """2024 published with every sample form; 2023 open for uploads."""
+    if request.param == "postgresql" and not postgres_ok:
+        pytest.skip("PostgreSQL not reachable")
+    with (
+        settings_factory(str(request.param), tmp_path_factory.mktemp("pages")) as make,
+        running_office(make()) as office,
+    ):
+        office.publish_all_forms()
+        office.open_round(UPLOAD_YEAR)
+        yield office
+
+
+def browser_like(office: Office) -> TestClient:
+    """A client with a cookie jar of its own, as one browser has."""
+    return TestClient(office.app, base_url="http://testserver", follow_redirects=False)
+
+
+def csrf_of(client: TestClient, path: str = "/signin") -> str:
+    """Load a page (which sets the form-token cookie) and return the token its forms carry."""
+    page = client.get(path)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    assert client.cookies.get(security.CSRF_COOKIE) == found.group(1)
+    return found.group(1)
+
+
+def signed_in(office: Office, role: Role, unit: str | None = None) -> TestClient:
+    client = browser_like(office)
+    response = client.post(
+        "/signin", data={"token": token(office.context, role, unit), "csrf_token": csrf_of(client)}
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+# --------------------------------------------------------------------------------------- every page
+
+
+PUBLIC_PAGES = [
+    "/",
+    f"/rankings?year={YEAR}",
+    f"/rankings?year={YEAR}&node=A&sort=score&order=asc",
+    f"/rankings?year={YEAR}&node=DI-31",
+    f"/districts/370102?year={YEAR}",
+    f"/compare?year={YEAR}&a=370102&b=370103",
+    f"/uncertainty?year={YEAR}",
+    "/signin",
+]
+STAFF_PAGES = [f"/upload?year={UPLOAD_YEAR}&unit=370102", f"/review?year={UPLOAD_YEAR}", "/admin"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_renders_in_both_languages_with_its_headers(office: Office, lang: str) -> None:
+    client = signed_in(office, Role.ADMIN)
+    for path in PUBLIC_PAGES + STAFF_PAGES:
+        response = client.get(path + ("&" if "?" in path else "?") + f"lang={lang}")
+        assert response.status_code == 200, (path, response.text[-800:])
+        assert response.headers["content-type"].startswith("text/html")
+        assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in response.text
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["cache-control"] == "no-store"
+        assert "<script>" not in response.text  # no inline script: the policy would refuse it
+
+
+def test_the_translation_table_is_complete() -> None:
+    fields = string.Formatter()
+    for key, (zh, en) in TEXT.items():
+        assert zh and en, key
+        assert {f for _, f, _, _ in fields.parse(zh) if f} == {f for _, f, _, _ in fields.parse(en) if f}, key
+
+
+def test_english_is_remembered_in_a_cookie(office: Office) -> None:
+    client = browser_like(office)
+    first = client.get(f"/rankings?year={YEAR}&lang=en")
+    assert "<h1>Rankings 2024</h1>" in first.text
+    assert client.cookies.get(security.LANG_COOKIE) == "en"
+    assert "<h1>Overview</h1>" in client.get("/").text
+    assert "<h1>评价概览</h1>" in client.get("/?lang=zh").text
+
+
+# ------------------------------------------------------------------------------------- sign-in, CSRF
+
+
+def test_signing_in_keeps_the_token_in_an_httponly_cookie(office: Office) -> None:
+    client = browser_like(office)
+    before = csrf_of(client)
+    text = token(office.context, Role.DISTRICT, "370102")
+    response = client.post("/signin", data={"token": text, "csrf_token": before})
+    assert response.status_code == 303 and response.headers["location"] == "/upload"
+    cookies = response.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith(f"{security.SESSION_COOKIE}="))
+    assert "HttpOnly" in session and "SameSite=lax" in session and "Path=/" in session
+    assert client.cookies.get(security.CSRF_COOKIE) != before  # a fresh form token after signing in
+    page = client.get("/upload")
+    assert "区县填报员 · 历下区（370102）" in page.text
+
+    # signing out forgets it
+    out = client.post("/signout", data={"csrf_token": client.cookies.get(security.CSRF_COOKIE)})
+    assert out.headers["location"] == "/signin?done=signed_out"
+    assert client.get("/upload").headers["location"] == "/signin?next=%2Fupload"
+
+
+def test_a_wrong_token_does_not_sign_in(office: Office) -> None:
+    client = browser_like(office)
+    response = client.post("/signin", data={"token": "dgs_nope", "csrf_token": csrf_of(client)})
+    assert response.status_code == 401
+    assert "令牌无效或已被撤销" in response.text
+    assert client.cookies.get(security.SESSION_COOKIE) is None
+
+
+def test_posts_without_a_matching_form_token_are_refused(office: Office) -> None:
+    client = signed_in(office, Role.DISTRICT, "370102")
+    good = client.cookies.get(security.CSRF_COOKIE)
+    upload = {"file": ("f.xlsx", form_bytes("370102"), XLSX)}
+    fields = {"year": str(UPLOAD_YEAR), "unit": "370102"}
+    before = office.client.get(
+        f"/rounds/{UPLOAD_YEAR}/units/370102/submissions", headers=office.district("370102")
+    ).json()
+    for data, headers in (
+        (fields, {}),  # no token
+        (fields | {"csrf_token": "x" * 43}, {}),  # another token
+        (fields | {"csrf_token": good}, {"origin": "https://evil.example"}),  # the right token, another site
+        (fields | {"csrf_token": good}, {"referer": "https://evil.example/page"}),
+    ):
+        refused = client.post("/upload", data=data, files=upload, headers=headers)
+        assert refused.status_code == 403, refused.text
+        assert "表单已过期或来自其他网站" in refused.text
+    after = office.client.get(
+        f"/rounds/{UPLOAD_YEAR}/units/370102/submissions", headers=office.district("370102")
+    ).json()
+    assert after == before  # nothing stored
+    # a token from another browser does not work either
+    other = browser_like(office)
+    assert other.post("/signin", data={"token": "x", "csrf_token": good}).status_code == 403
+    # and the sign-in cookie gives the JSON API nothing: it reads the Authorization header only
+    assert client.get(f"/rounds/{UPLOAD_YEAR}/units/370102/submissions").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/upload?year=2023", "/upload?year=2023"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("", "/"),
+    ],
+)
+def test_only_local_paths_are_followed_after_signing_in(target: str, expected: str) -> None:
+    assert security.safe_next(target, "/") == expected
+
+
+# ----------------------------------------------------------------------------------------- who sees what
+
+
+def test_a_district_officer_sees_only_its_own_unit(office: Office) -> None:
+    assert office.upload_form("370103", UPLOAD_YEAR).status_code == 201
+    client = signed_in(office, Role.DISTRICT, "370102")
+    assert client.get("/upload").status_code == 200
+    for path in (
+        f"/upload?year={UPLOAD_YEAR}&unit=370103",
+        f"/upload/file?year={UPLOAD_YEAR}&unit=370103&version=1",
+        f"/upload/form?year={UPLOAD_YEAR}&unit=370103",
+        f"/review?year={UPLOAD_YEAR}",
+        "/admin",
+    ):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "当前身份无权查看或操作此内容" in response.text
+    own = client.get(f"/upload/form?year={UPLOAD_YEAR}&unit=370102")
+    assert own.status_code == 200 and own.headers["content-type"] == XLSX
+
+    reviewer = signed_in(office, Role.REVIEWER)
+    assert reviewer.get(f"/upload?year={UPLOAD_YEAR}&unit=370103").status_code == 200
+    assert reviewer.get(f"/upload/file?year={UPLOAD_YEAR}&unit=370103&version=1").content == form_bytes(
+        "370103"
+    )
+    assert reviewer.get("/admin").status_code == 403
+
+
+def test_pages_for_signed_in_users_send_the_public_to_the_sign_in_form(office: Office) -> None:
+    client = browser_like(office)
+    for path in ("/upload", f"/review?year={UPLOAD_YEAR}", "/admin"):
+        response = client.get(path)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/signin?next=")
+    assert "请先登录" in client.get("/signin?next=/admin").text
+    # the navigation shows the public pages only
+    home = client.get("/").text
+    assert 'href="/upload"' not in home and 'href="/admin"' not in home
+
+
+def test_unpublished_results_are_for_staff_only(office: Office) -> None:
+    public = browser_like(office).get(f"/rankings?year={UPLOAD_YEAR}")
+    assert public.status_code == 409 and "该年度结果尚未发布" in public.text
+    assert browser_like(office).get(f"/districts/370102?year={UPLOAD_YEAR}").status_code == 409
+    assert office.upload_form("370124", UPLOAD_YEAR).status_code == 201
+    latest = office.client.get(
+        f"/rounds/{UPLOAD_YEAR}/units/370124/submissions", headers=office.reviewer
+    ).json()[-1]["version"]
+    accept = office.client.post(
+        f"/rounds/{UPLOAD_YEAR}/units/370124/submissions/{latest}/review",
+        json={"decision": "accept"},
+        headers=office.reviewer,
+    )
+    assert accept.status_code == 200
+    preview = signed_in(office, Role.REVIEWER).get(f"/rankings?year={UPLOAD_YEAR}")
+    assert preview.status_code == 200
+    assert "预览：2023 年度结果尚未发布" in preview.text
+    assert "结果发布后可下载排名和年度报告" in preview.text
+
+
+# --------------------------------------------------------------------------------------------- rankings
+
+
+def rows_of(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/districts/(\d+)\?year=\d+">', html)
+
+
+def test_rankings_search_sort_filter_and_page_on_the_server(office: Office) -> None:
+    client = browser_like(office)
+    ranking = office.client.get(f"/rounds/{YEAR}/rankings").json()["items"]
+    by_rank = [r["unit_code"] for r in ranking]
+    assert rows_of(client.get(f"/rankings?year={YEAR}").text) == by_rank
+    assert rows_of(client.get(f"/rankings?year={YEAR}&sort=rank&order=desc").text) == by_rank[::-1]
+    by_score = sorted(ranking, key=lambda r: r["score"])
+    assert rows_of(client.get(f"/rankings?year={YEAR}&sort=score&order=asc").text) == [
+        r["unit_code"] for r in by_score
+    ]
+    by_code = sorted(by_rank)
+    assert rows_of(client.get(f"/rankings?year={YEAR}&sort=code").text) == by_code
+    # pages of 25: 14 fit on one; size is snapped to the sizes offered
+    page = client.get(f"/rankings?year={YEAR}&size=10").text
+    assert len(rows_of(page)) == 14 and "共 14 个区县，显示第 1–14 个" in page
+    # search by name or code, filter by tier
+    assert rows_of(client.get(f"/rankings?year={YEAR}&q=历下").text) == ["370102"]
+    assert rows_of(client.get(f"/rankings?year={YEAR}&q=3701").text) == by_rank
+    leading = [r["unit_code"] for r in ranking if r["tier"] == "领先"]
+    assert rows_of(client.get(f"/rankings?year={YEAR}&tier=领先").text) == leading
+    assert "没有符合条件的区县" in client.get(f"/rankings?year={YEAR}&q=不存在").text
+    # a page past the end shows the last one
+    assert rows_of(client.get(f"/rankings?year={YEAR}&page=99").text) == by_rank
+    # a dimension's ranking has no tiers
+    dimension = client.get(f"/rankings?year={YEAR}&node=B").text
+    dimension_api = office.client.get(f"/rounds/{YEAR}/rankings?node=B").json()["items"]
+    assert rows_of(dimension) == [r["unit_code"] for r in dimension_api]
+    assert 'class="tier ' not in dimension
+
+
+def test_rankings_link_the_downloads_of_a_published_round(office: Office) -> None:
+    html = browser_like(office).get(f"/rankings?year={YEAR}").text
+    for fmt in ("docx", "xlsx", "html"):
+        assert f'href="/rounds/{YEAR}/report.{fmt}"' in html
+    assert f'href="/rounds/{YEAR}/rankings?node=INDEX&amp;format=csv"' in html
+
+
+def test_errors_are_pages_in_the_readers_language(office: Office) -> None:
+    client = browser_like(office)
+    missing = client.get(f"/districts/999999?year={YEAR}")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "找不到要查看的内容" in missing.text
+    english = browser_like(office).get(f"/districts/999999?year={YEAR}&lang=en")
+    assert "There is nothing here" in english.text
+    assert client.get(f"/rankings?year={YEAR}&node=NOPE").status_code == 404
+    bad = client.get("/rankings?sort=evil")
+    assert bad.status_code == 400 and "请求的参数不正确" in bad.text
+    assert client.get("/rankings?year=1800").status_code == 400
+    assert client.get("/rankings?year=2031").status_code == 404
+
+
+# ------------------------------------------------------------------------------------ upload and review
+
+
+def test_upload_without_a_file_or_into_a_closed_round_says_why(office: Office) -> None:
+    client = signed_in(office, Role.DISTRICT, "370115")
+    csrf = client.cookies.get(security.CSRF_COOKIE)
+    empty = client.post(
+        "/upload",
+        data={"year": str(UPLOAD_YEAR), "unit": "370115", "csrf_token": csrf},
+        files={"file": ("", b"", "application/octet-stream")},
+    )
+    assert empty.headers["location"] == f"/upload?year={UPLOAD_YEAR}&unit=370115&error=no_file"
+    assert "请先选择要上传的文件" in client.get(empty.headers["location"]).text
+    closed = client.post(
+        "/upload",
+        data={"year": str(YEAR), "unit": "370115", "csrf_token": csrf},
+        files={"file": ("f.xlsx", form_bytes("370115"), XLSX)},
+    )
+    assert closed.status_code == 409 and "该轮次不在填报期" in closed.text
+    assert "填报已截止" in client.get(f"/upload?year={YEAR}").text
+
+
+def test_a_returned_form_shows_the_reviewers_comment(office: Office) -> None:
+    district = signed_in(office, Role.DISTRICT, "370116")
+    sent = district.post(
+        "/upload",
+        data={
+            "year": str(UPLOAD_YEAR),
+            "unit": "370116",
+            "csrf_token": district.cookies.get(security.CSRF_COOKIE),
+        },
+        files={"file": ("370116.xlsx", spoiled_form("370116", {"H9": "abc"}), XLSX)},
+    )
+    assert sent.status_code == 303 and sent.headers["location"].endswith("#result")
+    page = district.get(sent.headers["location"]).text
+    assert "未通过校验：1 个错误" in page and "数据填报!</span><strong>H9</strong>" in page
+    assert "DI-01</span> 每万人5G基站数" in page  # the indicator's name beside its code
+    version = int(re.search(r"version=(\d+)", sent.headers["location"]).group(1))  # type: ignore[union-attr]
+
+    reviewer = signed_in(office, Role.REVIEWER)
+    form = reviewer.get(f"/review?year={UPLOAD_YEAR}&unit=370116").text
+    assert 'value="accept" disabled' in form  # a version with errors can only be returned
+    csrf = reviewer.cookies.get(security.CSRF_COOKIE)
+    fields = {"year": str(UPLOAD_YEAR), "unit": "370116", "version": str(version), "csrf_token": csrf}
+    no_comment = reviewer.post("/review", data=fields | {"decision": "return"})
+    assert "problem=comment_required" in no_comment.headers["location"]
+    assert "退回时请填写审核意见" in reviewer.get(no_comment.headers["location"]).text
+    accepted = reviewer.post("/review", data=fields | {"decision": "accept"})
+    assert accepted.status_code == 409 and "此版本有错误，不能接受" in accepted.text
+    returned = reviewer.post("/review", data=fields | {"decision": "return", "comment": "请改正 H9"})
+    assert returned.headers["location"].endswith("&done=return")
+    assert "已退回莱芜区第" in reviewer.get(returned.headers["location"]).text
+    history = district.get("/upload").text
+    assert "请改正 H9" in history and "未通过校验" in history
+
+
+# ------------------------------------------------------------------------------------ assets, helpers
+
+
+def test_static_assets_are_hashed_cached_and_licensed(office: Office) -> None:
+    client = browser_like(office)
+    html = client.get(f"/districts/370102?year={YEAR}").text
+    url = re.search(r'src="(/static/vendor/echarts\.min\.js\?v=[0-9a-f]{12})"', html)
+    assert url, "the profile page loads the vendored ECharts"
+    script = client.get(url.group(1))
+    assert script.status_code == 200
+    assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert script.content.startswith(b"/*! Apache ECharts")
+    assert len(script.content) < 700_000  # a partial build: the full echarts.min.js is 1.1 MB
+    assert client.get("/static/css/app.css").headers["cache-control"] == "no-cache"
+    for licence in ("LICENSE-echarts.txt", "NOTICE-echarts.txt", "LICENSE-zrender.txt", "LICENSE-tslib.txt"):
+        assert (STATIC_DIR / "vendor" / licence).stat().st_size > 0
+    assert "echarts" not in client.get(f"/rankings?year={YEAR}").text  # no chart, no chart library
+
+
+def test_the_uncertainty_page_lists_every_unit_with_its_interval(office: Office) -> None:
+    html = browser_like(office).get(f"/uncertainty?year={YEAR}").text
+    assert "重复计算 600 次（固定随机种子 20240601）" in html
+    assert len(re.findall(r'<th scope="row"><a href="/districts/', html)) == 14
+    assert re.search(r"<td class=\"num\">\d+ – \d+</td>", html)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(1.234, "+1.23"), (-0.5, "−0.50"), (0.001, "0.00"), (None, "—"), (0, "0.00")]
+)
+def test_changes_are_shown_with_their_sign(value: Any, text: str) -> None:
+    assert signed(value) == text
+
+
+def test_numbers_and_sizes_are_formatted_for_people() -> None:
+    assert num(12345.678) == "12,345.68" and num(93.0385) == "93.04" and num(None) == "—"
+    assert filesize(10 * 1024 * 1024) == "10 MB" and filesize(12_000) == "12 KB"
