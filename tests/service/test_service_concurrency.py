@@ -4,25 +4,20 @@ repeat, in the order they were stored. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import socket
 import textwrap
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from service import Settings, create_app
 from service.auth import Role
 from service.context import ServiceContext
 from service.tables import AuditRow, SubmissionRow
-from tests.service.support import bearer
+from tests.service.support import bearer, serving
 
 N = 20
 UNITS = [f"U{i:02d}" for i in range(1, N + 1)]
@@ -51,27 +46,6 @@ def small_system(path: Path) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` with uvicorn on a free port of 127.0.0.1 in a thread; yields its base URL."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        listener.close()
 
 
 def upload_all(base: str, uploads: list[tuple[str, bytes, dict[str, str]]]) -> list[httpx.Response]:

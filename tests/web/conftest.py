@@ -22,8 +22,8 @@ sys.path.append(str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import create_engine, text
 
-from tests.service.support import POSTGRES_URL, Office, running_office, settings_factory
-from tests.web.support import CHROMIUM, CHROMIUM_ARGS, Guard, serving, watch
+from tests.service.support import POSTGRES_URL, Office, running_office, serving, settings_factory
+from tests.web.support import CHROMIUM, CHROMIUM_ARGS, Guard, watch
 
 UPLOAD_YEAR = 2023  # open for uploads in the browser tests (the sample forms hold 2022–2024)
 

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 import io
 import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import openpyxl
-import uvicorn
-from fastapi import FastAPI
 
 from service.auth import Role
 from service.context import ServiceContext
@@ -39,28 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 FORM_SHEET = "数据填报"
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` with uvicorn on a free port of 127.0.0.1 in a thread; yields its base URL."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        listener.close()
 
 
 def token(context: ServiceContext, role: Role, unit: str | None = None) -> str:

@@ -24,8 +24,9 @@ from service.rounds import close_round, open_round
 from service.submissions import VALUE_COLUMNS, values_to_json
 from service.systems import register_system
 from service.tables import ReviewRow, RoundRow, SubmissionRow
+from tests.service.support import serving
 from tests.web.conftest import Site, open_tab
-from tests.web.support import loaded_bytes, screenshot, serving
+from tests.web.support import loaded_bytes, screenshot
 
 UNITS = 3000
 YEAR = 2024
