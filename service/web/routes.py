@@ -487,9 +487,7 @@ def admin_open(
     csrf_token: CsrfField = "",
 ) -> Response:
     """Open the round of a year on a registered system version."""
-    security.check_csrf(web.request, csrf_token)
-    web.require_signed_in()
-    require_role(web.principal, Role.ADMIN)
+    web.admin_post(csrf_token)
     system_id, version = views.known_system_version(web.context, system)
     open_round(web.context.db, year, system_id, version, web.principal, web.context.now())
     return web.redirect("/admin?" + _query(done="open", year=year))
@@ -498,9 +496,7 @@ def admin_open(
 @router.post("/admin/close")
 def admin_close(web: WebDep, year: YearField, csrf_token: CsrfField = "") -> Response:
     """Stop taking uploads."""
-    security.check_csrf(web.request, csrf_token)
-    web.require_signed_in()
-    require_role(web.principal, Role.ADMIN)
+    web.admin_post(csrf_token)
     close_round(web.context.db, year, web.principal, web.context.now())
     return web.redirect("/admin?" + _query(done="close", year=year))
 
@@ -508,9 +504,7 @@ def admin_close(web: WebDep, year: YearField, csrf_token: CsrfField = "") -> Res
 @router.post("/admin/publish")
 def admin_publish(web: WebDep, year: YearField, csrf_token: CsrfField = "") -> Response:
     """Score the closed round and freeze its results (as ``POST /rounds/{year}/publish`` does)."""
-    security.check_csrf(web.request, csrf_token)
-    web.require_signed_in()
-    require_role(web.principal, Role.ADMIN)
+    web.admin_post(csrf_token)
     res.publish(web.context.db, web.context.catalog, year, web.principal, web.context.now())
     web.context.results.forget(year)
     return web.redirect("/admin?" + _query(done="publish", year=year))

@@ -19,8 +19,8 @@ from starlette.responses import Response
 from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
-from service.auth import PUBLIC, Principal, find_principal
-from service.context import ServiceContext, get_context
+from service.auth import PUBLIC, Principal, Role, find_principal
+from service.context import ServiceContext, get_context, require_role
 from service.web import security, views
 from service.web.i18n import DEFAULT_LANG, Lang, Translator, parse_lang
 
@@ -149,6 +149,12 @@ class Web:
     def require_signed_in(self) -> None:
         if not self.signed_in:
             raise SignInRequired
+
+    def admin_post(self, csrf_token: str) -> None:
+        """Guard of an admin form post: a matching CSRF token, a signed-in user, the admin role."""
+        security.check_csrf(self.request, csrf_token)
+        self.require_signed_in()
+        require_role(self.principal, Role.ADMIN)
 
     def link(self, **changes: object) -> str:
         """This page's URL with some query parameters changed (None or '' removes one)."""
