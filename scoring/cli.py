@@ -322,8 +322,11 @@ def demo(
     out: Annotated[Path, typer.Option(help="directory for the results")] = Path("out/demo"),
     year: YearOption = 2024,
 ) -> None:
-    """The whole flow on sample_inputs/: read the Jinan district forms, score, write csv/json/xlsx and the annual
-    report (docx/xlsx/html), show the ranking and explain the leader's score."""
+    """The whole flow on sample_inputs/: score the Jinan forms, write results and the annual report.
+
+    Reads the 14 district forms, scores them, writes csv/json/xlsx results and report.docx/xlsx/html, shows the
+    ranking and explains the leader's score.
+    """
     from scoring.evaluate import evaluate
     from scoring.io import read_data
     from scoring.outputs import write_results
