@@ -41,7 +41,7 @@ PERCENT_UNITS: Final = frozenset({"%", "％", "百分比"})
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _COMMA_NUMBER = re.compile(r"[+-]?[0-9,]*[0-9][0-9,]*(?:\.[0-9]+)?")
-_YEAR_TEXT = re.compile(r"([0-9]{4})(?:\s*年)?")
+_YEAR_TEXT = re.compile(r"([0-9]{4})(?:\.0+)?(?:\s*年(?:度)?)?")
 
 YEAR_MIN: Final = 1900
 YEAR_MAX: Final = 2100
@@ -133,7 +133,8 @@ def display(value: object) -> str:
 
 
 def parse_year(value: object) -> int | None:
-    """A year from a cell, a header or a sheet name: ``2024``, ``2024.0``, ``"2024"``, ``"2024年"``; else None."""
+    """A year from a cell, a header or a sheet name: ``2024``, ``2024.0``, ``"2024"``, ``"2024.0"``, ``"2024年"``,
+    ``"2024年度"``; else None."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):

@@ -129,8 +129,11 @@ def test_key_text_and_years() -> None:
     assert key_text(370102.0) == "370102"
     assert key_text(" DI－01 ") == "DI-01"  # full-width hyphen
     assert key_text("") == ""
-    assert [parse_year(v) for v in (2024, 2024.0, "2024", "2024年", " 2024 ")] == [2024] * 5
-    assert [parse_year(v) for v in (2024.5, "24", "2024年度", 1899, 2101, True, None, "")] == [None] * 8
+    # "2024.0" is how a year column of floats comes out of pandas or Excel as text
+    assert [parse_year(v) for v in (2024, 2024.0, "2024", "2024.0", "2024年", "2024年度", " 2024 ")] == [
+        2024
+    ] * 7
+    assert [parse_year(v) for v in (2024.5, "2024.5", "24", 1899, 2101, True, None, "")] == [None] * 8
 
 
 def test_cell_references() -> None:
