@@ -141,7 +141,7 @@ def test_form_with_unknown_indicator_row_and_bad_year_header(
 ) -> None:
     path = tmp_path / "form.xlsx"
     write_template(system, "370102", path, [2023, 2024])
-    fill_form(path, {"A9": "DI-99", "G9": 5, "H8": "2024年度", "H10": 50})
+    fill_form(path, {"A9": "DI-99", "G9": 5, "H8": "2024上半年", "H10": 50})
 
     dataset = read_data([path], system)
 
