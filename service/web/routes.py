@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -35,6 +36,7 @@ from service.submissions import (
     review_submission,
     store_submission,
 )
+from service.tables import RoundRow
 from service.web import security, views
 from service.web.ui import SignInRequired, Web, WebDep, public_web
 from service.web.views import PAGE_SIZES, RankingQuery
@@ -288,6 +290,18 @@ def _upload_unit(web: Web, system_units: list[str], unit: str | None) -> str:
     return chosen
 
 
+def _shown_version(
+    session: Session, round_row: RoundRow, unit: str, versions: list[dict[str, Any]], version: int | None
+) -> dict[str, Any] | None:
+    """The submission version a page shows (the one asked for, else the latest), its problems in cell order."""
+    number = version or (versions[-1]["version"] if versions else None)
+    if number is None:
+        return None
+    shown = detail(session, round_row, find_submission(session, round_row, unit, number))
+    shown["problems"] = views.sorted_problems(shown["problems"])
+    return shown
+
+
 @router.get("/upload")
 def upload_page(
     web: WebDep,
@@ -312,12 +326,7 @@ def upload_page(
     with web.context.db.read() as session:
         round_row = find_round(session, year)
         versions = history(session, round_row, chosen)
-        shown = None
-        number = version or (versions[-1]["version"] if versions else None)
-        if number is not None:
-            shown = detail(session, round_row, find_submission(session, round_row, chosen, number))
-    if shown is not None:
-        shown["problems"] = views.sorted_problems(shown["problems"])
+        shown = _shown_version(session, round_row, chosen, versions, version)
     return web.render(
         "upload.html",
         active="upload",
@@ -417,10 +426,7 @@ def review_page(
             if unit not in system.unit_names:
                 raise not_found(f"unit {unit} in the round's system")
             versions = history(session, round_row, unit)
-            number = version or (versions[-1]["version"] if versions else None)
-            if number is not None:
-                shown = detail(session, round_row, find_submission(session, round_row, unit, number))
-                shown["problems"] = views.sorted_problems(shown["problems"])
+            shown = _shown_version(session, round_row, unit, versions, version)
     return web.render(
         "review.html",
         active="review",
