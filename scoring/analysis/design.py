@@ -33,6 +33,10 @@ DISCRETE = ("normalisation", "aggregation", "missing")
 class UncertaintySettings:
     """What an uncertainty analysis varies, and how much.
 
+    The defaults are the one design every view of a round uses (CLI ``uncertainty``, the report's robustness
+    appendix, the dashboard and the API), so that one round shows the same rank intervals everywhere; ``seed``
+    seeds the generator (``numpy.random.default_rng(seed)``) and is printed with the results.
+
     ``replications`` is the number of runs asked for; it is rounded up to a multiple of k + 2 (k = the number
     of assumptions that vary). ``normalisations`` / ``aggregations`` / ``missing`` are the alternatives to the
     system's own choice (which is always a level); an empty tuple keeps that assumption fixed. ``spread`` is
@@ -41,6 +45,7 @@ class UncertaintySettings:
     """
 
     replications: int = 1000
+    seed: int = 20250101
     weights: Literal["uniform", "dirichlet", "none"] = "uniform"
     spread: float = 0.25
     concentration: float = 100.0
@@ -48,6 +53,10 @@ class UncertaintySettings:
     aggregations: tuple[str, ...] = ("arithmetic", "geometric")
     missing: tuple[str, ...] = ("renormalise", "group_mean")
     chunk: int = 256
+
+    def generator(self) -> np.random.Generator:
+        """The seeded random generator of this design."""
+        return np.random.default_rng(self.seed)
 
     def check(self) -> None:
         problems = []
@@ -61,6 +70,9 @@ class UncertaintySettings:
             problems.append("chunk must be ≥ 1")
         if problems:
             raise PipelineError(Problem("analysis.bad_settings", params={"detail": "; ".join(problems)}))
+
+
+DEFAULT_UNCERTAINTY = UncertaintySettings()
 
 
 @dataclass(frozen=True)
