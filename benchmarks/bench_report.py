@@ -21,12 +21,13 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from scoring.analysis.report_data import analyse
 from scoring.evaluate import Evaluation, evaluate, evaluate_matrix
 from scoring.io import read_data
 from scoring.report import build_reports
-from scoring.report.analysis import analyse
 from scoring.report.charts import render_charts
-from scoring.report.content import ReportOptions, build_document
+from scoring.report.content import build_document
+from scoring.report.options import ReportOptions
 from scoring.system import IndicatorSystem, Unit, load_system
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +73,7 @@ def synthetic_raw(system: IndicatorSystem, seed: int = 2024) -> pd.DataFrame:
 def report_times(evaluation: Evaluation) -> dict[str, float]:
     """Seconds for each stage of the full report, each format, and the whole report with and without charts."""
     out: dict[str, float] = {}
-    out["analyse"], data = timed(lambda: analyse(evaluation))
+    out["analyse"], data = timed(lambda: analyse(evaluation, ReportOptions().robustness))
     out["chapters"], document = timed(lambda: build_document(data))
     keys = [f.chart for f in document.figures]
     out["charts"], _ = timed(lambda: render_charts(data, keys))

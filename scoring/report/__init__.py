@@ -5,9 +5,11 @@ Pure builders: an :class:`~scoring.evaluate.Evaluation` in, bytes out; nothing i
 >>> files = build_reports(evaluation)                 # {"docx": b"...", "xlsx": b"...", "html": b"..."}
 >>> docx_bytes = build_report(evaluation, "docx")     # one format (what the HTTP service calls)
 
-The evaluation is analysed once (:mod:`scoring.report.analysis`), the chapters are written once as
-format-neutral blocks (:mod:`scoring.report.content`), the charts are drawn once (:mod:`scoring.report.charts`)
-and the same PNG bytes go into the Word and the HTML file.
+The evaluation is analysed once, in the analysis layer (:mod:`scoring.analysis.report_data`, with the robustness
+analysis under ``ReportOptions.robustness``); the report computes nothing of its own. The chapters
+(:mod:`scoring.report.chapters`, one module each) are written once as format-neutral blocks, which the Word and
+HTML writers render, and each writes its own Excel sheets; the charts are drawn once
+(:mod:`scoring.report.charts`) and the same PNG bytes go into the Word and the HTML file.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from scoring.report.content import ReportOptions
 from scoring.report.errors import ReportError, unknown_format
+from scoring.report.options import ReportOptions
 
 if TYPE_CHECKING:
     from scoring.evaluate import Evaluation
@@ -35,7 +37,8 @@ def build_reports(
     """The report in each of ``formats`` (``docx``, ``xlsx``, ``html``), sharing one analysis and one set of
     charts. Raises :class:`ReportError` for an unknown format, or when charts are wanted and no CJK font is
     installed (``report.font_missing``)."""
-    from scoring.report.analysis import analyse
+    from scoring.analysis.report_data import analyse
+    from scoring.report.chapters import CHAPTERS
     from scoring.report.charts import render_charts
     from scoring.report.content import build_document
 
@@ -43,8 +46,9 @@ def build_reports(
     for fmt in formats:
         if fmt not in FORMATS:
             raise unknown_format(fmt, FORMATS)
-    data = analyse(evaluation)
-    document = build_document(data, options)
+    # the robustness appendix is in the Word and HTML editions only (the workbook has no sheet for it yet)
+    data = analyse(evaluation, options.robustness if {"docx", "html"} & set(formats) else None)
+    document = build_document(data, options, CHAPTERS)
     charts: dict[str, bytes] = {}
     if options.charts and {"docx", "html"} & set(formats):
         charts = render_charts(data, [figure.chart for figure in document.figures])
@@ -64,7 +68,7 @@ def build_reports(
                 if options.issued
                 else None
             )
-            out[fmt] = to_xlsx(data, document, created)
+            out[fmt] = to_xlsx(data, document, CHAPTERS, created)
         else:
             from scoring.report.webpage import to_html
 

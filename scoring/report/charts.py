@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from scoring.analysis.report_data import NO_DATA, NOT_MET, STATUSES, ReportData
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.problems import Problem
-from scoring.report.analysis import NO_DATA, NOT_MET, STATUSES, ReportData
 from scoring.report.errors import ReportError
 from scoring.report.fonts import cjk_font
 

@@ -1,7 +1,9 @@
 """Deterministic Chinese text generated from the numbers (no templates filled by hand, no randomness).
 
-Every number in a sentence is written by :mod:`scoring.report.numbers` from a value of :class:`ReportData`,
-exactly as the tables show it; names are written without codes so that a reader (and the test that parses the
+The statements themselves (spread, moves, weakest dimension, lagging targets, falling units, …) are computed in
+the analysis layer (:class:`~scoring.analysis.report_data.Findings`); this module words them. Every number in a
+sentence is written by :mod:`scoring.report.numbers` from a value of :class:`ReportData`, exactly as the tables
+show it; names are written without codes so that a reader (and the test that parses the
 numbers back) sees only scores, ranks, counts, years and changes.
 """
 
@@ -13,13 +15,14 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from scoring.analysis.report_data import NOT_MET, Profile, ReportData
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.report import numbers as fmt
-from scoring.report.analysis import NO_DATA, NOT_MET, Profile, ReportData
 
 DISPARITY_WIDE = 30.0  # points between the best and the worst composite that count as a wide gap
-LAGGING_SHARE = 0.5
-BALANCED_DIMENSIONS = 5.0  # points between the best and the worst dimension average below which they count as even  # an indicator is a problem when at least this share of the units with data is behind
+BALANCED_DIMENSIONS = (
+    5.0  # points between the best and the worst dimension average below which they count as even
+)
 
 
 def _join(names: Iterable[str]) -> str:
@@ -97,7 +100,7 @@ def _leaders_sentence(data: ReportData) -> str:
         f"{row.unit_name}（{fmt.score(row.score)} 分）" for row in top.itertuples()
     )
     last = ranked.iloc[-1]
-    spread = float(ranked["score"].max() - ranked["score"].min())
+    spread = data.findings.spread
     text += f"；{last['unit_name']}得分最低，为 {fmt.score(last['score'])} 分，最高分与最低分相差 {fmt.score(spread)} 分。"
     return text
 
@@ -109,19 +112,19 @@ def _tiers_sentence(data: ReportData) -> str:
 
 
 def _moves_sentence(data: ReportData) -> str:
-    ranked = data.ranking[data.ranking["rank_change"].notna()]
-    up = ranked[ranked["rank_change"] > 0]
-    down = ranked[ranked["rank_change"] < 0]
-    same = ranked[ranked["rank_change"] == 0]
-    text = f"与 {data.previous_year} 年相比，{len(up)} 个单元位次上升、{len(down)} 个下降、{len(same)} 个持平"
-    if len(up):
-        best = up.sort_values(["rank_change", "rank"], ascending=[False, True]).iloc[0]
+    moves = data.findings.moves
+    assert moves is not None
+    text = (
+        f"与 {data.previous_year} 年相比，{moves.up} 个单元位次上升、{moves.down} 个下降、{moves.same} 个持平"
+    )
+    if moves.riser is not None:
+        best = data.ranking.loc[moves.riser]
+        text += f"；上升最多的是{best['unit_name']}（{_rank_path(best)}{_driver_phrase(data, moves.riser)}）"
+    if moves.faller is not None:
+        worst = data.ranking.loc[moves.faller]
         text += (
-            f"；上升最多的是{best['unit_name']}（{_rank_path(best)}{_driver_phrase(data, str(best.name))}）"
+            f"，下降最多的是{worst['unit_name']}（{_rank_path(worst)}{_driver_phrase(data, moves.faller)}）"
         )
-    if len(down):
-        worst = down.sort_values(["rank_change", "rank"], ascending=[True, True]).iloc[0]
-        text += f"，下降最多的是{worst['unit_name']}（{_rank_path(worst)}{_driver_phrase(data, str(worst.name))}）"
     return text + "。"
 
 
@@ -146,24 +149,24 @@ def _driver_phrase(data: ReportData, unit: str) -> str:
 
 
 def _targets_sentence(data: ReportData) -> str:
-    statuses = [t.city_status for t in data.targets]
+    counts = data.city_status_counts
     text = (
-        f"在设有规划目标的 {len(data.targets)} 项指标中，按全市平均值计，已提前完成 {statuses.count(AHEAD)} 项、"
-        f"符合序时进度 {statuses.count(ON_TRACK)} 项、滞后 {statuses.count(BEHIND)} 项、"
-        f"未达目标（无序时进度可比）{statuses.count(NOT_MET)} 项"
+        f"在设有规划目标的 {len(data.targets)} 项指标中，按全市平均值计，已提前完成 {counts[AHEAD]} 项、"
+        f"符合序时进度 {counts[ON_TRACK]} 项、滞后 {counts[BEHIND]} 项、"
+        f"未达目标（无序时进度可比）{counts[NOT_MET]} 项"
     )
-    worst = max(data.targets, key=lambda t: (t.counts[BEHIND], -data.system.indicator_codes.index(t.code)))
-    if worst.counts[BEHIND]:
+    worst = data.findings.most_behind
+    if worst is not None:
         text += f"；滞后单元最多的指标是{worst.name}（{worst.counts[BEHIND]} 个单元滞后）"
     return text + "。"
 
 
 def _dimension_extremes_sentence(data: ReportData) -> str:
-    means = data.city_mean.loc[data.year, [d.code for d in data.dimensions]].astype(float)
-    high, low = str(means.idxmax()), str(means.idxmin())
+    high, low = data.findings.strongest_dimension, data.findings.weakest_dimension
+    means = data.city_mean.loc[data.year]
     return (
-        f"分维度看，全市平均得分最高的是{_dimension_name(data, high)}（{fmt.score(means[high])} 分），"
-        f"最低的是{_dimension_name(data, low)}（{fmt.score(means[low])} 分）。"
+        f"分维度看，全市平均得分最高的是{_dimension_name(data, high)}（{fmt.score(float(means[high]))} 分），"
+        f"最低的是{_dimension_name(data, low)}（{fmt.score(float(means[low]))} 分）。"
     )
 
 
@@ -209,17 +212,14 @@ def ranking_text(data: ReportData) -> list[str]:
 
 def dimension_text(data: ReportData, code: str) -> str:
     """One dimension: best, worst and the city average."""
-    column = data.ranking[code].astype(float)
-    present = column.dropna()
-    if not len(present):
+    summary = data.findings.dimensions[code]
+    if summary.best is None or summary.worst is None:
         return f"{_dimension_name(data, code)}本年度没有得分。"
-    best, worst = str(present.idxmax()), str(present.idxmin())
-    mean = float(data.city_mean.loc[data.year, code])
-    above = int((present > mean).sum())
+    column = data.ranking[code].astype(float)
     return (
-        f"{_dimension_name(data, code)}：{data.name(best)}得分最高（{fmt.score(present[best])} 分），"
-        f"{data.name(worst)}最低（{fmt.score(present[worst])} 分），全市平均 {fmt.score(mean)} 分，"
-        f"{above} 个单元高于平均。"
+        f"{_dimension_name(data, code)}：{data.name(summary.best)}得分最高（{fmt.score(column[summary.best])} 分），"
+        f"{data.name(summary.worst)}最低（{fmt.score(column[summary.worst])} 分），"
+        f"全市平均 {fmt.score(summary.mean)} 分，{summary.above} 个单元高于平均。"
     )
 
 
@@ -228,8 +228,7 @@ def targets_text(data: ReportData) -> list[str]:
     if not data.targets:
         return ["本指标体系未设置规划目标。"]
     out = [_targets_sentence(data)]
-    lagging = [t for t in data.targets if t.counts[BEHIND]]
-    for t in sorted(lagging, key=lambda t: -t.counts[BEHIND])[:5]:
+    for t in data.findings.behind_targets[:5]:
         out.append(
             f"{t.name}：{t.counts[BEHIND]} 个单元滞后于序时进度（{data.year} 年应达 {fmt.value(t.expected)}"
             f"{t.unit}），分别是{_join(data.name(u) for u in t.behind_units)}。"
@@ -242,15 +241,14 @@ def change_text(data: ReportData) -> list[str]:
     if data.previous_year is None or not len(data.change):
         return [f"数据中没有 {data.year - 1} 年的评价结果，本报告不作年度比较。"]
     out = [_moves_sentence(data)]
-    change = data.change.dropna(subset=["total"])
-    if len(change):
-        rising = change[change["total"] > 0]
-        if len(rising) == len(change):
-            counted = f"全部 {len(change)} 个单元综合得分均有提高。"
-        elif not len(rising):
-            counted = f"全部 {len(change)} 个单元综合得分均未提高。"
+    rising, changed = data.findings.rising, data.findings.changed
+    if changed:
+        if rising == changed:
+            counted = f"全部 {changed} 个单元综合得分均有提高。"
+        elif not rising:
+            counted = f"全部 {changed} 个单元综合得分均未提高。"
         else:
-            counted = f"{len(rising)} 个单元综合得分提高、{len(change) - len(rising)} 个未提高。"
+            counted = f"{rising} 个单元综合得分提高、{changed - rising} 个未提高。"
         out.append(counted + "各单元得分变化按维度分解为 Δ(w_d·S_d)，各维度贡献之和等于综合得分的变化。")
     return out
 
@@ -268,7 +266,7 @@ def profile_text(data: ReportData, profile: Profile) -> list[str]:
         runner_up = str(ranked["unit_name"].iloc[1])
         out.append(f"{profile.name}领先第二名{runner_up} {fmt.score(profile.lead_over_next)} 分。")
     elif profile.unit_code != profile.leader_code:
-        largest = max(profile.dimensions, key=lambda d: d.gap_to_leader)
+        largest = profile.widest_gap
         out.append(
             f"与排名第一的{data.name(profile.leader_code)}相差 {fmt.score(profile.gap_to_leader)} 分，"
             f"差距最大的是{largest.name}（按权重计 {fmt.score(largest.gap_to_leader)} 分）。"
@@ -284,23 +282,15 @@ def profile_text(data: ReportData, profile: Profile) -> list[str]:
     return out
 
 
-def _mostly_behind(counts: dict[str, int]) -> bool:
-    with_data = sum(counts.values()) - counts[NO_DATA]
-    return counts[BEHIND] > 0 and counts[BEHIND] >= LAGGING_SHARE * with_data
-
-
 def recommendations(data: ReportData) -> list[str]:
     """问题与建议: each item a finding from the numbers followed by what it suggests. Rules, in order: the weakest
     dimension, lagging targets, the spread between units, units whose score fell, data completeness."""
     out = []
-    dims = [d.code for d in data.dimensions]
-    means = data.city_mean.loc[data.year, dims].astype(float)
-    weakest = str(means.idxmin())
-    composite_mean = float(data.city_mean.loc[data.year, data.composite])
-    children = [c.code for c in data.system.nodes[weakest].scored_children]
-    child_means = data.evaluation.scores.xs(data.year, level="year")[children].mean().sort_values()
-    low_children = [data.system.nodes[c].name for c in child_means.index[:2]]
-    strongest = str(means.idxmax())
+    found = data.findings
+    means = data.city_mean.loc[data.year].astype(float)
+    weakest, strongest = found.weakest_dimension, found.strongest_dimension
+    composite_mean = float(means[data.composite])
+    low_children = [data.system.nodes[c].name for c in found.weakest_children]
     if means[strongest] - means[weakest] < BALANCED_DIMENSIONS:
         finding = (
             f"各维度全市平均得分差距不大（最高的{_dimension_name(data, strongest)} {fmt.score(means[strongest])} 分，"
@@ -313,7 +303,7 @@ def recommendations(data: ReportData) -> list[str]:
             f"为各维度最低（综合指数平均 {fmt.score(composite_mean)} 分）。"
         )
     out.append(finding + f"建议将其列为下一年度工作重点，优先补齐{_join(low_children)}等平均得分最低的方面。")
-    lagging = [t for t in data.targets if t.city_status == BEHIND or _mostly_behind(t.counts)]
+    lagging = found.lagging_targets
     if lagging:
         out.append(
             f"{len(lagging)} 项指标进度明显滞后（全市平均值滞后于序时进度，或半数以上有数据的单元滞后）："
@@ -321,7 +311,7 @@ def recommendations(data: ReportData) -> list[str]:
         )
     ranked = data.ranking[data.ranking["rank"].notna()]
     if len(ranked) > 1:
-        spread = float(ranked["score"].max() - ranked["score"].min())
+        spread = found.spread
         top, bottom = ranked.iloc[0], ranked.iloc[-1]
         wording = "区域发展不均衡问题突出" if spread >= DISPARITY_WIDE else "区域差距相对可控"
         out.append(
@@ -329,23 +319,21 @@ def recommendations(data: ReportData) -> list[str]:
             f"{fmt.score(bottom['score'])} 分）相差 {fmt.score(spread)} 分，{wording}。建议领先单元与末位单元"
             "结对协作，共享算力、平台和应用场景，缩小差距。"
         )
-    if len(data.change):
-        falling = data.change[data.change["total"] < 0].sort_values("total")
-        if len(falling):
-            worst = str(falling.index[0])
-            driver = falling.at[worst, "driver"]
-            reason = (
-                f"，其中{data.name(worst)}下降最多（{fmt.signed(float(falling.at[worst, 'total']))} 分），"
-                f"主要来自{_dimension_name(data, str(driver))}（{fmt.signed(float(falling.at[worst, str(driver)]))} 分）"
-                if isinstance(driver, str)
-                else ""
-            )
-            out.append(
-                f"{len(falling)} 个单元综合得分较上年下降：{_join(data.name(str(u)) for u in falling.index)}{reason}。"
-                "建议相关单元查找原因，制定整改措施。"
-            )
+    if found.falling:
+        worst = found.falling[0]
+        driver = data.change.at[worst, "driver"]
+        reason = (
+            f"，其中{data.name(worst)}下降最多（{fmt.signed(float(data.change.at[worst, 'total']))} 分），"
+            f"主要来自{_dimension_name(data, str(driver))}（{fmt.signed(float(data.change.at[worst, str(driver)]))} 分）"
+            if isinstance(driver, str)
+            else ""
+        )
+        out.append(
+            f"{len(found.falling)} 个单元综合得分较上年下降：{_join(data.name(u) for u in found.falling)}{reason}。"
+            "建议相关单元查找原因，制定整改措施。"
+        )
     if len(data.flags):
-        counts = data.flags["flag"].value_counts()
+        counts = found.flag_counts
         missing = int(counts.get("missing", 0))
         not_applicable = int(counts.get("not_applicable", 0))
         imputed = int(counts.get("imputed", 0))

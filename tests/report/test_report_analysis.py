@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scoring.analysis.report_data import NO_DATA, NOT_MET, analyse
 from scoring.evaluate import Evaluation
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
-from scoring.report.analysis import NO_DATA, NOT_MET, analyse
 
 
 def test_ranking_is_in_rank_order_with_last_years_rank(small: Evaluation) -> None:

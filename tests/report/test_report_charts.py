@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scoring.analysis.report_data import analyse
 from scoring.evaluate import Evaluation
 from scoring.problems import Severity
 from scoring.report import charts, fonts
-from scoring.report.analysis import analyse
 from scoring.report.errors import ReportError
 from tests.report.conftest import PREVIEW_DIR
 

@@ -7,10 +7,10 @@ import re
 
 import numpy as np
 
+from scoring.analysis.report_data import analyse
 from scoring.evaluate import Evaluation
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK, schedule_status
 from scoring.report import narrative
-from scoring.report.analysis import analyse
 
 NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from scoring.analysis.design import UncertaintySettings
+from scoring.analysis.design import DEFAULT_UNCERTAINTY
 from scoring.analysis.uncertainty import uncertainty_analysis_matrix
 from scoring.evaluate import Evaluation
-from scoring.report.content import ReportOptions
+from scoring.report.options import ReportOptions
 from tests.report.support import open_docx, tables_by_key
 
 
 def test_the_appendix_shows_the_rank_intervals_of_the_seeded_analysis(
     jinan: Evaluation, jinan_files: dict[str, bytes]
 ) -> None:
-    tables = tables_by_key(open_docx(jinan_files["docx"]))
-    options = ReportOptions()
+    document = open_docx(jinan_files["docx"])
+    tables = tables_by_key(document)
+    design = ReportOptions().robustness
+    assert design is DEFAULT_UNCERTAINTY  # the one design the CLI and the dashboard use too
     expected = uncertainty_analysis_matrix(
-        jinan.system,
-        jinan.raw,
-        jinan.not_applicable,
-        jinan.year,
-        np.random.default_rng(options.robustness_seed),
-        UncertaintySettings(replications=options.robustness_runs),
+        jinan.system, jinan.raw, jinan.not_applicable, jinan.year, design.generator(), design
     ).units
     rows = tables["robustness"][1:]
     assert len(rows) == len(expected) == 14
@@ -33,3 +28,5 @@ def test_the_appendix_shows_the_rank_intervals_of_the_seeded_analysis(
     assert sorted(r[0] for r in sensitivity) == sorted(["权重", "标准化方法", "汇总方法", "缺失值处理"])
     first_order = [float(r[2]) for r in sensitivity]
     assert first_order == sorted(first_order, reverse=True)  # the assumption that matters most comes first
+    # the seed printed is the design's, so a reader can reproduce the table
+    assert any(f"随机种子 {DEFAULT_UNCERTAINTY.seed}" in p.text for p in document.paragraphs)

@@ -7,11 +7,11 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from scoring.analysis.report_data import analyse
 from scoring.data import Dataset
 from scoring.evaluate import Evaluation, evaluate
 from scoring.pipeline.weights import ahp_weights
 from scoring.report import ReportOptions, build_reports
-from scoring.report.analysis import analyse
 from scoring.report.content import build_document
 from scoring.report.model import Document
 from scoring.system import IndicatorSystem

@@ -1,7 +1,7 @@
-"""The numbers the report shows, computed once from an :class:`~scoring.evaluate.Evaluation`.
+"""The numbers the annual report shows, computed once from an :class:`~scoring.evaluate.Evaluation`.
 
-Pure: an evaluation in, plain tables and records out. Every format (Word, Excel, HTML) and the narrative read
-these, so they cannot disagree. Definitions used throughout:
+Pure: an evaluation in, plain tables and records out. The report (:mod:`scoring.report`) does no computation of
+its own: every chapter, every format (Word, Excel, HTML) and the narrative read these, so they cannot disagree. Definitions used throughout:
 
 - **city average** (全市平均) of a score or an indicator: the unweighted mean over the units evaluated that year
   (units with a missing value are left out), not weighted by population or output;
@@ -18,7 +18,7 @@ these, so they cannot disagree. Definitions used throughout:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,16 +34,20 @@ from scoring.pipeline.attainment import (
     schedule_status,
 )
 from scoring.pipeline.weights import SAATY_RI, ahp_weights
+from scoring.system.load import AHP_MAX_CR
 from scoring.system.models import IndicatorSystem, Node, QuantileTiers
 
 if TYPE_CHECKING:
+    from scoring.analysis.design import UncertaintySettings
+    from scoring.analysis.uncertainty import UncertaintyResult
     from scoring.evaluate import Evaluation
+    from scoring.problems import Problem
 
 NOT_MET = "未达目标"  # below the target and no schedule to compare with (the target has no baseline)
 NO_DATA = "无数据"
 STATUSES = (AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA)
-DIRECTION_TEXT = {1: "正向", -1: "逆向"}
 PROFILE_ITEMS = 3  # strengths and weaknesses listed per unit
+LAGGING_SHARE = 0.5  # a target lags when at least this share of the units with data is behind its schedule
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class DimensionPosition:
     best_unit: str
     contribution: float
     gap_to_leader: float  # the overall leader's contribution minus this unit's (weighted points of composite)
+    difference: float  # score − city average (NaN when either is missing)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,11 @@ class Profile:
     dimensions: tuple[DimensionPosition, ...]
     strengths: tuple[IndicatorPosition, ...]
     weaknesses: tuple[IndicatorPosition, ...]
+
+    @property
+    def widest_gap(self) -> DimensionPosition:
+        """The dimension that carries most of the gap to the leader (weighted; the first of equal gaps)."""
+        return max(self.dimensions, key=lambda d: d.gap_to_leader)
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,71 @@ class AhpCheck:
 
     @property
     def passed(self) -> bool:
-        return self.cr < 0.1
+        return self.cr < AHP_MAX_CR
+
+
+@dataclass(frozen=True)
+class DimensionSummary:
+    """One top-level dimension in the report year: its best and worst unit, the city average and how many
+    units score above it (``best`` / ``worst`` are None when no unit has a score)."""
+
+    code: str
+    best: str | None
+    worst: str | None
+    mean: float
+    above: int
+
+
+@dataclass(frozen=True)
+class Moves:
+    """Rank moves against the previous year: how many units rose, fell or kept their place, and the unit
+    that rose (fell) most — of equal moves, the better ranked."""
+
+    up: int
+    down: int
+    same: int
+    riser: str | None
+    faller: str | None
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the narrative and 问题与建议 state, computed from the tables (the report only words them)."""
+
+    spread: float  # best minus worst composite among the ranked units (NaN: none ranked)
+    strongest_dimension: str  # highest city average of the report year
+    weakest_dimension: str  # lowest city average
+    weakest_children: tuple[str, ...]  # the weakest dimension's two children with the lowest city average
+    dimensions: dict[str, DimensionSummary]
+    moves: Moves | None  # None without a previous year
+    most_behind: TargetSummary | None  # the targeted indicator with most units behind (None: no unit behind)
+    behind_targets: tuple[TargetSummary, ...]  # indicators with a unit behind, most units behind first
+    lagging_targets: tuple[TargetSummary, ...]  # city average behind, or ≥ LAGGING_SHARE of units behind
+    rising: int  # units whose composite rose (of ``changed`` with a change)
+    changed: int
+    falling: tuple[str, ...]  # units whose composite fell, the largest fall first
+    flag_counts: dict[str, int]  # data flag → cells of the report year
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """附录五's analysis: the uncertainty analysis of the report year under one design, or why there is none
+    (``skipped``, e.g. ``analysis.unsupported_roles`` for a system with bonus / deduction points)."""
+
+    settings: UncertaintySettings
+    result: UncertaintyResult | None
+    skipped: Problem | None = None
+
+    @property
+    def sensitivity(self) -> pd.DataFrame:
+        """The sensitivity indices, the assumption with the largest first-order index first."""
+        assert self.result is not None
+        return self.result.sensitivity.sort_values("first_order", ascending=False)
+
+    @property
+    def leading_assumption(self) -> str:
+        """The assumption the ranks depend on most (largest first-order index)."""
+        return str(self.sensitivity.iloc[0]["assumption"])
 
 
 @dataclass(frozen=True)
@@ -159,6 +233,10 @@ class ReportData:
     weights: pd.DataFrame  # parent, child, weight, method, overall (report year)
     ahp: tuple[AhpCheck, ...]
     flags: pd.DataFrame  # report year
+    dimension_orders: dict[str, tuple[str, ...]]  # dimension → units of the year by its rank (unranked last)
+    attainment_detail: pd.DataFrame  # report year: the attainment table with every status resolved
+    findings: Findings
+    robustness: Robustness | None = field(default=None)  # present when asked for (see :func:`analyse`)
 
     @property
     def system(self) -> IndicatorSystem:
@@ -181,9 +259,16 @@ class ReportData:
     def name(self, unit: str) -> str:
         return self.system.unit_names.get(unit, unit)
 
+    @property
+    def city_status_counts(self) -> dict[str, int]:
+        """How many targeted indicators the city average puts in each status (every status listed)."""
+        statuses = [t.city_status for t in self.targets]
+        return {status: statuses.count(status) for status in STATUSES}
 
-def analyse(evaluation: Evaluation) -> ReportData:
-    """Compute every table of the report from the evaluation (its report year is ``evaluation.year``)."""
+
+def analyse(evaluation: Evaluation, uncertainty: UncertaintySettings | None = None) -> ReportData:
+    """Compute every table of the report from the evaluation (its report year is ``evaluation.year``); with
+    ``uncertainty``, also the robustness analysis under that design (:func:`robustness_analysis`)."""
     system = evaluation.system
     year = evaluation.year
     years = tuple(sorted(int(y) for y in evaluation.scores.index.get_level_values("year").unique()))
@@ -192,6 +277,14 @@ def analyse(evaluation: Evaluation) -> ReportData:
     ranking = ranking_table(evaluation, year)
     contributions = dimension_contributions(evaluation)
     tier_names = _tier_names(system)
+    city_mean = city_means(evaluation)
+    change = change_decomposition(evaluation, contributions, year)
+    targets = target_summaries(evaluation, year)
+    flags = (
+        evaluation.flags[evaluation.flags["year"] == year].reset_index(drop=True)
+        if len(evaluation.flags)
+        else evaluation.flags
+    )
     return ReportData(
         evaluation=evaluation,
         year=year,
@@ -200,20 +293,141 @@ def analyse(evaluation: Evaluation) -> ReportData:
         dimensions=dimensions,
         adjustments=tuple(system.root.adjustments),
         ranking=ranking,
-        city_mean=city_means(evaluation),
+        city_mean=city_mean,
         tier_names=tier_names,
         tier_counts={y: tier_counts(evaluation, y, tier_names) for y in years},
         contributions=contributions,
-        change=change_decomposition(evaluation, contributions, year),
-        targets=target_summaries(evaluation, year),
+        change=change,
+        targets=targets,
         unit_targets=unit_target_counts(evaluation, year, list(ranking.index)),
         profiles=profiles(evaluation, ranking, contributions),
         weights=weights_table(evaluation, year),
         ahp=ahp_checks(system),
-        flags=evaluation.flags[evaluation.flags["year"] == year].reset_index(drop=True)
-        if len(evaluation.flags)
-        else evaluation.flags,
+        flags=flags,
+        dimension_orders=dimension_orders(evaluation, ranking),
+        attainment_detail=attainment_detail(evaluation, year),
+        findings=findings(evaluation, ranking, city_mean, change, targets, flags, previous is not None),
+        robustness=robustness_analysis(evaluation, uncertainty) if uncertainty is not None else None,
     )
+
+
+def findings(
+    evaluation: Evaluation,
+    ranking: pd.DataFrame,
+    city_mean: pd.DataFrame,
+    change: pd.DataFrame,
+    targets: tuple[TargetSummary, ...],
+    flags: pd.DataFrame,
+    has_previous: bool,
+) -> Findings:
+    """The statements of the narrative (see :class:`Findings`), from the report's tables."""
+    system = evaluation.system
+    year = evaluation.year
+    ranked = ranking[ranking["rank"].notna()]
+    dims = [d.code for d in system.root.scored_children]
+    means = city_mean.loc[year, dims].astype(float)
+    weakest = str(means.idxmin())
+    children = [c.code for c in system.nodes[weakest].scored_children]
+    child_means = evaluation.scores.xs(year, level="year")[children].mean().sort_values()
+    moves = None
+    if has_previous:
+        moved = ranking[ranking["rank_change"].notna()]
+        up = moved[moved["rank_change"] > 0]
+        down = moved[moved["rank_change"] < 0]
+        moves = Moves(
+            up=len(up),
+            down=len(down),
+            same=len(moved[moved["rank_change"] == 0]),
+            riser=str(up.sort_values(["rank_change", "rank"], ascending=[False, True]).index[0])
+            if len(up)
+            else None,
+            faller=str(down.sort_values(["rank_change", "rank"], ascending=[True, True]).index[0])
+            if len(down)
+            else None,
+        )
+    order = system.indicator_codes
+    most_behind = max(targets, key=lambda t: (t.counts[BEHIND], -order.index(t.code))) if targets else None
+    with_change = change.dropna(subset=["total"]) if len(change) else change
+    counted = flags["flag"].value_counts() if len(flags) else pd.Series(dtype=int)
+    return Findings(
+        spread=float(ranked["score"].max() - ranked["score"].min()) if len(ranked) else np.nan,
+        strongest_dimension=str(means.idxmax()),
+        weakest_dimension=weakest,
+        weakest_children=tuple(str(c) for c in child_means.index[:2]),
+        dimensions={code: _dimension_summary(ranking, city_mean, year, code) for code in dims},
+        moves=moves,
+        most_behind=most_behind if most_behind is not None and most_behind.counts[BEHIND] else None,
+        behind_targets=tuple(
+            sorted((t for t in targets if t.counts[BEHIND]), key=lambda t: -t.counts[BEHIND])
+        ),
+        lagging_targets=tuple(t for t in targets if t.city_status == BEHIND or _mostly_behind(t.counts)),
+        rising=int((with_change["total"] > 0).sum()) if len(with_change) else 0,
+        changed=len(with_change),
+        falling=tuple(str(u) for u in change[change["total"] < 0].sort_values("total").index)
+        if len(change)
+        else (),
+        flag_counts={str(flag): int(n) for flag, n in counted.items()},
+    )
+
+
+def _dimension_summary(
+    ranking: pd.DataFrame, city_mean: pd.DataFrame, year: int, code: str
+) -> DimensionSummary:
+    present = ranking[code].astype(float).dropna()
+    mean = float(city_mean.loc[year, code])
+    if not len(present):
+        return DimensionSummary(code, None, None, mean, 0)
+    return DimensionSummary(
+        code, str(present.idxmax()), str(present.idxmin()), mean, int((present > mean).sum())
+    )
+
+
+def _mostly_behind(counts: dict[str, int]) -> bool:
+    """At least LAGGING_SHARE of the units with data are behind the schedule (and at least one is)."""
+    with_data = sum(counts.values()) - counts[NO_DATA]
+    return counts[BEHIND] > 0 and counts[BEHIND] >= LAGGING_SHARE * with_data
+
+
+def robustness_analysis(evaluation: Evaluation, settings: UncertaintySettings) -> Robustness:
+    """The uncertainty analysis (:mod:`scoring.analysis.uncertainty`) of the evaluation's year under the design
+    ``settings``, seeded by ``settings.generator()`` — with :data:`~scoring.analysis.design.DEFAULT_UNCERTAINTY`
+    the same rank intervals as the CLI and the dashboard show. A system the analysis cannot model gives the
+    reason instead of a result."""
+    from scoring.analysis.uncertainty import uncertainty_analysis_matrix
+    from scoring.problems import DigiscoreError
+
+    try:
+        result = uncertainty_analysis_matrix(
+            evaluation.system,
+            evaluation.raw,
+            evaluation.not_applicable,
+            evaluation.year,
+            settings.generator(),
+            settings,
+        )
+    except DigiscoreError as error:
+        return Robustness(settings, None, error.problems[0])
+    return Robustness(settings, result)
+
+
+def dimension_orders(evaluation: Evaluation, ranking: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Per top-level dimension: the units of the year ordered by their rank on it, unranked last, ties and
+    unranked units by unit code."""
+    ranks = evaluation.ranks.xs(evaluation.year, level="year")
+    out = {}
+    for dim in evaluation.system.root.scored_children:
+        order = ranking.assign(_r=ranks[dim.code].reindex(ranking.index).fillna(np.inf), _c=ranking.index)
+        out[dim.code] = tuple(str(u) for u in order.sort_values(["_r", "_c"]).index)
+    return out
+
+
+def attainment_detail(evaluation: Evaluation, year: int) -> pd.DataFrame:
+    """The attainment table of the year (unit × targeted indicator) with ``status`` resolved: 无数据 for a
+    missing value, 未达目标 where the target has no schedule to compare with."""
+    table = evaluation.attainment
+    table = table[table["year"] == year].copy()
+    table["status"] = [_status_of(float(v), s) for v, s in zip(table["value"], table["status"], strict=True)]
+    return table
 
 
 def ranking_table(evaluation: Evaluation, year: int) -> pd.DataFrame:
@@ -471,6 +685,7 @@ def profiles(
                     best_unit=str(best),
                     contribution=float(contrib.at[unit, d.code]),
                     gap_to_leader=float(contrib.at[leader, d.code] - contrib.at[unit, d.code]),
+                    difference=float(scores.at[unit, d.code] - dim_means[d.code]),
                 )
             )
         strengths, weaknesses = _strengths_and_weaknesses(

@@ -1,0 +1,204 @@
+"""附录: 附录一 指标解释, 附录二 权重, 附录三 原始数据, 附录四 数据处理标记; the workbook's 原始数据, 标准化得分,
+权重与方法 (weights, method settings, AHP checks), 指标说明 and 数据处理标记 sheets.
+
+The appendix is one chapter because the workbook orders its sheets differently from the Word parts (the data
+first, then the weights and the definitions), and both orders are what users know."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scoring.analysis.report_data import ReportData
+from scoring.outputs import escape_text
+from scoring.report import numbers as fmt
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.excel import Book, Column
+from scoring.report.labels import DIRECTION_TEXT, FLAG_TEXT
+from scoring.report.methods_text import method_label
+from scoring.report.model import Document, Heading
+from scoring.report.options import ReportOptions
+from scoring.system.models import Node
+
+
+def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+    system = data.system
+    w.add(Heading("附录", 1, "appendix"))
+    w.heading("附录一  指标解释", 2, "appendix-definitions")
+    rows = []
+    for i in system.indicators:
+        note = i.remark or ""
+        if i.target and i.target.note:
+            note = f"{note} 目标说明：{i.target.note}".strip()
+        rows.append([i.code, i.name, i.unit or "", i.definition or "", i.source or "", note])
+    w.table(
+        "definitions",
+        "指标解释与数据来源",
+        ["编码", "指标", "单位", "定义", "数据来源", "说明"],
+        rows,
+        compact=True,
+    )
+    w.heading("附录二  权重", 2, "appendix-weights")
+    rows = [
+        [
+            str(r.parent),
+            f"{r.child} {system.nodes[str(r.child)].name}",
+            fmt.weight(float(r.weight)),
+            fmt.weight(float(r.overall)),
+            method_label("weighting", str(r.method)),
+        ]
+        for r in data.weights.itertuples()
+    ]
+    w.table(
+        "weights",
+        f"{data.year} 年各级权重",
+        ["上级", "节点", "权重", "综合权重", "赋权方法"],
+        rows,
+        align="llrrl",
+    )
+    w.heading("附录三  原始数据", 2, "appendix-raw")
+    raw = data.evaluation.raw.xs(data.year, level="year")
+    for dim in data.dimensions:
+        codes = [n.code for n in _leaves(dim)]
+        rows = [[data.name(str(u))] + [fmt.value(raw.at[u, c]) for c in codes] for u in data.ranking.index]
+        w.table(
+            f"raw:{dim.code}",
+            f"{data.year} 年原始数据：{dim.name}",
+            ["区县", *codes],
+            rows,
+            align="l" + "r" * len(codes),
+            note="；".join(f"{c} {system.nodes[c].name}（{system.nodes[c].unit or '—'}）" for c in codes)
+            + "。",
+            compact=True,
+        )
+    if len(data.flags):
+        w.heading("附录四  数据处理标记", 2, "appendix-flags")
+        rows = [
+            [
+                data.name(str(r.unit_code)),
+                f"{r.node_code} {system.nodes[str(r.node_code)].name}",
+                FLAG_TEXT.get(str(r.flag), str(r.flag)),
+            ]
+            for r in data.flags.itertuples()
+        ]
+        w.table("flags", f"{data.year} 年数据处理标记", ["区县", "指标 / 维度", "标记"], rows)
+
+
+def _leaves(node: Node) -> list[Node]:
+    """The indicators under a node, in file order."""
+    if node.is_indicator:
+        return [node]
+    return [leaf for child in node.children or [] for leaf in _leaves(child)]
+
+
+def sheets(book: Book, data: ReportData, document: Document) -> None:
+    _matrix(book, data, "原始数据", data.evaluation.raw, "value")
+    _matrix(book, data, "标准化得分", data.evaluation.normalised, "score")
+    _weights(book, data)
+    _definitions(book, data)
+
+
+def _matrix(book: Book, data: ReportData, name: str, frame: pd.DataFrame, kind: str) -> None:
+    """Every (year, unit) row of a matrix, one column per node."""
+    sheet = book.sheet(name)
+    nodes = data.system.nodes
+    index = frame.index
+    columns = [
+        Column("年份", list(index.get_level_values("year")), "int"),
+        Column("区县编码", list(index.get_level_values("unit_code"))),
+        Column("区县名称", [data.name(str(u)) for u in index.get_level_values("unit_code")]),
+    ]
+    for code in frame.columns:
+        unit = nodes[code].unit
+        header = f"{code} {nodes[code].name}" + (f"（{unit}）" if unit and kind == "value" else "")
+        columns.append(Column(header, list(frame[code]), kind))
+    book.table(sheet, columns, freeze=3)
+
+
+def _weights(book: Book, data: ReportData) -> None:
+    sheet = book.sheet("权重与方法")
+    nodes = data.system.nodes
+    w = data.weights
+    end = book.table(
+        sheet,
+        [
+            Column("上级", list(w["parent"])),
+            Column("节点编码", list(w["child"])),
+            Column("节点名称", [nodes[str(c)].name for c in w["child"]]),
+            Column("权重", list(w["weight"]), "weight"),
+            Column("综合权重", list(w["overall"]), "weight"),
+            Column("赋权方法", [method_label("weighting", str(m)) for m in w["method"]]),
+        ],
+        freeze=0,
+    )
+    sheet.freeze_panes(1, 0)
+    method = data.system.method
+    settings = [
+        ("标准化（默认）", method.normalise),
+        ("得分区间", f"[{method.scale[0]:g}, {method.scale[1]:g}]"),
+        ("合成方法（默认）", method.aggregate),
+        ("赋权方法（默认）", method_label("weighting", method.weighting)),
+        ("缺失值处理", method.missing),
+        ("异常值处理", method.treat),
+        ("跨年可比", method.comparability),
+        ("完成度上限", f"{method.attainment_cap:g}"),
+        ("指标体系版本", data.system.version),
+    ]
+    row = end + 1
+    sheet.write_string(row, 0, "方法设置", book.header)
+    sheet.write_string(row, 1, "取值", book.header)
+    for i, (label, value) in enumerate(settings, start=row + 1):
+        sheet.write_string(i, 0, label)
+        sheet.write_string(i, 1, str(escape_text(value)))
+    row += len(settings) + 2
+    if data.ahp:
+        book.table(
+            sheet,
+            [
+                Column("AHP 节点", [c.node_code for c in data.ahp]),
+                Column("下级节点", ["、".join(c.children) for c in data.ahp]),
+                Column("λmax", [c.lambda_max for c in data.ahp], "weight"),
+                Column("CI", [c.ci for c in data.ahp], "weight"),
+                Column("RI", [c.ri for c in data.ahp], "score"),
+                Column("CR", [c.cr for c in data.ahp], "weight"),
+                Column("一致性检验", ["通过" if c.passed else "未通过" for c in data.ahp]),
+            ],
+            first_row=row,
+        )
+
+
+def _definitions(book: Book, data: ReportData) -> None:
+    sheet = book.sheet("指标说明")
+    system = data.system
+    indicators = system.indicators
+    book.table(
+        sheet,
+        [
+            Column("维度", [system.nodes[system.path(i.code)[1]].name for i in indicators]),
+            Column("指标编码", [i.code for i in indicators]),
+            Column("指标", [i.name for i in indicators]),
+            Column("单位", [i.unit for i in indicators]),
+            Column("方向", [DIRECTION_TEXT[i.direction] for i in indicators]),
+            Column("标准化方法", [system.normalise_method(i) for i in indicators]),
+            Column("下阈值", [i.goalposts[0] if i.goalposts else None for i in indicators], "value"),
+            Column("上阈值", [i.goalposts[1] if i.goalposts else None for i in indicators], "value"),
+            Column("定义", [i.definition for i in indicators]),
+            Column("数据来源", [i.source for i in indicators]),
+            Column("说明", [i.remark for i in indicators]),
+        ],
+        freeze=3,
+    )
+    if len(data.flags):
+        flags = book.sheet("数据处理标记")
+        f = data.flags
+        book.table(
+            flags,
+            [
+                Column("区县编码", list(f["unit_code"])),
+                Column("区县名称", [data.name(str(u)) for u in f["unit_code"]]),
+                Column("节点", list(f["node_code"])),
+                Column("标记", [FLAG_TEXT.get(str(x), str(x)) for x in f["flag"]]),
+            ],
+        )
+
+
+CHAPTER = Chapter("appendix", "附录", blocks, sheets)

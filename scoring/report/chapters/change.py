@@ -1,0 +1,95 @@
+"""七、年度变化: previous and current rank and score, and the change split into each dimension's Δ(w′·S) with the
+dimension that drove it (table and diverging stacked bar chart); the workbook's 年度变化 sheet."""
+
+from __future__ import annotations
+
+from scoring.analysis.report_data import ReportData
+from scoring.report import narrative
+from scoring.report import numbers as fmt
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.charts import OKABE_ITO
+from scoring.report.excel import Book, Column
+from scoring.report.model import Document
+from scoring.report.options import ReportOptions
+
+
+def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+    w.chapter_heading("年度变化", "change")
+    w.paragraphs(narrative.change_text(data))
+    if data.previous_year is None or not len(data.change):
+        return
+    dims = data.parts
+    rows = []
+    for unit, row in data.ranking.iterrows():
+        delta = data.change.loc[unit] if unit in data.change.index else None
+        driver = delta["driver"] if delta is not None else None
+        rows.append(
+            [
+                str(row["unit_name"]),
+                fmt.rank(row["previous_rank"]),
+                fmt.rank(row["rank"]),
+                fmt.rank_move(row["rank_change"]),
+                fmt.score(row["previous_score"]),
+                fmt.score(row["score"]),
+                fmt.signed(row["score_change"]),
+            ]
+            + [fmt.signed(float(delta[d.code])) if delta is not None else fmt.MISSING for d in dims]
+            + [data.system.nodes[driver].name if isinstance(driver, str) else ""]
+        )
+    w.table(
+        "change",
+        f"{data.year} 年较 {data.previous_year} 年的变化及维度贡献",
+        ["区县", "上年排名", "本年排名", "位次变化", "上年得分", "本年得分", "得分变化"]
+        + [f"Δ{d.name}" for d in dims]
+        + ["主要因素"],
+        rows,
+        align="lrrrrrr" + "r" * len(dims) + "l",
+        note="Δ维度为该维度对综合得分贡献（w′_d·S_d）的变化，各维度之和等于得分变化。",
+        compact=True,
+    )
+    w.unit_figures(data, "change", f"{data.year} 年综合得分变化的维度分解")
+
+
+def sheets(book: Book, data: ReportData, document: Document) -> None:
+    sheet = book.sheet("年度变化")
+    if data.previous_year is None or not len(data.change):
+        sheet.write_string(0, 0, f"数据中没有 {data.year - 1} 年的评价结果，不作年度比较。")
+        return
+    frame = data.ranking
+    change = data.change.reindex(frame.index)
+    dims = data.parts
+    columns = [
+        Column("区县编码", list(frame.index)),
+        Column("区县名称", list(frame["unit_name"])),
+        Column("上年排名", list(frame["previous_rank"]), "rank"),
+        Column("本年排名", list(frame["rank"]), "rank"),
+        Column("位次变化", list(frame["rank_change"]), "int"),
+        Column("上年得分", list(frame["previous_score"]), "score"),
+        Column("本年得分", list(frame["score"]), "score"),
+        Column("得分变化", list(frame["score_change"]), "signed"),
+    ]
+    columns += [Column(f"Δ{d.name}", list(change[d.code]), "signed") for d in dims]
+    columns.append(
+        Column(
+            "主要因素", [data.system.nodes[d].name if isinstance(d, str) else None for d in change["driver"]]
+        )
+    )
+    book.table(sheet, columns, freeze=2)
+    n = len(frame)
+    chart = book.workbook.add_chart({"type": "bar", "subtype": "stacked"})
+    for j in range(len(dims)):
+        col = 8 + j
+        chart.add_series(
+            {
+                "name": ["年度变化", 0, col],
+                "categories": ["年度变化", 1, 1, n, 1],
+                "values": ["年度变化", 1, col, n, col],
+                "fill": {"color": OKABE_ITO[j % len(OKABE_ITO)]},
+            }
+        )
+    chart.set_title({"name": f"得分变化的维度分解（较 {data.previous_year} 年）"})
+    chart.set_y_axis({"reverse": True})
+    sheet.insert_chart(n + 3, 1, chart, {"x_scale": 1.8, "y_scale": max(1.0, n * 22 / 288)})
+
+
+CHAPTER = Chapter("change", "年度变化", blocks, sheets)

@@ -1,0 +1,114 @@
+"""三、全市总体情况: the city averages by year (table and line chart) and the city average of every targeted
+indicator against its target and schedule; the workbook's 全市概况 sheet."""
+
+from __future__ import annotations
+
+from scoring.analysis.report_data import ReportData
+from scoring.report import narrative
+from scoring.report import numbers as fmt
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.charts import OKABE_ITO
+from scoring.report.excel import Book, Column
+from scoring.report.model import Document
+from scoring.report.options import ReportOptions
+
+
+def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+    w.chapter_heading("全市总体情况", "city")
+    w.paragraphs(narrative.overview(data))
+    dims = list(data.dimensions)
+    rows = []
+    for year in data.years:
+        row = data.city_mean.loc[year]
+        rows.append(
+            [str(year), fmt.score(float(row[data.composite]))] + [fmt.score(float(row[d.code])) for d in dims]
+        )
+    w.table(
+        "city_trend",
+        "全市综合指数与各维度平均得分",
+        ["年份", data.system.composite.name] + [d.name for d in dims],
+        rows,
+        align="l" + "r" * (len(dims) + 1),
+    )
+    w.figure("trend", "全市综合指数与各维度平均得分变化", 14)
+    if data.targets:
+        header = (
+            ["指标", "单位", "目标值（年）"]
+            + [f"{y} 年全市平均" for y in data.years]
+            + [
+                f"{data.year} 年序时进度应达",
+                "完成度",
+                "状态",
+            ]
+        )
+        rows = []
+        for t in data.targets:
+            rows.append(
+                [t.name, t.unit, f"{fmt.value(t.target)}（{t.target_year or '—'}）"]
+                + [fmt.value(t.city_values.get(y)) for y in data.years]
+                + [fmt.value(t.expected), fmt.percent(t.city_attainment), t.city_status]
+            )
+        w.table(
+            "city_targets",
+            "全市平均值的目标完成情况",
+            header,
+            rows,
+            align="llr" + "r" * len(data.years) + "rrl",
+            note="全市平均为各评价单元的简单平均；目标值为指标体系中折算到评价单元的目标。",
+            compact=True,
+        )
+
+
+def sheets(book: Book, data: ReportData, document: Document) -> None:
+    sheet = book.sheet("全市概况")
+    dims = list(data.dimensions)
+    columns = [
+        Column("年份", list(data.years), "int"),
+        Column(data.system.composite.name, list(data.city_mean[data.composite]), "score"),
+    ]
+    columns += [Column(d.name, list(data.city_mean[d.code]), "score") for d in dims]
+    end = book.table(sheet, columns, freeze=0)
+    sheet.freeze_panes(1, 0)
+    chart = book.workbook.add_chart({"type": "line"})
+    for j in range(1, len(columns)):
+        colour = "#000000" if j == 1 else OKABE_ITO[(j - 2) % len(OKABE_ITO)]
+        chart.add_series(
+            {
+                "name": ["全市概况", 0, j],
+                "categories": ["全市概况", 1, 0, len(data.years), 0],
+                "values": ["全市概况", 1, j, len(data.years), j],
+                "line": {"color": colour, "width": 2.5 if j == 1 else 1.5},
+                "marker": {
+                    "type": "circle",
+                    "size": 5,
+                    "fill": {"color": colour},
+                    "border": {"color": colour},
+                },
+            }
+        )
+    chart.set_title({"name": "全市平均得分"})
+    chart.set_y_axis({"name": "得分", "num_format": "0"})
+    sheet.insert_chart(0, len(columns) + 1, chart, {"x_scale": 1.3, "y_scale": 1.1})
+    if not data.targets:
+        return
+    start = max(end + 1, 18)
+    targets = list(data.targets)
+    columns = [
+        Column("指标编码", [t.code for t in targets]),
+        Column("指标", [t.name for t in targets]),
+        Column("单位", [t.unit for t in targets]),
+        Column("目标值", [t.target for t in targets], "value"),
+        Column("目标年份", [t.target_year for t in targets], "int"),
+    ]
+    columns += [
+        Column(f"{y} 年全市平均", [t.city_values.get(y) for t in targets], "decimal") for y in data.years
+    ]
+    columns += [
+        Column(f"{data.year} 年序时进度应达", [t.expected for t in targets], "decimal"),
+        Column("完成度", [t.city_attainment for t in targets], "percent"),
+        Column("状态", [t.city_status for t in targets]),
+    ]
+    book.table(sheet, columns, first_row=start)
+
+
+CHAPTER = Chapter("city", "全市总体情况", blocks, sheets)

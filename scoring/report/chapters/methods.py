@@ -1,0 +1,210 @@
+"""二、评价体系与方法: the indicator tree with its weights, the plan targets, the formulas the system actually
+uses and the AHP consistency checks. The workbook carries these numbers in the appendix's 权重与方法 and 指标说明
+sheets."""
+
+from __future__ import annotations
+
+from scoring.analysis.report_data import NOT_MET, ReportData
+from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
+from scoring.report import numbers as fmt
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.labels import DIRECTION_TEXT
+from scoring.report.methods_text import formula, method_formula, method_label
+from scoring.report.model import Block, Formula, Paragraph
+from scoring.report.options import ReportOptions
+from scoring.system.models import Node, QuantileTiers
+
+
+def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+    system = data.system
+    w.chapter_heading("评价体系与方法", "methods")
+    w.section_heading("指标体系", "methods-system")
+    description = system.description or system.name
+    w.paragraphs(
+        [
+            f"{description.strip()}",
+            f"指标体系共 {len(data.dimensions)} 个维度、{len(system.indicators)} 项指标（见表 {w.tables + 1}），"
+            "各指标的解释与数据来源见附录。",
+        ]
+    )
+    weights = data.weights.set_index("child")
+    rows = []
+    for node, depth, _ in system.walk():
+        if depth == 0:
+            continue
+        indent = "　" * (depth - 1)
+        rows.append(
+            [
+                f"{indent}{node.code}",
+                f"{indent}{node.name}",
+                node.unit or "",
+                _direction(node),
+                fmt.weight(float(weights.at[node.code, "weight"]))
+                if node.code in weights.index
+                else fmt.MISSING,
+                fmt.weight(float(weights.at[node.code, "overall"]))
+                if node.code in weights.index
+                else fmt.MISSING,
+            ]
+        )
+    w.table(
+        "indicators",
+        "评价指标及权重",
+        ["编码", "名称", "单位", "方向", "权重（上级内）", "综合权重"],
+        rows,
+        align="lllcrr",
+        note=f"权重为 {data.year} 年实际使用的名义权重；综合权重为自综合指数至该节点路径上各级权重之积。",
+    )
+    targets = [i for i in system.indicators if i.target is not None]
+    if targets:
+        w.section_heading("规划目标", "methods-targets")
+        rows = []
+        for i in targets:
+            assert i.target is not None
+            baseline = i.target.baseline
+            rows.append(
+                [
+                    i.code,
+                    i.name,
+                    f"{fmt.value(i.target.value)}{i.unit or ''}",
+                    str(i.target.year or ""),
+                    f"{fmt.value(baseline.value)}（{baseline.year}）" if baseline else "",
+                    i.target.source or "",
+                ]
+            )
+        w.table(
+            "target_definitions",
+            "指标的规划目标",
+            ["编码", "指标", "目标值", "目标年份", "基期值（年）", "目标来源"],
+            rows,
+            align="llrrrl",
+        )
+    w.section_heading("计算方法", "methods-formulas")
+    for block in method_blocks(data):
+        w.add(block)
+    if data.ahp:
+        w.section_heading("层次分析法一致性检验", "methods-ahp")
+        rows = []
+        for check in data.ahp:
+            names = "、".join(
+                f"{system.nodes[c].name} {fmt.weight(wt)}"
+                for c, wt in zip(check.children, check.weights, strict=True)
+            )
+            rows.append(
+                [
+                    f"{check.node_code} {check.node_name}",
+                    names,
+                    f"{check.lambda_max:.4f}",
+                    f"{check.ci:.4f}",
+                    f"{check.ri:.2f}",
+                    f"{check.cr:.4f}",
+                    "通过" if check.passed else "未通过",
+                ]
+            )
+        text, where = formula("ahp_check")
+        w.table(
+            "ahp",
+            "判断矩阵一致性检验",
+            ["节点", "下级权重", "λmax", "CI", "RI", "CR", "结论"],
+            rows,
+            align="llrrrrl",
+            note=f"{text}；{where}",
+        )
+
+
+def _direction(node: Node) -> str:
+    """正向 / 逆向 for a scored indicator, 加分项 / 扣分项 for points; nothing for a dimension."""
+    if not node.is_indicator:
+        return ""
+    if node.role == "bonus":
+        return "加分项"
+    if node.role == "deduction":
+        return "扣分项"
+    return DIRECTION_TEXT[node.direction]
+
+
+def method_blocks(data: ReportData) -> list[Block]:
+    """The formulas the system actually uses, each with a sentence saying where it applies."""
+    system = data.system
+    method = system.method
+    lo, hi = method.scale
+    scale = {"lo": float(lo), "hi": float(hi)}
+    used: dict[str, list[str]] = {}
+    for indicator in system.indicators:
+        used.setdefault(system.normalise_method(indicator), []).append(indicator.code)
+    out: list[Block] = [
+        Paragraph(f"1. 标准化（得分区间 [{fmt.value(lo)}, {fmt.value(hi)}]，得分越高越好）。")
+    ]
+    for name, codes in used.items():
+        text, where = method_formula(
+            "normalise", name, **scale, base=method.efficacy.base, span=method.efficacy.span
+        )
+        applies = "全部指标" if len(codes) == len(system.indicators) else "、".join(codes)
+        out.append(Formula(text, f"{where}适用指标：{applies}。"))
+    logged = [i.code for i in system.indicators if i.transform == "log"]
+    if logged:
+        text, where = method_formula("transform", "log")
+        out.append(Formula(text, f"{where}适用指标：{'、'.join(logged)}。"))
+    out.append(Paragraph("2. 赋权与合成（自下而上逐级计算）。"))
+    weighting = sorted({system.weighting_method(n) for n, _, _ in system.walk() if n.children})
+    for name in weighting:
+        text, where = method_formula("weighting", name, alpha=method.combine.alpha)
+        out.append(Formula(text, f"{method_label('weighting', name)}：{where}"))
+    aggregations = sorted({system.aggregate_method(n) for n, _, _ in system.walk() if n.children})
+    for name in aggregations:
+        # the report has always written every aggregation other than the geometric mean as the arithmetic one
+        text, where = method_formula("aggregate", "geometric" if name == "geometric" else "arithmetic")
+        out.append(Formula(text, where))
+    text, where = method_formula("missing", "renormalise")
+    out.append(Paragraph(f"{where}：{text}。"))
+    adjustments = [n for n in system.indicators if n.role != "score"]
+    if adjustments:
+        text, where = formula("points")
+        out.append(
+            Formula(
+                text,
+                f"{where}适用指标："
+                + "、".join(
+                    f"{n.code}（k = {fmt.value(n.points.per_unit)}，cap = {fmt.value(n.points.cap)}）"
+                    for n in adjustments
+                    if n.points
+                )
+                + "。",
+            )
+        )
+    out.append(Paragraph("3. 排名、梯队与目标完成度。"))
+    out.append(Paragraph("排名：得分最高者为第 1 名，同分并列取最小名次。"))
+    tiers = system.tiers
+    if isinstance(tiers, QuantileTiers):
+        out.append(Paragraph(f"梯队：按名次等分为 {len(tiers.quantile)} 组：{'、'.join(tiers.quantile)}。"))
+    elif tiers:
+        ordered = sorted(tiers, key=lambda t: -t.min)
+        out.append(
+            Paragraph(
+                "梯队："
+                + "；".join(f"{t.name}：综合得分 ≥ {fmt.value(t.min)} 分" for t in ordered)
+                + "（取满足条件的最高档）。"
+            )
+        )
+    text, where = formula("attainment", cap=fmt.percent(method.attainment_cap, 0))
+    out.append(Formula(text, where))
+    text, _ = formula("schedule")
+    out.append(
+        Formula(
+            text,
+            f"已达到目标为“{AHEAD}”；未达到目标但不低于序时进度应达值为“{ON_TRACK}”；低于应达值为“{BEHIND}”；"
+            f"目标未给出基期值的，未达到目标记为“{NOT_MET}”。",
+        )
+    )
+    out.append(Formula(*formula("change")))
+    comparability = "合并各年数据" if method.comparability == "pooled" else "逐年"
+    out.append(
+        Paragraph(
+            f"数据驱动的计算步骤（如 min-max 的上下限、熵权）按{comparability}计算；固定阈值和目标值法的得分跨年可比。"
+            "全市平均为各评价单元的简单算术平均，不按人口或经济规模加权。"
+        )
+    )
+    return out
+
+
+CHAPTER = Chapter("methods", "评价体系与方法", blocks)

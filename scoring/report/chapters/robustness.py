@@ -1,0 +1,63 @@
+"""附录五 稳健性分析: each unit's rank, median rank and 5–95 % interval under perturbed assumptions and the
+sensitivity index of each assumption, from :func:`scoring.analysis.report_data.robustness_analysis` (the
+design is ``ReportOptions.robustness``, by default the one design the CLI and the dashboard use). Only when
+the analysis was asked for; no workbook sheet yet."""
+
+from __future__ import annotations
+
+from scoring.analysis.report_data import ReportData
+from scoring.report import numbers as fmt
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.labels import ASSUMPTION_TEXT
+from scoring.report.options import ReportOptions
+
+
+def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+    robustness = data.robustness
+    if robustness is None:
+        return
+    w.heading("附录五  稳健性分析", 2, "appendix-robustness")
+    result = robustness.result
+    if result is None:
+        assert robustness.skipped is not None
+        w.paragraphs([f"本评价未做稳健性分析：{robustness.skipped.message_zh}。"])
+        return
+    leading = ASSUMPTION_TEXT.get(robustness.leading_assumption, robustness.leading_assumption)
+    w.paragraphs(
+        [
+            f"按照经合组织与欧盟联合研究中心《综合指数编制手册》的方法，在权重扰动、标准化方法、汇总方法和缺失值处理"
+            f"方式的不同组合下重复计算 {result.replications} 次（随机种子 {robustness.settings.seed}），给出各区县排名的"
+            f"中位数和 5%—95% 区间，并以方差分解的一阶敏感性指数衡量各项假设对排名的影响；影响最大的是{leading}。"
+        ]
+    )
+    rows = [
+        [
+            data.name(str(r.unit_code)),
+            str(int(r.nominal_rank)),
+            fmt.weight(float(r.median_rank)).rstrip("0").rstrip("."),
+            f"{int(r.rank_q05)}—{int(r.rank_q95)}",
+        ]
+        for r in result.units.itertuples()
+    ]
+    w.table(
+        "robustness",
+        f"{data.year} 年排名的不确定性",
+        ["区县", "排名", "中位排名", "5%—95% 区间"],
+        rows,
+        align="lrrr",
+    )
+    rows = [
+        [
+            ASSUMPTION_TEXT.get(str(r.assumption), str(r.assumption)),
+            str(r.levels),
+            fmt.weight(float(r.first_order)),
+            fmt.weight(float(r.total_effect)),
+        ]
+        for r in robustness.sensitivity.itertuples()
+    ]
+    w.table(
+        "sensitivity", "各项假设的敏感性指数", ["假设", "取值", "一阶指数", "总效应指数"], rows, align="llrr"
+    )
+
+
+CHAPTER = Chapter("robustness", "稳健性分析", blocks)

@@ -1,0 +1,111 @@
+"""六、目标完成度: per targeted indicator how many units are in each status, the mean attainment (table and
+stacked bar chart), the lagging units and per unit the count of indicators in each status; the workbook's
+目标完成度 and 完成度明细 sheets."""
+
+from __future__ import annotations
+
+from scoring.analysis.report_data import NO_DATA, NOT_MET, STATUSES, ReportData
+from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
+from scoring.report import narrative
+from scoring.report import numbers as fmt
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.charts import STATUS_COLOURS
+from scoring.report.excel import Book, Column
+from scoring.report.labels import DIRECTION_TEXT
+from scoring.report.model import Document
+from scoring.report.options import ReportOptions
+
+
+def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+    w.chapter_heading("目标完成度", "targets")
+    w.paragraphs(narrative.targets_text(data))
+    if not data.targets:
+        return
+    rows = []
+    for t in data.targets:
+        rows.append(
+            [
+                t.name,
+                f"{fmt.value(t.target)}（{t.target_year or '—'}）",
+                fmt.value(t.expected),
+                *(str(t.counts[s]) for s in (AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA)),
+                fmt.percent(t.mean_attainment),
+            ]
+        )
+    w.table(
+        "attainment",
+        f"{data.year} 年各指标目标完成情况（单元数）",
+        ["指标", "目标值（年）", "序时进度应达", AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA, "平均完成度"],
+        rows,
+        align="lrrrrrrrr",
+        note=f"“{NOT_MET}”：未达到目标，且目标没有基期值，无法按序时进度判断。平均完成度为各单元完成度的简单平均。",
+        compact=True,
+    )
+    w.figure("attainment", f"{data.year} 年各指标目标完成情况", 15)
+    rows = [[data.name(str(unit))] + [str(int(v)) for v in row] for unit, row in data.unit_targets.iterrows()]
+    w.table(
+        "unit_attainment",
+        "各单元目标完成情况（指标数）",
+        ["区县", AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA],
+        rows,
+        align="lrrrrr",
+    )
+
+
+def sheets(book: Book, data: ReportData, document: Document) -> None:
+    sheet = book.sheet("目标完成度")
+    targets = list(data.targets)
+    columns = [
+        Column("指标编码", [t.code for t in targets]),
+        Column("指标", [t.name for t in targets]),
+        Column("单位", [t.unit for t in targets]),
+        Column("方向", [DIRECTION_TEXT[t.direction] for t in targets]),
+        Column("目标值", [t.target for t in targets], "value"),
+        Column("目标年份", [t.target_year for t in targets], "int"),
+        Column("基期值", [t.baseline for t in targets], "value"),
+        Column("基期年份", [t.baseline_year for t in targets], "int"),
+        Column("目标来源", [t.source for t in targets]),
+        Column(f"{data.year} 年序时进度应达", [t.expected for t in targets], "decimal"),
+    ]
+    columns += [Column(s, [t.counts[s] for t in targets], "int") for s in STATUSES]
+    columns += [Column("平均完成度", [t.mean_attainment for t in targets], "percent")]
+    book.table(sheet, columns, freeze=2)
+    if targets:
+        chart = book.workbook.add_chart({"type": "bar", "subtype": "stacked"})
+        first = 10
+        for j, status in enumerate(STATUSES):
+            chart.add_series(
+                {
+                    "name": ["目标完成度", 0, first + j],
+                    "categories": ["目标完成度", 1, 1, len(targets), 1],
+                    "values": ["目标完成度", 1, first + j, len(targets), first + j],
+                    "fill": {"color": STATUS_COLOURS[status]},
+                }
+            )
+        chart.set_title({"name": f"{data.year} 年各指标目标完成情况（单元数）"})
+        chart.set_y_axis({"reverse": True})
+        sheet.insert_chart(
+            len(targets) + 3, 1, chart, {"x_scale": 1.8, "y_scale": max(1.0, len(targets) * 22 / 288)}
+        )
+    detail = book.sheet("完成度明细")
+    table = data.attainment_detail
+    nodes = data.system.nodes
+    book.table(
+        detail,
+        [
+            Column("区县编码", list(table["unit_code"])),
+            Column("区县名称", [data.name(str(u)) for u in table["unit_code"]]),
+            Column("指标编码", list(table["indicator_code"])),
+            Column("指标", [nodes[str(c)].name for c in table["indicator_code"]]),
+            Column("数值", list(table["value"]), "value"),
+            Column("目标值", list(table["target"]), "value"),
+            Column("目标年份", list(table["target_year"]), "int"),
+            Column("序时进度应达", list(table["expected"]), "decimal"),
+            Column("完成度", list(table["attainment"]), "percent"),
+            Column("状态", list(table["status"])),
+        ],
+        freeze=2,
+    )
+
+
+CHAPTER = Chapter("targets", "目标完成度", blocks, sheets)

@@ -1,0 +1,20 @@
+"""Chinese display texts of the report's codes that are not methods (directions, data flags, the assumptions of
+the robustness analysis). Method labels and formulas are in :mod:`scoring.report.methods_text`."""
+
+from __future__ import annotations
+
+DIRECTION_TEXT = {1: "正向", -1: "逆向"}
+FLAG_TEXT = {
+    "missing": "缺失",
+    "not_applicable": "不适用",
+    "imputed": "已插补",
+    "winsorised": "已缩尾",
+    "log": "已对数变换",
+    "renormalised": "权重已重新分配",
+}
+ASSUMPTION_TEXT = {
+    "weights": "权重",
+    "normalisation": "标准化方法",
+    "aggregation": "汇总方法",
+    "missing": "缺失值处理",
+}

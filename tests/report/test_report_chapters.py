@@ -1,0 +1,72 @@
+"""The report is an ordered list of chapter modules; labels and formulas come from one lookup."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring.analysis.report_data import ReportData, analyse
+from scoring.evaluate import Evaluation
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.chapters import CHAPTERS
+from scoring.report.content import build_document
+from scoring.report.methods_text import formula, method_formula, method_label
+from scoring.report.model import Heading, Table
+from scoring.report.options import ReportOptions
+from scoring.system.load import AHP_MAX_CR
+
+
+def test_chapters_are_in_the_order_users_expect() -> None:
+    assert [c.title for c in CHAPTERS] == [
+        "摘要",
+        "评价体系与方法",
+        "全市总体情况",
+        "区县综合排名与梯队",
+        "分维度评价",
+        "目标完成度",
+        "年度变化",
+        "区县画像",
+        "问题与建议",
+        "附录",
+        "稳健性分析",
+    ]
+    assert len({c.key for c in CHAPTERS}) == len(CHAPTERS)
+
+
+def test_a_new_chapter_is_one_entry_in_the_list(small: Evaluation) -> None:
+    def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+        w.chapter_heading("试点专题", "pilot")
+        w.table("pilot", "试点单元", ["区县"], [[data.name(u)] for u in data.units])
+
+    data = analyse(small)
+    options = ReportOptions(charts=False)
+    first_nine = build_document(data, options, CHAPTERS[:9])
+    extended = build_document(data, options, (*CHAPTERS[:9], Chapter("pilot", "试点专题", blocks)))
+    # numbered after 问题与建议 (the ninth chapter), its table after every table before it
+    assert extended.headings[-1] == Heading("十、试点专题", 1, "pilot")
+    n_tables = sum(isinstance(b, Table) for b in first_nine.blocks)
+    assert extended.tables["pilot"].caption == f"表 {n_tables + 1}  试点单元"
+    assert len(extended.tables["pilot"].rows) == 3
+    assert extended.blocks[: len(first_nine.blocks)] == first_nine.blocks
+
+
+def test_method_labels_and_formulas_come_from_one_lookup() -> None:
+    assert method_label("weighting", "entropy") == "熵权法"
+    assert method_label("weighting", "entropy", "en") == "entropy weights"
+    assert method_label("weighting", "no_such_method") == "no_such_method"
+    # the scale [0, 100] goes into the min-max formula; 'goalposts' is an alias of 'goalpost'
+    text, _ = method_formula("normalise", "minmax", lo=0.0, hi=100.0)
+    assert text.startswith("y = 0 + (100 − 0)·(x − min)/(max − min)")
+    assert method_formula("normalise", "goalposts", lo=0.0, hi=1.0) == method_formula(
+        "normalise", "goalpost", lo=0.0, hi=1.0
+    )
+    assert method_formula("normalise", "unknown") == ("unknown", "")
+    text, _ = method_formula("weighting", "combined", alpha=0.5)
+    assert text.endswith("（α = 0.5）")
+
+
+@pytest.mark.parametrize("name", ["ahp_check"])
+def test_the_ahp_limit_is_the_loaders(name: str) -> None:
+    _, where = formula(name)
+    assert where == f"CR < {AHP_MAX_CR:g} 为通过一致性检验。" == "CR < 0.1 为通过一致性检验。"
+    text, _ = method_formula("weighting", "ahp")
+    assert text == "A·w = λmax·w，CR = CI/RI < 0.1"
