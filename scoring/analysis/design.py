@@ -18,12 +18,16 @@ of them count for the rank intervals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from scoring.analysis.batch import TreeLayout
 from scoring.problems import PipelineError, Problem
+
+if TYPE_CHECKING:
+    # for annotations only: importing the batch module loads the pipeline (and scipy), which the report's
+    # options — they default to DEFAULT_UNCERTAINTY — must not pay for at import time
+    from scoring.analysis.batch import TreeLayout
 
 FACTORS = ("weights", "normalisation", "aggregation", "missing")
 DISCRETE = ("normalisation", "aggregation", "missing")

@@ -1,6 +1,6 @@
 """The report as a list of format-neutral blocks (headings, paragraphs, tables, figures, …).
 
-The chapters are written once (:mod:`scoring.report.content`) and rendered by the Word and HTML writers, so the
+The chapters are written once (:mod:`scoring.report.chapters`) and rendered by the Word and HTML writers, so the
 two carry the same text, tables and figures with the same numbering. Table cells are display strings, formatted
 by :mod:`scoring.report.numbers`.
 """
