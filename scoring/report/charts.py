@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -105,22 +105,15 @@ def _figure(width: float, height: float) -> Any:
 
 
 def render_charts(data: ReportData, keys: Sequence[str]) -> dict[str, bytes]:
-    """Draw every chart named in ``keys`` (radars share one figure, redrawn per unit)."""
+    """Draw every chart named in ``keys`` (``kind`` or ``kind:part``, see :data:`CHARTS`; radars share one
+    figure, redrawn per unit)."""
     out: dict[str, bytes] = {}
     radar_units = [k.split(":", 1)[1] for k in keys if k.startswith("radar:")]
     with chart_style():
         for key in keys:
             kind, _, arg = key.partition(":")
-            if kind == "trend":
-                out[key] = trend_chart(data)
-            elif kind == "ranking":
-                out[key] = ranking_chart(data, int(arg or 1))
-            elif kind == "heatmap":
-                out[key] = heatmap_chart(data, int(arg or 1))
-            elif kind == "attainment":
-                out[key] = attainment_chart(data)
-            elif kind == "change":
-                out[key] = change_chart(data, int(arg or 1))
+            if kind in CHARTS:
+                out[key] = CHARTS[kind](data, int(arg or 1))
         if radar_units:
             out.update({f"radar:{u}": png for u, png in radar_charts(data, radar_units).items()})
     return out
@@ -319,3 +312,15 @@ def radar_charts(data: ReportData, units: Sequence[str]) -> dict[str, bytes]:
         ax.set_title(data.name(unit), fontsize=10, pad=14)
         out[unit] = _png(fig)
     return out
+
+
+# chart kind → drawing function (report data, part number → PNG); a new kind of chart is one function and one
+# entry here, named by a chapter as ``w.figure("<kind>:<part>", …)``. Radars (``radar:<unit>``) are drawn
+# together by :func:`radar_charts`.
+CHARTS: dict[str, Callable[[ReportData, int], bytes]] = {
+    "trend": lambda data, part: trend_chart(data),
+    "ranking": ranking_chart,
+    "heatmap": heatmap_chart,
+    "attainment": lambda data, part: attainment_chart(data),
+    "change": change_chart,
+}
