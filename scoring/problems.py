@@ -36,6 +36,76 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "AHP pairwise matrix fails the consistency check: CR={cr:.4f} >= 0.1; revise the comparisons",
     ),
     "system.units_file": ("区县名单文件无法读取：{detail}", "unit list cannot be read: {detail}"),
+    # system files read safely (scoring/system/reading.py): named as written, never a server path or contents
+    "system.file_outside": (
+        "{field}：“{name}”不在指标体系文件夹内（不能用绝对路径，也不能经“..”或符号链接指向文件夹外），"
+        "请改为该文件夹中的文件，如 units/jinan.yaml",
+        "{field}: '{name}' is outside the systems folder (no absolute path, no '..' or symbolic link leading "
+        "out of it); name a file of that folder, e.g. units/jinan.yaml",
+    ),
+    "system.file_missing": (
+        "{field}：指标体系文件夹中没有文件“{name}”，请检查文件名（相对于引用它的文件所在的文件夹）",
+        "{field}: there is no file '{name}' in the systems folder; check the name (relative to the folder of "
+        "the file that names it)",
+    ),
+    "system.file_not_regular": (
+        "{field}：“{name}”不是普通文件（是目录、设备或管道），请改为一个 YAML 文件",
+        "{field}: '{name}' is not a regular file (a folder, device or pipe); name a YAML file",
+    ),
+    "system.file_unreadable": (
+        "{field}：文件“{name}”无法读取（权限不足或为符号链接），请改为指标体系文件夹中可读的普通文件",
+        "{field}: file '{name}' cannot be read (no permission, or a symbolic link); name a readable regular "
+        "file of the systems folder",
+    ),
+    "system.file_too_large": (
+        "{field}：文件“{name}”超过 {limit} 字节，请精简或拆分（可用 include 引入分体系）",
+        "{field}: file '{name}' has more than {limit} bytes; shorten it or split it (include sub-systems)",
+    ),
+    "system.file_encoding": (
+        "{field}：文件“{name}”不是 UTF-8 文本，请以 UTF-8 编码保存",
+        "{field}: file '{name}' is not UTF-8 text; save it as UTF-8",
+    ),
+    "system.too_many_files": (
+        "{field}：读取的文件（本文件、include 引入的体系和区县名单合计）超过 {limit} 个，请减少引用",
+        "{field}: more than {limit} files would be read (this file, included systems and unit lists); "
+        "include fewer files",
+    ),
+    "system.yaml_depth": (
+        "{path}：YAML 嵌套超过 {limit} 层，请减少层级",
+        "{path}: the YAML nests more than {limit} levels deep; flatten it",
+    ),
+    "system.yaml_aliases": (
+        "{path}：YAML 别名（*引用）过多或展开后过大（已有 {aliases} 个别名；上限为 {max_aliases} 个别名、"
+        "展开后 {max_nodes} 个节点），请直接写出内容，少用锚点和别名",
+        "{path}: too many YAML aliases (*name) or they expand too far ({aliases} so far; at most "
+        "{max_aliases} aliases and {max_nodes} nodes once expanded); write the content out instead",
+    ),
+    "system.yaml_size": (
+        "{path}：YAML 节点超过 {limit} 个，请精简文件或拆分为多个体系",
+        "{path}: the YAML has more than {limit} nodes; shorten the file or split it into systems",
+    ),
+    "system.number_too_long": (
+        "{path}：数值“{start}…”共 {length} 个字符，超过 {limit} 个，请写成较短的数（可用科学计数法，如 1.5e6）",
+        "{path}: the number '{start}…' has {length} characters, more than {limit}; write a shorter number "
+        "(scientific notation such as 1.5e6 is fine)",
+    ),
+    "system.tree_too_deep": (
+        "{path}：指标树超过 {limit} 层（含 include 引入的体系，综合指数下第一层为第 1 层），请减少层级",
+        "{path}: the tree is more than {limit} levels deep (included systems counted, the top dimensions are "
+        "level 1); use fewer levels",
+    ),
+    "system.duplicate_unit": (
+        "{path}：区县编码 {code} 重复（已见于 {other}），每个区县只能列出一次",
+        "{path}: unit code {code} is listed twice (also at {other}); list each unit once",
+    ),
+    "system.more_problems": (
+        "另有 {count} 处问题未列出，请先修正以上问题后再检查",
+        "{count} more problems are not listed; fix the ones above and check again",
+    ),
+    "system.check_failed": (
+        "{path}：无法完成检查（{detail}），请检查该处的数值",
+        "{path}: the check could not be completed ({detail}); check the values there",
+    ),
     # data files
     "file.unreadable": ("文件无法读取：{detail}", "file cannot be read: {detail}"),
     "file.format": ("无法识别的文件格式：{detail}", "unrecognised file layout: {detail}"),

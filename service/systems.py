@@ -14,11 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.system import IndicatorSystem
+from scoring.problems import SystemDefinitionError
+from scoring.system import IndicatorSystem, parse_system
+from scoring.system.reading import DEFAULT_LIMITS
 from service import audit
 from service.auth import Principal
-from service.errors import conflict, not_found
+from service.errors import ServiceError, conflict, not_found
+from service.settings import INDICATORS_DIR
 from service.tables import RoundRow, SystemRow
+
+MAX_SYSTEM_BYTES = DEFAULT_LIMITS.max_bytes
 
 
 class SystemCatalog:
@@ -37,6 +42,30 @@ class SystemCatalog:
             with self._lock:
                 self._parsed[row.content_hash] = found
         return found
+
+
+def check_system_upload(content: bytes, file_name: str) -> IndicatorSystem:
+    """The checked system of an uploaded YAML file, or a 4xx problem.
+
+    The files it names (``units:``, ``include:``) must be in the shipped ``indicators/`` folder and are read
+    within the loader's limits (:mod:`scoring.system.reading`): an upload never makes the server read another
+    file, block on a device, or spend unbounded time or memory, and no message shows a server path.
+    """
+    if len(content) > MAX_SYSTEM_BYTES:
+        raise ServiceError(413, "too-large", f"a system file may have at most {MAX_SYSTEM_BYTES} bytes")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ServiceError(422, "invalid-system", "the system file must be UTF-8 text") from None
+    try:
+        parsed = parse_system(text, base_dir=INDICATORS_DIR, file=file_name, root=INDICATORS_DIR)
+    except SystemDefinitionError as error:
+        raise ServiceError(
+            422, "invalid-system", "the system file has problems", list(error.problems)
+        ) from None
+    if len(parsed.id) > 200 or len(parsed.version) > 100:
+        raise ServiceError(422, "invalid-system", "id: at most 200 characters; version: at most 100")
+    return parsed
 
 
 def register_system(

@@ -14,11 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 from pydantic import ValidationError
 
 from scoring.problems import Location, Problem, SystemDefinitionError
 from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
+from scoring.system.reading import (
+    DEFAULT_LIMITS,
+    Reading,
+    SystemLimits,
+    load_yaml,
+    read_text,
+    resolve_confined,
+)
 from scoring.system.schema import system_json_schema
 
 AHP_MAX_CR = 0.1
@@ -53,42 +60,79 @@ def _innermost(error: jsonschema.ValidationError) -> list[jsonschema.ValidationE
     return [leaf for e in candidates if len(e.absolute_path) == deepest for leaf in _innermost(e)]
 
 
+_MAX_DETAIL = 300  # characters of a message's detail: a schema message quotes the offending value
+MAX_LISTED_PROBLEMS = 100  # problems listed per file; the rest are counted
+
+
 def _problem(path: str, detail: str, file: str, code: str = "system.invalid", **params: Any) -> Problem:
+    detail = detail if len(detail) <= _MAX_DETAIL else detail[: _MAX_DETAIL - 1] + "…"
     return Problem(
         code, location=Location(file=file, cell=path), params={"detail": f"{path}: {detail}", **params}
     )
 
 
-def load_system(path: str | Path, _including: frozenset[Path] = frozenset()) -> IndicatorSystem:
-    """Read and check an indicator-system YAML file; unit lists and included systems are read relative to it."""
+def _refuse(problems: list[Problem], file: str) -> SystemDefinitionError:
+    """The error listing ``problems``: the first ``MAX_LISTED_PROBLEMS``, then how many more there are."""
+    if len(problems) <= MAX_LISTED_PROBLEMS:
+        return SystemDefinitionError(problems)
+    more = Problem(
+        "system.more_problems",
+        location=Location(file=file),
+        params={"count": len(problems) - MAX_LISTED_PROBLEMS},
+    )
+    return SystemDefinitionError([*problems[:MAX_LISTED_PROBLEMS], more])
+
+
+def load_system(
+    path: str | Path, *, root: str | Path | None = None, limits: SystemLimits = DEFAULT_LIMITS
+) -> IndicatorSystem:
+    """Read and check an indicator-system YAML file; unit lists and included systems are read relative to it.
+
+    Files it names must lie in ``root`` (default: the folder of ``path``), see :mod:`scoring.system.reading`.
+    """
     path = Path(path)
-    if path.resolve() in _including:
-        raise SystemDefinitionError(
-            Problem(
-                "system.invalid",
-                location=Location(file=path.name),
-                params={"detail": f"{path}: includes itself"},
-            )
-        )
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SystemDefinitionError(
-            Problem("system.yaml", location=Location(file=str(path)), params={"detail": exc})
-        ) from None
-    return parse_system(text, base_dir=path.parent, file=path.name, _including=_including | {path.resolve()})
+        real = path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        real = path
+    reading = Reading(root=Path(root) if root is not None else real.parent, limits=limits)
+    if root is not None:
+        resolve_confined(str(real), real.parent, reading, path.name, path.name)
+    text = read_text(real, reading, path.name, path.name, str(path))
+    return _parse(text, real.parent, path.name, reading, frozenset({real}))
 
 
 def parse_system(
-    text: str, base_dir: Path | None = None, file: str = "", _including: frozenset[Path] = frozenset()
+    text: str,
+    base_dir: Path | None = None,
+    file: str = "",
+    *,
+    root: Path | None = None,
+    limits: SystemLimits = DEFAULT_LIMITS,
 ) -> IndicatorSystem:
-    """Check the text of an indicator-system file and build the system, or raise with every problem found."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    """Check the text of an indicator-system file and build the system, or raise with every problem found.
+
+    Unit lists and included systems are read relative to ``base_dir`` (default: the working folder) and must
+    lie in ``root`` (default: ``base_dir``).
+    """
+    base_dir = base_dir or Path.cwd()
+    reading = Reading(root=root or base_dir, limits=limits)
+    # a str holds at most 4 bytes of UTF-8 per character: only a long text needs encoding to be measured
+    if len(text) > limits.max_bytes // 4 and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise SystemDefinitionError(
-            Problem("system.yaml", location=Location(file=file), params={"detail": exc})
-        ) from None
+            Problem(
+                "system.file_too_large",
+                location=Location(file=file),
+                params={"field": file or "(text)", "name": file or "(text)", "limit": limits.max_bytes},
+            )
+        )
+    return _parse(text, base_dir, file, reading, frozenset())
+
+
+def _parse(
+    text: str, base_dir: Path, file: str, reading: Reading, including: frozenset[Path]
+) -> IndicatorSystem:
+    document = load_yaml(text, file, reading.limits)
     problems = [
         _problem(format_path(error.absolute_path) or "(root)", error.message, file, "system.schema")
         for top in _validator().iter_errors(document)
@@ -96,19 +140,30 @@ def parse_system(
     ]
     problems.sort(key=lambda p: p.location.cell)
     if problems:
-        raise SystemDefinitionError(problems)
+        raise _refuse(problems, file)
     try:
         spec = IndicatorSystemFile.model_validate(document)
     except ValidationError as exc:
-        raise SystemDefinitionError(
-            [_problem(format_path(e["loc"]), e["msg"], file) for e in exc.errors()]
-        ) from None
-    base_dir = base_dir or Path.cwd()
-    units = _resolve_units(spec.units, base_dir, file)
-    spec = spec.model_copy(update={"tree": _expand_includes(spec.tree, base_dir, _including)})
-    problems = list(_semantic_problems(spec, file))
+        raise _refuse([_problem(format_path(e["loc"]), e["msg"], file) for e in exc.errors()], file) from None
+    units = _resolve_units(spec.units, base_dir, file, reading)
+    spec = spec.model_copy(update={"tree": _expand_includes(spec.tree, base_dir, reading, including, file)})
+    problems = _tree_depth_problems(spec.tree, file, reading.limits.max_tree_depth)
     if problems:
-        raise SystemDefinitionError(problems)
+        raise _refuse(problems, file)
+    try:
+        problems = list(_semantic_problems(spec, file))
+    except (ArithmeticError, ValueError, RecursionError) as exc:  # numpy's LinAlgError is a ValueError
+        # the models keep every number finite and bounded, so this is a check meeting values it cannot handle:
+        # the file is refused (a 4xx), never a server error
+        problems = [
+            Problem(
+                "system.check_failed",
+                location=Location(file=file),
+                params={"path": "(root)", "detail": type(exc).__name__},
+            )
+        ]
+    if problems:
+        raise _refuse(problems, file)
     canonical = json.dumps(
         {"system": spec.model_dump(mode="json"), "units": [u.model_dump(mode="json") for u in units]},
         sort_keys=True,
@@ -120,7 +175,50 @@ def parse_system(
     )
 
 
-def _expand_includes(tree: list[Node], base_dir: Path, including: frozenset[Path]) -> list[Node]:
+def _tree_depth_problems(tree: list[Node], file: str, limit: int) -> list[Problem]:
+    """The first node deeper than ``limit`` levels (top dimensions are level 1), walked without recursion."""
+    stack: list[tuple[Node, str, int]] = [(node, f"tree[{i}]", 1) for i, node in enumerate(tree)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > limit:
+            return [
+                Problem(
+                    "system.tree_too_deep",
+                    location=Location(file=file, cell=path),
+                    params={"path": path, "limit": limit},
+                )
+            ]
+        stack.extend(
+            (child, f"{path}.children[{i}]", depth + 1) for i, child in enumerate(node.children or [])
+        )
+    return []
+
+
+def _load_included(
+    name: str, base_dir: Path, reading: Reading, including: frozenset[Path], field: str, file: str
+) -> IndicatorSystem:
+    """The system of ``include: name`` at ``field`` of ``file``: confined, bounded, not including itself."""
+    target = resolve_confined(name, base_dir, reading, field, file)
+    if target in including:
+        raise SystemDefinitionError(
+            Problem(
+                "system.invalid",
+                location=Location(file=file, cell=field),
+                params={"detail": f"{field}: {name} includes itself (directly or through other includes)"},
+            )
+        )
+    text = read_text(target, reading, field, file, name)
+    return _parse(text, target.parent, name, reading, including | {target})
+
+
+def _expand_includes(
+    tree: list[Node],
+    base_dir: Path,
+    reading: Reading,
+    including: frozenset[Path],
+    file: str,
+    path: str = "tree",
+) -> list[Node]:
     """Replace every ``include:`` node's children by the included system's top-level dimensions.
 
     The included system's own method defaults (normalisation, weighting, aggregation, and its composite's
@@ -128,9 +226,10 @@ def _expand_includes(tree: list[Node], base_dir: Path, including: frozenset[Path
     missing-data policy and comparability are the including system's.
     """
     expanded = []
-    for node in tree:
+    for i, node in enumerate(tree):
+        here = f"{path}[{i}]"
         if node.include is not None:
-            included = load_system(base_dir / node.include, including)
+            included = _load_included(node.include, base_dir, reading, including, f"{here}.include", file)
             method, root = included.method, included.composite
             node = node.model_copy(
                 update={
@@ -143,7 +242,13 @@ def _expand_includes(tree: list[Node], base_dir: Path, including: frozenset[Path
                 }
             )
         elif node.children:
-            node = node.model_copy(update={"children": _expand_includes(node.children, base_dir, including)})
+            node = node.model_copy(
+                update={
+                    "children": _expand_includes(
+                        node.children, base_dir, reading, including, file, f"{here}.children"
+                    )
+                }
+            )
         expanded.append(node)
     return expanded
 
@@ -160,22 +265,60 @@ def _with_defaults(node: Node, system: IndicatorSystem) -> Node:
     )
 
 
-def _resolve_units(units: str | list[Unit], base_dir: Path, file: str) -> list[Unit]:
+def _resolve_units(units: str | list[Unit], base_dir: Path, file: str, reading: Reading) -> list[Unit]:
+    """The unit list, inline or read from the file ``units`` names (confined and bounded); codes unique."""
     if not isinstance(units, str):
+        problems = _duplicate_units(units, file, "units")
+        if problems:
+            raise _refuse(problems, file)
         return units
-    unit_path = base_dir / units
-    try:
-        document = yaml.safe_load(unit_path.read_text(encoding="utf-8"))
-        entries = document["units"] if isinstance(document, dict) else document
-        return [Unit.model_validate(entry) for entry in entries]
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValidationError) as exc:
+    target = resolve_confined(units, base_dir, reading, "units", file)
+    document = load_yaml(read_text(target, reading, "units", file, units), units, reading.limits)
+    entries = document.get("units") if isinstance(document, dict) else document
+    if not isinstance(entries, list):
         raise SystemDefinitionError(
             Problem(
                 "system.units_file",
                 location=Location(file=file, cell="units"),
-                params={"detail": f"{units}: {exc}"},
+                params={"detail": f"{units}: a list of units (or units: [...]) is expected"},
             )
-        ) from None
+        )
+    found: list[Unit] = []
+    problems: list[Problem] = []
+    for i, entry in enumerate(entries):
+        try:
+            found.append(Unit.model_validate(entry))
+        except ValidationError as exc:
+            # the error's own text quotes the input; the field and the reason are enough to fix it
+            problems.extend(
+                Problem(
+                    "system.units_file",
+                    location=Location(file=units, cell=format_path(["units", i, *e["loc"]])),
+                    params={"detail": f"{units}: {format_path(['units', i, *e['loc']])}: {e['msg']}"},
+                )
+                for e in exc.errors()
+            )
+    problems = problems or _duplicate_units(found, units, "units")
+    if problems:
+        raise _refuse(problems, file)
+    return found
+
+
+def _duplicate_units(units: list[Unit], file: str, prefix: str) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for i, unit in enumerate(units):
+        path = f"{prefix}[{i}].code"
+        if unit.code in seen:
+            problems.append(
+                Problem(
+                    "system.duplicate_unit",
+                    location=Location(file=file, cell=path),
+                    params={"path": path, "code": unit.code, "other": seen[unit.code]},
+                )
+            )
+        seen.setdefault(unit.code, path)
+    return problems
 
 
 def _walk(nodes: list[Node], path: str) -> Iterator[tuple[Node, str]]:

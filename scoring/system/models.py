@@ -8,27 +8,41 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# Bounds on the numbers of a system file. Every float is finite (no .nan, .inf or 1e400) and, where it is a
+# value of an indicator (goalposts, targets, ranges, scale), within ±MAX_MAGNITUDE: ample for any statistic in
+# 元 yet far from where float arithmetic loses whole units. The bounds are in the generated JSON Schema too.
+MAX_MAGNITUDE = 1e15
+MAX_WEIGHT = 1e6  # weights are relative to their siblings; a ratio of 10⁶ already means "ignore the other"
+MAX_POINTS = 1e6  # points per unit and caps of bonus and deduction indicators
+AHP_MIN, AHP_MAX = 1e-3, 1e3  # pairwise comparisons (Saaty's scale is 1/9 … 9)
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+Finite = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE, allow_inf_nan=False)]
+Comparison = Annotated[float, Field(ge=AHP_MIN, le=AHP_MAX, allow_inf_nan=False)]
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: a float field refuses NaN and ±inf even where it has no bounds of its own
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Baseline(_Strict):
     """The value an indicator started from, for the time-elapsed schedule (序时进度)."""
 
-    value: float
-    year: int
+    value: Finite
+    year: Year
 
 
 class Target(_Strict):
     """A plan target for an indicator, with where it comes from."""
 
-    value: float
-    year: int | None = None
+    value: Finite
+    year: Year | None = None
     source: str | None = None
     baseline: Baseline | None = None
     note: str | None = None
@@ -45,8 +59,8 @@ class Combine(_Strict):
 class Points(_Strict):
     """Points of a bonus (加分项) or deduction (扣分项): ``min(cap, per_unit · x)``."""
 
-    per_unit: float = Field(gt=0, description="points per unit of the raw value")
-    cap: float = Field(gt=0, description="at most this many points")
+    per_unit: float = Field(gt=0, le=MAX_POINTS, description="points per unit of the raw value")
+    cap: float = Field(gt=0, le=MAX_POINTS, description="at most this many points")
 
 
 Role = Literal["score", "bonus", "deduction"]
@@ -63,12 +77,14 @@ class Node(_Strict):
     code: str = Field(min_length=1, pattern=r"^[^\s!]+$")
     name: str = Field(min_length=1)
     name_en: str | None = None
-    weight: float | None = Field(None, gt=0, description="relative to siblings; rescaled to sum to 1")
+    weight: float | None = Field(
+        None, gt=0, le=MAX_WEIGHT, description="relative to siblings; rescaled to sum to 1"
+    )
     children: list[Node] | None = None
     # options of a parent node (how its children are weighted and aggregated)
     aggregate: str | None = None
     weighting: str | None = None
-    ahp: list[list[float]] | None = Field(
+    ahp: list[list[Comparison]] | None = Field(
         None, description="pairwise matrix over the children, in their order"
     )
     combine: Combine | None = None
@@ -77,9 +93,9 @@ class Node(_Strict):
     direction: Literal[1, -1] = 1
     normalise: str | None = None
     transform: Literal["log"] | None = None
-    goalposts: tuple[float, float] | None = None
+    goalposts: tuple[Finite, Finite] | None = None
     target: Target | None = None
-    valid: tuple[float | None, float | None] | None = None
+    valid: tuple[Finite | None, Finite | None] | None = None
     required: bool = True
     role: Role = "score"
     points: Points | None = None
@@ -152,23 +168,23 @@ class Unit(_Strict):
 class Efficacy(_Strict):
     """Efficacy-coefficient scoring ``y = base + span · ratio`` (功效系数法, commonly 60 + 40·ratio)."""
 
-    base: float = 60
-    span: float = 40
+    base: Finite = 60
+    span: Finite = 40
 
 
 class Treatment(_Strict):
     """COINr-style outlier treatment thresholds."""
 
-    winmax: int = Field(5, ge=0)
-    skew: float = 2.0
-    kurtosis: float = 3.5
+    winmax: int = Field(5, ge=0, le=1_000_000)
+    skew: float = Field(2.0, ge=0, le=MAX_MAGNITUDE)
+    kurtosis: Finite = 3.5
 
 
 class Method(_Strict):
     """Default methods of the system; any node or indicator may override its own."""
 
     normalise: str = "minmax"
-    scale: tuple[float, float] = (0.0, 100.0)
+    scale: tuple[Finite, Finite] = (0.0, 100.0)
     aggregate: str = "arithmetic"
     weighting: str = "fixed"
     missing: str = "renormalise"
@@ -176,9 +192,11 @@ class Method(_Strict):
     treatment: Treatment = Treatment()
     comparability: Literal["per_year", "pooled"] = "per_year"
     efficacy: Efficacy = Efficacy()
-    zscore: tuple[float, float] = Field((0.0, 1.0), description="mean and sd of the rescaled z-scores")
+    zscore: tuple[Finite, Annotated[float, Field(gt=0, le=MAX_MAGNITUDE)]] = Field(
+        (0.0, 1.0), description="mean and sd of the rescaled z-scores"
+    )
     combine: Combine = Combine()
-    attainment_cap: float = Field(1.0, gt=0)
+    attainment_cap: float = Field(1.0, gt=0, le=MAX_WEIGHT)
     min_coverage: float = Field(
         0.0, ge=0, le=1, description="units with a smaller share of data are screened out"
     )
@@ -192,7 +210,7 @@ class Method(_Strict):
 
 class Tier(_Strict):
     name: str
-    min: float
+    min: Finite
 
 
 class QuantileTiers(_Strict):
@@ -208,7 +226,7 @@ class Composite(_Strict):
     name: str = "综合指数"
     aggregate: str | None = None
     weighting: str | None = None
-    ahp: list[list[float]] | None = None
+    ahp: list[list[Comparison]] | None = None
     combine: Combine | None = None
 
 
