@@ -94,6 +94,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: the tree is more than {limit} levels deep (included systems counted, the top dimensions are "
         "level 1); use fewer levels",
     ),
+    "system.tree_too_large": (
+        "tree：指标树（含 include 引入的体系）超过 {limit} 个节点，请精简或拆分为多个体系",
+        "tree: the tree (included systems counted) has more than {limit} nodes; shorten it or split the system",
+    ),
+    "system.too_many_units": (
+        "{path}：列出了 {count} 个区县，超过上限 {limit} 个，请只列出参评的区县",
+        "{path}: {count} units are listed, more than the limit of {limit}; list only the evaluated units",
+    ),
     "system.duplicate_unit": (
         "{path}：区县编码 {code} 重复（已见于 {other}），每个区县只能列出一次",
         "{path}: unit code {code} is listed twice (also at {other}); list each unit once",

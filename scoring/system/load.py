@@ -133,6 +133,12 @@ def _parse(
     text: str, base_dir: Path, file: str, reading: Reading, including: frozenset[Path]
 ) -> IndicatorSystem:
     document = load_yaml(text, file, reading.limits)
+    # the schema check takes about a millisecond per node: count the tree's nodes before it
+    problems = _tree_size_problems(document, file, reading.limits.max_tree_nodes) + _unit_count_problems(
+        document.get("units") if isinstance(document, dict) else None, file, "units", reading.limits
+    )
+    if problems:
+        raise _refuse(problems, file)
     problems = [
         _problem(format_path(error.absolute_path) or "(root)", error.message, file, "system.schema")
         for top in _validator().iter_errors(document)
@@ -144,10 +150,10 @@ def _parse(
     try:
         spec = IndicatorSystemFile.model_validate(document)
     except ValidationError as exc:
-        raise _refuse([_problem(format_path(e["loc"]), e["msg"], file) for e in exc.errors()], file) from None
+        raise _refuse(_model_problems(exc, file), file) from None
     units = _resolve_units(spec.units, base_dir, file, reading)
     spec = spec.model_copy(update={"tree": _expand_includes(spec.tree, base_dir, reading, including, file)})
-    problems = _tree_depth_problems(spec.tree, file, reading.limits.max_tree_depth)
+    problems = _tree_depth_problems(spec.tree, file, reading.limits)
     if problems:
         raise _refuse(problems, file)
     try:
@@ -175,21 +181,87 @@ def _parse(
     )
 
 
-def _tree_depth_problems(tree: list[Node], file: str, limit: int) -> list[Problem]:
-    """The first node deeper than ``limit`` levels (top dimensions are level 1), walked without recursion."""
-    stack: list[tuple[Node, str, int]] = [(node, f"tree[{i}]", 1) for i, node in enumerate(tree)]
+_UNION_FIELDS = {
+    "tiers",
+    "units",
+}  # fields of IndicatorSystemFile whose type is a union of a list and another
+
+
+def _model_problems(exc: ValidationError, file: str) -> list[Problem]:
+    """The model's errors at their paths in the file.
+
+    Pydantic puts the member of a union into the path (``tiers.list[Tier][0].min``) and reports every member
+    that failed; the member whose error lies deepest is the one the file meant, the others are noise.
+    """
+    errors = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if len(loc) > 1 and loc[0] in _UNION_FIELDS and isinstance(loc[1], str):
+            loc = [loc[0], *loc[2:]]
+        errors.append((loc, error["msg"]))
+    deepest = {
+        field: max(len(loc) for loc, _ in errors if loc[:1] == [field])
+        for field in _UNION_FIELDS
+        if any(loc[:1] == [field] for loc, _ in errors)
+    }
+    return [
+        _problem(format_path(loc), message, file)
+        for loc, message in errors
+        if not loc or loc[0] not in deepest or len(loc) == deepest[loc[0]]
+    ]
+
+
+def _tree_too_large(file: str, limit: int) -> Problem:
+    return Problem(
+        "system.tree_too_large", location=Location(file=file, cell="tree"), params={"limit": limit}
+    )
+
+
+def _tree_size_problems(document: Any, file: str, limit: int) -> list[Problem]:
+    """A problem when the document's tree (``tree`` and every ``children`` below) has more than ``limit`` nodes."""
+    pending = [document.get("tree")] if isinstance(document, dict) else []
+    count = 0
+    while pending:
+        nodes = pending.pop()
+        if not isinstance(nodes, list):
+            continue
+        count += len(nodes)
+        if count > limit:
+            return [
+                Problem(
+                    "system.tree_too_large",
+                    location=Location(file=file, cell="tree"),
+                    params={"limit": limit},
+                )
+            ]
+        pending.extend(node.get("children") for node in nodes if isinstance(node, dict))
+    return []
+
+
+def _tree_depth_problems(tree: list[Node], file: str, limits: SystemLimits) -> list[Problem]:
+    """The first node deeper than the limit (top dimensions are level 1), or one problem when the tree (includes
+    expanded) has too many nodes; walked without recursion."""
+    # reversed onto the stack, so nodes come off it in file order
+    stack: list[tuple[Node, str, int]] = [
+        (node, f"tree[{i}]", 1) for i, node in reversed(list(enumerate(tree)))
+    ]
+    count = 0
     while stack:
         node, path, depth = stack.pop()
-        if depth > limit:
+        count += 1
+        if count > limits.max_tree_nodes:
+            return [_tree_too_large(file, limits.max_tree_nodes)]
+        if depth > limits.max_tree_depth:
             return [
                 Problem(
                     "system.tree_too_deep",
                     location=Location(file=file, cell=path),
-                    params={"path": path, "limit": limit},
+                    params={"path": path, "limit": limits.max_tree_depth},
                 )
             ]
         stack.extend(
-            (child, f"{path}.children[{i}]", depth + 1) for i, child in enumerate(node.children or [])
+            (child, f"{path}.children[{i}]", depth + 1)
+            for i, child in reversed(list(enumerate(node.children or [])))
         )
     return []
 
@@ -268,13 +340,16 @@ def _with_defaults(node: Node, system: IndicatorSystem) -> Node:
 def _resolve_units(units: str | list[Unit], base_dir: Path, file: str, reading: Reading) -> list[Unit]:
     """The unit list, inline or read from the file ``units`` names (confined and bounded); codes unique."""
     if not isinstance(units, str):
-        problems = _duplicate_units(units, file, "units")
-        if problems:
-            raise _refuse(problems, file)
+        duplicates = _duplicate_units(units, file, "units")
+        if duplicates:
+            raise _refuse(duplicates, file)
         return units
     target = resolve_confined(units, base_dir, reading, "units", file)
     document = load_yaml(read_text(target, reading, "units", file, units), units, reading.limits)
     entries = document.get("units") if isinstance(document, dict) else document
+    too_many = _unit_count_problems(entries, units, "units", reading.limits)
+    if too_many:
+        raise _refuse(too_many, file)
     if not isinstance(entries, list):
         raise SystemDefinitionError(
             Problem(
@@ -302,6 +377,18 @@ def _resolve_units(units: str | list[Unit], base_dir: Path, file: str, reading: 
     if problems:
         raise _refuse(problems, file)
     return found
+
+
+def _unit_count_problems(units: Any, file: str, path: str, limits: SystemLimits) -> list[Problem]:
+    if isinstance(units, list) and len(units) > limits.max_units:
+        return [
+            Problem(
+                "system.too_many_units",
+                location=Location(file=file, cell=path),
+                params={"path": path, "count": len(units), "limit": limits.max_units},
+            )
+        ]
+    return []
 
 
 def _duplicate_units(units: list[Unit], file: str, prefix: str) -> list[Problem]:

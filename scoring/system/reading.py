@@ -38,9 +38,11 @@ class SystemLimits:
     max_bytes: int = 1024 * 1024  # per file: the system, each included system, each unit list
     max_depth: int = 48  # YAML nesting (a tree level is two: the node and its ``children`` list)
     max_aliases: int = 1000  # YAML aliases (``*name``) per file
-    max_nodes: int = 200_000  # YAML nodes per file, aliases counted as what they stand for
+    max_nodes: int = 60_000  # YAML nodes per file, aliases counted as what they stand for
     max_number_chars: int = 40  # characters of a number as written
     max_tree_depth: int = 12  # levels of the tree below the composite, includes expanded
+    max_tree_nodes: int = 2000  # dimensions and indicators, includes expanded (the largest shipped: ~150)
+    max_units: int = 5000  # evaluated units (China has about 2 850 county-level divisions)
     max_files: int = 32  # files read for one system: itself, its includes and unit lists
 
 
