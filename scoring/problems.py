@@ -94,6 +94,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: the tree is more than {limit} levels deep (included systems counted, the top dimensions are "
         "level 1); use fewer levels",
     ),
+    "system.not_finite": (
+        "{path}：数值必须是有限的数（不能是 .nan、.inf，也不能大到超出浮点范围，如 1.0e+400），请填写实际数值",
+        "{path}: the number must be finite (not .nan or .inf, nor so large it overflows, such as 1.0e+400); "
+        "write the actual value",
+    ),
+    "system.out_of_range": (
+        "{path}：数值 {value} 超出允许范围，须{relation_zh} {limit}，请修改",
+        "{path}: the value {value} is out of range, it must be {relation_en} {limit}; change it",
+    ),
     "system.tree_too_large": (
         "tree：指标树（含 include 引入的体系）超过 {limit} 个节点，请精简或拆分为多个体系",
         "tree: the tree (included systems counted) has more than {limit} nodes; shorten it or split the system",

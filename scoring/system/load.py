@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -140,7 +141,7 @@ def _parse(
     if problems:
         raise _refuse(problems, file)
     problems = [
-        _problem(format_path(error.absolute_path) or "(root)", error.message, file, "system.schema")
+        _schema_problem(error, file)
         for top in _validator().iter_errors(document)
         for error in _innermost(top)
     ]
@@ -198,17 +199,62 @@ def _model_problems(exc: ValidationError, file: str) -> list[Problem]:
         loc = list(error["loc"])
         if len(loc) > 1 and loc[0] in _UNION_FIELDS and isinstance(loc[1], str):
             loc = [loc[0], *loc[2:]]
-        errors.append((loc, error["msg"]))
+        bound = next(iter((error.get("ctx") or {}).values()), None)
+        errors.append((loc, error["msg"], error["type"], error.get("input"), bound))
     deepest = {
-        field: max(len(loc) for loc, _ in errors if loc[:1] == [field])
+        field: max(len(loc) for loc, *_ in errors if loc[:1] == [field])
         for field in _UNION_FIELDS
-        if any(loc[:1] == [field] for loc, _ in errors)
+        if any(loc[:1] == [field] for loc, *_ in errors)
     }
     return [
-        _problem(format_path(loc), message, file)
-        for loc, message in errors
+        _number_problem(format_path(loc), kind, value, bound, file)
+        or _problem(format_path(loc), message, file)
+        for loc, message, kind, value, bound in errors
         if not loc or loc[0] not in deepest or len(loc) == deepest[loc[0]]
     ]
+
+
+# a bound of the schema (jsonschema keyword) or of the models (pydantic error type) → (中文, English) relation
+_RELATIONS = {
+    "minimum": ("不小于", "at least"),
+    "greater_than_equal": ("不小于", "at least"),
+    "maximum": ("不大于", "at most"),
+    "less_than_equal": ("不大于", "at most"),
+    "exclusiveMinimum": ("大于", "greater than"),
+    "greater_than": ("大于", "greater than"),
+    "exclusiveMaximum": ("小于", "less than"),
+    "less_than": ("小于", "less than"),
+}
+
+
+def _number_problem(path: str, kind: str, value: Any, bound: Any, file: str) -> Problem | None:
+    """A number that is not finite or out of its bounds, said in both languages with how to fix it."""
+    location = Location(file=file, cell=path)
+    if kind == "finite_number" or (
+        kind in _RELATIONS and isinstance(value, float) and not math.isfinite(value)
+    ):
+        return Problem("system.not_finite", location=location, params={"path": path})
+    if kind in _RELATIONS and isinstance(value, int | float) and not isinstance(value, bool):
+        relation_zh, relation_en = _RELATIONS[kind]
+        return Problem(
+            "system.out_of_range",
+            location=location,
+            params={
+                "path": path,
+                "value": f"{value:.6g}",
+                "limit": f"{bound:g}",
+                "relation_zh": relation_zh,
+                "relation_en": relation_en,
+            },
+        )
+    return None
+
+
+def _schema_problem(error: jsonschema.ValidationError, file: str) -> Problem:
+    path = format_path(error.absolute_path) or "(root)"
+    return _number_problem(
+        path, str(error.validator), error.instance, error.validator_value, file
+    ) or _problem(path, error.message, file, "system.schema")
 
 
 def _tree_too_large(file: str, limit: int) -> Problem:

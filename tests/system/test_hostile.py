@@ -111,7 +111,7 @@ def test_a_long_number_is_refused_before_conversion() -> None:
     assert problem.code == "system.number_too_long"
 
 
-@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1.0e+400", "1e7"])
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1.0e+400", "1.0e+7"])
 def test_weights_must_be_finite_and_bounded(value: str) -> None:
     text = TEXT_CASES["weight_inf"][0].replace(".inf", value)
     problems = refused(parse_system, text)
@@ -326,3 +326,20 @@ def test_the_largest_allowed_tree_loads_in_bounded_time() -> None:
     system_ = parse_system(system(f"[{{code: A, name: a, weight: 1, children: [{children}]}}]"))
     assert len(system_.indicators) == DEFAULT_LIMITS.max_tree_nodes - 1
     assert time.monotonic() - started < 3 * SECONDS
+
+
+@pytest.mark.parametrize(
+    "value, code, english",
+    [
+        (".inf", "system.not_finite", "the number must be finite"),
+        (".nan", "system.not_finite", "the number must be finite"),
+        ("1.0e+400", "system.not_finite", "the number must be finite"),
+        ("-1", "system.out_of_range", "the value -1 is out of range, it must be greater than 0"),
+        ("1.0e+7", "system.out_of_range", "the value 1e+07 is out of range, it must be at most 1e+06"),
+    ],
+)
+def test_number_problems_say_what_is_allowed(value: str, code: str, english: str) -> None:
+    (problem,) = refused(parse_system, TEXT_CASES["weight_inf"][0].replace(".inf", value))
+    assert problem.code == code
+    assert problem.message_en.startswith(f"tree[0].children[0].weight: {english}")
+    assert problem.message_zh.startswith("tree[0].children[0].weight：数值")
