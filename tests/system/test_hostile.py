@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -343,3 +344,17 @@ def test_number_problems_say_what_is_allowed(value: str, code: str, english: str
     assert problem.code == code
     assert problem.message_en.startswith(f"tree[0].children[0].weight: {english}")
     assert problem.message_zh.startswith("tree[0].children[0].weight：数值")
+
+
+@pytest.mark.parametrize(
+    "name", ["alias_bomb", "alias_bomb_in_tree", "deep_flow_tree_3000", "nested_brackets_100000", "ahp_nan"]
+)
+def test_refusals_take_little_memory(name: str) -> None:
+    text = TEXT_CASES[name][0]
+    tracemalloc.start()
+    try:
+        refused(parse_system, text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024  # Python allocations; the alias bomb once took 2.3 GB
