@@ -23,7 +23,11 @@ from service import systems
 from service.auth import STARTUP
 from service.context import ServiceContext, utc_now
 from service.db import Database
+from service.docs import install_docs
 from service.errors import PROBLEM_JSON, ServiceError, install_error_handlers, problem_document
+from service.headers import SecurityHeaders
+from service.openapi import install_openapi
+from service.ratelimit import FailureLimiter
 from service.results import ResultsCache
 from service.routes import admin, health, results, rounds, submissions
 from service.routes import systems as system_routes
@@ -69,10 +73,15 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
         version=scoring.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from the app's own files: service.docs
+        redoc_url=None,
     )
     app.state.context = context
+    app.state.secret_key = settings.server_secret()  # form tokens (service.web.security)
+    app.state.auth_failures = FailureLimiter(settings.auth_failures_per_minute)  # service.ratelimit
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_body=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, a 413 included, gets the headers
     for router in (
         health.router,
         system_routes.router,
@@ -83,6 +92,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
     ):
         app.include_router(router)
     install_web(app)  # the dashboard's pages at / and its static files (docs/web.md)
+    install_docs(app)  # Swagger UI at /docs, from those static files
+    install_openapi(app)
     return app
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.tables import TokenRow
+from service.text import refuse_control
 
 TOKEN_PREFIX = "dgs_"
 
@@ -65,8 +66,8 @@ STARTUP = Principal(Role.ADMIN, name="startup")  # systems registered from the s
 
 
 def hash_token(token: str) -> str:
-    """The sha256 of a token's text, as stored."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    """The sha256 of a token's text, as stored (any text hashes: a malformed one simply matches nothing)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def new_token() -> str:
@@ -75,27 +76,82 @@ def new_token() -> str:
 
 
 def issue_token(
-    session: Session, role: Role, unit_code: str | None, label: str | None, now: datetime
+    session: Session,
+    role: Role,
+    unit_code: str | None,
+    label: str | None,
+    now: datetime,
+    expires_at: datetime | None = None,
 ) -> tuple[TokenRow, str]:
-    """Store a new token's hash; returns the row and the token text, which is not stored anywhere."""
+    """Store a new token's hash; returns the row and the token text, which is not stored anywhere.
+
+    ``expires_at`` None: the token never expires (tokens made before expiry existed are like that).
+    A label with a control character is refused (ValueError), as :data:`service.text.CleanLine` does.
+    """
     if role is Role.PUBLIC:
         raise ValueError("the public role needs no token")
     if (role is Role.DISTRICT) != (unit_code is not None):
         raise ValueError("a district token needs --unit, and only a district token takes one")
+    if label is not None:
+        refuse_control(label)
+    if expires_at is not None and expires_at <= now:
+        raise ValueError("a token must expire after it is made")
     token = new_token()
     row = TokenRow(
-        token_hash=hash_token(token), role=str(role), unit_code=unit_code, label=label, created_at=now
+        token_hash=hash_token(token),
+        role=str(role),
+        unit_code=unit_code,
+        label=label,
+        created_at=now,
+        expires_at=expires_at,
     )
     session.add(row)
     session.flush()
     return row, token
 
 
-def find_principal(session: Session, token: str) -> Principal | None:
-    """The principal of a token, or None when the token is unknown or revoked."""
+def token_expiry(now: datetime, days: int | None) -> datetime | None:
+    """When a token made at ``now`` for ``days`` days expires (None or 0 days: never)."""
+    return now + timedelta(days=days) if days else None
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """What a presented token is: its principal, or why it is refused (``unknown``, ``revoked``,
+    ``expired``) and, for an expired one, since when."""
+
+    principal: Principal | None
+    refusal: str | None = None
+    expired_at: datetime | None = None
+
+    @property
+    def detail(self) -> str:
+        """The 401's detail: says what to do."""
+        if self.refusal == "expired" and self.expired_at is not None:
+            return (
+                f"the token expired at {self.expired_at.isoformat(timespec='seconds')}; "
+                "ask an admin for a new one"
+            )
+        if self.refusal == "revoked":
+            return "the token was revoked; ask an admin for a new one"
+        return "unknown or revoked token"
+
+
+def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
+    """Whether ``token`` is valid at ``now``: its principal, or the reason it is not."""
     row = session.execute(
-        select(TokenRow).where(TokenRow.token_hash == hash_token(token), TokenRow.revoked_at.is_(None))
+        select(TokenRow).where(TokenRow.token_hash == hash_token(token))
     ).scalar_one_or_none()
     if row is None:
-        return None
-    return Principal(Role(row.role), row.id, row.unit_code)
+        return TokenCheck(None, "unknown")
+    if row.revoked_at is not None:
+        return TokenCheck(None, "revoked")
+    if row.expires_at is not None and row.expires_at <= now:
+        return TokenCheck(None, "expired", row.expires_at)
+    return TokenCheck(Principal(Role(row.role), row.id, row.unit_code))
+
+
+def find_principal(session: Session, token: str, now: datetime | None = None) -> Principal | None:
+    """The principal of a token, or None when the token is unknown, revoked or expired (at ``now``, by
+    default the current time)."""
+    return check_token(session, token, now or datetime.now(UTC)).principal

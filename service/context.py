@@ -14,9 +14,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from service.auth import PUBLIC, Principal, Role, find_principal
+from service.auth import PUBLIC, Principal, Role, TokenCheck, check_token
 from service.db import Database
 from service.errors import ServiceError, forbidden
+from service.ratelimit import count_failure, refuse_if_blocked
 from service.results import ResultsCache
 from service.settings import Settings
 from service.systems import SystemCatalog
@@ -63,22 +64,26 @@ async def get_principal(
     header = request.headers.get("authorization")
     if not header:
         return PUBLIC
+    refuse_if_blocked(request)  # 429 after too many failed tokens from this address (service.ratelimit)
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
+        count_failure(request)
         raise unauthorized("use the header 'Authorization: Bearer <token>'")
     if len(token) > 200:
+        count_failure(request)
         raise unauthorized("unknown or revoked token")
     context = get_context(request)
 
-    def lookup() -> Principal | None:
+    def lookup() -> TokenCheck:
         with context.db.read() as session:
-            return find_principal(session, token)
+            return check_token(session, token, context.now())
 
-    principal = await run_in_threadpool(lookup)
-    if principal is None:
-        raise unauthorized("unknown or revoked token")
-    return principal
+    checked = await run_in_threadpool(lookup)
+    if checked.principal is None:
+        count_failure(request)
+        raise unauthorized(checked.detail)
+    return checked.principal
 
 
 ContextDep = Annotated[ServiceContext, Depends(get_context)]

@@ -43,6 +43,7 @@ class Database:
                 connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
                 pool_size=20,
                 max_overflow=20,
+                hide_parameters=True,  # an error's message never carries the bytes or text of a request
             )
             _configure_sqlite(self.engine)
         else:
@@ -51,7 +52,12 @@ class Database:
                 connect_args["options"] = f"-csearch_path={self.schema}"
             # at most 20 connections per worker: several workers stay within PostgreSQL's default 100
             self.engine = create_engine(
-                url, connect_args=connect_args, pool_size=5, max_overflow=15, pool_pre_ping=True
+                url,
+                connect_args=connect_args,
+                pool_size=5,
+                max_overflow=15,
+                pool_pre_ping=True,
+                hide_parameters=True,  # an error's message never carries the bytes or text of a request
             )
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
 

@@ -6,7 +6,9 @@ validation failures add ``problems``: one :meth:`scoring.problems.Problem.to_dic
 
 from __future__ import annotations
 
+import json
 import logging
+import traceback
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -14,8 +16,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scoring.problems import DigiscoreError, Problem
 
@@ -108,9 +112,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
-        return problem_response(
-            request, error.status_code, "about:blank", str(error.detail), headers=error.headers
-        )
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(request, error.status_code, "about:blank", str(error.detail), headers=headers)
 
     async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
@@ -140,13 +145,80 @@ def install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
-    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-        return problem_response(request, 500, "about:blank", "internal error; it has been logged")
+    async def on_data_error(request: Request, error: Exception) -> JSONResponse:
+        # a value the database cannot store or compare (what service.text does not already refuse): the
+        # request's fault, never a 500; the message is logged without the statement's parameters
+        log.warning(
+            "database refused a value on %s %s: %s", request.method, request.url.path, type(error).__name__
+        )
+        return problem_response(
+            request, 422, "invalid-text", "a value of the request cannot be stored by the database"
+        )
 
     app.add_exception_handler(ServiceError, on_service_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(DigiscoreError, on_engine_error)
     app.add_exception_handler(OperationalError, on_database_down)
-    app.add_exception_handler(Exception, on_unexpected)
+    app.add_exception_handler(DataError, on_data_error)
+    app.add_middleware(UnexpectedErrors)  # the innermost middleware: see its docstring
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on the request's path (for ``Allow`` on a 405: Starlette
+    names only the methods of the first route that matched the path, while a path may have several)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is Match.NONE:
+            continue
+        methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+class UnexpectedErrors:
+    """Any other exception becomes a 500 problem document, logged with its type and stack only.
+
+    An exception's text can quote what the request sent (``ValueError: invalid literal …``,
+    ``UnicodeDecodeError`` holds the whole byte string), so neither the response nor the log shows it. Being
+    a middleware (not an ``Exception`` handler, which Starlette re-raises to the server for a second, complete
+    traceback) means the error ends here.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            stack = "".join(traceback.format_tb(error.__traceback__))
+            log.error(
+                "unexpected error on %s %s: %s\n%s",
+                scope["method"],
+                scope["path"],
+                type(error).__name__,
+                stack,
+            )
+            if started:
+                return  # the answer is under way: nothing more can be said
+            body = problem_document(500, "about:blank", "internal error; it has been logged", scope["path"])
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", PROBLEM_JSON.encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": json.dumps(body).encode()})

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.text import CleanLine, CleanText
+
 YEAR_MIN, YEAR_MAX = 1900, 2200
 UNIT_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
 
@@ -16,8 +18,8 @@ class RoundCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
-    system_id: str = Field(min_length=1, max_length=200)
-    version: str = Field(min_length=1, max_length=100)
+    system_id: CleanLine = Field(min_length=1, max_length=200)
+    version: CleanLine = Field(min_length=1, max_length=100)
 
 
 class ReviewCreate(BaseModel):
@@ -26,7 +28,7 @@ class ReviewCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["accept", "return"]
-    comment: str | None = Field(None, max_length=4000)
+    comment: CleanText | None = Field(None, max_length=4000)
 
 
 class TokenCreate(BaseModel):
@@ -34,7 +36,7 @@ class TokenCreate(BaseModel):
 
     role: Literal["admin", "reviewer", "district"]
     unit_code: str | None = Field(None, pattern=UNIT_PATTERN)
-    label: str | None = Field(None, max_length=200)
+    label: CleanLine | None = Field(None, max_length=200)
 
 
 class SystemRef(BaseModel):

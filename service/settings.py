@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import time
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import scoring
@@ -12,6 +15,7 @@ from scoring.io.safety import UploadLimits
 
 INDICATORS_DIR = Path(scoring.__file__).resolve().parents[1] / "indicators"
 DEFAULT_SYSTEMS = [INDICATORS_DIR / "jinan_district_digital.yaml"]
+SECRET_FILE = "secret_key"
 
 
 class Settings(BaseSettings):
@@ -43,12 +47,43 @@ class Settings(BaseSettings):
     cached_pages: int = Field(1_024, ge=0, description="encoded ranking pages kept in memory per worker")
     cached_snapshots: int = Field(4, ge=1, description="decoded published results kept in memory per worker")
 
+    secret_key: SecretStr | None = Field(
+        None, description="signs the dashboard's form tokens; default: a random key in <data_dir>/secret_key"
+    )
+    auth_failures_per_minute: int = Field(
+        20, ge=0, description="failed sign-ins per client address and minute before 429 (0: no limit)"
+    )
+    token_days: int = Field(
+        365, ge=0, le=36_500, description="how long a new token is valid unless told (0: never expires)"
+    )
+
     @property
     def sqlalchemy_url(self) -> str:
         """The database URL, defaulting to the SQLite file in the data directory."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'digiscore.sqlite3').resolve()}"
+
+    def server_secret(self) -> bytes:
+        """The secret behind the form tokens: ``secret_key``, or else the key in ``<data_dir>/secret_key``,
+        made (32 random bytes, owner-only) by the first worker that starts and read by the others. Workers on
+        several machines need ``DIGISCORE_SECRET_KEY`` (the same on all), or form posts fail across them."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode("utf-8")
+        path = self.data_dir / SECRET_FILE
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            for _ in range(50):  # another worker is writing it: its 64 characters land at once
+                text = path.read_text(encoding="ascii").strip()
+                if len(text) == 64:
+                    return bytes.fromhex(text)
+                time.sleep(0.02)
+            raise RuntimeError(f"{path} does not hold a key: remove it to make a new one") from None
+        key = secrets.token_bytes(32)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(key.hex())
+        return key
 
     @property
     def upload_limits(self) -> UploadLimits:

@@ -37,6 +37,7 @@ from service.auth import Principal
 from service.db import Database
 from service.errors import ServiceError, conflict, not_found
 from service.tables import ReviewRow, RoundRow, SubmissionRow
+from service.uploads import key_reused
 
 log = logging.getLogger("digiscore.service")
 
@@ -86,7 +87,8 @@ def parse_upload(
     except SubmissionError as error:
         return ParsedUpload(OUTCOME_UNUSABLE, empty, list(error.problems))
     except Exception as error:  # a parser meeting hostile input it did not foresee: still the file's fault
-        log.warning("reader failed on %s: %r", file_name, error)
+        # the type only: an exception's text can quote the file's bytes (UnicodeDecodeError holds them all)
+        log.warning("reader failed on %s: %s", file_name, type(error).__name__)
         problem = Problem(
             "file.unreadable", location=Location(file=file_name), params={"detail": type(error).__name__}
         )
@@ -175,8 +177,13 @@ def store_submission(
     parsed: ParsedUpload,
     principal: Principal,
     now: datetime,
+    idempotency_key: str | None = None,
 ) -> SubmissionRow:
-    """Store the upload as the unit's next version (retrying on a version collision); audited."""
+    """Store the upload as the unit's next version (retrying on a version collision); audited.
+
+    With an ``idempotency_key`` that an earlier upload of the unit in the round carried, nothing is stored:
+    the earlier version is returned when its bytes are the same, else 422 (:mod:`service.uploads`).
+    """
     digest = hashlib.sha256(content).hexdigest()
     values_json = values_to_json(parsed.values)
     problems_json = json.dumps([p.to_dict() for p in parsed.problems], ensure_ascii=False)
@@ -184,13 +191,17 @@ def store_submission(
         try:
             with db.write() as session:
                 round_row = round_for_update(session, db, year, exclusive=False)
-                if round_row.status != "open":
-                    raise conflict(
-                        "round-not-open", f"round {year} is {round_row.status}: uploads are closed"
-                    )
                 if not db.is_sqlite:
                     session.execute(
                         select(func.pg_advisory_xact_lock(round_row.id, func.hashtext(unit_code)))
+                    )
+                if idempotency_key is not None:  # under the unit's lock: a concurrent retry waits for us
+                    earlier = _idempotent_earlier(session, round_row.id, unit_code, idempotency_key, digest)
+                    if earlier is not None:
+                        return earlier
+                if round_row.status != "open":
+                    raise conflict(
+                        "round-not-open", f"round {year} is {round_row.status}: uploads are closed"
                     )
                 latest = session.execute(
                     select(func.max(SubmissionRow.version)).where(
@@ -213,6 +224,7 @@ def store_submission(
                     warning_count=parsed.warnings,
                     uploaded_by=principal.token_id,
                     uploaded_at=now,
+                    idempotency_key=idempotency_key,
                 )
                 session.add(row)
                 session.flush()
@@ -233,6 +245,24 @@ def store_submission(
                 raise
             time.sleep(0.005 * (attempt + 1))  # another writer took this number: take the next one
     raise AssertionError("unreachable")
+
+
+def _idempotent_earlier(
+    session: Session, round_id: int, unit_code: str, key: str, digest: str
+) -> SubmissionRow | None:
+    """The version an earlier upload with this key stored (same bytes), None if none; 422 for other bytes."""
+    earlier = session.execute(
+        select(SubmissionRow)
+        .where(
+            SubmissionRow.round_id == round_id,
+            SubmissionRow.unit_code == unit_code,
+            SubmissionRow.idempotency_key == key,
+        )
+        .options(defer(SubmissionRow.content))
+    ).scalar_one_or_none()
+    if earlier is not None and earlier.sha256 != digest:
+        raise key_reused(key)
+    return earlier
 
 
 def _review_states(session: Session, submission_ids: list[int]) -> dict[int, tuple[str, ReviewRow]]:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -78,6 +79,7 @@ class TokenRow(Base):
     label: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # None: never (tokens made before 0002)
 
 
 class RoundRow(Base):
@@ -100,6 +102,14 @@ class SubmissionRow(Base):
     __tablename__ = "submissions"
     __table_args__ = (
         UniqueConstraint("round_id", "unit_code", "version", name="uq_submissions_round_unit_version"),
+        # a client's Idempotency-Key names one upload of a unit in a round (NULLs never collide)
+        Index(
+            "uq_submissions_round_unit_idempotency_key",
+            "round_id",
+            "unit_code",
+            "idempotency_key",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -118,6 +128,7 @@ class SubmissionRow(Base):
     warning_count: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))  # the upload's Idempotency-Key header
 
 
 class ReviewRow(Base):

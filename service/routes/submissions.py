@@ -37,6 +37,8 @@ from service.submissions import (
     store_submission,
 )
 from service.tables import RoundRow, SystemRow
+from service.text import clean_content_type, clean_file_name
+from service.uploads import IdempotencyKeyDep, OneFilePart
 
 router = APIRouter(tags=["submissions"], responses=PROBLEM_RESPONSES)
 YearPath = Annotated[int, Path(ge=YEAR_MIN, le=YEAR_MAX, description="the year of the round")]
@@ -91,6 +93,7 @@ def form(
 @router.post(
     "/rounds/{year}/units/{unit}/submissions",
     status_code=201,
+    dependencies=[OneFilePart],
     response_model=SubmissionReport,
     responses={
         413: {"model": ProblemOut, "content": {PROBLEM_JSON: {}}, "description": "over the size limit"},
@@ -109,9 +112,11 @@ def upload(
     ],
     principal: PrincipalDep,
     context: ContextDep,
+    idempotency_key: IdempotencyKeyDep,
 ) -> Any:
     """Upload a unit's file: stored as the unit's next version whatever its outcome. 201 with the validation
-    report when it can be accepted; 422 problem+json listing every problem when not."""
+    report when it can be accepted; 422 problem+json listing every problem when not. A retry with the same
+    `Idempotency-Key` and bytes answers with the version stored the first time."""
     require_unit(principal, unit)
     round_row, system = _round_system(context, year)
     _known_unit(system, unit)
@@ -121,11 +126,20 @@ def upload(
     content = file.file.read(limit + 1)
     if len(content) > limit:
         raise ServiceError(413, "too-large", f"the file is larger than {limit} bytes")
-    file_name = (file.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:255] or "upload"
+    file_name = clean_file_name(file.filename)
     parsed = parse_upload(content, file_name, unit, year, system, context.settings.upload_limits)
-    content_type = (file.content_type or "")[:255] or None
+    content_type = clean_content_type(file.content_type)
     row = store_submission(
-        context.db, year, unit, file_name, content_type, content, parsed, principal, context.now()
+        context.db,
+        year,
+        unit,
+        file_name,
+        content_type,
+        content,
+        parsed,
+        principal,
+        context.now(),
+        idempotency_key=idempotency_key,
     )
     with context.db.read() as session:
         report = detail(session, round_row, row)

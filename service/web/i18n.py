@@ -300,7 +300,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "signin.token": ("访问令牌", "Access token"),
     "signin.submit": ("登录", "Sign in"),
-    "signin.failed": ("令牌无效或已被撤销。", "The token is unknown or revoked."),
+    "signin.failed": ("令牌无效或已被撤销（或已过期）。", "The token is unknown or revoked (or expired)."),
     "signin.needed": ("请先登录。", "Please sign in first."),
     "signin.signed_out": ("已退出登录。", "You are signed out."),
     # ----------------------------------------------------------------------------------------- errors
@@ -336,6 +336,15 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "error.invalid-request": ("请求的参数不正确。", "The request is not valid."),
     "error.too-large": ("文件太大。", "The file is too large."),
+    "error.too-many-failed-sign-ins": (
+        "此地址登录失败次数过多，请一分钟后再试。",
+        "Too many failed sign-ins from this address: try again in a minute.",
+    ),
+    "error.duplicate-file-part": ("一次只能上传一个文件。", "Upload one file at a time."),
+    "error.invalid-text": (
+        "提交的文字含有无法保存的字符（如控制字符）。",
+        "The text sent holds characters that cannot be stored (such as control characters).",
+    ),
     "error.engine-error": ("评价引擎无法使用这些数据：", "The engine could not use the input:"),
     "error.other": ("请求未能完成（{status}）。", "The request failed ({status})."),
 }

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from scoring.problems import DigiscoreError
+from service import ratelimit
 from service import results as res
 from service.auth import Role, find_principal
 from service.context import require_role, require_staff, require_unit
@@ -37,6 +38,8 @@ from service.submissions import (
     store_submission,
 )
 from service.tables import RoundRow
+from service.text import CleanText, clean_content_type, clean_file_name
+from service.uploads import OneFilePart
 from service.web import security, views
 from service.web.ui import SignInRequired, Web, WebDep, public_web
 from service.web.views import PAGE_SIZES, RankingQuery
@@ -344,7 +347,7 @@ def upload_page(
     )
 
 
-@router.post("/upload")
+@router.post("/upload", dependencies=[OneFilePart])
 def upload(
     web: WebDep,
     year: YearField,
@@ -370,9 +373,9 @@ def upload(
     content = file.file.read(limit + 1)
     if len(content) > limit:
         return web.redirect(back + "&error=too_large")
-    file_name = file.filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or "upload"
+    file_name = clean_file_name(file.filename)
     parsed = parse_upload(content, file_name, unit, year, system, context.settings.upload_limits)
-    content_type = (file.content_type or "")[:255] or None
+    content_type = clean_content_type(file.content_type)
     row = store_submission(
         context.db, year, unit, file_name, content_type, content, parsed, web.principal, context.now()
     )
@@ -450,7 +453,7 @@ def review(
     unit: UnitField,
     version: Annotated[int, Form(ge=1, le=1_000_000)],
     decision: Annotated[Literal["accept", "return"], Form()],
-    comment: Annotated[str, Form(max_length=4000)] = "",
+    comment: Annotated[CleanText, Form(max_length=4000)] = "",
     csrf_token: CsrfField = "",
 ) -> Response:
     """Record a reviewer's decision (as ``POST …/review`` does); returning needs a comment."""
@@ -551,14 +554,20 @@ async def signin(
 ) -> Response:
     """Check the token; on success keep it in the session cookie, renew the form token and go on."""
     security.check_csrf(web.request, csrf_token)
+    wait = ratelimit.limiter_of(web.request).retry_after(ratelimit.client_address(web.request))
+    if wait is not None:  # too many failed sign-ins from this address (service.ratelimit)
+        refused = _error_page(web, 429, "too-many-failed-sign-ins")
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     token = token.strip()
 
     def lookup() -> Any:
         with web.context.db.read() as session:
-            return find_principal(session, token) if token else None
+            return find_principal(session, token, web.context.now()) if token else None
 
     principal = await run_in_threadpool(lookup)
     if principal is None:
+        ratelimit.count_failure(web.request)
         return web.render(
             "signin.html",
             status=401,
@@ -568,7 +577,7 @@ async def signin(
             done=None,
         )
     web.principal = principal
-    web.csrf, web.set_csrf = security.new_csrf_token(), True  # a fresh form token per sign-in
+    web.csrf_seed, web.set_csrf = security.new_csrf_token(), True  # a fresh form token per sign-in
     response = web.redirect(security.safe_next(next, _home_of(web)))
     security.set_session(response, web.request, token)
     return response

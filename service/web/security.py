@@ -5,15 +5,23 @@ https), so page scripts never see it. The cookie is read by the dashboard's rout
 ``Authorization`` header and ignores cookies, so a page that another site opens cannot use the cookie to call
 the API.
 
-Form posts are protected by a double-submit token: a random value in its own cookie (``HttpOnly``,
-``SameSite=Strict``) is also written into every form as a hidden field, and a post is refused unless both are
-present and equal (compared in constant time). Another site can make a browser send the cookie but can neither
-read it nor guess it, so it cannot put the same value in the form. A post whose ``Origin`` (or, without one,
-``Referer``) names another host is refused too. Signing in gives a fresh token (no fixation).
+Form posts are protected by a form token bound to the browser and to its sign-in: a random seed lives in its
+own cookie (``HttpOnly``, ``SameSite=Strict``), and every form carries, as a hidden field,
+``HMAC-SHA256(server secret, seed | sha256 of the session cookie's token)``. A post is refused unless the field
+equals what the cookies it arrives with give (compared in constant time). Another site can make a browser send
+the cookies but can neither read them nor compute the HMAC without the server's secret; and a form token is
+worth nothing with another seed or another sign-in (signing in or out changes it), so one leaked from a page
+cannot be replayed under someone else's session. A post whose ``Origin`` (or, without one, ``Referer``) names
+another host is refused too. Signing in gives a fresh seed (no fixation).
+
+The secret is ``DIGISCORE_SECRET_KEY``, or else a random one kept in ``<data dir>/secret_key`` (made on first
+start; workers on one machine share it) — see :meth:`service.settings.Settings.server_secret`.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import re
 import secrets
@@ -21,6 +29,8 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.responses import Response
+
+from service.auth import hash_token
 
 SESSION_COOKIE = "dgs_session"
 CSRF_COOKIE = "dgs_csrf"
@@ -70,11 +80,34 @@ def csrf_cookie(request: Request) -> str | None:
     return value if value and _CSRF_SHAPE.match(value) else None
 
 
+def session_binding(request: Request) -> str:
+    """What a form token is bound to besides the seed: the sha256 of the sign-in cookie's token ("" when
+    signed out)."""
+    token = session_token(request)
+    return hash_token(token) if token else ""
+
+
+def form_token(secret: bytes, seed: str, binding: str) -> str:
+    """The hidden field of a form: the HMAC of the browser's seed and its sign-in, url-safe (43 characters)."""
+    mac = hmac.new(secret, f"{seed}|{binding}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def server_secret(request: Request) -> bytes:
+    """The app's secret (``app.state.secret_key``, set by the app factory)."""
+    secret: bytes = request.app.state.secret_key
+    return secret
+
+
 def check_csrf(request: Request, submitted: str | None) -> None:
-    """Refuse a post unless its form token equals the cookie's and it comes from this site."""
-    expected = csrf_cookie(request)
-    if not expected or not submitted or not hmac.compare_digest(expected.encode(), submitted.encode()):
-        raise CsrfError("the form token is missing or does not match")
+    """Refuse a post unless its form token is the one its cookies (seed and sign-in) give, and it comes from
+    this site."""
+    seed = csrf_cookie(request)
+    if not seed or not submitted:
+        raise CsrfError("the form token is missing")
+    expected = form_token(server_secret(request), seed, session_binding(request))
+    if not hmac.compare_digest(expected.encode(), submitted.encode("utf-8", "surrogatepass")):
+        raise CsrfError("the form token does not match this browser's session")
     if not same_origin(request):
         raise CsrfError("the post comes from another site")
 

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
+from service import ratelimit
 from service.auth import PUBLIC, Principal, Role, find_principal
 from service.context import ServiceContext, get_context, require_role
 from service.web import security, views
@@ -132,10 +133,17 @@ class Web:
     ui: WebUi
     lang: Lang
     principal: Principal
-    csrf: str
+    csrf_seed: str  # the value of the CSRF cookie (service.web.security)
     set_lang: bool = False
     set_csrf: bool = False
     clear_session: bool = False
+
+    @property
+    def csrf(self) -> str:
+        """The form token of this page's forms: bound to the seed and to the sign-in the browser will hold
+        (none when this response clears a stale one)."""
+        binding = "" if self.clear_session else security.session_binding(self.request)
+        return security.form_token(security.server_secret(self.request), self.csrf_seed, binding)
 
     @property
     def t(self) -> Translator:
@@ -208,7 +216,7 @@ class Web:
     def finish(self, response: Response) -> Response:
         """Add the cookies this request decided on and the page headers."""
         if self.set_csrf:
-            security.set_csrf(response, self.request, self.csrf)
+            security.set_csrf(response, self.request, self.csrf_seed)
         if self.set_lang:
             security.set_lang(response, self.request, self.lang)
         if self.clear_session:
@@ -230,10 +238,15 @@ def web_for(request: Request) -> Web:
     lang = asked or remembered or DEFAULT_LANG
     principal, stale = PUBLIC, False
     token = security.session_token(request)
-    if token is not None:
+    blocked = token is not None and ratelimit.limiter_of(request).retry_after(
+        ratelimit.client_address(request)
+    )
+    if token is not None and not blocked:  # a blocked address is the public until its failures age out
         with context.db.read() as session:
-            found = find_principal(session, token)
+            found = find_principal(session, token, context.now())
         principal, stale = (found, False) if found is not None else (PUBLIC, True)
+        if stale:
+            ratelimit.count_failure(request)  # a cookie is another way to try tokens
     csrf = security.csrf_cookie(request)
     web = Web(
         request=request,
@@ -241,7 +254,7 @@ def web_for(request: Request) -> Web:
         ui=ui,
         lang=lang,
         principal=principal,
-        csrf=csrf or security.new_csrf_token(),
+        csrf_seed=csrf or security.new_csrf_token(),
         set_lang=asked is not None and asked != remembered,
         set_csrf=csrf is None,
         clear_session=stale,
@@ -265,7 +278,7 @@ def public_web(request: Request) -> Web:
         ui=request.app.state.web,
         lang=lang or DEFAULT_LANG,
         principal=PUBLIC,
-        csrf=csrf or security.new_csrf_token(),
+        csrf_seed=csrf or security.new_csrf_token(),
         set_csrf=csrf is None,
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.auth import Role
+from service.auth import Role, hash_token
 from service.web import security
 from service.web.i18n import TEXT
 from service.web.ui import STATIC_DIR, filesize, num, signed
@@ -48,8 +48,18 @@ def csrf_of(client: TestClient, path: str = "/signin") -> str:
     page = client.get(path)
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert found, page.text[:500]
-    assert client.cookies.get(security.CSRF_COOKIE) == found.group(1)
+    assert form_token(client) == found.group(1)
     return found.group(1)
+
+
+def form_token(client: TestClient) -> str:
+    """The form token the client's cookies (seed and sign-in) call for: HMAC with the app's secret."""
+    seed = client.cookies.get(security.CSRF_COOKIE)
+    assert seed
+    session = client.cookies.get(security.SESSION_COOKIE)
+    binding = hash_token(session) if session else ""
+    app = client.app
+    return security.form_token(app.state.secret_key, seed, binding)  # type: ignore[attr-defined]
 
 
 def signed_in(office: Office, role: Role, unit: str | None = None) -> TestClient:
@@ -113,18 +123,20 @@ def test_english_is_remembered_in_a_cookie(office: Office) -> None:
 def test_signing_in_keeps_the_token_in_an_httponly_cookie(office: Office) -> None:
     client = browser_like(office)
     before = csrf_of(client)
+    seed = client.cookies.get(security.CSRF_COOKIE)
     text = token(office.context, Role.DISTRICT, "370102")
     response = client.post("/signin", data={"token": text, "csrf_token": before})
     assert response.status_code == 303 and response.headers["location"] == "/upload"
     cookies = response.headers.get_list("set-cookie")
     session = next(c for c in cookies if c.startswith(f"{security.SESSION_COOKIE}="))
     assert "HttpOnly" in session and "SameSite=lax" in session and "Path=/" in session
-    assert client.cookies.get(security.CSRF_COOKIE) != before  # a fresh form token after signing in
+    assert client.cookies.get(security.CSRF_COOKIE) != seed  # a fresh form token after signing in
+    assert form_token(client) != before
     page = client.get("/upload")
     assert "区县填报员 · 历下区（370102）" in page.text
 
     # signing out forgets it
-    out = client.post("/signout", data={"csrf_token": client.cookies.get(security.CSRF_COOKIE)})
+    out = client.post("/signout", data={"csrf_token": form_token(client)})
     assert out.headers["location"] == "/signin?done=signed_out"
     assert client.get("/upload").headers["location"] == "/signin?next=%2Fupload"
 
@@ -139,7 +151,7 @@ def test_a_wrong_token_does_not_sign_in(office: Office) -> None:
 
 def test_posts_without_a_matching_form_token_are_refused(office: Office) -> None:
     client = signed_in(office, Role.DISTRICT, "370102")
-    good = client.cookies.get(security.CSRF_COOKIE)
+    good = form_token(client)
     upload = {"file": ("f.xlsx", form_bytes("370102"), XLSX)}
     fields = {"year": str(UPLOAD_YEAR), "unit": "370102"}
     before = office.client.get(
@@ -302,7 +314,7 @@ def test_errors_are_pages_in_the_readers_language(office: Office) -> None:
 
 def test_upload_without_a_file_or_into_a_closed_round_says_why(office: Office) -> None:
     client = signed_in(office, Role.DISTRICT, "370115")
-    csrf = client.cookies.get(security.CSRF_COOKIE)
+    csrf = form_token(client)
     empty = client.post(
         "/upload",
         data={"year": str(UPLOAD_YEAR), "unit": "370115", "csrf_token": csrf},
@@ -326,7 +338,7 @@ def test_a_returned_form_shows_the_reviewers_comment(office: Office) -> None:
         data={
             "year": str(UPLOAD_YEAR),
             "unit": "370116",
-            "csrf_token": district.cookies.get(security.CSRF_COOKIE),
+            "csrf_token": form_token(district),
         },
         files={"file": ("370116.xlsx", spoiled_form("370116", {"H9": "abc"}), XLSX)},
     )
@@ -339,7 +351,7 @@ def test_a_returned_form_shows_the_reviewers_comment(office: Office) -> None:
     reviewer = signed_in(office, Role.REVIEWER)
     form = reviewer.get(f"/review?year={UPLOAD_YEAR}&unit=370116").text
     assert 'value="accept" disabled' in form  # a version with errors can only be returned
-    csrf = reviewer.cookies.get(security.CSRF_COOKIE)
+    csrf = form_token(reviewer)
     fields = {"year": str(UPLOAD_YEAR), "unit": "370116", "version": str(version), "csrf_token": csrf}
     no_comment = reviewer.post("/review", data=fields | {"decision": "return"})
     assert "problem=comment_required" in no_comment.headers["location"]
