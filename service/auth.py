@@ -155,3 +155,16 @@ def find_principal(session: Session, token: str, now: datetime | None = None) ->
     """The principal of a token, or None when the token is unknown, revoked or expired (at ``now``, by
     default the current time)."""
     return check_token(session, token, now or datetime.now(UTC)).principal
+
+
+def revoke(session: Session, token_id: int, actor: Principal, now: datetime) -> TokenRow | None:
+    """Revoke token ``token_id`` (audited; revoking twice changes nothing); None when there is no such token."""
+    from service import audit  # audit imports this module
+
+    row = session.execute(select(TokenRow).where(TokenRow.id == token_id)).scalar_one_or_none()
+    if row is None:
+        return None
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(session, actor, "token.revoke", f"token:{row.id}", now, row.token_hash)
+    return row

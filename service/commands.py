@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
         help="API tokens: create one (printed once; only its sha256 is stored).", no_args_is_help=True
     )
     tokens.command("create")(create_token)
+    tokens.command("revoke")(revoke_token)
     app.add_typer(tokens, name="token")
 
 
@@ -41,10 +42,18 @@ def create_token(
     role: Annotated[str, typer.Option(help="admin | reviewer | district")],
     unit: Annotated[str | None, typer.Option(help="the unit code a district token is bound to")] = None,
     label: Annotated[str | None, typer.Option(help="a note saying whose token this is")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=36_500,
+            help="valid for this many days (default DIGISCORE_TOKEN_DAYS, 365; 0: never expires)",
+        ),
+    ] = None,
 ) -> None:
     """Create an API token and print it once (the database keeps only its sha256)."""
     from service import audit
-    from service.auth import CLI, Role, issue_token
+    from service.auth import CLI, Role, issue_token, token_expiry
     from service.db import Database
     from service.settings import Settings
 
@@ -61,14 +70,48 @@ def create_token(
             from datetime import UTC, datetime
 
             now = datetime.now(UTC)
+            expires_at = token_expiry(now, settings.token_days if days is None else days)
             try:
-                row, token = issue_token(session, chosen, unit, label, now)
+                row, token = issue_token(session, chosen, unit, label, now, expires_at)
             except ValueError as error:
                 raise typer.BadParameter(str(error)) from None
             audit.record(
-                session, CLI, "token.create", f"token:{row.id}", now, row.token_hash, role=role, unit=unit
+                session,
+                CLI,
+                "token.create",
+                f"token:{row.id}",
+                now,
+                row.token_hash,
+                role=role,
+                unit=unit,
+                expires_at=expires_at,
             )
     finally:
         database.dispose()
     typer.echo(token)
-    typer.echo(f"token {row.id} ({role}{' ' + unit if unit else ''}); shown once, keep it safe", err=True)
+    until = f"valid until {expires_at.isoformat(timespec='seconds')}" if expires_at else "never expires"
+    typer.echo(
+        f"token {row.id} ({role}{' ' + unit if unit else ''}; {until}); shown once, keep it safe", err=True
+    )
+
+
+def revoke_token(token_id: Annotated[int, typer.Argument(min=1, help="the token's id")]) -> None:
+    """Revoke a token: it stops working at once, in every worker (as POST /tokens/{id}/revoke does)."""
+    from datetime import UTC, datetime
+
+    from service.auth import CLI, revoke
+    from service.db import Database
+    from service.settings import Settings
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.sqlalchemy_url, settings.database_schema)
+    try:
+        database.migrate()
+        with database.write() as session:
+            if revoke(session, token_id, CLI, datetime.now(UTC)) is None:
+                typer.echo(f"no token {token_id}", err=True)
+                raise typer.Exit(1)
+    finally:
+        database.dispose()
+    typer.echo(f"token {token_id} revoked", err=True)

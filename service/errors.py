@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from scoring.problems import DigiscoreError, Problem
 
 PROBLEM_JSON = "application/problem+json"
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 TYPE_PREFIX = "urn:digiscore:problem:"
 
 log = logging.getLogger("digiscore.service")
@@ -113,8 +114,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
         headers = dict(error.headers or {})
-        if error.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request))
+        allowed = allowed_methods(request) if error.status_code == 405 else []
+        if allowed:  # (static files answer their own 405)
+            headers["Allow"] = ", ".join(allowed)
         return problem_response(request, error.status_code, "about:blank", str(error.detail), headers=headers)
 
     async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -167,13 +169,14 @@ def install_error_handlers(app: FastAPI) -> None:
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route of the app answers on the request's path (for ``Allow`` on a 405: Starlette
     names only the methods of the first route that matched the path, while a path may have several)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match is Match.NONE:
-            continue
-        methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 class UnexpectedErrors:

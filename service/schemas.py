@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,12 +31,31 @@ class ReviewCreate(BaseModel):
     comment: CleanText | None = Field(None, max_length=4000)
 
 
-class TokenCreate(BaseModel):
+class _TokenFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["admin", "reviewer", "district"]
-    unit_code: str | None = Field(None, pattern=UNIT_PATTERN)
     label: CleanLine | None = Field(None, max_length=200)
+    days: int | None = Field(
+        None, ge=0, le=36_500, description="valid for this many days (default: the service's, 365; 0: never)"
+    )
+
+
+class StaffTokenCreate(_TokenFields):
+    """An admin's or a reviewer's token: bound to no unit."""
+
+    role: Literal["admin", "reviewer"]
+    unit_code: None = None
+
+
+class DistrictTokenCreate(_TokenFields):
+    """A district's token: bound to its unit."""
+
+    role: Literal["district"]
+    unit_code: str = Field(pattern=UNIT_PATTERN)
+
+
+# one of the two, told apart by the role (so that the schema says which roles take a unit)
+TokenCreate = Annotated[StaffTokenCreate | DistrictTokenCreate, Field(discriminator="role")]
 
 
 class SystemRef(BaseModel):
@@ -133,6 +152,7 @@ class TokenOut(BaseModel):
     role: str
     unit_code: str | None
     label: str | None
+    expires_at: str | None = Field(None, description="when the token stops working (null: never)")
     token: str | None = Field(None, description="shown once, when the token is created")
 
 

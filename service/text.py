@@ -21,7 +21,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 MAX_FILE_NAME = 255  # characters; as most file systems allow
 MAX_CONTENT_TYPE = 255
@@ -64,10 +64,19 @@ def _refuse_in_text(text: str) -> str:
     return refuse_control(text, MULTILINE)
 
 
-CleanLine = Annotated[str, AfterValidator(_refuse_in_line)]
+# the same rules as JSON Schema patterns, for the OpenAPI document (clients and fuzzers see what is refused);
+# the validators enforce them, lone surrogates included
+LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+
+CleanLine = Annotated[
+    str, AfterValidator(_refuse_in_line), Field(json_schema_extra={"pattern": LINE_PATTERN})
+]
 """A one-line string of a request body: any control character is refused (422, character and position)."""
 
-CleanText = Annotated[str, AfterValidator(_refuse_in_text)]
+CleanText = Annotated[
+    str, AfterValidator(_refuse_in_text), Field(json_schema_extra={"pattern": TEXT_PATTERN})
+]
 """A multi-line string of a request body (tab, CR and LF allowed); other control characters are refused."""
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
 
 from service import audit
-from service.auth import Role, issue_token
+from service.auth import Role, issue_token, revoke, token_expiry
 from service.context import ContextDep, PrincipalDep, require_role
 from service.errors import ServiceError, not_found
 from service.schemas import PROBLEM_RESPONSES, TokenCreate, TokenOut
@@ -27,8 +26,10 @@ def create_token(
     require_role(principal, Role.ADMIN)
     now = context.now()
     try:
+        days = context.settings.token_days if body.days is None else body.days
+        expires_at = token_expiry(now, days)
         with context.db.write() as session:
-            row, token = issue_token(session, Role(body.role), body.unit_code, body.label, now)
+            row, token = issue_token(session, Role(body.role), body.unit_code, body.label, now, expires_at)
             audit.record(
                 session,
                 principal,
@@ -38,14 +39,9 @@ def create_token(
                 row.token_hash,
                 role=body.role,
                 unit=body.unit_code,
+                expires_at=expires_at,
             )
-            return {
-                "id": row.id,
-                "role": row.role,
-                "unit_code": row.unit_code,
-                "label": row.label,
-                "token": token,
-            }
+            return token_out(row) | {"token": token}
     except ValueError as error:
         raise ServiceError(422, "invalid-request", str(error)) from None
 
@@ -60,13 +56,21 @@ def revoke_token(
     require_role(principal, Role.ADMIN)
     now = context.now()
     with context.db.write() as session:
-        row = session.execute(select(TokenRow).where(TokenRow.id == token_id)).scalar_one_or_none()
+        row = revoke(session, token_id, principal, now)
         if row is None:
             raise not_found(f"token {token_id}")
-        if row.revoked_at is None:
-            row.revoked_at = now
-            audit.record(session, principal, "token.revoke", f"token:{row.id}", now, row.token_hash)
-        return {"id": row.id, "role": row.role, "unit_code": row.unit_code, "label": row.label}
+        return token_out(row)
+
+
+def token_out(row: TokenRow) -> dict[str, Any]:
+    """A token as the API shows it (never its text, which only its creation answers with)."""
+    return {
+        "id": row.id,
+        "role": row.role,
+        "unit_code": row.unit_code,
+        "label": row.label,
+        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+    }
 
 
 @router.get("/audit")
