@@ -36,7 +36,11 @@ class _TokenFields(BaseModel):
 
     label: CleanLine | None = Field(None, max_length=200)
     days: int | None = Field(
-        None, ge=0, le=36_500, description="valid for this many days (default: the service's, 365; 0: never)"
+        None,
+        ge=0,
+        le=36_500,
+        strict=True,  # JSON true is not a number of days
+        description="valid for this many days (default: the service's, 365; 0: never)",
     )
 
 
