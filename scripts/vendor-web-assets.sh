@@ -7,6 +7,9 @@
 #                                              renderer) bundled and minified by esbuild, with LICENSE-echarts.txt
 #                                              and NOTICE-echarts.txt (Apache-2.0) and the licences of what it
 #                                              bundles (zrender and d3: BSD-3-Clause, tslib: 0BSD)
+#   service/web/static/vendor/swagger-ui/      Swagger UI for /docs (swagger-ui-dist: swagger-ui-bundle.js and
+#                                              swagger-ui.css as published, without their source-map comments;
+#                                              Apache-2.0, LICENSE.txt, NOTICE.txt and the bundle's licences)
 #   tests/web/vendor/axe.min.js                axe-core (MPL-2.0, LICENSE-axe-core.txt), injected by the browser
 #                                              tests to check WCAG 2 A/AA rules, colour contrast among them
 #
@@ -17,6 +20,7 @@ cd "$(dirname "$0")/.."
 ECHARTS=6.1.0     # pins zrender 6.1.0 and tslib 2.3.0 exactly (its package.json)
 ESBUILD=0.28.2
 AXE=4.14.1
+SWAGGER_UI=5.32.0
 
 static=service/web/static/vendor
 tests=tests/web/vendor
@@ -25,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 
 echo '{"name": "digiscore-web-assets", "private": true, "version": "0.0.0"}' >"$work/package.json"
 npm install --prefix "$work" --no-audit --no-fund --save-exact \
-  "echarts@$ECHARTS" "esbuild@$ESBUILD" "axe-core@$AXE" >/dev/null
+  "echarts@$ECHARTS" "esbuild@$ESBUILD" "axe-core@$AXE" "swagger-ui-dist@$SWAGGER_UI" >/dev/null
 
 cat >"$work/entry.js" <<'JS'
 import * as echarts from 'echarts/core';
@@ -54,9 +58,18 @@ cp "$work/node_modules/zrender/LICENSE" "$static/LICENSE-zrender.txt"
 cp "$work/node_modules/echarts/licenses/LICENSE-d3" "$static/LICENSE-d3.txt"  # src/util/number.ts embeds d3 code
 cp "$work/node_modules/tslib/LICENSE.txt" "$static/LICENSE-tslib.txt"
 
+swagger="$static/swagger-ui"
+dist="$work/node_modules/swagger-ui-dist"
+mkdir -p "$swagger"
+sed -e '/^\/\/# sourceMappingURL=/d' "$dist/swagger-ui-bundle.js" >"$swagger/swagger-ui-bundle.js"
+sed -e 's#/\*\# sourceMappingURL=[^*]*\*/##' "$dist/swagger-ui.css" >"$swagger/swagger-ui.css"
+cp "$dist/LICENSE" "$swagger/LICENSE.txt"
+cp "$dist/NOTICE" "$swagger/NOTICE.txt"
+cp "$dist/swagger-ui-bundle.js.LICENSE.txt" "$swagger/swagger-ui-bundle.js.LICENSE.txt"
+
 cp "$work/node_modules/axe-core/axe.min.js" "$tests/axe.min.js"
 cp "$work/node_modules/axe-core/LICENSE" "$tests/LICENSE-axe-core.txt"
 
-for file in "$static/echarts.min.js" "$tests/axe.min.js"; do
+for file in "$static/echarts.min.js" "$swagger/swagger-ui-bundle.js" "$swagger/swagger-ui.css" "$tests/axe.min.js"; do
   printf '%-45s %9d bytes  sha256 %s\n' "$file" "$(wc -c <"$file")" "$(sha256sum "$file" | cut -c1-16)"
 done
