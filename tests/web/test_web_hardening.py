@@ -1,6 +1,7 @@
-"""The dashboard's form token is bound to the browser's sign-in: an HMAC, with the server's secret, of the CSRF
-cookie's seed and the session cookie's token hash. A token is refused with another sign-in, another seed or
-another secret; the secret is shared by the workers of one data directory."""
+"""Issue 10 in the dashboard. The form token is bound to the browser's sign-in: an HMAC, with the server's secret,
+of the CSRF cookie's seed and the session cookie's token hash; a token is refused with another sign-in, another
+seed or another secret, and the secret is shared by the workers of one data directory. Uploads take one file
+part, and their file names are cleaned as the API's."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from fastapi.testclient import TestClient
 from service import Settings, create_app
 from service.auth import Role, hash_token
 from service.web import security
-from tests.service.support import Office, running_office, settings_factory
+from tests.service.support import YEAR, Office, jinan_forms, running_office, settings_factory
 from tests.web.support import token
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -26,13 +29,13 @@ def office(request: pytest.FixtureRequest, tmp_path: Path, postgres_ok: bool) ->
         yield office
 
 
-def sign_in(office: Office, role: Role = Role.REVIEWER) -> tuple[TestClient, str]:
+def sign_in(office: Office, role: Role = Role.REVIEWER, unit: str | None = None) -> tuple[TestClient, str]:
     """A browser signed in; returns it and the session token it holds."""
     client = TestClient(office.app, follow_redirects=False)
     page = client.get("/signin")
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert found
-    text = token(office.context, role, None)
+    text = token(office.context, role, unit)
     assert client.post("/signin", data={"token": text, "csrf_token": found.group(1)}).status_code == 303
     return client, text
 
@@ -73,3 +76,20 @@ def test_workers_on_one_data_directory_share_the_secret(tmp_path: Path) -> None:
     assert given.state.secret_key == b"from the environment"
     for app in (first, second, given):
         app.state.context.db.dispose()
+
+
+def test_dashboard_uploads_take_one_file_and_clean_its_name(office: Office) -> None:
+    office.open_round(YEAR)
+    client, _ = sign_in(office, Role.DISTRICT, "370102")
+    form = jinan_forms()["370102"].read_bytes()
+    fields = {"year": str(YEAR), "unit": "370102", "csrf_token": field_of(client)}
+    two = client.post(
+        "/upload",
+        data=fields,
+        files=[("file", ("a.xlsx", form, XLSX)), ("file", ("b.xlsx", form, XLSX))],
+    )
+    assert two.status_code == 422 and "一次只能上传一个文件" in two.text
+    one = client.post("/upload", data=fields, files={"file": ("表\u202e\x7f.xlsx", form, XLSX)})
+    assert one.status_code == 303 and one.headers["location"].endswith("&version=1#result")
+    versions = office.client.get(f"/rounds/{YEAR}/units/370102/submissions", headers=office.admin).json()
+    assert [v["file_name"] for v in versions] == ["表.xlsx"]
