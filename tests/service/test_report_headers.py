@@ -1,0 +1,22 @@
+"""``report.html`` is served with the security headers, and its policy (nothing but inline styles and data:
+images) is enough for it: the page has no script and loads nothing from anywhere."""
+
+from __future__ import annotations
+
+import re
+
+from service.headers import DEFAULT_POLICY
+from tests.service.support import YEAR, Office
+
+
+def test_report_html_is_served_under_a_policy_that_fits_it(published: Office) -> None:
+    response = published.client.get(f"/rounds/{YEAR}/report.html")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-security-policy"] == DEFAULT_POLICY
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    html = response.text
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    sources = re.findall(r'\bsrc="([^"]*)"', html)
+    assert sources and all(s.startswith("data:image/") for s in sources)  # every chart inline
+    assert "<style>" in html  # the inline CSS the policy allows
