@@ -6,10 +6,10 @@ API reports them all at once. ``DigiscoreError`` carries a list of problems when
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 
 class Severity(StrEnum):
@@ -152,6 +152,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数值 {value} 超出允许范围 [{low}, {high}]",
         "value {value} is outside the accepted range [{low}, {high}]",
     ),
+    "cell.implausible": (
+        "数值“{value}”大得不合理（绝对值超过 {limit}），未采用；请检查是否多填了数字、误用了科学计数法或单位",
+        "value '{value}' is implausibly large (beyond ±{limit}) and was not used; check for extra digits, "
+        "scientific notation or a wrong unit",
+    ),
     "cell.required_missing": ("必填指标未填写", "required value is missing"),
     "cell.wrong_magnitude": (
         "数值 {value} 与其他区县相差约 {factor} 倍（中位数 {median}），请检查单位（如“万元”与“亿元”）",
@@ -270,6 +275,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "列数 {count} 超过上限 {limit}",
         "the table has {count} columns, more than the limit of {limit}",
     ),
+    "upload.too_many_cells": (
+        "表格共 {rows} 行 × {columns} 列 = {count} 个单元格（最长的一行决定列数），超过上限 {limit}；"
+        "请删除多余的行或列后重新上传",
+        "the table spans {rows} rows × {columns} columns = {count} cells (its longest line sets the "
+        "columns), more than the limit of {limit}; delete the extra rows or columns and upload again",
+    ),
+    "upload.sheet_cells": (
+        "工作表“{sheet}”含 {count} 个单元格，超过上限 {limit}",
+        "sheet '{sheet}' holds {count} cells, more than the limit of {limit}",
+    ),
+    "upload.far_cell": (
+        "工作表“{sheet}”中的单元格 {cell} 超出允许范围：从 A1 到最远的单元格共 {rows} 行 × {columns} 列"
+        "（{cells} 个单元格），上限为 {max_rows} 行、{max_columns} 列、共 {max_cells} 个单元格；"
+        "请删除远处多余的单元格（或清除其格式）后重新上传",
+        "sheet '{sheet}': cell {cell} is beyond the limits: from A1 to the farthest cell the sheet spans "
+        "{rows} rows × {columns} columns ({cells} cells), the limits are {max_rows} rows, {max_columns} "
+        "columns and {max_cells} cells; delete the stray far-away cells and upload again",
+    ),
+    "upload.parse_failed": (
+        "文件解析失败（{detail}），可能是文件过大或已损坏；请检查文件后重新上传",
+        "the file could not be parsed ({detail}); it may be too large or damaged; check it and upload again",
+    ),
+    "upload.parse_timeout": (
+        "文件解析超过 {seconds} 秒仍未完成，已中止；请检查文件是否过大或含有大片空白区域",
+        "parsing the file took more than {seconds} seconds and was stopped; check whether it is too large "
+        "or has large empty areas",
+    ),
+    "problems.more": (
+        "另有 {count} 处同类问题（{code}），未逐一列出",
+        "{count} more problems of the same kind ({code}), not listed one by one",
+    ),
     # submissions (service)
     "submission.other_unit": (
         "文件中包含区县 {unit} 的数据，但本次只能为区县 {expected} 填报",
@@ -369,6 +405,117 @@ def _render(code: str, language: int, params: dict[str, Any]) -> str:
         return templates[language].format(**params)
     except (KeyError, IndexError, ValueError):
         return f"{templates[language]} {params}"
+
+
+MORE: Final = "problems.more"  # the code of the summary that counts the problems not listed
+MAX_PER_CODE: Final = 200  # problems listed per code; a district form has at most a few hundred cells
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+def _grouped(count: int) -> str:
+    """199990 → "199 990", as the summary writes counts."""
+    return f"{count:,}".replace(",", " ")
+
+
+class ProblemLog:
+    """Problems as they are collected, at most ``per_code`` listed per code and the rest only counted, so that
+    memory, responses, stored problems and pages stay small whatever the input.
+
+    ``add`` takes a problem; ``wants(code)`` tells a caller whether the next problem of that code would be
+    listed, so a loop over a million bad cells builds only the few that are; ``count`` adds problems that
+    were not built. :meth:`problems` gives the listed ones in the order they came, then one ``problems.more``
+    summary per code with more (its severity the most severe of those not listed, its location the file when
+    they share one). A summary given to ``add`` is counted, not listed again: logs can be merged.
+    """
+
+    def __init__(self, per_code: int = MAX_PER_CODE):
+        self.per_code = per_code
+        self._listed: list[Problem] = []
+        self._shown: dict[str, int] = {}
+        self._more: dict[str, list[Any]] = {}  # code → [count, most severe, their file (None: several)]
+
+    def wants(self, code: str) -> bool:
+        """Whether a problem of ``code`` added now would be listed."""
+        return self._shown.get(code, 0) < self.per_code
+
+    def add(self, problem: Problem) -> None:
+        """List ``problem``, or count it when its code has its fill."""
+        if problem.code == MORE:
+            code = str(problem.params.get("code", ""))
+            self.count(code, problem.severity, int(problem.params.get("total", 0)), problem.location.file)
+            return
+        if self.wants(problem.code):
+            self._shown[problem.code] = self._shown.get(problem.code, 0) + 1
+            self._listed.append(problem)
+        else:
+            self.count(problem.code, problem.severity, 1, problem.location.file)
+
+    def append(self, problem: Problem) -> None:
+        """:meth:`add` (so a log stands in for a list of problems)."""
+        self.add(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """:meth:`add` each problem."""
+        for problem in problems:
+            self.add(problem)
+
+    def count(self, code: str, severity: Severity, n: int = 1, file: str | None = None) -> None:
+        """Count ``n`` problems of ``code`` that are not listed (``file``: the file they are in)."""
+        if n <= 0:
+            return
+        entry = self._more.get(code)
+        if entry is None:
+            self._more[code] = [n, severity, file]
+            return
+        entry[0] += n
+        if _RANK[severity] > _RANK[entry[1]]:
+            entry[1] = severity
+        if entry[2] != file:
+            entry[2] = None
+
+    def __len__(self) -> int:
+        return len(self._listed) + len(self._more)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.problems())
+
+    def __bool__(self) -> bool:
+        return bool(self._listed or self._more)
+
+    def problems(self) -> list[Problem]:
+        """The listed problems, then a summary per code that has more."""
+        out = list(self._listed)
+        for code, (n, severity, file) in self._more.items():
+            out.append(
+                Problem(
+                    MORE,
+                    severity,
+                    location=Location(file=file or ""),
+                    params={
+                        "count": _grouped(n),
+                        "total": n,
+                        "code": code,
+                    },
+                )
+            )
+        return out
+
+
+def cap_problems(problems: Iterable[Problem], per_code: int = MAX_PER_CODE) -> list[Problem]:
+    """At most ``per_code`` problems of each code, the rest counted in one ``problems.more`` summary per code
+    (see :class:`ProblemLog`); a list already capped comes back unchanged."""
+    log = ProblemLog(per_code)
+    log.extend(problems)
+    return log.problems()
+
+
+def problem_count(problems: Iterable[Problem], severity: Severity | None = None) -> int:
+    """How many problems there are (of ``severity``), a summary counting for all those it stands for."""
+    return sum(
+        int(p.params.get("total", 1)) if p.code == MORE else 1
+        for p in problems
+        if severity is None or p.severity is severity
+    )
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:

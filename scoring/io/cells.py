@@ -180,12 +180,22 @@ def parse_cells(number: FloatArray, raw: ObjectArray, indicator: IntArray, units
     value = number.copy()
     status = np.full(number.shape, VALUE, dtype=np.int8)
     findings: dict[int, Finding] = {}
+    # a text repeated over many cells (a hostile file repeats one a million times) is inspected once
+    seen: dict[tuple[str, str], tuple[float, int, Finding | None]] = {}
     for i in np.flatnonzero(np.isnan(number)).tolist():
         item = raw[i]
         if item is None or (isinstance(item, str) and item == ""):
             status[i] = MISSING
             continue
-        parsed, state, finding = _inspect(item, units[indicator[i]])
+        unit = units[indicator[i]]
+        if isinstance(item, str):
+            key = (item, unit)
+            outcome = seen.get(key)
+            if outcome is None:
+                outcome = seen[key] = _inspect(item, unit)
+            parsed, state, finding = outcome
+        else:
+            parsed, state, finding = _inspect(item, unit)
         value[i] = parsed
         status[i] = state
         if finding is not None:
@@ -202,6 +212,9 @@ def _inspect(item: object, unit: str) -> tuple[float, int, Finding | None]:
             MISSING,
             Finding("cell.formula_no_value", Severity.ERROR, {"formula": "=" + item.formula}),
         )
+    if isinstance(item, float) and not np.isnan(item):
+        # a number cell beyond the largest double (Excel writes 1.8e308 as it was typed; it reads as inf)
+        return np.nan, MISSING, _implausible("±∞" if not shown.startswith("-") else "-∞")
     if not isinstance(item, str):
         # Excel errors, booleans, dates and times: none of them is a number of the indicator
         return np.nan, MISSING, Finding("cell.not_number", Severity.ERROR, {"value": shown})
@@ -216,6 +229,8 @@ def _inspect(item: object, unit: str) -> tuple[float, int, Finding | None]:
         number = _number_text(body)
         if number is None:
             return np.nan, MISSING, _not_a_number(body, shown)
+        if not np.isfinite(number):
+            return np.nan, MISSING, _implausible(shown.strip())
         if unit.strip() not in PERCENT_UNITS:
             return (
                 np.nan,
@@ -230,6 +245,8 @@ def _inspect(item: object, unit: str) -> tuple[float, int, Finding | None]:
     number = _number_text(text)
     if number is None:
         return np.nan, MISSING, _not_a_number(text, shown)
+    if not np.isfinite(number):
+        return np.nan, MISSING, _implausible(shown.strip())
     if "," in text:
         return (
             number,
@@ -254,7 +271,15 @@ def _number_text(text: str) -> float | None:
         number = float(text.replace(",", ""))
     else:
         return None
-    return number if np.isfinite(number) else None
+    return number  # inf when the text is beyond the largest double: the caller says it is implausible
+
+
+# the limit the message names; scoring.io.read refuses finite values beyond it (MAX_MAGNITUDE) in the same words
+IMPLAUSIBLE_LIMIT_TEXT: Final = "1e15"
+
+
+def _implausible(shown: str) -> Finding:
+    return Finding("cell.implausible", Severity.ERROR, {"value": shown, "limit": IMPLAUSIBLE_LIMIT_TEXT})
 
 
 def _not_a_number(text: str, shown: str) -> Finding:

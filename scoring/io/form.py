@@ -64,6 +64,8 @@ def direction_text(indicator: Node) -> str:
 
 def format_number(x: float) -> str:
     """A number as people write it: no trailing ``.0``, no exponent for ordinary magnitudes."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)  # int() of these would raise
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return format(x, ".15g")

@@ -33,7 +33,7 @@ from scoring.io.cells import (
     split_numbers,
 )
 from scoring.io.workbook import Sheet
-from scoring.problems import Location, Problem, Severity
+from scoring.problems import Location, Problem, ProblemLog, Severity
 from scoring.system.models import IndicatorSystem
 
 # Header names, compared after NFKC, lower-casing and turning spaces into underscores.
@@ -238,7 +238,7 @@ def _blank(number: FloatArray, raw: ObjectArray) -> BoolArray:
 
 
 def _check_units(
-    context: SheetContext, texts: ObjectArray, rows: IntArray, col: int, problems: list[Problem]
+    context: SheetContext, texts: ObjectArray, rows: IntArray, col: int, problems: ProblemLog
 ) -> IntArray:
     """Index of each unit cell's unit in the system (-1 if none); a problem for each cell that is empty or names
     a unit outside the system. Looked up once per distinct code."""
@@ -248,6 +248,10 @@ def _check_units(
     index = np.array([context.units.get(str(u), -1) for u in uniques], dtype=np.int64)[codes]
     for i in np.flatnonzero(index < 0).tolist():
         text, row = str(texts[i]), int(rows[i])
+        code = "data.missing_unit_code" if text == "" else "data.unknown_unit"
+        if not problems.wants(code):
+            problems.count(code, Severity.ERROR, 1, context.file)
+            continue
         if text == "":
             problems.append(Problem("data.missing_unit_code", location=context.at(row, col)))
         else:
@@ -289,7 +293,7 @@ def _with_special_cells(context: SheetContext, block: CellBlock) -> CellBlock:
 def _read_form(context: SheetContext) -> SheetResult:
     grid = context.sheet.grid
     system = context.system
-    problems: list[Problem] = []
+    problems = ProblemLog()
     rows = min(grid.shape[0], FORM_SEARCH_ROWS)
     labels = {key_text(grid[r, form.LABEL_COL]): r for r in reversed(range(rows))}
 
@@ -328,7 +332,7 @@ def _read_form(context: SheetContext) -> SheetResult:
         problems.append(
             Problem("file.missing_column", location=context.at(), params={"column": form.HEAD_CODE})
         )
-        return SheetResult("form", usable=False, problems=problems)
+        return SheetResult("form", usable=False, problems=problems.problems())
     year_cols: list[int] = []
     years: list[int] = []
     for col in range(1, grid.shape[1]):
@@ -349,7 +353,7 @@ def _read_form(context: SheetContext) -> SheetResult:
         problems.append(
             Problem("file.missing_column", location=context.at(header_row, 0), params={"column": "年份"})
         )
-        return SheetResult("form", usable=False, problems=problems)
+        return SheetResult("form", usable=False, problems=problems.problems())
 
     body = grid[header_row + 1 :]
     codes = [key_text(v) for v in body[:, 0]]
@@ -403,7 +407,9 @@ def _read_form(context: SheetContext) -> SheetResult:
         row=np.repeat(picked + header_row + 1, n_years),
         col=np.tile(np.array(year_cols, dtype=np.int64), n_rows),
     )
-    return SheetResult("form", usable=True, cells=_with_special_cells(context, block), problems=problems)
+    return SheetResult(
+        "form", usable=True, cells=_with_special_cells(context, block), problems=problems.problems()
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- long
@@ -411,7 +417,7 @@ def _read_form(context: SheetContext) -> SheetResult:
 
 def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) -> SheetResult:
     grid = context.sheet.grid
-    problems: list[Problem] = []
+    problems = ProblemLog()
     unit_col = _column(columns, UNIT_HEADERS)
     indicator_col = _column(columns, INDICATOR_HEADERS)
     year_col = _column(columns, YEAR_HEADERS)
@@ -420,7 +426,7 @@ def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) 
         if col is None:
             problems.append(Problem("file.missing_column", location=context.at(), params={"column": name}))
     if unit_col is None or indicator_col is None or year_col is None or value_col is None:
-        return SheetResult("long", usable=False, problems=problems)
+        return SheetResult("long", usable=False, problems=problems.problems())
 
     body = grid[header_row + 1 :]
     rows = np.arange(header_row + 1, grid.shape[0], dtype=np.int64)
@@ -440,6 +446,16 @@ def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) 
     for i in bad.tolist():
         row = int(rows[i])
         code = str(indicators[i])
+        kind = (
+            "data.missing_indicator_code"
+            if code == ""
+            else "data.unknown_indicator"
+            if indicator_idx[i] < 0
+            else "data.bad_year"
+        )
+        if not problems.wants(kind):
+            problems.count(kind, Severity.ERROR, 1, context.file)
+            continue
         if code == "":
             problems.append(
                 Problem(
@@ -481,7 +497,9 @@ def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) 
         row=rows[keep],
         col=np.full(keep.size, value_col, dtype=np.int64),
     )
-    return SheetResult("long", usable=True, cells=_with_special_cells(context, block), problems=problems)
+    return SheetResult(
+        "long", usable=True, cells=_with_special_cells(context, block), problems=problems.problems()
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- wide
@@ -489,7 +507,7 @@ def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) 
 
 def _read_wide(context: SheetContext, header_row: int, columns: dict[str, int]) -> SheetResult:
     grid = context.sheet.grid
-    problems: list[Problem] = []
+    problems = ProblemLog()
     unit_col = _column(columns, UNIT_HEADERS)
     assert (
         unit_col is not None
@@ -529,7 +547,7 @@ def _read_wide(context: SheetContext, header_row: int, columns: dict[str, int]) 
     year_of_row, year_problem = _wide_years(context, body, rows, year_col)
     if year_problem is not None:
         problems.append(year_problem)
-        return SheetResult("wide", usable=False, problems=problems)
+        return SheetResult("wide", usable=False, problems=problems.problems())
 
     m = len(value_cols)
     values = body[:, value_cols]
@@ -564,7 +582,9 @@ def _read_wide(context: SheetContext, header_row: int, columns: dict[str, int]) 
         row=np.repeat(rows[keep], m),
         col=np.tile(np.array(value_cols, dtype=np.int64), keep.size),
     )
-    return SheetResult("wide", usable=True, cells=_with_special_cells(context, block), problems=problems)
+    return SheetResult(
+        "wide", usable=True, cells=_with_special_cells(context, block), problems=problems.problems()
+    )
 
 
 def _wide_years(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -21,15 +22,31 @@ from scoring.io.cells import Finding, IntArray, cell_ref, column_letter, parse_c
 from scoring.io.checks import find_duplicates, wrong_magnitude
 from scoring.io.form import format_number
 from scoring.io.layouts import CellBlock, SheetContext, read_sheet
-from scoring.io.safety import check_path
+from scoring.io.safety import UploadLimits, check_path, check_upload
 from scoring.io.workbook import SourceFile, open_bytes, open_path
-from scoring.problems import Location, Problem, Severity, SubmissionError
+from scoring.problems import Location, Problem, ProblemLog, Severity, SubmissionError, cap_problems
 from scoring.system.models import IndicatorSystem
 
 _STATUS_TEXT = np.array([STATUS_VALUE, STATUS_MISSING, STATUS_NOT_APPLICABLE], dtype=object)
 
+# No indicator of a district evaluation comes near this (a whole province's output in 元 is about 1e13), and
+# beyond it doubles no longer hold every integer exactly (2**53 ≈ 9e15): a larger value is a typing mistake.
+MAX_MAGNITUDE: Final = 1e15
+_LIMIT_TEXT: Final = "1e15"
+# marks of the checks after parsing (see _assemble); 0 = none
+_IMPLAUSIBLE, _OUT_OF_RANGE, _DUPLICATE, _REQUIRED, _MAGNITUDE = 1, 2, 3, 4, 5
+_MARKS: Final = {
+    _IMPLAUSIBLE: ("cell.implausible", Severity.ERROR),
+    _OUT_OF_RANGE: ("cell.out_of_range", Severity.ERROR),
+    _DUPLICATE: ("data.duplicate", Severity.ERROR),
+    _REQUIRED: ("cell.required_missing", Severity.ERROR),
+    _MAGNITUDE: ("cell.wrong_magnitude", Severity.WARNING),
+}
 
-def read_data(paths: Sequence[Path | str], system: IndicatorSystem) -> Dataset:
+
+def read_data(
+    paths: Sequence[Path | str], system: IndicatorSystem, limits: UploadLimits | None = None
+) -> Dataset:
     """Read data files of any supported layout and format into one dataset for ``system``.
 
     Files are district forms (``.xlsx`` written by :func:`scoring.io.write_template`), long tables
@@ -44,7 +61,8 @@ def read_data(paths: Sequence[Path | str], system: IndicatorSystem) -> Dataset:
     files: list[SourceFile] = []
     unusable: list[Problem] = []
     for path in paths:
-        refused = check_path(path)  # size, zip bombs, macros, disguised files: before any parser sees it
+        # size, zip bombs, macros, disguised files, cells beyond the limits: before any parser sees it
+        refused = check_path(path, limits)
         if refused:
             unusable.extend(refused)
             continue
@@ -55,8 +73,14 @@ def read_data(paths: Sequence[Path | str], system: IndicatorSystem) -> Dataset:
     return _read_files(files, unusable, system)
 
 
-def read_bytes(content: bytes, file_name: str, system: IndicatorSystem) -> Dataset:
-    """:func:`read_data` for one uploaded file held in memory; ``file_name`` names it in problems."""
+def read_bytes(
+    content: bytes, file_name: str, system: IndicatorSystem, limits: UploadLimits | None = None
+) -> Dataset:
+    """:func:`read_data` for one uploaded file held in memory; ``file_name`` names it in problems. The file
+    passes the same safety checks first (``limits``: :class:`UploadLimits`, the defaults when None)."""
+    refused = check_upload(content, file_name, limits)
+    if refused:
+        raise SubmissionError(refused)
     try:
         files = [open_bytes(content, file_name)]
     except SubmissionError as error:
@@ -76,7 +100,7 @@ def _read_files(files: list[SourceFile], unusable: list[Problem], system: Indica
     places: list[_Place] = []
     blocks: list[CellBlock] = []
     block_place: list[int] = []
-    structure: list[Problem] = []
+    structure = ProblemLog()
     for source in files:
         file_problems: list[Problem] = []
         usable = False
@@ -100,14 +124,14 @@ def _read_files(files: list[SourceFile], unusable: list[Problem], system: Indica
             else:
                 structure.append(result_problem)
     if unusable:
-        raise SubmissionError(unusable)
+        raise SubmissionError(cap_problems(unusable))
     cells = CellBlock.concat(blocks)
     place = (
         np.repeat(np.array(block_place, dtype=np.int64), [len(b) for b in blocks])
         if blocks
         else np.empty(0, np.int64)
     )
-    return _assemble(system, cells, place, places, structure)
+    return _assemble(system, cells, place, places, structure.problems())
 
 
 def _no_table(file_name: str) -> Problem:
@@ -143,24 +167,24 @@ def _assemble(
     low = np.array([_bound(node.valid, 0, -np.inf) for node in indicators], dtype=np.float64)
     high = np.array([_bound(node.valid, 1, np.inf) for node in indicators], dtype=np.float64)
     is_value = status == cellmod.VALUE
-    outside = np.flatnonzero(is_value & ((value < low[cells.indicator]) | (value > high[cells.indicator])))
-    for i in outside.tolist():
-        k = int(cells.indicator[i])
-        # an error replaces the note on how a text was read: one problem per cell, the one that matters
-        findings[i] = Finding(
-            "cell.out_of_range",
-            Severity.ERROR,
-            {
-                "value": format_number(float(value[i])),
-                "low": _show_bound(low[k]),
-                "high": _show_bound(high[k]),
-            },
-        )
+    # a value beyond any sane magnitude (1e308 typed for a percentage) is refused before the range is looked
+    # at: sums, variances and ratios of such values overflow to inf in every method downstream
+    implausible = is_value & (np.abs(value) > MAX_MAGNITUDE)
+    outside = is_value & ~implausible & ((value < low[cells.indicator]) | (value > high[cells.indicator]))
+
+    # The checks below mark cells in ``late`` instead of building a finding for each: a hostile file can give
+    # a million duplicates, and only the problems listed (ProblemLog) are built. A later check's mark replaces
+    # an earlier one, and any mark replaces the parse note: one problem per cell, the one that matters.
+    late = np.zeros(len(cells), dtype=np.int8)
+    late[implausible] = _IMPLAUSIBLE
+    late[outside] = _OUT_OF_RANGE
 
     error = np.zeros(len(cells), dtype=bool)
     error_idx = [i for i, finding in findings.items() if finding.severity is Severity.ERROR]
     error[error_idx] = True
+    error |= late > 0
     # a value with an error is not used: it stays in the data as missing, and the problem says why
+    shown_value = value.copy()
     value[error] = np.nan
     status[error] = cellmod.MISSING
     has_content = (status != cellmod.MISSING) | error
@@ -172,43 +196,73 @@ def _assemble(
     year_base = int(cells.year.min()) if len(cells) else 0
     key = ((cells.year - year_base) * n_units + np.maximum(unit_index, 0)) * n_indicators + cells.indicator
     duplicates = find_duplicates(key, has_content, usable)
-    for i in np.flatnonzero(duplicates.first >= 0).tolist():
-        j = int(duplicates.first[i])
-        findings[i] = Finding(
-            "data.duplicate",
-            Severity.ERROR,
-            {
-                "indicator": codes[cells.indicator[i]],
-                "year": int(cells.year[i]),
-                "other": str(_location(places, place, cells, j)),
-            },
-        )
+    late[duplicates.first >= 0] = _DUPLICATE
     keep = duplicates.keep
 
     required = np.array([node.required for node in indicators], dtype=bool)
-    for i in np.flatnonzero(keep & ~has_content & required[cells.indicator]).tolist():
-        findings[i] = Finding("cell.required_missing", Severity.ERROR, {})
+    late[keep & ~has_content & required[cells.indicator]] = _REQUIRED
 
     year_span = int(cells.year.max()) - year_base + 1 if len(cells) else 1
     group = cells.indicator * year_span + (cells.year - year_base)
     magnitude = wrong_magnitude(value, group, keep & (status == cellmod.VALUE) & ~error)
-    for i, factor, median in zip(
-        magnitude.index.tolist(), magnitude.factor.tolist(), magnitude.median.tolist(), strict=True
-    ):
-        findings[i] = Finding(
+    late[magnitude.index] = _MAGNITUDE
+    magnitude_at = {int(i): k for k, i in enumerate(magnitude.index.tolist())}
+
+    def finding_of(i: int, mark: int) -> Finding:
+        """The finding of a marked cell, built only for the problems listed."""
+        if mark == _IMPLAUSIBLE:
+            return Finding(
+                "cell.implausible",
+                Severity.ERROR,
+                {"value": _shown(cells.raw[i], shown_value[i]), "limit": _LIMIT_TEXT},
+            )
+        if mark == _OUT_OF_RANGE:
+            k = int(cells.indicator[i])
+            return Finding(
+                "cell.out_of_range",
+                Severity.ERROR,
+                {
+                    "value": format_number(float(shown_value[i])),
+                    "low": _show_bound(low[k]),
+                    "high": _show_bound(high[k]),
+                },
+            )
+        if mark == _DUPLICATE:
+            return Finding(
+                "data.duplicate",
+                Severity.ERROR,
+                {
+                    "indicator": codes[cells.indicator[i]],
+                    "year": int(cells.year[i]),
+                    "other": str(_location(places, place, cells, int(duplicates.first[i]))),
+                },
+            )
+        if mark == _REQUIRED:
+            return Finding("cell.required_missing", Severity.ERROR, {})
+        k = magnitude_at[i]
+        return Finding(
             "cell.wrong_magnitude",
             Severity.WARNING,
             {
                 "value": format_number(float(value[i])),
-                "factor": _show_factor(factor),
-                "median": format(median, ".6g"),
+                "factor": _show_factor(float(magnitude.factor[k])),
+                "median": format(float(magnitude.median[k]), ".6g"),
             },
         )
 
-    problems = list(structure)
-    for i in sorted(findings):
-        finding = findings[i]
-        problems.append(
+    log = ProblemLog()
+    log.extend(structure)
+    marked = np.flatnonzero(late)
+    order = np.union1d(marked, np.fromiter(findings, dtype=np.int64, count=len(findings)))
+    marks = late[order].tolist()
+    for i, mark in zip(order.tolist(), marks, strict=True):
+        code, severity = _MARKS[mark] if mark else (findings[i].code, findings[i].severity)
+        where = places[int(place[i])].file
+        if not log.wants(code):
+            log.count(code, severity, 1, where)
+            continue
+        finding = finding_of(i, mark) if mark else findings[i]
+        log.add(
             Problem(
                 finding.code,
                 finding.severity,
@@ -219,6 +273,7 @@ def _assemble(
                 params=dict(finding.params),
             )
         )
+    problems = log.problems()
 
     kept: slice | IntArray = slice(None) if keep.all() else np.flatnonzero(keep)  # a slice copies nothing
     # string columns typed up front: pandas would otherwise scan every object to infer what it holds
@@ -251,7 +306,17 @@ def _show_bound(bound: float) -> str:
 
 
 def _show_factor(factor: float) -> str:
+    # a denormal value next to ordinary ones gives a ratio of inf: say so instead of failing to round it
+    if not np.isfinite(factor):
+        return "∞"
     return format_number(round(factor)) if factor >= 10 else format(factor, ".2g")
+
+
+def _shown(raw: object, number: float) -> str:
+    """A cell as the district typed it (the text, when it was text), else the number read."""
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    return format_number(float(number))
 
 
 def _location(places: list[_Place], place: np.ndarray, cells: CellBlock, i: int) -> Location:

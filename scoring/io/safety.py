@@ -13,8 +13,12 @@ An upload is refused, with a :class:`Problem` naming why, when it is
   decompressing (bounded: the zip module stops at the declared size and a lying directory fails its CRC);
 - XML that declares a DTD or entities (billion laughs, external entities): the parts we read are parsed with
   defusedxml, and every XML part is checked for ``<!DOCTYPE`` / ``<!ENTITY`` before the reader sees it;
-- bigger than the sheet, row and column limits: sheets counted in the workbook part, rows and columns read
-  from each worksheet's ``<dimension>`` element (a CSV: its lines and its widest line's fields).
+- bigger than the sheet, row, column and cell limits: sheets counted in the workbook part; a worksheet's
+  ``<dimension>`` over the limits is refused, but it is never trusted: every cell reference of every worksheet
+  is read as the part is decompressed (:mod:`scoring.io.extent`), and a cell beyond the row or column limit,
+  a used range (A1 to the farthest row and column) of more cells than the cell limit, or more cells than that
+  is refused naming the sheet and the far cell — before calamine would allocate the dense grid (a CSV: its
+  lines, its widest line's fields, and their product).
 
 Nothing here parses cells; the readers in :mod:`scoring.io` run only on files that pass.
 """
@@ -22,17 +26,20 @@ Nothing here parses cells; the readers in :mod:`scoring.io` run only on files th
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Final
+from collections.abc import Iterator
+from typing import IO, Final
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from scoring.io.extent import Extent, MalformedSheet, scan_extent, walk_extent
 from scoring.problems import Location, Problem, SubmissionError
 
 ZIP_MAGIC: Final = b"PK\x03\x04"
@@ -62,6 +69,7 @@ _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?"
 )
 _DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARATION_OVERLAP = 64  # a declaration split between two chunks is still found
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,13 @@ class UploadLimits:
     max_sheets: int = 50
     max_rows: int = 200_000
     max_columns: int = 2_000
+    # the dense grid a reader builds (rows × columns from A1 to the farthest cell), and the cells a sheet holds
+    max_cells: int = 2_000_000
+    # an upload's parse in the service (scoring.io.isolate): wall time, address space of the worker process,
+    # and how many worker processes parse at once
+    parse_timeout_seconds: float = 60.0
+    parse_memory_bytes: int = 3 * 1024 * 1024 * 1024
+    parse_workers: int = 2
 
 
 class _Refused(Exception):
@@ -171,6 +186,16 @@ def _check_csv(content: bytes, name: str, limits: UploadLimits) -> None:
     widest = max((line.count(separator) + 1 for line in lines), default=0)
     if widest > limits.max_columns:
         raise _refuse(name, "upload.too_many_columns", count=widest, limit=limits.max_columns)
+    # the reader pads ragged lines to a rectangle: one long line makes every line that wide
+    if len(lines) * widest > limits.max_cells:
+        raise _refuse(
+            name,
+            "upload.too_many_cells",
+            count=len(lines) * widest,
+            rows=len(lines),
+            columns=widest,
+            limit=limits.max_cells,
+        )
 
 
 # ----------------------------------------------------------------------------------------------------- xlsx
@@ -188,8 +213,8 @@ def _check_xlsx(content: bytes, name: str, limits: UploadLimits) -> None:
         _check_directory(entries, len(content), name, limits)
         types = _content_types(archive, name)
         main = _main_part(types, name)
-        _check_sheets(archive, main, types, name, limits)
-        _check_streams(archive, entries, name, limits)
+        sheets = _check_sheets(archive, main, types, name, limits)
+        _check_streams(archive, entries, sheets, name, limits)
 
 
 def _check_directory(entries: list[zipfile.ZipInfo], size: int, name: str, limits: UploadLimits) -> None:
@@ -287,7 +312,10 @@ def _main_part(types: _ContentTypes, name: str) -> str:
 
 def _check_sheets(
     archive: zipfile.ZipFile, main: str, types: _ContentTypes, name: str, limits: UploadLimits
-) -> None:
+) -> dict[str, str]:
+    """Sheet count and declared dimensions; returns every worksheet part → the sheet's name (its path when
+    the workbook does not name it), found both from the content types and from the workbook's relationships,
+    which is how a reader finds them."""
     workbook = _parse_xml(_read_part(archive, main, name, 16 * 1024 * 1024), main, name)
     sheets = sum(1 for element in workbook.iter() if element.tag.rsplit("}", 1)[-1] == "sheet")
     if sheets == 0:
@@ -314,31 +342,115 @@ def _check_sheets(
             raise _refuse(name, "upload.too_many_rows", count=rows, limit=limits.max_rows)
         if cols > limits.max_columns:
             raise _refuse(name, "upload.too_many_columns", count=cols, limit=limits.max_columns)
+    sheets = {part: part for part, kind in types.overrides.items() if kind == WORKSHEET}
+    sheets.update(_named_sheets(archive, main, workbook, name))
+    return sheets
+
+
+def _named_sheets(archive: zipfile.ZipFile, main: str, workbook: Element, name: str) -> dict[str, str]:
+    """Worksheet part → sheet name, through the workbook part's relationships (as calamine resolves them)."""
+    folder = str(PurePosixPath(main).parent)
+    rels_path = f"{folder}/_rels/{PurePosixPath(main).name}.rels" if folder != "." else f"_rels/{main}.rels"
+    if rels_path not in archive.namelist():
+        return {}
+    rels = _parse_xml(_read_part(archive, rels_path, name, 4 * 1024 * 1024), rels_path, name)
+    targets: dict[str, str] = {}
+    for element in rels:
+        target = element.get("Target", "")
+        if target.startswith("/"):
+            resolved = target.lstrip("/")
+        else:
+            resolved = posixpath.normpath(posixpath.join(folder if folder != "." else "", target))
+        targets[element.get("Id", "")] = resolved
+    named: dict[str, str] = {}
+    for element in workbook.iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rel_id = next((value for key, value in element.attrib.items() if key.endswith("}id")), None)
+        if rel_id in targets:
+            named[targets[rel_id]] = element.get("name", targets[rel_id])
+    return named
 
 
 def _check_streams(
-    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, limits: UploadLimits
+    archive: zipfile.ZipFile,
+    entries: list[zipfile.ZipInfo],
+    sheets: dict[str, str],
+    name: str,
+    limits: UploadLimits,
 ) -> None:
-    """Decompress every entry with a budget: the directory may lie about sizes; no XML part may declare a DTD."""
-    budget = limits.max_uncompressed_bytes
+    """Decompress every entry with a budget (the directory may lie about sizes); no XML part may declare a DTD
+    anywhere in it; every worksheet's real extent within the limits."""
+    budget = [limits.max_uncompressed_bytes]
     for entry in entries:
         is_xml = entry.filename.lower().endswith((".xml", ".rels", ".vml"))
         try:
             with archive.open(entry) as stream:
-                first = True
-                while chunk := stream.read(_CHUNK):
-                    budget -= len(chunk)
-                    if budget < 0:
-                        raise _refuse(
-                            name,
-                            "upload.zip_bomb",
-                            detail=f"> {limits.max_uncompressed_bytes} 字节 / bytes",
-                        )
-                    if is_xml and first and _DECLARATION.search(chunk[:4096]):
-                        raise _refuse(name, "upload.unsafe_xml", part=entry.filename)
-                    first = False
+                chunks = _chunks(stream, entry.filename, is_xml, budget, name, limits)
+                if entry.filename in sheets:
+                    extent = scan_extent(chunks)
+                    for _ in chunks:  # the rest of the part still passes the budget and the DTD check
+                        pass
+                    if extent.needs_walk:
+                        with archive.open(entry) as again:
+                            extent = walk_extent(iter(lambda: again.read(_CHUNK), b""), limits.max_cells)
+                    _check_extent(extent, sheets[entry.filename], name, limits)
+                else:
+                    for _ in chunks:
+                        pass
+        except MalformedSheet as error:
+            raise _refuse(name, "upload.not_xlsx", detail=f"{entry.filename}: {error}") from None
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError) as error:
             raise _refuse(name, "upload.not_xlsx", detail=f"{entry.filename}: {error}") from None
+
+
+def _chunks(
+    stream: IO[bytes], part: str, is_xml: bool, budget: list[int], name: str, limits: UploadLimits
+) -> Iterator[bytes]:
+    """The entry's bytes in chunks, each counted against the decompression budget and, in an XML part,
+    searched for a DTD or entity declaration — the whole part: a declaration may follow a long comment."""
+    previous = b""
+    while chunk := stream.read(_CHUNK):
+        budget[0] -= len(chunk)
+        if budget[0] < 0:
+            raise _refuse(name, "upload.zip_bomb", detail=f"> {limits.max_uncompressed_bytes} 字节 / bytes")
+        if is_xml:
+            window = previous[-_DECLARATION_OVERLAP:] + chunk
+            if b"<!" in window and _DECLARATION.search(window):
+                raise _refuse(name, "upload.unsafe_xml", part=part)
+            previous = chunk
+        yield chunk
+
+
+def _check_extent(extent: Extent, sheet: str, name: str, limits: UploadLimits) -> None:
+    """Refuse a sheet whose cells reach beyond the limits, naming the sheet and the far cell."""
+    where = Location(file=name, sheet=sheet)
+    if extent.cells > limits.max_cells:
+        raise _Refused(
+            Problem(
+                "upload.sheet_cells",
+                location=where,
+                params={"sheet": sheet, "count": extent.cells, "limit": limits.max_cells},
+            )
+        )
+    if extent.rows > limits.max_rows or extent.columns > limits.max_columns or extent.area > limits.max_cells:
+        cell = extent.far_cell
+        raise _Refused(
+            Problem(
+                "upload.far_cell",
+                location=Location(file=name, sheet=sheet, cell=cell),
+                params={
+                    "sheet": sheet,
+                    "cell": cell,
+                    "rows": extent.rows,
+                    "columns": extent.columns,
+                    "cells": extent.area,
+                    "max_rows": limits.max_rows,
+                    "max_columns": limits.max_columns,
+                    "max_cells": limits.max_cells,
+                },
+            )
+        )
 
 
 def _column_number(letters: str) -> int:
