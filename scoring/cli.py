@@ -16,7 +16,14 @@ from rich.console import Console
 from rich.table import Table
 
 from scoring.data import Dataset
-from scoring.problems import DigiscoreError, Problem, Severity, SubmissionError
+from scoring.problems import (
+    DigiscoreError,
+    Problem,
+    Severity,
+    SubmissionError,
+    cap_problems,
+    problem_count,
+)
 from scoring.system import IndicatorSystem, load_system
 
 if TYPE_CHECKING:
@@ -63,9 +70,11 @@ def resolve_system(name: str) -> IndicatorSystem:
 
 
 def print_problems(problems: Sequence[Problem]) -> None:
-    """One line per problem: severity, location, unit/indicator/year, message in Chinese and English."""
+    """One line per problem: severity, location, unit/indicator/year, message in Chinese and English; at most
+    ``MAX_PER_CODE`` per code, the rest counted in one line (scoring.problems.cap_problems)."""
     if not problems:
         return
+    problems = cap_problems(problems)
     table = Table(show_lines=False, header_style="bold")
     for column in (
         "级别 severity",
@@ -154,7 +163,7 @@ def validate(data: DataArgument, system: SystemOption = DEFAULT_SYSTEM) -> None:
         raise typer.Exit(2) from None
     print_problems(dataset.problems)
     n = len(dataset.values)
-    errors = sum(p.severity is Severity.ERROR for p in dataset.problems)
+    errors = problem_count(dataset.problems, Severity.ERROR)
     console.print(f"读取 {n} 个数值，发现 {errors} 个错误 / read {n} values, {errors} errors")
     raise typer.Exit(code)
 

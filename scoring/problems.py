@@ -530,6 +530,10 @@ class DigiscoreError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from the problems (the default would pass the message text): errors cross process bounds
+        return (type(self), (self.problems,))
+
 
 class SystemDefinitionError(DigiscoreError):
     """The indicator-system file is wrong (schema, codes, weights, AHP consistency)."""

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     max_sheets: int = Field(50, gt=0)
     max_rows: int = Field(200_000, gt=0)
     max_columns: int = Field(2_000, gt=0)
+    max_cells: int = Field(2_000_000, gt=0, description="cells of a sheet's used range (rows × columns)")
+    parse_timeout_seconds: float = Field(60.0, gt=0, description="an upload's parse, in a worker process")
+    parse_memory_bytes: int = Field(3 * 1024**3, gt=0, description="address space of a parse worker")
+    parse_workers: int = Field(2, gt=0, description="parse worker processes kept warm")
 
     page_size: int = Field(50, gt=0, description="default page size of rankings")
     max_page_size: int = Field(5_000, gt=0)
@@ -95,4 +99,8 @@ class Settings(BaseSettings):
             max_sheets=self.max_sheets,
             max_rows=self.max_rows,
             max_columns=self.max_columns,
+            max_cells=self.max_cells,
+            parse_timeout_seconds=self.parse_timeout_seconds,
+            parse_memory_bytes=self.parse_memory_bytes,
+            parse_workers=self.parse_workers,
         )

@@ -28,8 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from scoring.data import STATUS_MISSING, Dataset
-from scoring.io import read_bytes
-from scoring.io.safety import UploadLimits, check_upload
+from scoring.io.isolate import read_upload
+from scoring.io.safety import UploadLimits
 from scoring.problems import Location, Problem, Severity, SubmissionError
 from scoring.system import IndicatorSystem
 from service import audit
@@ -79,11 +79,9 @@ def parse_upload(
 ) -> ParsedUpload:
     """Validate an upload for ``unit_code`` in the round of ``year``; never raises on bad input."""
     empty = pd.DataFrame(columns=VALUE_COLUMNS)
-    refused = check_upload(content, file_name, limits)
-    if refused:
-        return ParsedUpload(OUTCOME_UNUSABLE, empty, refused)
     try:
-        dataset = read_bytes(content, file_name, system)
+        # safety checks and readers in a worker process with a memory limit and a timeout (scoring.io.isolate)
+        dataset = read_upload(content, file_name, system, limits)
     except SubmissionError as error:
         return ParsedUpload(OUTCOME_UNUSABLE, empty, list(error.problems))
     except Exception as error:  # a parser meeting hostile input it did not foresee: still the file's fault
