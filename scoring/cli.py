@@ -268,13 +268,12 @@ def monitor(
         "；".join(f"{status} {counts.get(status, 0)} 项" for status in ("提前完成", "符合预期", "滞后"))
     )
     if out is not None:
-        from scoring.outputs import escape_frame
+        from scoring.outputs import escape_frame, write_csv
 
-        frame = escape_frame(table)
         if out.suffix.lower() == ".xlsx":
-            frame.to_excel(out, index=False, sheet_name="目标完成度")
+            escape_frame(table).to_excel(out, index=False, sheet_name="目标完成度")
         else:
-            frame.to_csv(out, index=False, encoding="utf-8-sig")
+            write_csv(table, out)
         console.print(f"已写入 / written → {out}")
 
 

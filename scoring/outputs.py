@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from pathlib import Path
@@ -16,8 +17,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_text(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass unchanged.
+
+    Leading spaces do not hide a formula (some spreadsheets trim them when they import a CSV)."""
+    if isinstance(value, str) and value.lstrip(" \u3000").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
@@ -30,6 +33,16 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(escape_text)
     out.columns = [escape_text(c) for c in out.columns]
     return out
+
+
+def write_csv(frame: pd.DataFrame, target: str | Path) -> None:
+    """``frame`` as CSV for Excel: UTF-8 with BOM, text escaped (:func:`escape_frame`), and every field that
+    holds a separator, a quote, a CR or an LF quoted. Rows end in CRLF (RFC 4180): the csv module quotes a
+    field holding any character of the line terminator, so a bare CR inside a text cannot start a new row
+    in which ``=1+1`` would run."""
+    escape_frame(frame).to_csv(
+        target, index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
 
 
 def results_table(evaluation: Evaluation) -> pd.DataFrame:
@@ -117,7 +130,7 @@ def write_results(evaluation: Evaluation, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        escape_frame(results_table(evaluation)).to_csv(path, index=False, encoding="utf-8-sig")
+        write_csv(results_table(evaluation), path)
     elif suffix == ".json":
         path.write_text(
             json.dumps(results_document(evaluation), ensure_ascii=False, indent=1), encoding="utf-8"

@@ -12,7 +12,7 @@ import pandas as pd
 from scoring.analysis.audit import AuditResult
 from scoring.analysis.uncertainty import UncertaintyResult
 from scoring.analysis.whatif import WhatIfResult
-from scoring.outputs import escape_frame, jsonable, records
+from scoring.outputs import escape_frame, jsonable, records, write_csv
 
 
 def write_tables(
@@ -34,7 +34,7 @@ def write_tables(
     elif suffix == ".csv":
         for i, (name, frame) in enumerate(tables.items()):
             target = path if i == 0 else path.with_name(f"{path.stem}_{name}.csv")
-            escape_frame(frame).to_csv(target, index=False, encoding="utf-8-sig")
+            write_csv(frame, target)
     else:
         raise ValueError(f"unsupported output format {suffix!r}: use .csv, .json or .xlsx")
     return path
