@@ -103,7 +103,8 @@ def wrong_magnitude(value: FloatArray, group: IntArray, candidate: BoolArray) ->
             if x.size <= MAGNITUDE_MIN_OTHERS:
                 continue
             median = leave_one_out_median(x)
-            ratio = np.maximum(x / median, median / x)
+            with np.errstate(over="ignore"):  # a denormal value: the ratio is inf, and is flagged as such
+                ratio = np.maximum(x / median, median / x)
             flagged = ratio >= MAGNITUDE_FACTOR
             if flagged.any():
                 out_index.append(members[flagged])

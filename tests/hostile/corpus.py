@@ -61,7 +61,9 @@ _SHEET_OPEN = (
 def _cell(ref: str, value: str | float) -> str:
     if isinstance(value, str):
         return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
-    return f'<c r="{ref}"><v>{value!r}</v></c>'
+    # inf is written as a number beyond the largest double, as a district's Excel would store 1.8e308
+    text = "1.8e308" if value == float("inf") else repr(value)
+    return f'<c r="{ref}"><v>{text}</v></c>'
 
 
 def workbook(
@@ -130,6 +132,11 @@ def doctype_after_comment(comment_bytes: int = 5_000) -> bytes:
     return workbook(_long_table_rows([1.0]), dimension="A1:D2", prolog=prolog)
 
 
+def infinite_number_cell() -> bytes:
+    """Item 8: a number cell holding 1.8e308, which reads as inf."""
+    return workbook(_long_table_rows([float("inf")]), dimension="A1:D2")
+
+
 def duplicate_rows_csv(rows: int = 199_997) -> bytes:
     """Found case 3: one long-table row repeated: every row after the first is a duplicate (4 MB)."""
     line = f"{UNIT},DI-01,{YEAR},1\n"
@@ -174,6 +181,7 @@ CASES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "far_cell_no_dimension": ("far_cell_no_dimension.xlsx", lambda: far_cell(dimension=None)),
     "sparse_sheet": ("sparse_sheet.xlsx", sparse_sheet),
     "doctype_after_comment": ("doctype.xlsx", doctype_after_comment),
+    "infinite_number": ("infinite.xlsx", infinite_number_cell),
     "duplicate_rows": ("duplicates.csv", duplicate_rows_csv),
     "huge_values": ("huge_values.csv", huge_values_csv),
     "overflow_value": ("overflow.csv", overflow_value_csv),
