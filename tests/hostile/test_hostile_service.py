@@ -126,10 +126,18 @@ def test_memory_and_time_limits_become_problems(corpus: dict[str, Path]) -> None
         read_upload(content, "d.csv", system, UploadLimits(parse_timeout_seconds=0.01))
     [problem] = slow.value.problems
     assert problem.code == "upload.parse_timeout" and "0.01" in problem.message_en
-    # 300 MiB of address space is not enough for pandas to read the table: MemoryError in the worker
+    # with the cell limit lifted, the sparse sheet reaches calamine, whose dense grid of 40 million cells does
+    # not fit in 1 GiB of address space: the worker dies (Rust aborts) or raises MemoryError, never the caller
+    lifted = UploadLimits(max_cells=10**9, parse_memory_bytes=1024**3)
     with pytest.raises(SubmissionError) as small:
-        read_upload(content, "d.csv", system, UploadLimits(parse_memory_bytes=300 * 1024**2))
-    assert small.value.problems[0].code in ("upload.parse_failed", "file.unreadable")
+        read_upload(hostile.sparse_sheet(20_000, 2_000), "s.xlsx", system, lifted)
+    assert [p.code for p in small.value.problems] == ["upload.parse_failed"]
+    with pytest.raises(MemoryError):
+        pool = WorkerPool(workers=1, memory_bytes=400 * 1024**2)
+        try:
+            pool.run(bytearray, 800 * 1024**2)
+        finally:
+            pool.close()
     # the default limits read it
     dataset = read_upload(content, "d.csv", system)
     assert len(dataset.values) == 1
