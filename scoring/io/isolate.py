@@ -286,4 +286,3 @@ def read_upload(
 
 def _mib(size: int) -> str:
     return f"{size / 1024**2:.0f} MiB"
-

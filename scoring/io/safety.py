@@ -30,9 +30,9 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from collections.abc import Iterator
 from typing import IO, Final
 from xml.etree.ElementTree import Element
 
@@ -336,15 +336,18 @@ def _check_sheets(
         if match is None:
             continue  # no dimension: the decompressed-size limit still bounds the sheet
         first_col, first_row, last_col, last_row = match.groups()
-        rows = int(last_row or first_row or 0)
-        cols = _column_number((last_col or first_col or b"A").decode("ascii"))
+        row_digits = last_row or first_row or b"0"
+        # a 5 000-digit row number must not reach int() (which refuses more than 4 300 digits)
+        rows = int(row_digits) if len(row_digits) <= 9 else limits.max_rows + 1
+        col_letters = (last_col or first_col or b"A")[:9]
+        cols = _column_number(col_letters.decode("ascii"))
         if rows > limits.max_rows:
             raise _refuse(name, "upload.too_many_rows", count=rows, limit=limits.max_rows)
         if cols > limits.max_columns:
             raise _refuse(name, "upload.too_many_columns", count=cols, limit=limits.max_columns)
-    sheets = {part: part for part, kind in types.overrides.items() if kind == WORKSHEET}
-    sheets.update(_named_sheets(archive, main, workbook, name))
-    return sheets
+    parts = {part: part for part, kind in types.overrides.items() if kind == WORKSHEET}
+    parts.update(_named_sheets(archive, main, workbook, name))
+    return parts
 
 
 def _named_sheets(archive: zipfile.ZipFile, main: str, workbook: Element, name: str) -> dict[str, str]:
