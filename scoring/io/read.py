@@ -253,7 +253,9 @@ def _assemble(
     log = ProblemLog()
     log.extend(structure)
     marked = np.flatnonzero(late)
-    order = np.union1d(marked, np.fromiter(findings, dtype=np.int64, count=len(findings)))
+    order = (
+        np.union1d(marked, np.fromiter(findings, dtype=np.int64, count=len(findings))) if findings else marked
+    )
     marks = late[order].tolist()
     for i, mark in zip(order.tolist(), marks, strict=True):
         code, severity = _MARKS[mark] if mark else (findings[i].code, findings[i].severity)
