@@ -390,14 +390,16 @@ def _check_streams(
         try:
             with archive.open(entry) as stream:
                 chunks = _chunks(stream, entry.filename, is_xml, budget, name, limits)
-                if entry.filename in sheets:
+                # a part named as a worksheet anywhere counts, whatever the workbook says of it: a reader may
+                # find it by its place in the package
+                if entry.filename in sheets or "worksheets/" in entry.filename.lower():
                     extent = scan_extent(chunks)
                     for _ in chunks:  # the rest of the part still passes the budget and the DTD check
                         pass
                     if extent.needs_walk:
                         with archive.open(entry) as again:
                             extent = walk_extent(iter(lambda: again.read(_CHUNK), b""), limits.max_cells)
-                    _check_extent(extent, sheets[entry.filename], name, limits)
+                    _check_extent(extent, sheets.get(entry.filename, entry.filename), name, limits)
                 else:
                     for _ in chunks:
                         pass
