@@ -39,3 +39,40 @@ def test_validate_ends_cleanly(case: str, corpus: dict[str, Path]) -> None:
     assert done.returncode == code, output[-3000:]
     assert "Traceback" not in output
     assert text in output, output[-3000:]
+
+
+def test_score_writes_a_csv_where_a_carriage_return_cannot_start_a_formula_row(tmp_path: Path) -> None:
+    """Found case 7: a unit name holding a bare CR followed by ``=1+1`` (as a hostile system or unit file could
+    give) is one quoted field of the results CSV, so no spreadsheet sees ``=1+1`` at the start of a row."""
+    repo = Path(__file__).resolve().parents[2]
+    (tmp_path / "units").mkdir()
+    units = (repo / "indicators" / "units" / "jinan.yaml").read_text(encoding="utf-8")
+    (tmp_path / "units" / "jinan.yaml").write_text(
+        units.replace("name: 历下区,", 'name: "历下区\\r=1+1",'), encoding="utf-8"
+    )
+    system = tmp_path / "jinan_district_digital.yaml"
+    system.write_text((repo / "indicators" / "jinan_district_digital.yaml").read_text(encoding="utf-8"))
+    out = tmp_path / "x.csv"
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("digiscore")),
+            "score",
+            "-s",
+            str(system),
+            str(repo / "sample_inputs" / "jinan" / "long_table.csv"),
+            "--year",
+            "2024",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    raw = out.read_bytes().decode("utf-8-sig")
+    assert ',"历下区\r=1+1",' in raw
+    # every row starts after CRLF; a bare CR only ever sits inside a quoted field
+    for row in raw.split("\r\n"):
+        assert not row.startswith(("=", "+", "-", "@"))
