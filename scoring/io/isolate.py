@@ -70,8 +70,10 @@ def _serve(connection: Connection, memory_bytes: int) -> None:
             return
         try:
             answer: tuple[str, Any] = ("ok", function(*args))
-        except BaseException as error:  # the job's failure is the caller's to report, not ours to die of
+        except Exception as error:  # the job's failure is the caller's to report, not ours to die of
             answer = ("error", error)
+        except BaseException as error:  # SystemExit and the like must not end the caller's thread
+            answer = ("error", RuntimeError(f"{type(error).__name__}: {error}"))
         try:
             connection.send(answer)
         except Exception as error:  # an answer that does not pickle (or no memory left to do it)

@@ -119,6 +119,26 @@ def test_a_worker_that_dies_or_hangs_is_replaced() -> None:
         pool.close()
 
 
+def test_a_job_waits_for_a_busy_worker_only_until_its_timeout() -> None:
+    import threading
+
+    pool = WorkerPool(workers=1)
+    try:
+        pool.warm()
+        busy = threading.Thread(target=pool.run, args=(time.sleep, 3), kwargs={"timeout": 30})
+        busy.start()
+        deadline = time.monotonic() + 30
+        while pool._idle:  # until the busy job holds the one worker
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with pytest.raises(WorkerTimeout, match="no worker became free"):
+            pool.run(divmod, 1, 1, timeout=0.5)
+        busy.join()
+        assert pool.run(divmod, 9, 4, timeout=30) == (2, 1)  # the same worker, free again
+    finally:
+        pool.close()
+
+
 def test_memory_and_time_limits_become_problems(corpus: dict[str, Path]) -> None:
     system = load_system(REPO / "indicators" / "jinan_district_digital.yaml")
     content = corpus["duplicate_rows"].read_bytes()
