@@ -66,6 +66,11 @@ def test_the_api_refuses_with_a_short_problem_document(
         assert problem["message_zh"] and problem["message_en"]
     assert office.client.get("/health").status_code == 200
     assert stored(office) == before
+    # the rejected version holds the same short list, not a problem per bad cell
+    version = office.client.get(response.headers["location"], headers=office.district("370102"))
+    assert version.json()["outcome"] != "valid"
+    assert version.json()["problems"] == response.json()["problems"]
+    assert len(version.content) < 200_000
 
 
 def test_the_dashboard_page_shows_the_refusal(office: Office, corpus: dict[str, Path]) -> None:
