@@ -14,9 +14,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from service.auth import PUBLIC, Principal, Role, TokenCheck, check_token
+from service.auth import PUBLIC, Principal, TokenCheck, check_token
 from service.db import Database
-from service.errors import ServiceError, forbidden
+from service.errors import ServiceError
 from service.ratelimit import count_failure, refuse_if_blocked
 from service.results import ResultsCache
 from service.settings import Settings
@@ -88,26 +88,3 @@ async def get_principal(
 
 ContextDep = Annotated[ServiceContext, Depends(get_context)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-
-
-def require_role(principal: Principal, *roles: Role) -> None:
-    """401 for the public, 403 for a token of another role."""
-    if principal.role in roles:
-        return
-    if principal.role is Role.PUBLIC:
-        raise unauthorized("this needs a token")
-    raise forbidden(f"this needs the role {' or '.join(str(r) for r in roles)}")
-
-
-def require_staff(principal: Principal) -> None:
-    """An admin or a reviewer."""
-    require_role(principal, Role.ADMIN, Role.REVIEWER)
-
-
-def require_unit(principal: Principal, unit_code: str) -> None:
-    """Staff, or the district token of this unit."""
-    if principal.may_act_for(unit_code):
-        return
-    if principal.role is Role.PUBLIC:
-        raise unauthorized("this needs a token")
-    raise forbidden(f"this token may not act for unit {unit_code}")

@@ -2,51 +2,29 @@
 
 The ranking handler is the hot path: for a published round it answers from memory (the year's snapshot
 reference, then the encoded page) without a database call or a thread hop; only a miss goes to a thread.
+Which results a caller may read is the use cases' rule (``service.usecases.read``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from scoring.evaluate import Evaluation
-from service import results as res
-from service.auth import Principal
-from service.context import ContextDep, PrincipalDep, ServiceContext, require_staff
-from service.errors import conflict, not_found
+from service.context import ContextDep, PrincipalDep
 from service.schemas import PROBLEM_RESPONSES, UNIT_PATTERN, YEAR_MAX, YEAR_MIN, RankingPage
+from service.usecases import read
+from service.usecases.read import Document
 
 router = APIRouter(tags=["results"], responses=PROBLEM_RESPONSES)
 YearPath = Annotated[int, Path(ge=YEAR_MIN, le=YEAR_MAX, description="the year of the round")]
 UnitPath = Annotated[str, Path(pattern=UNIT_PATTERN, description="unit code (区县编码)")]
 NODE_PATTERN = r"^[^\s!]{1,100}$"
 CSV = "text/csv; charset=utf-8"
-
-
-def _not_published(year: int) -> Exception:
-    return conflict("round-not-published", f"the results of round {year} are not published yet")
-
-
-def _published_results(context: ServiceContext, ref: res.PublishedRef) -> res.RoundResults:
-    return context.results.results(ref, lambda: res.load_results(context.db, ref))
-
-
-def _results_for(
-    context: ServiceContext, principal: Principal, year: int
-) -> tuple[res.RoundResults, res.PublishedRef | None]:
-    """Published results, or for staff a preview of an unpublished round (scored now, not cached)."""
-    ref = res.find_published(context.db, context.results, year)
-    if ref is not None:
-        return _published_results(context, ref), ref
-    if not principal.is_staff:
-        raise _not_published(year)
-    results, _ = res.preview(context.db, context.catalog, year)
-    return results, None
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
 
 
 @router.get(
@@ -84,78 +62,33 @@ async def rankings(
         limit or (settings.page_size if format == "json" else settings.max_page_size), settings.max_page_size
     )
     media = "application/json" if format == "json" else CSV
-    ref = context.results.published(year)
-    if ref is None:
-        ref = await run_in_threadpool(res.find_published, context.db, context.results, year)
-    if ref is None:
-        if not principal.is_staff:
-            raise _not_published(year)
-        preview = await run_in_threadpool(_preview_page, context, year, node, offset, size, format)
-        return Response(preview, media_type=media, headers={"Cache-Control": "no-store"})
-    key = (ref.snapshot_id, node or "", offset, size, format)
-    body = context.results.page(key)
-    if body is None:
-        body = await run_in_threadpool(_published_page, context, ref, key, node, offset, size, format)
-    etag = '"' + hashlib.sha256(f"{ref.sha256}{key}".encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    page = read.cached_ranking(context, year, node, offset, size, format)
+    if page is None:
+        page = await run_in_threadpool(read.ranking, context, principal, year, node, offset, size, format)
+    if page.ref is None:
+        return Response(page.body, media_type=media, headers={"Cache-Control": "no-store"})
+    key = (page.ref.snapshot_id, node or "", offset, size, format)
+    etag = '"' + hashlib.sha256(f"{page.ref.sha256}{key}".encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag} | PUBLIC_CACHE
     if format == "csv":
         headers["Content-Disposition"] = f'attachment; filename="rankings_{year}_{node or "composite"}.csv"'
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media, headers=headers)
+    return Response(page.body, media_type=media, headers=headers)
 
 
-def _encode_page(results: res.RoundResults, node: str | None, offset: int, size: int, format: str) -> bytes:
-    chosen = results.node(node)
-    if format == "csv":
-        return res.ranking_csv(results, chosen, offset, size)
-    return res.ranking_json(results, chosen, offset, size)
-
-
-def _published_page(
-    context: ServiceContext,
-    ref: res.PublishedRef,
-    key: tuple[object, ...],
-    node: str | None,
-    offset: int,
-    size: int,
-    format: str,
-) -> bytes:
-    body = _encode_page(_published_results(context, ref), node, offset, size, format)
-    return context.results.store_page(key, body)
-
-
-def _preview_page(
-    context: ServiceContext, year: int, node: str | None, offset: int, size: int, format: str
-) -> bytes:
-    results, _ = res.preview(context.db, context.catalog, year)
-    return _encode_page(results, node, offset, size, format)
+def _json(document: Document) -> Response:
+    """A cached document is public for five minutes; a preview gets no cache header (as before)."""
+    return Response(
+        document.body, media_type="application/json", headers=PUBLIC_CACHE if document.published else None
+    )
 
 
 @router.get("/rounds/{year}/units/{unit}/profile")
-def profile(
-    year: YearPath,
-    unit: UnitPath,
-    principal: PrincipalDep,
-    context: ContextDep,
-) -> Response:
+def profile(year: YearPath, unit: UnitPath, principal: PrincipalDep, context: ContextDep) -> Response:
     """A unit's profile (一区一档): score, rank and change on every node, each node's contribution to the
     composite (they add up to it), target attainment, and the trend over the years of the data."""
-    ref = res.find_published(context.db, context.results, year)
-    if ref is None:
-        require_staff(principal)
-        results, evaluation = res.preview(context.db, context.catalog, year)
-        return Response(_dumps(res.profile(results, evaluation, unit)), media_type="application/json")
-    key = ("profile", ref.snapshot_id, unit)
-    body = context.results.page(key)
-    if body is None:
-        results = _published_results(context, ref)
-        results.unit(unit)  # 404 before the costlier rebuild
-        evaluation = context.results.evaluation(
-            ref, lambda: res.rebuild_evaluation(context.db, context.catalog, ref)
-        )
-        body = context.results.store_page(key, _dumps(res.profile(results, evaluation, unit)))
-    return Response(body, media_type="application/json", headers={"Cache-Control": "public, max-age=300"})
+    return _json(read.unit_profile(context, principal, year, unit))
 
 
 @router.get("/rounds/{year}/compare")
@@ -167,43 +100,16 @@ def compare(
     context: ContextDep,
 ) -> Response:
     """Two units side by side on every node: scores, ranks and the difference a − b."""
-    results, _ = _results_for(context, principal, year)
-    return Response(_dumps(res.compare(results, a, b)), media_type="application/json")
+    return Response(
+        read.dumps(read.compare_units(context, principal, year, a, b)), media_type="application/json"
+    )
 
 
 @router.get("/rounds/{year}/units/{unit}/whatif")
-def whatif(
-    year: YearPath,
-    unit: UnitPath,
-    principal: PrincipalDep,
-    context: ContextDep,
-) -> Response:
+def whatif(year: YearPath, unit: UnitPath, principal: PrincipalDep, context: ContextDep) -> Response:
     """What-if and gap analysis for a unit: the gap to the unit ranked directly above, broken down by node;
     the composite and rank if each indicator reached its goal; the gain per 1 % of each indicator's range."""
-    from scoring.analysis.export import whatif_document
-    from scoring.analysis.whatif import whatif_analysis_matrix
-
-    def build(evaluation: Evaluation) -> bytes:
-        if (year, unit) not in evaluation.scores.index:
-            raise not_found(f"a score of unit {unit} in round {year}")
-        result = whatif_analysis_matrix(
-            evaluation.system, evaluation.raw, evaluation.not_applicable, year, unit
-        )
-        return _dumps(whatif_document(result))
-
-    ref = res.find_published(context.db, context.results, year)
-    if ref is None:
-        require_staff(principal)
-        _, evaluation = res.preview(context.db, context.catalog, year)
-        return Response(build(evaluation), media_type="application/json")
-    key = ("whatif", ref.snapshot_id, unit)
-    body = context.results.page(key)
-    if body is None:
-        evaluation = context.results.evaluation(
-            ref, lambda: res.rebuild_evaluation(context.db, context.catalog, ref)
-        )
-        body = context.results.store_page(key, build(evaluation))
-    return Response(body, media_type="application/json", headers={"Cache-Control": "public, max-age=300"})
+    return _json(read.unit_whatif(context, principal, year, unit))
 
 
 @router.get(
@@ -219,25 +125,8 @@ def report(
 ) -> Response:
     """The year's annual evaluation report, built from the published snapshot's inputs (built once per format
     and kept in memory); staff get a preview of an unpublished round."""
-    from scoring.report import MEDIA_TYPES, build_report
+    from scoring.report import MEDIA_TYPES  # the report stack loads on first use, not at start-up
 
-    ref = res.find_published(context.db, context.results, year)
-    if ref is None:
-        require_staff(principal)
-        _, evaluation = res.preview(context.db, context.catalog, year)
-        body = build_report(evaluation, fmt)
-    else:
-        key = ("report", ref.snapshot_id, fmt)
-        cached = context.results.page(key)
-        if cached is None:
-            evaluation = context.results.evaluation(
-                ref, lambda: res.rebuild_evaluation(context.db, context.catalog, ref)
-            )
-            cached = context.results.store_page(key, build_report(evaluation, fmt))
-        body = cached
+    document = read.round_report(context, principal, year, fmt)
     headers = {"Content-Disposition": f'attachment; filename="report_{year}.{fmt}"'}
-    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
-
-
-def _dumps(document: object) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return Response(document.body, media_type=MEDIA_TYPES[fmt], headers=headers)

@@ -6,16 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
 
-from service.auth import Role
-from service.context import ContextDep, PrincipalDep, require_role
+from service.access import AdminDep
+from service.context import ContextDep
 from service.schemas import PROBLEM_RESPONSES
-from service.systems import (
-    MAX_SYSTEM_BYTES,
-    check_system_upload,
-    list_systems,
-    register_system,
-    system_detail,
-)
+from service.usecases import systems as usecases
 
 router = APIRouter(tags=["systems"], responses=PROBLEM_RESPONSES)
 
@@ -23,15 +17,13 @@ router = APIRouter(tags=["systems"], responses=PROBLEM_RESPONSES)
 @router.get("/systems")
 def systems(context: ContextDep) -> list[dict[str, Any]]:
     """Every registered system version, with the years of the rounds that use it (those are frozen)."""
-    with context.db.read() as session:
-        return list_systems(session)
+    return usecases.list_systems(context)
 
 
 @router.get("/systems/{system_id}/{version}")
 def system(system_id: str, version: str, context: ContextDep) -> dict[str, Any]:
     """One version with its full definition: tree, weights, targets, methods, units."""
-    with context.db.read() as session:
-        return system_detail(session, context.catalog, system_id, version)
+    return usecases.system_detail(context, system_id, version)
 
 
 @router.post("/systems", status_code=201)
@@ -42,14 +34,9 @@ def register(
             description="an indicator-system YAML file; `units:` inline or a file of indicators/ (units/x.yaml)"
         ),
     ],
-    principal: PrincipalDep,
+    principal: AdminDep,
     context: ContextDep,
 ) -> dict[str, Any]:
     """Register a system version (admin). The same content again is a no-op; other content under a version a
     round uses is refused (409)."""
-    require_role(principal, Role.ADMIN)
-    content = file.file.read(MAX_SYSTEM_BYTES + 1)
-    parsed = check_system_upload(content, file.filename or "system.yaml")
-    with context.db.write() as session:
-        row, _ = register_system(session, parsed, principal, context.now())
-        return system_detail(session, context.catalog, row.system_id, row.version)
+    return usecases.register(context, principal, file.file, file.filename)

@@ -1,9 +1,11 @@
 """The dashboard's pages: rankings, district profiles, comparison, rank intervals (everyone, for published
 rounds); uploads (district officers and staff), review (staff) and rounds (admins); sign-in and sign-out.
 
-Every page is rendered on the server from the service's own functions (``service.web.views``); none is in the
-OpenAPI document. Errors become HTML pages in the reader's language (:class:`WebRoute`), never problem JSON; a
-page that needs a signed-in user sends the browser to the sign-in form and back.
+Every page calls the same use cases as the JSON API (``service.usecases``) and is rendered on the server from
+what they return, shaped by ``service.web.views``; none is in the OpenAPI document. Who may see a page or send
+a form is declared by its dependencies (``service.web.guards``). Errors become HTML pages in the reader's
+language (:class:`WebRoute`), never problem JSON; a page that needs a signed-in user sends the browser to the
+sign-in form and back.
 """
 
 from __future__ import annotations
@@ -15,32 +17,33 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from scoring.problems import DigiscoreError
 from service import ratelimit
-from service import results as res
-from service.auth import Role, find_principal
-from service.context import require_role, require_staff, require_unit
-from service.errors import ServiceError, conflict, forbidden, not_found
-from service.rounds import close_round, find_round, open_round
-from service.routes import submissions as submission_routes
+from service.auth import Role
+from service.errors import ServiceError, not_found
+from service.routes.submissions import download
 from service.schemas import UNIT_PATTERN, YEAR_MAX, YEAR_MIN
-from service.submissions import (
-    detail,
-    find_submission,
-    history,
-    overview,
-    parse_upload,
-    review_submission,
-    store_submission,
-)
-from service.tables import RoundRow
-from service.text import CleanText, clean_content_type, clean_file_name
+from service.text import CleanText
 from service.uploads import OneFilePart
+from service.usecases import analysis, read, submit
+from service.usecases import review as reviews
+from service.usecases import rounds as round_cases
+from service.usecases.identity import principal_of
+from service.usecases.rounds import RoundWithSystem
 from service.web import security, views
+from service.web.guards import (
+    AdminPageDep,
+    AdminPostDep,
+    PostedDep,
+    StaffPageDep,
+    StaffPostDep,
+    UnitPageDep,
+    UnitPostDep,
+    UploadUnitDep,
+)
 from service.web.ui import SignInRequired, Web, WebDep, public_web
 from service.web.views import PAGE_SIZES, RankingQuery
 
@@ -85,7 +88,6 @@ UnitRequired = Annotated[str, Query(pattern=UNIT_PATTERN)]
 YearRequired = Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX)]
 NodeQuery = Annotated[str | None, Query(pattern=r"^[^\s!]{1,100}$")]
 PageQuery = Annotated[int, Query(ge=1, le=1_000_000)]
-CsrfField = Annotated[str, Form(max_length=100)]  # default "": a post without it is refused with 403
 YearField = Annotated[int, Form(ge=YEAR_MIN, le=YEAR_MAX)]
 UnitField = Annotated[str, Form(pattern=UNIT_PATTERN)]
 
@@ -119,12 +121,12 @@ def _empty(web: Web, title: str, active: str, message: str = "common.no_results"
 @router.get("/")
 def home(web: WebDep) -> Response:
     """The overview: every round with its status and links, and the top of the newest published ranking."""
-    all_rounds = views.rounds(web.context)
+    all_rounds = round_cases.list_rounds(web.context)
     published = [r for r in all_rounds if r["status"] == "published"]
     top: dict[str, Any] | None = None
     if published:
         year = int(published[-1]["year"])
-        view = views.round_view(web.context, web.principal, year)
+        view = read.read_round(web.context, web.principal, year)
         page = views.ranking_page(view.results, RankingQuery(node=view.results.composite, size=10))
         top = {"year": year, "rows": page.rows, "tiers": views.tier_order(view.system)}
     return web.render("home.html", rounds=list(reversed(all_rounds)), top=top, active="home")
@@ -144,12 +146,12 @@ def rankings(
 ) -> Response:
     """A ranking on the composite or any node: tier colours, change from last year; search, sort and pages
     on the server, so a round of 3 000 units renders one page of rows."""
-    all_rounds = views.rounds(web.context)
+    all_rounds = round_cases.list_rounds(web.context)
     years = views.visible_years(all_rounds, web.principal)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.rankings", "rankings")
-    view = views.round_view(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year)
     chosen = view.results.node(node)
     size = min(PAGE_SIZES, key=lambda s: abs(s - size))
     query = RankingQuery(chosen, q.strip(), tier, sort, order, page, size)
@@ -175,11 +177,11 @@ def rankings(
 def choose_district(web: WebDep, year: YearQuery = None, unit: UnitQuery = None) -> Response:
     """The profile of the district chosen in a form, or of the signed-in officer's own district, or of the
     first-ranked one."""
-    all_rounds = views.rounds(web.context)
+    all_rounds = round_cases.list_rounds(web.context)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.profile", "profile")
-    view = views.round_view(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year)
     chosen = unit or web.principal.unit_code
     if chosen not in view.results.by_unit:
         chosen = view.results.by_node[view.results.composite][0]["unit_code"]
@@ -190,11 +192,11 @@ def choose_district(web: WebDep, year: YearQuery = None, unit: UnitQuery = None)
 def district(web: WebDep, unit: UnitPathParam, year: YearQuery = None) -> Response:
     """A district's profile (一区一档): composite, rank and tier; radar against the city average; dimension
     bars; strengths and weaknesses; indicator contributions; target attainment; the trend over the years."""
-    all_rounds = views.rounds(web.context)
+    all_rounds = round_cases.list_rounds(web.context)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         raise not_found(f"results of unit {unit}")
-    view = views.round_view(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year)
     profile = views.profile_view(web.context, view, unit, web.t)
     return web.render(
         "profile.html",
@@ -212,11 +214,11 @@ def district(web: WebDep, unit: UnitPathParam, year: YearQuery = None) -> Respon
 @router.get("/compare")
 def compare(web: WebDep, year: YearQuery = None, a: UnitQuery = None, b: UnitQuery = None) -> Response:
     """Two districts side by side: dimension radar, differences, and every node's scores and ranks."""
-    all_rounds = views.rounds(web.context)
+    all_rounds = round_cases.list_rounds(web.context)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.compare", "compare")
-    view = views.round_view(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year)
     ranked = [r["unit_code"] for r in view.results.by_node[view.results.composite]]
     first = a or (web.principal.unit_code if web.principal.unit_code in view.results.by_unit else ranked[0])
     second = b or next((u for u in ranked if u != first), first)
@@ -237,15 +239,15 @@ def compare(web: WebDep, year: YearQuery = None, a: UnitQuery = None, b: UnitQue
 
 @router.get("/uncertainty")
 def uncertainty(web: WebDep, year: YearQuery = None, page: PageQuery = 1) -> Response:
-    """Rank intervals (5–95 %) and which assumption moves ranks most, computed on demand with a fixed seed
-    (once per published round and worker)."""
-    all_rounds = views.rounds(web.context)
+    """Rank intervals (5–95 %) and which assumption moves ranks most, under the one default design (the CLI's
+    and the report's), computed on demand once per published round and worker."""
+    all_rounds = round_cases.list_rounds(web.context)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.uncertainty", "uncertainty")
-    view = views.round_view(web.context, web.principal, year)
-    analysis = views.uncertainty(web.context, view)
-    rows = analysis.get("units", [])
+    view = read.read_round(web.context, web.principal, year)
+    intervals = analysis.rank_intervals(web.context, view)
+    rows = intervals.get("units", [])
     size = views.DEFAULT_PAGE_SIZE
     pages = max(1, -(-len(rows) // size))
     page = min(page, pages)
@@ -269,7 +271,7 @@ def uncertainty(web: WebDep, year: YearQuery = None, page: PageQuery = 1) -> Res
         active="uncertainty",
         view=view,
         years=views.visible_years(all_rounds, web.principal),
-        analysis=analysis,
+        analysis=intervals,
         rows=shown,
         page=page,
         pages=pages,
@@ -280,67 +282,52 @@ def uncertainty(web: WebDep, year: YearQuery = None, page: PageQuery = 1) -> Res
 # --------------------------------------------------------------------------------------------- upload
 
 
-def _upload_unit(web: Web, system_units: list[str], unit: str | None) -> str:
-    """The unit the upload page works on: a district officer's own; for staff the one asked, or the first."""
-    principal = web.principal
-    if principal.role is Role.DISTRICT:
-        own = principal.unit_code or ""
-        if unit is not None and unit != own:
-            raise forbidden(f"this token may not act for unit {unit}")
-        return own
-    chosen = unit or (system_units[0] if system_units else "")
-    require_unit(principal, chosen)
-    return chosen
-
-
-def _shown_version(
-    session: Session, round_row: RoundRow, unit: str, versions: list[dict[str, Any]], version: int | None
-) -> dict[str, Any] | None:
-    """The submission version a page shows (the one asked for, else the latest), its problems in cell order."""
-    number = version or (versions[-1]["version"] if versions else None)
-    if number is None:
+def _submissions_round(web: Web, year: int | None) -> tuple[list[dict[str, Any]], RoundWithSystem] | None:
+    """Every round, and the one an upload or review page works on: the year asked for, else the newest open
+    round, else the newest; None when there is no round yet."""
+    all_rounds = round_cases.list_rounds(web.context)
+    year = year or views.default_upload_year(all_rounds)
+    if year is None:
         return None
-    shown = detail(session, round_row, find_submission(session, round_row, unit, number))
-    shown["problems"] = views.sorted_problems(shown["problems"])
-    return shown
+    return all_rounds, round_cases.round_with_system(web.context, year)
+
+
+def _shown(found: reviews.UnitSubmissions) -> dict[str, Any] | None:
+    """The version a page shows, its problems in cell order."""
+    if found.shown is None:
+        return None
+    return found.shown | {"problems": views.sorted_problems(found.shown["problems"])}
 
 
 @router.get("/upload")
 def upload_page(
     web: WebDep,
+    asked: UploadUnitDep,
     year: YearQuery = None,
-    unit: UnitQuery = None,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     error: Literal["no_file", "too_large"] | None = None,
 ) -> Response:
     """The officer's page: the blank form, the upload (pick or drop), the latest (or chosen) version's
     problems next to their cells, and the history of the unit's versions with their reviews."""
-    web.require_signed_in()
-    if not (web.principal.is_staff or web.principal.role is Role.DISTRICT):
-        raise forbidden()
-    all_rounds = views.rounds(web.context)
-    year = year or views.default_upload_year(all_rounds)
-    if year is None:
+    chosen_round = _submissions_round(web, year)
+    if chosen_round is None:
         return _empty(web, "upload.title", "upload", "upload.no_round")
-    info, system = views.round_system(web.context, year)
-    chosen = _upload_unit(web, system.unit_codes, unit)
-    if chosen not in system.unit_names:
-        raise not_found(f"unit {chosen} in the round's system")
-    with web.context.db.read() as session:
-        round_row = find_round(session, year)
-        versions = history(session, round_row, chosen)
-        shown = _shown_version(session, round_row, chosen, versions, version)
+    all_rounds, found = chosen_round
+    year, system = found.year, found.system
+    chosen = asked or (system.unit_codes[0] if system.unit_codes else "")
+    found.known_unit(chosen)
+    submissions = reviews.unit_submissions(web.context, year, chosen, version)
     return web.render(
         "upload.html",
         active="upload",
         rounds=views.upload_rounds(all_rounds),
-        round=info,
+        round=found.info,
         year=year,
         unit=chosen,
         unit_name=system.unit_names[chosen],
         units=[{"code": u.code, "name": u.name} for u in system.units],
-        versions=list(reversed(versions)),
-        shown=shown,
+        versions=list(reversed(submissions.versions)),
+        shown=_shown(submissions),
         indicators=views.indicator_names(system, web.t),
         error=error,
         max_bytes=web.context.settings.max_upload_bytes,
@@ -349,56 +336,42 @@ def upload_page(
 
 @router.post("/upload", dependencies=[OneFilePart])
 def upload(
-    web: WebDep,
+    web: UnitPostDep,
     year: YearField,
     unit: UnitField,
     file: Annotated[UploadFile | None, File()] = None,
-    csrf_token: CsrfField = "",
 ) -> Response:
-    """Validate and store an upload as the unit's next version (as ``POST …/submissions`` does), then show
-    its problems on the upload page."""
-    security.check_csrf(web.request, csrf_token)
-    web.require_signed_in()
-    require_unit(web.principal, unit)
+    """Validate and store an upload as the unit's next version (the use case of ``POST …/submissions``),
+    then show its problems on the upload page."""
     back = "/upload?" + _query(year=year, unit=unit)
     if file is None or not file.filename:
         return web.redirect(back + "&error=no_file")
-    context = web.context
-    info, system = views.round_system(context, year)
-    if unit not in system.unit_names:
-        raise not_found(f"unit {unit} in the round's system")
-    if info["status"] != "open":
-        raise conflict("round-not-open", f"round {year} is {info['status']}: uploads are closed")
-    limit = context.settings.max_upload_bytes
-    content = file.file.read(limit + 1)
-    if len(content) > limit:
+    try:
+        stored = submit.submit_upload(
+            web.context, web.principal, year, unit, file.file, file.filename, file.content_type
+        )
+    except ServiceError as error:
+        if error.slug != "too-large":
+            raise
         return web.redirect(back + "&error=too_large")
-    file_name = clean_file_name(file.filename)
-    parsed = parse_upload(content, file_name, unit, year, system, context.settings.upload_limits)
-    content_type = clean_content_type(file.content_type)
-    row = store_submission(
-        context.db, year, unit, file_name, content_type, content, parsed, web.principal, context.now()
-    )
-    return web.redirect(back + f"&version={row.version}#result")
+    return web.redirect(back + f"&version={stored.version}#result")
 
 
 @router.get("/upload/form")
-def blank_form(web: WebDep, year: YearRequired, unit: UnitRequired) -> Response:
-    """The unit's blank form for the round (the API's ``GET …/form``, with the sign-in cookie)."""
-    web.require_signed_in()
-    return submission_routes.form(year, unit, web.principal, web.context)
+def blank_form(web: UnitPageDep, year: YearRequired, unit: UnitRequired) -> Response:
+    """The unit's blank form for the round (as the API's ``GET …/form``, with the sign-in cookie)."""
+    return download(submit.blank_form(web.context, year, unit))
 
 
 @router.get("/upload/file")
 def uploaded_file(
-    web: WebDep,
+    web: UnitPageDep,
     year: YearRequired,
     unit: UnitRequired,
     version: Annotated[int, Query(ge=1, le=1_000_000)],
 ) -> Response:
-    """A version's bytes as uploaded (the API's ``GET …/file``, with the sign-in cookie)."""
-    web.require_signed_in()
-    return submission_routes.submission_file(year, unit, version, web.principal, web.context)
+    """A version's bytes as uploaded (as the API's ``GET …/file``, with the sign-in cookie)."""
+    return download(submit.uploaded_file(web.context, year, unit, version))
 
 
 # --------------------------------------------------------------------------------------------- review
@@ -406,7 +379,7 @@ def uploaded_file(
 
 @router.get("/review")
 def review_page(
-    web: WebDep,
+    web: StaffPageDep,
     year: YearQuery = None,
     unit: UnitQuery = None,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
@@ -414,33 +387,27 @@ def review_page(
     problem: Literal["comment_required"] | None = None,
 ) -> Response:
     """Staff: every unit's submissions in the round; one version's problems with the accept / return form."""
-    web.require_signed_in()
-    require_staff(web.principal)
-    all_rounds = views.rounds(web.context)
-    year = year or views.default_upload_year(all_rounds)
-    if year is None:
+    chosen_round = _submissions_round(web, year)
+    if chosen_round is None:
         return _empty(web, "nav.review", "review", "upload.no_round")
-    info, system = views.round_system(web.context, year)
+    all_rounds, found = chosen_round
+    year = found.year
+    units = reviews.round_overview(web.context, year)
     shown = None
-    with web.context.db.read() as session:
-        round_row = find_round(session, year)
-        units = overview(session, round_row, system.unit_codes)
-        if unit is not None:
-            if unit not in system.unit_names:
-                raise not_found(f"unit {unit} in the round's system")
-            versions = history(session, round_row, unit)
-            shown = _shown_version(session, round_row, unit, versions, version)
+    if unit is not None:
+        found.known_unit(unit)
+        shown = _shown(reviews.unit_submissions(web.context, year, unit, version))
     return web.render(
         "review.html",
         active="review",
         rounds=views.upload_rounds(all_rounds),
-        round=info,
+        round=found.info,
         year=year,
         units=units,
-        names=system.unit_names,
+        names=found.system.unit_names,
         unit=unit,
         shown=shown,
-        indicators=views.indicator_names(system, web.t),
+        indicators=views.indicator_names(found.system, web.t),
         done=done,
         problem=problem,
     )
@@ -448,23 +415,19 @@ def review_page(
 
 @router.post("/review")
 def review(
-    web: WebDep,
+    web: StaffPostDep,
     year: YearField,
     unit: UnitField,
     version: Annotated[int, Form(ge=1, le=1_000_000)],
     decision: Annotated[Literal["accept", "return"], Form()],
     comment: Annotated[CleanText, Form(max_length=4000)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
-    """Record a reviewer's decision (as ``POST …/review`` does); returning needs a comment."""
-    security.check_csrf(web.request, csrf_token)
-    web.require_signed_in()
-    require_staff(web.principal)
+    """Record a reviewer's decision (the use case of ``POST …/review``); returning needs a comment."""
     back = "/review?" + _query(year=year, unit=unit, version=version)
     text = comment.strip() or None
     if decision == "return" and text is None:
         return web.redirect(back + "&problem=comment_required#decision")
-    review_submission(web.context.db, year, unit, version, decision, text, web.principal, web.context.now())
+    reviews.review(web.context, web.principal, year, unit, version, decision, text)
     return web.redirect(back + f"&done={decision}")
 
 
@@ -473,14 +436,12 @@ def review(
 
 @router.get("/admin")
 def admin_page(
-    web: WebDep,
+    web: AdminPageDep,
     done: Literal["open", "close", "publish"] | None = None,
     year: YearQuery = None,
 ) -> Response:
     """Admins: the rounds with their actions (close uploads, score and publish) and the form to open one."""
-    web.require_signed_in()
-    require_role(web.principal, Role.ADMIN)
-    admin = views.admin_view(web.context)
+    admin = round_cases.admin_overview(web.context)
     years = {int(r["year"]) for r in admin.rounds}
     suggested = max(years) + 1 if years else None
     return web.render(
@@ -489,33 +450,23 @@ def admin_page(
 
 
 @router.post("/admin/open")
-def admin_open(
-    web: WebDep,
-    year: YearField,
-    system: Annotated[str, Form(max_length=300)],
-    csrf_token: CsrfField = "",
-) -> Response:
-    """Open the round of a year on a registered system version."""
-    web.admin_post(csrf_token)
-    system_id, version = views.known_system_version(web.context, system)
-    open_round(web.context.db, year, system_id, version, web.principal, web.context.now())
+def admin_open(web: AdminPostDep, year: YearField, system: Annotated[str, Form(max_length=300)]) -> Response:
+    """Open the round of a year on a registered system version (``id@version``)."""
+    round_cases.open_round_on(web.context, web.principal, year, system)
     return web.redirect("/admin?" + _query(done="open", year=year))
 
 
 @router.post("/admin/close")
-def admin_close(web: WebDep, year: YearField, csrf_token: CsrfField = "") -> Response:
+def admin_close(web: AdminPostDep, year: YearField) -> Response:
     """Stop taking uploads."""
-    web.admin_post(csrf_token)
-    close_round(web.context.db, year, web.principal, web.context.now())
+    round_cases.close_round(web.context, web.principal, year)
     return web.redirect("/admin?" + _query(done="close", year=year))
 
 
 @router.post("/admin/publish")
-def admin_publish(web: WebDep, year: YearField, csrf_token: CsrfField = "") -> Response:
-    """Score the closed round and freeze its results (as ``POST /rounds/{year}/publish`` does)."""
-    web.admin_post(csrf_token)
-    res.publish(web.context.db, web.context.catalog, year, web.principal, web.context.now())
-    web.context.results.forget(year)
+def admin_publish(web: AdminPostDep, year: YearField) -> Response:
+    """Score the closed round and freeze its results (the use case of ``POST /rounds/{year}/publish``)."""
+    round_cases.publish_round(web.context, web.principal, year)
     return web.redirect("/admin?" + _query(done="publish", year=year))
 
 
@@ -547,25 +498,18 @@ def signin_page(
 
 @router.post("/signin")
 async def signin(
-    web: WebDep,
-    csrf_token: CsrfField = "",
+    web: PostedDep,
     token: Annotated[str, Form(max_length=security.MAX_TOKEN_LENGTH)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Check the token; on success keep it in the session cookie, renew the form token and go on."""
-    security.check_csrf(web.request, csrf_token)
     wait = ratelimit.limiter_of(web.request).retry_after(ratelimit.client_address(web.request))
     if wait is not None:  # too many failed sign-ins from this address (service.ratelimit)
         refused = _error_page(web, 429, "too-many-failed-sign-ins")
         refused.headers["Retry-After"] = str(wait)
         return refused
     token = token.strip()
-
-    def lookup() -> Any:
-        with web.context.db.read() as session:
-            return find_principal(session, token, web.context.now()) if token else None
-
-    principal = await run_in_threadpool(lookup)
+    principal = await run_in_threadpool(principal_of, web.context, token)
     if principal is None:
         ratelimit.count_failure(web.request)
         return web.render(
@@ -584,8 +528,7 @@ async def signin(
 
 
 @router.post("/signout")
-def signout(web: WebDep, csrf_token: CsrfField = "") -> Response:
+def signout(web: PostedDep) -> Response:
     """Forget the sign-in cookie."""
-    security.check_csrf(web.request, csrf_token)
     web.clear_session = True
     return web.redirect("/signin?done=signed_out")

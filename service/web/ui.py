@@ -20,9 +20,11 @@ from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
 from service import ratelimit
-from service.auth import PUBLIC, Principal, Role, find_principal
-from service.context import ServiceContext, get_context, require_role
-from service.web import security, views
+from service.auth import PUBLIC, Principal
+from service.context import ServiceContext, get_context
+from service.usecases.identity import principal_of
+from service.usecases.rounds import unit_name
+from service.web import security
 from service.web.i18n import DEFAULT_LANG, Lang, Translator, parse_lang
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -158,12 +160,6 @@ class Web:
         if not self.signed_in:
             raise SignInRequired
 
-    def admin_post(self, csrf_token: str) -> None:
-        """Guard of an admin form post: a matching CSRF token, a signed-in user, the admin role."""
-        security.check_csrf(self.request, csrf_token)
-        self.require_signed_in()
-        require_role(self.principal, Role.ADMIN)
-
     def link(self, **changes: object) -> str:
         """This page's URL with some query parameters changed (None or '' removes one)."""
         params = dict(self.request.query_params)
@@ -199,7 +195,7 @@ class Web:
 
     def unit_label(self, code: str) -> str:
         """A unit's name and code, e.g. 历下区（370102）."""
-        name = views.unit_name(self.context, code)
+        name = unit_name(self.context, code)
         return f"{name}（{code}）" if name else code
 
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
@@ -242,8 +238,7 @@ def web_for(request: Request) -> Web:
         ratelimit.client_address(request)
     )
     if token is not None and not blocked:  # a blocked address is the public until its failures age out
-        with context.db.read() as session:
-            found = find_principal(session, token, context.now())
+        found = principal_of(context, token)
         principal, stale = (found, False) if found is not None else (PUBLIC, True)
         if stale:
             ratelimit.count_failure(request)  # a cookie is another way to try tokens

@@ -1,39 +1,23 @@
-"""What each page shows, assembled from the service's own functions (no HTTP round trip).
+"""What each page shows: data shaped for the templates from what the use cases return (``service.usecases``).
 
-The rules are the API's: published results are public; before publication, staff see a preview scored afresh
-from the accepted submissions; a district officer sees its own unit's submissions only. Published results are
-read through the app's :class:`~service.results.ResultsCache`, so the pages and the API share one decoded
-snapshot, one rebuilt evaluation and the same encoded profiles per worker.
+Nothing here reads the database: the rules (published results are public; before publication staff see a
+preview; a district officer sees its own unit's submissions only) and the caches are the use cases'.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import defer
-
-from scoring.analysis.design import UncertaintySettings
-from scoring.analysis.uncertainty import uncertainty_analysis
-from scoring.data import Dataset
-from scoring.evaluate import Evaluation
-from scoring.outputs import records
-from scoring.problems import DigiscoreError
 from scoring.system import IndicatorSystem
 from scoring.system.models import QuantileTiers
-from service import results as res
 from service.auth import Principal
 from service.context import ServiceContext
-from service.errors import ServiceError, conflict
-from service.rounds import find_round, list_rounds, round_info
-from service.submissions import accepted_inputs, dataset_of, load_inputs
-from service.systems import list_systems
-from service.tables import SnapshotRow, SystemRow
+from service.results import RoundResults, compare, ranking_item
+from service.usecases import read
+from service.usecases.read import RoundRead
 from service.web.i18n import Translator
 
 SORTS = {  # column → the order a first click on its header gives
@@ -47,41 +31,10 @@ SORTS = {  # column → the order a first click on its header gives
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 
-# The uncertainty page: computed on demand with a fixed seed, so every worker shows the same intervals; once per
-# published snapshot per worker (cached), afresh for each preview. 600 = 100 base rows of the pick-freeze design
-# when four assumptions vary (runs are rounded up to a multiple of k + 2).
-UNCERTAINTY_REPLICATIONS = 600
-UNCERTAINTY_SEED = 20240601
 STRENGTHS = 3
 
 
 # --------------------------------------------------------------------------------------------- rounds
-
-
-@dataclass
-class RoundView:
-    """A round's results as a page may show them: published (cached) or, for staff, a preview."""
-
-    year: int
-    info: dict[str, Any]
-    results: res.RoundResults
-    system: IndicatorSystem
-    ref: res.PublishedRef | None
-    _evaluation: Callable[[], Evaluation]
-
-    @property
-    def published(self) -> bool:
-        return self.ref is not None
-
-    def evaluation(self) -> Evaluation:
-        """The evaluation behind the results (rebuilt once per published snapshot and worker)."""
-        return self._evaluation()
-
-
-def rounds(context: ServiceContext) -> list[dict[str, Any]]:
-    """Every round, oldest first, as the API lists them."""
-    with context.db.read() as session:
-        return list_rounds(session)
 
 
 def default_year(all_rounds: list[dict[str, Any]], principal: Principal) -> int | None:
@@ -98,31 +51,6 @@ def default_year(all_rounds: list[dict[str, Any]], principal: Principal) -> int 
 def visible_years(all_rounds: list[dict[str, Any]], principal: Principal) -> list[int]:
     """The years whose results this principal may read: published ones, and every round for staff."""
     return [int(r["year"]) for r in all_rounds if principal.is_staff or r["status"] == "published"]
-
-
-def round_view(context: ServiceContext, principal: Principal, year: int) -> RoundView:
-    """The results of ``year``: published for everyone, a preview for staff, else 409 round-not-published."""
-    ref = res.find_published(context.db, context.results, year)  # 404 when there is no such round
-    with context.db.read() as session:
-        round_row = find_round(session, year)
-        info = round_info(session, round_row)
-        system_row = session.get(SystemRow, round_row.system_pk)
-        assert system_row is not None
-        system = context.catalog.system(system_row)
-    if ref is not None:
-        published = ref
-        results = context.results.results(published, lambda: res.load_results(context.db, published))
-
-        def rebuilt() -> Evaluation:
-            return context.results.evaluation(
-                published, lambda: res.rebuild_evaluation(context.db, context.catalog, published)
-            )
-
-        return RoundView(year, info, results, system, ref, rebuilt)
-    if not principal.is_staff:
-        raise conflict("round-not-published", f"the results of round {year} are not published yet")
-    preview, evaluation = res.preview(context.db, context.catalog, year)
-    return RoundView(year, info, preview, system, None, lambda: evaluation)
 
 
 def node_name(system: IndicatorSystem, code: str, fallback: str, t: Translator) -> str:
@@ -143,24 +71,7 @@ def tier_order(system: IndicatorSystem) -> dict[str, int]:
     return {tier.name: i for i, tier in enumerate(tiers)}
 
 
-def _cached_json(
-    context: ServiceContext, view: RoundView, key: tuple[Any, ...], build: Callable[[], Any]
-) -> Any:
-    """``build()`` once per published snapshot and worker (kept as JSON bytes in the app's page cache)."""
-    if view.ref is None:
-        return build()
-    full_key = (view.ref.snapshot_id, *key)  # first item the snapshot id: publishing again drops it
-    cached = context.results.page(full_key)
-    if cached is None:
-        cached = context.results.store_page(full_key, _dumps(build()))
-    return json.loads(cached)
-
-
-def _dumps(document: object) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-
-
-def averages(context: ServiceContext, view: RoundView) -> dict[str, float | None]:
+def averages(context: ServiceContext, view: RoundRead) -> dict[str, float | None]:
     """The city average of every node: the mean score of the units that have one."""
 
     def build() -> dict[str, float | None]:
@@ -170,7 +81,7 @@ def averages(context: ServiceContext, view: RoundView) -> dict[str, float | None
             out[code] = sum(scores) / len(scores) if scores else None
         return out
 
-    found: dict[str, float | None] = _cached_json(context, view, ("web-averages",), build)
+    found: dict[str, float | None] = view.derived(context, ("web-averages",), build)
     return found
 
 
@@ -212,7 +123,7 @@ def _sort_key(column: str) -> Callable[[dict[str, Any]], Any]:
     return key
 
 
-def ranking_page(results: res.RoundResults, query: RankingQuery) -> RankingPage:
+def ranking_page(results: RoundResults, query: RankingQuery) -> RankingPage:
     """Filter by name/code and tier, sort (missing values last, ties by rank then code), and page."""
     rows = results.by_node[query.node]
     total = len(rows)
@@ -232,11 +143,11 @@ def ranking_page(results: res.RoundResults, query: RankingQuery) -> RankingPage:
     pages = max(1, math.ceil(matched / query.size))
     page = min(max(query.page, 1), pages)
     start = (page - 1) * query.size
-    shown = [res.ranking_item(r) for r in rows[start : start + query.size]]
+    shown = [ranking_item(r) for r in rows[start : start + query.size]]
     return RankingPage(shown, total, matched, page, pages, start + 1 if shown else 0, start + len(shown))
 
 
-def node_options(system: IndicatorSystem, results: res.RoundResults, t: Translator) -> list[dict[str, Any]]:
+def node_options(system: IndicatorSystem, results: RoundResults, t: Translator) -> list[dict[str, Any]]:
     """Every node the results rank, in tree order, with its depth (for the 'ranked by' choice)."""
     out = []
     for node, depth, _ in system.walk():
@@ -248,17 +159,9 @@ def node_options(system: IndicatorSystem, results: res.RoundResults, t: Translat
 # -------------------------------------------------------------------------------------------- profile
 
 
-def profile_document(context: ServiceContext, view: RoundView, unit: str) -> dict[str, Any]:
-    """The API's profile of a unit (shared cache with ``GET /rounds/{year}/units/{unit}/profile``)."""
-    view.results.unit(unit)  # 404 before the costlier rebuild
-    if view.ref is None:
-        return res.profile(view.results, view.evaluation(), unit)
-    key = ("profile", view.ref.snapshot_id, unit)
-    body = context.results.page(key)
-    if body is None:
-        body = context.results.store_page(key, _dumps(res.profile(view.results, view.evaluation(), unit)))
-    found: dict[str, Any] = json.loads(body)
-    return found
+def profile_document(context: ServiceContext, view: RoundRead, unit: str) -> dict[str, Any]:
+    """The API's profile of a unit (the same cached bytes as ``GET /rounds/{year}/units/{unit}/profile``)."""
+    return read.round_profile(context, view, unit)
 
 
 def scale_max(system: IndicatorSystem, values: list[float | None]) -> float:
@@ -273,7 +176,7 @@ def dimension_codes(system: IndicatorSystem) -> list[str]:
     return [child.code for child in system.root.children or []]
 
 
-def profile_view(context: ServiceContext, view: RoundView, unit: str, t: Translator) -> dict[str, Any]:
+def profile_view(context: ServiceContext, view: RoundRead, unit: str, t: Translator) -> dict[str, Any]:
     """Everything the profile page shows: cards, dimensions against the city average, strengths and
     weaknesses, indicator contributions, target attainment, the trend, and the charts' data."""
     system = view.system
@@ -376,20 +279,7 @@ def profile_view(context: ServiceContext, view: RoundView, unit: str, t: Transla
     }
 
 
-def unit_name(context: ServiceContext, code: str) -> str | None:
-    """A unit's name in the newest registered system that lists it."""
-    with context.db.read() as session:
-        rows = session.execute(
-            select(SystemRow).options(defer(SystemRow.definition)).order_by(SystemRow.id.desc())
-        ).scalars()
-        for row in rows:
-            name = context.catalog.system(row).unit_names.get(code)
-            if name:
-                return name
-    return None
-
-
-def units_of(results: res.RoundResults) -> list[dict[str, str]]:
+def units_of(results: RoundResults) -> list[dict[str, str]]:
     """The units with results, in code order (for the choice of a district)."""
     return [{"code": code, "name": results.unit_names.get(code, code)} for code in sorted(results.by_unit)]
 
@@ -397,10 +287,10 @@ def units_of(results: res.RoundResults) -> list[dict[str, str]]:
 # -------------------------------------------------------------------------------------------- compare
 
 
-def compare_view(view: RoundView, a: str, b: str, t: Translator) -> dict[str, Any]:
+def compare_view(view: RoundRead, a: str, b: str, t: Translator) -> dict[str, Any]:
     """Two units on every node, with the dimension radar and the differences."""
     system = view.system
-    document = res.compare(view.results, a, b)
+    document = compare(view.results, a, b)
     rows = []
     for node in document["nodes"]:
         rows.append(node | {"name": node_name(system, node["code"], node["name"], t)})
@@ -435,45 +325,6 @@ def compare_view(view: RoundView, a: str, b: str, t: Translator) -> dict[str, An
     }
 
 
-# ---------------------------------------------------------------------------------------- uncertainty
-
-
-def _inputs_dataset(context: ServiceContext, view: RoundView) -> Dataset:
-    """The values the round's results were (or, for a preview, would be) computed from."""
-    with context.db.read() as session:
-        if view.ref is not None:
-            snapshot = session.get(SnapshotRow, view.ref.snapshot_id)
-            assert snapshot is not None
-            inputs = load_inputs(session, json.loads(snapshot.inputs_json))
-        else:
-            inputs = accepted_inputs(session, find_round(session, view.year))
-    return dataset_of([(row.unit_code, row.values_json) for row in inputs])
-
-
-def uncertainty(context: ServiceContext, view: RoundView) -> dict[str, Any]:
-    """Rank intervals and sensitivity indices (``scoring.analysis.uncertainty``, fixed seed), or the reason
-    they could not be computed (``{"error": ...}``)."""
-
-    def build() -> dict[str, Any]:
-        settings = UncertaintySettings(replications=UNCERTAINTY_REPLICATIONS)
-        rng = np.random.default_rng(UNCERTAINTY_SEED)
-        try:
-            result = uncertainty_analysis(
-                view.system, _inputs_dataset(context, view), view.year, rng, settings
-            )
-        except DigiscoreError as error:
-            return {"error": "; ".join(p.message_zh for p in error.problems) or str(error)}
-        return {
-            "runs": result.replications,
-            "seed": UNCERTAINTY_SEED,
-            "units": records(result.units),
-            "sensitivity": records(result.sensitivity),
-        }
-
-    found: dict[str, Any] = _cached_json(context, view, ("web-uncertainty",), build)
-    return found
-
-
 # ------------------------------------------------------------------------------------- upload, review
 
 
@@ -488,15 +339,6 @@ def default_upload_year(all_rounds: list[dict[str, Any]]) -> int | None:
     if open_rounds:
         return int(max(open_rounds))
     return int(max(r["year"] for r in all_rounds)) if all_rounds else None
-
-
-def round_system(context: ServiceContext, year: int) -> tuple[dict[str, Any], IndicatorSystem]:
-    """A round (as the API shows it) and its indicator system; 404 for an unknown year."""
-    with context.db.read() as session:
-        round_row = find_round(session, year)
-        system_row = session.get(SystemRow, round_row.system_pk)
-        assert system_row is not None
-        return round_info(session, round_row), context.catalog.system(system_row)
 
 
 def indicator_names(system: IndicatorSystem, t: Translator) -> dict[str, str]:
@@ -519,28 +361,3 @@ def sorted_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
         problems,
         key=lambda p: (order.get(p.get("severity", ""), 3), p.get("sheet") or "", cell_key(p.get("cell"))),
     )
-
-
-@dataclass
-class AdminView:
-    """The rounds and the registered system versions a new round may use."""
-
-    rounds: list[dict[str, Any]]
-    systems: list[dict[str, Any]] = field(default_factory=list)
-
-
-def admin_view(context: ServiceContext) -> AdminView:
-    with context.db.read() as session:
-        return AdminView(list_rounds(session), list_systems(session))
-
-
-def known_system_version(context: ServiceContext, value: str) -> tuple[str, str]:
-    """``id@version`` from the open-round form, checked against the registered versions."""
-    system_id, _, version = value.rpartition("@")
-    with context.db.read() as session:
-        found = session.execute(
-            select(SystemRow.id).where(SystemRow.system_id == system_id, SystemRow.version == version)
-        ).first()
-    if found is None:
-        raise ServiceError(404, "not-found", f"indicator system {value} not found")
-    return system_id, version

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 # The repository root on the path: ``tests/`` is on it (pytest's rootdir conftest), and there ``tests/service``
 # would otherwise pass for the ``service`` package.
@@ -22,25 +21,15 @@ from service import Settings
 from tests.service.support import (
     POSTGRES_URL,
     Office,
+    postgres_available,
     running_office,
     settings_factory,
 )
 
 
-def _postgres_available() -> bool:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 @pytest.fixture(scope="session")
 def postgres_ok() -> bool:
-    return _postgres_available()
+    return postgres_available()
 
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from service import Settings, create_app
 from service.auth import Role, issue_token
@@ -31,6 +31,18 @@ YEAR = 2024
 POSTGRES_URL = os.environ.get(
     "DIGISCORE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+def postgres_available() -> bool:
+    """Whether the test PostgreSQL (``POSTGRES_URL``) answers within 3 seconds."""
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
 
 
 def jinan_forms() -> dict[str, Path]:

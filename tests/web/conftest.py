@@ -20,9 +20,8 @@ import pytest
 # tests/service would pass for the service package)
 sys.path.append(str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import create_engine, text
 
-from tests.service.support import POSTGRES_URL, Office, running_office, serving, settings_factory
+from tests.service.support import Office, postgres_available, running_office, serving, settings_factory
 from tests.web.support import CHROMIUM, CHROMIUM_ARGS, Guard, watch
 
 UPLOAD_YEAR = 2023  # open for uploads in the browser tests (the sample forms hold 2022–2024)
@@ -31,14 +30,7 @@ UPLOAD_YEAR = 2023  # open for uploads in the browser tests (the sample forms ho
 @pytest.fixture(scope="session")
 def postgres_ok() -> bool:
     """Whether the test PostgreSQL answers (the page tests run on it too; without it they are skipped)."""
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
+    return postgres_available()
 
 
 @dataclass

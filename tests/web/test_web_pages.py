@@ -3,6 +3,7 @@ who sees what, server-side search/sort/paging, languages, errors as HTML, header
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from collections.abc import Iterator
@@ -11,11 +12,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from scoring.analysis.design import DEFAULT_UNCERTAINTY
+from scoring.analysis.uncertainty import uncertainty_analysis
+from scoring.io import read_data
+from scoring.system import load_system
 from service.auth import Role, hash_token
+from service.settings import DEFAULT_SYSTEMS
 from service.web import security
 from service.web.i18n import TEXT
 from service.web.ui import STATIC_DIR, filesize, num, signed
-from tests.service.support import YEAR, Office, running_office, settings_factory
+from tests.service.support import YEAR, Office, jinan_forms, running_office, settings_factory
 from tests.web.conftest import UPLOAD_YEAR
 from tests.web.support import form_bytes, spoiled_form, token
 
@@ -384,11 +390,62 @@ def test_static_assets_are_hashed_cached_and_licensed(office: Office) -> None:
     assert "echarts" not in client.get(f"/rankings?year={YEAR}").text  # no chart, no chart library
 
 
+def test_an_upload_through_the_page_is_stored_as_one_through_the_api(office: Office) -> None:
+    """One upload flow: the same bytes sent by the page and by ``POST …/submissions`` become two versions that
+    differ only in their number, time and token."""
+    unit = "370113"
+    content = spoiled_form(unit, {"H9": "abc", "H10": -5})
+    api = office.upload(unit, "370113.xlsx", content, UPLOAD_YEAR)
+    assert api.status_code == 422
+    client = signed_in(office, Role.DISTRICT, unit)
+    sent = client.post(
+        "/upload",
+        data={"year": str(UPLOAD_YEAR), "unit": unit, "csrf_token": csrf_of(client, "/upload")},
+        files={"file": ("370113.xlsx", content, "application/octet-stream")},
+    )
+    assert sent.status_code == 303
+    page_version = int(re.search(r"version=(\d+)", sent.headers["location"]).group(1))  # type: ignore[union-attr]
+    api_version = api.json()["submission"]["version"]
+    assert page_version == api_version + 1
+
+    def stored(version: int) -> dict[str, Any]:
+        path = f"/rounds/{UPLOAD_YEAR}/units/{unit}/submissions/{version}"
+        report: dict[str, Any] = office.client.get(path, headers=office.district(unit)).json()
+        return {k: v for k, v in report.items() if k not in ("version", "uploaded_at", "uploaded_by")}
+
+    assert stored(page_version) == stored(api_version)
+    assert stored(api_version)["errors"] == 2 and stored(api_version)["status"] == "rejected"
+
+
 def test_the_uncertainty_page_lists_every_unit_with_its_interval(office: Office) -> None:
     html = browser_like(office).get(f"/uncertainty?year={YEAR}").text
-    assert "重复计算 600 次（固定随机种子 20240601）" in html
+    # the one default design: 1000 runs asked, four assumptions vary, so ceil(1000 / 6) = 167 base rows
+    # of 6 runs = 1002 runs, seed 20250101
+    assert "重复计算 1002 次（固定随机种子 20250101）" in html
     assert len(re.findall(r'<th scope="row"><a href="/districts/', html)) == 14
     assert re.search(r"<td class=\"num\">\d+ – \d+</td>", html)
+
+
+def test_the_uncertainty_page_shows_the_intervals_of_the_default_design(office: Office) -> None:
+    """The dashboard's rank intervals are those the analysis gives with DEFAULT_UNCERTAINTY on the same forms
+    (as the CLI's ``uncertainty`` reads them), to the last digit."""
+    system = load_system(DEFAULT_SYSTEMS[0])
+    dataset = read_data(list(jinan_forms().values()), system)
+    design = DEFAULT_UNCERTAINTY
+    expected = uncertainty_analysis(system, dataset, YEAR, design.generator(), design).units
+    html = browser_like(office).get(f"/uncertainty?year={YEAR}").text
+    found = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, flags=re.S)
+    assert found
+    chart = json.loads(found.group(1))["intervals"]
+    assert chart["units"] == len(expected) == 14
+    shown = {
+        name: (low, high, median)
+        for name, low, high, median in zip(
+            chart["categories"], chart["low"], chart["high"], chart["median"], strict=True
+        )
+    }
+    for row in expected.itertuples():
+        assert shown[row.unit_name] == (row.rank_q05, row.rank_q95, row.median_rank)
 
 
 @pytest.mark.parametrize(

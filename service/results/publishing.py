@@ -1,0 +1,164 @@
+"""Publishing a round: the engine on the accepted submissions, frozen as a snapshot; rescoring a snapshot's
+inputs; rebuilding the evaluation behind a snapshot; previews of an unpublished round (scored afresh).
+
+Rescoring the same inputs gives the same bytes (:func:`rescore`): the document is encoded canonically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from scoring.evaluate import Evaluation, evaluate
+from scoring.outputs import records, results_document
+from scoring.problems import PipelineError
+from scoring.system import IndicatorSystem
+from service import audit
+from service.auth import Principal
+from service.db import Database
+from service.errors import ServiceError, conflict, not_found
+from service.results.cache import PublishedRef
+from service.results.snapshots import RoundResults
+from service.submissions import accepted_inputs, dataset_of, load_inputs, round_for_update
+from service.systems import SystemCatalog
+from service.tables import RoundRow, SnapshotRow, SubmissionRow, SystemRow
+
+SNAPSHOT_FORMAT = "digiscore-snapshot-1"
+
+
+def evaluate_inputs(system: IndicatorSystem, year: int, inputs: list[SubmissionRow]) -> Evaluation:
+    """The engine on the given submission versions (their parsed values, in unit order)."""
+    dataset = dataset_of([(row.unit_code, row.values_json) for row in inputs])
+    if not inputs or dataset.values.empty:
+        raise conflict("no-accepted-submissions", f"round {year} has no accepted submission to score")
+    try:
+        return evaluate(system, dataset, year)
+    except PipelineError as error:
+        raise ServiceError(
+            409, "cannot-score", "the accepted submissions cannot be scored", list(error.problems)
+        ) from error
+
+
+def snapshot_document(
+    year: int, system: IndicatorSystem, inputs: list[SubmissionRow], evaluation: Evaluation
+) -> dict[str, Any]:
+    """What publishing freezes: the engine's results document, the trend over the years and the inputs."""
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "year": year,
+        "system": {
+            "id": system.id,
+            "version": system.version,
+            "name": system.name,
+            "hash": system.content_hash,
+        },
+        "inputs": [{"unit_code": r.unit_code, "version": r.version, "sha256": r.sha256} for r in inputs],
+        "results": results_document(evaluation),
+        "trend": _trend(evaluation),
+    }
+
+
+def _trend(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Score and rank of the composite and every dimension in every year of the data."""
+    parents = [node.code for node, _, _ in evaluation.system.walk() if node.children]
+    scores = evaluation.scores[parents].stack(future_stack=True).rename("score")
+    ranks = evaluation.ranks[parents].stack(future_stack=True).rename("rank")
+    frame = pd.concat([scores, ranks], axis=1).reset_index()
+    frame.columns = ["year", "unit_code", "node_code", "score", "rank"]
+    frame["rank"] = frame["rank"].astype("Int64")
+    return records(frame.sort_values(["unit_code", "node_code", "year"]).reset_index(drop=True))
+
+
+def encode_document(document: dict[str, Any]) -> bytes:
+    """Canonical JSON bytes: sorted keys, no whitespace, no NaN (the engine gives null for a missing number)."""
+    return json.dumps(
+        document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def _round_and_system(session: Any, catalog: SystemCatalog, year: int) -> tuple[RoundRow, IndicatorSystem]:
+    round_row = session.execute(select(RoundRow).where(RoundRow.year == year)).scalar_one_or_none()
+    if round_row is None:
+        raise not_found(f"round {year}")
+    system_row = session.get(SystemRow, round_row.system_pk)
+    return round_row, catalog.system(system_row)
+
+
+def publish(
+    db: Database, catalog: SystemCatalog, year: int, principal: Principal, now: datetime
+) -> dict[str, Any]:
+    """Score a closed round from its accepted submissions and freeze the results; the round becomes published.
+
+    The scoring runs outside the write transaction; the transaction then checks that the round is still
+    closed and that its accepted inputs did not change meanwhile (a review in between: publish again).
+    """
+    with db.read() as session:
+        round_row, system = _round_and_system(session, catalog, year)
+        if round_row.status != "closed":
+            raise conflict(
+                "round-not-closed", f"round {year} is {round_row.status}; close it before publishing"
+            )
+        inputs = accepted_inputs(session, round_row)
+    evaluation = evaluate_inputs(system, year, inputs)
+    document = encode_document(snapshot_document(year, system, inputs, evaluation))
+    digest = hashlib.sha256(document).hexdigest()
+    with db.write() as session:
+        round_row = round_for_update(session, db, year, exclusive=True)
+        if round_row.status != "closed":
+            raise conflict("round-not-closed", f"round {year} is {round_row.status}")
+        if [r.id for r in accepted_inputs(session, round_row)] != [r.id for r in inputs]:
+            raise conflict("inputs-changed", "reviews changed while publishing; publish again")
+        session.add(
+            SnapshotRow(
+                round_id=round_row.id,
+                sha256=digest,
+                document=zlib.compress(document, 6),
+                inputs_json=json.dumps([r.id for r in inputs]),
+                created_at=now,
+                created_by=principal.token_id,
+            )
+        )
+        round_row.status = "published"
+        round_row.published_at = now
+        audit.record(session, principal, "round.publish", f"round:{year}", now, digest, units=len(inputs))
+    return {"year": year, "sha256": digest, "units": [r.unit_code for r in inputs], "bytes": len(document)}
+
+
+def rescore(db: Database, catalog: SystemCatalog, year: int) -> tuple[str, str]:
+    """Score a published round again from the inputs its snapshot names: (stored sha256, recomputed sha256)."""
+    with db.read() as session:
+        round_row, system = _round_and_system(session, catalog, year)
+        snapshot = session.execute(
+            select(SnapshotRow).where(SnapshotRow.round_id == round_row.id)
+        ).scalar_one_or_none()
+        if snapshot is None:
+            raise conflict("round-not-published", f"round {year} is not published")
+        inputs = load_inputs(session, json.loads(snapshot.inputs_json))
+    document = encode_document(snapshot_document(year, system, inputs, evaluate_inputs(system, year, inputs)))
+    return snapshot.sha256, hashlib.sha256(document).hexdigest()
+
+
+def rebuild_evaluation(db: Database, catalog: SystemCatalog, ref: PublishedRef) -> Evaluation:
+    """The evaluation behind a snapshot, from the inputs it names (for ``Evaluation.explain``)."""
+    with db.read() as session:
+        snapshot = session.get(SnapshotRow, ref.snapshot_id)
+        assert snapshot is not None
+        inputs = load_inputs(session, json.loads(snapshot.inputs_json))
+        system = catalog.system(session.get(SystemRow, ref.system_pk))  # type: ignore[arg-type]
+    return evaluate_inputs(system, ref.year, inputs)
+
+
+def preview(db: Database, catalog: SystemCatalog, year: int) -> tuple[RoundResults, Evaluation]:
+    """Results of an unpublished round from its accepted submissions now: scored afresh on every call."""
+    with db.read() as session:
+        round_row, system = _round_and_system(session, catalog, year)
+        inputs = accepted_inputs(session, round_row)
+    evaluation = evaluate_inputs(system, year, inputs)
+    document = snapshot_document(year, system, inputs, evaluation)
+    return RoundResults.from_document(document, None, published=False), evaluation

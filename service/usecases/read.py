@@ -1,0 +1,264 @@
+"""Reading results: published results for everyone, a preview (scored afresh from the accepted submissions) for
+staff before publication, 409 round-not-published for anyone else.
+
+Everything derived from a published snapshot is built once per worker and kept as bytes in the app's
+:class:`~service.results.ResultsCache` under ``(snapshot id, kind, …)``, so the API and the dashboard share one
+decoded snapshot, one rebuilt evaluation and the same encoded documents; a preview is never cached.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scoring.evaluate import Evaluation
+from scoring.system import IndicatorSystem
+from service import results as res
+from service.access import STAFF, check_role
+from service.auth import Principal
+from service.context import ServiceContext
+from service.errors import conflict, not_found
+from service.usecases.rounds import round_with_system
+
+
+def not_published(year: int) -> Exception:
+    """409: the public may read published results only."""
+    return conflict("round-not-published", f"the results of round {year} are not published yet")
+
+
+def dumps(document: object) -> bytes:
+    """Compact JSON bytes (no NaN: the engine gives null for a missing number)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Document:
+    """Encoded results and the snapshot they come from (None for a preview, which must not be cached)."""
+
+    body: bytes
+    ref: res.PublishedRef | None
+
+    @property
+    def published(self) -> bool:
+        return self.ref is not None
+
+
+def published_results(context: ServiceContext, ref: res.PublishedRef) -> res.RoundResults:
+    """A snapshot's decoded results (once per worker)."""
+    return context.results.results(ref, lambda: res.load_results(context.db, ref))
+
+
+def published_evaluation(context: ServiceContext, ref: res.PublishedRef) -> Evaluation:
+    """The evaluation behind a snapshot, rebuilt from the inputs it names (once per worker)."""
+    return context.results.evaluation(ref, lambda: res.rebuild_evaluation(context.db, context.catalog, ref))
+
+
+def cached(
+    context: ServiceContext, ref: res.PublishedRef, key: tuple[Any, ...], build: Callable[[], bytes]
+) -> bytes:
+    """``build()`` once per published snapshot and worker, kept under ``(snapshot id, *key)`` (publishing again
+    drops it)."""
+    full_key = (ref.snapshot_id, *key)
+    body = context.results.page(full_key)
+    if body is None:
+        body = context.results.store_page(full_key, build())
+    return body
+
+
+def _published_or_staff(
+    context: ServiceContext, principal: Principal, year: int, *, staff_only: bool = False
+) -> res.PublishedRef | None:
+    """The year's snapshot; None (a preview) for staff before publication; 404 if there is no such round.
+
+    Anyone else gets 409 round-not-published, or with ``staff_only`` (the per-unit documents and the report)
+    401 / 403 as for a staff-only route.
+    """
+    ref = res.find_published(context.db, context.results, year)
+    if ref is None and not principal.is_staff:
+        if staff_only:
+            check_role(principal, *STAFF)
+        raise not_published(year)
+    return ref
+
+
+@dataclass
+class RoundRead:
+    """A round's results as a caller may read them: published (cached) or, for staff, a preview."""
+
+    year: int
+    info: dict[str, Any]
+    system: IndicatorSystem
+    results: res.RoundResults
+    ref: res.PublishedRef | None
+    _evaluation: Callable[[], Evaluation]
+
+    @property
+    def published(self) -> bool:
+        return self.ref is not None
+
+    def evaluation(self) -> Evaluation:
+        """The evaluation behind the results (rebuilt once per published snapshot and worker)."""
+        return self._evaluation()
+
+    def derived(self, context: ServiceContext, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """A JSON document derived from the results: once per published snapshot and worker, fresh for a
+        preview."""
+        if self.ref is None:
+            return build()
+        return json.loads(cached(context, self.ref, key, lambda: dumps(build())))
+
+
+def read_round(context: ServiceContext, principal: Principal, year: int) -> RoundRead:
+    """The results of ``year`` with the round and its system: published for everyone, a preview for staff."""
+    ref = _published_or_staff(context, principal, year)
+    found = round_with_system(context, year)
+    if ref is not None:
+        published = ref
+        return RoundRead(
+            year,
+            found.info,
+            found.system,
+            published_results(context, published),
+            published,
+            lambda: published_evaluation(context, published),
+        )
+    preview, evaluation = res.preview(context.db, context.catalog, year)
+    return RoundRead(year, found.info, found.system, preview, None, lambda: evaluation)
+
+
+# ------------------------------------------------------------------------------------------- rankings
+
+
+def _ranking_body(results: res.RoundResults, node: str | None, offset: int, size: int, fmt: str) -> bytes:
+    chosen = results.node(node)
+    if fmt == "csv":
+        return res.ranking_csv(results, chosen, offset, size)
+    return res.ranking_json(results, chosen, offset, size)
+
+
+def _ranking_key(node: str | None, offset: int, size: int, fmt: str) -> tuple[Any, ...]:
+    return ("ranking", node or "", offset, size, fmt)
+
+
+def cached_ranking(
+    context: ServiceContext, year: int, node: str | None, offset: int, size: int, fmt: str
+) -> Document | None:
+    """A ranking page already in this worker's memory (no database call), else None."""
+    ref = context.results.published(year)
+    if ref is None:
+        return None
+    body = context.results.page((ref.snapshot_id, *_ranking_key(node, offset, size, fmt)))
+    return None if body is None else Document(body, ref)
+
+
+def ranking(
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    node: str | None,
+    offset: int,
+    size: int,
+    fmt: str,
+) -> Document:
+    """One page of the ranking on ``node`` (the composite by default) as JSON or CSV bytes."""
+    ref = _published_or_staff(context, principal, year)
+    if ref is None:
+        preview, _ = res.preview(context.db, context.catalog, year)
+        return Document(_ranking_body(preview, node, offset, size, fmt), None)
+    published = ref
+    body = cached(
+        context,
+        published,
+        _ranking_key(node, offset, size, fmt),
+        lambda: _ranking_body(published_results(context, published), node, offset, size, fmt),
+    )
+    return Document(body, published)
+
+
+# ----------------------------------------------------------------------------------- one unit, two units
+
+
+def _per_evaluation(
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    key: tuple[Any, ...],
+    build: Callable[[res.RoundResults, Callable[[], Evaluation]], bytes],
+) -> Document:
+    """Bytes built from the results and the evaluation behind them: cached when published, fresh in preview."""
+    ref = _published_or_staff(context, principal, year, staff_only=True)
+    if ref is None:
+        preview, evaluation = res.preview(context.db, context.catalog, year)
+        return Document(build(preview, lambda: evaluation), None)
+    published = ref
+    body = cached(
+        context,
+        published,
+        key,
+        lambda: build(
+            published_results(context, published), lambda: published_evaluation(context, published)
+        ),
+    )
+    return Document(body, published)
+
+
+def _profile_builder(unit: str) -> Callable[[res.RoundResults, Callable[[], Evaluation]], bytes]:
+    def build(results: res.RoundResults, evaluation: Callable[[], Evaluation]) -> bytes:
+        results.unit(unit)  # 404 before the costlier rebuild
+        return dumps(res.profile(results, evaluation(), unit))
+
+    return build
+
+
+def unit_profile(context: ServiceContext, principal: Principal, year: int, unit: str) -> Document:
+    """A unit's profile (一区一档): score, rank and change on every node, each node's contribution to the
+    composite, target attainment and the trend over the years of the data."""
+    return _per_evaluation(context, principal, year, ("profile", unit), _profile_builder(unit))
+
+
+def round_profile(context: ServiceContext, read: RoundRead, unit: str) -> dict[str, Any]:
+    """:func:`unit_profile` of a round already read (the same cached bytes when published)."""
+    build = _profile_builder(unit)
+    if read.ref is None:
+        body = build(read.results, read.evaluation)
+    else:
+        body = cached(context, read.ref, ("profile", unit), lambda: build(read.results, read.evaluation))
+    found: dict[str, Any] = json.loads(body)
+    return found
+
+
+def unit_whatif(context: ServiceContext, principal: Principal, year: int, unit: str) -> Document:
+    """What-if and gap analysis for a unit (``scoring.analysis.whatif``)."""
+    from scoring.analysis.export import whatif_document
+    from scoring.analysis.whatif import whatif_analysis_matrix
+
+    def build(_results: res.RoundResults, evaluation: Callable[[], Evaluation]) -> bytes:
+        found = evaluation()
+        if (year, unit) not in found.scores.index:
+            raise not_found(f"a score of unit {unit} in round {year}")
+        result = whatif_analysis_matrix(found.system, found.raw, found.not_applicable, year, unit)
+        return dumps(whatif_document(result))
+
+    return _per_evaluation(context, principal, year, ("whatif", unit), build)
+
+
+def round_report(context: ServiceContext, principal: Principal, year: int, fmt: str) -> Document:
+    """The year's annual evaluation report as Word, Excel or HTML bytes."""
+    from scoring.report import build_report
+
+    def build(_results: res.RoundResults, evaluation: Callable[[], Evaluation]) -> bytes:
+        return build_report(evaluation(), fmt)
+
+    return _per_evaluation(context, principal, year, ("report", fmt), build)
+
+
+def compare_units(context: ServiceContext, principal: Principal, year: int, a: str, b: str) -> dict[str, Any]:
+    """Two units side by side on every node: scores, ranks and the difference ``a − b``."""
+    ref = _published_or_staff(context, principal, year)
+    if ref is None:
+        results, _ = res.preview(context.db, context.catalog, year)
+    else:
+        results = published_results(context, ref)
+    return res.compare(results, a, b)

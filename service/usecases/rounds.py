@@ -1,0 +1,137 @@
+"""Round use cases: list, read a round with its indicator system, open, close, publish, verify, the frozen
+results document, and what the admin page lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from scoring.system import IndicatorSystem
+from service import results
+from service import rounds as storage
+from service.auth import Principal
+from service.context import ServiceContext
+from service.errors import conflict, not_found
+from service.systems import list_systems
+from service.tables import SystemRow
+
+
+@dataclass(frozen=True)
+class RoundWithSystem:
+    """A round as the API shows it (``info``) and its checked indicator system."""
+
+    year: int
+    info: dict[str, Any]
+    system: IndicatorSystem
+
+    @property
+    def status(self) -> str:
+        return str(self.info["status"])
+
+    def known_unit(self, unit: str) -> None:
+        """404 unless ``unit`` is a unit of the round's system."""
+        if unit not in self.system.unit_names:
+            raise not_found(f"unit {unit} in the round's system")
+
+    def require_open(self) -> None:
+        """409 round-not-open unless the round takes uploads."""
+        if self.status != storage.OPEN:
+            raise conflict("round-not-open", f"round {self.year} is {self.status}: uploads are closed")
+
+
+def list_rounds(context: ServiceContext) -> list[dict[str, Any]]:
+    """Every round, oldest first."""
+    with context.db.read() as session:
+        return storage.list_rounds(session)
+
+
+def read_round(context: ServiceContext, year: int) -> dict[str, Any]:
+    """A round: status, system version, times, and the sha256 of its results once published; 404 if none."""
+    with context.db.read() as session:
+        return storage.round_info(session, storage.find_round(session, year))
+
+
+def round_with_system(context: ServiceContext, year: int) -> RoundWithSystem:
+    """A round and its indicator system (parsed once per worker); 404 for an unknown year."""
+    with context.db.read() as session:
+        row = storage.find_round(session, year)
+        system_row = session.get(SystemRow, row.system_pk)
+        assert system_row is not None  # a foreign key
+        return RoundWithSystem(year, storage.round_info(session, row), context.catalog.system(system_row))
+
+
+def open_round(
+    context: ServiceContext, principal: Principal, year: int, system_id: str, version: str
+) -> dict[str, Any]:
+    """Open the round of ``year`` on a registered system version (one round per year)."""
+    return storage.open_round(context.db, year, system_id, version, principal, context.now())
+
+
+def open_round_on(
+    context: ServiceContext, principal: Principal, year: int, system_version: str
+) -> dict[str, Any]:
+    """:func:`open_round` on ``id@version`` (the dashboard's choice); 404 for a version not registered."""
+    system_id, _, version = system_version.rpartition("@")
+    return open_round(context, principal, year, system_id, version)
+
+
+def close_round(context: ServiceContext, principal: Principal, year: int) -> dict[str, Any]:
+    """Stop taking uploads; reviews go on."""
+    return storage.close_round(context.db, year, principal, context.now())
+
+
+def publish_round(context: ServiceContext, principal: Principal, year: int) -> dict[str, Any]:
+    """Score the closed round from each unit's latest accepted version and freeze the results."""
+    outcome = results.publish(context.db, context.catalog, year, principal, context.now())
+    context.results.forget(year)  # this worker knew the round as unpublished
+    return outcome
+
+
+def verify_round(context: ServiceContext, year: int) -> dict[str, Any]:
+    """Score the published round again from the inputs its snapshot names and compare the sha256."""
+    stored, recomputed = results.rescore(context.db, context.catalog, year)
+    return {
+        "year": year,
+        "stored_sha256": stored,
+        "rescored_sha256": recomputed,
+        "reproduced": stored == recomputed,
+    }
+
+
+def results_document(context: ServiceContext, year: int) -> tuple[bytes, str]:
+    """The published results exactly as frozen, and their sha256; 409 before publication."""
+    ref = results.find_published(context.db, context.results, year)
+    if ref is None:
+        raise conflict("round-not-published", f"round {year} is not published")
+    return results.snapshot_bytes(context.db, ref), ref.sha256
+
+
+@dataclass
+class AdminOverview:
+    """The rounds and the registered system versions a new round may use."""
+
+    rounds: list[dict[str, Any]]
+    systems: list[dict[str, Any]]
+
+
+def admin_overview(context: ServiceContext) -> AdminOverview:
+    """What the admin page lists."""
+    with context.db.read() as session:
+        return AdminOverview(storage.list_rounds(session), list_systems(session))
+
+
+def unit_name(context: ServiceContext, code: str) -> str | None:
+    """A unit's name in the newest registered system that lists it (the dashboard's header names an officer's
+    district with it)."""
+    with context.db.read() as session:
+        rows = session.execute(
+            select(SystemRow).options(defer(SystemRow.definition)).order_by(SystemRow.id.desc())
+        ).scalars()
+        for row in rows:
+            name = context.catalog.system(row).unit_names.get(code)
+            if name:
+                return name
+    return None

@@ -1,0 +1,131 @@
+"""Submission use cases: a unit's blank form, an upload (validated and stored as the unit's next version,
+whatever its outcome), and a stored version's file."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from scoring.io import write_template
+from scoring.problems import Problem
+from service.auth import Principal
+from service.context import ServiceContext
+from service.errors import ServiceError
+from service.rounds import find_round
+from service.submissions import (
+    OUTCOME_UNUSABLE,
+    OUTCOME_VALID,
+    detail,
+    find_submission,
+    parse_upload,
+    store_submission,
+)
+from service.text import clean_content_type, clean_file_name
+from service.usecases.rounds import round_with_system
+
+FORM_YEARS = 3  # the round's year and the two before it, for the year-over-year change
+
+
+@dataclass(frozen=True)
+class Download:
+    """Bytes to send as a file: the content, its file name and media type, and its sha256 when stored."""
+
+    content: bytes
+    file_name: str
+    media_type: str
+    sha256: str | None = None
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def blank_form(context: ServiceContext, year: int, unit: str) -> Download:
+    """The blank form (填报表) of a unit for the round: the round's year and the two before it."""
+    found = round_with_system(context, year)
+    found.known_unit(unit)
+    system = found.system
+    with tempfile.TemporaryDirectory(prefix="digiscore-form-") as directory:
+        path = Path(directory) / "form.xlsx"
+        write_template(system, unit, path, list(range(year - FORM_YEARS + 1, year + 1)))
+        content = path.read_bytes()
+    return Download(content, f"{unit}_{system.unit_names[unit]}_{year}.xlsx", XLSX)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """An upload stored as a version: its number, outcome, problems and validation report."""
+
+    year: int
+    unit: str
+    version: int
+    outcome: str
+    errors: int
+    problems: list[Problem]
+    report: dict[str, Any]
+
+    @property
+    def acceptable(self) -> bool:
+        """No error: a reviewer may accept it."""
+        return self.outcome == OUTCOME_VALID
+
+    @property
+    def unusable(self) -> bool:
+        """Refused by the safety checks or not readable at all."""
+        return self.outcome == OUTCOME_UNUSABLE
+
+    @property
+    def location(self) -> str:
+        """The version's URL in the API."""
+        return f"/rounds/{self.year}/units/{self.unit}/submissions/{self.version}"
+
+
+def submit_upload(
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    unit: str,
+    stream: IO[bytes],
+    file_name: str | None,
+    content_type: str | None,
+    idempotency_key: str | None = None,
+) -> Submitted:
+    """Validate an upload for ``unit`` in the open round of ``year`` and store it as the unit's next version.
+
+    404 for an unknown round or unit, 409 when the round is not open, 413 (slug ``too-large``) over the size
+    limit; otherwise the upload is stored whatever its outcome, and the outcome says whether it can be accepted.
+    File name and content type are cleaned (``service.text``). A retry carrying the ``idempotency_key`` of an
+    earlier upload of the same bytes stores nothing and answers with that version (:mod:`service.uploads`).
+    """
+    found = round_with_system(context, year)
+    found.known_unit(unit)
+    found.require_open()
+    limit = context.settings.max_upload_bytes
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise ServiceError(413, "too-large", f"the file is larger than {limit} bytes")
+    name = clean_file_name(file_name)
+    parsed = parse_upload(content, name, unit, year, found.system, context.settings.upload_limits)
+    row = store_submission(
+        context.db,
+        year,
+        unit,
+        name,
+        clean_content_type(content_type),
+        content,
+        parsed,
+        principal,
+        context.now(),
+        idempotency_key=idempotency_key,
+    )
+    with context.db.read() as session:
+        report = detail(session, find_round(session, year), row)
+    return Submitted(year, unit, row.version, parsed.outcome, parsed.errors, parsed.problems, report)
+
+
+def uploaded_file(context: ServiceContext, year: int, unit: str, version: int) -> Download:
+    """A version's bytes as uploaded (their sha256 is the version's)."""
+    with context.db.read() as session:
+        row = find_submission(session, find_round(session, year), unit, version)
+        return Download(row.content, row.file_name, "application/octet-stream", row.sha256)
