@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``serve`` and the ``token`` group to the ``digiscore`` command."""
+    """Add ``serve``, the ``token`` group, ``backup`` and ``restore`` to the ``digiscore`` command."""
     app.command()(serve)
     tokens = typer.Typer(
         help="API tokens: create one (printed once; only its sha256 is stored).", no_args_is_help=True
@@ -17,6 +18,8 @@ def register(app: typer.Typer) -> None:
     tokens.command("create")(create_token)
     tokens.command("revoke")(revoke_token)
     app.add_typer(tokens, name="token")
+    app.command()(backup)
+    app.command()(restore)
 
 
 def serve(
@@ -115,3 +118,60 @@ def revoke_token(token_id: Annotated[int, typer.Argument(min=1, help="the token'
     finally:
         database.dispose()
     typer.echo(f"token {token_id} revoked", err=True)
+
+
+def backup(
+    out: Annotated[Path, typer.Option("--out", help="the archive to write (a zip file)")],
+    force: Annotated[bool, typer.Option(help="replace the file if it exists")] = False,
+) -> None:
+    """Write one consistent archive of the service's database — every table, submitted files and published
+    results included, with a manifest of sha256 sums — while the service keeps serving."""
+    from service import backup as backups
+    from service.db import Database
+    from service.settings import Settings
+
+    if out.exists() and not force:
+        raise typer.BadParameter(f"{out} exists; choose another name or pass --force", param_hint="--out")
+    settings = Settings()
+    database = Database(settings.sqlalchemy_url, settings.database_schema)
+    try:
+        manifest = backups.backup(database, out)
+    except backups.BackupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(error.exit_code) from None
+    finally:
+        database.dispose()
+    rows = sum(entry.rows for entry in manifest.tables)
+    typer.echo(
+        f"{out}: {len(manifest.tables)} tables, {rows} rows, schema revision {manifest.alembic_revision}",
+        err=True,
+    )
+
+
+def restore(
+    archive: Annotated[Path, typer.Argument(help="an archive written by digiscore backup")],
+) -> None:
+    """Restore an archive into the empty database the DIGISCORE_* settings name (SQLite or PostgreSQL, either
+    way round). The archive is checked whole first; a damaged archive or a database with rows is refused and
+    nothing is written."""
+    from service import backup as backups
+    from service.db import Database
+    from service.settings import Settings
+
+    settings = Settings()
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.sqlalchemy_url, settings.database_schema)
+    try:
+        manifest = backups.restore(database, archive)
+    except backups.BackupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(error.exit_code) from None
+    finally:
+        database.dispose()
+    rows = sum(entry.rows for entry in manifest.tables)
+    typer.echo(
+        f"restored {len(manifest.tables)} tables, {rows} rows (schema revision {manifest.alembic_revision}, "
+        f"backed up {manifest.created_at} from {manifest.source})",
+        err=True,
+    )

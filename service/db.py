@@ -79,8 +79,9 @@ class Database:
             with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                 yield session
 
-    def migrate(self) -> None:
-        """Upgrade the schema to the newest migration (several workers starting at once take turns)."""
+    def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema to ``revision``, the newest by default (several workers starting at once take
+        turns); a restore upgrades an empty database to its archive's revision."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         if self.is_sqlite:
@@ -88,7 +89,7 @@ class Database:
                 connection.execution_options(sqlite_begin="IMMEDIATE")
                 with connection.begin():
                     config.attributes["connection"] = connection
-                    command.upgrade(config, "head")
+                    command.upgrade(config, revision)
             return
         with self.engine.connect() as connection:
             with connection.begin():
@@ -98,7 +99,7 @@ class Database:
             with connection.begin():
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                command.upgrade(config, revision)
 
     def schema_is_current(self) -> bool:
         """Whether the database answers and its schema is at the newest migration."""
