@@ -293,6 +293,18 @@ def tampered_archives(source: Source, folder: Path) -> dict[str, tuple[Path, str
             "manifest.json",
         ),
         "truncated": (truncated, "zip"),
+        "unknown revision": (
+            rewrite(
+                source.archive,
+                folder / "f.zip",
+                lambda n, d: (
+                    d.replace(b'"alembic_revision": "', b'"alembic_revision": "9999')
+                    if n == "manifest.json"
+                    else d
+                ),
+            ),
+            "not one this digiscore",
+        ),
     }
 
 
