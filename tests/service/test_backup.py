@@ -11,6 +11,7 @@ A backup taken during 20 concurrent uploads to a real server restores to a datab
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import threading
 import zipfile
@@ -18,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -379,7 +381,18 @@ MAX_BACKUPS = 8
 def test_backup_during_concurrent_uploads_restores_consistently(
     make_settings: Callable[..., Settings], target: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    app = create_app(make_settings(systems=[small_system(tmp_path / "system.yaml")]))
+    # Half the uploads wait in the handler (at the clock, before storing) until the first backup is written,
+    # so that backup is certainly taken while uploads are in flight; the other half race with it freely.
+    holding = threading.Event()
+    released = threading.Event()
+    held = itertools.count()
+
+    def clock() -> datetime:
+        if holding.is_set() and next(held) < len(UNITS) // 2:
+            released.wait(timeout=60)
+        return datetime.now(UTC)
+
+    app = create_app(make_settings(systems=[small_system(tmp_path / "system.yaml")]), clock=clock)
     context: ServiceContext = app.state.context
     admin = bearer(context, Role.ADMIN)
     districts = {unit: bearer(context, Role.DISTRICT, unit) for unit in UNITS}
@@ -402,6 +415,7 @@ def test_backup_during_concurrent_uploads_restores_consistently(
                     headers=districts[unit],
                 )
 
+        holding.set()
         with ThreadPoolExecutor(max_workers=len(UNITS)) as pool:
             futures = [pool.submit(send, unit) for unit in UNITS]
             barrier.wait(timeout=30)
@@ -410,6 +424,7 @@ def test_backup_during_concurrent_uploads_restores_consistently(
                 path = tmp_path / f"during-{len(archives)}.zip"
                 archives.append((path, backup(context.db, path)))
                 in_flight.append(not all(future.done() for future in futures))
+                released.set()
                 if not in_flight[-1]:
                     break
             responses = [future.result(timeout=120) for future in futures]
@@ -421,7 +436,7 @@ def test_backup_during_concurrent_uploads_restores_consistently(
 
     counts = [manifest.table("submissions").rows for _, manifest in archives]  # type: ignore[union-attr]
     assert counts == sorted(counts) and counts[-1] == len(UNITS)
-    assert in_flight[0], "the first backup should have been taken while the uploads ran"
+    assert in_flight[0] and counts[0] <= len(UNITS) // 2  # certain: half the uploads wait for it
     for number, (path, manifest) in enumerate(archives):
         database = database_of(target(data_dir=tmp_path / f"restored-{number}"))
         try:
