@@ -39,6 +39,7 @@ from service.backup import (
     Manifest,
     backup,
     compare_database,
+    read_rows,
     restore,
     verify_archive,
 )
@@ -465,4 +466,44 @@ def test_backup_refuses_what_it_cannot_read(tmp_path: Path) -> None:
         backup(unmigrated, tmp_path / "x.zip")
     assert list(tmp_path.glob("*.zip")) == [] and list(tmp_path.glob(".*partial")) == []
     for database in (missing, unmigrated):
+        database.dispose()
+
+
+def test_every_kind_round_trips_and_an_unknown_type_is_refused(tmp_path: Path) -> None:
+    """Kinds the service's tables do not use yet (booleans, floats) serialize faithfully too; a type the backup
+    cannot carry (NUMERIC) stops the backup instead of being written approximately."""
+    database = Database(f"sqlite:///{tmp_path / 'kinds.sqlite3'}")
+    try:
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+            connection.exec_driver_sql("INSERT INTO alembic_version VALUES ('0001')")
+            connection.exec_driver_sql(
+                "CREATE TABLE extra (id INTEGER PRIMARY KEY, flag BOOLEAN, ratio FLOAT, note TEXT, raw BLOB)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO extra VALUES (1, 1, 0.1, '区县', x'00ff'), (2, 0, -2.5e-300, NULL, NULL)"
+            )
+        manifest = backup(database, tmp_path / "kinds.zip")
+        entry = manifest.table("extra")
+        assert entry is not None
+        assert entry.columns == {
+            "id": "integer",
+            "flag": "boolean",
+            "ratio": "float",
+            "note": "string",
+            "raw": "binary",
+        }
+        assert entry.binary == {"raw": {"1": hashlib.sha256(b"\x00\xff").hexdigest()}}
+        verify_archive(tmp_path / "kinds.zip")
+        with zipfile.ZipFile(tmp_path / "kinds.zip") as archive:
+            assert list(read_rows(archive, entry)) == [
+                {"id": 1, "flag": True, "ratio": 0.1, "note": "区县", "raw": b"\x00\xff"},
+                {"id": 2, "flag": False, "ratio": -2.5e-300, "note": None, "raw": None},
+            ]
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE money (id INTEGER PRIMARY KEY, amount NUMERIC(10, 2))")
+        with pytest.raises(BackupError, match=r"money\.amount") as refused:
+            backup(database, tmp_path / "money.zip")
+        assert refused.value.exit_code == EXIT_DATABASE and not (tmp_path / "money.zip").exists()
+    finally:
         database.dispose()
