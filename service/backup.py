@@ -549,7 +549,7 @@ def restore(database: Database, path: Path) -> Manifest:
     if revision is not None and revision not in _revisions_up_to(manifest.alembic_revision):
         raise BackupError(
             f"the target's schema is at revision {revision}, past the archive's {manifest.alembic_revision}: "
-            "restore into an empty database or schema",
+            "restore into a database or schema that was never migrated; the service upgrades it when it starts",
             EXIT_DATABASE,
         )
     database.migrate(manifest.alembic_revision)

@@ -507,3 +507,52 @@ def test_every_kind_round_trips_and_an_unknown_type_is_refused(tmp_path: Path) -
         assert refused.value.exit_code == EXIT_DATABASE and not (tmp_path / "money.zip").exists()
     finally:
         database.dispose()
+
+
+def test_an_archive_of_an_older_revision_restores_and_the_service_upgrades_it(
+    target: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """A backup made before a migration restores at its own revision; the service then migrates it to the
+    newest, and the old token works. A target already past the archive's revision is refused."""
+    old = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    token = "dgs_" + "k" * 43
+    try:
+        old.migrate("0001")
+        with old.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO api_tokens (id, token_hash, role, created_at) VALUES (7, ?, 'admin', ?)",
+                (hashlib.sha256(token.encode()).hexdigest(), "2025-03-01 08:00:00.000000"),
+            )
+        manifest = backup(old, tmp_path / "old.zip")
+    finally:
+        old.dispose()
+    assert manifest.alembic_revision == "0001"
+    assert (
+        manifest.table("api_tokens") is not None and "expires_at" not in manifest.table("api_tokens").columns
+    )  # type: ignore[union-attr]
+
+    settings = target(data_dir=tmp_path / "restored")
+    database = database_of(settings)
+    try:
+        restore(database, tmp_path / "old.zip")
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+    finally:
+        database.dispose()
+    app = create_app(settings)  # migrates to the newest revision at start
+    try:
+        with TestClient(app) as client:
+            audit = client.get("/audit", headers={"Authorization": f"Bearer {token}"})
+            assert audit.status_code == 200, audit.text
+        assert app.state.context.db.schema_is_current()
+    finally:
+        app.state.context.db.dispose()
+
+    newer = database_of(target(data_dir=tmp_path / "newer"))
+    try:
+        newer.migrate()  # empty, but at the newest revision: the 0001 archive cannot go in
+        with pytest.raises(BackupError, match="past the archive's 0001") as refused:
+            restore(newer, tmp_path / "old.zip")
+        assert refused.value.exit_code == EXIT_DATABASE
+    finally:
+        newer.dispose()
