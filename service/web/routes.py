@@ -10,6 +10,7 @@ sign-in form and back.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ from service.errors import ServiceError, not_found
 from service.routes.submissions import download
 from service.schemas import UNIT_PATTERN, YEAR_MAX, YEAR_MIN
 from service.text import CleanText
-from service.uploads import OneFilePart
+from service.uploads import KEY_PATTERN, OneFilePart
 from service.usecases import analysis, read, submit
 from service.usecases import review as reviews
 from service.usecases import rounds as round_cases
@@ -331,6 +332,7 @@ def upload_page(
         indicators=views.indicator_names(system, web.t),
         error=error,
         max_bytes=web.context.settings.max_upload_bytes,
+        upload_key=uuid.uuid4().hex,  # a double-sent form stores one version (the API's Idempotency-Key)
     )
 
 
@@ -340,15 +342,24 @@ def upload(
     year: YearField,
     unit: UnitField,
     file: Annotated[UploadFile | None, File()] = None,
+    upload_key: Annotated[str | None, Form(pattern=KEY_PATTERN)] = None,
 ) -> Response:
     """Validate and store an upload as the unit's next version (the use case of ``POST …/submissions``),
-    then show its problems on the upload page."""
+    then show its problems on the upload page. The page's ``upload_key`` is the upload's idempotency key, so a
+    form sent twice (a double click, a resend after a lost reply) stores one version."""
     back = "/upload?" + _query(year=year, unit=unit)
     if file is None or not file.filename:
         return web.redirect(back + "&error=no_file")
     try:
         stored = submit.submit_upload(
-            web.context, web.principal, year, unit, file.file, file.filename, file.content_type
+            web.context,
+            web.principal,
+            year,
+            unit,
+            file.file,
+            file.filename,
+            file.content_type,
+            idempotency_key=upload_key,
         )
     except ServiceError as error:
         if error.slug != "too-large":

@@ -93,3 +93,32 @@ def test_dashboard_uploads_take_one_file_and_clean_its_name(office: Office) -> N
     assert one.status_code == 303 and one.headers["location"].endswith("&version=1#result")
     versions = office.client.get(f"/rounds/{YEAR}/units/370102/submissions", headers=office.admin).json()
     assert [v["file_name"] for v in versions] == ["表.xlsx"]
+
+
+def test_a_dashboard_upload_sent_twice_stores_one_version(office: Office) -> None:
+    """The upload page carries a fresh key (the API's Idempotency-Key): the same form sent twice, with the same
+    key and bytes, gives version 1 both times; a new page (a new key) with the same file gives version 2."""
+    office.open_round(YEAR)
+    client, _ = sign_in(office, Role.DISTRICT, "370102")
+    form = jinan_forms()["370102"].read_bytes()
+    page = client.get(f"/upload?year={YEAR}&unit=370102").text
+    found = re.search(r'name="upload_key" value="([0-9a-f]{32})"', page)
+    assert found
+    fields = {
+        "year": str(YEAR),
+        "unit": "370102",
+        "csrf_token": field_of(client),
+        "upload_key": found.group(1),
+    }
+    first = client.post("/upload", data=fields, files={"file": ("f.xlsx", form, XLSX)})
+    again = client.post("/upload", data=fields, files={"file": ("f.xlsx", form, XLSX)})
+    assert first.headers["location"].endswith("&version=1#result")
+    assert again.headers["location"].endswith("&version=1#result")
+    other_key = re.search(r'name="upload_key" value="([0-9a-f]{32})"', client.get("/upload").text)
+    assert other_key and other_key.group(1) != found.group(1)
+    fresh = client.post(
+        "/upload", data=fields | {"upload_key": other_key.group(1)}, files={"file": ("f.xlsx", form, XLSX)}
+    )
+    assert fresh.headers["location"].endswith("&version=2#result")
+    versions = office.client.get(f"/rounds/{YEAR}/units/370102/submissions", headers=office.admin).json()
+    assert [v["version"] for v in versions] == [1, 2]
