@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, defer
 from scoring.data import STATUS_MISSING, Dataset
 from scoring.io.isolate import read_upload
 from scoring.io.safety import UploadLimits
-from scoring.problems import Location, Problem, Severity, SubmissionError
+from scoring.problems import Location, Problem, Severity, SubmissionError, problem_count
 from scoring.system import IndicatorSystem
 from service import audit
 from service.auth import Principal
@@ -65,13 +65,13 @@ class ParsedUpload:
 
     @property
     def errors(self) -> int:
-        """How many problems are errors."""
-        return sum(p.severity is Severity.ERROR for p in self.problems)
+        """How many problems are errors, those a capped list only counts included (``problems.more``)."""
+        return problem_count(self.problems, Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        """How many problems are warnings."""
-        return sum(p.severity is Severity.WARNING for p in self.problems)
+        """How many problems are warnings, counted as for errors."""
+        return problem_count(self.problems, Severity.WARNING)
 
 
 def parse_upload(
