@@ -8,13 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 # the repository root on the path (tests/service would otherwise pass for the service package)
 sys.path.append(str(Path(__file__).resolve().parents[2]))
 
 from tests.hostile.corpus import write_corpus
-from tests.service.support import POSTGRES_URL, Office, running_office, settings_factory
+from tests.service.support import POSTGRES_URL, Office, postgres_available, running_office, settings_factory
 
 
 @pytest.fixture(scope="session")
@@ -25,14 +24,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def postgres_ok() -> bool:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
+    return postgres_available()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

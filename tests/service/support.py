@@ -3,6 +3,7 @@ role (what the evaluation office and the districts hold)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import threading
@@ -33,8 +34,9 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+@functools.cache
 def postgres_available() -> bool:
-    """Whether the test PostgreSQL (``POSTGRES_URL``) answers within 3 seconds."""
+    """Whether the test PostgreSQL (``POSTGRES_URL``) answers within 3 seconds (asked once per test run)."""
     try:
         engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
         with engine.connect() as connection:

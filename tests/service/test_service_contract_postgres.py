@@ -21,22 +21,11 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from service import Settings, create_app
 from service.auth import Role
-from tests.service.support import POSTGRES_URL, Office, bearer
-
-
-def _postgres_answers() -> bool:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
+from tests.service.support import POSTGRES_URL, Office, bearer, postgres_available
 
 
 def _drop(schema: str) -> None:
@@ -46,7 +35,7 @@ def _drop(schema: str) -> None:
     engine.dispose()
 
 
-AVAILABLE = _postgres_answers()
+AVAILABLE = postgres_available()
 DATA_DIR = Path(tempfile.mkdtemp(prefix="digiscore-fuzz-pg-"))
 atexit.register(shutil.rmtree, DATA_DIR, True)
 SCHEMA = f"digiscore_fuzz_{uuid.uuid4().hex[:12]}"

@@ -10,12 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from scoring.cli import app as cli
 from service.settings import INDICATORS_DIR
-from tests.service.support import POSTGRES_URL, Office, jinan_forms, running_office, settings_factory
+from tests.service.support import (
+    POSTGRES_URL,
+    Office,
+    jinan_forms,
+    postgres_available,
+    running_office,
+    settings_factory,
+)
 from tests.system.hostile import AHP_NAN, PATH_CASES, SECRETS, TEXT_CASES, VALID, alias_bomb, with_path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,21 +31,10 @@ CASES = {name: text for name, (text, _) in TEXT_CASES.items()} | {
 SECONDS = 10.0  # a refusal through the whole app, on a loaded machine
 
 
-def _postgres_available() -> bool:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def office(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     """One app per database for the module's tests (each test leaves the stored systems as they were)."""
-    if request.param == "postgresql" and not _postgres_available():
+    if request.param == "postgresql" and not postgres_available():
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
     with (
         settings_factory(request.param, tmp_path_factory.mktemp("hostile")) as make,
