@@ -9,15 +9,51 @@ add up to the composite exactly (to floating-point rounding).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from scoring.evaluate import Evaluation
-
+from scoring.methods import Stage, record
 from scoring.problems import PipelineError, Problem
+from scoring.system.models import IndicatorSystem
+
+
+class Explained(Protocol):
+    """What a decomposition reads from an evaluation (:class:`scoring.result.Evaluation` has it all); a
+    protocol, so that this module does not import the result module, which imports it."""
+
+    system: IndicatorSystem
+    raw: pd.DataFrame
+    scores: pd.DataFrame
+    applied_weights: dict[str, pd.DataFrame]
+
+
+def _arithmetic_contributions(child_scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``w'_c·S_c`` for the present children."""
+    return np.where(weights > 0, weights * np.nan_to_num(child_scores), 0.0)
+
+
+def _geometric_contributions(child_scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``P·w'_c ln S_c / Σ_k w'_k ln S_k`` with ``P`` the weighted geometric mean (``P·w'_c`` when the sum is 0;
+    all 0 when a child is 0, so that the product is 0)."""
+    present = weights > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(present, weights * np.log(np.where(present, child_scores, 1.0)), 0.0)
+    total = logs.sum()
+    if not np.isfinite(total):  # a zero child: the product is 0 and no scored child contributes
+        return np.zeros_like(weights)
+    product = float(np.exp(total))
+    return product * (logs / total if total != 0 else weights)
+
+
+# Each aggregation method's local contributions, keyed by its record name (the contract test checks that every
+# aggregation record has one).
+CONTRIBUTIONS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "arithmetic": _arithmetic_contributions,
+    "geometric": _geometric_contributions,
+}
 
 
 def local_shares(
@@ -29,26 +65,15 @@ def local_shares(
     geometric mean (geometric), and the signed points of each bonus or deduction; shares are these over their
     sum (so a score clipped to the scale is still split in proportion).
     """
-    present = weights > 0
-    if method == "geometric":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logs = np.where(present, weights * np.log(np.where(present, child_scores, 1.0)), 0.0)
-        total = logs.sum()
-        if not np.isfinite(total):  # a zero child: the product is 0 and no scored child contributes
-            local = np.zeros_like(weights)
-        else:
-            product = float(np.exp(total))
-            local = product * (logs / total if total != 0 else weights)
-    else:
-        local = np.where(present, weights * np.nan_to_num(child_scores), 0.0)
-    local = np.concatenate([local, np.nan_to_num(points)])
+    name = record(Stage.AGGREGATION, method).name  # an alias decomposes as its method
+    local = np.concatenate([CONTRIBUTIONS[name](child_scores, weights), np.nan_to_num(points)])
     total = local.sum()
     if total != 0:
         return local / total
     return np.concatenate([weights, np.zeros(len(points))])
 
 
-def decompose(evaluation: Evaluation, unit: str, year: int) -> pd.DataFrame:
+def decompose(evaluation: Explained, unit: str, year: int) -> pd.DataFrame:
     """Rows for every node on the unit's tree: score, weight at its parent, overall weight, contribution."""
     system = evaluation.system
     key = (year, unit)

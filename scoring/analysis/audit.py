@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.evaluate import Evaluation, transform_values
+from scoring.evaluate import Evaluation
+from scoring.pipeline.transform import transform_values
 from scoring.pipeline.treat import skew_kurtosis
 from scoring.system.models import IndicatorSystem
 

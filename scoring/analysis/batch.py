@@ -25,12 +25,38 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scoring.methods import Stage, find, records
 from scoring.pipeline.rank import TIE_DECIMALS
 from scoring.problems import PipelineError, Problem
 from scoring.system.models import IndicatorSystem
 
 LOG_ZERO = -1e250  # ln 0 in the log domain: finite, so that 0 · LOG_ZERO = 0 in a matrix product
-SUPPORTED_AGGREGATION = ("arithmetic", "geometric")
+
+
+@dataclass(frozen=True)
+class BatchedForm:
+    """An aggregation as a weighted mean in some domain: ``s_P = back(Σ_c w'_c·forward(s_c))``, linear (the
+    arithmetic mean) or logarithmic (the geometric mean: forward = ln, back = exp)."""
+
+    log_domain: bool
+
+
+# The batched forms the aggregation records name (``MethodRecord.batched``); the contract test checks that every
+# aggregation record names one of these.
+BATCHED_FORMS: dict[str, BatchedForm] = {
+    "weighted_mean": BatchedForm(log_domain=False),
+    "weighted_log_mean": BatchedForm(log_domain=True),
+}
+SUPPORTED_AGGREGATION = tuple(
+    name for record in records(Stage.AGGREGATION) if record.batched in BATCHED_FORMS for name in record.names
+)
+
+
+def batched_form(aggregation: str) -> BatchedForm:
+    """The batched form of an aggregation method (one of :data:`SUPPORTED_AGGREGATION`)."""
+    found = find(Stage.AGGREGATION, aggregation)
+    assert found is not None and found.batched is not None  # TreeLayout.aggregations checked it
+    return BATCHED_FORMS[found.batched]
 
 
 @dataclass(frozen=True)
@@ -189,7 +215,7 @@ def batch_composites(
     r = weights.shape[1]
     values: dict[str, tuple[np.ndarray, bool]] = {}
     for block, method in zip(layout.blocks, aggregations, strict=True):
-        geometric = method == "geometric"
+        geometric = batched_form(method).log_domain
         w = weights[block.edges]
         num: np.ndarray | None = None
         if block.indicator_slots.size:

@@ -46,6 +46,7 @@ from scoring.analysis.sensitivity import sobol_indices
 from scoring.analysis.variants import aggregation_label, normalisation_label, score_range, variant_system
 from scoring.data import Dataset
 from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix
+from scoring.methods import Stage, record
 from scoring.problems import PipelineError, Problem
 from scoring.system.models import IndicatorSystem, QuantileTiers
 
@@ -127,7 +128,8 @@ class ReplicationModel:
     def mapped(self, normalisation: int, aggregation: int) -> bool:
         """Whether the replication's scores are mapped to [1, 100] for a geometric mean."""
         aggregations = self.aggregations(aggregation)
-        return "geometric" in aggregations and not (normalisation == 0 and aggregation == 0)
+        positive = any(record(Stage.AGGREGATION, a).positive_scores for a in aggregations)
+        return positive and not (normalisation == 0 and aggregation == 0)
 
     def aggregations(self, aggregation: int) -> tuple[str, ...]:
         return self.layout.aggregations(

@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scoring.methods import Bound, Stage, find
 from scoring.system.models import IndicatorSystem, Node
-
-# Normalisation methods whose scores lie on a fixed range whatever the data: the system scale [lo, hi] (and, for
-# ``efficacy``, [base, base + span]). Others (z-scores, methods registered later) have no fixed range.
-SCALE_BOUNDED = frozenset({"minmax", "rank", "percentile", "goalpost", "goalposts", "target"})
 
 
 def rebuild_system(system: IndicatorSystem, **updates: Any) -> IndicatorSystem:
@@ -97,9 +94,11 @@ def aggregation_label(system: IndicatorSystem) -> str:
 
 
 def score_range(method: str, system: IndicatorSystem) -> tuple[float, float] | None:
-    """The fixed range of a normalisation method's scores, or ``None`` when it depends on the data."""
-    if method in SCALE_BOUNDED:
-        return system.method.scale
-    if method == "efficacy":
+    """The fixed range of a normalisation method's scores (its record's ``bounded``), or ``None`` when it depends
+    on the data: the system scale [lo, hi], or [base, base + span] for the efficacy coefficient."""
+    found = find(Stage.NORMALISATION, method)
+    if found is None or found.bounded is None or found.bounded is Bound.NONE:
+        return None
+    if found.bounded is Bound.EFFICACY:
         return system.method.efficacy.base, system.method.efficacy.base + system.method.efficacy.span
-    return None
+    return system.method.scale

@@ -12,11 +12,12 @@ from collections.abc import Callable
 
 import numpy as np
 
+from scoring.methods import Stage
 from scoring.problems import PipelineError, Problem
 from scoring.registry import Registry
 
 Aggregator = Callable[[np.ndarray, np.ndarray, str], tuple[np.ndarray, np.ndarray]]
-AGGREGATION: Registry[Aggregator] = Registry("aggregation")
+AGGREGATION: Registry[Aggregator] = Registry(Stage.AGGREGATION)
 
 
 def applied_weights(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.methods import Stage
 from scoring.problems import PipelineError, Problem
 from scoring.registry import Registry
+from scoring.system.models import IndicatorSystem
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class MissingContext:
 
 
 MissingMethod = Callable[[pd.DataFrame, MissingContext], tuple[pd.DataFrame, pd.DataFrame]]
-MISSING: Registry[MissingMethod] = Registry("missing-data")
+MISSING: Registry[MissingMethod] = Registry(Stage.MISSING)
 
 
 def _nothing_imputed(x: pd.DataFrame) -> pd.DataFrame:
@@ -70,3 +73,38 @@ def missing_fail(x: pd.DataFrame, context: MissingContext) -> tuple[pd.DataFrame
         cells = [f"{x.index[r][1]}/{x.columns[c]}/{x.index[r][0]}" for r, c in zip(rows, cols, strict=True)]
         raise PipelineError(Problem("pipeline.missing_values", params={"cells": ", ".join(cells[:50])}))
     return x, _nothing_imputed(x)
+
+
+# ------------------------------------------------------------------------------------------------- the stage
+
+
+@dataclass(frozen=True)
+class Imputed:
+    """The missing-data stage: the matrix to carry on with and the cells it imputed."""
+
+    method: str
+    values: pd.DataFrame
+    mask: pd.DataFrame
+
+    def log_detail(self) -> dict[str, Any]:
+        """Every imputed cell with its value."""
+        rows, cols = np.nonzero(self.mask.to_numpy())
+        return {
+            "imputed": [
+                {
+                    "year": int(self.values.index[r][0]),
+                    "unit_code": self.values.index[r][1],
+                    "indicator_code": self.values.columns[c],
+                    "value": float(self.values.iat[r, c]),
+                }
+                for r, c in zip(rows, cols, strict=True)
+            ]
+        }
+
+
+def impute_stage(raw: pd.DataFrame, not_applicable: pd.DataFrame, system: IndicatorSystem) -> Imputed:
+    """The system's missing-data method on the raw matrix."""
+    name = system.method.missing
+    groups = {u.code: u.group or "" for u in system.units}
+    values, mask = MISSING[name](raw, MissingContext(groups, not_applicable))
+    return Imputed(name, values, mask)

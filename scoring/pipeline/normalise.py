@@ -3,19 +3,26 @@
 Every method works on a block of columns at once (rows = units of one comparability group, columns = the
 indicators normalised by that method) with per-column parameters, so a national-scale panel is a handful of
 numpy operations. ``d`` is the direction (+1 more is better, −1 less is better); ``[lo, hi]`` is the scale.
-Missing values stay missing.
+Missing values stay missing. Each method returns the block's scores and what it learned from the data, per
+column (the bounds, mean and sd, ranks counted or floor it used), which the evaluation log reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from scoring.methods import Requirement, Stage
 from scoring.pipeline.columns import column_stat
+from scoring.pipeline.groups import group_years
+from scoring.pipeline.transform import transform_values
+from scoring.problems import PipelineError, Problem
 from scoring.registry import Registry
-from scoring.system.models import Method
+from scoring.system.models import IndicatorSystem, Method, Node
 
 
 @dataclass(frozen=True)
@@ -28,16 +35,15 @@ class ColumnParams:
     target: np.ndarray  # target value (NaN where none)
 
 
-Normaliser = Callable[[np.ndarray, ColumnParams, Method], np.ndarray]
-NORMALISATION: Registry[Normaliser] = Registry("normalisation")
-
-# Methods whose bounds come from the data (and so depend on the comparability group); the others use fixed
-# goalposts or targets from the file.
-DATA_DRIVEN = frozenset({"minmax", "zscore", "rank", "percentile"})
+# What a method learned from a block, per column: statistic name → one value per column (nothing for fixed
+# goalposts).
+Learned = dict[str, np.ndarray]
+Normaliser = Callable[[np.ndarray, ColumnParams, Method], tuple[np.ndarray, Learned]]
+NORMALISATION: Registry[Normaliser] = Registry(Stage.NORMALISATION)
 
 
 @NORMALISATION.register("minmax")
-def normalise_minmax(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarray:
+def normalise_minmax(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np.ndarray, Learned]:
     """极差标准化: ``y = lo + (hi − lo)·(d·x − min d·x)/(max d·x − min d·x)``.
 
     For d = −1 this is ``(max x − x)/(max x − min x)``. A constant column (max = min) gets ``hi`` for every unit.
@@ -48,11 +54,15 @@ def normalise_minmax(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarr
         mn, mx = column_stat(np.nanmin, xd), column_stat(np.nanmax, xd)
         span = mx - mn
         y = lo + (hi - lo) * (xd - mn) / np.where(span > 0, span, 1.0)
-    return np.where(span > 0, y, np.where(np.isnan(x), np.nan, hi))
+    learned = {  # the bounds in the indicator's own units (min d·x is −max x for d = −1)
+        "min": np.where(p.direction > 0, mn, -mx),
+        "max": np.where(p.direction > 0, mx, -mn),
+    }
+    return np.where(span > 0, y, np.where(np.isnan(x), np.nan, hi)), learned
 
 
 @NORMALISATION.register("zscore")
-def normalise_zscore(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarray:
+def normalise_zscore(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np.ndarray, Learned]:
     """``y = m + s·(d·x − mean)/sd`` with the sample sd (ddof = 1); ``(m, s)`` = ``method.zscore`` (default 0, 1).
 
     A constant column (sd = 0) or a single value gets ``m``.
@@ -64,11 +74,12 @@ def normalise_zscore(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarr
         sd = column_stat(np.nanstd, xd, min_count=2, ddof=1)
         ok = np.isfinite(sd) & (sd > 0)
         y = m + s * (xd - mean) / np.where(ok, sd, 1.0)
-    return np.where(ok, y, np.where(np.isnan(x), np.nan, m))
+    learned = {"mean": p.direction * mean, "sd": sd}  # mean of x, not of d·x
+    return np.where(ok, y, np.where(np.isnan(x), np.nan, m)), learned
 
 
-@NORMALISATION.register("goalpost", "goalposts")
-def normalise_goalpost(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarray:
+@NORMALISATION.register("goalpost")
+def normalise_goalpost(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np.ndarray, Learned]:
     """Fixed goalposts (comparable across years): ``y = lo + (hi − lo)·clip(r, 0, 1)``.
 
     ``r = (x − L)/(U − L)`` for d = +1 and ``r = (U − x)/(U − L)`` for d = −1, with ``L < U`` the goalposts.
@@ -76,14 +87,15 @@ def normalise_goalpost(x: np.ndarray, p: ColumnParams, method: Method) -> np.nda
     lo, hi = method.scale
     r = (x - p.lower) / (p.upper - p.lower)
     r = np.where(p.direction > 0, r, 1.0 - r)
-    return lo + (hi - lo) * np.clip(r, 0.0, 1.0)
+    return lo + (hi - lo) * np.clip(r, 0.0, 1.0), {}
 
 
-def _target_score(x: np.ndarray, p: ColumnParams, base: float, span: float) -> np.ndarray:
+def _target_score(x: np.ndarray, p: ColumnParams, base: float, span: float) -> tuple[np.ndarray, Learned]:
     """``y = base + span·clip((x − floor)/(target − floor), 0, 1)``.
 
     The floor is the lower goalpost (d = +1) or the upper one (d = −1) where the file gives goalposts, else the
     worst value observed in the group (min for d = +1, max for d = −1). If target = floor, y = base + span.
+    Learned: the floor of each column and whether it was observed (no goalposts).
     """
     observed_worst = np.where(p.direction > 0, column_stat(np.nanmin, x), column_stat(np.nanmax, x))
     fixed_floor = np.where(p.direction > 0, p.lower, p.upper)
@@ -91,11 +103,12 @@ def _target_score(x: np.ndarray, p: ColumnParams, base: float, span: float) -> n
     gap = p.target - floor
     with np.errstate(all="ignore"):
         r = np.where(gap != 0, (x - floor) / np.where(gap != 0, gap, 1.0), 1.0)
-    return np.where(np.isnan(x), np.nan, base + span * np.clip(r, 0.0, 1.0))
+    learned = {"floor": floor, "floor_observed": np.isnan(fixed_floor)}
+    return np.where(np.isnan(x), np.nan, base + span * np.clip(r, 0.0, 1.0)), learned
 
 
 @NORMALISATION.register("target")
-def normalise_target(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarray:
+def normalise_target(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np.ndarray, Learned]:
     """目标值法: the target-based score on the system scale, ``lo + (hi − lo)·clip((x − floor)/(target − floor))``."""
     lo, hi = method.scale
     with np.errstate(all="ignore"):
@@ -103,25 +116,140 @@ def normalise_target(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarr
 
 
 @NORMALISATION.register("efficacy")
-def normalise_efficacy(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarray:
+def normalise_efficacy(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np.ndarray, Learned]:
     """功效系数法: ``base + span·clip((x − floor)/(target − floor))``, commonly ``60 + 40·…``."""
     with np.errstate(all="ignore"):
         return _target_score(x, p, method.efficacy.base, method.efficacy.span)
 
 
-@NORMALISATION.register("rank", "percentile")
-def normalise_percentile(x: np.ndarray, p: ColumnParams, method: Method) -> np.ndarray:
+@NORMALISATION.register("rank")
+def normalise_percentile(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np.ndarray, Learned]:
     """Percentile rank: ``y = lo + (hi − lo)·(r − 1)/(n − 1)``.
 
     ``r`` is the ascending rank of ``d·x`` among the n non-missing values, ties taking the average rank; with a
-    single value, y = hi.
+    single value, y = hi. Learned: n, the number of values ranked.
     """
-    import pandas as pd  # average-rank ties along columns are pandas' job
-
     lo, hi = method.scale
-    xd = pd.DataFrame(x * p.direction)
+    xd = pd.DataFrame(x * p.direction)  # average-rank ties along columns are pandas' job
     r = xd.rank(method="average", axis=0).to_numpy()
     n = xd.notna().sum(axis=0).to_numpy()
     with np.errstate(all="ignore"):
         y = lo + (hi - lo) * (r - 1.0) / np.where(n > 1, n - 1.0, 1.0)
-    return np.where(n > 1, y, np.where(np.isnan(x), np.nan, hi))
+    return np.where(n > 1, y, np.where(np.isnan(x), np.nan, hi)), {"n": n.astype(float)}
+
+
+# ------------------------------------------------------------------------------------------------- the stage
+
+
+def column_params(indicators: list[Node]) -> ColumnParams:
+    """Directions, goalposts and targets of the indicators, on the scale of their declared transform."""
+    lower = np.array([i.goalposts[0] if i.goalposts else np.nan for i in indicators], dtype=float)
+    upper = np.array([i.goalposts[1] if i.goalposts else np.nan for i in indicators], dtype=float)
+    target = np.array([i.target.value if i.target else np.nan for i in indicators], dtype=float)
+    transforms: list[str | None] = [i.transform for i in indicators]
+    return ColumnParams(
+        direction=np.array([i.direction for i in indicators], dtype=float),
+        lower=_transformed(lower, transforms),
+        upper=_transformed(upper, transforms),
+        target=_transformed(target, transforms),
+    )
+
+
+def _transformed(values: np.ndarray, transforms: list[str | None]) -> np.ndarray:
+    out = values.copy()
+    for j, transform in enumerate(transforms):
+        if transform is not None:
+            out[j] = transform_values(values[j], transform)
+    return out
+
+
+# Where a requirement of a normalisation lives among the column parameters, and the problem when it is absent.
+_PARAMETER_OF = {
+    Requirement.GOALPOSTS: ("lower", "pipeline.no_goalposts"),
+    Requirement.TARGET: ("target", "pipeline.no_target"),
+}
+
+
+def require_parameters(name: str, block: list[Node], params: ColumnParams) -> None:
+    """Refuse a block whose indicators lack what the method's record requires (goalposts, a target).
+
+    The loader refuses such a file with the paths; this guards systems built in code (variants).
+    """
+    problems: list[Problem] = []
+    for requirement in NORMALISATION.record(name).requires:
+        attribute, code = _PARAMETER_OF[requirement]
+        values = getattr(params, attribute)
+        problems.extend(
+            Problem(code, indicator=i.code, params={"indicator": i.code})
+            for i, value in zip(block, values, strict=True)
+            if np.isnan(value)
+        )
+    if problems:
+        raise PipelineError(problems)
+
+
+@dataclass(frozen=True)
+class NormalisedBlock:
+    """The indicators one method normalised, and what it learned in each comparability group."""
+
+    method: str
+    indicators: list[str]
+    learned: list[tuple[list[int], Learned]] = field(default_factory=list)  # (years of the group, statistics)
+
+    def log_detail(self) -> dict[str, Any]:
+        """The log entry's detail: the indicators and, per indicator and group, what was learned."""
+        detail: dict[str, Any] = {"indicators": self.indicators}
+        entries = [
+            {"indicator_code": code, "years": years}
+            | {key: _plain(values[j]) for key, values in statistics.items()}
+            for years, statistics in self.learned
+            if statistics
+            for j, code in enumerate(self.indicators)
+        ]
+        if entries:
+            detail["learned"] = entries
+        return detail
+
+
+def _plain(value: Any) -> float | bool:
+    return bool(value) if isinstance(value, np.bool_) else float(value)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """The normalisation stage: every indicator column normalised (points for bonus/deduction), and per method
+    the block it normalised with what it learned."""
+
+    values: pd.DataFrame
+    blocks: list[NormalisedBlock]
+
+
+def normalise_stage(
+    x: pd.DataFrame,
+    system: IndicatorSystem,
+    row_groups: list[np.ndarray],
+    points: Callable[[np.ndarray, Node], np.ndarray],
+) -> Normalised:
+    """Normalise each scored indicator by its method within each comparability group; ``points`` gives the
+    column of a bonus or deduction indicator."""
+    values = x.to_numpy()
+    out = np.full(values.shape, np.nan)
+    by_method: dict[str, list[int]] = {}
+    for j, indicator in enumerate(system.indicators):
+        if indicator.role == "score":
+            by_method.setdefault(system.normalise_method(indicator), []).append(j)
+        else:
+            out[:, j] = points(values[:, j], indicator)
+    blocks = []
+    for name, columns in by_method.items():
+        block = [system.indicators[j] for j in columns]
+        params = column_params(block)
+        require_parameters(name, block, params)
+        normaliser = NORMALISATION[name]
+        learned = []
+        for rows in row_groups:
+            cells = np.ix_(rows, np.asarray(columns))
+            out[cells], statistics = normaliser(values[cells], params, system.method)
+            learned.append((group_years(x.index, rows), statistics))
+        blocks.append(NormalisedBlock(name, [i.code for i in block], learned))
+    return Normalised(pd.DataFrame(out, index=x.index, columns=x.columns), blocks)

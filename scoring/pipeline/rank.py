@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from scoring.methods import Stage
+from scoring.registry import Registry
 from scoring.system.models import QuantileTiers, Tier
 
 TIE_DECIMALS = 9
@@ -26,23 +31,40 @@ def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(ranks, index=scores.index, columns=scores.columns)
 
 
-def assign_tiers(scores: pd.Series, ranks: pd.Series, tiers: list[Tier] | QuantileTiers | None) -> pd.Series:
-    """The tier of each row.
+TierMethod = Callable[[pd.Series, pd.Series, Any], pd.Series]
+TIERS: Registry[TierMethod] = Registry(Stage.TIERS)
 
-    Thresholds: the tier with the highest ``min`` not above the score. Quantiles with k names: a unit ranked r
-    of n ranked units in its year gets name number ``min(k − 1, ⌊(r − 1)·k/n⌋)`` (so tied units share a tier).
-    """
-    out = pd.Series(pd.NA, index=scores.index, dtype="string")
+
+def tier_method(tiers: list[Tier] | QuantileTiers) -> str:
+    """The tier method a system's ``tiers`` ask for: ``quantile`` (by rank) or ``thresholds`` (by score)."""
+    return "quantile" if isinstance(tiers, QuantileTiers) else "thresholds"
+
+
+def assign_tiers(scores: pd.Series, ranks: pd.Series, tiers: list[Tier] | QuantileTiers | None) -> pd.Series:
+    """The tier of each row (missing where none): by the system's tier method, none when it has no tiers."""
     if tiers is None:
-        return out
-    if isinstance(tiers, QuantileTiers):
-        k = len(tiers.quantile)
-        n = ranks.groupby(level="year").transform("count")
-        position = ((ranks.astype(float) - 1.0) * k // n.astype(float)).clip(upper=k - 1)
-        names = np.array(tiers.quantile, dtype=object)
-        present = position.notna()
-        out[present] = names[position[present].astype(int).to_numpy()]
-        return out
+        return pd.Series(pd.NA, index=scores.index, dtype="string")
+    return TIERS[tier_method(tiers)](scores, ranks, tiers)
+
+
+@TIERS.register("quantile")
+def tiers_by_quantile(scores: pd.Series, ranks: pd.Series, tiers: QuantileTiers) -> pd.Series:
+    """With k names, a unit ranked r of n ranked units in its year gets name number
+    ``min(k − 1, ⌊(r − 1)·k/n⌋)`` (so tied units share a tier)."""
+    out = pd.Series(pd.NA, index=scores.index, dtype="string")
+    k = len(tiers.quantile)
+    n = ranks.groupby(level="year").transform("count")
+    position = ((ranks.astype(float) - 1.0) * k // n.astype(float)).clip(upper=k - 1)
+    names = np.array(tiers.quantile, dtype=object)
+    present = position.notna()
+    out[present] = names[position[present].astype(int).to_numpy()]
+    return out
+
+
+@TIERS.register("thresholds")
+def tiers_by_thresholds(scores: pd.Series, ranks: pd.Series, tiers: list[Tier]) -> pd.Series:
+    """The tier with the highest ``min`` not above the score (none below every ``min``)."""
+    out = pd.Series(pd.NA, index=scores.index, dtype="string")
     for tier in sorted(tiers, key=lambda t: t.min):
         out[scores >= tier.min] = tier.name
     return out

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.methods import Stage, method_names
+from scoring.pipeline.groups import group_years
 from scoring.registry import Registry
-from scoring.system.models import Treatment
+from scoring.system.models import IndicatorSystem, Treatment
 
 
 @dataclass
@@ -33,7 +36,7 @@ class ColumnTreatment:
 
 
 TreatmentMethod = Callable[[np.ndarray, Treatment], tuple[np.ndarray, ColumnTreatment]]
-TREATMENT: Registry[TreatmentMethod] = Registry("treatment")
+TREATMENT: Registry[TreatmentMethod] = Registry(Stage.TREATMENT)
 
 
 def skew_kurtosis(x: np.ndarray) -> tuple[float, float]:
@@ -56,12 +59,14 @@ def log_ct(x: np.ndarray) -> np.ndarray:
 
 @TREATMENT.register("none")
 def treat_none(x: np.ndarray, spec: Treatment) -> tuple[np.ndarray, ColumnTreatment]:
+    """Leave the column as it is (its skew and kurtosis are still measured)."""
     skew, kurt = skew_kurtosis(x)
     return x, ColumnTreatment("none", skew, kurt, skew, kurt)
 
 
 @TREATMENT.register("winsorise")
 def treat_winsorise(x: np.ndarray, spec: Treatment) -> tuple[np.ndarray, ColumnTreatment]:
+    """COINr's Winsorisation with the ``log_CT`` fallback (see the module docstring)."""
     skew0, kurt0 = skew_kurtosis(x)
     if not _fails(skew0, kurt0, spec):
         return x, ColumnTreatment("none", skew0, kurt0, skew0, kurt0)
@@ -83,3 +88,59 @@ def treat_winsorise(x: np.ndarray, spec: Treatment) -> tuple[np.ndarray, ColumnT
     logged = log_ct(x)
     skew, kurt = skew_kurtosis(logged)
     return logged, ColumnTreatment("log", skew0, kurt0, skew, kurt)
+
+
+# ------------------------------------------------------------------------------------------------- the stage
+
+
+@dataclass(frozen=True)
+class Treated:
+    """The treatment stage: the matrix after treatment, each cell's action (``""`` untouched), and per treated
+    column and group what was done (skew and kurtosis before and after, the units moved)."""
+
+    method: str
+    values: pd.DataFrame
+    flags: pd.DataFrame
+    treated: list[dict[str, Any]]
+    spec: Treatment
+
+    def log_detail(self) -> dict[str, Any]:
+        return {"treated": self.treated, **self.spec.model_dump()}
+
+
+def treat_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.ndarray]) -> Treated:
+    """Outlier treatment of the scored indicators whose normalisation's record says ``treated`` (bounds from the
+    data); fixed goalposts and targets are in raw units, so their indicators are left alone."""
+    flags = pd.DataFrame("", index=x.index, columns=x.columns)
+    name = system.method.treat
+    spec = system.method.treatment
+    if name == "none":
+        return Treated(name, x, flags, [], spec)
+    treat = TREATMENT[name]
+    treated_by = method_names(Stage.NORMALISATION, treated=True)
+    values = x.to_numpy(copy=True)
+    details = []
+    for j, indicator in enumerate(system.indicators):
+        if indicator.role != "score" or system.normalise_method(indicator) not in treated_by:
+            continue
+        for rows in row_groups:
+            column, outcome = treat(values[rows, j], spec)
+            values[rows, j] = column
+            if outcome.action == "none":
+                continue
+            present = rows[~np.isnan(x.to_numpy()[rows, j])]
+            moved = rows[outcome.winsorised] if outcome.winsorised else present
+            flags.iloc[moved, j] = outcome.action
+            details.append(
+                {
+                    "indicator_code": indicator.code,
+                    "years": group_years(x.index, rows),
+                    "action": outcome.action,
+                    "skew_before": outcome.skew_before,
+                    "kurtosis_before": outcome.kurtosis_before,
+                    "skew_after": outcome.skew_after,
+                    "kurtosis_after": outcome.kurtosis_after,
+                    "units": [x.index[r][1] for r in rows[outcome.winsorised]],
+                }
+            )
+    return Treated(name, pd.DataFrame(values, index=x.index, columns=x.columns), flags, details, spec)

@@ -9,22 +9,22 @@ level, aggregated scores above), with NaN for missing values.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.ahp import AhpResult as AhpResult  # re-exported: the AHP method's computation lives below
+from scoring.ahp import ahp_weights as ahp_weights
+from scoring.methods import SAATY_RI as SAATY_RI  # re-exported: the report's AHP table reads it here
+from scoring.methods import Stage
 from scoring.pipeline.columns import column_stat
 from scoring.problems import PipelineError, Problem
 from scoring.registry import Registry
 from scoring.system.models import Method, Node
 
-# Saaty's random consistency index RI(n), n = 1…10.
-SAATY_RI = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
-
 CORRELATION_DECIMALS = 12
 
 WeightingMethod = Callable[[Node, np.ndarray, Method], np.ndarray]
-WEIGHTING: Registry[WeightingMethod] = Registry("weighting")
+WEIGHTING: Registry[WeightingMethod] = Registry(Stage.WEIGHTING)
 
 
 def _unit_sum(values: np.ndarray) -> np.ndarray:
@@ -81,35 +81,6 @@ def critic_weights(matrix: np.ndarray) -> np.ndarray:
     return _unit_sum(c)
 
 
-@dataclass(frozen=True)
-class AhpResult:
-    """Principal-eigenvector weights of a pairwise matrix and its consistency."""
-
-    weights: np.ndarray
-    lambda_max: float
-    ci: float
-    cr: float
-
-
-def ahp_weights(pairwise: list[list[float]] | np.ndarray) -> AhpResult:
-    """AHP (层次分析法): principal eigenvector of the pairwise matrix A, scaled to sum 1.
-
-    ``λmax`` is its eigenvalue, ``CI = (λmax − n)/(n − 1)``, ``CR = CI / RI(n)`` with Saaty's RI; for n ≤ 2
-    the matrix is always consistent (CI = CR = 0).
-    """
-    a = np.asarray(pairwise, dtype=float)
-    n = a.shape[0]
-    eigenvalues, eigenvectors = np.linalg.eig(a)
-    k = int(np.argmax(eigenvalues.real))
-    vector = np.abs(eigenvectors[:, k].real)
-    lambda_max = float(eigenvalues[k].real)
-    if n <= 2:
-        return AhpResult(vector / vector.sum(), float(n), 0.0, 0.0)
-    ci = (lambda_max - n) / (n - 1)
-    ri = SAATY_RI[n - 1] if n <= len(SAATY_RI) else SAATY_RI[-1]
-    return AhpResult(vector / vector.sum(), lambda_max, ci, ci / ri)
-
-
 def fixed_weights(node: Node) -> np.ndarray:
     """The children's weights as written, rescaled to sum to 1."""
     given = np.array([child.weight if child.weight is not None else np.nan for child in node.scored_children])
@@ -125,6 +96,7 @@ def fixed_weights(node: Node) -> np.ndarray:
 
 @WEIGHTING.register("fixed")
 def weighting_fixed(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    """``w_j = a_j / Σ_k a_k`` with ``a`` the children's weights in the file."""
     return fixed_weights(node)
 
 
@@ -137,16 +109,19 @@ def weighting_equal(node: Node, scores: np.ndarray, method: Method) -> np.ndarra
 
 @WEIGHTING.register("entropy")
 def weighting_entropy(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    """Entropy weights of the children's scores (:func:`entropy_weights`)."""
     return entropy_weights(scores)
 
 
 @WEIGHTING.register("critic")
 def weighting_critic(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    """CRITIC weights of the children's scores (:func:`critic_weights`)."""
     return critic_weights(scores)
 
 
 @WEIGHTING.register("ahp")
 def weighting_ahp(node: Node, scores: np.ndarray, method: Method) -> np.ndarray:
+    """The principal-eigenvector weights of the node's pairwise matrix (:func:`ahp_weights`)."""
     if node.ahp is None:
         raise PipelineError(
             Problem(
@@ -163,6 +138,3 @@ def weighting_combined(node: Node, scores: np.ndarray, method: Method) -> np.nda
     subjective = WEIGHTING[spec.subjective](node, scores, method)
     objective = WEIGHTING[spec.objective](node, scores, method)
     return spec.alpha * subjective + (1.0 - spec.alpha) * objective
-
-
-DATA_DRIVEN = frozenset({"entropy", "critic", "combined"})

@@ -17,6 +17,9 @@ from typing import Any
 import jsonschema
 from pydantic import ValidationError
 
+from scoring.ahp import ahp_weights
+from scoring.methods import AHP_MAX_CR as AHP_MAX_CR  # re-exported: its home is the AHP record's module
+from scoring.methods import Requirement, Stage, find, names
 from scoring.problems import Location, Problem, SystemDefinitionError
 from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
 from scoring.system.reading import (
@@ -28,8 +31,6 @@ from scoring.system.reading import (
     resolve_confined,
 )
 from scoring.system.schema import system_json_schema
-
-AHP_MAX_CR = 0.1
 
 
 @lru_cache(maxsize=1)
@@ -461,69 +462,91 @@ def _walk(nodes: list[Node], path: str) -> Iterator[tuple[Node, str]]:
         yield from _walk(node.children or [], f"{here}.children")
 
 
-def _check_method_name(registry: Any, name: str | None, path: str, file: str) -> Iterator[Problem]:
-    if name is not None and name not in registry:
-        yield _problem(
-            path, f"unknown {registry.kind} method '{name}' (choose from {', '.join(registry)})", file
-        )
+def _check_method_name(stage: Stage, name: str | None, path: str, file: str) -> Iterator[Problem]:
+    if name is not None and find(stage, name) is None:
+        yield _problem(path, f"unknown {stage} method '{name}' (choose from {', '.join(names(stage))})", file)
 
 
 def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem]:
-    """What the schema cannot say: unique codes, known method names, weights present, AHP consistency."""
-    # The pipeline's stage modules import the system models; importing their registries here, at call time,
-    # keeps that dependency one-way at import time.
-    from scoring.pipeline.aggregate import AGGREGATION
-    from scoring.pipeline.missing import MISSING
-    from scoring.pipeline.normalise import NORMALISATION
-    from scoring.pipeline.treat import TREATMENT
-    from scoring.pipeline.weights import WEIGHTING
-
+    """What the schema cannot say: unique codes, known method names, what each method requires (from its record
+    in :mod:`scoring.methods`), AHP consistency."""
     method = spec.method
-    yield from _check_method_name(NORMALISATION, method.normalise, "method.normalise", file)
-    yield from _check_method_name(AGGREGATION, method.aggregate, "method.aggregate", file)
-    yield from _check_method_name(WEIGHTING, method.weighting, "method.weighting", file)
-    yield from _check_method_name(MISSING, method.missing, "method.missing", file)
-    yield from _check_method_name(TREATMENT, method.treat, "method.treat", file)
+    yield from _check_method_name(Stage.NORMALISATION, method.normalise, "method.normalise", file)
+    yield from _check_method_name(Stage.AGGREGATION, method.aggregate, "method.aggregate", file)
+    yield from _check_method_name(Stage.WEIGHTING, method.weighting, "method.weighting", file)
+    yield from _check_method_name(Stage.MISSING, method.missing, "method.missing", file)
+    yield from _check_method_name(Stage.TREATMENT, method.treat, "method.treat", file)
     seen: dict[str, str] = {spec.composite.code: "composite.code"}
     root = composite_node(spec.composite, spec.tree)
     parents: list[tuple[Node, str]] = [(root, "(root)")]
-    yield from _check_method_name(AGGREGATION, root.aggregate, "composite.aggregate", file)
-    yield from _check_method_name(WEIGHTING, root.weighting, "composite.weighting", file)
+    yield from _check_method_name(Stage.AGGREGATION, root.aggregate, "composite.aggregate", file)
+    yield from _check_method_name(Stage.WEIGHTING, root.weighting, "composite.weighting", file)
     for node, path in _walk(spec.tree, "tree"):
         if node.code in seen:
             yield _problem(f"{path}.code", f"code {node.code} is also used at {seen[node.code]}", file)
         seen.setdefault(node.code, f"{path}.code")
-        yield from _check_method_name(AGGREGATION, node.aggregate, f"{path}.aggregate", file)
-        yield from _check_method_name(WEIGHTING, node.weighting, f"{path}.weighting", file)
-        yield from _check_method_name(NORMALISATION, node.normalise, f"{path}.normalise", file)
+        yield from _check_method_name(Stage.AGGREGATION, node.aggregate, f"{path}.aggregate", file)
+        yield from _check_method_name(Stage.WEIGHTING, node.weighting, f"{path}.weighting", file)
+        yield from _check_method_name(Stage.NORMALISATION, node.normalise, f"{path}.normalise", file)
         if node.children:
             parents.append((node, path))
         elif node.ahp is not None:
             yield _problem(f"{path}.ahp", "an indicator has no children to compare", file)
+        elif node.is_indicator and node.role == "score":
+            yield from _indicator_requirements(node, node.normalise or method.normalise, path, file)
     for node, path in parents:
         yield from _weight_problems(
             node, node.weighting or method.weighting, node.combine or method.combine, path, file
         )
 
 
-def _weight_problems(node: Node, weighting: str, combine: Combine, path: str, file: str) -> Iterator[Problem]:
-    from scoring.pipeline.weights import ahp_weights
+def _requirements(stage: Stage, name: str, combine: Combine) -> list[tuple[Requirement, str]]:
+    """What the method requires from the file, each with the name of the method that requires it: a
+    combination requires what its subjective and objective methods in force require."""
+    found = find(stage, name)
+    if found is None:
+        return []  # reported as an unknown method
+    out: list[tuple[Requirement, str]] = []
+    for requirement in found.requires:
+        if requirement is Requirement.COMBINATION:
+            for part in (combine.subjective, combine.objective):
+                out.extend(_requirements(stage, part, combine))
+        else:
+            out.append((requirement, name))
+    return out
 
+
+def _indicator_requirements(node: Node, normalise: str, path: str, file: str) -> Iterator[Problem]:
+    """An indicator's goalposts or target, when its normalisation's record requires them."""
+    for requirement, _ in _requirements(Stage.NORMALISATION, normalise, Combine()):
+        if requirement is Requirement.GOALPOSTS and node.goalposts is None:
+            yield _problem(
+                f"{path}.goalposts",
+                f"normalisation is '{normalise}': the indicator needs goalposts: [L, U]",
+                file,
+            )
+        elif requirement is Requirement.TARGET and node.target is None:
+            yield _problem(
+                f"{path}.target",
+                f"normalisation is '{normalise}': the indicator needs a target: {{value: …}}",
+                file,
+            )
+
+
+def _weight_problems(node: Node, weighting: str, combine: Combine, path: str, file: str) -> Iterator[Problem]:
+    """A parent's child weights and AHP matrix, when its weighting's record (or the combination in force, for
+    ``combined``) requires them; the matrix's size and consistency whenever it is given."""
     children = node.children or []
     prefix = "tree" if path == "(root)" else f"{path}.children"
-    scored = [(i, child) for i, child in enumerate(children) if child.role == "score"]
-    needs_weights = weighting == "fixed" or (weighting == "combined" and combine.subjective == "fixed")
-    if needs_weights:
-        for i, child in scored:
-            if child.weight is None:
+    where = "composite" if path == "(root)" else path
+    required = {requirement for requirement, _ in _requirements(Stage.WEIGHTING, weighting, combine)}
+    if Requirement.CHILD_WEIGHTS in required:
+        for i, child in enumerate(children):
+            if child.role == "score" and child.weight is None:
                 yield _problem(
                     f"{prefix}[{i}].weight", f"weighting is '{weighting}': every child needs a weight", file
                 )
-    needs_ahp = weighting == "ahp" or (
-        weighting == "combined" and node.combine and node.combine.subjective == "ahp"
-    )
-    where = "composite" if path == "(root)" else path
-    if needs_ahp and node.ahp is None:
+    if Requirement.AHP_MATRIX in required and node.ahp is None:
         yield _problem(f"{where}.ahp", f"weighting is '{weighting}': a pairwise matrix is needed", file)
     if node.ahp is not None and len(node.ahp) != len(node.scored_children):
         n = len(node.scored_children)
@@ -534,5 +557,9 @@ def _weight_problems(node: Node, weighting: str, combine: Combine, path: str, fi
         result = ahp_weights(node.ahp)
         if result.cr >= AHP_MAX_CR:
             yield _problem(
-                f"{where}.ahp", f"CR = {result.cr:.4f} ≥ 0.1", file, "system.ahp_inconsistent", cr=result.cr
+                f"{where}.ahp",
+                f"CR = {result.cr:.4f} ≥ {AHP_MAX_CR:g}",
+                file,
+                "system.ahp_inconsistent",
+                cr=result.cr,
             )

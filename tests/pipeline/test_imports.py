@@ -6,6 +6,16 @@ import subprocess
 import sys
 
 MODULES = [
+    "scoring.methods",
+    "scoring.registry",
+    "scoring.ahp",
+    "scoring.pipeline.screen",
+    "scoring.pipeline.transform",
+    "scoring.pipeline.groups",
+    "scoring.pipeline.points",
+    "scoring.pipeline.tree",
+    "scoring.pipeline.change",
+    "scoring.pipeline.flags",
     "scoring.pipeline.normalise",
     "scoring.pipeline.weights",
     "scoring.pipeline.aggregate",
@@ -15,6 +25,7 @@ MODULES = [
     "scoring.pipeline.topsis",
     "scoring.pipeline.attainment",
     "scoring.evaluate",
+    "scoring.result",
     "scoring.explain",
 ]
 

@@ -1,7 +1,8 @@
 """Normalisation (docs/methods.md §3), one registered method at a time, on columns small enough to check by hand.
 
-Every call goes through the registry as the pipeline does: ``NORMALISATION[name](x, ColumnParams(...), Method(...))``
-with ``x`` a units × indicators block (here mostly one column). Default scale [lo, hi] = [0, 100].
+Every call goes through the registry as the pipeline does: ``NORMALISATION[name](x, ColumnParams(...), Method(...))``,
+with ``x`` a units × indicators block (here mostly one column), which returns the scores and what the method
+learned. Default scale [lo, hi] = [0, 100].
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def params(
 def normalise(name: str, values: list[float], method: Method | None = None, **column: object) -> np.ndarray:
     """Normalise one column of raw values with the registered method ``name``."""
     x = np.array(values, dtype=float).reshape(-1, 1)
-    y = NORMALISATION[name](x, params(**column), method or Method())  # type: ignore[arg-type]
+    y, _ = NORMALISATION[name](x, params(**column), method or Method())  # type: ignore[arg-type]
     assert y.shape == x.shape
     return y[:, 0]
 
@@ -83,7 +84,7 @@ def test_minmax_block_uses_each_columns_own_bounds_and_direction() -> None:
         upper=np.full(2, nan),
         target=np.full(2, nan),
     )
-    y = NORMALISATION["minmax"](x, p, Method())
+    y, _ = NORMALISATION["minmax"](x, p, Method())
     np.testing.assert_allclose(y, [[0, 100], [50, 75], [100, 0]], atol=1e-9)
 
 

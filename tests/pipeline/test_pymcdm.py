@@ -34,7 +34,7 @@ def minmax(
     p = ColumnParams(
         direction=direction, lower=np.full(k, np.nan), upper=np.full(k, np.nan), target=np.full(k, np.nan)
     )
-    return normalise_minmax(m, p, Method(scale=scale))
+    return normalise_minmax(m, p, Method(scale=scale))[0]
 
 
 @pytest.mark.parametrize("shape", SHAPES)
