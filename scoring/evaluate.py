@@ -76,7 +76,7 @@ def evaluate_matrix(
     treated = treat_stage(transformed.values, system, row_groups)
     if treated.method != "none":
         log.append(Step("treat", treated.method, treated.log_detail()))
-    normalised = normalise_stage(treated.values, system, row_groups, adjustment_points)
+    normalised = normalise_stage(treated.values, system, row_groups)
     log.extend(Step("normalise", block.method, block.log_detail()) for block in normalised.blocks)
     tree = aggregate_tree(normalised.values, system, row_groups)
     log.extend(

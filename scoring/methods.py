@@ -8,9 +8,9 @@ loader checks requirements from these records, the pipeline registers one functi
 (:class:`scoring.registry.Registry` refuses a name without a record), and the analyses and the report read
 names, flags, labels and formulas from here instead of listing methods themselves.
 
-Adding a method is one record here plus one registered function (and whatever its stage's contract asks for,
-e.g. a batched form for an aggregation); ``tests/test_method_records.py`` fails until every record has a label,
-a formula, a registered function, a hand-computed test and, where needed, a batched form.
+Adding a method is one record here plus one registered function (and whatever its stage's contract asks for:
+an aggregation's batched form and decomposition); ``tests/test_method_records.py`` fails until every record has
+a label, a formula, a registered function, a hand-computed test and, where needed, a batched form.
 
 This module is the lowest layer of the engine: it imports nothing from the rest of ``scoring``.
 """
@@ -42,6 +42,28 @@ class Requirement(StrEnum):
     CHILD_WEIGHTS = "weight"  # a ``weight`` on every scored child of the parent weighted by the method
     AHP_MATRIX = "ahp"  # a pairwise matrix ``ahp`` on the parent weighted by the method
     COMBINATION = "combine"  # whatever the subjective and objective methods of ``combine`` in force need
+
+
+# How each requirement is named in messages (Chinese, English), and each stage.
+REQUIREMENT_TEXT: Mapping[Requirement, tuple[str, str]] = {
+    Requirement.GOALPOSTS: ("固定上下阈值（goalposts: [L, U]）", "goalposts: [L, U] on the indicator"),
+    Requirement.TARGET: ("目标值（target: {value: …}）", "a target: {value: …} on the indicator"),
+    Requirement.CHILD_WEIGHTS: ("每个下级节点的权重（weight）", "a weight on every child"),
+    Requirement.AHP_MATRIX: ("判断矩阵（ahp）", "a pairwise matrix (ahp) on the node"),
+    Requirement.COMBINATION: (
+        "组合赋权的主观、客观方法所需的参数",
+        "what its subjective and objective parts need",
+    ),
+}
+STAGE_TEXT: Mapping[Stage, str] = {
+    Stage.MISSING: "缺失值处理",
+    Stage.TRANSFORM: "变换",
+    Stage.TREATMENT: "异常值处理",
+    Stage.NORMALISATION: "标准化",
+    Stage.WEIGHTING: "赋权",
+    Stage.AGGREGATION: "合成",
+    Stage.TIERS: "分档",
+}
 
 
 class Bound(StrEnum):

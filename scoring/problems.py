@@ -123,6 +123,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}：无法完成检查（{detail}），请检查该处的数值",
         "{path}: the check could not be completed ({detail}); check the values there",
     ),
+    "system.method_requirement": (
+        "{path}：{stage_zh}方法“{method}”（{label_zh}）需要{needs_zh}，请补充或改用其他方法",
+        "{path}: {stage} method '{method}' ({label_en}) needs {needs_en}; add it or choose another method",
+    ),
     # data files
     "file.unreadable": ("文件无法读取：{detail}", "file cannot be read: {detail}"),
     "file.format": ("无法识别的文件格式：{detail}", "unrecognised file layout: {detail}"),

@@ -19,6 +19,7 @@ import pandas as pd
 from scoring.methods import Requirement, Stage
 from scoring.pipeline.columns import column_stat
 from scoring.pipeline.groups import group_years
+from scoring.pipeline.points import adjustment_points
 from scoring.pipeline.transform import transform_values
 from scoring.problems import PipelineError, Problem
 from scoring.registry import Registry
@@ -177,6 +178,8 @@ def require_parameters(name: str, block: list[Node], params: ColumnParams) -> No
     """
     problems: list[Problem] = []
     for requirement in NORMALISATION.record(name).requires:
+        if requirement not in _PARAMETER_OF:
+            continue  # not a column parameter: the loader checks it
         attribute, code = _PARAMETER_OF[requirement]
         values = getattr(params, attribute)
         problems.extend(
@@ -224,14 +227,9 @@ class Normalised:
     blocks: list[NormalisedBlock]
 
 
-def normalise_stage(
-    x: pd.DataFrame,
-    system: IndicatorSystem,
-    row_groups: list[np.ndarray],
-    points: Callable[[np.ndarray, Node], np.ndarray],
-) -> Normalised:
-    """Normalise each scored indicator by its method within each comparability group; ``points`` gives the
-    column of a bonus or deduction indicator."""
+def normalise_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.ndarray]) -> Normalised:
+    """Normalise each scored indicator by its method within each comparability group; a bonus or deduction
+    indicator's column is its points (:func:`scoring.pipeline.points.adjustment_points`)."""
     values = x.to_numpy()
     out = np.full(values.shape, np.nan)
     by_method: dict[str, list[int]] = {}
@@ -239,7 +237,7 @@ def normalise_stage(
         if indicator.role == "score":
             by_method.setdefault(system.normalise_method(indicator), []).append(j)
         else:
-            out[:, j] = points(values[:, j], indicator)
+            out[:, j] = adjustment_points(values[:, j], indicator)
     blocks = []
     for name, columns in by_method.items():
         block = [system.indicators[j] for j in columns]

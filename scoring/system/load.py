@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from scoring.ahp import ahp_weights
 from scoring.methods import AHP_MAX_CR as AHP_MAX_CR  # re-exported: its home is the AHP record's module
-from scoring.methods import Requirement, Stage, find, names
+from scoring.methods import REQUIREMENT_TEXT, STAGE_TEXT, Requirement, Stage, find, names, record
 from scoring.problems import Location, Problem, SystemDefinitionError
 from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
 from scoring.system.reading import (
@@ -500,37 +500,51 @@ def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem
         )
 
 
-def _requirements(stage: Stage, name: str, combine: Combine) -> list[tuple[Requirement, str]]:
-    """What the method requires from the file, each with the name of the method that requires it: a
-    combination requires what its subjective and objective methods in force require."""
+def _requirements(stage: Stage, name: str, combine: Combine) -> list[Requirement]:
+    """What the method requires from the file: a combination requires what its subjective and objective methods
+    in force require."""
     found = find(stage, name)
     if found is None:
         return []  # reported as an unknown method
-    out: list[tuple[Requirement, str]] = []
+    out: list[Requirement] = []
     for requirement in found.requires:
         if requirement is Requirement.COMBINATION:
             for part in (combine.subjective, combine.objective):
                 out.extend(_requirements(stage, part, combine))
         else:
-            out.append((requirement, name))
+            out.append(requirement)
     return out
+
+
+def _requirement_problem(
+    path: str, stage: Stage, method: str, requirement: Requirement, file: str
+) -> Problem:
+    """A method's requirement missing at ``path``, named in both languages with the method's labels."""
+    found = record(stage, method)
+    needs_zh, needs_en = REQUIREMENT_TEXT[requirement]
+    return Problem(
+        "system.method_requirement",
+        location=Location(file=file, cell=path),
+        params={
+            "path": path,
+            "stage": str(stage),
+            "stage_zh": STAGE_TEXT[stage],
+            "method": method,
+            "label_zh": found.label_zh,
+            "label_en": found.label_en,
+            "needs_zh": needs_zh,
+            "needs_en": needs_en,
+        },
+    )
 
 
 def _indicator_requirements(node: Node, normalise: str, path: str, file: str) -> Iterator[Problem]:
     """An indicator's goalposts or target, when its normalisation's record requires them."""
-    for requirement, _ in _requirements(Stage.NORMALISATION, normalise, Combine()):
+    for requirement in _requirements(Stage.NORMALISATION, normalise, Combine()):
         if requirement is Requirement.GOALPOSTS and node.goalposts is None:
-            yield _problem(
-                f"{path}.goalposts",
-                f"normalisation is '{normalise}': the indicator needs goalposts: [L, U]",
-                file,
-            )
+            yield _requirement_problem(f"{path}.goalposts", Stage.NORMALISATION, normalise, requirement, file)
         elif requirement is Requirement.TARGET and node.target is None:
-            yield _problem(
-                f"{path}.target",
-                f"normalisation is '{normalise}': the indicator needs a target: {{value: …}}",
-                file,
-            )
+            yield _requirement_problem(f"{path}.target", Stage.NORMALISATION, normalise, requirement, file)
 
 
 def _weight_problems(node: Node, weighting: str, combine: Combine, path: str, file: str) -> Iterator[Problem]:
@@ -539,15 +553,15 @@ def _weight_problems(node: Node, weighting: str, combine: Combine, path: str, fi
     children = node.children or []
     prefix = "tree" if path == "(root)" else f"{path}.children"
     where = "composite" if path == "(root)" else path
-    required = {requirement for requirement, _ in _requirements(Stage.WEIGHTING, weighting, combine)}
-    if Requirement.CHILD_WEIGHTS in required:
-        for i, child in enumerate(children):
-            if child.role == "score" and child.weight is None:
-                yield _problem(
-                    f"{prefix}[{i}].weight", f"weighting is '{weighting}': every child needs a weight", file
-                )
-    if Requirement.AHP_MATRIX in required and node.ahp is None:
-        yield _problem(f"{where}.ahp", f"weighting is '{weighting}': a pairwise matrix is needed", file)
+    for requirement in _requirements(Stage.WEIGHTING, weighting, combine):
+        if requirement is Requirement.CHILD_WEIGHTS:
+            for i, child in enumerate(children):
+                if child.role == "score" and child.weight is None:
+                    yield _requirement_problem(
+                        f"{prefix}[{i}].weight", Stage.WEIGHTING, weighting, requirement, file
+                    )
+        elif requirement is Requirement.AHP_MATRIX and node.ahp is None:
+            yield _requirement_problem(f"{where}.ahp", Stage.WEIGHTING, weighting, requirement, file)
     if node.ahp is not None and len(node.ahp) != len(node.scored_children):
         n = len(node.scored_children)
         yield _problem(

@@ -25,11 +25,27 @@ tree:
 
 
 def problems_of(**fields: str) -> list[tuple[str, str]]:
-    """(path, English message) of every problem the loader reports."""
+    """(path, English message) of every problem the loader reports, all of them method requirements."""
     text = SYSTEM.format(**({"weighting": "equal", "combine": "{}", "a1": "", "a2": ""} | fields))
     with pytest.raises(SystemDefinitionError) as caught:
         parse_system(text)
+    assert {p.code for p in caught.value.problems} == {"system.method_requirement"}
     return [(p.location.cell, p.message_en) for p in caught.value.problems]
+
+
+def test_the_message_names_the_method_and_what_to_add_in_both_languages() -> None:
+    text = SYSTEM.format(weighting="equal", combine="{}", a1="", a2="weight: 1, normalise: efficacy")
+    with pytest.raises(SystemDefinitionError) as caught:
+        parse_system(text)
+    (problem,) = caught.value.problems
+    assert problem.message_zh == (
+        "tree[0].children[1].target：标准化方法“efficacy”（功效系数法）需要目标值（target: {value: …}），"
+        "请补充或改用其他方法"
+    )
+    assert problem.message_en == (
+        "tree[0].children[1].target: normalisation method 'efficacy' (efficacy coefficient) needs a target: "
+        "{value: …} on the indicator; add it or choose another method"
+    )
 
 
 def test_method_level_combination_with_ahp_and_no_matrix_is_refused_at_its_node() -> None:
@@ -37,7 +53,7 @@ def test_method_level_combination_with_ahp_and_no_matrix_is_refused_at_its_node(
     # later, in the weighting stage, with no location
     problems = problems_of(weighting="combined", combine="{subjective: ahp, objective: entropy}")
     assert [path for path, _ in problems] == ["tree[0].ahp"]
-    assert "a pairwise matrix is needed" in problems[0][1]
+    assert "'combined'" in problems[0][1] and "needs a pairwise matrix" in problems[0][1]
 
 
 def test_combination_with_fixed_weights_needs_every_weight() -> None:
