@@ -144,10 +144,10 @@ RECORDS: tuple[MethodRecord, ...] = (
     MethodRecord(
         Stage.MISSING,
         "renormalise",
-        "权重重新分配",
-        "renormalise weights",
+        "权重按比例重新分配",
+        "renormalised weights",
         "w′_j = w_j / Σ_(k 有值) w_k",
-        "缺失或标注“不适用”的指标不参与合成，其权重按比例分给同级有值的指标。",
+        "缺失或标注“不适用”的指标不参与合成，其权重按比例分给同级有值的指标",  # the report adds "：formula。"
     ),
     MethodRecord(
         Stage.MISSING,
@@ -266,7 +266,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         Stage.WEIGHTING,
         "fixed",
         "固定权重（专家赋权）",
-        "fixed weights",
+        "fixed (expert) weights",
         "w_j = a_j / Σ_k a_k",
         "a_j 为指标体系给定的权重。",
         requires=(Requirement.CHILD_WEIGHTS,),
@@ -294,7 +294,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         Stage.WEIGHTING,
         "critic",
         "CRITIC 法",
-        "CRITIC",
+        "CRITIC weights",
         "C_j = σ_j·Σ_k (1 − r_jk)，w_j = C_j/Σ_k C_k",
         "CRITIC 法，σ 为标准差，r 为相关系数。",
         learns_from_data=True,
@@ -304,7 +304,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         Stage.WEIGHTING,
         "ahp",
         "层次分析法",
-        "AHP",
+        "analytic hierarchy process",
         f"A·w = λmax·w，CR = CI/RI < {AHP_MAX_CR:g}",
         "层次分析法，w 为判断矩阵 A 的主特征向量。",
         requires=(Requirement.AHP_MATRIX,),
@@ -408,3 +408,19 @@ def method_names(stage: Stage, **flags: object) -> frozenset[str]:
         if all(getattr(record, key) == value for key, value in flags.items())
         for name in record.names
     )
+
+
+def required(stage: Stage, name: str, parts: tuple[str, ...] = ()) -> frozenset[Requirement]:
+    """What a method requires from the file, with a combination's requirement expanded into what its parts in
+    force (``parts``: the subjective and objective method names of ``combine``) require. Unknown: nothing."""
+    found = find(stage, name)
+    if found is None:
+        return frozenset()
+    out: set[Requirement] = set()
+    for requirement in found.requires:
+        if requirement is Requirement.COMBINATION:
+            for part in parts:
+                out |= required(stage, part)
+        else:
+            out.add(requirement)
+    return frozenset(out)

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from scoring.ahp import ahp_weights
 from scoring.explain import local_shares
+from scoring.methods import AHP_MAX_CR, Requirement, Stage, required, saaty_ri
 from scoring.pipeline.attainment import (
     AHEAD,
     BEHIND,
@@ -33,8 +35,6 @@ from scoring.pipeline.attainment import (
     expected_value,
     schedule_status,
 )
-from scoring.pipeline.weights import SAATY_RI, ahp_weights
-from scoring.system.load import AHP_MAX_CR
 from scoring.system.models import IndicatorSystem, Node, QuantileTiers
 
 if TYPE_CHECKING:
@@ -564,11 +564,12 @@ def ahp_checks(system: IndicatorSystem) -> tuple[AhpCheck, ...]:
             continue
         method = system.weighting_method(node)
         combine = node.combine or system.method.combine
-        if method != "ahp" and not (method == "combined" and combine.subjective == "ahp"):
-            continue
+        parts = (combine.subjective, combine.objective)
+        if Requirement.AHP_MATRIX not in required(Stage.WEIGHTING, method, parts):
+            continue  # the matrix is not used (its record says whether the weighting needs one)
         result = ahp_weights(node.ahp)
         n = len(node.scored_children)
-        ri = SAATY_RI[n - 1] if n <= len(SAATY_RI) else SAATY_RI[-1]
+        ri = saaty_ri(n)
         checks.append(
             AhpCheck(
                 node_code=node.code,

@@ -2,8 +2,8 @@
 
 The chapters never spell a method's name or formula themselves: they ask :func:`method_label` and
 :func:`method_formula` (and :func:`formula` for the report's own rules: points, attainment, schedule, change
-decomposition, the AHP consistency check). When the method records of :mod:`scoring.methods` carry labels and
-formula texts, this module is the one file to point at them.
+decomposition, the AHP consistency check). Method labels and formulas are those of the method records of
+:mod:`scoring.methods` (one record per method, aliases included); only the report's own rules are written here.
 
 Formula texts are templates; their fields are filled from the system's method settings:
 ``{lo}``, ``{hi}`` (the score scale), ``{base}``, ``{span}`` (the efficacy coefficient), ``{alpha}`` (the
@@ -13,99 +13,23 @@ combined weights' share of the subjective part), ``{cap}`` (the attainment cap, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from scoring.methods import AHP_MAX_CR, MethodRecord, find
+from scoring.methods import Stage as MethodStage
 from scoring.report import numbers as fmt
-from scoring.system.load import AHP_MAX_CR
 
 Stage = Literal["normalise", "transform", "weighting", "aggregate", "missing"]
 Language = Literal["zh", "en"]
 
-
-@dataclass(frozen=True)
-class MethodText:
-    """How the report names one method and writes its formula (``where``: what the symbols mean)."""
-
-    label_zh: str
-    label_en: str
-    formula: str = ""
-    where: str = ""
-
-
-METHODS: dict[tuple[str, str], MethodText] = {
-    ("normalise", "goalpost"): MethodText(
-        "固定阈值法",
-        "goalposts",
-        "y = {lo} + ({hi} − {lo})·clip((x − L)/(U − L), 0, 1)；逆向指标 r = (U − x)/(U − L)",
-        "L、U 为指标的固定上下阈值，跨年不变，因此不同年份的得分可以直接比较。",
-    ),
-    ("normalise", "minmax"): MethodText(
-        "极差标准化",
-        "min-max",
-        "y = {lo} + ({hi} − {lo})·(x − min)/(max − min)；逆向指标为 (max − x)/(max − min)",
-        "min、max 为同组（同一年或合并各年）各单元的最小值和最大值；全部相等时得满分。",
-    ),
-    ("normalise", "zscore"): MethodText(
-        "Z 分数标准化", "z-score", "y = m + s·(x − x̄)/σ", "x̄、σ 为同组的均值和样本标准差。"
-    ),
-    ("normalise", "target"): MethodText(
-        "目标值法",
-        "distance to target",
-        "y = {lo} + ({hi} − {lo})·clip((x − floor)/(target − floor), 0, 1)",
-        "target 为目标值，floor 为下阈值或同组最差值；达到目标即得满分。",
-    ),
-    ("normalise", "efficacy"): MethodText(
-        "功效系数法",
-        "efficacy coefficient",
-        "y = {base} + {span}·clip((x − floor)/(target − floor), 0, 1)",
-        "功效系数法：floor 为下阈值或同组最差值，target 为目标值。",
-    ),
-    ("normalise", "rank"): MethodText(
-        "排序法", "rank", "y = {lo} + ({hi} − {lo})·(r − 1)/(n − 1)", "r 为该单元在 n 个单元中的升序名次。"
-    ),
-    ("transform", "log"): MethodText(
-        "对数变换", "log transform", "x ← ln(1 + x)", "对数变换，先于标准化，阈值与目标值同样变换。"
-    ),
-    ("weighting", "fixed"): MethodText(
-        "固定权重（专家赋权）", "fixed (expert) weights", "w_j = a_j / Σ_k a_k", "a_j 为指标体系给定的权重。"
-    ),
-    ("weighting", "equal"): MethodText("等权", "equal weights", "w_j = 1/k", "k 为同级节点数。"),
-    ("weighting", "entropy"): MethodText(
-        "熵权法",
-        "entropy weights",
-        "p_ij = y_ij/Σ_i y_ij，e_j = −(1/ln n)·Σ_i p_ij ln p_ij，w_j = (1 − e_j)/Σ_k (1 − e_k)",
-        "熵权法，权重由当年数据确定。",
-    ),
-    ("weighting", "critic"): MethodText(
-        "CRITIC 法",
-        "CRITIC weights",
-        "C_j = σ_j·Σ_k (1 − r_jk)，w_j = C_j/Σ_k C_k",
-        "CRITIC 法，σ 为标准差，r 为相关系数。",
-    ),
-    ("weighting", "ahp"): MethodText(
-        "层次分析法",
-        "analytic hierarchy process",
-        "A·w = λmax·w，CR = CI/RI < {limit}",
-        "层次分析法，w 为判断矩阵 A 的主特征向量。",
-    ),
-    ("weighting", "combined"): MethodText(
-        "组合赋权", "combined weights", "w = α·w_主观 + (1 − α)·w_客观（α = {alpha}）", "组合赋权。"
-    ),
-    ("aggregate", "arithmetic"): MethodText(
-        "加权算术平均", "weighted arithmetic mean", "S = Σ_j w′_j·y_j", "加权算术平均。"
-    ),
-    ("aggregate", "geometric"): MethodText(
-        "加权几何平均", "weighted geometric mean", "S = Π_j y_j^(w′_j)", "加权几何平均。"
-    ),
-    ("missing", "renormalise"): MethodText(
-        "权重按比例重新分配",
-        "renormalised weights",
-        "w′_j = w_j / Σ_(k 有值) w_k",
-        "缺失或标注“不适用”的指标不参与合成，其权重按比例分给同级有值的指标",
-    ),
+# The report's words for the stages, and the stages of the method records.
+STAGES: dict[str, MethodStage] = {
+    "normalise": MethodStage.NORMALISATION,
+    "transform": MethodStage.TRANSFORM,
+    "weighting": MethodStage.WEIGHTING,
+    "aggregate": MethodStage.AGGREGATION,
+    "missing": MethodStage.MISSING,
 }
-ALIASES = {("normalise", "goalposts"): "goalpost", ("normalise", "percentile"): "rank"}
 
 # The report's own rules (not methods of a stage): formula and what it means.
 FORMULAS: dict[str, tuple[str, str]] = {
@@ -123,8 +47,8 @@ FORMULAS: dict[str, tuple[str, str]] = {
 }
 
 
-def _text(stage: str, name: str) -> MethodText | None:
-    return METHODS.get((stage, ALIASES.get((stage, name), name)))
+def _text(stage: str, name: str) -> MethodRecord | None:
+    return find(STAGES[stage], name)
 
 
 def _fill(template: str, params: dict[str, float | str]) -> str:
@@ -147,7 +71,7 @@ def method_formula(stage: Stage, name: str, **params: float | str) -> tuple[str,
     text = _text(stage, name)
     if text is None:
         return name, ""
-    return _fill(text.formula, params), text.where
+    return _fill(text.formula, params), text.formula_note
 
 
 def formula(name: str, **params: float | str) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from scoring.ahp import ahp_weights
 from scoring.methods import AHP_MAX_CR as AHP_MAX_CR  # re-exported: its home is the AHP record's module
-from scoring.methods import REQUIREMENT_TEXT, STAGE_TEXT, Requirement, Stage, find, names, record
+from scoring.methods import REQUIREMENT_TEXT, STAGE_TEXT, Requirement, Stage, find, names, record, required
 from scoring.problems import Location, Problem, SystemDefinitionError
 from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
 from scoring.system.reading import (
@@ -501,19 +501,10 @@ def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem
 
 
 def _requirements(stage: Stage, name: str, combine: Combine) -> list[Requirement]:
-    """What the method requires from the file: a combination requires what its subjective and objective methods
-    in force require."""
-    found = find(stage, name)
-    if found is None:
-        return []  # reported as an unknown method
-    out: list[Requirement] = []
-    for requirement in found.requires:
-        if requirement is Requirement.COMBINATION:
-            for part in (combine.subjective, combine.objective):
-                out.extend(_requirements(stage, part, combine))
-        else:
-            out.append(requirement)
-    return out
+    """What the method requires from the file (a combination: what its parts in force require), in a fixed
+    order so that problems come in the same order every time."""
+    needs = required(stage, name, (combine.subjective, combine.objective))
+    return [requirement for requirement in Requirement if requirement in needs]
 
 
 def _requirement_problem(

@@ -152,8 +152,7 @@ def method_blocks(data: ReportData) -> list[Block]:
         out.append(Formula(text, f"{method_label('weighting', name)}：{where}"))
     aggregations = sorted({system.aggregate_method(n) for n, _, _ in system.walk() if n.children})
     for name in aggregations:
-        # the report has always written every aggregation other than the geometric mean as the arithmetic one
-        text, where = method_formula("aggregate", "geometric" if name == "geometric" else "arithmetic")
+        text, where = method_formula("aggregate", name)  # every aggregation has its record's formula
         out.append(Formula(text, where))
     text, where = method_formula("missing", "renormalise")
     out.append(Paragraph(f"{where}：{text}。"))
