@@ -336,3 +336,14 @@ def test_flags_that_replaced_the_old_tables() -> None:
     assert method_names(Stage.NORMALISATION, treated=True) == {"minmax", "zscore", "rank", "percentile"}
     assert method_names(Stage.WEIGHTING, learns_from_data=True) == {"entropy", "critic", "combined"}
     assert method_names(Stage.NORMALISATION, learns_from_data=False) == {"goalpost", "goalposts"}
+
+
+def test_the_uncertainty_design_varies_only_recorded_methods() -> None:
+    from scoring.analysis.design import DEFAULT_UNCERTAINTY as design
+
+    for stage, chosen in (
+        (Stage.NORMALISATION, design.normalisations),
+        (Stage.AGGREGATION, design.aggregations),
+        (Stage.MISSING, design.missing),
+    ):
+        assert all(find(stage, name) is not None for name in chosen), (stage, chosen)
