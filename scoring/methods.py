@@ -137,8 +137,6 @@ def saaty_ri(n: int) -> float:
     return SAATY_RI[n - 1] if n <= len(SAATY_RI) else SAATY_RI[-1]
 
 
-_MINMAX_NOTE = "min、max 为同组（同一年或合并各年）各单元的最小值和最大值；全部相等时得满分。"
-
 RECORDS: tuple[MethodRecord, ...] = (
     # ------------------------------------------------------------------------------------------ missing data
     MethodRecord(
@@ -200,7 +198,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         "极差标准化",
         "min-max",
         "y = {lo} + ({hi} − {lo})·(x − min)/(max − min)；逆向指标为 (max − x)/(max − min)",
-        _MINMAX_NOTE,
+        "min、max 为同组（同一年或合并各年）各单元的最小值和最大值；全部相等时得满分。",
         learns_from_data=True,
         bounded=Bound.SCALE,
         treated=True,
