@@ -306,14 +306,16 @@ def test_hand_computed_example(key: tuple[Stage, str]) -> None:
     HAND_COMPUTED[key]()
 
 
-@pytest.mark.parametrize("record", [r for r in RECORDS if r.stage is Stage.AGGREGATION], ids=str)
+@pytest.mark.parametrize("record", [r for r in RECORDS if r.stage is Stage.AGGREGATION], ids=lambda r: r.name)
 def test_every_aggregation_has_a_batched_form_and_a_decomposition(record: MethodRecord) -> None:
     assert record.batched in BATCHED_FORMS
     assert set(record.names) <= set(SUPPORTED_AGGREGATION)
     assert record.name in CONTRIBUTIONS
 
 
-@pytest.mark.parametrize("record", [r for r in RECORDS if r.stage is Stage.NORMALISATION], ids=str)
+@pytest.mark.parametrize(
+    "record", [r for r in RECORDS if r.stage is Stage.NORMALISATION], ids=lambda r: r.name
+)
 def test_every_normalisation_says_whether_it_is_bounded(record: MethodRecord) -> None:
     assert record.bounded is not None
 
