@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from scoring.methods import Stage, find
 from scoring.problems import PipelineError, Problem
 
 if TYPE_CHECKING:
@@ -31,6 +32,49 @@ if TYPE_CHECKING:
 
 FACTORS = ("weights", "normalisation", "aggregation", "missing")
 DISCRETE = ("normalisation", "aggregation", "missing")
+
+# How each assumption and its levels are named (Chinese, English), in the report, the dashboard and the API alike.
+FACTOR_TEXT: dict[str, tuple[str, str]] = {
+    "weights": ("权重", "Weights"),
+    "normalisation": ("标准化方法", "Normalisation"),
+    "aggregation": ("汇总方法", "Aggregation"),
+    "missing": ("缺失值处理", "Missing data"),
+}
+FACTOR_STAGE = {
+    "normalisation": Stage.NORMALISATION,
+    "aggregation": Stage.AGGREGATION,
+    "missing": Stage.MISSING,
+}
+LEVEL_TEXT: dict[str, tuple[str, str]] = {  # levels that are no method of a stage
+    "nominal": ("系统设定", "as set by the system"),
+    "mixed": ("系统设定（多种方法）", "as set by the system (several methods)"),
+    "uniform": ("均匀扰动", "uniform perturbation"),
+    "dirichlet": ("狄利克雷扰动", "Dirichlet perturbation"),
+}
+
+
+def factor_label(factor: str, lang: Literal["zh", "en"] = "zh") -> str:
+    """An assumption's name for people (``normalisation`` → 标准化方法 / Normalisation)."""
+    text = FACTOR_TEXT.get(factor)
+    return factor if text is None else text[0 if lang == "zh" else 1]
+
+
+def level_labels(factor: str, levels: str | tuple[str, ...], lang: Literal["zh", "en"] = "zh") -> str:
+    """An assumption's levels for people, from the method records (``minmax, zscore`` → 极差标准化、z-score
+    标准化); ``levels`` as the sensitivity table gives them (comma-separated) or as a tuple."""
+    names = [n.strip() for n in levels.split(",")] if isinstance(levels, str) else list(levels)
+    stage = FACTOR_STAGE.get(factor)
+    shown = []
+    for name in names:
+        found = find(stage, name) if stage is not None else None
+        text = LEVEL_TEXT.get(name)
+        if found is not None:
+            shown.append(found.label_zh if lang == "zh" else found.label_en)
+        elif text is not None:
+            shown.append(text[0 if lang == "zh" else 1])
+        else:
+            shown.append(name)
+    return ("、" if lang == "zh" else ", ").join(shown)
 
 
 @dataclass(frozen=True)

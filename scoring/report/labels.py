@@ -12,9 +12,3 @@ FLAG_TEXT = {
     "log": "已对数变换",
     "renormalised": "权重已重新分配",
 }
-ASSUMPTION_TEXT = {
-    "weights": "权重",
-    "normalisation": "标准化方法",
-    "aggregation": "汇总方法",
-    "missing": "缺失值处理",
-}

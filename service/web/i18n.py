@@ -181,10 +181,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "uncertainty.first_order": ("一阶敏感度", "First-order index"),
     "uncertainty.total_effect": ("总效应", "Total effect"),
     "uncertainty.not_computed": ("未计算：{reason}", "Not computed: {reason}"),
-    "uncertainty.assumption.weights": ("权重", "Weights"),
-    "uncertainty.assumption.normalisation": ("标准化方法", "Normalisation"),
-    "uncertainty.assumption.aggregation": ("加总方法", "Aggregation"),
-    "uncertainty.assumption.missing": ("缺失值处理", "Missing data"),
     # ----------------------------------------------------------------------------------------- upload
     "upload.title": ("数据填报", "Submit data"),
     "upload.select": ("选择轮次和区县", "Round and district"),

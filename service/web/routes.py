@@ -273,6 +273,7 @@ def uncertainty(web: WebDep, year: YearQuery = None, page: PageQuery = 1) -> Res
         view=view,
         years=views.visible_years(all_rounds, web.principal),
         analysis=intervals,
+        sensitivity=views.sensitivity_rows(intervals.get("sensitivity", []), web.lang),
         rows=shown,
         page=page,
         pages=pages,

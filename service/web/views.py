@@ -18,7 +18,7 @@ from service.context import ServiceContext
 from service.results import RoundResults, compare, ranking_item
 from service.usecases import read
 from service.usecases.read import RoundRead
-from service.web.i18n import Translator
+from service.web.i18n import Lang, Translator
 
 SORTS = {  # column → the order a first click on its header gives
     "rank": "asc",
@@ -361,3 +361,19 @@ def sorted_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
         problems,
         key=lambda p: (order.get(p.get("severity", ""), 3), p.get("sheet") or "", cell_key(p.get("cell"))),
     )
+
+
+def sensitivity_rows(sensitivity: list[dict[str, Any]], lang: Lang) -> list[dict[str, Any]]:
+    """The sensitivity table, most influential assumption first, each assumption and its levels named as the
+    report names them (``scoring.analysis.design``: labels from the method records)."""
+    from scoring.analysis.design import factor_label, level_labels
+
+    rows = sorted(sensitivity, key=lambda r: -(r.get("total_effect") or 0.0))
+    return [
+        r
+        | {
+            "assumption_label": factor_label(str(r["assumption"]), lang),
+            "levels_label": level_labels(str(r["assumption"]), str(r["levels"]), lang),
+        }
+        for r in rows
+    ]

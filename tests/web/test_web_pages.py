@@ -424,6 +424,10 @@ def test_the_uncertainty_page_lists_every_unit_with_its_interval(office: Office)
     assert "重复计算 1002 次（固定随机种子 20250101）" in html
     assert len(re.findall(r'<th scope="row"><a href="/districts/', html)) == 14
     assert re.search(r"<td class=\"num\">\d+ – \d+</td>", html)
+    # assumptions and their levels named as the report names them, never by their method codes
+    assert "<td>权重按比例重新分配、同组均值插补</td>" in html and "renormalise" not in html
+    english = browser_like(office).get(f"/uncertainty?year={YEAR}&lang=en").text
+    assert "<td>renormalised weights, group mean imputation</td>" in english
 
 
 def test_the_uncertainty_page_shows_the_intervals_of_the_default_design(office: Office) -> None:

@@ -5,10 +5,10 @@ the analysis was asked for; no workbook sheet yet."""
 
 from __future__ import annotations
 
+from scoring.analysis.design import factor_label, level_labels
 from scoring.analysis.report_data import ReportData
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
-from scoring.report.labels import ASSUMPTION_TEXT
 from scoring.report.options import ReportOptions
 
 
@@ -22,7 +22,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         assert robustness.skipped is not None
         w.paragraphs([f"本评价未做稳健性分析：{robustness.skipped.message_zh}。"])
         return
-    leading = ASSUMPTION_TEXT.get(robustness.leading_assumption, robustness.leading_assumption)
+    leading = factor_label(robustness.leading_assumption)
     w.paragraphs(
         [
             f"按照经合组织与欧盟联合研究中心《综合指数编制手册》的方法，在权重扰动、标准化方法、汇总方法和缺失值处理"
@@ -48,8 +48,8 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     )
     rows = [
         [
-            ASSUMPTION_TEXT.get(str(r.assumption), str(r.assumption)),
-            str(r.levels),
+            factor_label(str(r.assumption)),
+            level_labels(str(r.assumption), str(r.levels)),
             fmt.weight(float(r.first_order)),
             fmt.weight(float(r.total_effect)),
         ]
