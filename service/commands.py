@@ -1,5 +1,9 @@
 """CLI commands of the service, plugged into ``digiscore`` through the ``digiscore.commands`` entry point:
-``digiscore serve`` and ``digiscore token create``."""
+``digiscore serve`` and ``digiscore token create``.
+
+Loading the entry point imports only typer (``service/__init__`` is lazy too): FastAPI, uvicorn and SQLAlchemy
+are imported inside the commands, so that ``digiscore --help`` does not load the web stack.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``uncertainty``, ``whatif`` and ``audit`` commands on the shipped sample (registered by entry point)."""
+"""The ``uncertainty``, ``whatif`` and ``audit`` commands (scoring/cli/analysis.py) on the shipped sample."""
 
 from __future__ import annotations
 

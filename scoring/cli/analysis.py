@@ -1,0 +1,185 @@
+"""The analysis commands: ``uncertainty``, ``whatif`` and ``audit``.
+
+``uncertainty``'s option defaults are the one default design, :data:`scoring.analysis.design.DEFAULT_UNCERTAINTY`,
+which the report's robustness appendix and the dashboard use too: one round shows the same rank intervals
+everywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scoring.analysis.design import DEFAULT_UNCERTAINTY
+from scoring.cli.common import (
+    DEFAULT_SYSTEM,
+    DataArgument,
+    ForceOption,
+    SystemOption,
+    YearOption,
+    console,
+    read_checked,
+    reports_errors,
+    show_frame,
+    split_list,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``uncertainty``, ``whatif`` and ``audit`` to ``app``."""
+    for command in (uncertainty, whatif, audit):
+        app.command()(command)
+
+
+@reports_errors
+def uncertainty(
+    data: DataArgument,
+    year: YearOption,
+    out: Annotated[Path, typer.Option(help="F.csv, F.json or F.xlsx")],
+    system: SystemOption = DEFAULT_SYSTEM,
+    replications: Annotated[
+        int, typer.Option(help="number of runs (rounded up to a multiple of k + 2)")
+    ] = DEFAULT_UNCERTAINTY.replications,
+    seed: Annotated[
+        int, typer.Option(help="seed of the random generator (recorded in the output)")
+    ] = DEFAULT_UNCERTAINTY.seed,
+    weights: Annotated[
+        str, typer.Option(help="weight perturbation: uniform | dirichlet | none")
+    ] = DEFAULT_UNCERTAINTY.weights,
+    spread: Annotated[
+        float, typer.Option(help="a of the uniform perturbation w·U(1 − a, 1 + a)")
+    ] = DEFAULT_UNCERTAINTY.spread,
+    concentration: Annotated[
+        float, typer.Option(help="κ of the Dirichlet perturbation Dir(κ·w)")
+    ] = DEFAULT_UNCERTAINTY.concentration,
+    normalisations: Annotated[
+        str, typer.Option(help="alternative normalisations, comma-separated ('' = keep the system's)")
+    ] = ",".join(DEFAULT_UNCERTAINTY.normalisations),
+    aggregations: Annotated[str, typer.Option(help="alternative aggregations, comma-separated")] = ",".join(
+        DEFAULT_UNCERTAINTY.aggregations
+    ),
+    missing: Annotated[
+        str, typer.Option(help="alternative missing-data policies, comma-separated")
+    ] = ",".join(DEFAULT_UNCERTAINTY.missing),
+    force: ForceOption = False,
+) -> None:
+    """Rank intervals (5–95 %), tier probabilities and sensitivity indices under perturbed assumptions."""
+    from dataclasses import replace
+
+    from scoring.analysis.export import write_uncertainty
+    from scoring.analysis.uncertainty import uncertainty_analysis
+
+    if weights not in ("uniform", "dirichlet", "none"):
+        raise typer.BadParameter("--weights must be uniform, dirichlet or none")
+    indicator_system, dataset = read_checked(system, data, force)
+    # The default design with the options given on the command line; what is not given stays the default.
+    settings = replace(
+        DEFAULT_UNCERTAINTY,
+        replications=replications,
+        seed=seed,
+        weights=weights,  # type: ignore[arg-type]  # checked above
+        spread=spread,
+        concentration=concentration,
+        normalisations=split_list(normalisations),
+        aggregations=split_list(aggregations),
+        missing=split_list(missing),
+    )
+    result = uncertainty_analysis(indicator_system, dataset, year, settings.generator(), settings)
+    write_uncertainty(result, out)
+    units = result.units.drop(columns=["unit_name", "nominal_score", "mean_rank"])
+    show_frame(units, f"{indicator_system.name}（{year} 年）排名稳健性 / rank intervals", digits=2)
+    show_frame(result.sensitivity, "敏感性指数 / sensitivity of the ranks (first order, total effect)")
+    console.print(
+        f"{result.replications} 次重复计算，随机种子 {seed} / {result.replications} runs, seed {seed}; "
+        f"结果已写入 / written → {out}"
+    )
+
+
+@reports_errors
+def whatif(
+    data: DataArgument,
+    year: YearOption,
+    unit: Annotated[str, typer.Option(help="unit code")],
+    system: SystemOption = DEFAULT_SYSTEM,
+    share: Annotated[
+        float, typer.Option(help="one unit of effort: this share of the indicator's range")
+    ] = 0.01,
+    out: Annotated[Path | None, typer.Option(help="also write the tables to F.csv, F.json or F.xlsx")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Gap to the unit ranked above (by indicator), goals reached one at a time, and gains per unit of effort."""
+    from scoring.analysis.export import write_whatif
+    from scoring.analysis.whatif import whatif_analysis
+
+    indicator_system, dataset = read_checked(system, data, force)
+    if unit not in indicator_system.unit_codes:
+        raise typer.BadParameter(f"unit {unit!r} is not in the system's unit list")
+    result = whatif_analysis(indicator_system, dataset, year, unit, share)
+    console.print(result.text)
+    if result.gap.above is not None:
+        gap = result.gap.table[result.gap.table["node_code"].isin(indicator_system.indicator_codes)]
+        gap = gap.sort_values("difference", ascending=False)
+        show_frame(
+            gap[["node_code", "node_name", "contribution", "contribution_above", "difference"]],
+            f"与上一位（{result.gap.above}）的差距分解 / gap by indicator (sum = {result.gap.gap:.4f})",
+        )
+    show_frame(
+        result.goals[
+            [
+                "indicator_code",
+                "indicator_name",
+                "raw_value",
+                "goal",
+                "goal_source",
+                "status",
+                "composite",
+                "composite_gain",
+                "rank",
+            ]
+        ],
+        "单项指标达标后的得分与排名 / each indicator reaching its goal",
+        digits=2,
+    )
+    show_frame(
+        result.gains[["indicator_code", "indicator_name", "raw_value", "step", "composite_gain", "status"]],
+        f"每 {share:.0%} 区间的得分增量 / composite gain per {share:.0%} of the range",
+        limit=10,
+    )
+    if out is not None:
+        write_whatif(result, out)
+        console.print(f"结果已写入 / written → {out}")
+
+
+@reports_errors
+def audit(
+    data: DataArgument,
+    year: YearOption,
+    system: SystemOption = DEFAULT_SYSTEM,
+    out: Annotated[Path | None, typer.Option(help="also write the tables to F.csv, F.json or F.xlsx")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Statistical audit: correlations, redundant pairs, Cronbach's alpha, PC1 share, skew/kurtosis, coverage."""
+    from scoring.analysis.audit import audit as run_audit
+    from scoring.analysis.export import write_audit
+    from scoring.evaluate import evaluate
+
+    indicator_system, dataset = read_checked(system, data, force)
+    result = run_audit(evaluate(indicator_system, dataset, year))
+    console.print(result.text)
+    show_frame(
+        result.dimensions[["node_code", "node_name", "children", "cronbach_alpha", "first_component_share"]],
+        "维度内部一致性 / internal consistency",
+    )
+    flagged = result.indicators[
+        result.indicators["negative_with_parent"] | result.indicators["skew_kurtosis"]
+    ]
+    if not flagged.empty:
+        show_frame(
+            flagged[["indicator_code", "indicator_name", "parent", "r_parent", "skew", "kurtosis"]],
+            "需关注的指标 / flagged indicators",
+        )
+    if out is not None:
+        write_audit(result, out)
+        console.print(f"结果已写入 / written → {out}")

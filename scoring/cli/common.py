@@ -1,0 +1,161 @@
+"""What every ``digiscore`` command shares: the system, data, year and force options, system resolution, reading
+and evaluating the data files, and how problems and tables are shown.
+
+Errors the engine raises on purpose (``DigiscoreError``) become listed messages and exit codes, never tracebacks.
+This module imports only typer, rich and the problem records: the engine (pandas, the pipeline, …) is imported
+inside the functions that need it, so that ``digiscore --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from scoring.problems import DigiscoreError, Problem, Severity, cap_problems
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scoring.data import Dataset
+    from scoring.evaluate import Evaluation
+    from scoring.system import IndicatorSystem
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INDICATORS_DIR = REPO_ROOT / "indicators"
+SAMPLE_DIR = REPO_ROOT / "sample_inputs"
+DEFAULT_SYSTEM = "jinan_district_digital"
+
+console = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SystemOption = Annotated[
+    str,
+    typer.Option(
+        "--system", "-s", help="indicator-system YAML path, file stem or id (default: the Jinan system)"
+    ),
+]
+DataArgument = Annotated[
+    list[Path], typer.Argument(help="district forms, long or wide tables (.xlsx / .csv)")
+]
+YearOption = Annotated[int, typer.Option("--year", "-y", help="the year evaluated (others feed the change)")]
+ForceOption = Annotated[bool, typer.Option(help="score even if cells have errors (they count as missing)")]
+
+
+def resolve_system(name: str) -> IndicatorSystem:
+    """A system from a path, or from ``indicators/`` by file stem or by its ``id``."""
+    from scoring.system import load_system
+
+    path = Path(name)
+    if path.suffix in {".yaml", ".yml"} or path.exists():
+        return load_system(path)
+    candidate = INDICATORS_DIR / f"{name}.yaml"
+    if candidate.exists():
+        return load_system(candidate)
+    for file in sorted(INDICATORS_DIR.glob("*.yaml")):
+        if f"id: {name}" in file.read_text(encoding="utf-8"):
+            return load_system(file)
+    raise typer.BadParameter(f"no indicator system named {name!r} in {INDICATORS_DIR}")
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    """One line per problem: severity, location, unit/indicator/year, message in Chinese and English; at most
+    ``MAX_PER_CODE`` per code, the rest counted in one line (scoring.problems.cap_problems)."""
+    if not problems:
+        return
+    problems = cap_problems(problems)
+    table = Table(show_lines=False, header_style="bold")
+    for column in (
+        "级别 severity",
+        "位置 location",
+        "区县 unit",
+        "指标 indicator",
+        "年份 year",
+        "说明 message",
+    ):
+        table.add_column(column, overflow="fold")
+    styles = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+    for p in problems:
+        table.add_row(
+            f"[{styles[p.severity]}]{p.severity}[/]",
+            str(p.location) or "-",
+            p.unit or "",
+            p.indicator or "",
+            str(p.year or ""),
+            f"{p.message_zh}\n{p.message_en}",
+        )
+    err.print(table)
+
+
+def reports_errors(command: F) -> F:
+    """Turn engine errors into listed problems and exit code 2 (unusable input)."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DigiscoreError as exc:
+            print_problems(exc.problems)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            err.print(f"[red]无法读写文件 / cannot read or write: {exc}[/]")
+            raise typer.Exit(2) from None
+
+    return run  # type: ignore[return-value]
+
+
+def read_checked(system: str, data: Sequence[Path], force: bool) -> tuple[IndicatorSystem, Dataset]:
+    """The system and the data files read for it, problems listed; stops (exit 1) on errors unless ``force``."""
+    from scoring.io import read_data
+
+    indicator_system = resolve_system(system)
+    dataset = read_data(list(data), indicator_system)
+    print_problems([p for p in dataset.problems if p.severity is not Severity.INFO])
+    if dataset.has_errors and not force:
+        err.print(
+            "[red]数据存在错误，未计算；修正后重试，或用 --force 将错误单元格视为缺失 / "
+            "data has errors; fix them or pass --force to treat those cells as missing[/]"
+        )
+        raise typer.Exit(1)
+    return indicator_system, dataset
+
+
+def evaluate_files(system: str, year: int, data: Sequence[Path], force: bool) -> Evaluation:
+    """:func:`read_checked`, then the evaluation of ``year``."""
+    from scoring.evaluate import evaluate
+
+    return evaluate(*read_checked(system, data, force), year)
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """A comma-separated option as a tuple of its non-empty, stripped parts."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def show_frame(frame: pd.DataFrame, title: str, digits: int = 3, limit: int | None = None) -> None:
+    """A table on the console: floats with ``digits`` decimals, missing values blank, at most ``limit`` rows."""
+    import pandas as pd
+
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    shown = frame if limit is None else frame.head(limit)
+    for row in shown.itertuples(index=False):
+        table.add_row(
+            *(
+                ""
+                if v is None or (isinstance(v, float) and v != v) or v is pd.NA  # v != v: NaN
+                else f"{v:.{digits}f}"
+                if isinstance(v, float)
+                else str(v)
+                for v in row
+            )
+        )
+    console.print(table)

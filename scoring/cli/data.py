@@ -1,0 +1,215 @@
+"""The data commands: ``template``, ``validate``, ``score``, ``explain`` and ``monitor``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from scoring.cli.common import (
+    DEFAULT_SYSTEM,
+    DataArgument,
+    ForceOption,
+    SystemOption,
+    YearOption,
+    console,
+    evaluate_files,
+    print_problems,
+    reports_errors,
+    resolve_system,
+)
+from scoring.problems import Severity, SubmissionError, problem_count
+
+if TYPE_CHECKING:
+    from scoring.evaluate import Evaluation
+
+
+def register(app: typer.Typer) -> None:
+    """Add the data commands to ``app``."""
+    for command in (template, validate, score, explain, monitor):
+        app.command()(command)
+
+
+@reports_errors
+def template(
+    system: SystemOption = DEFAULT_SYSTEM,
+    unit: Annotated[str | None, typer.Option(help="unit code of the district")] = None,
+    all_units: Annotated[
+        bool, typer.Option("--all", help="one form per unit of the system, into --out DIR")
+    ] = False,
+    years: Annotated[
+        list[int] | None, typer.Option("--year", help="year columns (repeat); default: last 3")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="F.xlsx for one unit, a directory with --all")] = Path(
+        "form.xlsx"
+    ),
+) -> None:
+    """Write the blank district form (填报模板) for one unit or for all."""
+    from datetime import date
+
+    from scoring.io import write_all_templates, write_template
+
+    indicator_system = resolve_system(system)
+    chosen_years = years or [date.today().year - 3 + i for i in range(3)]
+    if all_units:
+        write_all_templates(indicator_system, out, chosen_years)
+        console.print(f"已生成 {len(indicator_system.units)} 份填报模板 → {out}")
+        return
+    if unit is None:
+        raise typer.BadParameter("give --unit CODE or --all")
+    if unit not in indicator_system.unit_codes:
+        raise typer.BadParameter(f"unit {unit!r} is not in the system's unit list")
+    write_template(indicator_system, unit, out, chosen_years)
+    console.print(f"已生成填报模板 → {out}")
+
+
+@reports_errors
+def validate(data: DataArgument, system: SystemOption = DEFAULT_SYSTEM) -> None:
+    """Check data files: exit 0 clean, 1 with problems (listed), 2 when a file is unusable."""
+    from scoring.io import validate_paths
+
+    indicator_system = resolve_system(system)
+    try:
+        dataset, code = validate_paths(data, indicator_system)
+    except SubmissionError as exc:
+        print_problems(exc.problems)
+        raise typer.Exit(2) from None
+    print_problems(dataset.problems)
+    n = len(dataset.values)
+    errors = problem_count(dataset.problems, Severity.ERROR)
+    console.print(f"读取 {n} 个数值，发现 {errors} 个错误 / read {n} values, {errors} errors")
+    raise typer.Exit(code)
+
+
+@reports_errors
+def score(
+    data: DataArgument,
+    year: YearOption,
+    out: Annotated[Path, typer.Option(help="F.csv, F.json or F.xlsx")],
+    system: SystemOption = DEFAULT_SYSTEM,
+    force: ForceOption = False,
+) -> None:
+    """Score the units: composite and every node, ranks, tiers, change; written by the extension of --out."""
+    from scoring.outputs import write_results
+
+    evaluation = evaluate_files(system, year, data, force)
+    write_results(evaluation, out)
+    print_ranking(evaluation)
+    console.print(f"结果已写入 / results written → {out}")
+
+
+@reports_errors
+def explain(
+    data: DataArgument,
+    year: YearOption,
+    unit: Annotated[str, typer.Option(help="unit code")],
+    system: SystemOption = DEFAULT_SYSTEM,
+    force: ForceOption = False,
+) -> None:
+    """Show each indicator's contribution along its path to the unit's composite (they add up to it)."""
+    evaluation = evaluate_files(system, year, data, force)
+    print_explanation(evaluation, unit)
+
+
+@reports_errors
+def monitor(
+    data: DataArgument,
+    year: YearOption,
+    system: SystemOption = DEFAULT_SYSTEM,
+    out: Annotated[Path | None, typer.Option(help="also write the table: F.csv or F.xlsx")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Plan monitoring (规划监测): each indicator against its target and the time-elapsed schedule (序时进度)."""
+    import pandas as pd
+
+    evaluation = evaluate_files(system, year, data, force)
+    table = evaluation.attainment[evaluation.attainment["year"] == year].copy()
+    names = {node.code: node.name for node in evaluation.system.indicators}
+    table.insert(3, "indicator_name", table["indicator_code"].map(names))
+    view = Table(title=f"{evaluation.system.name}（{year} 年）目标完成情况 / target attainment")
+    for column in (
+        "区县 unit",
+        "指标 indicator",
+        "数值 value",
+        "序时目标 expected",
+        "目标 target",
+        "完成度",
+        "状态 status",
+    ):
+        view.add_column(column)
+    for row in table.itertuples(index=False):
+        view.add_row(
+            evaluation.system.unit_names.get(row.unit_code, row.unit_code),
+            f"{row.indicator_code} {row.indicator_name}",
+            "" if pd.isna(row.value) else f"{row.value:g}",
+            "" if pd.isna(row.expected) else f"{row.expected:.4g}",
+            f"{row.target:g}（{row.target_year}）" if row.target_year else f"{row.target:g}",
+            "" if pd.isna(row.attainment) else f"{row.attainment:.1%}",
+            row.status or "",
+        )
+    console.print(view)
+    counts = table["status"].value_counts()
+    console.print(
+        "；".join(f"{status} {counts.get(status, 0)} 项" for status in ("提前完成", "符合预期", "滞后"))
+    )
+    if out is not None:
+        from scoring.outputs import escape_frame, write_csv
+
+        if out.suffix.lower() == ".xlsx":
+            escape_frame(table).to_excel(out, index=False, sheet_name="目标完成度")
+        else:
+            write_csv(table, out)
+        console.print(f"已写入 / written → {out}")
+
+
+def print_ranking(evaluation: Evaluation) -> None:
+    """The summary table's first seven columns (rank, unit, composite, tier, …) on the console."""
+    import pandas as pd
+
+    from scoring.outputs import summary_table
+
+    summary = summary_table(evaluation)
+    table = Table(title=f"{evaluation.system.name}（{evaluation.year} 年）")
+    for column in summary.columns[:7]:
+        table.add_column(str(column))
+    for row in summary.itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else str(v) for v in row[:7]))
+    console.print(table)
+
+
+def print_explanation(evaluation: Evaluation, unit: str) -> None:
+    """The unit's contributions along the tree, and their sum beside the composite (they agree)."""
+    frame = evaluation.explain(unit)
+    name = evaluation.system.unit_names.get(unit, unit)
+    table = Table(title=f"{name}（{unit}）{evaluation.year} 年得分分解 / contributions")
+    for column in (
+        "指标 node",
+        "原始值 raw",
+        "得分 score",
+        "权重 weight",
+        "总权重 overall",
+        "贡献 contribution",
+        "占比 share",
+    ):
+        table.add_column(column, justify="right" if column[0] != "指" else "left")
+    for row in frame.itertuples(index=False):
+        indent = "  " * int(row.level)
+        raw = "" if row.raw_value != row.raw_value else f"{row.raw_value:g} {row.unit or ''}"
+        score = "缺失" if row.score != row.score else f"{row.score:.2f}"
+        table.add_row(
+            f"{indent}{row.node_code} {row.node_name}",
+            raw,
+            score,
+            f"{row.weight:.4f}",
+            f"{row.overall_weight:.4f}",
+            f"{row.contribution:.4f}",
+            f"{row.share:.1%}" if row.share == row.share else "",
+        )
+    console.print(table)
+    leaves = frame[frame["node_code"].isin(evaluation.system.indicator_codes)]
+    console.print(
+        f"指标贡献合计 / sum of indicator contributions = {leaves['contribution'].sum():.6f}; "
+        f"综合得分 / composite = {frame['score'].iloc[0]:.6f}"
+    )
