@@ -145,3 +145,105 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
         "report_2024.xlsx",
         "report_2024.html",
     }
+
+
+# What `--help` must not load: the data stack, the web stack, the report's writers and the engine past its
+# problem records (each command imports those when it runs).
+HEAVY = (
+    "pandas",
+    "scipy",
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "uvicorn",
+    "docx",
+    "openpyxl",
+    "matplotlib",
+    "scoring.system",
+    "scoring.pipeline",
+    "scoring.evaluate",
+    "scoring.io",
+    "scoring.report",
+    "service.app",
+)
+
+
+def test_help_imports_only_what_it_needs() -> None:
+    """``digiscore --help`` and every command's and subcommand's ``--help`` (the service's too), in a fresh
+    interpreter."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+import typer.main
+from scoring.cli import app
+
+def paths(command, prefix=()):
+    yield prefix
+    if hasattr(command, "commands"):  # a group (typer's own click: not click.Group)
+        for name, sub in command.commands.items():
+            yield from paths(sub, (*prefix, name))
+
+for path in list(paths(typer.main.get_command(app))):
+    try:
+        app([*path, "--help"], prog_name="digiscore")
+    except SystemExit as exit:
+        assert exit.code == 0, path
+heavy = {HEAVY!r}
+print("LOADED:", *sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in heavy)))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip().splitlines()[-1] == "LOADED:", done.stdout[-2000:]
+
+
+# The engine's own commands (scoring/cli/) and the service's (plugged in by entry point).
+ENGINE_COMMANDS = {
+    "template",
+    "validate",
+    "score",
+    "explain",
+    "monitor",
+    "report",
+    "uncertainty",
+    "whatif",
+    "audit",
+    "demo",
+}
+SERVICE_COMMANDS = {"serve", "token"}
+
+
+def test_every_command_is_there_and_in_the_readme() -> None:
+    import typer.main
+
+    command = typer.main.get_command(app)
+    assert isinstance(command, typer.main.TyperGroup)
+    assert set(command.commands) >= ENGINE_COMMANDS | SERVICE_COMMANDS
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in command.commands if f"digiscore {name} " not in readme]
+    assert not missing, f"commands the README does not name: {missing}"
+
+
+def test_uncertainty_defaults_are_the_one_default_design(tmp_path: Path) -> None:
+    """The option defaults come from DEFAULT_UNCERTAINTY, which the report and the dashboard use too."""
+    import typer.main
+
+    from scoring.analysis.design import DEFAULT_UNCERTAINTY
+    from scoring.cli.common import split_list
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.main.TyperGroup)
+    defaults = {param.name: param.default for param in group.commands["uncertainty"].params}
+    for name in ("replications", "seed", "weights", "spread", "concentration"):
+        assert defaults[name] == getattr(DEFAULT_UNCERTAINTY, name), name
+    for name in ("normalisations", "aggregations", "missing"):
+        assert split_list(str(defaults[name])) == getattr(DEFAULT_UNCERTAINTY, name), name
+    # and a run without --seed records the default seed
+    out = tmp_path / "u.json"
+    sample = ROOT / "sample_inputs" / "jinan" / "long_table.csv"
+    code, output = run("uncertainty", "-y", "2024", str(sample), "--out", str(out), "--replications", "12")
+    assert code == 0, output
+    assert json.loads(out.read_text(encoding="utf-8"))["seed"] == DEFAULT_UNCERTAINTY.seed
