@@ -7,7 +7,6 @@ everywhere.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +16,10 @@ from scoring.cli.common import (
     DEFAULT_SYSTEM,
     DataArgument,
     ForceOption,
+    OutOption,
     SystemOption,
+    TablesOutOption,
+    UnitOption,
     YearOption,
     console,
     read_checked,
@@ -37,7 +39,7 @@ def register(app: typer.Typer) -> None:
 def uncertainty(
     data: DataArgument,
     year: YearOption,
-    out: Annotated[Path, typer.Option(help="F.csv, F.json or F.xlsx")],
+    out: OutOption,
     system: SystemOption = DEFAULT_SYSTEM,
     replications: Annotated[
         int, typer.Option(help="number of runs (rounded up to a multiple of k + 2)")
@@ -101,12 +103,12 @@ def uncertainty(
 def whatif(
     data: DataArgument,
     year: YearOption,
-    unit: Annotated[str, typer.Option(help="unit code")],
+    unit: UnitOption,
     system: SystemOption = DEFAULT_SYSTEM,
     share: Annotated[
         float, typer.Option(help="one unit of effort: this share of the indicator's range")
     ] = 0.01,
-    out: Annotated[Path | None, typer.Option(help="also write the tables to F.csv, F.json or F.xlsx")] = None,
+    out: TablesOutOption = None,
     force: ForceOption = False,
 ) -> None:
     """Gap to the unit ranked above (by indicator), goals reached one at a time, and gains per unit of effort."""
@@ -157,7 +159,7 @@ def audit(
     data: DataArgument,
     year: YearOption,
     system: SystemOption = DEFAULT_SYSTEM,
-    out: Annotated[Path | None, typer.Option(help="also write the tables to F.csv, F.json or F.xlsx")] = None,
+    out: TablesOutOption = None,
     force: ForceOption = False,
 ) -> None:
     """Statistical audit: correlations, redundant pairs, Cronbach's alpha, PC1 share, skew/kurtosis, coverage."""

@@ -47,6 +47,11 @@ DataArgument = Annotated[
 ]
 YearOption = Annotated[int, typer.Option("--year", "-y", help="the year evaluated (others feed the change)")]
 ForceOption = Annotated[bool, typer.Option(help="score even if cells have errors (they count as missing)")]
+UnitOption = Annotated[str, typer.Option(help="unit code")]
+OutOption = Annotated[Path, typer.Option(help="F.csv, F.json or F.xlsx")]
+TablesOutOption = Annotated[
+    Path | None, typer.Option(help="also write the tables to F.csv, F.json or F.xlsx")
+]
 
 
 def resolve_system(name: str) -> IndicatorSystem:

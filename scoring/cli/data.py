@@ -12,7 +12,9 @@ from scoring.cli.common import (
     DEFAULT_SYSTEM,
     DataArgument,
     ForceOption,
+    OutOption,
     SystemOption,
+    UnitOption,
     YearOption,
     console,
     evaluate_files,
@@ -87,7 +89,7 @@ def validate(data: DataArgument, system: SystemOption = DEFAULT_SYSTEM) -> None:
 def score(
     data: DataArgument,
     year: YearOption,
-    out: Annotated[Path, typer.Option(help="F.csv, F.json or F.xlsx")],
+    out: OutOption,
     system: SystemOption = DEFAULT_SYSTEM,
     force: ForceOption = False,
 ) -> None:
@@ -104,7 +106,7 @@ def score(
 def explain(
     data: DataArgument,
     year: YearOption,
-    unit: Annotated[str, typer.Option(help="unit code")],
+    unit: UnitOption,
     system: SystemOption = DEFAULT_SYSTEM,
     force: ForceOption = False,
 ) -> None:
