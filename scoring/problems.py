@@ -315,6 +315,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件中包含区县 {unit} 的数据，但本次只能为区县 {expected} 填报",
         "the file holds values for unit {unit}, but this upload is for unit {expected} only",
     ),
+    # rounds (service)
+    "round.year_too_far": (
+        "不能开启 {year} 年度的轮次：当前是 {current} 年，最多只能开启到 {latest} 年；请检查年份是否输错",
+        "cannot open a round for {year}: the current year is {current}, so the latest round that may be opened "
+        "is {latest}; check the year for a typo",
+    ),
+    "round.has_submissions": (
+        "{year} 年度轮次已有 {count} 份填报，不能取消；只有没有任何填报的轮次才能取消",
+        "the {year} round already holds {count} submissions and cannot be cancelled; only a round without "
+        "submissions can be",
+    ),
+    "round.missing_units_changed": (
+        "发布前确认的缺少已接受填报的区县（{confirmed}）与当前情况（{missing}）不一致；请重新核对后再发布",
+        "the units confirmed as lacking an accepted version ({confirmed}) differ from those lacking one now "
+        "({missing}); check the list again before publishing",
+    ),
     # analysis (scoring.analysis)
     "analysis.bad_settings": (
         "不确定性分析参数有误：{detail}",

@@ -1,7 +1,9 @@
 """Yearly rounds: one year evaluated with one registered system version; open → closed → published.
 
 Uploads are taken while a round is open; reviews go on while it is closed; publishing (``service.results``)
-freezes its results. A round's system version is frozen from the moment the round exists.
+freezes its results. A round's system version is frozen from the moment the round exists. A closed round may be
+reopened before it is published; a round without any submission may be cancelled (opened by mistake), after
+which its year may be opened again.
 """
 
 from __future__ import annotations
@@ -9,19 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from scoring.problems import Problem, Severity
 from service import audit
 from service.auth import Principal
 from service.db import Database
-from service.errors import conflict, not_found
+from service.errors import ServiceError, conflict, not_found
 from service.submissions import round_for_update
 from service.systems import find_system
-from service.tables import RoundRow, SnapshotRow, SystemRow
+from service.tables import RoundRow, SnapshotRow, SubmissionRow, SystemRow
 
-OPEN, CLOSED, PUBLISHED = "open", "closed", "published"
+OPEN, CLOSED, PUBLISHED, CANCELLED = "open", "closed", "published", "cancelled"
 
 
 def find_round(session: Session, year: int) -> RoundRow:
@@ -62,14 +65,19 @@ def list_rounds(session: Session) -> list[dict[str, Any]]:
 def open_round(
     db: Database, year: int, system_id: str, version: str, principal: Principal, now: datetime
 ) -> dict[str, Any]:
-    """Open the round of ``year`` on a registered system version (one round per year)."""
+    """Open the round of ``year`` on a registered system version (one round per year; a cancelled round's
+    year may be opened again, on any version: it never held a submission)."""
     try:
         with db.write() as session:
             system = find_system(session, system_id, version)
-            if session.execute(select(RoundRow.id).where(RoundRow.year == year)).first() is not None:
+            row = session.execute(select(RoundRow).where(RoundRow.year == year)).scalar_one_or_none()
+            if row is not None and row.status != CANCELLED:
                 raise conflict("round-exists", f"round {year} exists")
-            row = RoundRow(year=year, system_pk=system.id, status=OPEN, opened_at=now)
-            session.add(row)
+            if row is None:
+                row = RoundRow(year=year, system_pk=system.id, status=OPEN, opened_at=now)
+                session.add(row)
+            else:
+                row.system_pk, row.status, row.opened_at, row.closed_at = system.id, OPEN, now, None
             session.flush()
             audit.record(
                 session,
@@ -84,6 +92,70 @@ def open_round(
             return round_info(session, row)
     except IntegrityError:
         raise conflict("round-exists", f"round {year} exists") from None
+
+
+def submission_count(session: Session, row: RoundRow) -> int:
+    """How many uploads (every version of every unit) the round holds."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(SubmissionRow).where(SubmissionRow.round_id == row.id)
+        ).scalar_one()
+    )
+
+
+def submission_counts(session: Session) -> dict[int, int]:
+    """Year → how many uploads its round holds (rounds without any are absent)."""
+    rows = session.execute(
+        select(RoundRow.year, func.count(SubmissionRow.id))
+        .join(SubmissionRow, SubmissionRow.round_id == RoundRow.id)
+        .group_by(RoundRow.year)
+    ).all()
+    return {int(year): int(count) for year, count in rows}
+
+
+def cancellable(session: Session, row: RoundRow) -> None:
+    """Raise unless the round may be cancelled: open or closed, and without a single submission."""
+    if row.status not in (OPEN, CLOSED):
+        raise conflict("round-not-cancellable", f"round {row.year} is {row.status}")
+    count = submission_count(session, row)
+    if count:
+        problem = Problem(
+            "round.has_submissions", Severity.ERROR, year=row.year, params={"year": row.year, "count": count}
+        )
+        raise ServiceError(409, "round-has-submissions", problem.message_en, [problem])
+
+
+def cancel_round(
+    db: Database, year: int, principal: Principal, now: datetime, reason: str | None
+) -> dict[str, Any]:
+    """Cancel a round opened by mistake (no submission yet): it stays listed, as cancelled, takes no upload
+    and is nobody's default year. The exclusive lock waits for uploads in flight (they hold a share lock)."""
+    with db.write() as session:
+        row = round_for_update(session, db, year, exclusive=True)
+        cancellable(session, row)
+        previous = row.status
+        row.status = CANCELLED
+        audit.record(session, principal, "round.cancel", f"round:{year}", now, was=previous, reason=reason)
+        session.flush()
+        return round_info(session, row)
+
+
+def reopen_round(db: Database, year: int, principal: Principal, now: datetime, reason: str) -> dict[str, Any]:
+    """Take uploads again in a closed round that is not published yet (the reason goes to the audit log)."""
+    with db.write() as session:
+        row = round_for_update(session, db, year, exclusive=True)
+        if row.status != CLOSED:
+            raise conflict(
+                "round-not-reopenable", f"round {year} is {row.status}; only a closed round reopens"
+            )
+        closed_at = row.closed_at
+        row.status = OPEN
+        row.closed_at = None
+        audit.record(
+            session, principal, "round.reopen", f"round:{year}", now, reason=reason, closed_at=closed_at
+        )
+        session.flush()
+        return round_info(session, row)
 
 
 def close_round(db: Database, year: int, principal: Principal, now: datetime) -> dict[str, Any]:

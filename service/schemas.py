@@ -22,6 +22,31 @@ class RoundCreate(BaseModel):
     version: CleanLine = Field(min_length=1, max_length=100)
 
 
+class RoundCancel(BaseModel):
+    """Cancel a round opened by mistake (it holds no submission); the reason goes to the audit log."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: CleanText | None = Field(None, max_length=2000)
+
+
+class RoundReopen(BaseModel):
+    """Take uploads again in a closed, unpublished round; the reason is required and audited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: CleanText = Field(min_length=1, max_length=2000)
+
+
+class PublishConfirm(BaseModel):
+    """The units the admin was shown as lacking an accepted version (``GET /rounds/{year}/publication``);
+    publishing is refused when the list differs now."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    missing_units: list[Annotated[str, Field(pattern=UNIT_PATTERN)]] = Field(max_length=10_000)
+
+
 class ReviewCreate(BaseModel):
     """A reviewer's decision on one submission version."""
 
@@ -71,7 +96,7 @@ class SystemRef(BaseModel):
 
 class RoundOut(BaseModel):
     year: int
-    status: Literal["open", "closed", "published"]
+    status: Literal["open", "closed", "published", "cancelled"]
     system: SystemRef
     opened_at: str
     closed_at: str | None

@@ -1,7 +1,9 @@
 """Publishing a round: the engine on the accepted submissions, frozen as a snapshot; rescoring a snapshot's
 inputs; rebuilding the evaluation behind a snapshot; previews of an unpublished round (scored afresh).
 
-Rescoring the same inputs gives the same bytes (:func:`rescore`): the document is encoded canonically.
+Rescoring the same inputs gives the same bytes (:func:`rescore`): the document is encoded canonically. A snapshot
+lists the system's units that had no accepted version (``missing_units``); snapshots frozen before that list
+existed lack the key, and rescoring them leaves it out again, so they still verify.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import select
 
 from scoring.evaluate import Evaluation, evaluate
 from scoring.outputs import records, results_document
-from scoring.problems import PipelineError
+from scoring.problems import PipelineError, Problem, Severity
 from scoring.system import IndicatorSystem
 from service import audit
 from service.auth import Principal
@@ -45,11 +47,22 @@ def evaluate_inputs(system: IndicatorSystem, year: int, inputs: list[SubmissionR
         ) from error
 
 
+def missing_units(system: IndicatorSystem, inputs: list[SubmissionRow]) -> list[str]:
+    """The system's units without an accepted version among ``inputs``, in the system's order."""
+    present = {row.unit_code for row in inputs}
+    return [unit.code for unit in system.units if unit.code not in present]
+
+
 def snapshot_document(
-    year: int, system: IndicatorSystem, inputs: list[SubmissionRow], evaluation: Evaluation
+    year: int,
+    system: IndicatorSystem,
+    inputs: list[SubmissionRow],
+    evaluation: Evaluation,
+    with_missing: bool = True,
 ) -> dict[str, Any]:
-    """What publishing freezes: the engine's results document, the trend over the years and the inputs."""
-    return {
+    """What publishing freezes: the engine's results document, the trend over the years, the inputs and (unless
+    ``with_missing`` is false: the rescoring of a snapshot frozen before the list existed) the units missing."""
+    document = {
         "format": SNAPSHOT_FORMAT,
         "year": year,
         "system": {
@@ -62,6 +75,9 @@ def snapshot_document(
         "results": results_document(evaluation),
         "trend": _trend(evaluation),
     }
+    if with_missing:
+        document["missing_units"] = missing_units(system, inputs)
+    return document
 
 
 def _trend(evaluation: Evaluation) -> list[dict[str, Any]]:
@@ -90,13 +106,36 @@ def _round_and_system(session: Any, catalog: SystemCatalog, year: int) -> tuple[
     return round_row, catalog.system(system_row)
 
 
+def publication_check(db: Database, catalog: SystemCatalog, year: int) -> dict[str, Any]:
+    """What publishing the round now would freeze: the units with an accepted version and those without."""
+    with db.read() as session:
+        round_row, system = _round_and_system(session, catalog, year)
+        inputs = accepted_inputs(session, round_row)
+    return {
+        "year": year,
+        "status": round_row.status,
+        "units": [r.unit_code for r in inputs],
+        "missing_units": [
+            {"code": code, "name": system.unit_names.get(code, code)}
+            for code in missing_units(system, inputs)
+        ],
+    }
+
+
 def publish(
-    db: Database, catalog: SystemCatalog, year: int, principal: Principal, now: datetime
+    db: Database,
+    catalog: SystemCatalog,
+    year: int,
+    principal: Principal,
+    now: datetime,
+    confirmed_missing: list[str] | None = None,
 ) -> dict[str, Any]:
     """Score a closed round from its accepted submissions and freeze the results; the round becomes published.
 
     The scoring runs outside the write transaction; the transaction then checks that the round is still
-    closed and that its accepted inputs did not change meanwhile (a review in between: publish again).
+    closed and that its accepted inputs did not change meanwhile (a review in between: publish again). With
+    ``confirmed_missing`` (the units the caller was shown as lacking an accepted version), a different list
+    now is refused: 409 ``missing-units-changed``.
     """
     with db.read() as session:
         round_row, system = _round_and_system(session, catalog, year)
@@ -105,6 +144,18 @@ def publish(
                 "round-not-closed", f"round {year} is {round_row.status}; close it before publishing"
             )
         inputs = accepted_inputs(session, round_row)
+    missing = missing_units(system, inputs)
+    if confirmed_missing is not None and sorted(set(confirmed_missing)) != sorted(missing):
+        problem = Problem(
+            "round.missing_units_changed",
+            Severity.ERROR,
+            year=year,
+            params={
+                "confirmed": "、".join(sorted(set(confirmed_missing))) or "-",
+                "missing": "、".join(missing) or "-",
+            },
+        )
+        raise ServiceError(409, "missing-units-changed", problem.message_en, [problem], missing_units=missing)
     evaluation = evaluate_inputs(system, year, inputs)
     document = encode_document(snapshot_document(year, system, inputs, evaluation))
     digest = hashlib.sha256(document).hexdigest()
@@ -126,8 +177,23 @@ def publish(
         )
         round_row.status = "published"
         round_row.published_at = now
-        audit.record(session, principal, "round.publish", f"round:{year}", now, digest, units=len(inputs))
-    return {"year": year, "sha256": digest, "units": [r.unit_code for r in inputs], "bytes": len(document)}
+        audit.record(
+            session,
+            principal,
+            "round.publish",
+            f"round:{year}",
+            now,
+            digest,
+            units=len(inputs),
+            missing_units=missing,
+        )
+    return {
+        "year": year,
+        "sha256": digest,
+        "units": [r.unit_code for r in inputs],
+        "missing_units": missing,
+        "bytes": len(document),
+    }
 
 
 def rescore(db: Database, catalog: SystemCatalog, year: int) -> tuple[str, str]:
@@ -140,7 +206,9 @@ def rescore(db: Database, catalog: SystemCatalog, year: int) -> tuple[str, str]:
         if snapshot is None:
             raise conflict("round-not-published", f"round {year} is not published")
         inputs = load_inputs(session, json.loads(snapshot.inputs_json))
-    document = encode_document(snapshot_document(year, system, inputs, evaluate_inputs(system, year, inputs)))
+        with_missing = "missing_units" in json.loads(zlib.decompress(snapshot.document))
+    evaluation = evaluate_inputs(system, year, inputs)
+    document = encode_document(snapshot_document(year, system, inputs, evaluation, with_missing))
     return snapshot.sha256, hashlib.sha256(document).hexdigest()
 
 

@@ -1,15 +1,25 @@
-"""Rounds: list, open (admin), detail, close (admin), publish (admin), the published results document."""
+"""Rounds: list, open (admin), detail, cancel, close, reopen, what publishing would freeze, publish (admin), the
+published results document."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Body, Path, Response
 from starlette.concurrency import run_in_threadpool
 
 from service.access import AdminDep, StaffDep
 from service.context import ContextDep
-from service.schemas import PROBLEM_RESPONSES, YEAR_MAX, YEAR_MIN, RoundCreate, RoundOut
+from service.schemas import (
+    PROBLEM_RESPONSES,
+    YEAR_MAX,
+    YEAR_MIN,
+    PublishConfirm,
+    RoundCancel,
+    RoundCreate,
+    RoundOut,
+    RoundReopen,
+)
 from service.usecases import rounds as usecases
 
 router = APIRouter(tags=["rounds"], responses=PROBLEM_RESPONSES)
@@ -40,10 +50,41 @@ def close(year: YearPath, principal: AdminDep, context: ContextDep) -> dict[str,
     return usecases.close_round(context, principal, year)
 
 
+@router.post("/rounds/{year}/cancel", response_model=RoundOut)
+def cancel(
+    year: YearPath,
+    principal: AdminDep,
+    context: ContextDep,
+    body: Annotated[RoundCancel | None, Body()] = None,
+) -> dict[str, Any]:
+    """Cancel a round opened by mistake (admin): only while it holds no submission; audited. Its year may be
+    opened again."""
+    return usecases.cancel_round(context, principal, year, body.reason if body else None)
+
+
+@router.post("/rounds/{year}/reopen", response_model=RoundOut)
+def reopen(year: YearPath, body: RoundReopen, principal: AdminDep, context: ContextDep) -> dict[str, Any]:
+    """Take uploads again in a closed round that is not published (admin; the reason is audited)."""
+    return usecases.reopen_round(context, principal, year, body.reason)
+
+
+@router.get("/rounds/{year}/publication")
+def publication(year: YearPath, _caller: AdminDep, context: ContextDep) -> dict[str, Any]:
+    """What publishing the closed round would freeze now: the units with an accepted version and the units
+    without one (to confirm in the body of the publish request)."""
+    return usecases.publication_check(context, year)
+
+
 @router.post("/rounds/{year}/publish")
-def publish(year: YearPath, principal: AdminDep, context: ContextDep) -> dict[str, Any]:
-    """Score the closed round from each unit's latest accepted version and freeze the results (admin)."""
-    return usecases.publish_round(context, principal, year)
+def publish(
+    year: YearPath,
+    principal: AdminDep,
+    context: ContextDep,
+    body: Annotated[PublishConfirm | None, Body()] = None,
+) -> dict[str, Any]:
+    """Score the closed round from each unit's latest accepted version and freeze the results with the list of
+    units lacking one (admin). With ``missing_units`` in the body, a different list now is refused (409)."""
+    return usecases.publish_round(context, principal, year, body.missing_units if body else None)
 
 
 @router.get(

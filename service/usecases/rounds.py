@@ -1,5 +1,6 @@
-"""Round use cases: list, read a round with its indicator system, open, close, publish, verify, the frozen
-results document, and what the admin page lists."""
+"""Round use cases: list, read a round with its indicator system, open (never more than a year ahead of the
+clock), cancel (a round without submissions), close, reopen (closed, not yet published), publish (with the list
+of units lacking an accepted version), verify, the frozen results document, and what the admin page lists."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from scoring.problems import Problem, Severity
 from scoring.system import IndicatorSystem
 from service import results
 from service import rounds as storage
 from service.auth import Principal
 from service.context import ServiceContext
-from service.errors import conflict, not_found
-from service.systems import list_systems
-from service.tables import SystemRow
+from service.errors import ServiceError, conflict, not_found
+from service.systems import find_system, list_systems
+from service.tables import RoundRow, SystemRow
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,39 @@ def round_with_system(context: ServiceContext, year: int) -> RoundWithSystem:
         return RoundWithSystem(year, storage.round_info(session, row), context.catalog.system(system_row))
 
 
+def check_new_round(context: ServiceContext, year: int) -> None:
+    """Refuse (422 ``round-year-too-far``) a year more than one year ahead of the app's clock: a typo such as
+    2150 for 2025 would otherwise become a round, and everyone's default year."""
+    current = context.now().year
+    if year > current + 1:
+        problem = Problem(
+            "round.year_too_far",
+            Severity.ERROR,
+            year=year,
+            params={"year": year, "current": current, "latest": current + 1},
+        )
+        raise ServiceError(422, "round-year-too-far", problem.message_en, [problem])
+
+
+def confirm_open_round(context: ServiceContext, year: int, system_version: str) -> dict[str, Any]:
+    """What the dashboard asks to confirm before opening a round (``id@version``): the year and the system
+    version, after the checks opening would make (year not too far, no round of that year, version known)."""
+    check_new_round(context, year)
+    system_id, _, version = system_version.rpartition("@")
+    with context.db.read() as session:
+        system = find_system(session, system_id, version)
+        existing = session.execute(select(RoundRow.status).where(RoundRow.year == year)).scalar()
+        if existing is not None and existing != storage.CANCELLED:
+            raise conflict("round-exists", f"round {year} exists")
+        return {"year": year, "system": system_version, "system_name": system.name}
+
+
 def open_round(
     context: ServiceContext, principal: Principal, year: int, system_id: str, version: str
 ) -> dict[str, Any]:
-    """Open the round of ``year`` on a registered system version (one round per year)."""
+    """Open the round of ``year`` on a registered system version (one round per year; a cancelled year may be
+    opened again); a year more than one ahead of the clock is refused."""
+    check_new_round(context, year)
     return storage.open_round(context.db, year, system_id, version, principal, context.now())
 
 
@@ -78,14 +109,46 @@ def open_round_on(
     return open_round(context, principal, year, system_id, version)
 
 
+def confirm_cancel_round(context: ServiceContext, year: int) -> dict[str, Any]:
+    """The round the dashboard asks to confirm cancelling, after the checks cancelling would make."""
+    with context.db.read() as session:
+        row = storage.find_round(session, year)
+        storage.cancellable(session, row)
+        return storage.round_info(session, row)
+
+
+def cancel_round(
+    context: ServiceContext, principal: Principal, year: int, reason: str | None = None
+) -> dict[str, Any]:
+    """Cancel a round that holds no submission (audited); 409 ``round-has-submissions`` otherwise."""
+    return storage.cancel_round(context.db, year, principal, context.now(), reason)
+
+
 def close_round(context: ServiceContext, principal: Principal, year: int) -> dict[str, Any]:
     """Stop taking uploads; reviews go on."""
     return storage.close_round(context.db, year, principal, context.now())
 
 
-def publish_round(context: ServiceContext, principal: Principal, year: int) -> dict[str, Any]:
-    """Score the closed round from each unit's latest accepted version and freeze the results."""
-    outcome = results.publish(context.db, context.catalog, year, principal, context.now())
+def reopen_round(context: ServiceContext, principal: Principal, year: int, reason: str) -> dict[str, Any]:
+    """Take uploads again in a closed, unpublished round (audited with the reason)."""
+    return storage.reopen_round(context.db, year, principal, context.now(), reason)
+
+
+def publication_check(context: ServiceContext, year: int) -> dict[str, Any]:
+    """What publishing would freeze now: the units with an accepted version, and those without (code, name)
+    that the admin must confirm; 409 unless the round is closed."""
+    check = results.publication_check(context.db, context.catalog, year)
+    if check["status"] != storage.CLOSED:
+        raise conflict("round-not-closed", f"round {year} is {check['status']}; close it before publishing")
+    return check
+
+
+def publish_round(
+    context: ServiceContext, principal: Principal, year: int, confirmed_missing: list[str] | None = None
+) -> dict[str, Any]:
+    """Score the closed round from each unit's latest accepted version and freeze the results, with the units
+    lacking one; when ``confirmed_missing`` is given, it must be exactly those units (409 otherwise)."""
+    outcome = results.publish(context.db, context.catalog, year, principal, context.now(), confirmed_missing)
     context.results.forget(year)  # this worker knew the round as unpublished
     return outcome
 
@@ -115,12 +178,15 @@ class AdminOverview:
 
     rounds: list[dict[str, Any]]
     systems: list[dict[str, Any]]
+    submissions: dict[int, int]  # year → uploads held (a round without any may be cancelled)
 
 
 def admin_overview(context: ServiceContext) -> AdminOverview:
     """What the admin page lists."""
     with context.db.read() as session:
-        return AdminOverview(storage.list_rounds(session), list_systems(session))
+        return AdminOverview(
+            storage.list_rounds(session), list_systems(session), storage.submission_counts(session)
+        )
 
 
 def unit_name(context: ServiceContext, code: str) -> str | None:

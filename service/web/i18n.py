@@ -70,6 +70,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "round.open": ("填报中", "open"),
     "round.closed": ("已截止", "closed"),
     "round.published": ("已发布", "published"),
+    "round.cancelled": ("已取消", "cancelled"),
     # ------------------------------------------------------------------------------------------- home
     "home.title": ("评价概览", "Overview"),
     "home.intro": (
@@ -287,6 +288,49 @@ TEXT: dict[str, tuple[str, str]] = {
     "admin.done.open": ("已开启 {year} 年度轮次。", "The {year} round is open."),
     "admin.done.close": ("{year} 年度填报已截止。", "Uploads for {year} are closed."),
     "admin.done.publish": ("{year} 年度结果已发布。", "The {year} results are published."),
+    "admin.done.cancel": ("{year} 年度轮次已取消。", "The {year} round is cancelled."),
+    "admin.done.reopen": ("{year} 年度轮次已重新开放填报。", "The {year} round takes uploads again."),
+    "admin.cancel": ("取消轮次", "Cancel the round"),
+    "admin.cancel_reason": ("取消原因（可选）", "Why (optional)"),
+    "admin.reopen": ("重新开放填报", "Reopen uploads"),
+    "admin.reopen_reason": ("重新开放的原因", "Reason for reopening"),
+    "admin.open_note": (
+        "只能开启到明年为止的年度；没有任何填报的轮次可以取消。",
+        "A round may be opened up to next year; a round without any submission can be cancelled.",
+    ),
+    "admin.confirm.back": ("返回，不做更改", "Back, change nothing"),
+    "admin.confirm.open.title": ("开启 {year} 年度轮次？", "Open the {year} round?"),
+    "admin.confirm.open.question": (
+        "将按指标体系 {system} 开启 {year} 年度轮次，各区县随即可以填报。请核对年份无误。",
+        "The {year} round will be opened on {system}, and the districts may upload at once. Check the year.",
+    ),
+    "admin.confirm.open.button": ("确认开启 {year} 年度轮次", "Open the {year} round"),
+    "admin.confirm.cancel.title": ("取消 {year} 年度轮次？", "Cancel the {year} round?"),
+    "admin.confirm.cancel.question": (
+        "{year} 年度轮次还没有任何填报。取消后它不再接受填报，也不再作为默认年度；该年度以后可以重新开启。",
+        "The {year} round holds no submission. Once cancelled it takes no upload and is nobody's default "
+        "year; the year may be opened again later.",
+    ),
+    "admin.confirm.cancel.button": ("确认取消 {year} 年度轮次", "Cancel the {year} round"),
+    "admin.confirm.publish.title": ("发布 {year} 年度结果？", "Publish the {year} results?"),
+    "admin.confirm.publish.question": (
+        "将按 {count} 个区县最新接受的版本计分并冻结 {year} 年度结果。",
+        "The {year} results will be scored from the latest accepted version of {count} units and frozen.",
+    ),
+    "admin.confirm.publish.missing": (
+        "以下 {count} 个区县没有已接受的填报，将不参与排名，并记入发布的结果：",
+        "These {count} units have no accepted version: they will not be ranked, and the published results "
+        "will list them:",
+    ),
+    "admin.confirm.publish.complete": (
+        "每个区县都有已接受的填报。",
+        "Every unit has an accepted version.",
+    ),
+    "admin.confirm.publish.acknowledge": (
+        "我已核对：在缺少这 {count} 个区县数据的情况下发布",
+        "I have checked: publish without these {count} units",
+    ),
+    "admin.confirm.publish.button": ("确认发布 {year} 年度结果", "Publish the {year} results"),
     # ----------------------------------------------------------------------------------------- signin
     "signin.title": ("登录", "Sign in"),
     "signin.intro": (
@@ -312,6 +356,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "error.round-not-published": ("该年度结果尚未发布。", "The results of that year are not published yet."),
     "error.round-not-open": ("该轮次不在填报期。", "That round does not take uploads."),
     "error.round-exists": ("该年度的轮次已经存在。", "That year already has a round."),
+    "error.round-year-too-far": ("不能开启这个年度的轮次：", "That year's round cannot be opened:"),
+    "error.round-has-submissions": ("该轮次已有填报，不能取消：", "That round holds submissions:"),
+    "error.round-not-cancellable": (
+        "只有填报中或已截止、尚未发布的轮次才能取消。",
+        "Only an open or closed round that is not published can be cancelled.",
+    ),
+    "error.round-not-reopenable": (
+        "只有已截止、尚未发布的轮次才能重新开放填报。",
+        "Only a closed round that is not published can take uploads again.",
+    ),
+    "error.missing-units-changed": (
+        "缺少数据的区县名单已经变化，未发布：",
+        "The list of units without data changed; nothing was published:",
+    ),
     "error.round-not-closed": ("请先截止填报，再发布结果。", "Close uploads before publishing."),
     "error.no-accepted-submissions": (
         "还没有已接受的填报，无法计算结果。",

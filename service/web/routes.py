@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic import StringConstraints
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -130,7 +131,8 @@ def home(web: WebDep) -> Response:
         view = read.read_round(web.context, web.principal, year)
         page = views.ranking_page(view.results, RankingQuery(node=view.results.composite, size=10))
         top = {"year": year, "rows": page.rows, "tiers": views.tier_order(view.system)}
-    return web.render("home.html", rounds=list(reversed(all_rounds)), top=top, active="home")
+    shown = list(reversed(views.live_rounds(all_rounds)))
+    return web.render("home.html", rounds=shown, top=top, active="home")
 
 
 @router.get("/rankings")
@@ -446,26 +448,56 @@ def review(
 # ---------------------------------------------------------------------------------------------- admin
 
 
+AdminDone = Literal["open", "cancel", "close", "reopen", "publish"]
+ConfirmField = Annotated[bool, Form()]
+ReasonField = Annotated[CleanText, Form(max_length=2000)]
+MissingField = Annotated[
+    list[Annotated[str, StringConstraints(pattern=UNIT_PATTERN)]] | None, Form(max_length=10_000)
+]
+
+
 @router.get("/admin")
-def admin_page(
-    web: AdminPageDep,
-    done: Literal["open", "close", "publish"] | None = None,
-    year: YearQuery = None,
-) -> Response:
-    """Admins: the rounds with their actions (close uploads, score and publish) and the form to open one."""
+def admin_page(web: AdminPageDep, done: AdminDone | None = None, year: YearQuery = None) -> Response:
+    """Admins: the rounds with their actions (cancel, close uploads, reopen, score and publish) and the form to
+    open one."""
     admin = round_cases.admin_overview(web.context)
-    years = {int(r["year"]) for r in admin.rounds}
+    years = {int(r["year"]) for r in admin.rounds if r["status"] != views.CANCELLED}
     suggested = max(years) + 1 if years else None
     return web.render(
         "admin.html", active="admin", admin=admin, done=done, done_year=year, suggested=suggested
     )
 
 
+def _confirm(web: Web, action: str, year: int, **shown: Any) -> Response:
+    """The page that asks to confirm ``action`` on the round of ``year`` (the same form, sent again with
+    ``confirm``)."""
+    return web.render("admin_confirm.html", active="admin", action=action, year=year, **shown)
+
+
 @router.post("/admin/open")
-def admin_open(web: AdminPostDep, year: YearField, system: Annotated[str, Form(max_length=300)]) -> Response:
-    """Open the round of a year on a registered system version (``id@version``)."""
+def admin_open(
+    web: AdminPostDep,
+    year: YearField,
+    system: Annotated[str, Form(max_length=300)],
+    confirm: ConfirmField = False,
+) -> Response:
+    """Open the round of a year on a registered system version (``id@version``), once confirmed; a year more
+    than one ahead is refused before the confirmation."""
+    if not confirm:
+        return _confirm(web, "open", year, opening=round_cases.confirm_open_round(web.context, year, system))
     round_cases.open_round_on(web.context, web.principal, year, system)
     return web.redirect("/admin?" + _query(done="open", year=year))
+
+
+@router.post("/admin/cancel")
+def admin_cancel(
+    web: AdminPostDep, year: YearField, confirm: ConfirmField = False, reason: ReasonField = ""
+) -> Response:
+    """Cancel a round that holds no submission, once confirmed."""
+    if not confirm:
+        return _confirm(web, "cancel", year, round=round_cases.confirm_cancel_round(web.context, year))
+    round_cases.cancel_round(web.context, web.principal, year, reason or None)
+    return web.redirect("/admin?" + _query(done="cancel", year=year))
 
 
 @router.post("/admin/close")
@@ -475,10 +507,24 @@ def admin_close(web: AdminPostDep, year: YearField) -> Response:
     return web.redirect("/admin?" + _query(done="close", year=year))
 
 
+@router.post("/admin/reopen")
+def admin_reopen(
+    web: AdminPostDep, year: YearField, reason: Annotated[CleanText, Form(min_length=1, max_length=2000)]
+) -> Response:
+    """Take uploads again in a closed, unpublished round (the reason is required and audited)."""
+    round_cases.reopen_round(web.context, web.principal, year, reason)
+    return web.redirect("/admin?" + _query(done="reopen", year=year))
+
+
 @router.post("/admin/publish")
-def admin_publish(web: AdminPostDep, year: YearField) -> Response:
-    """Score the closed round and freeze its results (the use case of ``POST /rounds/{year}/publish``)."""
-    round_cases.publish_round(web.context, web.principal, year)
+def admin_publish(
+    web: AdminPostDep, year: YearField, confirm: ConfirmField = False, missing: MissingField = None
+) -> Response:
+    """Score the closed round and freeze its results, once the admin has seen and confirmed the units
+    without an accepted version (the use case refuses if that list changed meanwhile)."""
+    if not confirm:
+        return _confirm(web, "publish", year, check=round_cases.publication_check(web.context, year))
+    round_cases.publish_round(web.context, web.principal, year, missing or [])
     return web.redirect("/admin?" + _query(done="publish", year=year))
 
 

@@ -37,20 +37,31 @@ STRENGTHS = 3
 # --------------------------------------------------------------------------------------------- rounds
 
 
+CANCELLED = "cancelled"
+
+
+def live_rounds(all_rounds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rounds that are not cancelled (a cancelled round is listed on the admin page only)."""
+    return [r for r in all_rounds if r["status"] != CANCELLED]
+
+
 def default_year(all_rounds: list[dict[str, Any]], principal: Principal) -> int | None:
     """The year a results page shows when none is asked for: the newest published round; for staff, failing
-    that, the newest round (as a preview)."""
+    that, the newest round that is not cancelled (as a preview)."""
     published = [r["year"] for r in all_rounds if r["status"] == "published"]
     if published:
         return int(published[-1])
-    if principal.is_staff and all_rounds:
-        return int(all_rounds[-1]["year"])
+    live = live_rounds(all_rounds)
+    if principal.is_staff and live:
+        return int(live[-1]["year"])
     return None
 
 
 def visible_years(all_rounds: list[dict[str, Any]], principal: Principal) -> list[int]:
-    """The years whose results this principal may read: published ones, and every round for staff."""
-    return [int(r["year"]) for r in all_rounds if principal.is_staff or r["status"] == "published"]
+    """The years whose results this principal may read: published ones, and every live round for staff."""
+    return [
+        int(r["year"]) for r in live_rounds(all_rounds) if principal.is_staff or r["status"] == "published"
+    ]
 
 
 def node_name(system: IndicatorSystem, code: str, fallback: str, t: Translator) -> str:
@@ -329,16 +340,17 @@ def compare_view(view: RoundRead, a: str, b: str, t: Translator) -> dict[str, An
 
 
 def upload_rounds(all_rounds: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rounds an officer may pick on the upload page: every round, newest first."""
-    return sorted(all_rounds, key=lambda r: -int(r["year"]))
+    """Rounds an officer may pick on the upload page: every round not cancelled, newest first."""
+    return sorted(live_rounds(all_rounds), key=lambda r: -int(r["year"]))
 
 
 def default_upload_year(all_rounds: list[dict[str, Any]]) -> int | None:
-    """The newest open round, else the newest round."""
-    open_rounds = [r["year"] for r in all_rounds if r["status"] == "open"]
+    """The newest open round, else the newest round not cancelled."""
+    live = live_rounds(all_rounds)
+    open_rounds = [r["year"] for r in live if r["status"] == "open"]
     if open_rounds:
         return int(max(open_rounds))
-    return int(max(r["year"] for r in all_rounds)) if all_rounds else None
+    return int(max(r["year"] for r in live)) if live else None
 
 
 def indicator_names(system: IndicatorSystem, t: Translator) -> dict[str, str]:

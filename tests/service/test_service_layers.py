@@ -19,6 +19,9 @@ GUARDED = {
     ("POST", "/rounds"): "require_admin",
     ("POST", "/rounds/{year}/close"): "require_admin",
     ("POST", "/rounds/{year}/publish"): "require_admin",
+    ("POST", "/rounds/{year}/cancel"): "require_admin",
+    ("POST", "/rounds/{year}/reopen"): "require_admin",
+    ("GET", "/rounds/{year}/publication"): "require_admin",
     ("GET", "/rounds/{year}/results/verification"): "require_admin_or_reviewer",
     ("GET", "/rounds/{year}/submissions"): "require_admin_or_reviewer",
     ("GET", "/rounds/{year}/units/{unit}/form"): "unit_actor",
@@ -41,6 +44,8 @@ GUARDED = {
     ("POST", "/admin/open"): "post_by_admin",
     ("POST", "/admin/close"): "post_by_admin",
     ("POST", "/admin/publish"): "post_by_admin",
+    ("POST", "/admin/cancel"): "post_by_admin",
+    ("POST", "/admin/reopen"): "post_by_admin",
 }
 
 

@@ -188,6 +188,8 @@ def test_admin_closes_and_publishes_a_round(tab: Tab, site: Site) -> None:
     assert page.url.endswith("/admin")
     page.get_by_label("年份").fill("2022")
     page.get_by_role("button", name="开启轮次").click()
+    assert "开启 2022 年度轮次？" in page.locator("h1").inner_text()  # asked first
+    page.get_by_role("button", name="确认开启 2022 年度轮次").click()
     assert "已开启 2022 年度轮次" in page.locator("#admin-done").inner_text()
     units = ["370112", "370113", "370114"]
     for unit in units:  # the districts upload, the reviewer accepts (through the API)
@@ -201,10 +203,56 @@ def test_admin_closes_and_publishes_a_round(tab: Tab, site: Site) -> None:
     page.get_by_role("button", name="截止填报 2022").click()
     assert "2022 年度填报已截止" in page.locator("#admin-done").inner_text()
     page.get_by_role("button", name="计算并发布 2022").click()
+    # the confirmation lists the 11 units without an accepted version and needs them acknowledged
+    missing = page.locator("#missing-units li")
+    assert missing.count() == len(JINAN.units) - len(units) == 11
+    assert "历下区" in page.locator("#missing-units").inner_text()
+    page.get_by_role("button", name="确认发布 2022 年度结果").click()
+    assert page.locator("h1").inner_text() == "发布 2022 年度结果？"  # the box is not ticked: not sent
+    assert office.client.get("/rounds/2022").json()["status"] == "closed"
+    page.get_by_label("我已核对：在缺少这 11 个区县数据的情况下发布").check()
+    page.get_by_role("button", name="确认发布 2022 年度结果").click()
     assert "2022 年度结果已发布" in page.locator("#admin-done").inner_text()
     screenshot(page, "admin")
+    document = office.client.get("/rounds/2022/results").json()
+    assert len(document["missing_units"]) == 11 and "370102" in document["missing_units"]
+    assert not set(units) & set(document["missing_units"])
     page.goto("/rankings?year=2022")
     assert page.locator("#ranking tbody tr").count() == len(units)
+
+
+def test_admin_is_refused_a_mistyped_year_and_cancels_a_round_opened_by_mistake(tab: Tab, site: Site) -> None:
+    office = site.office
+    page = tab.page
+    sign_in(page, token(office.context, Role.ADMIN))
+    page.get_by_label("年份").fill("2150")
+    page.get_by_role("button", name="开启轮次").click()
+    refused = page.locator(".notice.error").inner_text()
+    assert "不能开启 2150 年度的轮次" in refused and "请检查年份是否输错" in refused
+    assert office.client.get("/rounds/2150").status_code == 404
+    # the refusal is a 422 page, which the browser logs; that one is expected
+    assert tab.guard.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]
+    tab.guard.console_errors.clear()
+
+    page.goto("/admin")
+    page.get_by_label("年份").fill("2021")  # a round opened by mistake
+    page.get_by_role("button", name="开启轮次").click()
+    page.get_by_role("button", name="确认开启 2021 年度轮次").click()
+    assert office.client.get("/rounds/2021").json()["status"] == "open"
+    page.get_by_role("button", name="取消轮次 2021").click()
+    assert page.locator("h1").inner_text() == "取消 2021 年度轮次？"
+    page.get_by_label("取消原因（可选）").fill("误开")
+    page.get_by_role("button", name="确认取消 2021 年度轮次").click()
+    assert "2021 年度轮次已取消" in page.locator("#admin-done").inner_text()
+    assert "已取消" in page.locator("#rounds tr", has_text="2021").inner_text()
+    assert office.client.get("/rounds/2021").json()["status"] == "cancelled"
+    entries = office.client.get("/audit", headers=office.admin).json()["items"]
+    assert any(e["action"] == "round.cancel" and e["detail"]["reason"] == "误开" for e in entries)
+    page.goto("/upload")  # nobody's default year: the upload page opens on the open round
+    assert "2021" not in page.locator("select[name=year]").inner_text()
+    screenshot(page, "admin-cancelled")
 
 
 # ------------------------------------------------------------------------------- language, keyboard, phone
