@@ -166,6 +166,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数值 {value} 与其他区县相差约 {factor} 倍（中位数 {median}），请检查单位（如“万元”与“亿元”）",
         "value {value} is about {factor}x off the other units (median {median}); check the unit (e.g. 万元 vs 亿元)",
     ),
+    "cell.magnitude_vs_median": (
+        "数值 {value}（单位：{unit}）与已接受区县的中位数 {median} 相差约 {factor} 倍，疑似单位混用：{mixup_zh}；"
+        "请核对单位后重新填报",
+        "value {value} (unit: {unit}) is about {factor}x off the median {median} of the units accepted so far; "
+        "likely unit mix-up: {mixup_en}; check the unit and upload again",
+    ),
+    "cell.magnitude_vs_last": (
+        "数值 {value}（单位：{unit}）与本区县 {last_year} 年已接受的 {last} 相差约 {factor} 倍，疑似单位混用："
+        "{mixup_zh}；请核对单位",
+        "value {value} (unit: {unit}) is about {factor}x off this unit's accepted {last} of {last_year}; likely "
+        "unit mix-up: {mixup_en}; check the unit",
+    ),
+    "cell.yoy_change": (
+        "数值 {value} 比本区县 {last_year} 年已接受的 {last} 变化 {change}%，超过指标体系设定的 ±{threshold}%；"
+        "请核对数据，必要时在备注中说明原因",
+        "value {value} changed by {change}% from this unit's accepted {last} of {last_year}, beyond the "
+        "system's ±{threshold}%; check it and explain the change in a remark if it is right",
+    ),
+    "cell.percent_format": (
+        "单元格设置了百分比格式，存储值 {stored} 按显示的 {number}（%）读取",
+        "the cell has a percent format: its stored {stored} was read as the {number} (%) it shows",
+    ),
     "cell.not_applicable": ("已标记为“不适用”", "marked as not applicable"),
     "data.unknown_indicator": (
         "指标编码 {indicator} 不在指标体系中",

@@ -461,3 +461,37 @@ def review_submission(
             comment=comment,
         )
         return detail(session, round_row, row)
+
+
+@dataclass
+class References:
+    """What an upload of a unit is compared with: the unit's last accepted values (``indicator_code, year,
+    value``) and the values of ``year`` of the other units accepted in the round (``indicator_code, value``)."""
+
+    last: pd.DataFrame
+    others: pd.DataFrame
+
+
+def reference_values(session: Session, round_row: RoundRow, unit_code: str) -> References:
+    """The references of an upload in ``round_row`` for ``unit_code`` (``scoring.io.references``): the unit's
+    accepted version in the newest earlier round that has one (its values of the years before this round's),
+    and the latest accepted version of every other unit in this round. Only the three newest earlier rounds are
+    looked at."""
+    year = round_row.year
+    others = [row for row in accepted_inputs(session, round_row) if row.unit_code != unit_code]
+    other_values = dataset_of([(row.unit_code, row.values_json) for row in others]).values
+    other_values = other_values[other_values["year"] == year][["indicator_code", "value"]]
+    last = pd.DataFrame({"indicator_code": [], "year": [], "value": []})
+    earlier = session.execute(
+        select(RoundRow)
+        .where(RoundRow.year < year, RoundRow.status != "cancelled")
+        .order_by(RoundRow.year.desc())
+        .limit(3)  # the last few rounds: a unit absent longer has no "last value" worth comparing with
+    ).scalars()
+    for earlier_round in earlier:
+        mine = [row for row in accepted_inputs(session, earlier_round) if row.unit_code == unit_code]
+        if mine:
+            values = values_from_json(unit_code, mine[0].values_json)
+            last = values[values["year"] < year][["indicator_code", "year", "value"]]
+            break
+    return References(last.reset_index(drop=True), other_values.reset_index(drop=True))

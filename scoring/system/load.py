@@ -172,8 +172,12 @@ def _parse(
         ]
     if problems:
         raise _refuse(problems, file)
+    dumped = spec.model_dump(mode="json")
+    if dumped["method"].get("yoy_warning") is None:
+        # a setting added later, left unset, stays out of the hash: systems keep the hash they had before it
+        dumped["method"].pop("yoy_warning", None)
     canonical = json.dumps(
-        {"system": spec.model_dump(mode="json"), "units": [u.model_dump(mode="json") for u in units]},
+        {"system": dumped, "units": [u.model_dump(mode="json") for u in units]},
         sort_keys=True,
         ensure_ascii=False,
     )

@@ -200,6 +200,13 @@ class Method(_Strict):
     min_coverage: float = Field(
         0.0, ge=0, le=1, description="units with a smaller share of data are screened out"
     )
+    yoy_warning: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_MAGNITUDE,
+        description="warn on an upload whose value changed by more than this share from the unit's last "
+        "accepted value (0.5: ±50 %); unset: no such warning",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Method:

@@ -4,11 +4,12 @@ whatever its outcome), and a stored version's file."""
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 from scoring.io import write_template
+from scoring.io.references import reference_problems
 from scoring.problems import Problem
 from service.auth import Principal
 from service.context import ServiceContext
@@ -17,13 +18,15 @@ from service.rounds import find_round
 from service.submissions import (
     OUTCOME_UNUSABLE,
     OUTCOME_VALID,
+    ParsedUpload,
     detail,
     find_submission,
     parse_upload,
+    reference_values,
     store_submission,
 )
 from service.text import clean_content_type, clean_file_name
-from service.usecases.rounds import round_with_system
+from service.usecases.rounds import RoundWithSystem, round_with_system
 
 FORM_YEARS = 3  # the round's year and the two before it, for the year-over-year change
 
@@ -107,6 +110,7 @@ def submit_upload(
         raise ServiceError(413, "too-large", f"the file is larger than {limit} bytes")
     name = clean_file_name(file_name)
     parsed = parse_upload(content, name, unit, year, found.system, context.settings.upload_limits)
+    parsed = with_reference_warnings(context, found, unit, parsed)
     row = store_submission(
         context.db,
         year,
@@ -122,6 +126,21 @@ def submit_upload(
     with context.db.read() as session:
         report = detail(session, find_round(session, year), row)
     return Submitted(year, unit, row.version, parsed.outcome, parsed.errors, parsed.problems, report)
+
+
+def with_reference_warnings(
+    context: ServiceContext, found: RoundWithSystem, unit: str, parsed: ParsedUpload
+) -> ParsedUpload:
+    """The upload with the warnings of its values against the unit's last accepted values and the median of
+    the units already accepted in the round (``scoring.io.references``); they are stored with its problems."""
+    if parsed.outcome == OUTCOME_UNUSABLE or parsed.values.empty:
+        return parsed
+    with context.db.read() as session:
+        references = reference_values(session, find_round(session, found.year), unit)
+    warnings = reference_problems(
+        found.system, unit, found.year, parsed.values, references.last, references.others
+    )
+    return replace(parsed, problems=parsed.problems + warnings) if warnings else parsed
 
 
 def uploaded_file(context: ServiceContext, year: int, unit: str, version: int) -> Download:

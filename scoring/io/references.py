@@ -1,0 +1,171 @@
+"""Checks of one unit's values against reference values from elsewhere: the unit's own value of last year and
+the median of other units' values of the same indicator and year.
+
+A caller that keeps data over time (the service: the unit's last accepted value, the units already accepted in
+the round) fetches the references and passes them in; nothing here knows where they came from. A value about
+10, 100, 1 000 or 10 000 times off is a warning naming both numbers and the likely unit mix-up (万元 for 亿元,
+0.342 for 34.2 %); a year-over-year change beyond the system's ``method.yoy_warning`` is a warning too.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from scoring.io.cells import PERCENT_UNITS
+from scoring.io.checks import MAGNITUDE_FACTOR, MAGNITUDE_MIN_OTHERS
+from scoring.io.form import format_number
+from scoring.problems import Location, Problem, Severity
+from scoring.system import IndicatorSystem
+
+# Against the unit's own last value a factor of about 10 is already suspicious (a real change of that size in
+# one year is rare; the median of other units varies far more, hence MAGNITUDE_FACTOR there).
+LAST_FACTOR: Final = 9.0
+# The money units of Chinese statistics, by their size in yuan: a slip between two of them is the usual mix-up
+# (values in 万元 where the form asks for 亿元). A ratio is put down to the pair whose size ratio is nearest on a
+# log scale, within MIXUP_DECADES powers of ten (districts differ in size: 57 691 times the median is still
+# 10^4, 万元 for 亿元).
+MONEY_UNITS: Final = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+MIXUP_DECADES: Final = 1.0
+
+
+def likely_mixup(unit: str, ratio: float) -> tuple[str, str]:
+    """The likely unit mix-up of a value ``ratio`` times the reference, as (Chinese, English) text.
+
+    For a money unit, the other money unit whose size ratio is nearest to ``ratio`` on a log scale: a value
+    3 702 times the median of an indicator in 亿元 was given in 万元 (10⁴). A percent indicator about 100 times
+    too small was given as a fraction (0.342 for 34.2 %). Otherwise the nearest power of ten is named.
+    """
+    decades = math.log10(ratio) if ratio > 0 and math.isfinite(ratio) else 0.0
+    unit = unit.strip()
+    if unit in MONEY_UNITS:
+        size = MONEY_UNITS[unit]
+        candidates = [
+            (abs(decades - math.log10(size / other)), name)
+            for name, other in MONEY_UNITS.items()
+            if name != unit
+        ]
+        distance, name = min(candidates)
+        if distance <= MIXUP_DECADES:
+            return f"“{name}”与“{unit}”", f"{name} vs {unit}"
+    power = round(decades)
+    if unit in PERCENT_UNITS and power == -2:
+        return "小数（如 0.342）与百分数（34.2）", "a fraction (0.342) vs a percentage (34.2)"
+    if unit in PERCENT_UNITS and power == 2:
+        return "百分数与小数", "a percentage vs a fraction"
+    factor = format_number(10.0 ** abs(power))
+    return f"数量级（约 {factor} 倍）", f"the order of magnitude (about {factor}x)"
+
+
+def _ratio_text(ratio: float) -> str:
+    return format_number(round(ratio)) if ratio >= 10 else format(ratio, ".2g")
+
+
+def reference_problems(
+    system: IndicatorSystem,
+    unit: str,
+    year: int,
+    values: pd.DataFrame,
+    last: pd.DataFrame,
+    others: pd.DataFrame,
+) -> list[Problem]:
+    """Warnings on the unit's values of ``year`` against its last value and the other units' median.
+
+    ``values``: ``indicator_code, year, value, location`` (``file!sheet!cell``); ``last``: ``indicator_code,
+    year, value`` — the unit's last accepted value of each indicator (its year before ``year``); ``others``:
+    ``indicator_code, value`` — the other units' accepted values of ``year``. The median takes the positive
+    values of an indicator when at least :data:`~scoring.io.checks.MAGNITUDE_MIN_OTHERS` are given and none is
+    negative (growth rates are not magnitudes), as the check across files does. A value off the median by
+    :data:`~scoring.io.checks.MAGNITUDE_FACTOR` or more, or off its last value by :data:`LAST_FACTOR` or
+    more, is a warning; else a change from the last value beyond ``method.yoy_warning`` (a share: 0.5 = ±50 %).
+    """
+    own = values[(values["year"] == year) & values["value"].notna()]
+    own = own[["indicator_code", "value", "location"]]
+    if own.empty:
+        return []
+    units = {node.code: node.unit or "" for node in system.indicators}
+    medians = _medians(others)
+    last_of = last[last["value"].notna() & (last["year"] < year)].sort_values("year")
+    last_of = last_of.drop_duplicates("indicator_code", keep="last").set_index("indicator_code")
+    frame = own.join(medians.rename("median"), on="indicator_code").join(
+        last_of[["value", "year"]].rename(columns={"value": "last", "year": "last_year"}), on="indicator_code"
+    )
+    x, median, previous = (frame[c].to_numpy(dtype=np.float64) for c in ("value", "median", "last"))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        to_median = np.where((x > 0) & (median > 0), np.maximum(x / median, median / x), np.nan)
+        to_last = np.where((x > 0) & (previous > 0), np.maximum(x / previous, previous / x), np.nan)
+        change = np.where(previous != 0, (x - previous) / np.abs(previous), np.nan)
+    threshold = system.method.yoy_warning
+    problems: list[Problem] = []
+    rows = frame.itertuples(index=False)
+    for k, row in enumerate(rows):
+        flagged = (to_median[k] >= MAGNITUDE_FACTOR, to_last[k] >= LAST_FACTOR)
+        yoy = threshold is not None and not flagged[1] and abs(change[k]) > threshold
+        if not (flagged[0] or flagged[1] or yoy):
+            continue
+        code, unit_name = str(row.indicator_code), units.get(str(row.indicator_code), "")
+        where = _location(str(row.location or ""))
+        shown = {"value": format_number(float(row.value)), "unit": unit_name}
+
+        def warn(code_: str, **params: object) -> None:
+            problems.append(
+                Problem(code_, Severity.WARNING, where, unit, code, year, params=shown | params)  # noqa: B023
+            )
+
+        if flagged[0]:
+            ratio = float(row.value) / float(row.median)
+            zh, en = likely_mixup(unit_name, ratio)
+            warn(
+                "cell.magnitude_vs_median",
+                median=format(float(row.median), ".6g"),
+                factor=_ratio_text(to_median[k]),
+                mixup_zh=zh,
+                mixup_en=en,
+            )
+        if flagged[1]:
+            ratio = float(row.value) / float(row.last)
+            zh, en = likely_mixup(unit_name, ratio)
+            warn(
+                "cell.magnitude_vs_last",
+                last=format_number(float(row.last)),
+                last_year=int(row.last_year),
+                factor=_ratio_text(to_last[k]),
+                mixup_zh=zh,
+                mixup_en=en,
+            )
+        if yoy:
+            warn(
+                "cell.yoy_change",
+                last=format_number(float(row.last)),
+                last_year=int(row.last_year),
+                change=f"{change[k] * 100:+.1f}",
+                threshold=format_number(round(float(threshold) * 100, 6)),  # type: ignore[arg-type]
+            )
+    return problems
+
+
+def _location(text: str) -> Location:
+    """``file!sheet!cell`` (a CSV cell: ``file!cell``) back into its parts."""
+    parts = text.rsplit("!", 2)
+    if len(parts) == 3:
+        return Location(file=parts[0], sheet=parts[1], cell=parts[2])
+    if len(parts) == 2:
+        return Location(file=parts[0], cell=parts[1])
+    return Location(file=text)
+
+
+def _medians(others: pd.DataFrame) -> pd.Series:
+    """Per indicator, the median of the positive values, where there are enough and none is negative."""
+    given = others[others["value"].notna()]
+    if given.empty:
+        return pd.Series(dtype=np.float64)
+    grouped = given.groupby("indicator_code")["value"]
+    negative = grouped.min() < 0
+    positive = given[given["value"] > 0].groupby("indicator_code")["value"]
+    enough = positive.count() >= MAGNITUDE_MIN_OTHERS
+    medians = positive.median()
+    keep = enough & ~negative.reindex(medians.index, fill_value=False)
+    return medians[keep]
