@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Final
 
 import numpy as np
@@ -52,6 +53,19 @@ class FormulaWithoutValue:
     """An xlsx cell holding a formula that was never calculated (no cached value to read)."""
 
     formula: str
+
+
+@dataclass(frozen=True)
+class PercentFormatted:
+    """An xlsx number cell of a % indicator shown as a percentage: Excel stores 34.2 % as 0.342."""
+
+    stored: float
+
+    @property
+    def shown(self) -> float:
+        """The number the district sees (34.2 for a stored 0.342): the decimal point moved on the stored
+        number's shortest repr, so no binary noise (34.199999999999996) creeps in."""
+        return float(Decimal(repr(self.stored)).scaleb(2))
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,8 @@ def display(value: object) -> str:
         return value.text
     if isinstance(value, FormulaWithoutValue):
         return value.formula
+    if isinstance(value, PercentFormatted):
+        return format_number(value.shown) + "%"
     if isinstance(value, bool):
         return str(value).upper()
     if isinstance(value, float):
@@ -206,6 +222,12 @@ def parse_cells(number: FloatArray, raw: ObjectArray, indicator: IntArray, units
 def _inspect(item: object, unit: str) -> tuple[float, int, Finding | None]:
     """One cell that is not a plain number: (value, status, finding)."""
     shown = display(item)
+    if isinstance(item, PercentFormatted):
+        percent = item.shown
+        finding = Finding(
+            "cell.percent_format", Severity.INFO, {"stored": _fmt(item.stored), "number": _fmt(percent)}
+        )
+        return percent, VALUE, finding
     if isinstance(item, FormulaWithoutValue):
         return (
             np.nan,

@@ -22,10 +22,12 @@ import pandas as pd
 
 from scoring.io import form
 from scoring.io.cells import (
+    PERCENT_UNITS,
     BoolArray,
     FloatArray,
     IntArray,
     ObjectArray,
+    PercentFormatted,
     cell_ref,
     display,
     key_text,
@@ -262,7 +264,9 @@ def _check_units(
 
 
 def _with_special_cells(context: SheetContext, block: CellBlock) -> CellBlock:
-    """Put formulas without value and Excel errors in place of the empty strings calamine shows for them."""
+    """Put formulas without value and Excel errors in place of the empty strings calamine shows for them, and
+    mark the percent-formatted number cells of % indicators (:func:`_with_percent_formats`)."""
+    block = _with_percent_formats(context, block)
     blank_idx = np.flatnonzero(np.isnan(block.number))
     if blank_idx.size == 0:
         return block
@@ -284,6 +288,34 @@ def _with_special_cells(context: SheetContext, block: CellBlock) -> CellBlock:
         for i in hits.tolist():
             raw[i] = special[(int(block.row[i]), int(block.col[i]))]
         block.raw = raw
+    return block
+
+
+def _with_percent_formats(context: SheetContext, block: CellBlock) -> CellBlock:
+    """Number cells of a % indicator with a percent number format (Excel's 34.2 % stored as 0.342) become
+    :class:`~scoring.io.cells.PercentFormatted`, read as the number shown with a note. The sheet's formats are
+    read only when it has number cells of a % indicator; the lookup is one ``isin`` over the block."""
+    is_percent = np.array(
+        [(node.unit or "").strip() in PERCENT_UNITS for node in context.system.indicators], dtype=bool
+    )
+    if not is_percent.any() or len(block) == 0:
+        return block
+    candidates = np.flatnonzero(~np.isnan(block.number) & is_percent[block.indicator])
+    if candidates.size == 0:
+        return block
+    formatted = context.sheet.percent_cells()
+    if not formatted:
+        return block
+    width = 1 << 20  # more columns than any spreadsheet has
+    keys = block.row[candidates] * width + block.col[candidates]
+    formatted_keys = np.array([r * width + c for r, c in formatted], dtype=np.int64)
+    hits = candidates[np.isin(keys, formatted_keys)]
+    if hits.size:
+        number, raw = block.number.copy(), block.raw.copy()
+        for i in hits.tolist():
+            raw[i] = PercentFormatted(float(number[i]))
+        number[hits] = np.nan
+        block.number, block.raw = number, raw
     return block
 
 

@@ -13,7 +13,8 @@ import io
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, Final
 
@@ -22,6 +23,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from scoring.io.cells import ObjectArray
+from scoring.io.xlsxformats import PercentCells, percent_cells
 from scoring.io.xlsxscan import SpecialCells, scan_workbook
 from scoring.problems import Location, Problem, SubmissionError
 
@@ -35,12 +37,14 @@ class Sheet:
     """One sheet: ``grid[r, c]`` is the value of the cell at 0-based (r, c), ``""`` when empty.
 
     ``special_cells`` finds, on demand, the cells that look empty in ``grid`` but hold a formula without a
-    cached value or an Excel error (xlsx only; other formats have none to find).
+    cached value or an Excel error (xlsx only; other formats have none to find). ``percent_cells`` finds, on
+    demand, the cells with a percent number format (xlsx only), whose stored 0.342 Excel shows as 34.2 %.
     """
 
     name: str
     grid: ObjectArray
     special_cells: Callable[[], SpecialCells]
+    percent_cells: Callable[[], PercentCells] = field(default=lambda: frozenset())
 
 
 @dataclass
@@ -123,8 +127,25 @@ def _open_spreadsheet(name: str, head: bytes, source: Callable[[], str | IO[byte
 
         return special_cells
 
+    @cache
+    def formats() -> dict[str, PercentCells]:
+        # read only when a sheet has number cells of a % indicator, and then once for the whole package
+        if not head.startswith(ZIP_MAGIC):
+            return {}  # .xls: no styles part to look at
+        try:
+            return percent_cells(source())
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as error:
+            raise _unusable(name, "file.unreadable", detail=f"{type(error).__name__}: {error}") from error
+
+    def percent_cells_of(sheet_name: str) -> Callable[[], PercentCells]:
+        return lambda: formats().get(sheet_name, frozenset())
+
     return SourceFile(
-        name, [Sheet(sheet_name, grid, special_cells_of(sheet_name)) for sheet_name, grid in grids]
+        name,
+        [
+            Sheet(sheet_name, grid, special_cells_of(sheet_name), percent_cells_of(sheet_name))
+            for sheet_name, grid in grids
+        ],
     )
 
 
