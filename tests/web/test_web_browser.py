@@ -255,6 +255,71 @@ def test_admin_is_refused_a_mistyped_year_and_cancels_a_round_opened_by_mistake(
     screenshot(page, "admin-cancelled")
 
 
+def _form_for(unit: str, year: int, cells: dict[str, tuple[float, str | None]]) -> bytes:
+    """The unit's sample form moved on to ``year`` (its three year columns relabelled) with some cells set, a
+    number format each (None: left as it is)."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(form_bytes(unit)))
+    sheet = workbook["数据填报"]
+    for column, shift in (("G", 2), ("H", 1), ("I", 0)):
+        sheet[f"{column}8"] = year - shift
+    for ref, (value, number_format) in cells.items():
+        sheet[ref] = value
+        if number_format:
+            sheet[ref].number_format = number_format
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_percent_cell_and_wan_yuan_are_flagged_on_upload_and_on_review(tab: Tab, site: Site) -> None:
+    office = site.office
+    year = 2025  # a round of its own, closed again at the end (it would be the default upload year)
+    office.open_round(year)
+    others = ["370112", "370113", "370116"]
+    for unit in others:  # three districts already accepted: a median to compare with
+        uploaded = office.upload(unit, f"{unit}.xlsx", _form_for(unit, year, {}), year)
+        assert uploaded.status_code == 201, uploaded.text
+        reviewed = office.client.post(
+            f"/rounds/{year}/units/{unit}/submissions/1/review",
+            json={"decision": "accept"},
+            headers=office.reviewer,
+        )
+        assert reviewed.status_code == 200
+    # 历下区 types 34.2 % the Excel way (0.342 in a 0.0% cell) and its 2680.43 亿元 in 万元
+    content = _form_for("370102", year, {"I10": (0.342, "0.0%"), "I16": (26_804_300, None)})
+    page = tab.page
+    sign_in(page, token(office.context, Role.DISTRICT, "370102"))
+    page.goto(f"/upload?year={year}")
+    page.set_input_files("#file", files=[{"name": "370102.xlsx", "mimeType": XLSX, "buffer": content}])
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**#result")
+
+    def messages() -> dict[str, str]:
+        rows = page.locator("table.problems tbody tr")
+        return {
+            rows.nth(i).locator("td.cell-ref").inner_text(): rows.nth(i).locator("td.message").inner_text()
+            for i in range(rows.count())
+        }
+
+    shown = messages()
+    assert shown["数据填报!I10"] == "单元格设置了百分比格式，存储值 0.342 按显示的 34.2（%）读取"
+    assert "疑似单位混用：“万元”与“亿元”" in shown["数据填报!I16"]
+    stored = office.client.get(f"/rounds/{year}/units/370102/submissions/1", headers=office.reviewer).json()
+    assert stored["status"] != "unusable"
+    screenshot(page, "upload-unit-traps")
+
+    sign_in(page, token(office.context, Role.REVIEWER))
+    page.goto(f"/review?year={year}&unit=370102")
+    shown = messages()
+    assert "存储值 0.342 按显示的 34.2" in shown["数据填报!I10"]
+    assert "“万元”与“亿元”" in shown["数据填报!I16"]
+    assert office.client.post(f"/rounds/{year}/close", headers=office.admin).status_code == 200
+
+
 # ------------------------------------------------------------------------------- language, keyboard, phone
 
 
