@@ -99,3 +99,36 @@ def tab(browser: Any, site: Site) -> Iterator[Tab]:
         opened.guard.check()
     finally:
         opened.context.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_site(tmp_path_factory: pytest.TempPathFactory, postgres_ok: bool) -> Iterator[Site]:
+    """The same site as :func:`site`, on PostgreSQL (a schema of its own); skipped when PostgreSQL is absent."""
+    if not postgres_ok:
+        pytest.skip("PostgreSQL is not reachable")
+    with (
+        settings_factory("postgresql", tmp_path_factory.mktemp("web-postgres")) as make,
+        running_office(make()) as office,
+    ):
+        office.publish_all_forms()
+        office.open_round(UPLOAD_YEAR)
+        with serving(office.app) as base_url:
+            yield Site(office, base_url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_site(request: pytest.FixtureRequest) -> Site:
+    """:func:`site` on each database, for the browser flows that write (rounds, uploads, reviews)."""
+    found: Site = request.getfixturevalue("site" if request.param == "sqlite" else "postgres_site")
+    return found
+
+
+@pytest.fixture
+def db_tab(browser: Any, db_site: Site) -> Iterator[Tab]:
+    """:func:`tab` on :func:`db_site`."""
+    opened = open_tab(browser, db_site)
+    yield opened
+    try:
+        opened.guard.check()
+    finally:
+        opened.context.close()

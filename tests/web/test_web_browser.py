@@ -181,7 +181,8 @@ def test_good_form_dropped_is_accepted_after_review(tab: Tab, site: Site, browse
     assert "已接受" in row and "数据完整，予以接受" in row
 
 
-def test_admin_closes_and_publishes_a_round(tab: Tab, site: Site) -> None:
+def test_admin_closes_and_publishes_a_round(db_tab: Tab, db_site: Site) -> None:
+    tab, site = db_tab, db_site
     office = site.office
     page = tab.page
     sign_in(page, token(office.context, Role.ADMIN))
@@ -221,7 +222,10 @@ def test_admin_closes_and_publishes_a_round(tab: Tab, site: Site) -> None:
     assert page.locator("#ranking tbody tr").count() == len(units)
 
 
-def test_admin_is_refused_a_mistyped_year_and_cancels_a_round_opened_by_mistake(tab: Tab, site: Site) -> None:
+def test_admin_is_refused_a_mistyped_year_and_cancels_a_round_opened_by_mistake(
+    db_tab: Tab, db_site: Site
+) -> None:
+    tab, site = db_tab, db_site
     office = site.office
     page = tab.page
     sign_in(page, token(office.context, Role.ADMIN))
@@ -275,7 +279,8 @@ def _form_for(unit: str, year: int, cells: dict[str, tuple[float, str | None]]) 
     return out.getvalue()
 
 
-def test_percent_cell_and_wan_yuan_are_flagged_on_upload_and_on_review(tab: Tab, site: Site) -> None:
+def test_percent_cell_and_wan_yuan_are_flagged_on_upload_and_on_review(db_tab: Tab, db_site: Site) -> None:
+    tab, site = db_tab, db_site
     office = site.office
     year = 2025  # a round of its own, closed again at the end (it would be the default upload year)
     office.open_round(year)
