@@ -173,15 +173,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "likely unit mix-up: {mixup_en}; check the unit and upload again",
     ),
     "cell.magnitude_vs_last": (
-        "数值 {value}（单位：{unit}）与本区县 {last_year} 年已接受的 {last} 相差约 {factor} 倍，疑似单位混用："
+        "数值 {value}（单位：{unit}）与本区县 {last_year} 年{basis_zh} {last} 相差约 {factor} 倍，疑似单位混用："
         "{mixup_zh}；请核对单位",
-        "value {value} (unit: {unit}) is about {factor}x off this unit's accepted {last} of {last_year}; likely "
+        "value {value} (unit: {unit}) is about {factor}x off this unit's {last} of {last_year} ({basis_en}); likely "
         "unit mix-up: {mixup_en}; check the unit",
     ),
     "cell.yoy_change": (
-        "数值 {value} 比本区县 {last_year} 年已接受的 {last} 变化 {change}%，超过指标体系设定的 ±{threshold}%；"
+        "数值 {value} 比本区县 {last_year} 年{basis_zh} {last} 变化 {change}%，超过指标体系设定的 ±{threshold}%；"
         "请核对数据，必要时在备注中说明原因",
-        "value {value} changed by {change}% from this unit's accepted {last} of {last_year}, beyond the "
+        "value {value} changed by {change}% from this unit's {last} of {last_year} ({basis_en}), beyond the "
         "system's ±{threshold}%; check it and explain the change in a remark if it is right",
     ),
     "cell.percent_format": (

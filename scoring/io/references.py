@@ -30,6 +30,8 @@ LAST_FACTOR: Final = 9.0
 # 10^4, 万元 for 亿元).
 MONEY_UNITS: Final = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 MIXUP_DECADES: Final = 1.0
+# where a unit's last value comes from, as the messages say it: 0 an accepted submission, 1 the same form
+BASIS: Final = (("已接受的", "accepted"), ("本表填报的", "as filled in the same form"))
 
 
 def likely_mixup(unit: str, ratio: float) -> tuple[str, str]:
@@ -75,7 +77,8 @@ def reference_problems(
     """Warnings on the unit's values of ``year`` against its last value and the other units' median.
 
     ``values``: ``indicator_code, year, value, location`` (``file!sheet!cell``); ``last``: ``indicator_code,
-    year, value`` — the unit's last accepted value of each indicator (its year before ``year``); ``others``:
+    year, value`` — the unit's last accepted value of each indicator (its year before ``year``; where there is
+    none, the form's own latest earlier year in ``values`` stands in); ``others``:
     ``indicator_code, value`` — the other units' accepted values of ``year``. The median takes the positive
     values of an indicator when at least :data:`~scoring.io.checks.MAGNITUDE_MIN_OTHERS` are given and none is
     negative (growth rates are not magnitudes), as the check across files does. A value off the median by
@@ -88,10 +91,14 @@ def reference_problems(
         return []
     units = {node.code: node.unit or "" for node in system.indicators}
     medians = _medians(others)
-    last_of = last[last["value"].notna() & (last["year"] < year)].sort_values("year")
-    last_of = last_of.drop_duplicates("indicator_code", keep="last").set_index("indicator_code")
+    last_of = _latest(last, year).assign(basis=0)
+    # an indicator without an accepted last value is compared with the form's own earlier year (districts fill
+    # three years per form: this year's value in 万元 next to last year's in 亿元 is caught too)
+    own_earlier = _latest(values, year).assign(basis=1)
+    last_of = pd.concat([last_of, own_earlier[~own_earlier.index.isin(last_of.index)]])
     frame = own.join(medians.rename("median"), on="indicator_code").join(
-        last_of[["value", "year"]].rename(columns={"value": "last", "year": "last_year"}), on="indicator_code"
+        last_of[["value", "year", "basis"]].rename(columns={"value": "last", "year": "last_year"}),
+        on="indicator_code",
     )
     x, median, previous = (frame[c].to_numpy(dtype=np.float64) for c in ("value", "median", "last"))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -109,6 +116,8 @@ def reference_problems(
         code, unit_name = str(row.indicator_code), units.get(str(row.indicator_code), "")
         where = _location(str(row.location or ""))
         shown = {"value": format_number(float(row.value)), "unit": unit_name}
+        if row.last == row.last:  # not NaN: say where the last value comes from
+            shown |= dict(zip(("basis_zh", "basis_en"), BASIS[int(row.basis)], strict=True))
 
         def warn(code_: str, **params: object) -> None:
             problems.append(
@@ -145,6 +154,13 @@ def reference_problems(
                 threshold=format_number(round(float(threshold) * 100, 6)),  # type: ignore[arg-type]
             )
     return problems
+
+
+def _latest(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per indicator, the value (and its year) of the latest year before ``year`` that has one."""
+    given = table[table["value"].notna() & (table["year"] < year)].sort_values("year", kind="stable")
+    latest = given.drop_duplicates("indicator_code", keep="last").set_index("indicator_code")
+    return latest[["value", "year"]]
 
 
 def _location(text: str) -> Location:

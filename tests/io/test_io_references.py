@@ -111,3 +111,22 @@ def test_the_yoy_threshold_is_validated() -> None:
         Method(yoy_warning=0)
     assert Method(yoy_warning=0.5).yoy_warning == 0.5
     assert Method().yoy_warning is None
+
+
+def test_without_an_accepted_last_value_the_forms_own_earlier_year_stands_in() -> None:
+    values = pd.concat(
+        [
+            _values(("DI-08", 26_804_300, "I16")),  # 2024 in 万元
+            _values(("DI-08", 1748.5, "H16")).assign(year=2023),  # 2023 in 亿元, as filled in the same form
+        ]
+    )
+    [problem] = reference_problems(JINAN, "370102", YEAR, values, _last(), _others())
+    # 26 804 300 / 1 748.5 = 15 329.9: 10^4.19, nearest 10^4
+    assert problem.code == "cell.magnitude_vs_last" and problem.location.cell == "I16"
+    assert problem.message_zh.startswith(
+        "数值 26804300（单位：亿元）与本区县 2023 年本表填报的 1748.5 相差约 15330 倍，疑似单位混用：“万元”与“亿元”"
+    )
+    # an accepted last value takes precedence over the form's own year
+    # (26 804 300 / 20 000 000 = 1.34: no warning, though the form's 2023 alone would give one)
+    last = _last(("DI-08", 2023, 20_000_000.0))
+    assert reference_problems(JINAN, "370102", YEAR, values, last, _others()) == []
