@@ -10,10 +10,12 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-import scoring
 from scoring.io.safety import UploadLimits
+from scoring.shipped import shipped_systems_dir
 
-INDICATORS_DIR = Path(scoring.__file__).resolve().parents[1] / "indicators"
+# the shipped systems (package data, scoring/shipped): the default system and the folder POST /systems confines
+# include:/units: to
+INDICATORS_DIR = shipped_systems_dir()
 DEFAULT_SYSTEMS = [INDICATORS_DIR / "jinan_district_digital.yaml"]
 SECRET_FILE = "secret_key"
 

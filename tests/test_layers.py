@@ -19,7 +19,8 @@ PACKAGES = ("scoring", "service")
 # An entry names a module or package and everything in it; "scoring" alone is only the package's __init__
 # (see ``layer_of``), so a new top-level module of the engine must be given its place here.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("scoring", "scoring.problems"),  # the problem records: everything reports through them
+    # the problem records: everything reports through them; where the shipped data (systems, schemas) live
+    ("scoring", "scoring.problems", "scoring.shipped"),
     ("scoring.methods",),  # the method records: nothing of the engine but the problems
     ("scoring.registry", "scoring.ahp"),  # methods registered by name; the AHP computation
     ("scoring.system", "scoring.data"),  # the indicator-system files; the dataset read from data files

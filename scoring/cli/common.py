@@ -8,6 +8,7 @@ inside the functions that need it, so that ``digiscore --help`` starts fast.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
     from scoring.evaluate import Evaluation
     from scoring.system import IndicatorSystem
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-INDICATORS_DIR = REPO_ROOT / "indicators"
-SAMPLE_DIR = REPO_ROOT / "sample_inputs"
 DEFAULT_SYSTEM = "jinan_district_digital"
 
 console = Console()
@@ -54,20 +52,49 @@ TablesOutOption = Annotated[
 ]
 
 
+def _system_id(file: Path) -> str | None:
+    """The ``id:`` of a system file, read from its top-level line (no YAML parse: listing stays cheap)."""
+    for line in file.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"""id:\s*(["']?)([^"'#\s]+)\1\s*(#.*)?""", line)
+        if match:
+            return match.group(2)
+    return None
+
+
+def system_files() -> list[Path]:
+    """The systems one can name: the ``*.yaml`` of the systems folder (``DIGISCORE_SYSTEMS_DIR``), then the
+    shipped ones."""
+    from scoring.shipped import shipped_systems_dir, systems_dir
+
+    folders = list(dict.fromkeys([systems_dir(), shipped_systems_dir()]))
+    return [file for folder in folders for file in sorted(folder.glob("*.yaml"))]
+
+
 def resolve_system(name: str) -> IndicatorSystem:
-    """A system from a path, or from ``indicators/`` by file stem or by its ``id``."""
+    """A system from a path, or by its exact file stem or exact ``id`` in the systems folder, never a substring.
+
+    An unknown or ambiguous name is a usage error (exit 2) that lists the systems one can name.
+    """
     from scoring.system import load_system
 
     path = Path(name)
     if path.suffix in {".yaml", ".yml"} or path.exists():
         return load_system(path)
-    candidate = INDICATORS_DIR / f"{name}.yaml"
-    if candidate.exists():
-        return load_system(candidate)
-    for file in sorted(INDICATORS_DIR.glob("*.yaml")):
-        if f"id: {name}" in file.read_text(encoding="utf-8"):
-            return load_system(file)
-    raise typer.BadParameter(f"no indicator system named {name!r} in {INDICATORS_DIR}")
+    files = system_files()
+    by_stem = [file for file in files if file.stem == name]
+    matches = by_stem[:1] or [file for file in files if _system_id(file) == name]
+    if len(matches) == 1:
+        return load_system(matches[0])
+    listing = "\n".join(f"  {file.stem}  (id: {_system_id(file)})  {file}" for file in files)
+    if matches:
+        raise typer.BadParameter(
+            f"指标体系 {name!r} 不唯一，请用文件路径 / the system {name!r} is ambiguous, give its path:\n"
+            + "\n".join(f"  {file}" for file in matches)
+        )
+    raise typer.BadParameter(
+        f"没有名为 {name!r} 的指标体系（须与文件名或 id 完全一致）；可用的体系 / no indicator system named "
+        f"{name!r} (file stem or id must match exactly); available systems:\n{listing}"
+    )
 
 
 def print_problems(problems: Sequence[Problem]) -> None:

@@ -9,7 +9,6 @@ import typer
 
 from scoring.cli.common import (
     DEFAULT_SYSTEM,
-    SAMPLE_DIR,
     YearOption,
     console,
     err,
@@ -39,11 +38,13 @@ def demo(
     from scoring.evaluate import evaluate
     from scoring.io import read_data
     from scoring.outputs import write_results
+    from scoring.shipped import sample_inputs_dir
 
     indicator_system = resolve_system(DEFAULT_SYSTEM)
-    forms = sorted((SAMPLE_DIR / "jinan" / "forms").glob("*.xlsx"))
+    forms_dir = sample_inputs_dir() / "jinan" / "forms"
+    forms = sorted(forms_dir.glob("*.xlsx"))
     if not forms:
-        err.print(f"[red]没有样例数据 / no sample forms in {SAMPLE_DIR / 'jinan' / 'forms'}[/]")
+        err.print(f"[red]没有样例数据 / no sample forms in {forms_dir}[/]")
         raise typer.Exit(2)
     dataset = read_data(forms, indicator_system)
     print_problems([p for p in dataset.problems if p.severity is not Severity.INFO])

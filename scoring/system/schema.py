@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scoring.shipped import schemas_dir
 from scoring.system.models import IndicatorSystemFile
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "indicator_system.schema.json"
+SCHEMA_PATH = schemas_dir() / "indicator_system.schema.json"
 
 
 def system_json_schema() -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Shipped JSON Schemas: package data mapped to scoring.shipped.schemas (see scoring/shipped)."""
