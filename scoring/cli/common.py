@@ -46,9 +46,41 @@ DataArgument = Annotated[
 YearOption = Annotated[int, typer.Option("--year", "-y", help="the year evaluated (others feed the change)")]
 ForceOption = Annotated[bool, typer.Option(help="score even if cells have errors (they count as missing)")]
 UnitOption = Annotated[str, typer.Option(help="unit code")]
-OutOption = Annotated[Path, typer.Option(help="F.csv, F.json or F.xlsx")]
+
+# Exit codes of every command (README "Commands", the --help epilog); the backup commands add 3 and 4.
+EXIT_PROBLEMS = 1  # the data have problems (listed)
+EXIT_USAGE = 2  # bad arguments (click's code for usage errors) or an unusable input file
+EXIT_INTERNAL = 5  # an unexpected error inside digiscore: a bug, reported in one line instead of a traceback
+EXIT_CODES_HELP = (
+    "Exit codes / 退出码: 0 done; 1 problems found in the data (listed); 2 bad arguments or an unusable file; "
+    "3 and 4 (backup, restore) a refused archive or database; 5 an internal error (please report it)."
+)
+
+TABLE_FORMATS = (".csv", ".json", ".xlsx")
+
+
+def output_format(formats: Sequence[str]) -> Callable[[Path | None], Path | None]:
+    """An option callback that refuses an output file of another format at once, before any work (exit 2)."""
+
+    def check(value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in formats:
+            raise typer.BadParameter(
+                f"不支持的输出格式 {value.suffix or '(none)'!r}，可用 / unsupported output format "
+                f"{value.suffix or '(none)'!r}; use one of: {', '.join(formats)}"
+            )
+        return value
+
+    return check
+
+
+OutOption = Annotated[
+    Path, typer.Option(help="F.csv, F.json or F.xlsx", callback=output_format(TABLE_FORMATS))
+]
 TablesOutOption = Annotated[
-    Path | None, typer.Option(help="also write the tables to F.csv, F.json or F.xlsx")
+    Path | None,
+    typer.Option(
+        help="also write the tables to F.csv, F.json or F.xlsx", callback=output_format(TABLE_FORMATS)
+    ),
 ]
 
 
@@ -85,7 +117,8 @@ def resolve_system(name: str) -> IndicatorSystem:
     matches = by_stem[:1] or [file for file in files if _system_id(file) == name]
     if len(matches) == 1:
         return load_system(matches[0])
-    listing = "\n".join(f"  {file.stem}  (id: {_system_id(file)})  {file}" for file in files)
+    folders = ", ".join(str(folder) for folder in dict.fromkeys(file.parent for file in files))
+    listing = "\n".join(f"  {file.stem}  (id: {_system_id(file)})" for file in files) + f"\n  ({folders})"
     if matches:
         raise typer.BadParameter(
             f"指标体系 {name!r} 不唯一，请用文件路径 / the system {name!r} is ambiguous, give its path:\n"
@@ -127,7 +160,11 @@ def print_problems(problems: Sequence[Problem]) -> None:
 
 
 def reports_errors(command: F) -> F:
-    """Turn engine errors into listed problems and exit code 2 (unusable input)."""
+    """Turn engine errors into listed problems and exit code 2 (unusable input); any other error into one line
+    and exit code 5, never a traceback (``DIGISCORE_DEBUG=1`` lets it through, for a bug report)."""
+    import os
+
+    from typer.exceptions import TyperException
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -135,10 +172,20 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except DigiscoreError as exc:
             print_problems(exc.problems)
-            raise typer.Exit(2) from None
+            raise typer.Exit(EXIT_USAGE) from None
         except OSError as exc:
             err.print(f"[red]无法读写文件 / cannot read or write: {exc}[/]")
-            raise typer.Exit(2) from None
+            raise typer.Exit(EXIT_USAGE) from None
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # exit codes and usage errors, already meant for the user
+        except Exception as exc:
+            if os.environ.get("DIGISCORE_DEBUG"):
+                raise
+            err.print(
+                f"[red]内部错误，请报告（设 DIGISCORE_DEBUG=1 可看完整信息） / internal error, please report it "
+                f"(DIGISCORE_DEBUG=1 shows the traceback): {type(exc).__name__}: {exc}[/]"
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
 
     return run  # type: ignore[return-value]
 
@@ -155,7 +202,7 @@ def read_checked(system: str, data: Sequence[Path], force: bool) -> tuple[Indica
             "[red]数据存在错误，未计算；修正后重试，或用 --force 将错误单元格视为缺失 / "
             "data has errors; fix them or pass --force to treat those cells as missing[/]"
         )
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_PROBLEMS)
     return indicator_system, dataset
 
 

@@ -18,6 +18,7 @@ from scoring.cli.common import (
     YearOption,
     console,
     evaluate_files,
+    output_format,
     print_problems,
     reports_errors,
     resolve_system,
@@ -53,6 +54,8 @@ def template(
 
     from scoring.io import write_all_templates, write_template
 
+    if not all_units:
+        output_format((".xlsx",))(out)  # checked before any work; with --all, out is a folder
     indicator_system = resolve_system(system)
     chosen_years = years or [date.today().year - 3 + i for i in range(3)]
     if all_units:
@@ -120,7 +123,10 @@ def monitor(
     data: DataArgument,
     year: YearOption,
     system: SystemOption = DEFAULT_SYSTEM,
-    out: Annotated[Path | None, typer.Option(help="also write the table: F.csv or F.xlsx")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="also write the table: F.csv or F.xlsx", callback=output_format((".csv", ".xlsx"))),
+    ] = None,
     force: ForceOption = False,
 ) -> None:
     """Plan monitoring (规划监测): each indicator against its target and the time-elapsed schedule (序时进度)."""
@@ -143,13 +149,13 @@ def monitor(
         view.add_column(column)
     for row in table.itertuples(index=False):
         view.add_row(
-            evaluation.system.unit_names.get(row.unit_code, row.unit_code),
+            str(evaluation.system.unit_names.get(row.unit_code, row.unit_code)),
             f"{row.indicator_code} {row.indicator_name}",
             "" if pd.isna(row.value) else f"{row.value:g}",
             "" if pd.isna(row.expected) else f"{row.expected:.4g}",
             f"{row.target:g}（{row.target_year}）" if row.target_year else f"{row.target:g}",
             "" if pd.isna(row.attainment) else f"{row.attainment:.1%}",
-            row.status or "",
+            "" if pd.isna(row.status) else str(row.status),  # no status (NaN) where no target is set
         )
     console.print(view)
     counts = table["status"].value_counts()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import typer
 
 from scoring.cli import analysis, data, demo, report
-from scoring.cli.common import err
+from scoring.cli.common import EXIT_CODES_HELP, err
 
 app = typer.Typer(
     help="digiscore: composite digital-development scores for districts (区县数字化发展水平评价).",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
