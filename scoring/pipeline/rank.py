@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from scoring.methods import Stage
 from scoring.registry import Registry
@@ -27,7 +26,9 @@ def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
     years = scores.index.get_level_values("year").to_numpy()
     for year in np.unique(years):
         rows = years == year
-        ranks[rows] = rankdata(-values[rows], method="min", axis=0, nan_policy="omit")
+        # pandas' rank rather than scipy's rankdata (the same ``min`` ranks, NaN kept): the engine's commands
+        # then start without importing scipy (issue 16 item 2)
+        ranks[rows] = pd.DataFrame(-values[rows]).rank(method="min", axis=0, na_option="keep").to_numpy()
     return pd.DataFrame(ranks, index=scores.index, columns=scores.columns)
 
 

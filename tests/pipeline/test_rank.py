@@ -127,3 +127,20 @@ def test_scores_equal_by_hand_share_a_rank(make_system, make_dataset) -> None:
     # in floating point U2's sum is 19.999999999999996; scores are compared rounded to 9 decimals
     assert ev.scores["INDEX"].tolist() == pytest.approx([20, 20, 10], abs=1e-12)
     assert ev.ranks["INDEX"].tolist() == [1, 1, 3]
+
+
+def test_ranks_equal_scipys_rankdata_with_ties_and_gaps() -> None:
+    """rank_scores uses pandas' rank so the engine starts without scipy; the ranks are scipy's ``min`` ranks."""
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(16)
+    for _ in range(50):
+        values = rng.integers(0, 5, size=(12, 3)).astype(float)  # few distinct values: many ties
+        values[rng.random(values.shape) < 0.2] = np.nan
+        index = pd.MultiIndex.from_product(
+            [[2023, 2024], [f"u{i}" for i in range(6)]], names=["year", "unit"]
+        )
+        ranks = rank_scores(pd.DataFrame(values, index=index, columns=["a", "b", "c"])).to_numpy()
+        for year_rows in (slice(0, 6), slice(6, 12)):
+            expected = rankdata(-values[year_rows], method="min", axis=0, nan_policy="omit")
+            np.testing.assert_array_equal(ranks[year_rows], expected)
