@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import IO, Final
 
-from scoring.io.xlsxscan import _ATTR_R, _ROW_OR_CELL, _column_index, _relationships, _sheet_paths
+from scoring.io.xlsxscan import _relationships, _sheet_paths, cells
 
 PercentCells = frozenset[tuple[int, int]]
 
@@ -89,23 +89,7 @@ def _cells_with_style(data: bytes, styles: frozenset[int]) -> PercentCells:
     if not any(needle in data for needle in needles) and b"s='" not in data:
         return frozenset()
     found: set[tuple[int, int]] = set()
-    row = -1
-    col = -1
-    for match in _ROW_OR_CELL.finditer(data):
-        row_attrs = match.group("row_attrs")
-        if row_attrs is not None:
-            position = _ATTR_R.search(row_attrs)
-            row = int(position.group(2)) - 1 if position and position.group(2) else row + 1
-            col = -1
-            continue
-        attrs = match.group("attrs") or b""
-        position = _ATTR_R.search(attrs)
-        if position and position.group(1):
-            col = _column_index(position.group(1).decode("ascii"))
-            if position.group(2):
-                row = int(position.group(2)) - 1
-        else:
-            col += 1
+    for row, col, attrs, _ in cells(data):
         style = _ATTR_S.search(attrs)
         if style is not None and int(style.group(1)) in styles:
             found.add((row, col))

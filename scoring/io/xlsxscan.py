@@ -13,6 +13,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from typing import IO, Final
 from xml.sax.saxutils import unescape
 
@@ -108,9 +109,9 @@ def _relationships(package: zipfile.ZipFile, path: str, base: str) -> dict[str, 
     return result
 
 
-def _scan(data: bytes) -> SpecialCells:
-    """Walk rows and cells; positions follow the ``r`` attributes, or document order where they are left out."""
-    found: SpecialCells = {}
+def cells(data: bytes) -> Iterator[tuple[int, int, bytes, re.Match[bytes]]]:
+    """Every cell of a sheet's XML as ``(row, column, attributes, match)``, 0-based; positions follow the ``r``
+    attributes, or document order where they are left out."""
     row = -1
     col = -1
     for match in _ROW_OR_CELL.finditer(data):
@@ -128,6 +129,13 @@ def _scan(data: bytes) -> SpecialCells:
                 row = int(position.group(2)) - 1
         else:
             col += 1
+        yield row, col, attrs, match
+
+
+def _scan(data: bytes) -> SpecialCells:
+    """Walk rows and cells, keeping error cells and formulas without a cached value."""
+    found: SpecialCells = {}
+    for row, col, attrs, match in cells(data):
         body = match.group("body")
         if not body:
             continue
