@@ -150,6 +150,7 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
 # What `--help` must not load: the data stack, the web stack, the report's writers and the engine past its
 # problem records (each command imports those when it runs).
 HEAVY = (
+    "numpy",
     "pandas",
     "scipy",
     "fastapi",

@@ -18,109 +18,45 @@ of them count for the rank intervals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scoring.methods import Stage, find
-from scoring.problems import PipelineError, Problem
+from scoring.analysis.settings import (
+    DEFAULT_UNCERTAINTY,
+    DISCRETE,
+    FACTOR_STAGE,
+    FACTOR_TEXT,
+    FACTORS,
+    LEVEL_TEXT,
+    UncertaintySettings,
+    factor_label,
+    level_labels,
+)
 
 if TYPE_CHECKING:
     # for annotations only: importing the batch module loads the pipeline (and scipy), which the report's
     # options — they default to DEFAULT_UNCERTAINTY — must not pay for at import time
     from scoring.analysis.batch import TreeLayout
 
-FACTORS = ("weights", "normalisation", "aggregation", "missing")
-DISCRETE = ("normalisation", "aggregation", "missing")
 
-# How each assumption and its levels are named (Chinese, English), in the report, the dashboard and the API alike.
-FACTOR_TEXT: dict[str, tuple[str, str]] = {
-    "weights": ("权重", "Weights"),
-    "normalisation": ("标准化方法", "Normalisation"),
-    "aggregation": ("汇总方法", "Aggregation"),
-    "missing": ("缺失值处理", "Missing data"),
-}
-FACTOR_STAGE = {
-    "normalisation": Stage.NORMALISATION,
-    "aggregation": Stage.AGGREGATION,
-    "missing": Stage.MISSING,
-}
-LEVEL_TEXT: dict[str, tuple[str, str]] = {  # levels that are no method of a stage
-    "nominal": ("系统设定", "as set by the system"),
-    "mixed": ("系统设定（多种方法）", "as set by the system (several methods)"),
-    "uniform": ("均匀扰动", "uniform perturbation"),
-    "dirichlet": ("狄利克雷扰动", "Dirichlet perturbation"),
-}
-
-
-def factor_label(factor: str, lang: Literal["zh", "en"] = "zh") -> str:
-    """An assumption's name for people (``normalisation`` → 标准化方法 / Normalisation)."""
-    text = FACTOR_TEXT.get(factor)
-    return factor if text is None else text[0 if lang == "zh" else 1]
-
-
-def level_labels(factor: str, levels: str | tuple[str, ...], lang: Literal["zh", "en"] = "zh") -> str:
-    """An assumption's levels for people, from the method records (``minmax, zscore`` → 极差标准化、z-score
-    标准化); ``levels`` as the sensitivity table gives them (comma-separated) or as a tuple."""
-    names = [n.strip() for n in levels.split(",")] if isinstance(levels, str) else list(levels)
-    stage = FACTOR_STAGE.get(factor)
-    shown = []
-    for name in names:
-        found = find(stage, name) if stage is not None else None
-        text = LEVEL_TEXT.get(name)
-        if found is not None:
-            shown.append(found.label_zh if lang == "zh" else found.label_en)
-        elif text is not None:
-            shown.append(text[0 if lang == "zh" else 1])
-        else:
-            shown.append(name)
-    return ("、" if lang == "zh" else ", ").join(shown)
-
-
-@dataclass(frozen=True)
-class UncertaintySettings:
-    """What an uncertainty analysis varies, and how much.
-
-    The defaults are the one design every view of a round uses (CLI ``uncertainty``, the report's robustness
-    appendix, the dashboard and the API), so that one round shows the same rank intervals everywhere; ``seed``
-    seeds the generator (``numpy.random.default_rng(seed)``) and is printed with the results.
-
-    ``replications`` is the number of runs asked for; it is rounded up to a multiple of k + 2 (k = the number
-    of assumptions that vary). ``normalisations`` / ``aggregations`` / ``missing`` are the alternatives to the
-    system's own choice (which is always a level); an empty tuple keeps that assumption fixed. ``spread`` is
-    ``a`` of the uniform perturbation, ``concentration`` is ``κ`` of the Dirichlet one; ``weights="none"``
-    keeps the nominal weights. ``chunk`` bounds memory: replications scored together.
-    """
-
-    replications: int = 1000
-    seed: int = 20250101
-    weights: Literal["uniform", "dirichlet", "none"] = "uniform"
-    spread: float = 0.25
-    concentration: float = 100.0
-    normalisations: tuple[str, ...] = ("minmax", "zscore", "rank")
-    aggregations: tuple[str, ...] = ("arithmetic", "geometric")
-    missing: tuple[str, ...] = ("renormalise", "group_mean")
-    chunk: int = 256
-
-    def generator(self) -> np.random.Generator:
-        """The seeded random generator of this design."""
-        return np.random.default_rng(self.seed)
-
-    def check(self) -> None:
-        problems = []
-        if self.replications < 1:
-            problems.append("replications must be ≥ 1")
-        if not 0 <= self.spread < 1:
-            problems.append("spread must be in [0, 1)")
-        if self.concentration <= 0:
-            problems.append("concentration must be > 0")
-        if self.chunk < 1:
-            problems.append("chunk must be ≥ 1")
-        if problems:
-            raise PipelineError(Problem("analysis.bad_settings", params={"detail": "; ".join(problems)}))
-
-
-DEFAULT_UNCERTAINTY = UncertaintySettings()
+__all__ = [
+    "DEFAULT_UNCERTAINTY",
+    "DISCRETE",
+    "FACTORS",
+    "FACTOR_STAGE",
+    "FACTOR_TEXT",
+    "LEVEL_TEXT",
+    "Assumption",
+    "Design",
+    "UncertaintySettings",
+    "factor_label",
+    "level_labels",
+    "perturb_weights",
+    "sample_design",
+    "varied_factors",
+    "weights_vary",
+]
 
 
 @dataclass(frozen=True)

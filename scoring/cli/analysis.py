@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from scoring.analysis.design import DEFAULT_UNCERTAINTY
+from scoring.analysis.settings import DEFAULT_UNCERTAINTY
 from scoring.cli.common import (
     DEFAULT_SYSTEM,
     DataArgument,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from scoring.analysis.design import DEFAULT_UNCERTAINTY, UncertaintySettings
+from scoring.analysis.settings import DEFAULT_UNCERTAINTY, UncertaintySettings
 
 
 @dataclass(frozen=True)
