@@ -7,10 +7,15 @@ are imported inside the commands, so that ``digiscore --help`` does not load the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:  # the commands import the service only when they run (--help stays light)
+    from service.backup import Manifest
+    from service.db import Database
 
 
 def register(app: typer.Typer) -> None:
@@ -131,25 +136,35 @@ def backup(
     """Write one consistent archive of the service's database — every table, submitted files and published
     results included, with a manifest of sha256 sums — while the service keeps serving."""
     from service import backup as backups
-    from service.db import Database
-    from service.settings import Settings
 
     if out.exists() and not force:
         raise typer.BadParameter(f"{out} exists; choose another name or pass --force", param_hint="--out")
-    settings = Settings()
-    database = Database(settings.sqlalchemy_url, settings.database_schema)
-    try:
-        manifest = backups.backup(database, out)
-    except backups.BackupError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(error.exit_code) from None
-    finally:
-        database.dispose()
+    manifest = _on_database(lambda database: backups.backup(database, out))
     rows = sum(entry.rows for entry in manifest.tables)
     typer.echo(
         f"{out}: {len(manifest.tables)} tables, {rows} rows, schema revision {manifest.alembic_revision}",
         err=True,
     )
+
+
+def _on_database(operation: Callable[[Database], Manifest], *, create: bool = False) -> Manifest:
+    """Run a backup or restore on the database the DIGISCORE_* settings name (``create``: make the SQLite data
+    folder first); a refusal ends the command with its exit code and message."""
+    from service import backup as backups
+    from service.db import Database
+    from service.settings import Settings
+
+    settings = Settings()
+    if create and not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.sqlalchemy_url, settings.database_schema)
+    try:
+        return operation(database)
+    except backups.BackupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(error.exit_code) from None
+    finally:
+        database.dispose()
 
 
 def restore(
@@ -159,20 +174,8 @@ def restore(
     way round). The archive is checked whole first; a damaged archive or a database with rows is refused and
     nothing is written."""
     from service import backup as backups
-    from service.db import Database
-    from service.settings import Settings
 
-    settings = Settings()
-    if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.sqlalchemy_url, settings.database_schema)
-    try:
-        manifest = backups.restore(database, archive)
-    except backups.BackupError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(error.exit_code) from None
-    finally:
-        database.dispose()
+    manifest = _on_database(lambda database: backups.restore(database, archive), create=True)
     rows = sum(entry.rows for entry in manifest.tables)
     typer.echo(
         f"restored {len(manifest.tables)} tables, {rows} rows (schema revision {manifest.alembic_revision}, "

@@ -12,7 +12,7 @@ the unit cell, and the values of that unit are checked but not kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -279,16 +279,23 @@ def _with_special_cells(context: SheetContext, block: CellBlock) -> CellBlock:
     special = context.sheet.special_cells()
     if not special:
         return block
-    width = 1 << 20  # more columns than any spreadsheet has
-    keys = block.row[candidates] * width + block.col[candidates]
-    special_keys = np.array([r * width + c for r, c in special], dtype=np.int64)
-    hits = candidates[np.isin(keys, special_keys)]
+    hits = _at_positions(block, candidates, special)
     if hits.size:
         raw = block.raw.copy()
         for i in hits.tolist():
             raw[i] = special[(int(block.row[i]), int(block.col[i]))]
         block.raw = raw
     return block
+
+
+def _at_positions(
+    block: CellBlock, candidates: np.ndarray, positions: Iterable[tuple[int, int]]
+) -> np.ndarray:
+    """The candidates (indices into the block) whose (row, column) is one of ``positions``: one ``isin``."""
+    width = 1 << 20  # more columns than any spreadsheet has
+    keys = block.row[candidates] * width + block.col[candidates]
+    wanted = np.array([r * width + c for r, c in positions], dtype=np.int64)
+    return candidates[np.isin(keys, wanted)]
 
 
 def _with_percent_formats(context: SheetContext, block: CellBlock) -> CellBlock:
@@ -306,10 +313,7 @@ def _with_percent_formats(context: SheetContext, block: CellBlock) -> CellBlock:
     formatted = context.sheet.percent_cells()
     if not formatted:
         return block
-    width = 1 << 20  # more columns than any spreadsheet has
-    keys = block.row[candidates] * width + block.col[candidates]
-    formatted_keys = np.array([r * width + c for r, c in formatted], dtype=np.int64)
-    hits = candidates[np.isin(keys, formatted_keys)]
+    hits = _at_positions(block, candidates, formatted)
     if hits.size:
         number, raw = block.number.copy(), block.raw.copy()
         for i in hits.tolist():
