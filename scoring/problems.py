@@ -366,6 +366,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不确定性分析暂不支持含加分项或扣分项的评价体系（{indicators}）",
         "uncertainty analysis does not support bonus or deduction indicators yet ({indicators})",
     ),
+    "analysis.domain": (
+        "无法进行{analysis_zh}：{detail_zh}",
+        "{analysis_en} cannot be computed: {detail_en}",
+    ),
     "analysis.unknown_unit": ("{year} 年没有单元 {unit} 的评价结果", "no result for unit {unit} in {year}"),
     # report
     "report.font_missing": (

@@ -39,6 +39,7 @@ from scoring.system.models import IndicatorSystem, Node, QuantileTiers
 
 if TYPE_CHECKING:
     from scoring.analysis.design import UncertaintySettings
+    from scoring.analysis.regional import Regional
     from scoring.analysis.uncertainty import UncertaintyResult
     from scoring.evaluate import Evaluation
     from scoring.problems import Problem
@@ -236,6 +237,7 @@ class ReportData:
     dimension_orders: dict[str, tuple[str, ...]]  # dimension → units of the year by its rank (unranked last)
     attainment_detail: pd.DataFrame  # report year: the attainment table with every status resolved
     findings: Findings
+    regional: Regional  # coordination, obstacles, disparity, group ranks (scoring.analysis.regional)
     robustness: Robustness | None = field(default=None)  # present when asked for (see :func:`analyse`)
 
     @property
@@ -269,6 +271,8 @@ class ReportData:
 def analyse(evaluation: Evaluation, uncertainty: UncertaintySettings | None = None) -> ReportData:
     """Compute every table of the report from the evaluation (its report year is ``evaluation.year``); with
     ``uncertainty``, also the robustness analysis under that design (:func:`robustness_analysis`)."""
+    from scoring.analysis.regional import regional_analysis
+
     system = evaluation.system
     year = evaluation.year
     years = tuple(sorted(int(y) for y in evaluation.scores.index.get_level_values("year").unique()))
@@ -307,6 +311,7 @@ def analyse(evaluation: Evaluation, uncertainty: UncertaintySettings | None = No
         dimension_orders=dimension_orders(evaluation, ranking),
         attainment_detail=attainment_detail(evaluation, year),
         findings=findings(evaluation, ranking, city_mean, change, targets, flags, previous is not None),
+        regional=regional_analysis(evaluation),
         robustness=robustness_analysis(evaluation, uncertainty) if uncertainty is not None else None,
     )
 

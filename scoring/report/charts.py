@@ -7,7 +7,7 @@ heat map. Charts with one row per unit are split into parts of at most :data:`UN
 each fits on an A4 page.
 
 A chart is named by a key: ``trend``, ``ranking:<part>``, ``heatmap:<part>``, ``attainment``, ``change:<part>``,
-``radar:<unit code>``.
+``radar:<unit code>``, ``coordination``, ``density``.
 """
 
 from __future__ import annotations
@@ -314,6 +314,49 @@ def radar_charts(data: ReportData, units: Sequence[str]) -> dict[str, bytes]:
     return out
 
 
+def coordination_chart(data: ReportData) -> bytes:
+    """Horizontal bars of each unit's coupling coordination D (highest first) on [0, 1], with the grade
+    boundaries every 0.1 and the grade at each bar."""
+    result = data.regional.coordination
+    assert result is not None
+    frame = result.year(data.year).dropna(subset=["D"])
+    fig = _figure(WIDTH_IN, 0.9 + 0.22 * len(frame))
+    ax = fig.add_subplot()
+    labels = [data.name(str(u)) for u in frame.index][::-1]
+    values = frame["D"].to_numpy()[::-1]
+    grades = list(frame["grade"])[::-1]
+    ax.barh(labels, values, color=OKABE_ITO[0], height=0.65)
+    for y, (value, grade) in enumerate(zip(values, grades, strict=True)):
+        ax.text(value + 0.01, y, f"{value:.3f} {grade}", va="center", fontsize=7.5)
+    ax.set_xlim(0, 1.18)
+    ax.set_xticks(np.arange(0, 1.01, 0.1))
+    ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+    ax.set_xlabel("耦合协调度 D")
+    return _png(fig)
+
+
+def density_chart(data: ReportData) -> bytes:
+    """The kernel density of the composite across units, one line per year (the report year thick)."""
+    result = data.regional.disparity
+    assert result is not None
+    fig = _figure(WIDTH_IN, 3.2)
+    ax = fig.add_subplot()
+    for i, year in enumerate(result.density.columns):
+        current = int(year) == data.year
+        ax.plot(
+            result.grid,
+            result.density[year],
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            linewidth=2.2 if current else 1.2,
+            label=f"{year} 年",
+        )
+    ax.set_xlabel("综合得分")
+    ax.set_ylabel("核密度")
+    ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+    ax.legend(frameon=False, fontsize=8)
+    return _png(fig)
+
+
 # chart kind → drawing function (report data, part number → PNG); a new kind of chart is one function and one
 # entry here, named by a chapter as ``w.figure("<kind>:<part>", …)``. Radars (``radar:<unit>``) are drawn
 # together by :func:`radar_charts`.
@@ -323,4 +366,6 @@ CHARTS: dict[str, Callable[[ReportData, int], bytes]] = {
     "heatmap": heatmap_chart,
     "attainment": lambda data, part: attainment_chart(data),
     "change": change_chart,
+    "coordination": lambda data, part: coordination_chart(data),
+    "density": lambda data, part: density_chart(data),
 }

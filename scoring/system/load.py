@@ -176,6 +176,8 @@ def _parse(
     if dumped["method"].get("yoy_warning") is None:
         # a setting added later, left unset, stays out of the hash: systems keep the hash they had before it
         dumped["method"].pop("yoy_warning", None)
+    if dumped.get("coordination") is None:
+        dumped.pop("coordination", None)  # likewise: a system without the analysis keeps its hash
     canonical = json.dumps(
         {"system": dumped, "units": [u.model_dump(mode="json") for u in units]},
         sort_keys=True,
@@ -498,10 +500,43 @@ def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem
             yield _problem(f"{path}.ahp", "an indicator has no children to compare", file)
         elif node.is_indicator and node.role == "score":
             yield from _indicator_requirements(node, node.normalise or method.normalise, path, file)
+    yield from _coordination_problems(spec, root, file)
     for node, path in parents:
         yield from _weight_problems(
             node, node.weighting or method.weighting, node.combine or method.combine, path, file
         )
+
+
+def _coordination_problems(spec: IndicatorSystemFile, root: Node, file: str) -> Iterator[Problem]:
+    """The coupling-coordination subsystems are scored nodes of the tree (not the composite, not a bonus or
+    deduction indicator), none inside another."""
+    if spec.coordination is None:
+        return
+    nodes: dict[str, Node] = {}
+    parent: dict[str, str] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        nodes[node.code] = node
+        for child in node.children or []:
+            parent[child.code] = node.code
+            stack.append(child)
+    named = set(spec.coordination.subsystems)
+    for i, code in enumerate(spec.coordination.subsystems):
+        path = f"coordination.subsystems[{i}]"
+        found = nodes.get(code)
+        if found is None or code == root.code:
+            yield _problem(path, f"{code} is not a node of the tree (name a dimension's code)", file)
+            continue
+        if found.role != "score":
+            yield _problem(path, f"{code} is a bonus or deduction indicator, not a scored subsystem", file)
+        above = parent.get(code)
+        while above is not None:
+            if above in named:
+                yield _problem(
+                    path, f"{code} lies inside {above}, also named: subsystems must not nest", file
+                )
+            above = parent.get(above)
 
 
 def _requirements(stage: Stage, name: str, combine: Combine) -> list[Requirement]:

@@ -165,6 +165,32 @@ class Unit(_Strict):
     note: str | None = None
 
 
+class Coordination(_Strict):
+    """The subsystems of the coupling-coordination analysis (耦合协调度, docs/analysis.md §6): two or more scored
+    nodes of the tree, none inside another, and the weights of the comprehensive index T (relative, like
+    sibling weights; equal when left out)."""
+
+    subsystems: list[Annotated[str, Field(min_length=1)]] = Field(min_length=2, max_length=10)
+    weights: list[Annotated[float, Field(gt=0, le=MAX_WEIGHT, allow_inf_nan=False)]] | None = Field(
+        None, description="weights of the comprehensive index T, one per subsystem (rescaled to sum to 1)"
+    )
+
+    @model_validator(mode="after")
+    def _one_weight_each(self) -> Coordination:
+        if self.weights is not None and len(self.weights) != len(self.subsystems):
+            raise ValueError("weights: give one weight per subsystem")
+        if len(set(self.subsystems)) != len(self.subsystems):
+            raise ValueError("subsystems: a node is named twice")
+        return self
+
+    @property
+    def index_weights(self) -> list[float]:
+        """The weights of T rescaled to sum to 1."""
+        raw = self.weights or [1.0] * len(self.subsystems)
+        total = sum(raw)
+        return [w / total for w in raw]
+
+
 class Efficacy(_Strict):
     """Efficacy-coefficient scoring ``y = base + span · ratio`` (功效系数法, commonly 60 + 40·ratio)."""
 
@@ -259,6 +285,7 @@ class IndicatorSystemFile(_Strict):
     tree: list[Node] = Field(min_length=1)
     sources: dict[str, str] | None = None
     synthetic: bool | None = None
+    coordination: Coordination | None = None
 
 
 class IndicatorSystem(BaseModel):
@@ -277,6 +304,7 @@ class IndicatorSystem(BaseModel):
     tiers: list[Tier] | QuantileTiers | None
     tree: list[Node]
     sources: dict[str, str] | None = None
+    coordination: Coordination | None = None
     content_hash: str = ""
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> IndicatorSystem:

@@ -25,6 +25,9 @@ def test_chapters_are_in_the_order_users_expect() -> None:
         "目标完成度",
         "年度变化",
         "区县画像",
+        "协同发展分析",  # issue 14 item 8: the three analysis chapters before 问题与建议
+        "障碍因子诊断",
+        "区域差异分析",
         "问题与建议",
         "附录",
         "稳健性分析",

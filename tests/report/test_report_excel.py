@@ -40,6 +40,10 @@ def test_sheets_cover_every_chapter(book: openpyxl.Workbook) -> None:
         "完成度明细",
         "年度变化",
         "区县画像",
+        "协同发展",  # issue 14: the analysis chapters' sheets
+        "障碍因子",
+        "区域差异",
+        "分类评价",
         "原始数据",
         "标准化得分",
         "权重与方法",

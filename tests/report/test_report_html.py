@@ -87,7 +87,7 @@ def test_charts_are_the_same_png_bytes_as_in_the_word_report(
     with zipfile.ZipFile(io.BytesIO(jinan_files["docx"])) as package:
         media = {package.read(n) for n in package.namelist() if n.startswith("word/media/")}
     inline = [base64.b64decode(src.split(",", 1)[1]) for src in page.images]
-    assert len(inline) == 19
+    assert len(inline) == 21  # 19 + coordination D and the kernel density (issue 14)
     assert set(inline) == media
 
 

@@ -18,7 +18,10 @@ CHAPTERS = [
     "六、目标完成度",
     "七、年度变化",
     "八、区县画像",
-    "九、问题与建议",
+    "九、协同发展分析",  # issue 14: the analysis chapters
+    "十、障碍因子诊断",
+    "十一、区域差异分析",
+    "十二、问题与建议",
     "附录",
 ]
 
@@ -104,7 +107,7 @@ def test_change_table_splits_each_change_into_dimension_parts(
 def test_one_profile_page_with_a_radar_per_district(word: docx.document.Document) -> None:
     paragraphs = word.paragraphs
     chapters = {p.text: i for i, p in enumerate(paragraphs) if p.style.name == "Heading 1"}
-    start, end = chapters["八、区县画像"], chapters["九、问题与建议"]
+    start, end = chapters["八、区县画像"], chapters["九、协同发展分析"]
     profiles = [p for p in paragraphs[start:end] if p.style.name == "Heading 2"]
     assert len(profiles) == 14
     radars = [
@@ -116,8 +119,8 @@ def test_one_profile_page_with_a_radar_per_district(word: docx.document.Document
 
 
 def test_every_figure_is_embedded_once(word: docx.document.Document) -> None:
-    # trend, ranking, heat map, attainment, change, and 14 radars
-    assert len(word.inline_shapes) == 5 + 14
+    # trend, ranking, heat map, attainment, change, 14 radars, coordination D and the kernel density (issue 14)
+    assert len(word.inline_shapes) == 5 + 14 + 2
     described = [shape._inline.docPr.get("descr") for shape in word.inline_shapes]
     assert all(d and d.startswith("图 ") for d in described)
 

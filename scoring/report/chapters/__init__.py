@@ -11,8 +11,11 @@ from scoring.report.chapters import (
     appendix,
     change,
     city,
+    coordination,
     dimensions,
+    disparity,
     methods,
+    obstacles,
     profiles,
     ranking,
     recommendations,
@@ -30,6 +33,9 @@ CHAPTERS: tuple[Chapter, ...] = (
     targets.CHAPTER,  # 目标完成度
     change.CHAPTER,  # 年度变化
     profiles.CHAPTER,  # 区县画像
+    coordination.CHAPTER,  # 协同发展分析
+    obstacles.CHAPTER,  # 障碍因子诊断
+    disparity.CHAPTER,  # 区域差异分析 (with 分类评价)
     recommendations.CHAPTER,  # 问题与建议
     appendix.CHAPTER,  # 附录一—四
     robustness.CHAPTER,  # 附录五 稳健性分析 (when asked for)

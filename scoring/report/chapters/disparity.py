@@ -1,0 +1,215 @@
+"""区域差异分析: the disparity of the composite across units — Gini, Theil, coefficient of variation per year
+(σ-convergence), the Theil and Dagum decompositions by unit group, the kernel density per year — and the
+evaluation by class of unit (分类评价: ranks and tiers within each group); the workbook's 区域差异 and 分类评价
+sheets. Numbers from :mod:`scoring.analysis.disparity` and :mod:`scoring.analysis.unit_groups` through
+``ReportData.regional``."""
+
+from __future__ import annotations
+
+from scoring.analysis.report_data import ReportData
+from scoring.report import numbers as fmt
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.excel import Book, Column
+from scoring.report.model import Document, Formula
+from scoring.report.options import ReportOptions
+from scoring.system.models import QuantileTiers
+
+
+def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+    w.chapter_heading("区域差异分析", "disparity")
+    regional = data.regional
+    result = regional.disparity
+    if result is None:
+        w.paragraphs([f"本评价未做区域差异分析：{regional.skipped['disparity'].message_zh}。"])
+    else:
+        _overall(w, data)
+        _sources(w, data)
+    _classes(w, data)
+
+
+def _overall(w: Writer, data: ReportData) -> None:
+    result = data.regional.disparity
+    assert result is not None
+    w.section_heading("总体差异与收敛", "disparity-overall")
+    years = result.years
+    first, last = int(years.index[0]), int(years.index[-1])
+    text = (
+        f"{data.year} 年综合得分的基尼系数为 {fmt.weight(years.loc[data.year, 'gini'])}，"
+        f"泰尔指数为 {fmt.weight(years.loc[data.year, 'theil'])}，变异系数为 {fmt.weight(years.loc[data.year, 'cv'])}。"
+    )
+    if result.converging is not None:
+        text += (
+            f"{first}—{last} 年标准差由 {fmt.score(years.loc[first, 'sd'])} 变为 {fmt.score(years.loc[last, 'sd'])}，"
+            + ("区域差异缩小，存在 σ 收敛。" if result.converging else "区域差异未缩小，不存在 σ 收敛。")
+        )
+    if data.system.method.comparability == "per_year" and any(
+        data.system.normalise_method(i) in {"minmax", "zscore", "rank"} for i in data.system.indicators
+    ):
+        text += "注意：部分指标按年度内的极值或排名标准化，跨年的离散程度只在相对意义上可比。"
+    w.paragraphs([text])
+    w.add(
+        Formula(
+            "G = Σ_i Σ_j |x_i − x_j| / (2n²μ)，T = (1/n)·Σ_i (x_i/μ)·ln(x_i/μ)，CV = σ/μ",
+            "x_i 为单元 i 的综合得分，μ 为均值，σ 为总体标准差。",
+        )
+    )
+    rows = [
+        [
+            str(y),
+            str(int(r.n)),
+            fmt.score(r["mean"]),
+            fmt.score(r.sd),
+            fmt.weight(r.cv),
+            fmt.weight(r.gini),
+            fmt.weight(r.theil),
+        ]
+        for y, r in years.iterrows()
+    ]
+    w.table(
+        "disparity",
+        "综合得分的区域差异",
+        ["年份", "单元数", "均值", "标准差", "变异系数", "基尼系数", "泰尔指数"],
+        rows,
+        align="rrrrrrr",
+    )
+    w.figure("density", "综合得分的核密度分布（按年份）")
+
+
+def _sources(w: Writer, data: ReportData) -> None:
+    result = data.regional.disparity
+    assert result is not None
+    w.section_heading("差异来源分解", "disparity-sources")
+    theil = result.theil
+    dagum = result.dagum
+    shares = dagum.shares
+    w.paragraphs(
+        [
+            f"按单元类别（{'、'.join(data.regional.group_names)}）分解：泰尔指数中组内差异 {fmt.weight(theil.within)}、"
+            f"组间差异 {fmt.weight(theil.between)}，组间占 {fmt.percent(theil.between / theil.total)}；"
+            f"Dagum 基尼系数分解中组内差异、组间净差异和超变密度分别贡献 {fmt.percent(shares['within'])}、"
+            f"{fmt.percent(shares['between'])} 和 {fmt.percent(shares['transvariation'])}。"
+        ]
+    )
+    w.add(
+        Formula(
+            "G = G_w + G_nb + G_t，G_w = Σ_j G_jj·p_j·s_j，G_nb = Σ_{j>h} G_jh·(p_j·s_h + p_h·s_j)·D_jh，"
+            "G_t = Σ_{j>h} G_jh·(p_j·s_h + p_h·s_j)·(1 − D_jh)",
+            "Dagum（1997）：p_j、s_j 为组 j 的单元数占比和得分总量占比，G_jj、G_jh 为组内、组间基尼系数，"
+            "D_jh 为组间相对影响。",
+        )
+    )
+    rows = [
+        ["泰尔指数", fmt.weight(theil.total), fmt.weight(theil.within), fmt.weight(theil.between), "—"],
+        [
+            "Dagum 基尼系数",
+            fmt.weight(dagum.gini),
+            fmt.weight(dagum.within),
+            fmt.weight(dagum.between),
+            fmt.weight(dagum.transvariation),
+        ],
+    ]
+    w.table(
+        "disparity_sources",
+        f"{data.year} 年区域差异的来源",
+        ["指标", "总体", "组内", "组间（净）", "超变密度"],
+        rows,
+        align="lrrrr",
+    )
+    groups = dagum.groups
+    rows = [
+        [
+            str(g),
+            str(int(r.n)),
+            fmt.score(r["mean"]),
+            fmt.weight(r.gini),
+            fmt.weight(float(theil.groups.at[g, "theil"])),
+        ]
+        for g, r in groups.sort_values("mean", ascending=False).iterrows()
+    ]
+    w.table(
+        "disparity_groups",
+        f"{data.year} 年各类单元的组内差异",
+        ["类别", "单元数", "平均得分", "组内基尼系数", "组内泰尔指数"],
+        rows,
+        align="lrrrr",
+    )
+
+
+def _classes(w: Writer, data: ReportData) -> None:
+    w.section_heading("分类评价", "disparity-classes")
+    frame = data.regional.groups
+    w.paragraphs(
+        [
+            "按单元类别分别排名：同类单元发展条件相近，类内排名更能反映各单元在同类中的位置。"
+            + _tier_note(data)
+        ]
+    )
+    rows = [
+        [
+            str(r.group),
+            fmt.rank(r.group_rank),
+            str(r.unit_name),
+            fmt.score(r.score),
+            fmt.rank(r.rank),
+            r.group_tier or "",
+        ]
+        for r in frame.itertuples()
+    ]
+    w.table(
+        "classes",
+        f"{data.year} 年分类排名",
+        ["类别", "类内排名", "区县", "综合得分", "全市排名", "梯队"],
+        rows,
+        align="lrlrrl",
+    )
+
+
+def _tier_note(data: ReportData) -> str:
+    if not data.tier_names:
+        return ""
+    if isinstance(data.system.tiers, QuantileTiers):
+        return "梯队按类内排名重新划分（各类内按名次等分）。"
+    return "梯队按分数线划分，与全市评价一致。"
+
+
+def sheets(book: Book, data: ReportData, document: Document) -> None:
+    result = data.regional.disparity
+    if result is not None:
+        sheet = book.sheet("区域差异")
+        years = result.years
+        columns = [Column("年份", [int(y) for y in years.index], "int")]
+        labels = {
+            "n": ("单元数", "int"),
+            "mean": ("均值", "score"),
+            "sd": ("标准差", "score"),
+            "cv": ("变异系数", "weight"),
+            "gini": ("基尼系数", "weight"),
+            "theil": ("泰尔指数", "weight"),
+            "theil_within": ("泰尔组内", "weight"),
+            "theil_between": ("泰尔组间", "weight"),
+            "dagum_within": ("Dagum 组内", "weight"),
+            "dagum_between": ("Dagum 组间净差异", "weight"),
+            "dagum_transvariation": ("Dagum 超变密度", "weight"),
+        }
+        columns += [Column(label, list(years[key]), kind) for key, (label, kind) in labels.items()]
+        book.table(sheet, columns)
+    frame = data.regional.groups
+    sheet = book.sheet("分类评价")
+    units = [str(u) for u in frame.index]
+    book.table(
+        sheet,
+        [
+            Column("类别", list(frame["group"])),
+            Column("类内排名", list(frame["group_rank"]), "rank"),
+            Column("区县编码", units),
+            Column("区县名称", list(frame["unit_name"])),
+            Column("综合得分", list(frame["score"]), "score"),
+            Column("全市排名", list(frame["rank"]), "rank"),
+            Column("梯队", list(frame["tier"])),
+            Column("类内梯队", list(frame["group_tier"])),
+        ],
+        freeze=4,
+    )
+
+
+CHAPTER = Chapter("disparity", "区域差异分析", blocks, sheets)
