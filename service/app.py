@@ -29,7 +29,7 @@ from service.headers import SecurityHeaders
 from service.openapi import install_openapi
 from service.ratelimit import FailureLimiter
 from service.results import ResultsCache
-from service.routes import admin, health, results, rounds, submissions
+from service.routes import admin, analysis, health, results, rounds, submissions
 from service.routes import systems as system_routes
 from service.settings import Settings
 from service.web import install as install_web
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
         rounds.router,
         submissions.router,
         results.router,
+        analysis.router,
         admin.router,
     ):
         app.include_router(router)
