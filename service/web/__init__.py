@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from service.web.regional import router as analysis_router
 from service.web.routes import router
 from service.web.ui import STATIC_DIR, STATIC_PREFIX, CachedStatic, WebUi
 
@@ -19,4 +20,5 @@ def install(app: FastAPI) -> None:
     """Add the dashboard's pages and its static files (``/static``) to ``app``."""
     app.state.web = WebUi.create()
     app.include_router(router)
+    app.include_router(analysis_router)
     app.mount(STATIC_PREFIX, CachedStatic(directory=STATIC_DIR), name="static")

@@ -30,7 +30,7 @@ from service.routes.submissions import download
 from service.schemas import UNIT_PATTERN, YEAR_MAX, YEAR_MIN
 from service.text import CleanText
 from service.uploads import KEY_PATTERN, OneFilePart
-from service.usecases import analysis, read, submit
+from service.usecases import analysis, read, regional, submit
 from service.usecases import review as reviews
 from service.usecases import rounds as round_cases
 from service.usecases.identity import principal_of
@@ -142,6 +142,7 @@ def rankings(
     node: NodeQuery = None,
     q: Annotated[str, Query(max_length=100)] = "",
     tier: Annotated[str, Query(max_length=100)] = "",
+    group: Annotated[str, Query(max_length=100)] = "",
     sort: Literal["rank", "score", "score_change", "rank_change", "name", "code"] = "rank",
     order: Literal["asc", "desc"] = "asc",
     page: PageQuery = 1,
@@ -157,8 +158,14 @@ def rankings(
     view = read.read_round(web.context, web.principal, year)
     chosen = view.results.node(node)
     size = min(PAGE_SIZES, key=lambda s: abs(s - size))
-    query = RankingQuery(chosen, q.strip(), tier, sort, order, page, size)
-    ranking = views.ranking_page(view.results, query)
+    groups = views.unit_groups(view.system)
+    group = group if group in groups else ""
+    query = RankingQuery(chosen, q.strip(), tier, group, sort, order, page, size)
+    classes = None
+    if group:  # ranks within the group: the 分类评价 of the API and the report (service.usecases.regional)
+        found = regional.group_ranking(web.context, view, chosen)
+        classes = {u["unit_code"]: u for u in found["units"]}
+    ranking = views.ranking_page(view.results, query, classes)
     is_composite = chosen == view.results.composite
     return web.render(
         "rankings.html",
@@ -170,6 +177,7 @@ def rankings(
         node_name=views.node_name(view.system, chosen, view.results.nodes[chosen]["name"], web.t),
         nodes=views.node_options(view.system, view.results, web.t),
         tiers=views.tier_order(view.system),
+        groups=groups,
         is_composite=is_composite,
         sorts=views.SORTS,
         page_sizes=PAGE_SIZES,

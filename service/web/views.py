@@ -106,6 +106,7 @@ class RankingQuery:
     node: str
     q: str = ""
     tier: str = ""
+    group: str = ""  # a class of unit (分类评价): only its units, with their rank within it
     sort: str = "rank"
     order: str = "asc"
     page: int = 1
@@ -134,10 +135,17 @@ def _sort_key(column: str) -> Callable[[dict[str, Any]], Any]:
     return key
 
 
-def ranking_page(results: RoundResults, query: RankingQuery) -> RankingPage:
-    """Filter by name/code and tier, sort (missing values last, ties by rank then code), and page."""
+def ranking_page(
+    results: RoundResults, query: RankingQuery, classes: dict[str, dict[str, Any]] | None = None
+) -> RankingPage:
+    """Filter by name/code, tier and unit group, sort (missing values last, ties by rank then code), and page.
+    With ``query.group``, ``classes`` (unit code → its row of the 分类评价 document) says each unit's group and
+    gives each shown row its ``group_rank``."""
     rows = results.by_node[query.node]
     total = len(rows)
+    if query.group:
+        members = classes or {}
+        rows = [r for r in rows if members.get(r["unit_code"], {}).get("group") == query.group]
     if query.q:
         needle = query.q.casefold()
         rows = [r for r in rows if needle in r["unit_name"].casefold() or needle in r["unit_code"].casefold()]
@@ -155,7 +163,15 @@ def ranking_page(results: RoundResults, query: RankingQuery) -> RankingPage:
     page = min(max(query.page, 1), pages)
     start = (page - 1) * query.size
     shown = [ranking_item(r) for r in rows[start : start + query.size]]
+    if query.group:
+        for row in shown:
+            row["group_rank"] = (classes or {})[row["unit_code"]]["group_rank"]
     return RankingPage(shown, total, matched, page, pages, start + 1 if shown else 0, start + len(shown))
+
+
+def unit_groups(system: IndicatorSystem) -> list[str]:
+    """The groups of the system's unit list in the order they first appear (none: no group filter)."""
+    return list(dict.fromkeys(u.group for u in system.units if u.group))
 
 
 def node_options(system: IndicatorSystem, results: RoundResults, t: Translator) -> list[dict[str, Any]]:

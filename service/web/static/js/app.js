@@ -114,6 +114,26 @@
       });
     },
 
+    density: function (spec) {
+      // one curve per year over a numeric axis (kernel density of the composite): [x, f(x)] pairs
+      return base({
+        legend: { bottom: 0, textStyle: { color: INK } },
+        tooltip: { trigger: 'axis', confine: true, valueFormatter: function (v) { return Number(v).toFixed(4); } },
+        grid: { left: 8, right: 24, top: 16, bottom: 40, containLabel: true },
+        xAxis: { type: 'value', min: spec.x[0], max: spec.x[spec.x.length - 1], name: spec.xName, nameLocation: 'middle', nameGap: 26, axisLabel: axisLabel, splitLine: splitLine },
+        yAxis: { type: 'value', axisLabel: axisLabel, splitLine: splitLine },
+        series: spec.series.map(function (s, i) {
+          return {
+            type: 'line',
+            name: s.name,
+            showSymbol: false,
+            lineStyle: { width: i === spec.series.length - 1 ? 3 : 1.5 },
+            data: s.values.map(function (v, j) { return [spec.x[j], v]; })
+          };
+        })
+      });
+    },
+
     interval: function (spec) {
       // one bar per unit from (5 % rank − 0.4) to (95 % rank + 0.4): a rank "cell" even when both are equal
       var starts = spec.low.map(function (v) { return v === null ? '-' : v - 0.4; });
