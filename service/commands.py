@@ -5,8 +5,6 @@ Loading the entry point imports only typer (``service/__init__`` is lazy too): F
 are imported inside the commands, so that ``digiscore --help`` does not load the web stack.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,7 +20,9 @@ def register(app: typer.Typer) -> None:
     """Add ``serve``, the ``token`` group, ``backup`` and ``restore`` to the ``digiscore`` command."""
     app.command()(serve)
     tokens = typer.Typer(
-        help="API tokens: create one (printed once; only its sha256 is stored).", no_args_is_help=True
+        help="API 令牌：创建（只显示一次，数据库只存其 sha256）或吊销。\n\n"
+        "API tokens: create one (printed once; only its sha256 is stored) or revoke one.",
+        no_args_is_help=True,
     )
     tokens.command("create")(create_token)
     tokens.command("revoke")(revoke_token)
@@ -33,12 +33,29 @@ def register(app: typer.Typer) -> None:
 
 def serve(
     host: Annotated[
-        str, typer.Option(help="address to listen on (0.0.0.0 for every interface)")
+        str,
+        typer.Option(
+            metavar="ADDRESS",
+            help="监听地址（0.0.0.0 表示所有网卡）\naddress to listen on (0.0.0.0 for every interface)",
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(help="worker processes (share the database; use PostgreSQL)")] = 1,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", help="监听的 TCP 端口\nthe TCP port to listen on")
+    ] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="工作进程数（共用一个数据库；多于 1 个时请用 PostgreSQL）\n"
+            "worker processes (they share the database; use PostgreSQL for more than one)",
+        ),
+    ] = 1,
 ) -> None:
-    """Run the HTTP API (OpenAPI at /docs) on the database the DIGISCORE_* settings name (SQLite by default)."""
+    """运行 HTTP 服务与仪表板（OpenAPI 文档在 /docs），使用 DIGISCORE_* 设置指定的数据库（默认 SQLite）。
+
+    Run the HTTP API and the dashboard (OpenAPI at /docs) on the database the DIGISCORE_* settings name (SQLite
+    by default).
+    """
     import uvicorn
 
     from service.app import create_app
@@ -51,19 +68,34 @@ def serve(
 
 
 def create_token(
-    role: Annotated[str, typer.Option(help="admin | reviewer | district")],
-    unit: Annotated[str | None, typer.Option(help="the unit code a district token is bound to")] = None,
-    label: Annotated[str | None, typer.Option(help="a note saying whose token this is")] = None,
+    role: Annotated[
+        str,
+        typer.Option(metavar="ROLE", help="角色：admin、reviewer 或 district\nadmin, reviewer or district"),
+    ],
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CODE", help="区县令牌绑定的区县编码\nthe unit code a district token is bound to"
+        ),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="备注：令牌归谁使用\na note saying whose token this is")
+    ] = None,
     days: Annotated[
         int | None,
         typer.Option(
             min=0,
             max=36_500,
-            help="valid for this many days (default DIGISCORE_TOKEN_DAYS, 365; 0: never expires)",
+            metavar="DAYS",
+            help="有效天数（默认 DIGISCORE_TOKEN_DAYS，即 365；0 表示永不过期）\n"
+            "valid for this many days (default DIGISCORE_TOKEN_DAYS, 365; 0: never expires)",
         ),
     ] = None,
 ) -> None:
-    """Create an API token and print it once (the database keeps only its sha256)."""
+    """创建 API 令牌并只显示这一次（数据库只保存其 sha256）。
+
+    Create an API token and print it once (the database keeps only its sha256).
+    """
     from service import audit
     from service.auth import CLI, Role, issue_token, token_expiry
     from service.db import Database
@@ -107,8 +139,13 @@ def create_token(
     )
 
 
-def revoke_token(token_id: Annotated[int, typer.Argument(min=1, help="the token's id")]) -> None:
-    """Revoke a token: it stops working at once, in every worker (as POST /tokens/{id}/revoke does)."""
+def revoke_token(
+    token_id: Annotated[int, typer.Argument(min=1, metavar="ID", help="令牌编号\nthe token's id")],
+) -> None:
+    """吊销令牌：立即在所有工作进程中失效（与 POST /tokens/{id}/revoke 相同）。
+
+    Revoke a token: it stops working at once, in every worker (as POST /tokens/{id}/revoke does).
+    """
     from datetime import UTC, datetime
 
     from service.auth import CLI, revoke
@@ -130,11 +167,19 @@ def revoke_token(token_id: Annotated[int, typer.Argument(min=1, help="the token'
 
 
 def backup(
-    out: Annotated[Path, typer.Option("--out", help="the archive to write (a zip file)")],
-    force: Annotated[bool, typer.Option(help="replace the file if it exists")] = False,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", metavar="FILE", help="要写出的备份文件（zip）\nthe archive to write (a zip file)"
+        ),
+    ],
+    force: Annotated[bool, typer.Option(help="文件已存在时覆盖\nreplace the file if it exists")] = False,
 ) -> None:
-    """Write one consistent archive of the service's database — every table, submitted files and published
-    results included, with a manifest of sha256 sums — while the service keeps serving."""
+    """备份服务的数据库：一个一致的归档，含全部数据表、提交的文件和已发布的结果及 sha256 清单；服务可照常运行。
+
+    Write one consistent archive of the service's database — every table, submitted files and published
+    results included, with a manifest of sha256 sums — while the service keeps serving.
+    """
     from service import backup as backups
 
     if out.exists() and not force:
@@ -147,7 +192,7 @@ def backup(
     )
 
 
-def _on_database(operation: Callable[[Database], Manifest], *, create: bool = False) -> Manifest:
+def _on_database(operation: "Callable[[Database], Manifest]", *, create: bool = False) -> "Manifest":
     """Run a backup or restore on the database the DIGISCORE_* settings name (``create``: make the SQLite data
     folder first); a refusal ends the command with its exit code and message."""
     from service import backup as backups
@@ -168,11 +213,20 @@ def _on_database(operation: Callable[[Database], Manifest], *, create: bool = Fa
 
 
 def restore(
-    archive: Annotated[Path, typer.Argument(help="an archive written by digiscore backup")],
+    archive: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="digiscore backup 写出的备份文件\nan archive written by digiscore backup"
+        ),
+    ],
 ) -> None:
-    """Restore an archive into the empty database the DIGISCORE_* settings name (SQLite or PostgreSQL, either
+    """把备份恢复到 DIGISCORE_* 设置指定的空数据库（SQLite 或 PostgreSQL，可互换）。先完整校验备份；损坏的备份或
+    非空的数据库会被拒绝，不写入任何内容。
+
+    Restore an archive into the empty database the DIGISCORE_* settings name (SQLite or PostgreSQL, either
     way round). The archive is checked whole first; a damaged archive or a database with rows is refused and
-    nothing is written."""
+    nothing is written.
+    """
     from service import backup as backups
 
     manifest = _on_database(lambda database: backups.restore(database, archive), create=True)

@@ -5,8 +5,6 @@ which the report's robustness appendix and the dashboard use too: one round show
 everywhere.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -27,6 +25,7 @@ from scoring.cli.common import (
     show_frame,
     split_list,
 )
+from scoring.cli.help import bilingual
 
 
 def register(app: typer.Typer) -> None:
@@ -42,32 +41,81 @@ def uncertainty(
     out: OutOption,
     system: SystemOption = DEFAULT_SYSTEM,
     replications: Annotated[
-        int, typer.Option(help="number of runs (rounded up to a multiple of k + 2)")
+        int,
+        typer.Option(
+            metavar="N",
+            help=bilingual(
+                "重复计算次数（向上取整为 k + 2 的倍数）",
+                "number of runs (rounded up to a multiple of k + 2)",
+            ),
+        ),
     ] = DEFAULT_UNCERTAINTY.replications,
     seed: Annotated[
-        int, typer.Option(help="seed of the random generator (recorded in the output)")
+        int,
+        typer.Option(
+            metavar="SEED",
+            help=bilingual(
+                "随机种子（记录在结果中）", "seed of the random generator (recorded in the output)"
+            ),
+        ),
     ] = DEFAULT_UNCERTAINTY.seed,
     weights: Annotated[
-        str, typer.Option(help="weight perturbation: uniform | dirichlet | none")
+        str,
+        typer.Option(
+            metavar="KIND",
+            help=bilingual(
+                "权重扰动：uniform、dirichlet 或 none", "weight perturbation: uniform, dirichlet or none"
+            ),
+        ),
     ] = DEFAULT_UNCERTAINTY.weights,
     spread: Annotated[
-        float, typer.Option(help="a of the uniform perturbation w·U(1 − a, 1 + a)")
+        float,
+        typer.Option(
+            metavar="A",
+            help=bilingual(
+                "均匀扰动 w·U(1 − a, 1 + a) 的 a", "a of the uniform perturbation w·U(1 − a, 1 + a)"
+            ),
+        ),
     ] = DEFAULT_UNCERTAINTY.spread,
     concentration: Annotated[
-        float, typer.Option(help="κ of the Dirichlet perturbation Dir(κ·w)")
+        float,
+        typer.Option(
+            metavar="K",
+            help=bilingual("狄利克雷扰动 Dir(κ·w) 的 κ", "κ of the Dirichlet perturbation Dir(κ·w)"),
+        ),
     ] = DEFAULT_UNCERTAINTY.concentration,
     normalisations: Annotated[
-        str, typer.Option(help="alternative normalisations, comma-separated ('' = keep the system's)")
+        str,
+        typer.Option(
+            metavar="LIST",
+            help=bilingual(
+                "备选标准化方法，逗号分隔（'' 表示只用体系设定的）",
+                "alternative normalisations, comma-separated ('' = keep the system's)",
+            ),
+        ),
     ] = ",".join(DEFAULT_UNCERTAINTY.normalisations),
-    aggregations: Annotated[str, typer.Option(help="alternative aggregations, comma-separated")] = ",".join(
-        DEFAULT_UNCERTAINTY.aggregations
-    ),
+    aggregations: Annotated[
+        str,
+        typer.Option(
+            metavar="LIST",
+            help=bilingual("备选汇总方法，逗号分隔", "alternative aggregations, comma-separated"),
+        ),
+    ] = ",".join(DEFAULT_UNCERTAINTY.aggregations),
     missing: Annotated[
-        str, typer.Option(help="alternative missing-data policies, comma-separated")
+        str,
+        typer.Option(
+            metavar="LIST",
+            help=bilingual(
+                "备选缺失值处理方法，逗号分隔", "alternative missing-data policies, comma-separated"
+            ),
+        ),
     ] = ",".join(DEFAULT_UNCERTAINTY.missing),
     force: ForceOption = False,
 ) -> None:
-    """Rank intervals (5–95 %), tier probabilities and sensitivity indices under perturbed assumptions."""
+    """排名稳健性：在扰动的假设下计算排名区间（5%–95%）、梯队概率和敏感性指数。
+
+    Rank intervals (5–95 %), tier probabilities and sensitivity indices under perturbed assumptions.
+    """
     from dataclasses import replace
 
     from scoring.analysis.export import write_uncertainty
@@ -106,12 +154,21 @@ def whatif(
     unit: UnitOption,
     system: SystemOption = DEFAULT_SYSTEM,
     share: Annotated[
-        float, typer.Option(help="one unit of effort: this share of the indicator's range")
+        float,
+        typer.Option(
+            metavar="SHARE",
+            help=bilingual(
+                "一份努力：指标区间的这一比例", "one unit of effort: this share of the indicator's range"
+            ),
+        ),
     ] = 0.01,
     out: TablesOutOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Gap to the unit ranked above (by indicator), goals reached one at a time, and gains per unit of effort."""
+    """差距分析：与上一位的差距（按指标）、逐项达标后的得分，以及每份努力的得分增量。
+
+    Gap to the unit ranked above (by indicator), goals reached one at a time, and gains per unit of effort.
+    """
     from scoring.analysis.export import write_whatif
     from scoring.analysis.whatif import whatif_analysis
 
@@ -162,7 +219,10 @@ def audit(
     out: TablesOutOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Statistical audit: correlations, redundant pairs, Cronbach's alpha, PC1 share, skew/kurtosis, coverage."""
+    """统计审查：相关性、冗余指标对、Cronbach's α、第一主成分占比、偏度/峰度、数据覆盖。
+
+    Statistical audit: correlations, redundant pairs, Cronbach's alpha, PC1 share, skew/kurtosis, coverage.
+    """
     from scoring.analysis.audit import audit as run_audit
     from scoring.analysis.export import write_audit
     from scoring.evaluate import evaluate

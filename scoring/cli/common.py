@@ -2,8 +2,8 @@
 and evaluating the data files, and how problems and tables are shown.
 
 Errors the engine raises on purpose (``DigiscoreError``) become listed messages and exit codes, never tracebacks.
-This module imports only typer, rich and the problem records: the engine (pandas, the pipeline, …) is imported
-inside the functions that need it, so that ``digiscore --help`` starts fast.
+This module imports only typer and the problem records: rich and the engine (pandas, the pipeline, …) are
+imported inside the functions that need them, so that ``digiscore --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ import re
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from scoring.cli.help import bilingual
 from scoring.problems import DigiscoreError, Problem, Severity, cap_problems
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
 
     from scoring.data import Dataset
     from scoring.evaluate import Evaluation
@@ -29,30 +29,81 @@ if TYPE_CHECKING:
 
 DEFAULT_SYSTEM = "jinan_district_digital"
 
-console = Console()
-err = Console(stderr=True)
+
+class _LazyConsole:
+    """A rich console made on first use (importing rich takes time ``--help`` does not need)."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return getattr(self._console, name)
+
+
+console = cast("Console", _LazyConsole(stderr=False))
+err = cast("Console", _LazyConsole(stderr=True))
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SystemOption = Annotated[
     str,
     typer.Option(
-        "--system", "-s", help="indicator-system YAML path, file stem or id (default: the Jinan system)"
+        "--system",
+        "-s",
+        metavar="SYSTEM",
+        help=bilingual(
+            "指标体系：YAML 文件路径，或体系的文件名、id（须完全一致）",
+            "the indicator system: a YAML path, or a system's exact file stem or id",
+        ),
     ),
 ]
 DataArgument = Annotated[
-    list[Path], typer.Argument(help="district forms, long or wide tables (.xlsx / .csv)")
+    list[Path],
+    typer.Argument(
+        metavar="DATA",
+        help=bilingual(
+            "填报表、长表或宽表（.xlsx / .csv），可多个",
+            "district forms, long or wide tables (.xlsx / .csv), one or more",
+        ),
+    ),
 ]
-YearOption = Annotated[int, typer.Option("--year", "-y", help="the year evaluated (others feed the change)")]
-ForceOption = Annotated[bool, typer.Option(help="score even if cells have errors (they count as missing)")]
-UnitOption = Annotated[str, typer.Option(help="unit code")]
+YearOption = Annotated[
+    int,
+    typer.Option(
+        "--year",
+        "-y",
+        metavar="YEAR",
+        help=bilingual(
+            "评价年份（其他年份用于计算变化）", "the year evaluated (other years feed the change)"
+        ),
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        help=bilingual(
+            "数据有错误时仍计算（出错的单元格按缺失处理）",
+            "score even if cells have errors (they count as missing)",
+        )
+    ),
+]
+UnitOption = Annotated[
+    str, typer.Option(metavar="CODE", help=bilingual("区县编码，如 370102", "unit code, e.g. 370102"))
+]
 
 # Exit codes of every command (README "Commands", the --help epilog); the backup commands add 3 and 4.
 EXIT_PROBLEMS = 1  # the data have problems (listed)
 EXIT_USAGE = 2  # bad arguments (click's code for usage errors) or an unusable input file
 EXIT_INTERNAL = 5  # an unexpected error inside digiscore: a bug, reported in one line instead of a traceback
 EXIT_CODES_HELP = (
-    "Exit codes / 退出码: 0 done; 1 problems found in the data (listed); 2 bad arguments or an unusable file; "
+    "退出码：0 完成；1 数据有问题（已列出）；2 参数有误或文件无法使用；3、4 备份文件或数据库被拒绝（backup、"
+    "restore）；5 内部错误（请报告）。\n\n"
+    "Exit codes: 0 done; 1 problems found in the data (listed); 2 bad arguments or an unusable file; "
     "3 and 4 (backup, restore) a refused archive or database; 5 an internal error (please report it)."
 )
 
@@ -74,12 +125,21 @@ def output_format(formats: Sequence[str]) -> Callable[[Path | None], Path | None
 
 
 OutOption = Annotated[
-    Path, typer.Option(help="F.csv, F.json or F.xlsx", callback=output_format(TABLE_FORMATS))
+    Path,
+    typer.Option(
+        metavar="FILE",
+        help=bilingual("结果文件：F.csv、F.json 或 F.xlsx", "the results file: F.csv, F.json or F.xlsx"),
+        callback=output_format(TABLE_FORMATS),
+    ),
 ]
 TablesOutOption = Annotated[
     Path | None,
     typer.Option(
-        help="also write the tables to F.csv, F.json or F.xlsx", callback=output_format(TABLE_FORMATS)
+        metavar="FILE",
+        help=bilingual(
+            "另将各表写入 F.csv、F.json 或 F.xlsx", "also write the tables to F.csv, F.json or F.xlsx"
+        ),
+        callback=output_format(TABLE_FORMATS),
     ),
 ]
 
@@ -105,18 +165,20 @@ def system_files() -> list[Path]:
 def resolve_system(name: str) -> IndicatorSystem:
     """A system from a path, or by its exact file stem or exact ``id`` in the systems folder, never a substring.
 
+    Checked once, then read from the cache while its files stay the same (:mod:`scoring.cli.systems`).
+
     An unknown or ambiguous name is a usage error (exit 2) that lists the systems one can name.
     """
-    from scoring.system import load_system
+    from scoring.cli.systems import load_system_cached
 
     path = Path(name)
     if path.suffix in {".yaml", ".yml"} or path.exists():
-        return load_system(path)
+        return load_system_cached(path)
     files = system_files()
     by_stem = [file for file in files if file.stem == name]
     matches = by_stem[:1] or [file for file in files if _system_id(file) == name]
     if len(matches) == 1:
-        return load_system(matches[0])
+        return load_system_cached(matches[0])
     folders = ", ".join(str(folder) for folder in dict.fromkeys(file.parent for file in files))
     listing = "\n".join(f"  {file.stem}  (id: {_system_id(file)})" for file in files) + f"\n  ({folders})"
     if matches:
@@ -135,6 +197,8 @@ def print_problems(problems: Sequence[Problem]) -> None:
     ``MAX_PER_CODE`` per code, the rest counted in one line (scoring.problems.cap_problems)."""
     if not problems:
         return
+    from rich.table import Table
+
     problems = cap_problems(problems)
     table = Table(show_lines=False, header_style="bold")
     for column in (
@@ -221,6 +285,7 @@ def split_list(text: str) -> tuple[str, ...]:
 def show_frame(frame: pd.DataFrame, title: str, digits: int = 3, limit: int | None = None) -> None:
     """A table on the console: floats with ``digits`` decimals, missing values blank, at most ``limit`` rows."""
     import pandas as pd
+    from rich.table import Table
 
     table = Table(title=title)
     for column in frame.columns:

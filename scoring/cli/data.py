@@ -1,12 +1,9 @@
 """The data commands: ``template``, ``validate``, ``score``, ``explain`` and ``monitor``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from scoring.cli.common import (
     DEFAULT_SYSTEM,
@@ -23,6 +20,7 @@ from scoring.cli.common import (
     reports_errors,
     resolve_system,
 )
+from scoring.cli.help import bilingual
 from scoring.problems import Severity, SubmissionError, problem_count
 
 if TYPE_CHECKING:
@@ -38,18 +36,41 @@ def register(app: typer.Typer) -> None:
 @reports_errors
 def template(
     system: SystemOption = DEFAULT_SYSTEM,
-    unit: Annotated[str | None, typer.Option(help="unit code of the district")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(metavar="CODE", help=bilingual("区县编码，如 370102", "unit code, e.g. 370102")),
+    ] = None,
     all_units: Annotated[
-        bool, typer.Option("--all", help="one form per unit of the system, into --out DIR")
+        bool,
+        typer.Option(
+            "--all",
+            help=bilingual(
+                "为体系中每个区县各生成一份，写入 --out 目录", "one form per unit, into the folder --out"
+            ),
+        ),
     ] = False,
     years: Annotated[
-        list[int] | None, typer.Option("--year", help="year columns (repeat); default: last 3")
+        list[int] | None,
+        typer.Option(
+            "--year",
+            metavar="YEAR",
+            help=bilingual(
+                "年份列（可重复）；默认最近 3 年", "year columns (repeat); default: the last 3 years"
+            ),
+        ),
     ] = None,
-    out: Annotated[Path, typer.Option(help="F.xlsx for one unit, a directory with --all")] = Path(
-        "form.xlsx"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            metavar="PATH",
+            help=bilingual("单个区县写 F.xlsx；--all 时为目录", "F.xlsx for one unit, a folder with --all"),
+        ),
+    ] = Path("form.xlsx"),
 ) -> None:
-    """Write the blank district form (填报模板) for one unit or for all."""
+    """生成区县填报模板（空白表），单个区县或全部区县。
+
+    Write the blank district form for one unit or for all.
+    """
     from datetime import date
 
     from scoring.io import write_all_templates, write_template
@@ -72,7 +93,10 @@ def template(
 
 @reports_errors
 def validate(data: DataArgument, system: SystemOption = DEFAULT_SYSTEM) -> None:
-    """Check data files: exit 0 clean, 1 with problems (listed), 2 when a file is unusable."""
+    """检查数据文件：无问题退出码 0，有问题 1（逐条列出），文件无法使用 2。
+
+    Check data files: exit 0 clean, 1 with problems (listed), 2 when a file is unusable.
+    """
     from scoring.io import validate_paths
 
     indicator_system = resolve_system(system)
@@ -96,7 +120,10 @@ def score(
     system: SystemOption = DEFAULT_SYSTEM,
     force: ForceOption = False,
 ) -> None:
-    """Score the units: composite and every node, ranks, tiers, change; written by the extension of --out."""
+    """计算得分：综合指数及各级得分、排名、梯队、变化，按 --out 的扩展名写出。
+
+    Score the units: composite and every node, ranks, tiers, change; written by the extension of --out.
+    """
     from scoring.outputs import write_results
 
     evaluation = evaluate_files(system, year, data, force)
@@ -113,7 +140,10 @@ def explain(
     system: SystemOption = DEFAULT_SYSTEM,
     force: ForceOption = False,
 ) -> None:
-    """Show each indicator's contribution along its path to the unit's composite (they add up to it)."""
+    """得分分解：各指标沿指标树对该区县综合指数的贡献（合计等于综合指数）。
+
+    Show each indicator's contribution along its path to the unit's composite (they add up to it).
+    """
     evaluation = evaluate_files(system, year, data, force)
     print_explanation(evaluation, unit)
 
@@ -125,12 +155,20 @@ def monitor(
     system: SystemOption = DEFAULT_SYSTEM,
     out: Annotated[
         Path | None,
-        typer.Option(help="also write the table: F.csv or F.xlsx", callback=output_format((".csv", ".xlsx"))),
+        typer.Option(
+            metavar="FILE",
+            help=bilingual("另将该表写入 F.csv 或 F.xlsx", "also write the table to F.csv or F.xlsx"),
+            callback=output_format((".csv", ".xlsx")),
+        ),
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    """Plan monitoring (规划监测): each indicator against its target and the time-elapsed schedule (序时进度)."""
+    """规划监测：各指标对照目标值与序时进度的完成情况。
+
+    Plan monitoring: each indicator against its target and the time-elapsed schedule.
+    """
     import pandas as pd
+    from rich.table import Table
 
     evaluation = evaluate_files(system, year, data, force)
     table = evaluation.attainment[evaluation.attainment["year"] == year].copy()
@@ -172,9 +210,10 @@ def monitor(
         console.print(f"已写入 / written → {out}")
 
 
-def print_ranking(evaluation: Evaluation) -> None:
+def print_ranking(evaluation: "Evaluation") -> None:
     """The summary table's first seven columns (rank, unit, composite, tier, …) on the console."""
     import pandas as pd
+    from rich.table import Table
 
     from scoring.outputs import summary_table
 
@@ -187,8 +226,10 @@ def print_ranking(evaluation: Evaluation) -> None:
     console.print(table)
 
 
-def print_explanation(evaluation: Evaluation, unit: str) -> None:
+def print_explanation(evaluation: "Evaluation", unit: str) -> None:
     """The unit's contributions along the tree, and their sum beside the composite (they agree)."""
+    from rich.table import Table
+
     frame = evaluation.explain(unit)
     name = evaluation.system.unit_names.get(unit, unit)
     table = Table(title=f"{name}（{unit}）{evaluation.year} 年得分分解 / contributions")

@@ -1,7 +1,5 @@
 """``digiscore demo``: the whole flow on the shipped sample data."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +15,7 @@ from scoring.cli.common import (
     resolve_system,
 )
 from scoring.cli.data import print_explanation, print_ranking
+from scoring.cli.help import bilingual
 from scoring.problems import DigiscoreError, Severity
 
 
@@ -27,13 +26,20 @@ def register(app: typer.Typer) -> None:
 
 @reports_errors
 def demo(
-    out: Annotated[Path, typer.Option(help="directory for the results")] = Path("out/demo"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            metavar="DIR", help=bilingual("结果与报告的输出目录", "folder for the results and report")
+        ),
+    ] = Path("out/demo"),
     year: YearOption = 2024,
 ) -> None:
-    """The whole flow on sample_inputs/: score the Jinan forms, write results and the annual report.
+    """演示完整流程：对随附的济南 14 份填报表评分，写出结果与年度报告。
 
-    Reads the 14 district forms, scores them, writes csv/json/xlsx results and report.docx/xlsx/html, shows the
-    ranking and explains the leader's score.
+    The whole flow on the shipped sample data: score the 14 Jinan forms, write the results and the annual report.
+
+    写出 csv/json/xlsx 结果和 report.docx/xlsx/html，显示排名并分解第一名的得分。
+    Writes csv/json/xlsx results and report.docx/xlsx/html, shows the ranking and explains the leader's score.
     """
     from scoring.evaluate import evaluate
     from scoring.io import read_data

@@ -3,8 +3,6 @@
 The report package is imported when the command runs (it loads python-docx, openpyxl and the chart code).
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +18,7 @@ from scoring.cli.common import (
     evaluate_files,
     reports_errors,
 )
+from scoring.cli.help import bilingual
 
 
 def register(app: typer.Typer) -> None:
@@ -31,20 +30,59 @@ def register(app: typer.Typer) -> None:
 def report(
     data: DataArgument,
     year: YearOption,
-    out: Annotated[Path, typer.Option(help="directory for report.docx, report.xlsx and report.html")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            metavar="DIR",
+            help=bilingual(
+                "输出目录（report.docx、report.xlsx、report.html）",
+                "folder for report.docx, report.xlsx and report.html",
+            ),
+        ),
+    ],
     system: SystemOption = DEFAULT_SYSTEM,
     formats: Annotated[
-        list[str] | None, typer.Option("--format", help="docx, xlsx or html (repeat; default: all three)")
+        list[str] | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help=bilingual(
+                "docx、xlsx 或 html（可重复；默认三种都写）",
+                "docx, xlsx or html (repeat; default: all three)",
+            ),
+        ),
     ] = None,
-    issuer: Annotated[str | None, typer.Option(help="编制单位, printed on the cover")] = None,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT", help=bilingual("编制单位，印在封面", "issuing office, printed on the cover")
+        ),
+    ] = None,
     issued: Annotated[
         str | None,
-        typer.Option(help="发布日期 YYYY-MM-DD on the cover (default: none, reproducible bytes)"),
+        typer.Option(
+            metavar="DATE",
+            help=bilingual(
+                "封面发布日期 YYYY-MM-DD（默认不印，文件逐字节可复现）",
+                "date on the cover, YYYY-MM-DD (default: none, so the bytes are reproducible)",
+            ),
+        ),
     ] = None,
-    charts: Annotated[bool, typer.Option(help="draw the charts (needs the Noto Sans CJK font)")] = True,
+    charts: Annotated[
+        bool,
+        typer.Option(
+            help=bilingual(
+                "绘制图表（需要中文字体 Noto Sans CJK；没有时不画图表并提示）",
+                "draw the charts (they need the Noto Sans CJK font; without it the report has none, with a warning)",
+            )
+        ),
+    ] = True,
     force: ForceOption = False,
 ) -> None:
-    """Write the annual evaluation report (综合评价报告) as report.docx, report.xlsx and report.html."""
+    """生成年度综合评价报告：report.docx、report.xlsx 和 report.html。
+
+    Write the annual evaluation report as report.docx, report.xlsx and report.html.
+    """
     from datetime import date
 
     from scoring.report import FORMATS, ReportOptions, build_reports

@@ -15,13 +15,13 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from typing import IO, Final
-from xml.sax.saxutils import unescape
 
 from scoring.io.cells import ExcelError, FormulaWithoutValue
 
 SpecialCells = dict[tuple[int, int], FormulaWithoutValue | ExcelError]
 
-_ENTITIES: Final = {"&quot;": '"', "&apos;": "'"}
+# the XML entities, &amp; last (xml.sax.saxutils.unescape would do, but importing it loads urllib, http and ssl)
+_ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 
 _ROW_OR_CELL = re.compile(
@@ -156,7 +156,10 @@ def _scan(data: bytes) -> SpecialCells:
 def _text(raw: bytes | None) -> str:
     if not raw:
         return ""
-    return unescape(raw.decode("utf-8", errors="replace"), _ENTITIES)
+    text = raw.decode("utf-8", errors="replace")
+    for entity, char in _ENTITIES:
+        text = text.replace(entity, char)
+    return text
 
 
 def _column_index(letters: str) -> int:
