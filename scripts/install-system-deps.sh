@@ -1,29 +1,34 @@
 #!/usr/bin/env bash
-# System packages the report needs: a properly licensed CJK font (Noto Sans/Serif CJK, SIL OFL) so that charts
-# and the Word/HTML report render Chinese text instead of missing-glyph boxes; and Debian's chromium, the browser
-# the dashboard's tests drive through Playwright (tests/web; Playwright never downloads a browser of its own).
+# System packages, installed only when missing (apt-get on Debian/Ubuntu; elsewhere it prints what to install):
 #
-# Idempotent: does nothing when both are already installed. Runs apt-get only on Debian/Ubuntu; elsewhere it
-# prints what to install. Needs root (or sudo) only when something is missing.
+#   scripts/install-system-deps.sh            # for users (scripts/setup): the CJK font the report's charts use
+#   scripts/install-system-deps.sh --tests    # for the tests (scripts/test): the font and Debian's chromium,
+#                                             # the browser the dashboard's tests drive through Playwright
+#   scripts/install-system-deps.sh --render   # also LibreOffice + poppler, for rendering docx/xlsx → PDF → PNG
 #
-#   scripts/install-system-deps.sh              # the font (required by `digiscore report`) and chromium
-#   scripts/install-system-deps.sh --no-browser # the font only (a server that runs no browser tests)
-#   scripts/install-system-deps.sh --render     # also LibreOffice + poppler, for scripts that render docx → PNG
+# The font is Noto Sans/Serif CJK (SIL OFL): with it, charts render Chinese instead of missing-glyph boxes.
+# digiscore runs without it too: the report is then written without charts, after one warning. chromium is
+# needed by nothing but the browser tests (tests/web; Playwright never downloads a browser of its own).
+# Idempotent: does nothing when everything asked for is there. Needs root (or sudo) only when something is
+# missing.
 set -euo pipefail
 
 want_render=0
-want_browser=1
+want_browser=0
 for arg in "$@"; do
   case "$arg" in
+    --tests) want_browser=1 ;;
     --render) want_render=1 ;;
-    --no-browser) want_browser=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
 
 packages=()
-if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+# (the font list is read whole first: `fc-list | grep -q` would end fc-list early, and pipefail then calls the
+# pipe a failure although the font was found)
+fonts=$(fc-list 2>/dev/null || true)
+if ! grep -qi "Noto Sans CJK" <<<"$fonts"; then
   packages+=(fonts-noto-cjk fontconfig)
 fi
 if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
@@ -40,7 +45,7 @@ if [ ${#packages[@]} -eq 0 ]; then
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "please install: ${packages[*]} (Noto Sans CJK font, chromium; no apt-get on this machine)" >&2
+  echo "please install: ${packages[*]} (no apt-get on this machine)" >&2
   exit 1
 fi
 

@@ -16,7 +16,8 @@ from scoring.cli.common import (
 )
 from scoring.cli.data import print_explanation, print_ranking
 from scoring.cli.help import bilingual
-from scoring.problems import DigiscoreError, Severity
+from scoring.cli.report import charts_possible
+from scoring.problems import Severity
 
 
 def register(app: typer.Typer) -> None:
@@ -58,13 +59,11 @@ def demo(
     out.mkdir(parents=True, exist_ok=True)
     for suffix in ("csv", "json", "xlsx"):
         write_results(evaluation, out / f"results_{year}.{suffix}")
-    try:
-        from scoring.report import build_reports
+    from scoring.report import ReportOptions, build_reports
 
-        for fmt, content in build_reports(evaluation).items():
-            (out / f"report_{year}.{fmt}").write_bytes(content)
-    except DigiscoreError as exc:  # e.g. no CJK font: the scores are still written
-        print_problems(exc.problems)
+    options = ReportOptions(charts=charts_possible())  # without the CJK font: no charts, one warning
+    for fmt, content in build_reports(evaluation, options=options).items():
+        (out / f"report_{year}.{fmt}").write_bytes(content)
     print_ranking(evaluation)
     leader = evaluation.long_table().iloc[0]["unit_code"]
     print_explanation(evaluation, str(leader))

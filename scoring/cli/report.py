@@ -15,10 +15,30 @@ from scoring.cli.common import (
     SystemOption,
     YearOption,
     console,
+    err,
     evaluate_files,
     reports_errors,
 )
 from scoring.cli.help import bilingual
+
+
+def charts_possible() -> bool:
+    """Whether the report's charts can be drawn: without the CJK font (Noto Sans CJK) they cannot, and the
+    report is written without them after one warning that says how to install the font."""
+    from scoring.report.errors import ReportError
+    from scoring.report.fonts import cjk_font
+
+    try:
+        cjk_font()
+    except ReportError as exc:
+        for problem in exc.problems:
+            err.print(
+                f"[yellow]警告 warning[/]: {problem.message_zh}\n{problem.message_en}\n"
+                "报告照常生成，但不含图表（表格中有全部数字） / the report is written without charts "
+                "(its tables carry every number)"
+            )
+        return False
+    return True
 
 
 def register(app: typer.Typer) -> None:
@@ -96,6 +116,7 @@ def report(
     except ValueError:
         raise typer.BadParameter(f"--issued must be YYYY-MM-DD, not {issued!r}") from None
     evaluation = evaluate_files(system, year, data, force)
+    charts = charts and charts_possible()
     files = build_reports(evaluation, chosen, ReportOptions(issuer=issuer, issued=issued_on, charts=charts))
     out.mkdir(parents=True, exist_ok=True)
     for fmt, content in files.items():
