@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
     )
     tokens.command("create")(create_token)
     tokens.command("revoke")(revoke_token)
+    tokens.command("list")(list_tokens)
     app.add_typer(tokens, name="token")
     app.command()(backup)
     app.command()(restore)
@@ -164,6 +165,63 @@ def revoke_token(
     finally:
         database.dispose()
     typer.echo(f"token {token_id} revoked", err=True)
+
+
+def list_tokens() -> None:
+    """列出 API 令牌（编号、角色、区县、备注、创建与到期时间、状态），不显示令牌本身；轮换令牌时用来找旧令牌的编号。
+
+    List the API tokens (id, role, unit, label, created, expires, status), never the tokens themselves; to rotate
+    a token, find the old one's id here.
+    """
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from service.db import Database
+    from service.settings import Settings
+    from service.tables import TokenRow
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.sqlalchemy_url, settings.database_schema)
+    try:
+        database.migrate()
+        with database.read() as session:
+            rows = session.execute(select(TokenRow).order_by(TokenRow.id)).scalars().all()
+    finally:
+        database.dispose()
+    now = datetime.now(UTC)
+
+    def day(moment: datetime | None) -> str:
+        return moment.date().isoformat() if moment else "-"
+
+    lines = [
+        ("编号 id", "角色 role", "区县 unit", "创建 created", "到期 expires", "状态 status", "备注 label")
+    ]
+    for row in rows:
+        if row.revoked_at is not None:
+            status = "已吊销 revoked"
+        elif row.expires_at is not None and row.expires_at <= now:
+            status = "已过期 expired"
+        else:
+            status = "有效 active"
+        lines.append(
+            (
+                str(row.id),
+                row.role,
+                row.unit_code or "-",
+                day(row.created_at),
+                day(row.expires_at) if row.expires_at else "永不 never",
+                status,
+                row.label or "",
+            )
+        )
+    from scoring.cli.help import width_of
+
+    widths = [max(width_of(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    for line in lines:
+        cells = [cell + " " * (widths[i] - width_of(cell)) for i, cell in enumerate(line[:-1])]
+        typer.echo("  ".join([*cells, line[-1]]).rstrip())
 
 
 def backup(
