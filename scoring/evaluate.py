@@ -13,6 +13,7 @@ import pandas as pd
 from scoring.data import STATUS_NOT_APPLICABLE, Dataset
 from scoring.pipeline.attainment import attainment_table
 from scoring.pipeline.change import year_over_year
+from scoring.pipeline.derive import derive_stage
 from scoring.pipeline.flags import flag_cells
 from scoring.pipeline.groups import comparability_groups
 from scoring.pipeline.missing import impute_stage
@@ -46,8 +47,9 @@ def evaluate(system: IndicatorSystem, dataset: Dataset, year: int) -> Evaluation
 
 
 def data_matrices(system: IndicatorSystem, dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The raw (year, unit) × indicator matrix of the system's units and indicators, and its 不适用 mask."""
-    codes = system.indicator_codes
+    """The raw (year, unit) × code matrix of the system's units — its indicators, then its components (the
+    parts of derived indicators) — and its 不适用 mask. Derived indicators' columns are filled by the pipeline."""
+    codes = system.indicator_codes + [node.code for node in system.components]
     raw = dataset.matrix(codes, units=system.unit_codes)
     if (dataset.values["status"] == STATUS_NOT_APPLICABLE).any():
         not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
@@ -59,13 +61,17 @@ def data_matrices(system: IndicatorSystem, dataset: Dataset) -> tuple[pd.DataFra
 def evaluate_matrix(
     system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame, year: int
 ) -> Evaluation:
-    """The pipeline on a (year, unit_code) × indicator matrix of raw values and its 不适用 mask."""
+    """The pipeline on a (year, unit_code) × code matrix of raw values and its 不适用 mask (the columns of
+    :func:`data_matrices`: indicators, and the components of derived indicators)."""
     method = system.method
     if year not in raw.index.get_level_values("year"):
         raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
-    screened = screen(raw, not_applicable, method.min_coverage)
+    derived = derive_stage(raw, not_applicable, system)
+    log = [Step("derive", "formula", derived.log_detail())] if system.derived else []
+    screened = screen(derived.values, derived.not_applicable, method.min_coverage)
     raw, not_applicable = screened.raw, screened.not_applicable
-    log = [Step("screen", name, detail) for name, detail in screened.log_entries()]
+    parts = derived.parts.loc[raw.index]
+    log.extend(Step("screen", name, detail) for name, detail in screened.log_entries())
 
     imputed = impute_stage(raw, not_applicable, system)
     log.append(Step("impute", imputed.method, imputed.log_detail()))
@@ -108,5 +114,6 @@ def evaluate_matrix(
         attainment=attainment_table(raw, system.indicators, method.attainment_cap),
         flags=flag_cells(raw, imputed.mask, not_applicable, treated.flags, scores, system),
         log=log,
-        problems=screened.problems,
+        problems=derived.problems + screened.problems,
+        parts=parts,
     )

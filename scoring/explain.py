@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.methods import Stage, record
+from scoring.pipeline.derive import formula_of
 from scoring.problems import PipelineError, Problem
 from scoring.system.models import IndicatorSystem
 
@@ -28,6 +29,7 @@ class Explained(Protocol):
     raw: pd.DataFrame
     scores: pd.DataFrame
     applied_weights: dict[str, pd.DataFrame]
+    parts: pd.DataFrame
 
 
 def _arithmetic_contributions(child_scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -74,7 +76,8 @@ def local_shares(
 
 
 def decompose(evaluation: Explained, unit: str, year: int) -> pd.DataFrame:
-    """Rows for every node on the unit's tree: score, weight at its parent, overall weight, contribution."""
+    """Rows for every node on the unit's tree: score, weight at its parent, overall weight, contribution; for a
+    system with derived indicators also each one's ``formula`` and its ``parts`` (the values it was computed from)."""
     system = evaluation.system
     key = (year, unit)
     if key not in evaluation.scores.index:
@@ -117,4 +120,20 @@ def decompose(evaluation: Explained, unit: str, year: int) -> pd.DataFrame:
                 "share": contribution[node.code] / composite if composite else np.nan,
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if system.derived:
+        frame["formula"] = [node.formula for node, _, _ in system.walk()]
+        frame["parts"] = [_parts_text(evaluation.parts, key, node.formula) for node, _, _ in system.walk()]
+    return frame
+
+
+def _parts_text(parts: pd.DataFrame, key: tuple[int, str], formula: str | None) -> str | None:
+    """``常住人口 = 52.3；5G基站数 = 1200`` for a derived indicator: the values its formula was computed from."""
+    if formula is None:
+        return None
+    row = parts.loc[key]
+    return "；".join(f"{code} = {_number(row[code])}" for code in formula_of(formula).codes)
+
+
+def _number(value: float) -> str:
+    return "—" if np.isnan(value) else f"{value:.10g}"

@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "indicator-system file is not valid YAML: {detail}",
     ),
     "system.invalid": ("指标体系定义有误：{detail}", "invalid indicator-system definition: {detail}"),
+    "system.formula": ("计算公式有误：{detail}", "invalid formula of a derived indicator: {detail}"),
     "system.duplicate_code": ("指标编码 {code} 重复出现", "code {code} appears more than once"),
     "system.ahp_inconsistent": (
         "判断矩阵一致性比率 CR={cr:.4f} ≥ 0.1，未通过一致性检验，请调整两两比较结果",
@@ -232,6 +233,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pipeline.screened": (
         "数据覆盖率 {coverage:.0%} 低于门槛，已不参与评价",
         "data coverage {coverage:.0%} is below the threshold; the unit is left out",
+    ),
+    "pipeline.derived_zero_division": (
+        "指标 {indicator} 无法计算：公式 {formula} 中作除数的 {components} 为 0",
+        "indicator {indicator} cannot be computed: {components}, a divisor in {formula}, is 0",
+    ),
+    "pipeline.derived_missing_part": (
+        "指标 {indicator} 无法计算：公式 {formula} 缺少 {components} 的数值",
+        "indicator {indicator} cannot be computed: {formula} lacks a value of {components}",
     ),
     "pipeline.no_year": ("数据中没有 {year} 年", "the data hold no values for {year}"),
     "pipeline.unknown_method": (

@@ -49,6 +49,8 @@ class Evaluation:
     flags: pd.DataFrame  # long: year, unit_code, node_code, flag
     log: list[Step]
     problems: list[Problem] = field(default_factory=list)
+    # the collected values derived indicators were computed from (rows × codes; no columns when none is derived)
+    parts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def composite(self) -> str:

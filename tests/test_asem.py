@@ -64,3 +64,27 @@ def test_asem_explanations_add_up(asem) -> None:  # type: ignore[no-untyped-def]
         table = evaluation.explain(unit)
         leaves = table[table["node_code"].isin(system.indicator_codes)]
         assert leaves["contribution"].sum() == pytest.approx(table["score"].iloc[0], abs=1e-9)
+
+
+def test_denominate_by_formula_reproduces_coinr_from_raw_values_and_denominators() -> None:
+    """COINr's Denominate step (``x / denominator``) done by the engine: the derived indicators of
+    asem_denominate.yaml over raw values and denominators (asem_components.csv, copied from iData) are the
+    denominated values COINr's example computes, and the whole evaluation scores as asem.yaml does on them."""
+    derived_system = load_system(ROOT / "indicators" / "asem_denominate.yaml")
+    assert len(derived_system.derived) == 17 and len(derived_system.components) == 21
+    components = read_data([ROOT / "sample_inputs" / "asem" / "asem_components.csv"], derived_system)
+    assert not components.has_errors
+    ours = evaluate(derived_system, components, 2018)
+    # COINr's Denominate: Flights ÷ Population etc.; e.g. Austria, Flights 29.01725 thousand seats over a
+    # population of 8735.453 thousand: 8735.453 × 0.00332 = 29.00170, and the rest 0.01555 / 8735.453 = 1.78e-6,
+    # so 0.0033217796…
+    assert ours.raw.loc[(2018, "AUT"), "Flights"] == pytest.approx(29.01725 / 8735.453, rel=1e-15)
+    assert ours.raw.loc[(2018, "AUT"), "Flights"] == pytest.approx(0.00332178, rel=1e-6)
+    system = load_system(ROOT / "indicators" / "asem.yaml")
+    premade = read_data([ROOT / "sample_inputs" / "asem" / "asem_wide_denominated.csv"], system)
+    reference = evaluate(system, premade, 2018)
+    np.testing.assert_allclose(ours.raw.to_numpy(), reference.raw.to_numpy(), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(ours.scores.to_numpy(), reference.scores.to_numpy(), rtol=0, atol=1e-12)
+    # the missing denominator (Energy of one country) leaves Elec and Gas missing there, with a problem each
+    missing = [p for p in ours.problems if p.code == "pipeline.derived_missing_part"]
+    assert {p.params["components"] for p in missing} >= {"Energy"}

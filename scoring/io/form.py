@@ -51,11 +51,29 @@ FIRST_YEAR_COL: Final = len(LEADING_HEADERS)  # G
 NOT_APPLICABLE_TEXT: Final = "不适用"
 
 
+BASE_DATA_DIMENSION: Final = "基础数据"  # the dimension column of a component (not in the tree)
+
+
 def dimension_name(system: IndicatorSystem, indicator: Node) -> str:
-    """Name of the first-level dimension an indicator belongs to ("" for an indicator at the top level)."""
+    """Name of the first-level dimension an indicator belongs to ("" for an indicator at the top level;
+    :data:`BASE_DATA_DIMENSION` for a component, the part of derived indicators)."""
+    if indicator.code not in system.nodes:
+        return BASE_DATA_DIMENSION
     path = system.path(indicator.code)
     # path = [composite, dimension, ..., indicator]; an indicator directly under the composite has no dimension
     return system.nodes[path[1]].name if len(path) > 2 else ""
+
+
+def used_by_text(system: IndicatorSystem, indicator: Node) -> str:
+    """``（用于计算 DI-01、DI-07）`` after the name of a collected value that derived indicators use, else ""."""
+    users = [node.code for node in system.derived if indicator.code in _formula_codes(node.formula or "")]
+    return f"（用于计算 {'、'.join(users)}）" if users else ""
+
+
+def _formula_codes(text: str) -> tuple[str, ...]:
+    from scoring.system.formula import parse_formula  # only forms of systems with derived indicators need it
+
+    return parse_formula(text).codes
 
 
 def direction_text(indicator: Node) -> str:

@@ -303,7 +303,7 @@ def _with_percent_formats(context: SheetContext, block: CellBlock) -> CellBlock:
     :class:`~scoring.io.cells.PercentFormatted`, read as the number shown with a note. The sheet's formats are
     read only when it has number cells of a % indicator; the lookup is one ``isin`` over the block."""
     is_percent = np.array(
-        [(node.unit or "").strip() in PERCENT_UNITS for node in context.system.indicators], dtype=bool
+        [(node.unit or "").strip() in PERCENT_UNITS for node in context.system.collected], dtype=bool
     )
     if not is_percent.any() or len(block) == 0:
         return block
@@ -418,7 +418,7 @@ def _read_form(context: SheetContext) -> SheetResult:
                     params={"indicator": code},
                 )
             )
-    for indicator in system.indicators:
+    for indicator in system.collected:
         if indicator.code not in seen:
             problems.append(
                 Problem(

@@ -95,7 +95,7 @@ class _Place:
 
 
 def _read_files(files: list[SourceFile], unusable: list[Problem], system: IndicatorSystem) -> Dataset:
-    indicator_index = {node.code: i for i, node in enumerate(system.indicators)}
+    indicator_index = {node.code: i for i, node in enumerate(system.collected)}
     units = {code: i for i, code in enumerate(system.unit_codes)}
     places: list[_Place] = []
     blocks: list[CellBlock] = []
@@ -156,7 +156,7 @@ def _assemble(
     places: list[_Place],
     structure: list[Problem],
 ) -> Dataset:
-    indicators = system.indicators
+    indicators = system.collected
     codes = np.array([node.code for node in indicators], dtype=object)
     measure_units = [node.unit or "" for node in indicators]
     parsed = parse_cells(cells.number, cells.raw, cells.indicator, measure_units)

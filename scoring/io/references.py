@@ -89,7 +89,7 @@ def reference_problems(
     own = own[["indicator_code", "value", "location"]]
     if own.empty:
         return []
-    units = {node.code: node.unit or "" for node in system.indicators}
+    units = {node.code: node.unit or "" for node in system.collected}
     medians = _medians(others)
     last_of = _latest(last, year).assign(basis=0)
     # an indicator without an accepted last value is compared with the form's own earlier year (districts fill

@@ -84,7 +84,7 @@ def _write_instructions(
     lines: list[tuple[str, object]] = [
         (f"{system.name} 数据填报说明", title),
         (f"区县：{unit.name}（区县编码 {unit.code}）", bold),
-        (f"指标体系：{system.id}，版本 {system.version}；共 {len(system.indicators)} 项指标", bold),
+        (f"指标体系：{system.id}，版本 {system.version}；共 {len(system.collected)} 项填报数据", bold),
         (f"填报年份：{year_text}", bold),
         ("", wrap),
         (
@@ -118,10 +118,25 @@ def _write_instructions(
             wrap,
         ),
         ("八、“数据来源”列说明该指标的统计口径和来源部门，供填报时参考。", wrap),
+        *_derived_lines(system, wrap),
         ("九、填报完成后请保存为 .xlsx 格式上传，不要另存为其他格式，也不要修改文件中的区县编码。", wrap),
     ]
     for row, (text, cell_format) in enumerate(lines):
         sheet.write_string(row, 0, text, cell_format)
+
+
+def _derived_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, object]]:
+    """The instruction on derived indicators, when the system has any: they are computed, not filled in."""
+    if not system.derived:
+        return []
+    formulas = "；".join(f"{node.code} {node.name} = {node.formula}" for node in system.derived)
+    return [
+        (
+            f"八之一、以下指标由系统根据填报的基础数据计算，不需填写：{formulas}。"
+            f"“{form.BASE_DATA_DIMENSION}”（如常住人口、地区生产总值）每年只填一次，供多项指标共用。",
+            wrap,
+        )
+    ]
 
 
 def _write_data_sheet(
@@ -160,12 +175,14 @@ def _write_data_sheet(
     sheet.write_string(form.HEADER_ROW, source_col, form.HEAD_SOURCE, header)
     sheet.write_string(form.HEADER_ROW, remark_col, form.HEAD_REMARK, header)
 
-    for offset, indicator in enumerate(system.indicators):
+    for offset, indicator in enumerate(system.collected):
         row = form.FIRST_INDICATOR_ROW + offset
         cells = [
             indicator.code,
             form.dimension_name(system, indicator),
-            indicator.name + ("" if indicator.required else "（选填）"),
+            indicator.name
+            + ("" if indicator.required else "（选填）")
+            + form.used_by_text(system, indicator),
             indicator.unit or "",
             form.direction_text(indicator),
             form.range_text(indicator),

@@ -1,6 +1,6 @@
 """Flags: every cell something happened to, as one long table (year, unit_code, node_code, flag).
 
-``missing``, ``not_applicable``, ``imputed``, the treatment's action (``winsorised`` / ``log``) and, on a parent,
+``missing``, ``not_applicable``, ``imputed``, ``derived`` (computed from its formula's parts), the treatment's action (``winsorised`` / ``log``) and, on a parent,
 ``renormalised`` (some but not all of its children missing, so its weights were rescaled).
 """
 
@@ -33,6 +33,9 @@ def flag_cells(
     indicators = raw.columns.to_numpy()
     na = not_applicable.to_numpy(dtype=bool)
     add(raw.isna().to_numpy() & ~na & ~imputed.to_numpy(), indicators, "missing")
+    derived = np.array([node.formula is not None for node in system.indicators], dtype=bool)
+    if derived.any():
+        add(raw.notna().to_numpy() & derived[np.newaxis, :], indicators, "derived")
     add(na, indicators, "not_applicable")
     add(imputed.to_numpy(), indicators, "imputed")
     treated_values = treated.to_numpy()

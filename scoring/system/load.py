@@ -21,6 +21,7 @@ from scoring.ahp import ahp_weights
 from scoring.methods import AHP_MAX_CR as AHP_MAX_CR  # re-exported: its home is the AHP record's module
 from scoring.methods import REQUIREMENT_TEXT, STAGE_TEXT, Requirement, Stage, find, names, record, required
 from scoring.problems import Location, Problem, SystemDefinitionError
+from scoring.system.formula import FormulaError, parse_formula
 from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
 from scoring.system.reading import (
     DEFAULT_LIMITS,
@@ -154,7 +155,9 @@ def _parse(
     except ValidationError as exc:
         raise _refuse(_model_problems(exc, file), file) from None
     units = _resolve_units(spec.units, base_dir, file, reading)
-    spec = spec.model_copy(update={"tree": _expand_includes(spec.tree, base_dir, reading, including, file)})
+    shared: list[Node] = []  # the components of included systems
+    tree = _expand_includes(spec.tree, base_dir, reading, including, file, shared=shared)
+    spec = spec.model_copy(update={"tree": tree, "components": _merged_components(spec.components, shared)})
     problems = _tree_depth_problems(spec.tree, file, reading.limits)
     if problems:
         raise _refuse(problems, file)
@@ -172,21 +175,58 @@ def _parse(
         ]
     if problems:
         raise _refuse(problems, file)
-    dumped = spec.model_dump(mode="json")
-    if dumped["method"].get("yoy_warning") is None:
-        # a setting added later, left unset, stays out of the hash: systems keep the hash they had before it
-        dumped["method"].pop("yoy_warning", None)
-    if dumped.get("coordination") is None:
-        dumped.pop("coordination", None)  # likewise: a system without the analysis keeps its hash
+    dumped = _without_unset_additions(spec.model_dump(mode="json"))
     canonical = json.dumps(
         {"system": dumped, "units": [u.model_dump(mode="json") for u in units]},
         sort_keys=True,
         ensure_ascii=False,
     )
+    fields = {k: v for k, v in spec.model_dump().items() if k not in {"units", "synthetic", "components"}}
     return IndicatorSystem(
-        **{k: v for k, v in spec.model_dump().items() if k not in {"units", "synthetic"}} | {"units": units},
+        **fields,
+        units=units,
+        components=list(spec.components or []),
         content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
     )
+
+
+# Settings added after systems were published: left unset, they stay out of the content hash, so that every
+# system keeps the hash it had before them. (section, key) pairs; section "node" is every node of the tree.
+_ADDED_SETTINGS = {
+    ("method", "yoy_warning"),
+    ("system", "components"),
+    ("system", "coordination"),
+    ("node", "formula"),
+}
+
+
+def _without_unset_additions(dumped: dict[str, Any]) -> dict[str, Any]:
+    """The dumped file without the later-added settings that are unset (None)."""
+    for section, key in _ADDED_SETTINGS:
+        if section == "system" and dumped.get(key) is None:
+            dumped.pop(key, None)
+        elif section == "method" and dumped["method"].get(key) is None:
+            dumped["method"].pop(key, None)
+    node_keys = [key for section, key in _ADDED_SETTINGS if section == "node"]
+    pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])
+    while pending:
+        node = pending.pop()
+        for key in node_keys:
+            if node.get(key) is None:
+                node.pop(key, None)
+        pending.extend(node.get("children") or [])
+    return dumped
+
+
+def _merged_components(own: list[Node] | None, shared: list[Node]) -> list[Node] | None:
+    """The system's components, then those of included systems not already there (same code: entered once)."""
+    merged = list(own or [])
+    codes = {node.code for node in merged}
+    for node in shared:
+        if node.code not in codes:
+            merged.append(node)
+            codes.add(node.code)
+    return merged or own
 
 
 _UNION_FIELDS = {
@@ -343,6 +383,8 @@ def _expand_includes(
     including: frozenset[Path],
     file: str,
     path: str = "tree",
+    *,
+    shared: list[Node],
 ) -> list[Node]:
     """Replace every ``include:`` node's children by the included system's top-level dimensions.
 
@@ -356,6 +398,7 @@ def _expand_includes(
         if node.include is not None:
             included = _load_included(node.include, base_dir, reading, including, f"{here}.include", file)
             method, root = included.method, included.composite
+            shared.extend(included.components)
             node = node.model_copy(
                 update={
                     "include": None,
@@ -370,7 +413,7 @@ def _expand_includes(
             node = node.model_copy(
                 update={
                     "children": _expand_includes(
-                        node.children, base_dir, reading, including, file, f"{here}.children"
+                        node.children, base_dir, reading, including, file, f"{here}.children", shared=shared
                     )
                 }
             )
@@ -505,6 +548,52 @@ def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem
         yield from _weight_problems(
             node, node.weighting or method.weighting, node.combine or method.combine, path, file
         )
+    yield from _component_problems(spec, seen, file)
+
+
+def _component_problems(spec: IndicatorSystemFile, seen: dict[str, str], file: str) -> Iterator[Problem]:
+    """Components are plain collected values (unique codes, no children, no formula); every formula parses and
+    names only collected codes (components and indicators without a formula)."""
+    components = spec.components or []
+    for i, node in enumerate(components):
+        path = f"components[{i}]"
+        if node.code in seen:
+            yield _problem(f"{path}.code", f"code {node.code} is also used at {seen[node.code]}", file)
+        seen.setdefault(node.code, f"{path}.code")
+        if node.children or node.include or node.formula or node.role != "score":
+            yield _problem(
+                path, "a component is a collected value: no children, include, formula or role", file
+            )
+    collected = {node.code for node in components}
+    derived: set[str] = set()
+    for node, _ in _walk(spec.tree, "tree"):
+        if node.is_indicator:
+            (derived if node.formula is not None else collected).add(node.code)
+    for node, path in _walk(spec.tree, "tree"):
+        if node.formula is None:
+            continue
+        try:
+            formula = parse_formula(node.formula)
+        except FormulaError as exc:
+            yield _problem(f"{path}.formula", str(exc), file, "system.formula")
+            continue
+        for code in formula.codes:
+            if code in derived:
+                yield _problem(
+                    f"{path}.formula",
+                    f"{code} 本身是计算得出的指标，公式只能引用采集的数据 / {code} is derived itself: a formula "
+                    "names collected values only (components or indicators without a formula)",
+                    file,
+                    "system.formula",
+                )
+            elif code not in collected:
+                yield _problem(
+                    f"{path}.formula",
+                    f"{code} 不是本体系的构成数据或指标 / {code} is not a component or indicator of the system "
+                    "(declare it under components:)",
+                    file,
+                    "system.formula",
+                )
 
 
 def _coordination_problems(spec: IndicatorSystemFile, root: Node, file: str) -> Iterator[Problem]:

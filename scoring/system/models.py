@@ -108,6 +108,13 @@ class Node(_Strict):
     include: str | None = Field(
         None, description="another system file whose tree becomes this node's children"
     )
+    formula: str | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description="a derived indicator: computed from collected components, e.g. "
+        "'{5G基站数} / {常住人口} * 10000' (+ - * /, parentheses, numbers; codes in braces)",
+    )
 
     @property
     def is_indicator(self) -> bool:
@@ -133,6 +140,8 @@ class Node(_Strict):
             raise ValueError(
                 "include: a node takes its children from the included file or lists them, not both"
             )
+        if self.formula is not None and (self.children or self.include):
+            raise ValueError("formula: only an indicator can be derived from components")
         if self.role != "score" and (self.children or self.include):
             raise ValueError(f"role: only an indicator can be a {self.role}")
         if self.role != "score" and self.points is None:
@@ -283,6 +292,11 @@ class IndicatorSystemFile(_Strict):
     method: Method = Method()
     tiers: list[Tier] | QuantileTiers | None = None
     tree: list[Node] = Field(min_length=1)
+    components: list[Node] | None = Field(
+        None,
+        description="collected values that are not indicators themselves (base data such as 常住人口 or "
+        "地区生产总值, entered once per unit and year), named by the formulas of derived indicators",
+    )
     sources: dict[str, str] | None = None
     synthetic: bool | None = None
     coordination: Coordination | None = None
@@ -303,6 +317,7 @@ class IndicatorSystem(BaseModel):
     method: Method
     tiers: list[Tier] | QuantileTiers | None
     tree: list[Node]
+    components: list[Node] = []
     sources: dict[str, str] | None = None
     coordination: Coordination | None = None
     content_hash: str = ""
@@ -340,6 +355,20 @@ class IndicatorSystem(BaseModel):
     @cached_property
     def indicator_codes(self) -> list[str]:
         return [node.code for node in self.indicators]
+
+    @cached_property
+    def derived(self) -> list[Node]:
+        """The indicators computed from a formula (not collected themselves)."""
+        return [node for node in self.indicators if node.formula is not None]
+
+    @cached_property
+    def collected(self) -> list[Node]:
+        """What a unit fills in, in form order: the indicators that are not derived, then the components."""
+        return [node for node in self.indicators if node.formula is None] + list(self.components)
+
+    @cached_property
+    def collected_codes(self) -> list[str]:
+        return [node.code for node in self.collected]
 
     @cached_property
     def depth(self) -> dict[str, int]:

@@ -1,0 +1,106 @@
+"""Derived indicators (denomination): indicators computed from collected components before anything else.
+
+A derived indicator's ``formula`` (:mod:`scoring.system.formula`) names collected values — the system's
+``components`` (常住人口, 地区生产总值 …) or indicators collected as they are — and is evaluated over all rows at
+once, e.g. ``DI-01 = {5G基站数} / {常住人口} × 10000``. This is COINr's ``Denominate`` step generalised: the
+indicator divided by its denominator is the formula ``{x} / {denominator}``.
+
+A row where a part is missing gets no value and a warning naming the missing parts; a row where a divisor is 0
+gets no value and a warning naming the divisor; a row where a part is marked 不适用 is 不适用 itself. The derived
+values then go through the pipeline as any collected value (screening, imputation, normalisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.problems import Problem, Severity
+from scoring.system.formula import Formula, parse_formula
+from scoring.system.models import IndicatorSystem
+
+
+@lru_cache(maxsize=512)
+def formula_of(text: str) -> Formula:
+    """The parsed formula (the loader has checked it; parsed once per text)."""
+    return parse_formula(text)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """The stage's output: the indicator matrix (derived columns computed), its 不适用 mask, the parts the
+    formulas used (rows × codes, for the explanation and the review page) and the problems found."""
+
+    values: pd.DataFrame
+    not_applicable: pd.DataFrame
+    parts: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    computed: dict[str, int] = field(default_factory=dict)  # indicator → rows with a value
+
+    def log_detail(self) -> dict[str, Any]:
+        return {"derived": self.computed}
+
+
+def derive_stage(raw: pd.DataFrame, not_applicable: pd.DataFrame, system: IndicatorSystem) -> Derived:
+    """Compute every derived indicator of ``system`` from the collected columns of ``raw``.
+
+    ``raw`` and ``not_applicable`` have (year, unit_code) rows and at least the columns of the collected codes
+    the formulas name (absent columns count as missing); the result has exactly the indicator columns.
+    """
+    codes = system.indicator_codes
+    if not system.derived:
+        values = raw.reindex(columns=codes)
+        mask = not_applicable.reindex(columns=codes, fill_value=False).astype(bool)
+        return Derived(values, mask, pd.DataFrame(index=raw.index))
+    values = raw.reindex(columns=codes).copy()
+    mask = not_applicable.reindex(columns=codes, fill_value=False).astype(bool).copy()
+    used = list(
+        dict.fromkeys(code for node in system.derived for code in formula_of(node.formula or "").codes)
+    )
+    parts = raw.reindex(columns=used)
+    parts_na = not_applicable.reindex(columns=used, fill_value=False).astype(bool)
+    problems: list[Problem] = []
+    computed: dict[str, int] = {}
+    years = raw.index.get_level_values("year").to_numpy()
+    units = raw.index.get_level_values("unit_code").to_numpy()
+    for node in system.derived:
+        formula = formula_of(node.formula or "")
+        columns = {code: parts[code].to_numpy(dtype=float) for code in formula.codes}
+        value, zero = formula.evaluate(columns)
+        part_missing = np.column_stack([np.isnan(columns[c]) for c in formula.codes])
+        part_na = parts_na[list(formula.codes)].to_numpy(dtype=bool)
+        na = part_na.any(axis=1)
+        value = np.where(na, np.nan, value)
+        values[node.code] = value
+        mask[node.code] = na
+        computed[node.code] = int((~np.isnan(value)).sum())
+        lacking = part_missing & ~part_na
+        for r in np.flatnonzero(lacking.any(axis=1) & ~na):
+            missing = [c for c, gap in zip(formula.codes, lacking[r], strict=True) if gap]
+            problems.append(
+                _problem("pipeline.derived_missing_part", node.code, formula, missing, units[r], years[r])
+            )
+        divisors = formula.divisors()
+        for r in np.flatnonzero(zero & ~na):
+            zeros = [c for c in divisors if columns[c][r] == 0] or divisors
+            problems.append(
+                _problem("pipeline.derived_zero_division", node.code, formula, zeros, units[r], years[r])
+            )
+    return Derived(values, mask, parts, problems, computed)
+
+
+def _problem(
+    code: str, indicator: str, formula: Formula, components: list[str], unit: Any, year: Any
+) -> Problem:
+    return Problem(
+        code,
+        Severity.WARNING,
+        unit=str(unit),
+        indicator=indicator,
+        year=int(year),
+        params={"indicator": indicator, "formula": formula.text, "components": "、".join(components)},
+    )
