@@ -160,7 +160,9 @@ IT_PACE = {
     "IT-F-02": 1.00,
     "IT-F-04": 1.10,
 }
-# Annual growth rates (the same target every year), 2021–2025.
+# Annual growth rates (the same target every year), 2021–2025; for IT-A-02 the level is collected, grown from
+# its 2020 baseline by these rates (its target is the 9 % annual-rate path).
+IT_LEVEL_FROM_GROWTH = {"IT-A-02"}
 IT_GROWTH = {
     "IT-A-02": (9.6, 5.1, 8.4, 9.3, 8.8),
     "IT-A-03": (18.6, 11.8, 21.0, 15.4, 17.3),
@@ -240,18 +242,19 @@ def monitoring_values(system: IndicatorSystem, rng: np.random.Generator) -> pd.D
     (unit,) = system.units
     rows = []
     for indicator in system.indicators:
-        target = indicator.target
-        assert target is not None and target.baseline is not None and target.year is not None
+        first, target = indicator.all_targets[0], indicator.final_target
+        baseline = first.baseline
+        assert target is not None and baseline is not None and target.year is not None
         for k, year in enumerate(IT_YEARS):
-            if indicator.code in IT_GROWTH:
+            if indicator.code in IT_LEVEL_FROM_GROWTH:
+                value = baseline.value * float(
+                    np.prod([1 + g / 100 for g in IT_GROWTH[indicator.code][: k + 1]])
+                )
+            elif indicator.code in IT_GROWTH:
                 value = IT_GROWTH[indicator.code][k]
             else:
-                start, end = target.baseline.value, target.value
-                share = (
-                    IT_PACE[indicator.code]
-                    * (year - target.baseline.year)
-                    / (target.year - target.baseline.year)
-                )
+                start, end = baseline.value, target.level
+                share = IT_PACE[indicator.code] * (year - baseline.year) / (target.year - baseline.year)
                 wobble = float(rng.normal(0.0, 0.02)) * abs(end - start)
                 value = start + (end - start) * min(share, 1.3) + wobble
             digits = 0 if indicator.unit in {"个", "家", "亿元"} else 1

@@ -203,7 +203,7 @@ PLAN = "jinan_industry_it_14th"
 # targets stated in DOMAIN.md (and the plan's press release for the four clusters): code → (value, year)
 PLAN_TARGETS = {
     "IT-A-01": (10000, 2025),  # 规上工业营业收入 ≥ 1 万亿元
-    "IT-A-02": (9, 2025),  # 工业增加值年均增长 9 %
+    "IT-A-02": (2500 * 1.09**5, 2025),  # 工业增加值年均增长 9 %: 2500 × 1.09⁵ = 3846.56 亿元 by 2025
     "IT-A-03": (17, 2025),  # 工业投资年均增长 17 %
     "IT-A-04": (30, 2025),  # 工业增加值占 GDP ≥ 30 %
     "IT-B-01": (50, 2025),  # 数字经济占 GDP > 50 %
@@ -248,25 +248,46 @@ def test_plan_monitors_one_city_on_23_indicators_in_six_dimensions() -> None:
 def test_plan_states_every_target_with_its_year_and_a_2020_baseline() -> None:
     nodes = system(PLAN).nodes
     for code, (value, year) in PLAN_TARGETS.items():
-        target = nodes[code].target
-        assert target is not None and (target.value, target.year) == (value, year), code
+        target = nodes[code].final_target
+        assert target is not None and target.year == year, code
+        assert target.level == pytest.approx(value, rel=1e-12), code
+    # the plan's 9 % a year is an annual-rate target from the 2020 baseline, not a level
+    assert nodes["IT-A-02"].final_target.annual_rate == 9  # type: ignore[union-attr]
+    # 5G: 40 000 by 2023 (pioneer-city plan) and 50 000 by 2025 (IT 14th FYP)
+    assert [(t.value, t.year) for t in nodes["IT-F-01"].all_targets] == [(40000, 2023), (50000, 2025)]
     baseline = nodes["IT-B-01"].target.baseline  # type: ignore[union-attr]
     assert baseline is not None and (baseline.value, baseline.year) == (42, 2020)  # the one stated baseline
     for indicator in system(PLAN).indicators:
-        target = indicator.target
-        assert target is not None and target.baseline is not None and target.baseline.year == 2020
-        assert target.note, f"{indicator.code}: every target says where it comes from"
-        # target scoring: the floor is the 2020 baseline (0 for annual growth rates)
-        assert indicator.goalposts is not None and indicator.goalposts[1] == target.value
+        first, target = indicator.all_targets[0], indicator.final_target
+        assert target is not None and first.baseline is not None and first.baseline.year == 2020
+        assert all(t.note for t in indicator.all_targets), f"{indicator.code}: every target says its source"
+        # target scoring: the floor is the 2020 baseline (0 for annual growth rates), the top the final target
+        assert indicator.goalposts is not None
+        assert indicator.goalposts[1] == pytest.approx(target.level, abs=0.005)
 
 
 def test_plan_reports_a_schedule_status_for_every_indicator_and_year() -> None:
     attainment = evaluation(PLAN).attainment
     assert len(attainment) == 23 * 5
     assert set(attainment["status"]) == {AHEAD, ON_TRACK, BEHIND}
-    # 5G: 14 000 (2020) → 50 000 (2025), so 2023 expects 14 000 + 36 000·3/5 = 35 600
-    fiveg = attainment[(attainment["indicator_code"] == "IT-F-01") & (attainment["year"] == 2023)]
-    assert fiveg["expected"].item() == pytest.approx(35600)
+    # 5G: 14 000 (2020) → 40 000 (2023) → 50 000 (2025): 2022 expects 14 000 + 26 000·2/3 = 31 333.33 of the
+    # 2023 target; 2023 the 2023 target itself; 2024 expects 40 000 + 10 000·1/2 = 45 000 of the 2025 target
+    fiveg = attainment[attainment["indicator_code"] == "IT-F-01"].set_index("year")
+    assert fiveg.loc[2022, "expected"] == pytest.approx(31333.333333, abs=1e-5)
+    assert fiveg.loc[2022, "target"] == 40000 and fiveg.loc[2022, "target_year"] == 2023
+    assert fiveg.loc[2023, "expected"] == 40000
+    assert fiveg.loc[2024, "expected"] == pytest.approx(45000) and fiveg.loc[2024, "target"] == 50000
+    # 2023: 38 568 < 40 000 due that year → 滞后; 2024: 46 712 ≥ 45 000 → 符合预期; attainment 38 568 / 40 000
+    assert fiveg.loc[2023, "status"] == BEHIND and fiveg.loc[2024, "status"] == ON_TRACK
+    assert fiveg.loc[2023, "attainment"] == pytest.approx(38568 / 40000, abs=1e-12)
+    # industrial value added against the 9 % path: 2023 expects 2500·1.09³ = 3237.5725; the sample's 3122
+    # (2500 grown by 9.6 %, 5.1 %, 8.4 %) is 3122 / 3237.5725 = 0.96430 of it, 滞后
+    growth = attainment[attainment["indicator_code"] == "IT-A-02"].set_index("year")
+    assert growth.loc[2023, "expected"] == pytest.approx(3237.5725, abs=1e-9)
+    assert growth.loc[2023, "attainment"] == pytest.approx(3122 / 3237.5725, abs=1e-12)
+    assert growth.loc[2023, "status"] == BEHIND
+    # 2024: 3412 ≥ 2500·1.09⁴ = 3528.95? no: 3412 < 3528.95 → 滞后 as well
+    assert growth.loc[2024, "expected"] == pytest.approx(2500 * 1.09**4, abs=1e-9)
 
 
 # --- Shandong's 16 cities --------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from scoring.pipeline.attainment import (
     attainment_ratio,
     expected_value,
     schedule_status,
+    target_in_force,
 )
 from scoring.system.models import IndicatorSystem, Node, QuantileTiers
 
@@ -606,9 +607,10 @@ def target_summaries(evaluation: Evaluation, year: int) -> tuple[TargetSummary, 
     means = evaluation.raw.groupby(level="year").mean()
     out = []
     for indicator in system.indicators:
-        target = indicator.target
-        if target is None:
+        found = target_in_force(indicator, year)
+        if found is None:
             continue
+        target, start = found
         rows = table[table["indicator_code"] == indicator.code]
         statuses = [_status_of(float(v), s) for v, s in zip(rows["value"], rows["status"], strict=True)]
         counts = {status: statuses.count(status) for status in STATUSES}
@@ -622,15 +624,20 @@ def target_summaries(evaluation: Evaluation, year: int) -> tuple[TargetSummary, 
                 name=indicator.name,
                 unit=indicator.unit or "",
                 direction=indicator.direction,
-                target=target.value,
+                target=target.level,
                 target_year=target.year,
                 source=target.source,
-                baseline=target.baseline.value if target.baseline else None,
-                baseline_year=target.baseline.year if target.baseline else None,
+                baseline=start.value if start else None,
+                baseline_year=start.year if start else None,
                 expected=expected_value(indicator, year),
                 city_values={int(y): float(means.loc[y, indicator.code]) for y in means.index},
                 city_attainment=float(
-                    attainment_ratio(city_value, target.value, indicator.direction, cap)[0]
+                    attainment_ratio(
+                        city_value,
+                        target.path(year) if target.annual_rate is not None else target.level,
+                        indicator.direction,
+                        cap,
+                    )[0]
                 ),
                 city_status=city_status,
                 counts=counts,

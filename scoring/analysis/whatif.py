@@ -90,8 +90,8 @@ def gap_to_unit_above(evaluation: Evaluation, unit: str, year: int | None = None
 
 def goal_value(indicator: Node, observed: np.ndarray) -> tuple[float, str]:
     """The value an indicator aims at: its target, else its best goalpost, else the best value observed."""
-    if indicator.target is not None:
-        return float(indicator.target.value), "target"
+    if indicator.final_target is not None:
+        return float(indicator.final_target.level), "target"
     if indicator.goalposts is not None:
         low, high = indicator.goalposts
         return float(high if indicator.direction > 0 else low), "goalpost"

@@ -10,7 +10,7 @@ column (the bounds, mean and sd, ranks counted or floor it used), which the eval
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,7 @@ class ColumnParams:
     direction: np.ndarray  # +1 / −1
     lower: np.ndarray  # goalpost L (NaN where none)
     upper: np.ndarray  # goalpost U (NaN where none)
-    target: np.ndarray  # target value (NaN where none)
+    target: np.ndarray  # target value (NaN where none); rows × columns where a target has by_unit values
 
 
 # What a method learned from a block, per column: statistic name → one value per column (nothing for fixed
@@ -146,7 +146,7 @@ def column_params(indicators: list[Node]) -> ColumnParams:
     """Directions, goalposts and targets of the indicators, on the scale of their declared transform."""
     lower = np.array([i.goalposts[0] if i.goalposts else np.nan for i in indicators], dtype=float)
     upper = np.array([i.goalposts[1] if i.goalposts else np.nan for i in indicators], dtype=float)
-    target = np.array([i.target.value if i.target else np.nan for i in indicators], dtype=float)
+    target = np.array([i.final_target.level if i.final_target else np.nan for i in indicators], dtype=float)
     transforms: list[str | None] = [i.transform for i in indicators]
     return ColumnParams(
         direction=np.array([i.direction for i in indicators], dtype=float),
@@ -154,6 +154,20 @@ def column_params(indicators: list[Node]) -> ColumnParams:
         upper=_transformed(upper, transforms),
         target=_transformed(target, transforms),
     )
+
+
+def unit_targets(params: ColumnParams, indicators: list[Node], units: np.ndarray) -> ColumnParams:
+    """The parameters with a rows × columns target where some indicator's target has ``by_unit`` values."""
+    by_unit = [(i.final_target.by_unit if i.final_target else None) or {} for i in indicators]
+    if not any(by_unit):
+        return params
+    target = np.tile(params.target, (len(units), 1))
+    for j, (values, indicator) in enumerate(zip(by_unit, indicators, strict=True)):
+        if values:
+            own = np.array([values.get(u, np.nan) for u in units], dtype=float)
+            own = np.asarray(transform_values(own, indicator.transform), dtype=float)
+            target[:, j] = np.where(np.isnan(own), target[:, j], own)
+    return replace(params, target=target)
 
 
 def _transformed(values: np.ndarray, transforms: list[str | None]) -> np.ndarray:
@@ -245,9 +259,11 @@ def normalise_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[n
         require_parameters(name, block, params)
         normaliser = NORMALISATION[name]
         learned = []
+        units = x.index.get_level_values("unit_code").to_numpy()
         for rows in row_groups:
             cells = np.ix_(rows, np.asarray(columns))
-            out[cells], statistics = normaliser(values[cells], params, system.method)
+            here = unit_targets(params, block, units[rows])
+            out[cells], statistics = normaliser(values[cells], here, system.method)
             learned.append((group_years(x.index, rows), statistics))
         blocks.append(NormalisedBlock(name, [i.code for i in block], learned))
     return Normalised(pd.DataFrame(out, index=x.index, columns=x.columns), blocks)

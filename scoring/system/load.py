@@ -197,6 +197,9 @@ _ADDED_SETTINGS = {
     ("system", "components"),
     ("system", "coordination"),
     ("node", "formula"),
+    ("node", "targets"),
+    ("target", "annual_rate"),
+    ("target", "by_unit"),
 }
 
 
@@ -208,12 +211,17 @@ def _without_unset_additions(dumped: dict[str, Any]) -> dict[str, Any]:
         elif section == "method" and dumped["method"].get(key) is None:
             dumped["method"].pop(key, None)
     node_keys = [key for section, key in _ADDED_SETTINGS if section == "node"]
+    target_keys = [key for section, key in _ADDED_SETTINGS if section == "target"]
     pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])
     while pending:
         node = pending.pop()
         for key in node_keys:
             if node.get(key) is None:
                 node.pop(key, None)
+        for target in [node.get("target"), *(node.get("targets") or [])]:
+            for key in target_keys if isinstance(target, dict) else []:
+                if target.get(key) is None:
+                    target.pop(key, None)
         pending.extend(node.get("children") or [])
     return dumped
 
@@ -662,7 +670,7 @@ def _indicator_requirements(node: Node, normalise: str, path: str, file: str) ->
     for requirement in _requirements(Stage.NORMALISATION, normalise, Combine()):
         if requirement is Requirement.GOALPOSTS and node.goalposts is None:
             yield _requirement_problem(f"{path}.goalposts", Stage.NORMALISATION, normalise, requirement, file)
-        elif requirement is Requirement.TARGET and node.target is None:
+        elif requirement is Requirement.TARGET and node.final_target is None:
             yield _requirement_problem(f"{path}.target", Stage.NORMALISATION, normalise, requirement, file)
 
 

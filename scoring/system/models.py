@@ -39,13 +39,55 @@ class Baseline(_Strict):
 
 
 class Target(_Strict):
-    """A plan target for an indicator, with where it comes from."""
+    """A plan target for an indicator, with where it comes from.
 
-    value: Finite
+    A level (``value``: 5G 基站 50 000 个 by 2025) or an annual rate (``annual_rate: 9``: 年均增长 9 % from the
+    baseline, whose level in year t is ``baseline·(1 + r/100)^(t − baseline.year)``); ``by_unit`` gives a
+    unit its own value (a city target decomposed by district).
+    """
+
+    value: Finite | None = None
     year: Year | None = None
     source: str | None = None
     baseline: Baseline | None = None
     note: str | None = None
+    annual_rate: float | None = Field(
+        None,
+        gt=-100,
+        le=1000,
+        allow_inf_nan=False,
+        description="年均增长 r % from the baseline: the target path is baseline·(1 + r/100)^(t − baseline year)",
+    )
+    by_unit: dict[str, Finite] | None = Field(
+        None, description="a unit's own target value, by unit code (the others keep value)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Target:
+        if (self.value is None) == (self.annual_rate is None):
+            raise ValueError("target: give either a value or an annual_rate (年均增长 %), not both")
+        if self.annual_rate is not None and (self.baseline is None or self.year is None):
+            raise ValueError("target.annual_rate: needs a baseline {value, year} and the target's year")
+        if self.annual_rate is not None and self.by_unit:
+            raise ValueError(
+                "target.by_unit: a per-unit value needs a level target (value), not an annual_rate"
+            )
+        if self.baseline is not None and self.year is not None and self.baseline.year > self.year:
+            raise ValueError("target.baseline: the baseline year is after the target's year")
+        return self
+
+    @property
+    def level(self) -> float:
+        """The value due in the target's year: ``value``, or the end of the annual-rate path."""
+        if self.value is not None:
+            return self.value
+        return self.path(self.year or 0)
+
+    def path(self, year: int) -> float:
+        """An annual-rate target's value in ``year``: ``b·(1 + r/100)^(year − b.year)`` (capped at its year)."""
+        assert self.baseline is not None and self.annual_rate is not None and self.year is not None
+        elapsed = max(0, min(year, self.year) - self.baseline.year)
+        return float(self.baseline.value * (1.0 + self.annual_rate / 100.0) ** elapsed)
 
 
 class Combine(_Strict):
@@ -95,6 +137,12 @@ class Node(_Strict):
     transform: Literal["log"] | None = None
     goalposts: tuple[Finite, Finite] | None = None
     target: Target | None = None
+    targets: list[Target] | None = Field(
+        None,
+        min_length=1,
+        description="several dated targets (2023 and 2025): each year is measured against the first one due "
+        "in or after it",
+    )
     valid: tuple[Finite | None, Finite | None] | None = None
     required: bool = True
     role: Role = "score"
@@ -119,6 +167,19 @@ class Node(_Strict):
     @property
     def is_indicator(self) -> bool:
         return not self.children and self.include is None
+
+    @property
+    def all_targets(self) -> list[Target]:
+        """The indicator's targets, by year (``target`` alone, or ``targets`` sorted)."""
+        if self.target is not None:
+            return [self.target]
+        return sorted(self.targets or [], key=lambda t: t.year or MAX_YEAR)
+
+    @property
+    def final_target(self) -> Target | None:
+        """The last target due (the one target-based normalisation scores against)."""
+        targets = self.all_targets
+        return targets[-1] if targets else None
 
     @property
     def scored_children(self) -> list[Node]:
@@ -146,6 +207,12 @@ class Node(_Strict):
             raise ValueError(f"role: only an indicator can be a {self.role}")
         if self.role != "score" and self.points is None:
             raise ValueError(f"points: a {self.role} needs points: {{per_unit, cap}}")
+        if self.targets is not None:
+            if self.target is not None:
+                raise ValueError("targets: give one target or a list of dated targets, not both")
+            years = [t.year for t in self.targets]
+            if len(self.targets) > 1 and (None in years or len(set(years)) != len(years)):
+                raise ValueError("targets: each of several targets needs its own year")
         if self.goalposts is not None and self.goalposts[0] == self.goalposts[1]:
             raise ValueError("goalposts: lower and upper goalposts must differ")
         if self.valid is not None and None not in self.valid and self.valid[0] > self.valid[1]:  # type: ignore[operator]

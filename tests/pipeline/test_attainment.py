@@ -12,6 +12,7 @@ from scoring.pipeline.attainment import (
     BEHIND,
     ON_TRACK,
     attainment_ratio,
+    attainment_table,
     expected_value,
     schedule_status,
 )
@@ -105,3 +106,85 @@ def test_attainment_table_through_evaluate(make_system, make_dataset) -> None:
     # X2 (d = −1, no baseline): 20/10 = 2 → 1.2; 20/40 = 0.5; 20/25 = 0.8; only 提前完成 or nothing
     assert table.loc["X2", "attainment"].tolist() == pytest.approx([1.2, 0.5, 0.8])
     assert [None if pd.isna(s) else s for s in table.loc["X2", "status"]] == [AHEAD, None, None]
+
+
+# --- targets as plans write them (issue 15 item 2) -------------------------------------------------------------
+
+
+def test_annual_rate_target_follows_the_compound_path() -> None:
+    # 年均增长 9 % from 100 in 2020 to 2025: path 100·1.09^(t − 2020)
+    x = Node(
+        code="X",
+        name="x",
+        target=Target(annual_rate=9, year=2025, baseline=Baseline(value=100, year=2020)),
+    )
+    assert x.final_target is not None
+    assert x.final_target.level == pytest.approx(153.8624, abs=1e-4)  # 1.09⁵ = 1.5386239549
+    assert expected_value(x, 2022) == pytest.approx(118.81, abs=1e-9)  # 100·1.09² = 118.81
+    assert expected_value(x, 2027) == pytest.approx(153.86239549, abs=1e-8)  # after its year: the target
+    # 2022: 120 ≥ 118.81 → 符合预期; 118 < 118.81 → 滞后; 160 ≥ 153.86 → 提前完成
+    assert schedule_status(np.array([120, 118, 160.0]), x, 2022).tolist() == [ON_TRACK, BEHIND, AHEAD]
+    raw = pd.DataFrame(
+        {"X": [118.0]}, index=pd.MultiIndex.from_tuples([(2022, "U1")], names=["year", "unit_code"])
+    )
+    table = attainment_table(raw, [x], 1.0)
+    # attainment against the path, not the 2025 level: 118 / 118.81 = 0.993182
+    assert table["attainment"].item() == pytest.approx(118 / 118.81, abs=1e-12)
+
+
+def test_several_dated_targets_each_year_against_the_one_due() -> None:
+    x = Node(
+        code="X",
+        name="x",
+        targets=[
+            Target(value=50000, year=2025),
+            Target(value=40000, year=2023, baseline=Baseline(value=14000, year=2020)),
+        ],
+    )
+    assert [t.year for t in x.all_targets] == [2023, 2025]  # sorted by year
+    # 2021: 14 000 + 26 000·1/3 = 22 666.67 towards 2023's 40 000
+    assert expected_value(x, 2021) == pytest.approx(22666.666667, abs=1e-5)
+    # 2024: from 2023's 40 000 to 50 000: 45 000
+    assert expected_value(x, 2024) == pytest.approx(45000)
+    # 2024: 41 000 met 2023's target but is behind 2025's schedule → 滞后
+    assert schedule_status(np.array([41000.0]), x, 2024).tolist() == [BEHIND]
+    assert x.final_target is not None and x.final_target.level == 50000
+
+
+def test_per_unit_targets_in_attainment_and_target_scoring() -> None:
+    from tests.conftest import build_dataset, build_system
+
+    system = build_system(
+        """
+        method: {normalise: target}
+        tree:
+          - code: D
+            name: d
+            weight: 1
+            children:
+              - {code: X, name: x, weight: 1, goalposts: [0, 200],
+                 target: {value: 100, year: 2025, by_unit: {U2: 200}}}
+        """
+    )
+    data = build_dataset({2024: {"U1": {"X": 50}, "U2": {"X": 50}, "U3": {"X": 100}}})
+    evaluation = evaluate(system, data, 2024)
+    table = evaluation.attainment.set_index("unit_code")
+    # U1: 50/100 = 0.5; U2 against its own 200: 50/200 = 0.25; U3: 100/100 = 1
+    assert table["attainment"].tolist() == pytest.approx([0.5, 0.25, 1.0])
+    assert table["target"].tolist() == [100, 200, 100]
+    # target scoring, floor 0: U1 100·50/100 = 50; U2 100·50/200 = 25; U3 100
+    scores = evaluation.scores.xs(2024, level="year")["X"]
+    assert scores.tolist() == pytest.approx([50.0, 25.0, 100.0], abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ({"value": 1, "annual_rate": 9, "year": 2025, "baseline": {"value": 1, "year": 2020}}, "not both"),
+        ({"annual_rate": 9, "year": 2025}, "baseline"),
+        ({}, "either a value or an annual_rate"),
+    ],
+)
+def test_target_shapes_refused(target: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Target.model_validate(target)

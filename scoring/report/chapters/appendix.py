@@ -27,8 +27,11 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     rows = []
     for i in system.indicators:
         note = i.remark or ""
-        if i.target and i.target.note:
-            note = f"{note} 目标说明：{i.target.note}".strip()
+        for target in i.all_targets:
+            if target.note:
+                note = f"{note} 目标说明：{target.note}".strip()
+        if i.formula:
+            note = f"{note} 计算公式：{i.code} = {i.formula}".strip()
         rows.append([i.code, i.name, i.unit or "", i.definition or "", i.source or "", note])
     w.table(
         "definitions",

@@ -55,23 +55,32 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         align="lllcrr",
         note=f"权重为 {data.year} 年实际使用的名义权重；综合权重为自综合指数至该节点路径上各级权重之积。",
     )
-    targets = [i for i in system.indicators if i.target is not None]
+    targets = [i for i in system.indicators if i.all_targets]
     if targets:
         w.section_heading("规划目标", "methods-targets")
         rows = []
         for i in targets:
-            assert i.target is not None
-            baseline = i.target.baseline
-            rows.append(
-                [
-                    i.code,
-                    i.name,
-                    f"{fmt.value(i.target.value)}{i.unit or ''}",
-                    str(i.target.year or ""),
-                    f"{fmt.value(baseline.value)}（{baseline.year}）" if baseline else "",
-                    i.target.source or "",
-                ]
-            )
+            for target in i.all_targets:
+                baseline = target.baseline
+                value = (
+                    f"年均增长 {fmt.value(target.annual_rate)}%（至 {fmt.value(target.level)}{i.unit or ''}）"
+                    if target.annual_rate is not None
+                    else f"{fmt.value(target.level)}{i.unit or ''}"
+                )
+                if target.by_unit:
+                    value += "；分解到区县：" + "、".join(
+                        f"{system.unit_names.get(u, u)} {fmt.value(v)}" for u, v in target.by_unit.items()
+                    )
+                rows.append(
+                    [
+                        i.code,
+                        i.name,
+                        value,
+                        str(target.year or ""),
+                        f"{fmt.value(baseline.value)}（{baseline.year}）" if baseline else "",
+                        target.source or "",
+                    ]
+                )
         w.table(
             "target_definitions",
             "指标的规划目标",
