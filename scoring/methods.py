@@ -85,7 +85,8 @@ class MethodRecord:
     (normalisation): the indicators it normalises get the outlier treatment (their bounds come from the data; a
     fixed goalpost or target is in raw units and must not see treated values). ``combination_part``
     (weighting): the part of combined weighting (``combine.subjective`` / ``combine.objective``) the method may
-    be. ``positive_scores`` (aggregation): needs non-negative child scores. ``batched`` (aggregation): the name
+    be. ``interval`` (normalisation): scores interval (适度) indicators, best within [a, b] (the others refuse
+    them). ``positive_scores`` (aggregation): needs non-negative child scores. ``batched`` (aggregation): the name
     of its batched form in :mod:`scoring.analysis.batch` (``BATCHED_FORMS``).
     """
 
@@ -103,6 +104,7 @@ class MethodRecord:
     combination_part: str | None = None
     positive_scores: bool = False
     batched: str | None = None
+    interval: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -198,10 +200,13 @@ RECORDS: tuple[MethodRecord, ...] = (
         "极差标准化",
         "min-max",
         "y = {lo} + ({hi} − {lo})·(x − min)/(max − min)；逆向指标为 (max − x)/(max − min)",
-        "min、max 为同组（同一年或合并各年）各单元的最小值和最大值；全部相等时得满分。",
+        "min、max 为同组（同一年或合并各年）各单元的最小值和最大值；全部相等时得满分。"
+        "适度指标（最优区间 [a, b]）：r = 1 − dist/D，区间内得满分，dist = max(a − x, 0, x − b)，"
+        "D = max(a − min, max − b)。",
         learns_from_data=True,
         bounded=Bound.SCALE,
         treated=True,
+        interval=True,
     ),
     MethodRecord(
         Stage.NORMALISATION,
@@ -220,10 +225,13 @@ RECORDS: tuple[MethodRecord, ...] = (
         "固定阈值法",
         "goalposts",
         "y = {lo} + ({hi} − {lo})·clip((x − L)/(U − L), 0, 1)；逆向指标 r = (U − x)/(U − L)",
-        "L、U 为指标的固定上下阈值，跨年不变，因此不同年份的得分可以直接比较。",
+        "L、U 为指标的固定上下阈值，跨年不变，因此不同年份的得分可以直接比较。"
+        "适度指标（最优区间 [a, b]，L < a ≤ b < U 为容忍界限）：区间内 r = 1，"
+        "x < a 时 r = 1 − (a − x)/(a − L)，x > b 时 r = 1 − (x − b)/(U − b)。",
         aliases=("goalposts",),
         requires=(Requirement.GOALPOSTS,),
         bounded=Bound.SCALE,
+        interval=True,
     ),
     MethodRecord(
         Stage.NORMALISATION,
@@ -253,11 +261,12 @@ RECORDS: tuple[MethodRecord, ...] = (
         "百分位排名法",
         "percentile rank",
         "y = {lo} + ({hi} − {lo})·(r − 1)/(n − 1)",
-        "r 为该单元在 n 个单元中的升序名次。",
+        "r 为该单元在 n 个单元中的升序名次。适度指标按距最优区间的距离排名，越近越好。",
         aliases=("percentile",),
         learns_from_data=True,
         bounded=Bound.SCALE,
         treated=True,
+        interval=True,
     ),
     # ---------------------------------------------------------------------------------------------- weighting
     MethodRecord(

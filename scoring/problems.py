@@ -30,6 +30,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "indicator-system file is not valid YAML: {detail}",
     ),
     "system.invalid": ("指标体系定义有误：{detail}", "invalid indicator-system definition: {detail}"),
+    "system.interval_unsupported": (
+        "{path}：适度指标（interval）不能用{label_zh}（{method}）标准化，请改用 {allowed}",
+        "{path}: an interval indicator cannot be normalised by '{method}' (no best range in that formula); "
+        "use one of {allowed}",
+    ),
     "system.formula": ("计算公式有误：{detail}", "invalid formula of a derived indicator: {detail}"),
     "system.duplicate_code": ("指标编码 {code} 重复出现", "code {code} appears more than once"),
     "system.ahp_inconsistent": (

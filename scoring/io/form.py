@@ -77,6 +77,10 @@ def _formula_codes(text: str) -> tuple[str, ...]:
 
 
 def direction_text(indicator: Node) -> str:
+    """正向 / 逆向, or 适度 with the best range of an interval indicator (``适度 40~60``)."""
+    if indicator.interval is not None:
+        low, high = indicator.interval
+        return f"适度 {format_number(low)}~{format_number(high)}"
     return "正向" if indicator.direction == 1 else "逆向"
 
 

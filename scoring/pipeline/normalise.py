@@ -34,6 +34,22 @@ class ColumnParams:
     lower: np.ndarray  # goalpost L (NaN where none)
     upper: np.ndarray  # goalpost U (NaN where none)
     target: np.ndarray  # target value (NaN where none); rows × columns where a target has by_unit values
+    # the optimal range [a, b] of an interval (适度) indicator (NaN where none; None: no interval in the block)
+    best_low: np.ndarray | None = None
+    best_high: np.ndarray | None = None
+
+    @property
+    def has_interval(self) -> np.ndarray:
+        """True for the columns of interval indicators."""
+        if self.best_low is None:
+            return np.zeros(len(self.direction), dtype=bool)
+        return ~np.isnan(self.best_low)
+
+    def distance(self, x: np.ndarray) -> np.ndarray:
+        """An interval column's distance outside its range, ``max(a − x, 0, x − b)`` (NaN where x is)."""
+        assert self.best_low is not None and self.best_high is not None
+        with np.errstate(invalid="ignore"):
+            return np.maximum(np.maximum(self.best_low - x, x - self.best_high), 0.0) + 0.0 * x
 
 
 # What a method learned from a block, per column: statistic name → one value per column (nothing for fixed
@@ -59,7 +75,30 @@ def normalise_minmax(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np
         "min": np.where(p.direction > 0, mn, -mx),
         "max": np.where(p.direction > 0, mx, -mn),
     }
-    return np.where(span > 0, y, np.where(np.isnan(x), np.nan, hi)), learned
+    y = np.where(span > 0, y, np.where(np.isnan(x), np.nan, hi))
+    if p.has_interval.any():
+        y, learned = _interval_minmax(x, p, lo, hi, y, learned)
+    return y, learned
+
+
+def _interval_minmax(
+    x: np.ndarray, p: ColumnParams, lo: float, hi: float, y: np.ndarray, learned: Learned
+) -> tuple[np.ndarray, Learned]:
+    """The interval (适度) columns of min-max: ``y = lo + (hi − lo)·(1 − dist/D)``.
+
+    ``dist = max(a − x, 0, x − b)`` is the distance outside the optimal range [a, b] and
+    ``D = max(a − min x, max x − b)`` the largest in the group (the standard interval transformation, e.g. 郭亚军,
+    《综合评价理论、方法及应用》, 2007, §2.2): 1 inside [a, b], 0 at the observed extreme farthest from it,
+    linear in between on both sides. D = 0 (every value inside): hi. Learned: D, as ``max_distance``.
+    """
+    interval = p.has_interval
+    dist = p.distance(x)
+    with np.errstate(all="ignore"):
+        far = column_stat(np.nanmax, dist)
+        scored = lo + (hi - lo) * (1.0 - dist / np.where(far > 0, far, 1.0))
+    scored = np.where(np.isnan(x), np.nan, scored)
+    learned = dict(learned) | {"max_distance": np.where(interval, far, np.nan)}
+    return np.where(interval, scored, y), learned
 
 
 @NORMALISATION.register("zscore")
@@ -88,7 +127,22 @@ def normalise_goalpost(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[
     lo, hi = method.scale
     r = (x - p.lower) / (p.upper - p.lower)
     r = np.where(p.direction > 0, r, 1.0 - r)
+    if p.has_interval.any():
+        r = np.where(p.has_interval, _interval_goalpost(x, p), r)
     return lo + (hi - lo) * np.clip(r, 0.0, 1.0), {}
+
+
+def _interval_goalpost(x: np.ndarray, p: ColumnParams) -> np.ndarray:
+    """An interval column between tolerance goalposts L < a ≤ b < U: ``r = 1`` inside [a, b],
+    ``r = 1 − (a − x)/(a − L)`` below it and ``r = 1 − (x − b)/(U − b)`` above it (clipped to [0, 1] by the
+    caller): the interval transformation with fixed tolerance bounds, comparable across years."""
+    assert p.best_low is not None and p.best_high is not None
+    with np.errstate(all="ignore"):
+        below = 1.0 - (p.best_low - x) / (p.best_low - p.lower)
+        above = 1.0 - (x - p.best_high) / (p.upper - p.best_high)
+    return np.where(
+        x < p.best_low, below, np.where(x > p.best_high, above, np.where(np.isnan(x), np.nan, 1.0))
+    )
 
 
 def _target_score(x: np.ndarray, p: ColumnParams, base: float, span: float) -> tuple[np.ndarray, Learned]:
@@ -131,7 +185,12 @@ def normalise_percentile(x: np.ndarray, p: ColumnParams, method: Method) -> tupl
     single value, y = hi. Learned: n, the number of values ranked.
     """
     lo, hi = method.scale
-    xd = pd.DataFrame(x * p.direction)  # average-rank ties along columns are pandas' job
+    oriented = x * p.direction
+    if (
+        p.has_interval.any()
+    ):  # an interval column is ranked by its distance outside the range, nearer is better
+        oriented = np.where(p.has_interval, -p.distance(x), oriented)
+    xd = pd.DataFrame(oriented)  # average-rank ties along columns are pandas' job
     r = xd.rank(method="average", axis=0).to_numpy()
     n = xd.notna().sum(axis=0).to_numpy()
     with np.errstate(all="ignore"):
@@ -143,16 +202,22 @@ def normalise_percentile(x: np.ndarray, p: ColumnParams, method: Method) -> tupl
 
 
 def column_params(indicators: list[Node]) -> ColumnParams:
-    """Directions, goalposts and targets of the indicators, on the scale of their declared transform."""
+    """Directions, goalposts, targets and optimal ranges of the indicators, on the scale of their declared
+    transform."""
     lower = np.array([i.goalposts[0] if i.goalposts else np.nan for i in indicators], dtype=float)
     upper = np.array([i.goalposts[1] if i.goalposts else np.nan for i in indicators], dtype=float)
     target = np.array([i.final_target.level if i.final_target else np.nan for i in indicators], dtype=float)
     transforms: list[str | None] = [i.transform for i in indicators]
+    has_interval = any(i.interval is not None for i in indicators)
+    best_low = np.array([i.interval[0] if i.interval else np.nan for i in indicators], dtype=float)
+    best_high = np.array([i.interval[1] if i.interval else np.nan for i in indicators], dtype=float)
     return ColumnParams(
         direction=np.array([i.direction for i in indicators], dtype=float),
         lower=_transformed(lower, transforms),
         upper=_transformed(upper, transforms),
         target=_transformed(target, transforms),
+        best_low=_transformed(best_low, transforms) if has_interval else None,
+        best_high=_transformed(best_high, transforms) if has_interval else None,
     )
 
 

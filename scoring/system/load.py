@@ -19,7 +19,17 @@ from pydantic import ValidationError
 
 from scoring.ahp import ahp_weights
 from scoring.methods import AHP_MAX_CR as AHP_MAX_CR  # re-exported: its home is the AHP record's module
-from scoring.methods import REQUIREMENT_TEXT, STAGE_TEXT, Requirement, Stage, find, names, record, required
+from scoring.methods import (
+    REQUIREMENT_TEXT,
+    STAGE_TEXT,
+    Requirement,
+    Stage,
+    find,
+    method_names,
+    names,
+    record,
+    required,
+)
 from scoring.problems import Location, Problem, SystemDefinitionError
 from scoring.system.formula import FormulaError, parse_formula
 from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
@@ -198,6 +208,7 @@ _ADDED_SETTINGS = {
     ("system", "coordination"),
     ("node", "formula"),
     ("node", "targets"),
+    ("node", "interval"),
     ("target", "annual_rate"),
     ("target", "by_unit"),
 }
@@ -666,7 +677,21 @@ def _requirement_problem(
 
 
 def _indicator_requirements(node: Node, normalise: str, path: str, file: str) -> Iterator[Problem]:
-    """An indicator's goalposts or target, when its normalisation's record requires them."""
+    """An indicator's goalposts or target, when its normalisation's record requires them; an interval only under
+    a normalisation whose record scores intervals."""
+    found = find(Stage.NORMALISATION, normalise)
+    if node.interval is not None and found is not None and not found.interval:
+        allowed = sorted(method_names(Stage.NORMALISATION, interval=True))
+        yield Problem(
+            "system.interval_unsupported",
+            location=Location(file=file, cell=f"{path}.interval"),
+            params={
+                "path": f"{path}.interval",
+                "method": normalise,
+                "label_zh": found.label_zh,
+                "allowed": ", ".join(allowed),
+            },
+        )
     for requirement in _requirements(Stage.NORMALISATION, normalise, Combine()):
         if requirement is Requirement.GOALPOSTS and node.goalposts is None:
             yield _requirement_problem(f"{path}.goalposts", Stage.NORMALISATION, normalise, requirement, file)

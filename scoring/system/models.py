@@ -144,6 +144,10 @@ class Node(_Strict):
         "in or after it",
     )
     valid: tuple[Finite | None, Finite | None] | None = None
+    interval: tuple[Finite, Finite] | None = Field(
+        None,
+        description="an interval (适度) indicator: best within [a, b], scored down outside it on both sides",
+    )
     required: bool = True
     role: Role = "score"
     points: Points | None = None
@@ -213,6 +217,14 @@ class Node(_Strict):
             years = [t.year for t in self.targets]
             if len(self.targets) > 1 and (None in years or len(set(years)) != len(years)):
                 raise ValueError("targets: each of several targets needs its own year")
+        if self.interval is not None:
+            a, b = self.interval
+            if a > b:
+                raise ValueError("interval: the lower end of the optimal range is above the upper end")
+            if self.direction != 1:
+                raise ValueError("interval: an interval indicator has no direction (leave direction out)")
+            if self.goalposts is not None and not self.goalposts[0] < a <= b < self.goalposts[1]:
+                raise ValueError("interval: tolerance goalposts [L, U] must lie outside it: L < a ≤ b < U")
         if self.goalposts is not None and self.goalposts[0] == self.goalposts[1]:
             raise ValueError("goalposts: lower and upper goalposts must differ")
         if self.valid is not None and None not in self.valid and self.valid[0] > self.valid[1]:  # type: ignore[operator]
