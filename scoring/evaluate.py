@@ -84,12 +84,18 @@ def evaluate_matrix(
         log.append(Step("treat", treated.method, treated.log_detail()))
     normalised = normalise_stage(treated.values, system, row_groups)
     log.extend(Step("normalise", block.method, block.log_detail()) for block in normalised.blocks)
-    tree = aggregate_tree(normalised.values, system, row_groups)
+    tree = aggregate_tree(normalised.values, system, row_groups, not_applicable)
     log.extend(
         Step("aggregate", parent.aggregation, {"node": parent.node, "weighting": parent.weighting})
         for parent in tree.parents
     )
     log.append(Step("weights", "nominal", {"weights": tree.weight_rows}))
+    if tree.below_coverage:
+        removed = [
+            {"year": int(raw.index[r][0]), "unit_code": str(raw.index[r][1]), "node": n, "coverage": c}
+            for r, n, c, _ in tree.below_coverage
+        ]
+        log.append(Step("coverage", "min_coverage", {"below": removed}))
 
     scores = tree.scores
     ranks = rank_scores(scores)
@@ -112,8 +118,10 @@ def evaluate_matrix(
         score_change=score_change,
         rank_change=rank_change,
         attainment=attainment_table(raw, system.indicators, method.attainment_cap),
-        flags=flag_cells(raw, imputed.mask, not_applicable, treated.flags, scores, system),
+        flags=flag_cells(
+            raw, imputed.mask, not_applicable, treated.flags, scores, system, tree.below_coverage
+        ),
         log=log,
-        problems=derived.problems + screened.problems,
+        problems=derived.problems + screened.problems + tree.coverage_problems(),
         parts=parts,
     )

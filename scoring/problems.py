@@ -239,6 +239,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据覆盖率 {coverage:.0%} 低于门槛，已不参与评价",
         "data coverage {coverage:.0%} is below the threshold; the unit is left out",
     ),
+    "pipeline.node_coverage": (
+        "{node} 的数据覆盖率 {coverage:.0%} 低于该节点要求的 {threshold:.0%}，该项不计分（视为缺失）",
+        "{node}: data coverage {coverage:.0%} is below the node's minimum {threshold:.0%}; it is left missing",
+    ),
     "pipeline.derived_zero_division": (
         "指标 {indicator} 无法计算：公式 {formula} 中作除数的 {components} 为 0",
         "indicator {indicator} cannot be computed: {components}, a divisor in {formula}, is 0",

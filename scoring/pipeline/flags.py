@@ -1,7 +1,8 @@
 """Flags: every cell something happened to, as one long table (year, unit_code, node_code, flag).
 
 ``missing``, ``not_applicable``, ``imputed``, ``derived`` (computed from its formula's parts), the treatment's action (``winsorised`` / ``log``) and, on a parent,
-``renormalised`` (some but not all of its children missing, so its weights were rescaled).
+``renormalised`` (some but not all of its children missing, so its weights were rescaled) or
+``below_coverage`` (its ``min_coverage`` rule left it missing).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ def flag_cells(
     treated: pd.DataFrame,
     scores: pd.DataFrame,
     system: IndicatorSystem,
+    below_coverage: list[tuple[int, str, float, float]] | None = None,
 ) -> pd.DataFrame:
     """Every cell something happened to: missing, not applicable, imputed, winsorised / logged, renormalised."""
     years = raw.index.get_level_values("year").to_numpy()
@@ -43,6 +45,12 @@ def flag_cells(
     parents = [node for node in system.nodes.values() if node.children]
     partial = np.column_stack([_partly_missing(scores, node) for node in parents])
     add(partial, np.array([node.code for node in parents], dtype=object), "renormalised")
+    if below_coverage:
+        codes = [node.code for node in parents]
+        low = np.zeros(partial.shape, dtype=bool)
+        for row, code, _, _ in below_coverage:
+            low[row, codes.index(code)] = True
+        add(low, np.array(codes, dtype=object), "below_coverage")
     flags = pd.DataFrame(
         {
             name: np.concatenate([p[i] for p in pieces])

@@ -209,6 +209,7 @@ _ADDED_SETTINGS = {
     ("node", "formula"),
     ("node", "targets"),
     ("node", "interval"),
+    ("node", "min_coverage"),
     ("target", "annual_rate"),
     ("target", "by_unit"),
 }
@@ -229,6 +230,8 @@ def _without_unset_additions(dumped: dict[str, Any]) -> dict[str, Any]:
         for key in node_keys:
             if node.get(key) is None:
                 node.pop(key, None)
+        if node.get("coverage_by") == "indicators":  # the default of a later-added setting
+            node.pop("coverage_by", None)
         for target in [node.get("target"), *(node.get("targets") or [])]:
             for key in target_keys if isinstance(target, dict) else []:
                 if target.get(key) is None:

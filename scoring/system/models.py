@@ -130,6 +130,18 @@ class Node(_Strict):
         None, description="pairwise matrix over the children, in their order"
     )
     combine: Combine | None = None
+    min_coverage: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="the node is missing for a unit whose share of present indicators (or weight) below it is "
+        "smaller than this",
+    )
+    coverage_by: Literal["indicators", "weight"] = Field(
+        "indicators",
+        description="min_coverage counts the indicators below the node (不适用 ones left out) or the nominal "
+        "weight of its children with a score",
+    )
     # options of an indicator
     unit: str | None = None
     direction: Literal[1, -1] = 1
@@ -205,6 +217,8 @@ class Node(_Strict):
             raise ValueError(
                 "include: a node takes its children from the included file or lists them, not both"
             )
+        if self.min_coverage is not None and not (self.children or self.include):
+            raise ValueError("min_coverage: only a dimension (a node with children) has a coverage rule")
         if self.formula is not None and (self.children or self.include):
             raise ValueError("formula: only an indicator can be derived from components")
         if self.role != "score" and (self.children or self.include):
