@@ -48,12 +48,14 @@ SYSTEM_HEADER = """\
 # Tree, directions and weights are iMeta's (every weight is 1, so siblings weigh equally). Methods follow the
 # defaults of COINr's build_example_coin(): min-max onto [0, 100] and the weighted arithmetic mean, with
 # missing children skipped and the remaining weights rescaled (COINr's a_amean drops NAs the same way).
-# COINr's full example also runs Denominate (indicator / denominator), Impute (EurAsia group mean),
-# Screen (units with < 90 % data) and Treat (Winsorise, winmax 5) before normalising. To reproduce it:
-#   - evaluate sample_inputs/asem/asem_wide_denominated.csv instead of asem_wide.csv (the format has no
-#     denominator field; each indicator's remark names its denominator);
-#   - set method.missing: group_mean, method.treat: winsorise, method.treatment: {winmax: 5},
-#     method.min_coverage: 0.9.
+# COINr's full example (build_example_coin) also runs Denominate (indicator / denominator), Impute (EurAsia group
+# mean), Screen (units with < 90 % data, on the imputed data) and Treat (Winsorise, winmax 5) before
+# normalising. To reproduce it:
+#   - evaluate asem_denominate.yaml on sample_inputs/asem/asem_components.csv (the engine denominates), or this
+#     system on sample_inputs/asem/asem_wide_denominated.csv (denominated beforehand);
+#   - set method.missing: group_mean, method.screen_on: imputed, method.min_coverage: 0.9,
+#     method.treat: winsorise, method.treatment: {winmax: 5}. Screening must come after the imputation, as in
+#     COINr: screening the raw data at 0.9 (screen_on: raw) drops 5 countries that COINr keeps.
 # Targets are iMeta's 'Target' column, on the scale of the raw (not denominated) values; they are only used for
 # target attainment and target-based normalisation, not by the min-max method used here.
 """

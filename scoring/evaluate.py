@@ -8,6 +8,8 @@ result, :class:`scoring.result.Evaluation`, is re-exported here.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from scoring.data import STATUS_NOT_APPLICABLE, Dataset
@@ -16,7 +18,7 @@ from scoring.pipeline.change import year_over_year
 from scoring.pipeline.derive import derive_stage
 from scoring.pipeline.flags import flag_cells
 from scoring.pipeline.groups import comparability_groups
-from scoring.pipeline.missing import impute_stage
+from scoring.pipeline.missing import Imputed, impute_stage
 from scoring.pipeline.normalise import column_params, normalise_stage
 from scoring.pipeline.points import adjustment_points
 from scoring.pipeline.rank import assign_tiers, rank_scores
@@ -68,12 +70,22 @@ def evaluate_matrix(
         raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
     derived = derive_stage(raw, not_applicable, system)
     log = [Step("derive", "formula", derived.log_detail())] if system.derived else []
-    screened = screen(derived.values, derived.not_applicable, method.min_coverage)
-    raw, not_applicable = screened.raw, screened.not_applicable
+    if method.screen_on == "imputed":
+        # COINr's build_example_coin order: impute, then screen by coverage of the imputed data (a unit that
+        # reported nothing is still dropped first: it would otherwise be made up entirely of imputed values)
+        reported = screen(derived.values, derived.not_applicable, 0.0)
+        imputed = impute_stage(reported.raw, reported.not_applicable, system)
+        screened = screen(imputed.values, reported.not_applicable, method.min_coverage)
+        screened = replace(screened, empty=reported.empty)
+        kept = screened.raw.index
+        raw, not_applicable = reported.raw.loc[kept], screened.not_applicable
+        imputed = Imputed(imputed.method, imputed.values.loc[kept], imputed.mask.loc[kept])
+    else:
+        screened = screen(derived.values, derived.not_applicable, method.min_coverage)
+        raw, not_applicable = screened.raw, screened.not_applicable
+        imputed = impute_stage(raw, not_applicable, system)
     parts = derived.parts.loc[raw.index]
     log.extend(Step("screen", name, detail) for name, detail in screened.log_entries())
-
-    imputed = impute_stage(raw, not_applicable, system)
     log.append(Step("impute", imputed.method, imputed.log_detail()))
 
     row_groups = comparability_groups(raw.index, method.comparability)

@@ -88,3 +88,30 @@ def test_denominate_by_formula_reproduces_coinr_from_raw_values_and_denominators
     # the missing denominator (Energy of one country) leaves Elec and Gas missing there, with a problem each
     missing = [p for p in ours.problems if p.code == "pipeline.derived_missing_part"]
     assert {p.params["components"] for p in missing} >= {"Energy"}
+
+
+def _coinr_recipe(screen_on: str):  # type: ignore[no-untyped-def]
+    system = load_system(ROOT / "indicators" / "asem.yaml")
+    method = system.method.model_copy(
+        update={
+            "missing": "group_mean",
+            "screen_on": screen_on,
+            "min_coverage": 0.9,
+            "treat": "winsorise",
+            "treatment": system.method.treatment.model_copy(update={"winmax": 5}),
+        }
+    )
+    system = system.model_copy(update={"method": method})
+    dataset = read_data([ROOT / "sample_inputs" / "asem" / "asem_wide_denominated.csv"], system)
+    return evaluate(system, dataset, 2018)
+
+
+def test_coinr_recipe_screens_after_imputation_and_keeps_every_country() -> None:
+    # COINr's build_example_coin imputes (EurAsia group mean) before it screens at 90 % data: all 51 countries
+    # stay; screening the raw data first drops 5 of them (the comment of asem.yaml used to say so wrongly)
+    after = _coinr_recipe("imputed")
+    assert after.scores.xs(2018, level="year")["Index"].notna().sum() == 51
+    assert not [p for p in after.problems if p.code == "pipeline.screened"]
+    before = _coinr_recipe("raw")
+    assert len([p for p in before.problems if p.code == "pipeline.screened"]) == 5
+    assert before.scores.xs(2018, level="year")["Index"].notna().sum() == 46

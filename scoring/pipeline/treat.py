@@ -5,7 +5,9 @@ fails when ``|skew| > skew_threshold`` and ``kurtosis > kurtosis_threshold`` (CO
 ``|skew| < 2 or kurtosis < 3.5``). Winsorisation replaces the most extreme value (all tied copies at once) with
 the next value on that side, on the side of the current skew's sign, and re-checks, until the column passes or
 ``winmax`` points have been moved. If it still fails, the *original* column gets COINr's ``log_CT`` instead:
-``ln(x − min + 0.01·(max − min))``.
+``ln(x − min + 0.01·(max − min))``. When a move would leave every value of the column equal, the column is
+returned untreated (as COINr does) and the log says so (action ``untreated_constant``), instead of a constant
+column that gives every unit the same score.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from scoring.system.models import IndicatorSystem, Treatment
 class ColumnTreatment:
     """What happened to one column in one comparability group."""
 
-    action: str  # "none" | "winsorised" | "log"
+    action: (
+        str  # "none" | "winsorised" | "log" | "untreated_constant" (left alone: treating would flatten it)
+    )
     skew_before: float
     kurtosis_before: float
     skew_after: float
@@ -80,6 +84,10 @@ def treat_winsorise(x: np.ndarray, spec: Treatment) -> tuple[np.ndarray, ColumnT
         rest = y[present & ~at_extreme]
         if rest.size == 0:
             break
+        if rest.min() == rest.max():
+            # the move would leave every value equal (a constant column scores everyone the same): COINr
+            # returns the column untreated, and so does this, saying so in the log
+            return x, ColumnTreatment("untreated_constant", skew0, kurt0, skew0, kurt0)
         y[at_extreme] = rest.max() if skew >= 0 else rest.min()
         moved.extend(int(i) for i in np.flatnonzero(at_extreme) if int(i) not in moved)
         skew, kurt = skew_kurtosis(y)
@@ -130,7 +138,8 @@ def treat_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.nd
                 continue
             present = rows[~np.isnan(x.to_numpy()[rows, j])]
             moved = rows[outcome.winsorised] if outcome.winsorised else present
-            flags.iloc[moved, j] = outcome.action
+            if outcome.action != "untreated_constant":  # logged below, but no value changed
+                flags.iloc[moved, j] = outcome.action
             details.append(
                 {
                     "indicator_code": indicator.code,

@@ -186,6 +186,8 @@ def _parse(
     if problems:
         raise _refuse(problems, file)
     dumped = _without_unset_additions(spec.model_dump(mode="json"))
+    if dumped["method"].get("screen_on") == "raw":  # the default of a later-added setting
+        dumped["method"].pop("screen_on")
     canonical = json.dumps(
         {"system": dumped, "units": [u.model_dump(mode="json") for u in units]},
         sort_keys=True,

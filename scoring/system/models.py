@@ -328,6 +328,11 @@ class Method(_Strict):
     min_coverage: float = Field(
         0.0, ge=0, le=1, description="units with a smaller share of data are screened out"
     )
+    screen_on: Literal["raw", "imputed"] = Field(
+        "raw",
+        description="min_coverage screens the raw data (before imputation) or the imputed data (after it, "
+        "the order of COINr's build_example_coin)",
+    )
     yoy_warning: float | None = Field(
         None,
         gt=0,

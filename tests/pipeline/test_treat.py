@@ -205,3 +205,17 @@ def test_log_fallback_does_not_flag_missing_cells(make_system, make_dataset) -> 
     ev = log_fallback_evaluation(make_system, make_dataset)
     flags = ev.flags[(ev.flags["unit_code"] == "U23") & (ev.flags["node_code"] == "X1")]
     assert flags["flag"].tolist() == ["missing"]
+
+
+def test_winsorising_into_a_constant_column_leaves_it_untreated_as_coinr_does() -> None:
+    # eleven zeros and one 100 (p = 1/12): population skew g1 = (1 − 2p)/√(p(1 − p)) = 10/√11, adjusted
+    # G1 = g1·√(n(n − 1))/(n − 2) = 10/√11·√132/10 = √12 = 3.4641 > 2; population excess kurtosis
+    # g2 = (1 − 6p(1 − p))/(p(1 − p)) = 78/11, adjusted G2 = (n − 1)/((n − 2)(n − 3))·((n + 1)·g2 + 6)
+    # = 11/90·1080/11 = 12 > 3.5 → fails; moving 100 to the next value would make every value 0 (every unit
+    # the same score): the column is returned as it was
+    x = np.array([0.0] * 11 + [100.0])
+    skew, kurt = skew_kurtosis(x)
+    assert skew == pytest.approx(12**0.5, abs=1e-12) and kurt == pytest.approx(12.0, abs=1e-12)
+    y, outcome = TREATMENT["winsorise"](x, Treatment())
+    assert outcome.action == "untreated_constant"
+    np.testing.assert_array_equal(y, x)
