@@ -19,7 +19,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     regional = data.regional
     result = regional.coordination
     if result is None:
-        w.paragraphs([f"本评价未做耦合协调度分析：{regional.skipped['coordination'].message_zh}。"])
+        w.paragraphs([f"{regional.skipped['coordination'].message_zh}。"])
         return
     names = "、".join(result.names)
     weights = "、".join(f"{n} {fmt.weight(v)}" for n, v in zip(result.names, result.weights, strict=True))

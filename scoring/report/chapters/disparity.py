@@ -20,7 +20,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     regional = data.regional
     result = regional.disparity
     if result is None:
-        w.paragraphs([f"本评价未做区域差异分析：{regional.skipped['disparity'].message_zh}。"])
+        w.paragraphs([f"{regional.skipped['disparity'].message_zh}。"])
     else:
         _overall(w, data)
         _sources(w, data)
@@ -90,10 +90,10 @@ def _sources(w: Writer, data: ReportData) -> None:
             f"{fmt.percent(shares['between'])} 和 {fmt.percent(shares['transvariation'])}。"
         ]
     )
+    w.add(Formula("G = G_w + G_nb + G_t，G_w = Σ_j G_jj·p_j·s_j"))
     w.add(
         Formula(
-            "G = G_w + G_nb + G_t，G_w = Σ_j G_jj·p_j·s_j，G_nb = Σ_{j>h} G_jh·(p_j·s_h + p_h·s_j)·D_jh，"
-            "G_t = Σ_{j>h} G_jh·(p_j·s_h + p_h·s_j)·(1 − D_jh)",
+            "G_nb = Σ_{j>h} G_jh·(p_j·s_h + p_h·s_j)·D_jh，G_t = Σ_{j>h} G_jh·(p_j·s_h + p_h·s_j)·(1 − D_jh)",
             "Dagum（1997）：p_j、s_j 为组 j 的单元数占比和得分总量占比，G_jj、G_jh 为组内、组间基尼系数，"
             "D_jh 为组间相对影响。",
         )

@@ -20,7 +20,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     regional = data.regional
     result = regional.obstacles
     if result is None:
-        w.paragraphs([f"本评价未做障碍因子诊断：{regional.skipped['obstacles'].message_zh}。"])
+        w.paragraphs([f"{regional.skipped['obstacles'].message_zh}。"])
         return
     nodes = data.system.nodes
     w.paragraphs(
@@ -29,9 +29,10 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             "阻碍程度；维度的障碍度是其下各指标障碍度之和。"
         ]
     )
+    w.add(Formula("O_ij = F_j·I_ij / Σ_k F_k·I_ik × 100%"))
     w.add(
         Formula(
-            "O_ij = F_j·I_ij / Σ_k F_k·I_ik × 100%，I_ij = (b_j − y_ij)/(b_j − a_j)，U_id = Σ_{j∈d} O_ij",
+            "I_ij = (b_j − y_ij)/(b_j − a_j)，U_id = Σ_{j∈d} O_ij",
             "F_j 为指标 j 的综合权重（自综合指数起各级权重之积），y_ij 为得分，[a_j, b_j] 为其标准化方法的得分区间。",
         )
     )
