@@ -28,6 +28,8 @@ TOKEN_OPTIONAL = {
     ("get", "/rounds/{year}/compare"),
     ("get", "/rounds/{year}/units/{unit}/whatif"),
     ("get", "/rounds/{year}/report.{fmt}"),
+    ("get", "/rounds/{year}/analysis/groups"),
+    ("get", "/rounds/{year}/analysis/{kind}"),
 }
 PROBLEM = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}}}
 EXTRA_ANSWERS = {
