@@ -177,12 +177,12 @@ def prepare(data_dir: Path, units: int) -> dict[str, str]:
         content = frame[["unit_code", "indicator_code", "year", "value"]].to_csv(index=False).encode()
         parsed = ParsedUpload(OUTCOME_VALID, own, [])
         store_submission(
-            database, RANKING_YEAR, str(unit), f"{unit}.csv", "text/csv", content, parsed, CLI, now
+            database, RANKING_YEAR, system.id, str(unit), f"{unit}.csv", "text/csv", content, parsed, CLI, now
         )
     with database.write() as session:
         ids = session.query(SubmissionRow.id).all()
         session.add_all(ReviewRow(submission_id=i, decision="accept", reviewed_at=now) for (i,) in ids)
-    close_round(database, RANKING_YEAR, CLI, now)
+    close_round(database, RANKING_YEAR, system.id, CLI, now)
     database.dispose()
     return {"admin": f"Bearer {admin}", "district": f"Bearer {district}"}
 
@@ -256,7 +256,7 @@ def run(port: int, headers: dict[str, str], args: argparse.Namespace, data_dir: 
 
     database = Database(Settings(data_dir=data_dir).sqlalchemy_url)
     started = time.perf_counter()
-    outcome = publish(database, SystemCatalog(), RANKING_YEAR, CLI, datetime.now(UTC))
+    outcome = publish(database, SystemCatalog(), RANKING_YEAR, "bench", CLI, datetime.now(UTC))
     print(f"published: {outcome['bytes'] / 1e6:.1f} MB snapshot in {time.perf_counter() - started:.1f} s")
     database.dispose()
 

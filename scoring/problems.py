@@ -366,6 +366,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the {year} round already holds {count} submissions and cannot be cancelled; only a round without "
         "submissions can be",
     ),
+    "round.included_unpublished": (
+        "综合体系的 {year} 年度轮次要等所含体系的 {year} 年度轮次发布后才能发布；尚未发布：{systems}",
+        "the {year} round of a composite system is published after the {year} rounds of the systems it "
+        "includes; not published yet: {systems}",
+    ),
+    "round.composite_no_uploads": (
+        "综合体系的轮次不接受填报：数据来自所含体系（{systems}）同年度轮次中已接受的填报，请向这些轮次上传",
+        "the round of a composite system takes no uploads: its data are the accepted submissions of the rounds "
+        "of the systems it includes ({systems}) in the same year; upload to those rounds",
+    ),
     "round.missing_units_changed": (
         "发布前确认的缺少已接受填报的区县（{confirmed}）与当前情况（{missing}）不一致；请重新核对后再发布",
         "the units confirmed as lacking an accepted version ({confirmed}) differ from those lacking one now "

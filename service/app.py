@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
         results=ResultsCache(settings.cached_snapshots, settings.cached_pages),
         clock=clock or utc_now,
     )
-    register_configured_systems(context)
+    configured = register_configured_systems(context)
+    context.default_system = settings.default_system or (configured[0] if configured else "")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -103,15 +104,19 @@ def app_from_env() -> FastAPI:
     return create_app(Settings())
 
 
-def register_configured_systems(context: ServiceContext) -> None:
-    """Register the systems named in the settings; a changed file under a frozen version is logged, not used."""
+def register_configured_systems(context: ServiceContext) -> list[str]:
+    """Register the systems named in the settings; a changed file under a frozen version is logged, not used.
+    Returns the ids of the systems read, in the settings' order (the first is the default system)."""
+    ids = []
     for path in context.settings.systems:
         try:
             system = load_system(path)
+            ids.append(system.id)
             with context.db.write() as session:
                 systems.register_system(session, system, STARTUP, context.now())
         except (DigiscoreError, ServiceError) as error:
             log.error("indicator system %s not registered: %s", path, error)
+    return ids
 
 
 class BodySizeLimit:

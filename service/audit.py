@@ -57,3 +57,8 @@ def entries(session: Session, offset: int, limit: int) -> tuple[int, list[dict[s
         }
         for row in rows
     ]
+
+
+def round_target(year: int, system: str) -> str:
+    """The audit target of a round: its year and its system's id (``round:2024@jinan-smart-city``)."""
+    return f"round:{year}@{system}"

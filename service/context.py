@@ -37,6 +37,7 @@ class ServiceContext:
     catalog: SystemCatalog
     results: ResultsCache
     clock: Callable[[], datetime] = utc_now
+    default_system: str = ""  # the system `/rounds/{year}` means (docs/service.md, "Rounds per system")
 
     def now(self) -> datetime:
         return self.clock()

@@ -18,7 +18,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,7 +85,7 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         if self.is_sqlite:
-            with self._write_lock, self.engine.connect() as connection:
+            with self._write_lock, self.engine.connect() as connection, sqlite_foreign_keys_off(connection):
                 connection.execution_options(sqlite_begin="IMMEDIATE")
                 with connection.begin():
                     config.attributes["connection"] = connection
@@ -113,6 +113,29 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off on ``connection`` for a migration, on again after: a batch migration rebuilds a
+    table (copy, drop, rename) that other tables refer to, and SQLite would rewrite or break their references.
+    The pragma is a no-op inside a transaction, so it is set on the driver's connection before any begins;
+    migrations that rebuild such a table check the keys themselves before their commit
+    (:func:`check_sqlite_foreign_keys`)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def check_sqlite_foreign_keys(connection: Connection) -> None:
+    """Raise if any row of the SQLite database refers to a row that is not there (``PRAGMA foreign_key_check``)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
 
 
 def _configure_sqlite(engine: Engine) -> None:

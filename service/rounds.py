@@ -20,19 +20,34 @@ from service import audit
 from service.auth import Principal
 from service.db import Database
 from service.errors import ServiceError, conflict, not_found
-from service.submissions import round_for_update
+from service.submissions import round_for_update, round_query
 from service.systems import find_system
 from service.tables import RoundRow, SnapshotRow, SubmissionRow, SystemRow
 
 OPEN, CLOSED, PUBLISHED, CANCELLED = "open", "closed", "published", "cancelled"
 
 
-def find_round(session: Session, year: int) -> RoundRow:
-    """The round of ``year``, or 404."""
-    found = session.execute(select(RoundRow).where(RoundRow.year == year)).scalar_one_or_none()
+def find_round(session: Session, year: int, system: str) -> RoundRow:
+    """The round of ``system`` in ``year``, or 404."""
+    found = session.execute(round_query(year, system)).scalar_one_or_none()
     if found is None:
-        raise not_found(f"round {year}")
+        raise not_found(f"round {year} of system {system}")
     return found
+
+
+def resolve_system(session: Session, year: int, system: str | None, default: str) -> str:
+    """The system a round URL of ``year`` means: ``system`` when it names one; else the default system, unless
+    that has no round in ``year`` while exactly one other system has (cancelled rounds aside: then exactly one
+    round at all) — that round, so that links to a year made when a year had one round keep working."""
+    if system:
+        return system
+    rows = session.execute(select(RoundRow.system_id, RoundRow.status).where(RoundRow.year == year)).all()
+    systems = {row.system_id for row in rows}
+    if default in systems or not systems:
+        return default
+    live = {row.system_id for row in rows if row.status != CANCELLED}
+    only = live if live else systems
+    return next(iter(only)) if len(only) == 1 else default
 
 
 def round_info(session: Session, row: RoundRow) -> dict[str, Any]:
@@ -42,6 +57,7 @@ def round_info(session: Session, row: RoundRow) -> dict[str, Any]:
     sha256 = session.execute(select(SnapshotRow.sha256).where(SnapshotRow.round_id == row.id)).scalar()
     return {
         "year": row.year,
+        "system_id": row.system_id,
         "status": row.status,
         "system": {
             "id": system.system_id,
@@ -56,25 +72,30 @@ def round_info(session: Session, row: RoundRow) -> dict[str, Any]:
     }
 
 
-def list_rounds(session: Session) -> list[dict[str, Any]]:
-    """Every round, oldest first."""
-    rows = session.execute(select(RoundRow).order_by(RoundRow.year)).scalars().all()
+def list_rounds(session: Session, system: str | None = None) -> list[dict[str, Any]]:
+    """Every round (of ``system`` if given), oldest first, by system id within a year."""
+    query = select(RoundRow).order_by(RoundRow.year, RoundRow.system_id)
+    if system is not None:
+        query = query.where(RoundRow.system_id == system)
+    rows = session.execute(query).scalars().all()
     return [round_info(session, row) for row in rows]
 
 
 def open_round(
     db: Database, year: int, system_id: str, version: str, principal: Principal, now: datetime
 ) -> dict[str, Any]:
-    """Open the round of ``year`` on a registered system version (one round per year; a cancelled round's
-    year may be opened again, on any version: it never held a submission)."""
+    """Open the round of ``year`` on a registered system version (one round per system and year; a cancelled
+    round may be opened again, on any version of its system: it never held a submission)."""
     try:
         with db.write() as session:
             system = find_system(session, system_id, version)
-            row = session.execute(select(RoundRow).where(RoundRow.year == year)).scalar_one_or_none()
+            row = session.execute(round_query(year, system_id)).scalar_one_or_none()
             if row is not None and row.status != CANCELLED:
-                raise conflict("round-exists", f"round {year} exists")
+                raise conflict("round-exists", f"round {year} of system {system_id} exists")
             if row is None:
-                row = RoundRow(year=year, system_pk=system.id, status=OPEN, opened_at=now)
+                row = RoundRow(
+                    year=year, system_id=system_id, system_pk=system.id, status=OPEN, opened_at=now
+                )
                 session.add(row)
             else:
                 row.system_pk, row.status, row.opened_at, row.closed_at = system.id, OPEN, now, None
@@ -83,7 +104,7 @@ def open_round(
                 session,
                 principal,
                 "round.open",
-                f"round:{year}",
+                audit.round_target(year, system_id),
                 now,
                 system.content_hash,
                 system=system_id,
@@ -91,7 +112,7 @@ def open_round(
             )
             return round_info(session, row)
     except IntegrityError:
-        raise conflict("round-exists", f"round {year} exists") from None
+        raise conflict("round-exists", f"round {year} of system {system_id} exists") from None
 
 
 def submission_count(session: Session, row: RoundRow) -> int:
@@ -103,14 +124,14 @@ def submission_count(session: Session, row: RoundRow) -> int:
     )
 
 
-def submission_counts(session: Session) -> dict[int, int]:
-    """Year → how many uploads its round holds (rounds without any are absent)."""
+def submission_counts(session: Session) -> dict[tuple[int, str], int]:
+    """(year, system id) → how many uploads its round holds (rounds without any are absent)."""
     rows = session.execute(
-        select(RoundRow.year, func.count(SubmissionRow.id))
+        select(RoundRow.year, RoundRow.system_id, func.count(SubmissionRow.id))
         .join(SubmissionRow, SubmissionRow.round_id == RoundRow.id)
-        .group_by(RoundRow.year)
+        .group_by(RoundRow.year, RoundRow.system_id)
     ).all()
-    return {int(year): int(count) for year, count in rows}
+    return {(int(year), str(system)): int(count) for year, system, count in rows}
 
 
 def cancellable(session: Session, row: RoundRow) -> None:
@@ -126,24 +147,34 @@ def cancellable(session: Session, row: RoundRow) -> None:
 
 
 def cancel_round(
-    db: Database, year: int, principal: Principal, now: datetime, reason: str | None
+    db: Database, year: int, system: str, principal: Principal, now: datetime, reason: str | None
 ) -> dict[str, Any]:
     """Cancel a round opened by mistake (no submission yet): it stays listed, as cancelled, takes no upload
     and is nobody's default year. The exclusive lock waits for uploads in flight (they hold a share lock)."""
     with db.write() as session:
-        row = round_for_update(session, db, year, exclusive=True)
+        row = round_for_update(session, db, year, system, exclusive=True)
         cancellable(session, row)
         previous = row.status
         row.status = CANCELLED
-        audit.record(session, principal, "round.cancel", f"round:{year}", now, was=previous, reason=reason)
+        audit.record(
+            session,
+            principal,
+            "round.cancel",
+            audit.round_target(year, system),
+            now,
+            was=previous,
+            reason=reason,
+        )
         session.flush()
         return round_info(session, row)
 
 
-def reopen_round(db: Database, year: int, principal: Principal, now: datetime, reason: str) -> dict[str, Any]:
+def reopen_round(
+    db: Database, year: int, system: str, principal: Principal, now: datetime, reason: str
+) -> dict[str, Any]:
     """Take uploads again in a closed round that is not published yet (the reason goes to the audit log)."""
     with db.write() as session:
-        row = round_for_update(session, db, year, exclusive=True)
+        row = round_for_update(session, db, year, system, exclusive=True)
         if row.status != CLOSED:
             raise conflict(
                 "round-not-reopenable", f"round {year} is {row.status}; only a closed round reopens"
@@ -152,20 +183,26 @@ def reopen_round(db: Database, year: int, principal: Principal, now: datetime, r
         row.status = OPEN
         row.closed_at = None
         audit.record(
-            session, principal, "round.reopen", f"round:{year}", now, reason=reason, closed_at=closed_at
+            session,
+            principal,
+            "round.reopen",
+            audit.round_target(year, system),
+            now,
+            reason=reason,
+            closed_at=closed_at,
         )
         session.flush()
         return round_info(session, row)
 
 
-def close_round(db: Database, year: int, principal: Principal, now: datetime) -> dict[str, Any]:
+def close_round(db: Database, year: int, system: str, principal: Principal, now: datetime) -> dict[str, Any]:
     """Stop taking uploads; on PostgreSQL this waits for uploads in flight (they hold a share lock)."""
     with db.write() as session:
-        row = round_for_update(session, db, year, exclusive=True)
+        row = round_for_update(session, db, year, system, exclusive=True)
         if row.status != OPEN:
             raise conflict("round-not-open", f"round {year} is {row.status}")
         row.status = CLOSED
         row.closed_at = now
-        audit.record(session, principal, "round.close", f"round:{year}", now)
+        audit.record(session, principal, "round.close", audit.round_target(year, system), now)
         session.flush()
         return round_info(session, row)

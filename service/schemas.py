@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.text import CleanLine, CleanText
 
 YEAR_MIN, YEAR_MAX = 1900, 2200
 UNIT_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+SYSTEM_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
+
+# every round URL names its system with ?system=<id>; without it, /rounds/{year}/… means the default system's
+# round of the year (service.rounds.resolve_system; docs/service.md, "Rounds per system")
+SystemQuery = Annotated[
+    str | None,
+    Query(
+        pattern=SYSTEM_PATTERN,
+        description="the indicator system's id; without it, the default system (DIGISCORE_DEFAULT_SYSTEM)",
+    ),
+]
 
 
 class RoundCreate(BaseModel):
@@ -96,6 +108,7 @@ class SystemRef(BaseModel):
 
 class RoundOut(BaseModel):
     year: int
+    system_id: str
     status: Literal["open", "closed", "published", "cancelled"]
     system: SystemRef
     opened_at: str

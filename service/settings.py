@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     database_schema: str | None = Field(None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     systems: list[Path] = Field(default_factory=lambda: list(DEFAULT_SYSTEMS))
+    default_system: str | None = Field(
+        None,
+        max_length=200,
+        description="the id of the system `/rounds/{year}` means without `?system=`; default: the first of systems",
+    )
     migrate_on_start: bool = True
 
     max_upload_bytes: int = Field(10 * 1024 * 1024, gt=0)

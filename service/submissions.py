@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -154,20 +154,27 @@ def dataset_of(inputs: list[tuple[str, str]]) -> Dataset:
     return Dataset.from_long(table)
 
 
-def round_for_update(session: Session, db: Database, year: int, *, exclusive: bool) -> RoundRow:
-    """The round of ``year``, locked on PostgreSQL: shared for uploads and reviews, exclusive for transitions."""
-    query = select(RoundRow).where(RoundRow.year == year)
+def round_query(year: int, system: str) -> Select[RoundRow]:
+    """The query of the round of ``system`` in ``year`` (one at most: a unique constraint)."""
+    return select(RoundRow).where(RoundRow.year == year, RoundRow.system_id == system)
+
+
+def round_for_update(session: Session, db: Database, year: int, system: str, *, exclusive: bool) -> RoundRow:
+    """The round of ``system`` in ``year``, locked on PostgreSQL: shared for uploads and reviews, exclusive for
+    transitions."""
+    query = round_query(year, system)
     if not db.is_sqlite:
         query = query.with_for_update(read=not exclusive)
     found = session.execute(query).scalar_one_or_none()
     if found is None:
-        raise not_found(f"round {year}")
+        raise not_found(f"round {year} of system {system}")
     return found
 
 
 def store_submission(
     db: Database,
     year: int,
+    system: str,
     unit_code: str,
     file_name: str,
     content_type: str | None,
@@ -188,7 +195,7 @@ def store_submission(
     for attempt in range(MAX_VERSION_ATTEMPTS):
         try:
             with db.write() as session:
-                round_row = round_for_update(session, db, year, exclusive=False)
+                round_row = round_for_update(session, db, year, system, exclusive=False)
                 if not db.is_sqlite:
                     session.execute(
                         select(func.pg_advisory_xact_lock(round_row.id, func.hashtext(unit_code)))
@@ -230,7 +237,7 @@ def store_submission(
                     session,
                     principal,
                     "submission.upload",
-                    f"round:{year}/unit:{unit_code}/v{row.version}",
+                    f"{audit.round_target(year, system)}/unit:{unit_code}/v{row.version}",
                     now,
                     digest,
                     outcome=parsed.outcome,
@@ -409,18 +416,20 @@ def accepted_inputs(session: Session, round_row: RoundRow) -> list[SubmissionRow
 
 
 def load_inputs(session: Session, ids: list[int]) -> list[SubmissionRow]:
-    """Submission rows by id, in unit order, without their bytes."""
+    """Submission rows by id, in unit order (then round order: a composite's inputs come from several rounds),
+    without their bytes."""
     if not ids:
         return []
     rows = session.execute(
         select(SubmissionRow).where(SubmissionRow.id.in_(ids)).options(defer(SubmissionRow.content))
     ).scalars()
-    return sorted(rows, key=lambda r: r.unit_code)
+    return sorted(rows, key=lambda r: (r.unit_code, r.round_id))
 
 
 def review_submission(
     db: Database,
     year: int,
+    system: str,
     unit_code: str,
     version: int,
     decision: str,
@@ -432,7 +441,7 @@ def review_submission(
     if decision not in DECISIONS:
         raise ServiceError(422, "invalid-request", "decision must be 'accept' or 'return'")
     with db.write() as session:
-        round_row = round_for_update(session, db, year, exclusive=False)
+        round_row = round_for_update(session, db, year, system, exclusive=False)
         if round_row.status == "published":
             raise conflict("round-published", f"round {year} is published: its submissions are final")
         row = find_submission(session, round_row, unit_code, version)
@@ -455,7 +464,7 @@ def review_submission(
             session,
             principal,
             f"submission.{decision}",
-            f"round:{year}/unit:{unit_code}/v{version}",
+            f"{audit.round_target(year, system)}/unit:{unit_code}/v{version}",
             now,
             row.sha256,
             comment=comment,
@@ -474,7 +483,7 @@ class References:
 
 def reference_values(session: Session, round_row: RoundRow, unit_code: str) -> References:
     """The references of an upload in ``round_row`` for ``unit_code`` (``scoring.io.references``): the unit's
-    accepted version in the newest earlier round that has one (its values of the years before this round's),
+    accepted version in the newest earlier round of the same system that has one (its values of the years before this round's),
     and the latest accepted version of every other unit in this round. Only the three newest earlier rounds are
     looked at."""
     year = round_row.year
@@ -484,7 +493,9 @@ def reference_values(session: Session, round_row: RoundRow, unit_code: str) -> R
     last = pd.DataFrame({"indicator_code": [], "year": [], "value": []})
     earlier = session.execute(
         select(RoundRow)
-        .where(RoundRow.year < year, RoundRow.status != "cancelled")
+        .where(
+            RoundRow.year < year, RoundRow.system_id == round_row.system_id, RoundRow.status != "cancelled"
+        )
         .order_by(RoundRow.year.desc())
         .limit(3)  # the last few rounds: a unit absent longer has no "last value" worth comparing with
     ).scalars()

@@ -83,12 +83,16 @@ class TokenRow(Base):
 
 
 class RoundRow(Base):
-    """A yearly round: one year evaluated with one system version; open → closed → published."""
+    """A yearly round of one system: one year evaluated with one version of that system; open → closed →
+    published. Any number of systems may have a round in the same year, one each (``system_id`` repeats the
+    system's id so that the database holds the rule)."""
 
     __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("year", "system_id", name="uq_rounds_year_system"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, unique=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    system_id: Mapped[str] = mapped_column(String(200))  # the id of system_pk's system
     system_pk: Mapped[int] = mapped_column(ForeignKey("indicator_systems.id"))
     status: Mapped[str] = mapped_column(String(16))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -166,7 +166,8 @@ def _parse(
         raise _refuse(_model_problems(exc, file), file) from None
     units = _resolve_units(spec.units, base_dir, file, reading)
     shared: list[Node] = []  # the components of included systems
-    tree = _expand_includes(spec.tree, base_dir, reading, including, file, shared=shared)
+    includes: dict[str, str] = {}  # include node code → the included system's id
+    tree = _expand_includes(spec.tree, base_dir, reading, including, file, shared=shared, includes=includes)
     spec = spec.model_copy(update={"tree": tree, "components": _merged_components(spec.components, shared)})
     problems = _tree_depth_problems(spec.tree, file, reading.limits)
     if problems:
@@ -198,6 +199,7 @@ def _parse(
         **fields,
         units=units,
         components=list(spec.components or []),
+        includes=includes,
         content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
     )
 
@@ -409,8 +411,10 @@ def _expand_includes(
     path: str = "tree",
     *,
     shared: list[Node],
+    includes: dict[str, str],
 ) -> list[Node]:
-    """Replace every ``include:`` node's children by the included system's top-level dimensions.
+    """Replace every ``include:`` node's children by the included system's top-level dimensions; ``includes``
+    learns which system each such node brought in (node code → system id).
 
     The included system's own method defaults (normalisation, weighting, aggregation, and its composite's
     weighting / AHP matrix) are written onto its nodes, so it is scored as it would be alone; scale,
@@ -423,6 +427,7 @@ def _expand_includes(
             included = _load_included(node.include, base_dir, reading, including, f"{here}.include", file)
             method, root = included.method, included.composite
             shared.extend(included.components)
+            includes[node.code] = included.id
             node = node.model_copy(
                 update={
                     "include": None,
@@ -437,7 +442,14 @@ def _expand_includes(
             node = node.model_copy(
                 update={
                     "children": _expand_includes(
-                        node.children, base_dir, reading, including, file, f"{here}.children", shared=shared
+                        node.children,
+                        base_dir,
+                        reading,
+                        including,
+                        file,
+                        f"{here}.children",
+                        shared=shared,
+                        includes=includes,
                     )
                 }
             )

@@ -418,6 +418,9 @@ class IndicatorSystem(BaseModel):
     components: list[Node] = []
     sources: dict[str, str] | None = None
     coordination: Coordination | None = None
+    # node code → id of the system its ``include:`` brought in (a composite of systems); learned from the file's
+    # includes, so not part of the content hash, which covers the expanded tree
+    includes: dict[str, str] = Field(default_factory=dict)
     content_hash: str = ""
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> IndicatorSystem:

@@ -24,6 +24,7 @@ class PublishedRef:
     """A published round's snapshot: immutable, so safe to remember in any worker."""
 
     year: int
+    system_id: str
     round_id: int
     system_pk: int
     snapshot_id: int
@@ -61,28 +62,29 @@ class _Lru:
 
 
 class ResultsCache:
-    """Per-worker caches of published results: the year → snapshot map, decoded results, rebuilt evaluations
-    and encoded pages. ``page_builds`` counts the pages encoded (tests use it to see the cache work)."""
+    """Per-worker caches of published results: the (year, system) → snapshot map, decoded results, rebuilt
+    evaluations and encoded pages. ``page_builds`` counts the pages encoded (tests use it to see the cache
+    work)."""
 
     def __init__(self, snapshots: int, pages: int):
-        self._published: dict[int, PublishedRef] = {}
+        self._published: dict[tuple[int, str], PublishedRef] = {}
         self._results = _Lru(snapshots)
         self._evaluations = _Lru(max(1, snapshots // 2))
         self._pages = _Lru(pages)
         self._build = threading.Lock()
         self.page_builds = 0
 
-    def published(self, year: int) -> PublishedRef | None:
+    def published(self, year: int, system: str) -> PublishedRef | None:
         """The snapshot of a round known to be published, without asking the database."""
-        return self._published.get(year)
+        return self._published.get((year, system))
 
     def remember(self, ref: PublishedRef) -> None:
         """Keep a published round's snapshot reference (it never changes)."""
-        self._published[ref.year] = ref
+        self._published[(ref.year, ref.system_id)] = ref
 
-    def forget(self, year: int) -> None:
+    def forget(self, year: int, system: str) -> None:
         """Drop what is known of a round (this worker published it, or a test resets it)."""
-        ref = self._published.pop(year, None)
+        ref = self._published.pop((year, system), None)
         if ref is not None:
             self._pages.drop(lambda key: isinstance(key, tuple) and key[0] == ref.snapshot_id)
 

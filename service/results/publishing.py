@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from scoring.evaluate import Evaluation, evaluate
 from scoring.outputs import records, results_document
@@ -27,7 +28,7 @@ from service.db import Database
 from service.errors import ServiceError, conflict, not_found
 from service.results.cache import PublishedRef
 from service.results.snapshots import RoundResults
-from service.submissions import accepted_inputs, dataset_of, load_inputs, round_for_update
+from service.submissions import accepted_inputs, dataset_of, load_inputs, round_for_update, round_query
 from service.systems import SystemCatalog
 from service.tables import RoundRow, SnapshotRow, SubmissionRow, SystemRow
 
@@ -71,13 +72,21 @@ def snapshot_document(
             "name": system.name,
             "hash": system.content_hash,
         },
-        "inputs": [{"unit_code": r.unit_code, "version": r.version, "sha256": r.sha256} for r in inputs],
+        "inputs": [_input(r, system) for r in inputs],
         "results": results_document(evaluation),
         "trend": _trend(evaluation),
     }
     if with_missing:
         document["missing_units"] = missing_units(system, inputs)
     return document
+
+
+def _input(row: SubmissionRow, system: IndicatorSystem) -> dict[str, Any]:
+    """An input as the snapshot names it; a composite's inputs also name the system whose round they are from."""
+    named: dict[str, Any] = {"unit_code": row.unit_code, "version": row.version, "sha256": row.sha256}
+    if system.includes:
+        named["round_id"] = row.round_id
+    return named
 
 
 def _trend(evaluation: Evaluation) -> list[dict[str, Any]]:
@@ -98,21 +107,58 @@ def encode_document(document: dict[str, Any]) -> bytes:
     ).encode("utf-8")
 
 
-def _round_and_system(session: Any, catalog: SystemCatalog, year: int) -> tuple[RoundRow, IndicatorSystem]:
-    round_row = session.execute(select(RoundRow).where(RoundRow.year == year)).scalar_one_or_none()
+def _round_and_system(
+    session: Any, catalog: SystemCatalog, year: int, system: str
+) -> tuple[RoundRow, IndicatorSystem]:
+    round_row = session.execute(round_query(year, system)).scalar_one_or_none()
     if round_row is None:
-        raise not_found(f"round {year}")
+        raise not_found(f"round {year} of system {system}")
     system_row = session.get(SystemRow, round_row.system_pk)
     return round_row, catalog.system(system_row)
 
 
-def publication_check(db: Database, catalog: SystemCatalog, year: int) -> dict[str, Any]:
+def included_rounds(session: Session, year: int, system: IndicatorSystem) -> list[RoundRow | None]:
+    """The rounds of ``year`` of the systems a composite includes, in the order of its includes (None: none)."""
+    return [
+        session.execute(round_query(year, included)).scalar_one_or_none()
+        for included in dict.fromkeys(system.includes.values())
+    ]
+
+
+def unpublished_included(session: Session, year: int, system: IndicatorSystem) -> list[str]:
+    """The included systems of a composite whose round of ``year`` is missing or not published yet."""
+    ids = list(dict.fromkeys(system.includes.values()))
+    rounds = included_rounds(session, year, system)
+    return [i for i, row in zip(ids, rounds, strict=True) if row is None or row.status != "published"]
+
+
+def round_inputs(session: Session, round_row: RoundRow, system: IndicatorSystem) -> list[SubmissionRow]:
+    """What a round is scored from: per unit, its latest accepted version; for a composite system, the inputs
+    of its included systems' rounds of the year — as frozen in their snapshots once published, else their
+    accepted versions now (a preview) — in unit order, then round order. Nothing is entered twice."""
+    if not system.includes:
+        return accepted_inputs(session, round_row)
+    rows: list[SubmissionRow] = []
+    for included in included_rounds(session, round_row.year, system):
+        if included is None:
+            continue
+        snapshot = session.execute(
+            select(SnapshotRow.inputs_json).where(SnapshotRow.round_id == included.id)
+        ).scalar()
+        rows += load_inputs(session, json.loads(snapshot)) if snapshot else accepted_inputs(session, included)
+    return sorted(rows, key=lambda r: (r.unit_code, r.round_id))
+
+
+def publication_check(db: Database, catalog: SystemCatalog, year: int, system_id: str) -> dict[str, Any]:
     """What publishing the round now would freeze: the units with an accepted version and those without."""
     with db.read() as session:
-        round_row, system = _round_and_system(session, catalog, year)
-        inputs = accepted_inputs(session, round_row)
+        round_row, system = _round_and_system(session, catalog, year, system_id)
+        inputs = round_inputs(session, round_row, system)
+        waiting = unpublished_included(session, year, system)
     return {
         "year": year,
+        "system_id": system_id,
+        "included_unpublished": waiting,
         "status": round_row.status,
         "units": [r.unit_code for r in inputs],
         "missing_units": [
@@ -126,6 +172,7 @@ def publish(
     db: Database,
     catalog: SystemCatalog,
     year: int,
+    system_id: str,
     principal: Principal,
     now: datetime,
     confirmed_missing: list[str] | None = None,
@@ -135,15 +182,25 @@ def publish(
     The scoring runs outside the write transaction; the transaction then checks that the round is still
     closed and that its accepted inputs did not change meanwhile (a review in between: publish again). With
     ``confirmed_missing`` (the units the caller was shown as lacking an accepted version), a different list
-    now is refused: 409 ``missing-units-changed``.
+    now is refused: 409 ``missing-units-changed``. A composite system's round is published only after the
+    rounds of the year of every system it includes: 409 ``included-rounds-unpublished`` naming them.
     """
     with db.read() as session:
-        round_row, system = _round_and_system(session, catalog, year)
+        round_row, system = _round_and_system(session, catalog, year, system_id)
         if round_row.status != "closed":
             raise conflict(
                 "round-not-closed", f"round {year} is {round_row.status}; close it before publishing"
             )
-        inputs = accepted_inputs(session, round_row)
+        waiting = unpublished_included(session, year, system)
+        if waiting:
+            problem = Problem(
+                "round.included_unpublished",
+                Severity.ERROR,
+                year=year,
+                params={"year": year, "systems": "、".join(waiting)},
+            )
+            raise ServiceError(409, "included-rounds-unpublished", problem.message_en, [problem])
+        inputs = round_inputs(session, round_row, system)
     missing = missing_units(system, inputs)
     if confirmed_missing is not None and sorted(set(confirmed_missing)) != sorted(missing):
         problem = Problem(
@@ -160,10 +217,10 @@ def publish(
     document = encode_document(snapshot_document(year, system, inputs, evaluation))
     digest = hashlib.sha256(document).hexdigest()
     with db.write() as session:
-        round_row = round_for_update(session, db, year, exclusive=True)
+        round_row = round_for_update(session, db, year, system_id, exclusive=True)
         if round_row.status != "closed":
             raise conflict("round-not-closed", f"round {year} is {round_row.status}")
-        if [r.id for r in accepted_inputs(session, round_row)] != [r.id for r in inputs]:
+        if [r.id for r in round_inputs(session, round_row, system)] != [r.id for r in inputs]:
             raise conflict("inputs-changed", "reviews changed while publishing; publish again")
         session.add(
             SnapshotRow(
@@ -181,7 +238,7 @@ def publish(
             session,
             principal,
             "round.publish",
-            f"round:{year}",
+            audit.round_target(year, system_id),
             now,
             digest,
             units=len(inputs),
@@ -189,6 +246,7 @@ def publish(
         )
     return {
         "year": year,
+        "system_id": system_id,
         "sha256": digest,
         "units": [r.unit_code for r in inputs],
         "missing_units": missing,
@@ -196,10 +254,10 @@ def publish(
     }
 
 
-def rescore(db: Database, catalog: SystemCatalog, year: int) -> tuple[str, str]:
+def rescore(db: Database, catalog: SystemCatalog, year: int, system_id: str) -> tuple[str, str]:
     """Score a published round again from the inputs its snapshot names: (stored sha256, recomputed sha256)."""
     with db.read() as session:
-        round_row, system = _round_and_system(session, catalog, year)
+        round_row, system = _round_and_system(session, catalog, year, system_id)
         snapshot = session.execute(
             select(SnapshotRow).where(SnapshotRow.round_id == round_row.id)
         ).scalar_one_or_none()
@@ -222,11 +280,13 @@ def rebuild_evaluation(db: Database, catalog: SystemCatalog, ref: PublishedRef) 
     return evaluate_inputs(system, ref.year, inputs)
 
 
-def preview(db: Database, catalog: SystemCatalog, year: int) -> tuple[RoundResults, Evaluation]:
+def preview(
+    db: Database, catalog: SystemCatalog, year: int, system_id: str
+) -> tuple[RoundResults, Evaluation]:
     """Results of an unpublished round from its accepted submissions now: scored afresh on every call."""
     with db.read() as session:
-        round_row, system = _round_and_system(session, catalog, year)
-        inputs = accepted_inputs(session, round_row)
+        round_row, system = _round_and_system(session, catalog, year, system_id)
+        inputs = round_inputs(session, round_row, system)
     evaluation = evaluate_inputs(system, year, inputs)
     document = snapshot_document(year, system, inputs, evaluation)
     return RoundResults.from_document(document, None, published=False), evaluation

@@ -219,23 +219,23 @@ def compare(results: RoundResults, a: str, b: str) -> dict[str, Any]:
     }
 
 
-def find_published(db: Database, cache: ResultsCache, year: int) -> PublishedRef | None:
+def find_published(db: Database, cache: ResultsCache, year: int, system: str) -> PublishedRef | None:
     """The snapshot of a published round (remembered), None for a round not yet published; 404 if no round."""
-    known = cache.published(year)
+    known = cache.published(year, system)
     if known is not None:
         return known
     with db.read() as session:
         row = session.execute(
             select(RoundRow.id, RoundRow.status, RoundRow.system_pk, SnapshotRow.id, SnapshotRow.sha256)
             .join(SnapshotRow, SnapshotRow.round_id == RoundRow.id, isouter=True)
-            .where(RoundRow.year == year)
+            .where(RoundRow.year == year, RoundRow.system_id == system)
         ).first()
     if row is None:
-        raise not_found(f"round {year}")
+        raise not_found(f"round {year} of system {system}")
     round_id, status, system_pk, snapshot_id, sha256 = row
     if status != "published" or snapshot_id is None:
         return None
-    ref = PublishedRef(year, round_id, system_pk, snapshot_id, sha256)
+    ref = PublishedRef(year, system, round_id, system_pk, snapshot_id, sha256)
     cache.remember(ref)
     return ref
 

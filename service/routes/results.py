@@ -15,7 +15,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from service.context import ContextDep, PrincipalDep
-from service.schemas import PROBLEM_RESPONSES, UNIT_PATTERN, YEAR_MAX, YEAR_MIN, RankingPage
+from service.routes.submissions import attachment
+from service.schemas import PROBLEM_RESPONSES, UNIT_PATTERN, YEAR_MAX, YEAR_MIN, RankingPage, SystemQuery
 from service.usecases import read
 from service.usecases.read import Document
 
@@ -52,6 +53,7 @@ async def rankings(
         int | None, Query(ge=1, le=100_000, description="page size (JSON default 50; CSV: all)")
     ] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
+    system: SystemQuery = None,
 ) -> Response:
     """Units in rank order on the composite or any node: score, rank, tier, change from last year.
 
@@ -62,16 +64,19 @@ async def rankings(
         limit or (settings.page_size if format == "json" else settings.max_page_size), settings.max_page_size
     )
     media = "application/json" if format == "json" else CSV
-    page = read.cached_ranking(context, year, node, offset, size, format)
+    page = read.cached_ranking(context, year, node, offset, size, format, system)
     if page is None:
-        page = await run_in_threadpool(read.ranking, context, principal, year, node, offset, size, format)
+        page = await run_in_threadpool(
+            read.ranking, context, principal, year, node, offset, size, format, system
+        )
     if page.ref is None:
         return Response(page.body, media_type=media, headers={"Cache-Control": "no-store"})
     key = (page.ref.snapshot_id, node or "", offset, size, format)
     etag = '"' + hashlib.sha256(f"{page.ref.sha256}{key}".encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag} | PUBLIC_CACHE
     if format == "csv":
-        headers["Content-Disposition"] = f'attachment; filename="rankings_{year}_{node or "composite"}.csv"'
+        name = f"rankings_{page.system_id}_{year}_{node or 'composite'}.csv"
+        headers["Content-Disposition"] = attachment(name)
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(page.body, media_type=media, headers=headers)
@@ -85,10 +90,12 @@ def _json(document: Document) -> Response:
 
 
 @router.get("/rounds/{year}/units/{unit}/profile")
-def profile(year: YearPath, unit: UnitPath, principal: PrincipalDep, context: ContextDep) -> Response:
+def profile(
+    year: YearPath, unit: UnitPath, principal: PrincipalDep, context: ContextDep, system: SystemQuery = None
+) -> Response:
     """A unit's profile (一区一档): score, rank and change on every node, each node's contribution to the
     composite (they add up to it), target attainment, and the trend over the years of the data."""
-    return _json(read.unit_profile(context, principal, year, unit))
+    return _json(read.unit_profile(context, principal, year, unit, system))
 
 
 @router.get("/rounds/{year}/compare")
@@ -98,18 +105,21 @@ def compare(
     b: Annotated[str, Query(pattern=UNIT_PATTERN, description="second unit code")],
     principal: PrincipalDep,
     context: ContextDep,
+    system: SystemQuery = None,
 ) -> Response:
     """Two units side by side on every node: scores, ranks and the difference a − b."""
     return Response(
-        read.dumps(read.compare_units(context, principal, year, a, b)), media_type="application/json"
+        read.dumps(read.compare_units(context, principal, year, a, b, system)), media_type="application/json"
     )
 
 
 @router.get("/rounds/{year}/units/{unit}/whatif")
-def whatif(year: YearPath, unit: UnitPath, principal: PrincipalDep, context: ContextDep) -> Response:
+def whatif(
+    year: YearPath, unit: UnitPath, principal: PrincipalDep, context: ContextDep, system: SystemQuery = None
+) -> Response:
     """What-if and gap analysis for a unit: the gap to the unit ranked directly above, broken down by node;
     the composite and rank if each indicator reached its goal; the gain per 1 % of each indicator's range."""
-    return _json(read.unit_whatif(context, principal, year, unit))
+    return _json(read.unit_whatif(context, principal, year, unit, system))
 
 
 @router.get(
@@ -122,11 +132,12 @@ def report(
     fmt: Annotated[Literal["docx", "xlsx", "html"], Path(description="docx | xlsx | html")],
     principal: PrincipalDep,
     context: ContextDep,
+    system: SystemQuery = None,
 ) -> Response:
     """The year's annual evaluation report, built from the published snapshot's inputs (built once per format
     and kept in memory); staff get a preview of an unpublished round."""
     from scoring.report import MEDIA_TYPES  # the report stack loads on first use, not at start-up
 
-    document = read.round_report(context, principal, year, fmt)
-    headers = {"Content-Disposition": f'attachment; filename="report_{year}.{fmt}"'}
+    document = read.round_report(context, principal, year, fmt, system)
+    headers = {"Content-Disposition": attachment(f"report_{document.system_id}_{year}.{fmt}")}
     return Response(document.body, media_type=MEDIA_TYPES[fmt], headers=headers)

@@ -20,6 +20,7 @@ from service.schemas import (
     ReviewCreate,
     SubmissionOut,
     SubmissionReport,
+    SystemQuery,
 )
 from service.uploads import IdempotencyKeyDep, OneFilePart
 from service.usecases import review as reviews
@@ -51,9 +52,11 @@ def download(found: Download) -> Response:
     response_class=Response,
     responses={200: {"content": {XLSX: {}}, "description": "the blank district form (xlsx)"}},
 )
-def form(year: YearPath, unit: UnitPath, _caller: UnitActorDep, context: ContextDep) -> Response:
+def form(
+    year: YearPath, unit: UnitPath, _caller: UnitActorDep, context: ContextDep, system: SystemQuery = None
+) -> Response:
     """The blank form (填报表) of a unit for this round: the round's year and the two before it."""
-    return download(submit.blank_form(context, year, unit))
+    return download(submit.blank_form(context, year, unit, system))
 
 
 @router.post(
@@ -79,6 +82,7 @@ def upload(
     principal: UnitActorDep,
     context: ContextDep,
     idempotency_key: IdempotencyKeyDep,
+    system: SystemQuery = None,
 ) -> Any:
     """Upload a unit's file: stored as the unit's next version whatever its outcome. 201 with the validation
     report when it can be accepted; 422 problem+json listing every problem when not. A retry with the same
@@ -92,6 +96,7 @@ def upload(
         file.filename,
         file.content_type,
         idempotency_key=idempotency_key,
+        system=system,
     )
     if stored.acceptable:
         return JSONResponse(stored.report, status_code=201, headers={"Location": stored.location})
@@ -107,25 +112,32 @@ def upload(
 
 
 @router.get("/rounds/{year}/submissions")
-def round_submissions(year: YearPath, _caller: StaffDep, context: ContextDep) -> list[dict[str, Any]]:
+def round_submissions(
+    year: YearPath, _caller: StaffDep, context: ContextDep, system: SystemQuery = None
+) -> list[dict[str, Any]]:
     """Per unit of the round's system: versions uploaded, the latest, and the version results use (staff)."""
-    return reviews.round_overview(context, year)
+    return reviews.round_overview(context, year, system)
 
 
 @router.get("/rounds/{year}/units/{unit}/submissions", response_model=list[SubmissionOut])
 def unit_history(
-    year: YearPath, unit: UnitPath, _caller: UnitActorDep, context: ContextDep
+    year: YearPath, unit: UnitPath, _caller: UnitActorDep, context: ContextDep, system: SystemQuery = None
 ) -> list[dict[str, Any]]:
     """Every version the unit uploaded in the round, oldest first, with its status and review."""
-    return reviews.unit_history(context, year, unit)
+    return reviews.unit_history(context, year, unit, system)
 
 
 @router.get("/rounds/{year}/units/{unit}/submissions/{version}", response_model=SubmissionReport)
 def submission(
-    year: YearPath, unit: UnitPath, version: VersionPath, _caller: UnitActorDep, context: ContextDep
+    year: YearPath,
+    unit: UnitPath,
+    version: VersionPath,
+    _caller: UnitActorDep,
+    context: ContextDep,
+    system: SystemQuery = None,
 ) -> dict[str, Any]:
     """One version with its validation report."""
-    return reviews.submission_report(context, year, unit, version)
+    return reviews.submission_report(context, year, unit, version, system)
 
 
 @router.get(
@@ -134,10 +146,15 @@ def submission(
     responses={200: {"content": {"application/octet-stream": {}}, "description": "the file as uploaded"}},
 )
 def submission_file(
-    year: YearPath, unit: UnitPath, version: VersionPath, _caller: UnitActorDep, context: ContextDep
+    year: YearPath,
+    unit: UnitPath,
+    version: VersionPath,
+    _caller: UnitActorDep,
+    context: ContextDep,
+    system: SystemQuery = None,
 ) -> Response:
     """The uploaded bytes, unchanged (their sha256 is the version's); always as a download, never rendered."""
-    return download(submit.uploaded_file(context, year, unit, version))
+    return download(submit.uploaded_file(context, year, unit, version, system))
 
 
 @router.post("/rounds/{year}/units/{unit}/submissions/{version}/review", response_model=SubmissionReport)
@@ -148,6 +165,7 @@ def review(
     version: VersionPath,
     principal: StaffDep,
     context: ContextDep,
+    system: SystemQuery = None,
 ) -> dict[str, Any]:
     """Accept a valid version or return a version with a comment (staff); the latest review counts."""
-    return reviews.review(context, principal, year, unit, version, body.decision, body.comment)
+    return reviews.review(context, principal, year, unit, version, body.decision, body.comment, system)

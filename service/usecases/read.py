@@ -20,7 +20,7 @@ from service.access import STAFF, check_role
 from service.auth import Principal
 from service.context import ServiceContext
 from service.errors import conflict, not_found
-from service.usecases.rounds import round_with_system
+from service.usecases.rounds import round_with_system, system_of
 
 
 def not_published(year: int) -> Exception:
@@ -39,6 +39,7 @@ class Document:
 
     body: bytes
     ref: res.PublishedRef | None
+    system_id: str = ""  # the system of the round the bytes are from
 
     @property
     def published(self) -> bool:
@@ -68,14 +69,14 @@ def cached(
 
 
 def _published_or_staff(
-    context: ServiceContext, principal: Principal, year: int, *, staff_only: bool = False
+    context: ServiceContext, principal: Principal, year: int, system: str, *, staff_only: bool = False
 ) -> res.PublishedRef | None:
     """The year's snapshot; None (a preview) for staff before publication; 404 if there is no such round.
 
     Anyone else gets 409 round-not-published, or with ``staff_only`` (the per-unit documents and the report)
     401 / 403 as for a staff-only route.
     """
-    ref = res.find_published(context.db, context.results, year)
+    ref = res.find_published(context.db, context.results, year, system)
     if ref is None and not principal.is_staff:
         if staff_only:
             check_role(principal, *STAFF)
@@ -110,10 +111,13 @@ class RoundRead:
         return json.loads(cached(context, self.ref, key, lambda: dumps(build())))
 
 
-def read_round(context: ServiceContext, principal: Principal, year: int) -> RoundRead:
+def read_round(
+    context: ServiceContext, principal: Principal, year: int, system: str | None = None
+) -> RoundRead:
     """The results of ``year`` with the round and its system: published for everyone, a preview for staff."""
-    ref = _published_or_staff(context, principal, year)
-    found = round_with_system(context, year)
+    chosen = system_of(context, year, system)
+    ref = _published_or_staff(context, principal, year, chosen)
+    found = round_with_system(context, year, chosen)
     if ref is not None:
         published = ref
         return RoundRead(
@@ -124,7 +128,7 @@ def read_round(context: ServiceContext, principal: Principal, year: int) -> Roun
             published,
             lambda: published_evaluation(context, published),
         )
-    preview, evaluation = res.preview(context.db, context.catalog, year)
+    preview, evaluation = res.preview(context.db, context.catalog, year, chosen)
     return RoundRead(year, found.info, found.system, preview, None, lambda: evaluation)
 
 
@@ -143,14 +147,21 @@ def _ranking_key(node: str | None, offset: int, size: int, fmt: str) -> tuple[An
 
 
 def cached_ranking(
-    context: ServiceContext, year: int, node: str | None, offset: int, size: int, fmt: str
+    context: ServiceContext,
+    year: int,
+    node: str | None,
+    offset: int,
+    size: int,
+    fmt: str,
+    system: str | None = None,
 ) -> Document | None:
-    """A ranking page already in this worker's memory (no database call), else None."""
-    ref = context.results.published(year)
+    """A ranking page already in this worker's memory (no database call), else None. Without ``system``, the
+    default system's published round: once it exists, it is what the year means (``resolve_system``)."""
+    ref = context.results.published(year, system or context.default_system)
     if ref is None:
         return None
     body = context.results.page((ref.snapshot_id, *_ranking_key(node, offset, size, fmt)))
-    return None if body is None else Document(body, ref)
+    return None if body is None else Document(body, ref, ref.system_id)
 
 
 def ranking(
@@ -161,12 +172,14 @@ def ranking(
     offset: int,
     size: int,
     fmt: str,
+    system: str | None = None,
 ) -> Document:
     """One page of the ranking on ``node`` (the composite by default) as JSON or CSV bytes."""
-    ref = _published_or_staff(context, principal, year)
+    chosen = system_of(context, year, system)
+    ref = _published_or_staff(context, principal, year, chosen)
     if ref is None:
-        preview, _ = res.preview(context.db, context.catalog, year)
-        return Document(_ranking_body(preview, node, offset, size, fmt), None)
+        preview, _ = res.preview(context.db, context.catalog, year, chosen)
+        return Document(_ranking_body(preview, node, offset, size, fmt), None, chosen)
     published = ref
     body = cached(
         context,
@@ -174,7 +187,7 @@ def ranking(
         _ranking_key(node, offset, size, fmt),
         lambda: _ranking_body(published_results(context, published), node, offset, size, fmt),
     )
-    return Document(body, published)
+    return Document(body, published, chosen)
 
 
 # ----------------------------------------------------------------------------------- one unit, two units
@@ -186,12 +199,14 @@ def _per_evaluation(
     year: int,
     key: tuple[Any, ...],
     build: Callable[[res.RoundResults, Callable[[], Evaluation]], bytes],
+    system: str | None = None,
 ) -> Document:
     """Bytes built from the results and the evaluation behind them: cached when published, fresh in preview."""
-    ref = _published_or_staff(context, principal, year, staff_only=True)
+    chosen = system_of(context, year, system)
+    ref = _published_or_staff(context, principal, year, chosen, staff_only=True)
     if ref is None:
-        preview, evaluation = res.preview(context.db, context.catalog, year)
-        return Document(build(preview, lambda: evaluation), None)
+        preview, evaluation = res.preview(context.db, context.catalog, year, chosen)
+        return Document(build(preview, lambda: evaluation), None, chosen)
     published = ref
     body = cached(
         context,
@@ -201,7 +216,7 @@ def _per_evaluation(
             published_results(context, published), lambda: published_evaluation(context, published)
         ),
     )
-    return Document(body, published)
+    return Document(body, published, chosen)
 
 
 def _profile_builder(unit: str) -> Callable[[res.RoundResults, Callable[[], Evaluation]], bytes]:
@@ -212,10 +227,12 @@ def _profile_builder(unit: str) -> Callable[[res.RoundResults, Callable[[], Eval
     return build
 
 
-def unit_profile(context: ServiceContext, principal: Principal, year: int, unit: str) -> Document:
+def unit_profile(
+    context: ServiceContext, principal: Principal, year: int, unit: str, system: str | None = None
+) -> Document:
     """A unit's profile (一区一档): score, rank and change on every node, each node's contribution to the
     composite, target attainment and the trend over the years of the data."""
-    return _per_evaluation(context, principal, year, ("profile", unit), _profile_builder(unit))
+    return _per_evaluation(context, principal, year, ("profile", unit), _profile_builder(unit), system)
 
 
 def round_profile(context: ServiceContext, read: RoundRead, unit: str) -> dict[str, Any]:
@@ -229,7 +246,9 @@ def round_profile(context: ServiceContext, read: RoundRead, unit: str) -> dict[s
     return found
 
 
-def unit_whatif(context: ServiceContext, principal: Principal, year: int, unit: str) -> Document:
+def unit_whatif(
+    context: ServiceContext, principal: Principal, year: int, unit: str, system: str | None = None
+) -> Document:
     """What-if and gap analysis for a unit (``scoring.analysis.whatif``)."""
     from scoring.analysis.export import whatif_document
     from scoring.analysis.whatif import whatif_analysis_matrix
@@ -241,24 +260,29 @@ def unit_whatif(context: ServiceContext, principal: Principal, year: int, unit: 
         result = whatif_analysis_matrix(found.system, found.raw, found.not_applicable, year, unit)
         return dumps(whatif_document(result))
 
-    return _per_evaluation(context, principal, year, ("whatif", unit), build)
+    return _per_evaluation(context, principal, year, ("whatif", unit), build, system)
 
 
-def round_report(context: ServiceContext, principal: Principal, year: int, fmt: str) -> Document:
+def round_report(
+    context: ServiceContext, principal: Principal, year: int, fmt: str, system: str | None = None
+) -> Document:
     """The year's annual evaluation report as Word, Excel or HTML bytes."""
     from scoring.report import build_report
 
     def build(_results: res.RoundResults, evaluation: Callable[[], Evaluation]) -> bytes:
         return build_report(evaluation(), fmt)
 
-    return _per_evaluation(context, principal, year, ("report", fmt), build)
+    return _per_evaluation(context, principal, year, ("report", fmt), build, system)
 
 
-def compare_units(context: ServiceContext, principal: Principal, year: int, a: str, b: str) -> dict[str, Any]:
+def compare_units(
+    context: ServiceContext, principal: Principal, year: int, a: str, b: str, system: str | None = None
+) -> dict[str, Any]:
     """Two units side by side on every node: scores, ranks and the difference ``a − b``."""
-    ref = _published_or_staff(context, principal, year)
+    chosen = system_of(context, year, system)
+    ref = _published_or_staff(context, principal, year, chosen)
     if ref is None:
-        results, _ = res.preview(context.db, context.catalog, year)
+        results, _ = res.preview(context.db, context.catalog, year, chosen)
     else:
         results = published_results(context, ref)
     return res.compare(results, a, b)

@@ -38,28 +38,51 @@ class RoundWithSystem:
         if unit not in self.system.unit_names:
             raise not_found(f"unit {unit} in the round's system")
 
+    @property
+    def system_id(self) -> str:
+        return self.system.id
+
     def require_open(self) -> None:
         """409 round-not-open unless the round takes uploads."""
         if self.status != storage.OPEN:
             raise conflict("round-not-open", f"round {self.year} is {self.status}: uploads are closed")
 
+    def require_uploads(self) -> None:
+        """409 ``composite-no-uploads`` for the round of a composite system: its data come from the rounds of
+        the systems it includes."""
+        if self.system.includes:
+            systems = "、".join(dict.fromkeys(self.system.includes.values()))
+            problem = Problem("round.composite_no_uploads", Severity.ERROR, params={"systems": systems})
+            raise ServiceError(409, "composite-no-uploads", problem.message_en, [problem])
 
-def list_rounds(context: ServiceContext) -> list[dict[str, Any]]:
-    """Every round, oldest first."""
+
+def system_of(context: ServiceContext, year: int, system: str | None) -> str:
+    """The id of the system a round of ``year`` means: ``system`` if given, else the default system's
+    (``service.rounds.resolve_system`` says when a year's only round stands in for it)."""
+    if system:
+        return system
     with context.db.read() as session:
-        return storage.list_rounds(session)
+        return storage.resolve_system(session, year, system, context.default_system)
 
 
-def read_round(context: ServiceContext, year: int) -> dict[str, Any]:
+def list_rounds(context: ServiceContext, system: str | None = None) -> list[dict[str, Any]]:
+    """Every round (of ``system`` if given), oldest first."""
+    with context.db.read() as session:
+        return storage.list_rounds(session, system)
+
+
+def read_round(context: ServiceContext, year: int, system: str | None = None) -> dict[str, Any]:
     """A round: status, system version, times, and the sha256 of its results once published; 404 if none."""
     with context.db.read() as session:
-        return storage.round_info(session, storage.find_round(session, year))
+        chosen = storage.resolve_system(session, year, system, context.default_system)
+        return storage.round_info(session, storage.find_round(session, year, chosen))
 
 
-def round_with_system(context: ServiceContext, year: int) -> RoundWithSystem:
-    """A round and its indicator system (parsed once per worker); 404 for an unknown year."""
+def round_with_system(context: ServiceContext, year: int, system: str | None = None) -> RoundWithSystem:
+    """A round and its indicator system (parsed once per worker); 404 for an unknown year or system."""
     with context.db.read() as session:
-        row = storage.find_round(session, year)
+        chosen = storage.resolve_system(session, year, system, context.default_system)
+        row = storage.find_round(session, year, chosen)
         system_row = session.get(SystemRow, row.system_pk)
         assert system_row is not None  # a foreign key
         return RoundWithSystem(year, storage.round_info(session, row), context.catalog.system(system_row))
@@ -81,22 +104,25 @@ def check_new_round(context: ServiceContext, year: int) -> None:
 
 def confirm_open_round(context: ServiceContext, year: int, system_version: str) -> dict[str, Any]:
     """What the dashboard asks to confirm before opening a round (``id@version``): the year and the system
-    version, after the checks opening would make (year not too far, no round of that year, version known)."""
+    version, after the checks opening would make (year not too far, no round of that system and year, version
+    known)."""
     check_new_round(context, year)
     system_id, _, version = system_version.rpartition("@")
     with context.db.read() as session:
         system = find_system(session, system_id, version)
-        existing = session.execute(select(RoundRow.status).where(RoundRow.year == year)).scalar()
+        existing = session.execute(
+            select(RoundRow.status).where(RoundRow.year == year, RoundRow.system_id == system_id)
+        ).scalar()
         if existing is not None and existing != storage.CANCELLED:
-            raise conflict("round-exists", f"round {year} exists")
+            raise conflict("round-exists", f"round {year} of system {system_id} exists")
         return {"year": year, "system": system_version, "system_name": system.name}
 
 
 def open_round(
     context: ServiceContext, principal: Principal, year: int, system_id: str, version: str
 ) -> dict[str, Any]:
-    """Open the round of ``year`` on a registered system version (one round per year; a cancelled year may be
-    opened again); a year more than one ahead of the clock is refused."""
+    """Open the round of ``year`` on a registered system version (one round per system and year; a cancelled
+    round may be opened again); a year more than one ahead of the clock is refused."""
     check_new_round(context, year)
     return storage.open_round(context.db, year, system_id, version, principal, context.now())
 
@@ -109,67 +135,120 @@ def open_round_on(
     return open_round(context, principal, year, system_id, version)
 
 
-def confirm_cancel_round(context: ServiceContext, year: int) -> dict[str, Any]:
+def confirm_cancel_round(context: ServiceContext, year: int, system: str | None = None) -> dict[str, Any]:
     """The round the dashboard asks to confirm cancelling, after the checks cancelling would make."""
     with context.db.read() as session:
-        row = storage.find_round(session, year)
+        row = storage.find_round(
+            session, year, storage.resolve_system(session, year, system, context.default_system)
+        )
         storage.cancellable(session, row)
         return storage.round_info(session, row)
 
 
 def cancel_round(
-    context: ServiceContext, principal: Principal, year: int, reason: str | None = None
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    reason: str | None = None,
+    system: str | None = None,
 ) -> dict[str, Any]:
     """Cancel a round that holds no submission (audited); 409 ``round-has-submissions`` otherwise."""
-    return storage.cancel_round(context.db, year, principal, context.now(), reason)
+    chosen = system_of(context, year, system)
+    return storage.cancel_round(context.db, year, chosen, principal, context.now(), reason)
 
 
-def close_round(context: ServiceContext, principal: Principal, year: int) -> dict[str, Any]:
+def close_round(
+    context: ServiceContext, principal: Principal, year: int, system: str | None = None
+) -> dict[str, Any]:
     """Stop taking uploads; reviews go on."""
-    return storage.close_round(context.db, year, principal, context.now())
+    return storage.close_round(context.db, year, system_of(context, year, system), principal, context.now())
 
 
-def reopen_round(context: ServiceContext, principal: Principal, year: int, reason: str) -> dict[str, Any]:
+def reopen_round(
+    context: ServiceContext, principal: Principal, year: int, reason: str, system: str | None = None
+) -> dict[str, Any]:
     """Take uploads again in a closed, unpublished round (audited with the reason)."""
-    return storage.reopen_round(context.db, year, principal, context.now(), reason)
+    chosen = system_of(context, year, system)
+    return storage.reopen_round(context.db, year, chosen, principal, context.now(), reason)
 
 
-def publication_check(context: ServiceContext, year: int) -> dict[str, Any]:
+def publication_check(context: ServiceContext, year: int, system: str | None = None) -> dict[str, Any]:
     """What publishing would freeze now: the units with an accepted version, and those without (code, name)
     that the admin must confirm; 409 unless the round is closed."""
-    check = results.publication_check(context.db, context.catalog, year)
+    check = results.publication_check(context.db, context.catalog, year, system_of(context, year, system))
     if check["status"] != storage.CLOSED:
         raise conflict("round-not-closed", f"round {year} is {check['status']}; close it before publishing")
     return check
 
 
 def publish_round(
-    context: ServiceContext, principal: Principal, year: int, confirmed_missing: list[str] | None = None
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    confirmed_missing: list[str] | None = None,
+    system: str | None = None,
 ) -> dict[str, Any]:
     """Score the closed round from each unit's latest accepted version and freeze the results, with the units
-    lacking one; when ``confirmed_missing`` is given, it must be exactly those units (409 otherwise)."""
-    outcome = results.publish(context.db, context.catalog, year, principal, context.now(), confirmed_missing)
-    context.results.forget(year)  # this worker knew the round as unpublished
+    lacking one; when ``confirmed_missing`` is given, it must be exactly those units (409 otherwise). A
+    composite system's round scores the inputs of its included systems' published rounds of the year."""
+    chosen = system_of(context, year, system)
+    outcome = results.publish(
+        context.db, context.catalog, year, chosen, principal, context.now(), confirmed_missing
+    )
+    context.results.forget(year, chosen)  # this worker knew the round as unpublished
     return outcome
 
 
-def verify_round(context: ServiceContext, year: int) -> dict[str, Any]:
+def verify_round(context: ServiceContext, year: int, system: str | None = None) -> dict[str, Any]:
     """Score the published round again from the inputs its snapshot names and compare the sha256."""
-    stored, recomputed = results.rescore(context.db, context.catalog, year)
+    chosen = system_of(context, year, system)
+    stored, recomputed = results.rescore(context.db, context.catalog, year, chosen)
     return {
         "year": year,
+        "system_id": chosen,
         "stored_sha256": stored,
         "rescored_sha256": recomputed,
         "reproduced": stored == recomputed,
     }
 
 
-def results_document(context: ServiceContext, year: int) -> tuple[bytes, str]:
+def results_document(context: ServiceContext, year: int, system: str | None = None) -> tuple[bytes, str]:
     """The published results exactly as frozen, and their sha256; 409 before publication."""
-    ref = results.find_published(context.db, context.results, year)
+    ref = results.find_published(context.db, context.results, year, system_of(context, year, system))
     if ref is None:
         raise conflict("round-not-published", f"round {year} is not published")
     return results.snapshot_bytes(context.db, ref), ref.sha256
+
+
+@dataclass(frozen=True)
+class SystemChoice:
+    """The system a dashboard page shows (``id``), its rounds (oldest first), and every system that has a round
+    (``id``, ``name``) for the page's system switch."""
+
+    id: str
+    rounds: list[dict[str, Any]]
+    systems: list[dict[str, str]]
+
+    @property
+    def name(self) -> str:
+        return next((s["name"] for s in self.systems if s["id"] == self.id), self.id)
+
+
+def choose_system(context: ServiceContext, system: str | None) -> SystemChoice:
+    """The system asked for; else the default system when it has a round (or no system has); else the system
+    of the newest round that is not cancelled — so a page without ``?system=`` shows what there is."""
+    with context.db.read() as session:
+        every = storage.list_rounds(session)
+    names = {r["system_id"]: str(r["system"]["name"]) for r in every}
+    chosen = system
+    if not chosen:
+        live = [r for r in every if r["status"] != storage.CANCELLED]
+        if context.default_system in names or not live:
+            chosen = context.default_system
+        else:
+            chosen = str(max(live, key=lambda r: (r["year"], r["opened_at"]))["system_id"])
+    systems = [{"id": key, "name": name} for key, name in sorted(names.items())]
+    return SystemChoice(chosen, [r for r in every if r["system_id"] == chosen], systems)
 
 
 @dataclass
@@ -178,7 +257,9 @@ class AdminOverview:
 
     rounds: list[dict[str, Any]]
     systems: list[dict[str, Any]]
-    submissions: dict[int, int]  # year → uploads held (a round without any may be cancelled)
+    submissions: dict[
+        tuple[int, str], int
+    ]  # (year, system) → uploads held (a round without any may be cancelled)
 
 
 def admin_overview(context: ServiceContext) -> AdminOverview:

@@ -26,7 +26,7 @@ from service.submissions import (
     store_submission,
 )
 from service.text import clean_content_type, clean_file_name
-from service.usecases.rounds import RoundWithSystem, round_with_system
+from service.usecases.rounds import RoundWithSystem, round_with_system, system_of
 
 FORM_YEARS = 3  # the round's year and the two before it, for the year-over-year change
 
@@ -44,16 +44,17 @@ class Download:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def blank_form(context: ServiceContext, year: int, unit: str) -> Download:
-    """The blank form (填报表) of a unit for the round: the round's year and the two before it."""
-    found = round_with_system(context, year)
+def blank_form(context: ServiceContext, year: int, unit: str, system: str | None = None) -> Download:
+    """The blank form (填报表) of a unit for the round: the round's year and the two before it; the file name
+    names the system."""
+    found = round_with_system(context, year, system)
     found.known_unit(unit)
-    system = found.system
+    evaluated = found.system
     with tempfile.TemporaryDirectory(prefix="digiscore-form-") as directory:
         path = Path(directory) / "form.xlsx"
-        write_template(system, unit, path, list(range(year - FORM_YEARS + 1, year + 1)))
+        write_template(evaluated, unit, path, list(range(year - FORM_YEARS + 1, year + 1)))
         content = path.read_bytes()
-    return Download(content, f"{unit}_{system.unit_names[unit]}_{year}.xlsx", XLSX)
+    return Download(content, f"{unit}_{evaluated.unit_names[unit]}_{evaluated.id}_{year}.xlsx", XLSX)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Submitted:
     """An upload stored as a version: its number, outcome, problems and validation report."""
 
     year: int
+    system: str
     unit: str
     version: int
     outcome: str
@@ -80,8 +82,8 @@ class Submitted:
 
     @property
     def location(self) -> str:
-        """The version's URL in the API."""
-        return f"/rounds/{self.year}/units/{self.unit}/submissions/{self.version}"
+        """The version's URL in the API (naming its system)."""
+        return f"/rounds/{self.year}/units/{self.unit}/submissions/{self.version}?system={self.system}"
 
 
 def submit_upload(
@@ -93,6 +95,7 @@ def submit_upload(
     file_name: str | None,
     content_type: str | None,
     idempotency_key: str | None = None,
+    system: str | None = None,
 ) -> Submitted:
     """Validate an upload for ``unit`` in the open round of ``year`` and store it as the unit's next version.
 
@@ -101,9 +104,10 @@ def submit_upload(
     File name and content type are cleaned (``service.text``). A retry carrying the ``idempotency_key`` of an
     earlier upload of the same bytes stores nothing and answers with that version (:mod:`service.uploads`).
     """
-    found = round_with_system(context, year)
+    found = round_with_system(context, year, system)
     found.known_unit(unit)
     found.require_open()
+    found.require_uploads()
     limit = context.settings.max_upload_bytes
     content = stream.read(limit + 1)
     if len(content) > limit:
@@ -114,6 +118,7 @@ def submit_upload(
     row = store_submission(
         context.db,
         year,
+        found.system_id,
         unit,
         name,
         clean_content_type(content_type),
@@ -124,8 +129,10 @@ def submit_upload(
         idempotency_key=idempotency_key,
     )
     with context.db.read() as session:
-        report = detail(session, find_round(session, year), row)
-    return Submitted(year, unit, row.version, parsed.outcome, parsed.errors, parsed.problems, report)
+        report = detail(session, find_round(session, year, found.system_id), row)
+    return Submitted(
+        year, found.system_id, unit, row.version, parsed.outcome, parsed.errors, parsed.problems, report
+    )
 
 
 def with_reference_warnings(
@@ -136,15 +143,18 @@ def with_reference_warnings(
     if parsed.outcome == OUTCOME_UNUSABLE or parsed.values.empty:
         return parsed
     with context.db.read() as session:
-        references = reference_values(session, find_round(session, found.year), unit)
+        references = reference_values(session, find_round(session, found.year, found.system_id), unit)
     warnings = reference_problems(
         found.system, unit, found.year, parsed.values, references.last, references.others
     )
     return replace(parsed, problems=parsed.problems + warnings) if warnings else parsed
 
 
-def uploaded_file(context: ServiceContext, year: int, unit: str, version: int) -> Download:
+def uploaded_file(
+    context: ServiceContext, year: int, unit: str, version: int, system: str | None = None
+) -> Download:
     """A version's bytes as uploaded (their sha256 is the version's)."""
+    chosen = system_of(context, year, system)
     with context.db.read() as session:
-        row = find_submission(session, find_round(session, year), unit, version)
+        row = find_submission(session, find_round(session, year, chosen), unit, version)
         return Download(row.content, row.file_name, "application/octet-stream", row.sha256)

@@ -43,6 +43,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "footer.api": ("接口说明（OpenAPI）", "API description (OpenAPI)"),
     # ----------------------------------------------------------------------------------------- common
     "common.year": ("年份", "Year"),
+    "system.label": ("指标体系", "Indicator system"),
+    "system.switch": ("切换指标体系", "Switch the indicator system"),
+    "system.show": ("切换", "Switch"),
     "common.unit": ("区县", "District"),
     "common.code": ("编码", "Code"),
     "common.score": ("得分", "Score"),
@@ -347,6 +350,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "admin.done.publish": ("{year} 年度结果已发布。", "The {year} results are published."),
     "admin.done.cancel": ("{year} 年度轮次已取消。", "The {year} round is cancelled."),
     "admin.done.reopen": ("{year} 年度轮次已重新开放填报。", "The {year} round takes uploads again."),
+    "admin.confirm.publish.included": (
+        "综合体系所含体系的本年度轮次尚未全部发布（{systems}）：发布会被拒绝，请先发布这些轮次。",
+        "Not every system this composite includes has published its round of the year ({systems}): publishing "
+        "will be refused; publish those rounds first.",
+    ),
     "admin.cancel": ("取消轮次", "Cancel the round"),
     "admin.cancel_reason": ("取消原因（可选）", "Why (optional)"),
     "admin.reopen": ("重新开放填报", "Reopen uploads"),
@@ -428,6 +436,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "The list of units without data changed; nothing was published:",
     ),
     "error.round-not-closed": ("请先截止填报，再发布结果。", "Close uploads before publishing."),
+    "error.included-rounds-unpublished": (
+        "综合体系的轮次要等所含体系的同年度轮次全部发布后才能发布。",
+        "A composite system's round is published after the rounds of the systems it includes.",
+    ),
+    "error.composite-no-uploads": (
+        "综合体系的轮次不接受填报：请向所含体系的同年度轮次上传。",
+        "A composite system's round takes no uploads: upload to the rounds of the systems it includes.",
+    ),
     "error.no-accepted-submissions": (
         "还没有已接受的填报，无法计算结果。",
         "No submission has been accepted yet: nothing to score.",

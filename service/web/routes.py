@@ -27,7 +27,7 @@ from service import ratelimit
 from service.auth import Role
 from service.errors import ServiceError, not_found
 from service.routes.submissions import download
-from service.schemas import UNIT_PATTERN, YEAR_MAX, YEAR_MIN
+from service.schemas import SYSTEM_PATTERN, UNIT_PATTERN, YEAR_MAX, YEAR_MIN
 from service.text import CleanText
 from service.uploads import KEY_PATTERN, OneFilePart
 from service.usecases import analysis, read, regional, submit
@@ -92,6 +92,8 @@ NodeQuery = Annotated[str | None, Query(pattern=r"^[^\s!]{1,100}$")]
 PageQuery = Annotated[int, Query(ge=1, le=1_000_000)]
 YearField = Annotated[int, Form(ge=YEAR_MIN, le=YEAR_MAX)]
 UnitField = Annotated[str, Form(pattern=UNIT_PATTERN)]
+SystemQuery = Annotated[str | None, Query(pattern=SYSTEM_PATTERN)]
+SystemField = Annotated[str | None, Form(pattern=SYSTEM_PATTERN)]
 
 
 def _query(**params: object) -> str:
@@ -112,6 +114,13 @@ def _error_page(web: Web, status: int, slug: str, messages: list[str] | None = N
     return web.render("error.html", status=status, message=text, messages=messages or [], active="")
 
 
+def _rounds_of(web: Web, system: str | None) -> list[dict[str, Any]]:
+    """The rounds of the system the page shows (the one asked for, else ``choose_system``'s); the page's links
+    and forms carry it from then on."""
+    web.choice = round_cases.choose_system(web.context, system)
+    return web.choice.rounds
+
+
 def _empty(web: Web, title: str, active: str, message: str = "common.no_results") -> Response:
     """A page with nothing to show yet (no round, or none published)."""
     return web.render("empty.html", title=web.t(title), active=active, message=web.t(message))
@@ -122,15 +131,24 @@ def _empty(web: Web, title: str, active: str, message: str = "common.no_results"
 
 @router.get("/")
 def home(web: WebDep) -> Response:
-    """The overview: every round with its status and links, and the top of the newest published ranking."""
+    """The overview: every round of every system with its status and links, and the top of the newest published
+    ranking of the default system (else of any system)."""
     all_rounds = round_cases.list_rounds(web.context)
     published = [r for r in all_rounds if r["status"] == "published"]
     top: dict[str, Any] | None = None
     if published:
-        year = int(published[-1]["year"])
-        view = read.read_round(web.context, web.principal, year)
+        default = [r for r in published if r["system_id"] == web.context.default_system]
+        newest = (default or published)[-1]
+        year, system = int(newest["year"]), str(newest["system_id"])
+        view = read.read_round(web.context, web.principal, year, system)
         page = views.ranking_page(view.results, RankingQuery(node=view.results.composite, size=10))
-        top = {"year": year, "rows": page.rows, "tiers": views.tier_order(view.system)}
+        top = {
+            "year": year,
+            "system_id": system,
+            "system_name": view.system.name,
+            "rows": page.rows,
+            "tiers": views.tier_order(view.system),
+        }
     shown = list(reversed(views.live_rounds(all_rounds)))
     return web.render("home.html", rounds=shown, top=top, active="home")
 
@@ -147,15 +165,16 @@ def rankings(
     order: Literal["asc", "desc"] = "asc",
     page: PageQuery = 1,
     size: Annotated[int, Query(ge=1, le=max(PAGE_SIZES))] = views.DEFAULT_PAGE_SIZE,
+    system: SystemQuery = None,
 ) -> Response:
     """A ranking on the composite or any node: tier colours, change from last year; search, sort and pages
     on the server, so a round of 3 000 units renders one page of rows."""
-    all_rounds = round_cases.list_rounds(web.context)
+    all_rounds = _rounds_of(web, system)
     years = views.visible_years(all_rounds, web.principal)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.rankings", "rankings")
-    view = read.read_round(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year, _system(web))
     chosen = view.results.node(node)
     size = min(PAGE_SIZES, key=lambda s: abs(s - size))
     groups = views.unit_groups(view.system)
@@ -185,29 +204,33 @@ def rankings(
 
 
 @router.get("/districts")
-def choose_district(web: WebDep, year: YearQuery = None, unit: UnitQuery = None) -> Response:
+def choose_district(
+    web: WebDep, year: YearQuery = None, unit: UnitQuery = None, system: SystemQuery = None
+) -> Response:
     """The profile of the district chosen in a form, or of the signed-in officer's own district, or of the
     first-ranked one."""
-    all_rounds = round_cases.list_rounds(web.context)
+    all_rounds = _rounds_of(web, system)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.profile", "profile")
-    view = read.read_round(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year, _system(web))
     chosen = unit or web.principal.unit_code
     if chosen not in view.results.by_unit:
         chosen = view.results.by_node[view.results.composite][0]["unit_code"]
-    return web.redirect(f"/districts/{chosen}?" + _query(year=year))
+    return web.redirect(f"/districts/{chosen}?" + _query(year=year, system=_system(web)))
 
 
 @router.get("/districts/{unit}")
-def district(web: WebDep, unit: UnitPathParam, year: YearQuery = None) -> Response:
+def district(
+    web: WebDep, unit: UnitPathParam, year: YearQuery = None, system: SystemQuery = None
+) -> Response:
     """A district's profile (一区一档): composite, rank and tier; radar against the city average; dimension
     bars; strengths and weaknesses; indicator contributions; target attainment; the trend over the years."""
-    all_rounds = round_cases.list_rounds(web.context)
+    all_rounds = _rounds_of(web, system)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         raise not_found(f"results of unit {unit}")
-    view = read.read_round(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year, _system(web))
     profile = views.profile_view(web.context, view, unit, web.t)
     return web.render(
         "profile.html",
@@ -223,13 +246,19 @@ def district(web: WebDep, unit: UnitPathParam, year: YearQuery = None) -> Respon
 
 
 @router.get("/compare")
-def compare(web: WebDep, year: YearQuery = None, a: UnitQuery = None, b: UnitQuery = None) -> Response:
+def compare(
+    web: WebDep,
+    year: YearQuery = None,
+    a: UnitQuery = None,
+    b: UnitQuery = None,
+    system: SystemQuery = None,
+) -> Response:
     """Two districts side by side: dimension radar, differences, and every node's scores and ranks."""
-    all_rounds = round_cases.list_rounds(web.context)
+    all_rounds = _rounds_of(web, system)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.compare", "compare")
-    view = read.read_round(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year, _system(web))
     ranked = [r["unit_code"] for r in view.results.by_node[view.results.composite]]
     first = a or (web.principal.unit_code if web.principal.unit_code in view.results.by_unit else ranked[0])
     second = b or next((u for u in ranked if u != first), first)
@@ -249,14 +278,16 @@ def compare(web: WebDep, year: YearQuery = None, a: UnitQuery = None, b: UnitQue
 
 
 @router.get("/uncertainty")
-def uncertainty(web: WebDep, year: YearQuery = None, page: PageQuery = 1) -> Response:
+def uncertainty(
+    web: WebDep, year: YearQuery = None, page: PageQuery = 1, system: SystemQuery = None
+) -> Response:
     """Rank intervals (5–95 %) and which assumption moves ranks most, under the one default design (the CLI's
     and the report's), computed on demand once per published round and worker."""
-    all_rounds = round_cases.list_rounds(web.context)
+    all_rounds = _rounds_of(web, system)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.uncertainty", "uncertainty")
-    view = read.read_round(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year, _system(web))
     intervals = analysis.rank_intervals(web.context, view)
     rows = intervals.get("units", [])
     size = views.DEFAULT_PAGE_SIZE
@@ -294,14 +325,21 @@ def uncertainty(web: WebDep, year: YearQuery = None, page: PageQuery = 1) -> Res
 # --------------------------------------------------------------------------------------------- upload
 
 
-def _submissions_round(web: Web, year: int | None) -> tuple[list[dict[str, Any]], RoundWithSystem] | None:
-    """Every round, and the one an upload or review page works on: the year asked for, else the newest open
-    round, else the newest; None when there is no round yet."""
-    all_rounds = round_cases.list_rounds(web.context)
+def _system(web: Web) -> str | None:
+    """The system the page shows (``_rounds_of`` chose it)."""
+    return web.choice.id if web.choice else None
+
+
+def _submissions_round(
+    web: Web, year: int | None, system: str | None
+) -> tuple[list[dict[str, Any]], RoundWithSystem] | None:
+    """The rounds of the page's system, and the one an upload or review page works on: the year asked for,
+    else the newest open round, else the newest; None when the system has no round yet."""
+    all_rounds = _rounds_of(web, system)
     year = year or views.default_upload_year(all_rounds)
     if year is None:
         return None
-    return all_rounds, round_cases.round_with_system(web.context, year)
+    return all_rounds, round_cases.round_with_system(web.context, year, _system(web))
 
 
 def _shown(found: reviews.UnitSubmissions) -> dict[str, Any] | None:
@@ -318,17 +356,18 @@ def upload_page(
     year: YearQuery = None,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     error: Literal["no_file", "too_large"] | None = None,
+    system: SystemQuery = None,
 ) -> Response:
     """The officer's page: the blank form, the upload (pick or drop), the latest (or chosen) version's
     problems next to their cells, and the history of the unit's versions with their reviews."""
-    chosen_round = _submissions_round(web, year)
+    chosen_round = _submissions_round(web, year, system)
     if chosen_round is None:
         return _empty(web, "upload.title", "upload", "upload.no_round")
     all_rounds, found = chosen_round
-    year, system = found.year, found.system
-    chosen = asked or (system.unit_codes[0] if system.unit_codes else "")
+    year, evaluated = found.year, found.system
+    chosen = asked or (evaluated.unit_codes[0] if evaluated.unit_codes else "")
     found.known_unit(chosen)
-    submissions = reviews.unit_submissions(web.context, year, chosen, version)
+    submissions = reviews.unit_submissions(web.context, year, chosen, version, found.system_id)
     return web.render(
         "upload.html",
         active="upload",
@@ -336,11 +375,11 @@ def upload_page(
         round=found.info,
         year=year,
         unit=chosen,
-        unit_name=system.unit_names[chosen],
-        units=[{"code": u.code, "name": u.name} for u in system.units],
+        unit_name=evaluated.unit_names[chosen],
+        units=[{"code": u.code, "name": u.name} for u in evaluated.units],
         versions=list(reversed(submissions.versions)),
         shown=_shown(submissions),
-        indicators=views.indicator_names(system, web.t),
+        indicators=views.indicator_names(evaluated, web.t),
         error=error,
         max_bytes=web.context.settings.max_upload_bytes,
         upload_key=uuid.uuid4().hex,  # a double-sent form stores one version (the API's Idempotency-Key)
@@ -354,11 +393,12 @@ def upload(
     unit: UnitField,
     file: Annotated[UploadFile | None, File()] = None,
     upload_key: Annotated[str | None, Form(pattern=KEY_PATTERN)] = None,
+    system: SystemField = None,
 ) -> Response:
     """Validate and store an upload as the unit's next version (the use case of ``POST …/submissions``),
     then show its problems on the upload page. The page's ``upload_key`` is the upload's idempotency key, so a
     form sent twice (a double click, a resend after a lost reply) stores one version."""
-    back = "/upload?" + _query(year=year, unit=unit)
+    back = "/upload?" + _query(year=year, unit=unit, system=system)
     if file is None or not file.filename:
         return web.redirect(back + "&error=no_file")
     try:
@@ -371,6 +411,7 @@ def upload(
             file.filename,
             file.content_type,
             idempotency_key=upload_key,
+            system=system,
         )
     except ServiceError as error:
         if error.slug != "too-large":
@@ -380,9 +421,11 @@ def upload(
 
 
 @router.get("/upload/form")
-def blank_form(web: UnitPageDep, year: YearRequired, unit: UnitRequired) -> Response:
+def blank_form(
+    web: UnitPageDep, year: YearRequired, unit: UnitRequired, system: SystemQuery = None
+) -> Response:
     """The unit's blank form for the round (as the API's ``GET …/form``, with the sign-in cookie)."""
-    return download(submit.blank_form(web.context, year, unit))
+    return download(submit.blank_form(web.context, year, unit, system))
 
 
 @router.get("/upload/file")
@@ -391,9 +434,10 @@ def uploaded_file(
     year: YearRequired,
     unit: UnitRequired,
     version: Annotated[int, Query(ge=1, le=1_000_000)],
+    system: SystemQuery = None,
 ) -> Response:
     """A version's bytes as uploaded (as the API's ``GET …/file``, with the sign-in cookie)."""
-    return download(submit.uploaded_file(web.context, year, unit, version))
+    return download(submit.uploaded_file(web.context, year, unit, version, system))
 
 
 # --------------------------------------------------------------------------------------------- review
@@ -407,18 +451,19 @@ def review_page(
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     done: Literal["accept", "return"] | None = None,
     problem: Literal["comment_required"] | None = None,
+    system: SystemQuery = None,
 ) -> Response:
     """Staff: every unit's submissions in the round; one version's problems with the accept / return form."""
-    chosen_round = _submissions_round(web, year)
+    chosen_round = _submissions_round(web, year, system)
     if chosen_round is None:
         return _empty(web, "nav.review", "review", "upload.no_round")
     all_rounds, found = chosen_round
     year = found.year
-    units = reviews.round_overview(web.context, year)
+    units = reviews.round_overview(web.context, year, found.system_id)
     shown = None
     if unit is not None:
         found.known_unit(unit)
-        shown = _shown(reviews.unit_submissions(web.context, year, unit, version))
+        shown = _shown(reviews.unit_submissions(web.context, year, unit, version, found.system_id))
     return web.render(
         "review.html",
         active="review",
@@ -443,13 +488,14 @@ def review(
     version: Annotated[int, Form(ge=1, le=1_000_000)],
     decision: Annotated[Literal["accept", "return"], Form()],
     comment: Annotated[CleanText, Form(max_length=4000)] = "",
+    system: SystemField = None,
 ) -> Response:
     """Record a reviewer's decision (the use case of ``POST …/review``); returning needs a comment."""
-    back = "/review?" + _query(year=year, unit=unit, version=version)
+    back = "/review?" + _query(year=year, unit=unit, version=version, system=system)
     text = comment.strip() or None
     if decision == "return" and text is None:
         return web.redirect(back + "&problem=comment_required#decision")
-    reviews.review(web.context, web.principal, year, unit, version, decision, text)
+    reviews.review(web.context, web.principal, year, unit, version, decision, text, system)
     return web.redirect(back + f"&done={decision}")
 
 
@@ -465,21 +511,31 @@ MissingField = Annotated[
 
 
 @router.get("/admin")
-def admin_page(web: AdminPageDep, done: AdminDone | None = None, year: YearQuery = None) -> Response:
-    """Admins: the rounds with their actions (cancel, close uploads, reopen, score and publish) and the form to
-    open one."""
+def admin_page(
+    web: AdminPageDep, done: AdminDone | None = None, year: YearQuery = None, system: SystemQuery = None
+) -> Response:
+    """Admins: the rounds of every system with their actions (cancel, close uploads, reopen, score and
+    publish) and the form to open one."""
     admin = round_cases.admin_overview(web.context)
     years = {int(r["year"]) for r in admin.rounds if r["status"] != views.CANCELLED}
     suggested = max(years) + 1 if years else None
     return web.render(
-        "admin.html", active="admin", admin=admin, done=done, done_year=year, suggested=suggested
+        "admin.html",
+        active="admin",
+        admin=admin,
+        done=done,
+        done_year=year,
+        done_system=system,
+        suggested=suggested,
     )
 
 
-def _confirm(web: Web, action: str, year: int, **shown: Any) -> Response:
-    """The page that asks to confirm ``action`` on the round of ``year`` (the same form, sent again with
-    ``confirm``)."""
-    return web.render("admin_confirm.html", active="admin", action=action, year=year, **shown)
+def _confirm(web: Web, action: str, year: int, system: str | None, **shown: Any) -> Response:
+    """The page that asks to confirm ``action`` on the round of ``system`` in ``year`` (the same form, sent
+    again with ``confirm``)."""
+    return web.render(
+        "admin_confirm.html", active="admin", action=action, year=year, system_id=system, **shown
+    )
 
 
 @router.post("/admin/open")
@@ -492,48 +548,62 @@ def admin_open(
     """Open the round of a year on a registered system version (``id@version``), once confirmed; a year more
     than one ahead is refused before the confirmation."""
     if not confirm:
-        return _confirm(web, "open", year, opening=round_cases.confirm_open_round(web.context, year, system))
-    round_cases.open_round_on(web.context, web.principal, year, system)
-    return web.redirect("/admin?" + _query(done="open", year=year))
+        opening = round_cases.confirm_open_round(web.context, year, system)
+        return _confirm(web, "open", year, None, opening=opening)
+    opened = round_cases.open_round_on(web.context, web.principal, year, system)
+    return web.redirect("/admin?" + _query(done="open", year=year, system=opened["system_id"]))
 
 
 @router.post("/admin/cancel")
 def admin_cancel(
-    web: AdminPostDep, year: YearField, confirm: ConfirmField = False, reason: ReasonField = ""
+    web: AdminPostDep,
+    year: YearField,
+    confirm: ConfirmField = False,
+    reason: ReasonField = "",
+    system: SystemField = None,
 ) -> Response:
     """Cancel a round that holds no submission, once confirmed."""
     if not confirm:
-        return _confirm(web, "cancel", year, round=round_cases.confirm_cancel_round(web.context, year))
-    round_cases.cancel_round(web.context, web.principal, year, reason or None)
-    return web.redirect("/admin?" + _query(done="cancel", year=year))
+        found = round_cases.confirm_cancel_round(web.context, year, system)
+        return _confirm(web, "cancel", year, found["system_id"], round=found)
+    done = round_cases.cancel_round(web.context, web.principal, year, reason or None, system)
+    return web.redirect("/admin?" + _query(done="cancel", year=year, system=done["system_id"]))
 
 
 @router.post("/admin/close")
-def admin_close(web: AdminPostDep, year: YearField) -> Response:
+def admin_close(web: AdminPostDep, year: YearField, system: SystemField = None) -> Response:
     """Stop taking uploads."""
-    round_cases.close_round(web.context, web.principal, year)
-    return web.redirect("/admin?" + _query(done="close", year=year))
+    done = round_cases.close_round(web.context, web.principal, year, system)
+    return web.redirect("/admin?" + _query(done="close", year=year, system=done["system_id"]))
 
 
 @router.post("/admin/reopen")
 def admin_reopen(
-    web: AdminPostDep, year: YearField, reason: Annotated[CleanText, Form(min_length=1, max_length=2000)]
+    web: AdminPostDep,
+    year: YearField,
+    reason: Annotated[CleanText, Form(min_length=1, max_length=2000)],
+    system: SystemField = None,
 ) -> Response:
     """Take uploads again in a closed, unpublished round (the reason is required and audited)."""
-    round_cases.reopen_round(web.context, web.principal, year, reason)
-    return web.redirect("/admin?" + _query(done="reopen", year=year))
+    done = round_cases.reopen_round(web.context, web.principal, year, reason, system)
+    return web.redirect("/admin?" + _query(done="reopen", year=year, system=done["system_id"]))
 
 
 @router.post("/admin/publish")
 def admin_publish(
-    web: AdminPostDep, year: YearField, confirm: ConfirmField = False, missing: MissingField = None
+    web: AdminPostDep,
+    year: YearField,
+    confirm: ConfirmField = False,
+    missing: MissingField = None,
+    system: SystemField = None,
 ) -> Response:
     """Score the closed round and freeze its results, once the admin has seen and confirmed the units
     without an accepted version (the use case refuses if that list changed meanwhile)."""
     if not confirm:
-        return _confirm(web, "publish", year, check=round_cases.publication_check(web.context, year))
-    round_cases.publish_round(web.context, web.principal, year, missing or [])
-    return web.redirect("/admin?" + _query(done="publish", year=year))
+        check = round_cases.publication_check(web.context, year, system)
+        return _confirm(web, "publish", year, check["system_id"], check=check)
+    done = round_cases.publish_round(web.context, web.principal, year, missing or [], system)
+    return web.redirect("/admin?" + _query(done="publish", year=year, system=done["system_id"]))
 
 
 # ----------------------------------------------------------------------------------------- signing in

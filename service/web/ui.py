@@ -23,7 +23,7 @@ from service import ratelimit
 from service.auth import PUBLIC, Principal
 from service.context import ServiceContext, get_context
 from service.usecases.identity import principal_of
-from service.usecases.rounds import unit_name
+from service.usecases.rounds import SystemChoice, unit_name
 from service.web import security
 from service.web.i18n import DEFAULT_LANG, Lang, Translator, parse_lang
 
@@ -139,6 +139,7 @@ class Web:
     set_lang: bool = False
     set_csrf: bool = False
     clear_session: bool = False
+    choice: SystemChoice | None = None  # the system the page shows (its links and forms carry it)
 
     @property
     def csrf(self) -> str:
@@ -173,6 +174,10 @@ class Web:
         query = urlencode(params)
         return self.request.url.path + (f"?{query}" if query else "")
 
+    def system_query(self) -> str:
+        """``&system=<id>`` of the page's system, for the links a page makes (empty when none is chosen)."""
+        return "&" + urlencode({"system": self.choice.id}) if self.choice else ""
+
     def lang_link(self) -> str:
         """This page in the other language."""
         other = "en" if self.lang == "zh" else "zh"
@@ -201,7 +206,13 @@ class Web:
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
         """A page from ``template`` with the frame's values (web, t, static) and the security headers."""
         html = self.ui.env.get_template(template).render(
-            web=self, t=self.t, static=self.ui.static, lang=self.lang, **values
+            web=self,
+            t=self.t,
+            static=self.ui.static,
+            lang=self.lang,
+            choice=self.choice,
+            sq=self.system_query(),
+            **values,
         )
         return self.finish(HTMLResponse(html, status_code=status))
 

@@ -201,7 +201,10 @@ def test_restore_gives_the_same_rows_and_the_same_published_results(
                 headers=source.office.district("370102"),
             )
             assert again.status_code == 422, again.text  # stored, as a rejected version 1
-            assert again.headers["location"] == f"/rounds/{NEXT}/units/370102/submissions/1"
+            assert (
+                again.headers["location"]
+                == f"/rounds/{NEXT}/units/370102/submissions/1?system=jinan-district-digital"
+            )
             newest = max(row[0] for row in source.rows["submissions"])
             context: ServiceContext = app.state.context
             with context.db.read() as session:

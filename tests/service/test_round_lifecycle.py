@@ -62,7 +62,10 @@ def test_a_round_without_submissions_is_cancelled_and_its_year_opened_again(offi
     assert office.upload_form("370102", 2025).status_code == 409  # a cancelled round takes no upload
     assert office.client.post("/rounds/2025/close", headers=office.admin).status_code == 409
     [entry] = [e for e in _audit(office) if e["action"] == "round.cancel"]
-    assert entry["target"] == "round:2025" and entry["detail"] == {"reason": "年份输错", "was": "open"}
+    assert entry["target"] == "round:2025@jinan-district-digital" and entry["detail"] == {
+        "reason": "年份输错",
+        "was": "open",
+    }
     office.open_round(2025)  # the year is free again
     assert office.client.get("/rounds/2025").json()["status"] == "open"
 
@@ -151,7 +154,7 @@ def test_a_snapshot_frozen_before_the_missing_list_still_verifies(office: Office
         del document["missing_units"]
         old = encode_document(document)
         row.document, row.sha256 = zlib.compress(old, 6), hashlib.sha256(old).hexdigest()
-    office.context.results.forget(YEAR)
+    office.context.results.forget(YEAR, JINAN_ID)
     assert office.client.get(f"/rounds/{YEAR}/results").content == old
     verified = office.client.get(f"/rounds/{YEAR}/results/verification", headers=office.admin).json()
     assert verified["stored_sha256"] == hashlib.sha256(old).hexdigest() and verified["reproduced"] is True

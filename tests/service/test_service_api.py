@@ -47,7 +47,8 @@ def test_a_district_uploads_its_form_and_gets_the_validation_report(office: Offi
     # 31 indicators × 3 years (2022–2024); 历下区 marks DI-18 as 不适用, reported as info, not an error
     assert report["values"] == 93
     assert {p["code"] for p in report["problems"]} == {"cell.not_applicable"}
-    assert response.headers["location"] == f"/rounds/{YEAR}/units/370102/submissions/1"
+    # the version's URL names its system (every round URL does)
+    assert response.headers["location"] == f"/rounds/{YEAR}/units/370102/submissions/1?system={JINAN_ID}"
 
 
 def test_every_upload_is_a_new_version_and_nothing_is_overwritten(office: Office) -> None:
@@ -138,7 +139,7 @@ def test_the_blank_form_is_the_engines_template_for_the_round(office: Office) ->
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert (
-        "filename*=UTF-8''370114_%E7%AB%A0%E4%B8%98%E5%8C%BA_2024.xlsx"
+        "filename*=UTF-8''370114_%E7%AB%A0%E4%B8%98%E5%8C%BA_jinan-district-digital_2024.xlsx"
         in response.headers["content-disposition"]
     )
     # the blank form goes straight back in: valid structure, but no values for 2024 yet
@@ -302,7 +303,13 @@ def test_publishing_freezes_a_snapshot_that_rescoring_reproduces_exactly(publish
     document = json.loads(stored.content)
     assert document["results"]["system"]["id"] == JINAN_ID and len(document["inputs"]) == 14
     check = published.client.get(f"/rounds/{YEAR}/results/verification", headers=published.admin).json()
-    assert check == {"year": YEAR, "stored_sha256": digest, "rescored_sha256": digest, "reproduced": True}
+    assert check == {
+        "year": YEAR,
+        "system_id": JINAN_ID,
+        "stored_sha256": digest,
+        "rescored_sha256": digest,
+        "reproduced": True,
+    }
     # published is final: no more reviews, no second publication
     assert published.review("370102", 1, "return", "too late").status_code == 409
     assert published.client.post(f"/rounds/{YEAR}/publish", headers=published.admin).status_code == 409

@@ -120,5 +120,7 @@ def test_concurrent_uploads_keep_every_version(
         stored[(r.json()["unit_code"], r.json()["version"])] == r.json()["sha256"] for r in different + same
     )
     assert len({digest for unit, _, digest in rows if unit == "U01"}) == N + 1
-    assert sorted(audited) == sorted(f"round:2024/unit:{unit}/v{version}" for unit, version, _ in rows)
+    assert sorted(audited) == sorted(
+        f"round:2024@concurrency/unit:{unit}/v{version}" for unit, version, _ in rows
+    )
     context.db.dispose()

@@ -30,7 +30,7 @@ def test_the_app_factory_migrates_once_and_starts_again_on_the_same_database(
     )  # a second worker, or a restart: nothing to migrate, nothing registered twice
     with again.state.context.db.read() as session:
         assert session.execute(select(func.count()).select_from(SystemRow)).scalar_one() == 1
-        assert session.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert session.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
     assert again.state.context.db.schema_is_current()
     for app in (first, again):
         app.state.context.db.dispose()
