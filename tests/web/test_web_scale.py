@@ -69,8 +69,8 @@ def publish_synthetic_round(settings: Settings) -> None:
         session.add_all(rows)
         session.flush()
         session.add_all(ReviewRow(submission_id=r.id, decision="accept", reviewed_at=now) for r in rows)
-    close_round(context.db, YEAR, CLI, now)
-    publish(context.db, context.catalog, YEAR, CLI, now)
+    close_round(context.db, YEAR, system.id, CLI, now)
+    publish(context.db, context.catalog, YEAR, system.id, CLI, now)
     context.db.dispose()
 
 
