@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from service.context import ContextDep, PrincipalDep
 from service.routes.results import NODE_PATTERN, PUBLIC_CACHE, YearPath
-from service.schemas import PROBLEM_RESPONSES
+from service.schemas import PROBLEM_RESPONSES, SystemQuery
 from service.usecases import read, regional
 
 router = APIRouter(tags=["analysis"], responses=PROBLEM_RESPONSES)
@@ -37,20 +37,27 @@ def groups(
     node: Annotated[
         str | None, Query(pattern=NODE_PATTERN, description="node code; the composite by default")
     ] = None,
+    system: SystemQuery = None,
 ) -> Response:
     """Ranks within each unit group (分类评价: 中心城区 / 外围区 / 县 / 功能区 in Jinan) on the composite or any
     node: ``group_rank``, ``group_size`` and, on the composite, the tier within the group (quantile tiers are
     recomputed among the group's units; threshold tiers are the unit's own)."""
-    view = read.read_round(context, principal, year)
+    view = read.read_round(context, principal, year, system)
     return _json(regional.group_ranking(context, view, node), view.published)
 
 
 @router.get("/rounds/{year}/analysis/{kind}")
-def analysis(year: YearPath, kind: AnalysisKind, principal: PrincipalDep, context: ContextDep) -> Response:
+def analysis(
+    year: YearPath,
+    kind: AnalysisKind,
+    principal: PrincipalDep,
+    context: ContextDep,
+    system: SystemQuery = None,
+) -> Response:
     """One analysis of the round: ``coordination`` — per unit U of each subsystem, C, T, D, grade and the lagging
     subsystem; ``obstacles`` — per unit its top indicator obstacles and each dimension's obstacle degree, and the
     city's common obstacles; ``disparity`` — Gini, Theil (within/between groups), Dagum's decomposition and CV per
     year, σ-convergence and the kernel density per year; ``groups`` — as ``/analysis/groups``. An analysis the
     system cannot support answers 200 with ``error``: the reason, in Chinese and English."""
-    view = read.read_round(context, principal, year)
+    view = read.read_round(context, principal, year, system)
     return _json(regional.regional_document(context, view, kind), view.published)

@@ -11,10 +11,9 @@ from starlette.responses import Response
 
 from scoring.system import IndicatorSystem
 from service.usecases import read, regional
-from service.usecases import rounds as round_cases
 from service.web import views
 from service.web.i18n import Translator
-from service.web.routes import WebRoute, YearQuery, _empty
+from service.web.routes import SystemQuery, WebRoute, YearQuery, _empty, _rounds_of, _system
 from service.web.ui import WebDep
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -23,13 +22,13 @@ LISTED = 3  # indicator obstacles per unit in the table
 
 
 @router.get("/analysis")
-def analysis_page(web: WebDep, year: YearQuery = None) -> Response:
+def analysis_page(web: WebDep, year: YearQuery = None, system: SystemQuery = None) -> Response:
     """Coordination, obstacles, disparity and group ranks of the year's round (published; staff: preview)."""
-    all_rounds = round_cases.list_rounds(web.context)
+    all_rounds = _rounds_of(web, system)
     year = year or views.default_year(all_rounds, web.principal)
     if year is None:
         return _empty(web, "nav.analysis", "analysis")
-    view = read.read_round(web.context, web.principal, year)
+    view = read.read_round(web.context, web.principal, year, _system(web))
     documents = {kind: regional.regional_document(web.context, view, kind) for kind in regional.KINDS}
     t = web.t
     coordination = coordination_view(documents["coordination"], view.system, t)

@@ -299,7 +299,9 @@ def test_rankings_link_the_downloads_of_a_published_round(office: Office) -> Non
     # the downloads name their system (every round URL does: docs/service.md, "Rounds per system")
     for fmt in ("docx", "xlsx", "html"):
         assert f'href="/rounds/{YEAR}/report.{fmt}?system=jinan-district-digital"' in html
-    assert f'href="/rounds/{YEAR}/rankings?node=INDEX&amp;format=csv&amp;system=jinan-district-digital"' in html
+    assert (
+        f'href="/rounds/{YEAR}/rankings?node=INDEX&amp;format=csv&amp;system=jinan-district-digital"' in html
+    )
 
 
 def test_errors_are_pages_in_the_readers_language(office: Office) -> None:
