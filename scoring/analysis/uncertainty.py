@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -285,10 +286,13 @@ def uncertainty_analysis(
     year: int,
     rng: np.random.Generator,
     settings: UncertaintySettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> UncertaintyResult:
-    """Rank intervals and sensitivity of the year's ranking under perturbed assumptions (see the module doc)."""
+    """Rank intervals and sensitivity of the year's ranking under perturbed assumptions (see the module doc).
+
+    ``progress(done, total)`` is called as the replications are computed (the CLI's progress bar)."""
     raw, not_applicable = data_matrices(system, dataset)
-    return uncertainty_analysis_matrix(system, raw, not_applicable, year, rng, settings)
+    return uncertainty_analysis_matrix(system, raw, not_applicable, year, rng, settings, progress)
 
 
 def uncertainty_analysis_matrix(
@@ -298,6 +302,7 @@ def uncertainty_analysis_matrix(
     year: int,
     rng: np.random.Generator,
     settings: UncertaintySettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> UncertaintyResult:
     """:func:`uncertainty_analysis` on a raw (year, unit) × indicator matrix and its 不适用 mask."""
     settings = settings or UncertaintySettings()
@@ -323,6 +328,7 @@ def uncertainty_analysis_matrix(
     tier_counts = np.zeros((len(tier_names) + 1, n_units), dtype=np.int64)
     tier_runs = 0
     combos, inverse = np.unique(design.levels, axis=0, return_inverse=True)
+    done = 0  # replications computed
     for c, combo in enumerate(combos):
         levels = (int(combo[0]), int(combo[1]), int(combo[2]))
         prepared = model.prepared(*levels)
@@ -339,6 +345,9 @@ def uncertainty_analysis_matrix(
             if tier_names and count_tiers:
                 tier_counts += _count_tiers(composite, chunk_ranks, thresholds, len(tier_names))
                 tier_runs += chunk.size
+            done += chunk.size
+            if progress is not None:
+                progress(done, design.runs)
         del prepared
 
     check = model.composites((0, 0, 0), model.nominal_weights[:, np.newaxis])[:, 0]

@@ -5,7 +5,7 @@ which the report's robustness appendix and the dashboard use too: one round show
 everywhere.
 """
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,13 +19,19 @@ from scoring.cli.common import (
     TablesOutOption,
     UnitOption,
     YearOption,
+    cell,
     console,
+    progress,
     read_checked,
     reports_errors,
     show_frame,
     split_list,
+    table,
 )
 from scoring.cli.help import bilingual
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(app: typer.Typer) -> None:
@@ -136,15 +142,77 @@ def uncertainty(
         aggregations=split_list(aggregations),
         missing=split_list(missing),
     )
-    result = uncertainty_analysis(indicator_system, dataset, year, settings.generator(), settings)
+    with progress("排名稳健性 rank intervals") as advance:
+        result = uncertainty_analysis(
+            indicator_system, dataset, year, settings.generator(), settings, advance
+        )
     write_uncertainty(result, out)
-    units = result.units.drop(columns=["unit_name", "nominal_score", "mean_rank"])
-    show_frame(units, f"{indicator_system.name}（{year} 年）排名稳健性 / rank intervals", digits=2)
-    show_frame(result.sensitivity, "敏感性指数 / sensitivity of the ranks (first order, total effect)")
+    show_rank_intervals(result.units, f"{indicator_system.name}（{year} 年）排名稳健性 / rank intervals")
+    show_sensitivity(result.sensitivity)
     console.print(
         f"{result.replications} 次重复计算，随机种子 {seed} / {result.replications} runs, seed {seed}; "
         f"结果已写入 / written → {out}"
     )
+
+
+def show_rank_intervals(units: "pd.DataFrame", title: str) -> None:
+    """One row per unit: its rank, its name beside its code, the 5–95 % interval of its rank, the median, its
+    tier and the chance of each tier it reached (the others are 0)."""
+    from scoring.analysis.uncertainty import NO_TIER
+
+    view = table(title)
+    view.add_column("排名\nrank", justify="right", no_wrap=True)
+    view.add_column("区县\nunit", overflow="fold")
+    view.add_column("5–95% 区间\ninterval", justify="right", no_wrap=True)
+    view.add_column("中位\nmedian", justify="right", no_wrap=True)
+    view.add_column("梯队\ntier", no_wrap=True)
+    view.add_column("梯队概率\ntier chances", overflow="fold")
+    chances = [c for c in units.columns if str(c).startswith("p_")]
+    for row in units.to_dict("records"):
+        low, high = row["rank_q05"], row["rank_q95"]
+        interval = "" if low != low else f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
+        tiers = "  ".join(
+            f"{f'{NO_TIER} none' if c == f'p_{NO_TIER}' else str(c)[2:]}\u00a0{row[c]:.0%}"
+            for c in chances
+            if row[c] > 0
+        )
+        view.add_row(
+            cell(row["nominal_rank"]),
+            f"{row['unit_name']} {row['unit_code']}",
+            interval,
+            cell(row["median_rank"], 1),
+            cell(row.get("nominal_tier")),
+            tiers,
+        )
+    console.print(view)
+
+
+def show_sensitivity(sensitivity: "pd.DataFrame") -> None:
+    """The sensitivity indices by assumption, named in Chinese and English with their levels named (not the
+    method codes). A small negative estimate is sampling noise around 0 and shows as 0."""
+    from scoring.analysis.settings import factor_label, level_labels
+
+    view = table("敏感性指数 / sensitivity of the ranks")
+    view.add_column("假设\nassumption", overflow="fold")
+    view.add_column("比较的取值\nlevels compared", overflow="fold")
+    view.add_column("一阶\nfirst order", justify="right", no_wrap=True)
+    view.add_column("总效应\ntotal effect", justify="right", no_wrap=True)
+    clipped = False
+    for row in sensitivity.to_dict("records"):
+        values = []
+        for name in ("first_order", "total_effect"):
+            value = float(row[name])
+            clipped |= value < 0
+            values.append(f"{max(value, 0.0):.3f}")
+        factor = str(row["assumption"])
+        view.add_row(
+            f"{factor_label(factor, 'zh')} {factor_label(factor, 'en')}",
+            level_labels(factor, str(row["levels"])),
+            *values,
+        )
+    console.print(view)
+    if clipped:
+        console.print("负的估计值（抽样误差）显示为 0 / negative estimates (sampling noise) are shown as 0")
 
 
 @reports_errors

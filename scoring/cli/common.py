@@ -8,8 +8,9 @@ imported inside the functions that need them, so that ``digiscore --help`` start
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
@@ -22,6 +23,7 @@ from scoring.problems import DigiscoreError, Problem, Severity, cap_problems
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
+    from rich.table import Table
 
     from scoring.data import Dataset
     from scoring.evaluate import Evaluation
@@ -37,16 +39,22 @@ class _LazyConsole:
         self._stderr = stderr
         self._console: Console | None = None
 
-    def __getattr__(self, name: str) -> Any:
+    def real(self) -> Console:
+        """The console itself (for what needs one: a progress bar enters it as a context manager)."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(stderr=self._stderr)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
 
 
-console = cast("Console", _LazyConsole(stderr=False))
-err = cast("Console", _LazyConsole(stderr=True))
+_STDOUT = _LazyConsole(stderr=False)
+_STDERR = _LazyConsole(stderr=True)
+console = cast("Console", _STDOUT)
+err = cast("Console", _STDERR)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -192,35 +200,64 @@ def resolve_system(name: str) -> IndicatorSystem:
     )
 
 
-def print_problems(problems: Sequence[Problem]) -> None:
-    """One line per problem: severity, location, unit/indicator/year, message in Chinese and English; at most
-    ``MAX_PER_CODE`` per code, the rest counted in one line (scoring.problems.cap_problems)."""
+SEVERITY_TEXT = {
+    Severity.ERROR: ("错误", "error", "red"),
+    Severity.WARNING: ("警告", "warning", "yellow"),
+    Severity.INFO: ("提示", "info", "cyan"),
+}
+
+
+def print_problems(problems: Sequence[Problem], system: IndicatorSystem | None = None) -> None:
+    """Each problem as a short block, readable at any width: its severity, where it is (file!sheet!cell), the
+    unit and the indicator by name beside their codes (when ``system`` is given) and the year, then the message in
+    Chinese and in English. At most ``MAX_PER_CODE`` per code, the rest counted in one line
+    (scoring.problems.cap_problems)."""
     if not problems:
         return
-    from rich.table import Table
+    from rich.markup import escape
 
-    problems = cap_problems(problems)
-    table = Table(show_lines=False, header_style="bold")
-    for column in (
-        "级别 severity",
-        "位置 location",
-        "区县 unit",
-        "指标 indicator",
-        "年份 year",
-        "说明 message",
-    ):
-        table.add_column(column, overflow="fold")
-    styles = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-    for p in problems:
-        table.add_row(
-            f"[{styles[p.severity]}]{p.severity}[/]",
-            str(p.location) or "-",
-            p.unit or "",
-            p.indicator or "",
-            str(p.year or ""),
-            f"{p.message_zh}\n{p.message_en}",
-        )
-    err.print(table)
+    units = system.unit_names if system is not None else {}
+    nodes = system.nodes if system is not None else {}
+    for p in cap_problems(problems):
+        zh, en, style = SEVERITY_TEXT[p.severity]
+        where = [str(p.location)] if str(p.location) else []
+        if p.unit:
+            where.append(f"{units[p.unit]}（{p.unit}）" if p.unit in units else p.unit)
+        if p.indicator:
+            where.append(f"{p.indicator} {nodes[p.indicator].name}" if p.indicator in nodes else p.indicator)
+        if p.year:
+            where.append(f"{p.year} 年")
+        err.print(f"[bold {style}]{zh} {en}[/] " + escape(" · ".join(where)), soft_wrap=False)
+        err.print("  " + escape(p.message_zh), highlight=False)
+        err.print("  " + escape(p.message_en), highlight=False)
+
+
+def progress(description: str) -> contextlib.AbstractContextManager[Callable[[int, int | None], None]]:
+    """A progress bar on the terminal while a step that may take more than a second runs, as
+    ``with progress("…") as advance: work(advance)`` where ``advance(done, total)`` moves it (``total`` None: the
+    bar only shows that work goes on). Drawn on stderr, and only when stderr is a terminal, then cleared: output
+    piped or redirected never contains it."""
+    return _progress(description)
+
+
+@contextlib.contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int | None], None]]:
+    if not err.is_terminal:
+        yield lambda done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_STDERR.real(),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def reports_errors(command: F) -> F:
@@ -259,8 +296,9 @@ def read_checked(system: str, data: Sequence[Path], force: bool) -> tuple[Indica
     from scoring.io import read_data
 
     indicator_system = resolve_system(system)
-    dataset = read_data(list(data), indicator_system)
-    print_problems([p for p in dataset.problems if p.severity is not Severity.INFO])
+    with progress("读取数据 reading the data") as advance:
+        dataset = read_data(list(data), indicator_system, progress=advance)
+    print_problems([p for p in dataset.problems if p.severity is not Severity.INFO], indicator_system)
     if dataset.has_errors and not force:
         err.print(
             "[red]数据存在错误，未计算；修正后重试，或用 --force 将错误单元格视为缺失 / "
@@ -282,24 +320,76 @@ def split_list(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-def show_frame(frame: pd.DataFrame, title: str, digits: int = 3, limit: int | None = None) -> None:
-    """A table on the console: floats with ``digits`` decimals, missing values blank, at most ``limit`` rows."""
-    import pandas as pd
+# How the engine's column names read on the console (two words wrap into a two-line header).
+HEADERS: dict[str, str] = {
+    "node": "指标 node",
+    "indicator": "指标 indicator",
+    "unit": "区县 unit",
+    "contribution": "贡献 contribution",
+    "contribution_above": "上一位 above",
+    "difference": "差距 gap",
+    "raw_value": "数值 value",
+    "goal": "目标 goal",
+    "goal_source": "来源 source",
+    "status": "状态 status",
+    "composite": "综合 composite",
+    "composite_gain": "增量 gain",
+    "rank": "排名 rank",
+    "step": "一份努力 step",
+    "children": "指标数 n",
+    "cronbach_alpha": "α",
+    "first_component_share": "PC1 占比 share",
+    "parent": "所属 parent",
+    "r_parent": "r",
+    "skew": "偏度 skew",
+    "kurtosis": "峰度 kurtosis",
+}
+
+
+def table(title: str | None = None) -> Table:
+    """A console table that stays readable at 80 columns: no vertical rules, a rule under the header."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title)
-    for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
+    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left", header_style="bold")
+
+
+def show_frame(frame: pd.DataFrame, title: str, digits: int = 3, limit: int | None = None) -> None:
+    """A table on the console: a ``<x>_code`` column and its ``<x>_name`` shown as one column ("DI-01 名称"),
+    headers in Chinese and English (:data:`HEADERS`), numbers right-aligned and never broken (floats with
+    ``digits`` decimals), text wrapped, missing values blank, at most ``limit`` rows."""
+    import pandas as pd
+
     shown = frame if limit is None else frame.head(limit)
-    for row in shown.itertuples(index=False):
-        table.add_row(
-            *(
-                ""
-                if v is None or (isinstance(v, float) and v != v) or v is pd.NA  # v != v: NaN
-                else f"{v:.{digits}f}"
-                if isinstance(v, float)
-                else str(v)
-                for v in row
-            )
-        )
-    console.print(table)
+    columns: dict[str, pd.Series] = {}
+    for column in shown.columns:
+        name = str(column)
+        if name.endswith("_name") and f"{name[:-5]}_code" in shown.columns:
+            continue
+        values = shown[column]
+        if name.endswith("_code") and f"{name[:-5]}_name" in shown.columns:
+            values = values.astype(str) + " " + shown[f"{name[:-5]}_name"].fillna("").astype(str)
+            name = name[:-5]
+        columns[name] = values
+    view = table(title)
+    for name, values in columns.items():
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        header = HEADERS.get(name, name).replace(" ", "\n", 1)  # Chinese above English
+        if numeric:
+            view.add_column(header, justify="right", no_wrap=True)
+        else:
+            view.add_column(header, overflow="fold")
+    for row in zip(*columns.values(), strict=True):
+        view.add_row(*(cell(v, digits) for v in row))
+    console.print(view)
+
+
+def cell(value: object, digits: int = 2) -> str:
+    """A value as a table shows it: floats with ``digits`` decimals, missing values blank."""
+    import pandas as pd
+
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):  # v != v: NaN
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)

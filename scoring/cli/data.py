@@ -17,9 +17,12 @@ from scoring.cli.common import (
     evaluate_files,
     output_format,
     print_problems,
+    progress,
     reports_errors,
     resolve_system,
+    show_frame,
 )
+from scoring.cli.common import table as table_view
 from scoring.cli.help import bilingual
 from scoring.problems import Severity, SubmissionError, problem_count
 
@@ -101,11 +104,12 @@ def validate(data: DataArgument, system: SystemOption = DEFAULT_SYSTEM) -> None:
 
     indicator_system = resolve_system(system)
     try:
-        dataset, code = validate_paths(data, indicator_system)
+        with progress("读取数据 reading the data") as advance:
+            dataset, code = validate_paths(data, indicator_system, advance)
     except SubmissionError as exc:
-        print_problems(exc.problems)
+        print_problems(exc.problems, indicator_system)
         raise typer.Exit(2) from None
-    print_problems(dataset.problems)
+    print_problems(dataset.problems, indicator_system)
     n = len(dataset.values)
     errors = problem_count(dataset.problems, Severity.ERROR)
     console.print(f"读取 {n} 个数值，发现 {errors} 个错误 / read {n} values, {errors} errors")
@@ -168,27 +172,29 @@ def monitor(
     Plan monitoring: each indicator against its target and the time-elapsed schedule.
     """
     import pandas as pd
-    from rich.table import Table
 
     evaluation = evaluate_files(system, year, data, force)
     table = evaluation.attainment[evaluation.attainment["year"] == year].copy()
     names = {node.code: node.name for node in evaluation.system.indicators}
     table.insert(3, "indicator_name", table["indicator_code"].map(names))
-    view = Table(title=f"{evaluation.system.name}（{year} 年）目标完成情况 / target attainment")
-    for column in (
-        "区县 unit",
-        "指标 indicator",
-        "数值 value",
-        "序时目标 expected",
-        "目标 target",
-        "完成度",
-        "状态 status",
-    ):
-        view.add_column(column)
-    for row in table.itertuples(index=False):
+    view = table_view(f"{evaluation.system.name}（{year} 年）目标完成情况 / target attainment")
+    view.add_column("指标\nindicator", overflow="fold", ratio=3)
+    view.add_column("区县\nunit", overflow="fold", ratio=1)
+    for header in ("数值\nvalue", "序时目标\nexpected", "目标\ntarget", "完成度\nattained"):
+        view.add_column(header, justify="right", no_wrap=True)
+    view.add_column("状态\nstatus", no_wrap=True)
+    shown = None
+    for row in table.sort_values(["indicator_code"], kind="stable").itertuples(index=False):
+        if row.indicator_code != shown:  # the indicator once, above its units
+            if shown is not None:
+                view.add_section()
+            shown = row.indicator_code
+            indicator = f"{row.indicator_code} {row.indicator_name}"
+        else:
+            indicator = ""
         view.add_row(
+            indicator,
             str(evaluation.system.unit_names.get(row.unit_code, row.unit_code)),
-            f"{row.indicator_code} {row.indicator_name}",
             "" if pd.isna(row.value) else f"{row.value:g}",
             "" if pd.isna(row.expected) else f"{row.expected:.4g}",
             f"{row.target:g}（{row.target_year}）" if row.target_year else f"{row.target:g}",
@@ -211,43 +217,28 @@ def monitor(
 
 
 def print_ranking(evaluation: "Evaluation") -> None:
-    """The summary table's first seven columns (rank, unit, composite, tier, …) on the console."""
-    import pandas as pd
-    from rich.table import Table
-
+    """The summary table's first seven columns (rank, unit, composite, tier, …) on the console, numbers
+    right-aligned with two decimals."""
     from scoring.outputs import summary_table
 
     summary = summary_table(evaluation)
-    table = Table(title=f"{evaluation.system.name}（{evaluation.year} 年）")
-    for column in summary.columns[:7]:
-        table.add_column(str(column))
-    for row in summary.itertuples(index=False):
-        table.add_row(*("" if pd.isna(v) else str(v) for v in row[:7]))
-    console.print(table)
+    show_frame(summary[summary.columns[:7]], f"{evaluation.system.name}（{evaluation.year} 年）", digits=2)
 
 
 def print_explanation(evaluation: "Evaluation", unit: str) -> None:
     """The unit's contributions along the tree, and their sum beside the composite (they agree)."""
-    from rich.table import Table
-
     frame = evaluation.explain(unit)
     name = evaluation.system.unit_names.get(unit, unit)
-    table = Table(title=f"{name}（{unit}）{evaluation.year} 年得分分解 / contributions")
-    for column in (
-        "指标 node",
-        "原始值 raw",
-        "得分 score",
-        "权重 weight",
-        "总权重 overall",
-        "贡献 contribution",
-        "占比 share",
-    ):
-        table.add_column(column, justify="right" if column[0] != "指" else "left")
+    view = table_view(f"{name}（{unit}）{evaluation.year} 年得分分解 / contributions")
+    view.add_column("指标\nnode", overflow="fold", ratio=1)
+    view.add_column("原始值\nraw", justify="right", overflow="fold")
+    for header in ("得分\nscore", "权重\nweight", "总权重\noverall", "贡献\ncontrib.", "占比\nshare"):
+        view.add_column(header, justify="right", no_wrap=True)
     for row in frame.itertuples(index=False):
         indent = "  " * int(row.level)
-        raw = "" if row.raw_value != row.raw_value else f"{row.raw_value:g} {row.unit or ''}"
+        raw = "" if row.raw_value != row.raw_value else f"{row.raw_value:g} {row.unit or ''}".strip()
         score = "缺失" if row.score != row.score else f"{row.score:.2f}"
-        table.add_row(
+        view.add_row(
             f"{indent}{row.node_code} {row.node_name}",
             raw,
             score,
@@ -256,7 +247,7 @@ def print_explanation(evaluation: "Evaluation", unit: str) -> None:
             f"{row.contribution:.4f}",
             f"{row.share:.1%}" if row.share == row.share else "",
         )
-    console.print(table)
+    console.print(view)
     leaves = frame[frame["node_code"].isin(evaluation.system.indicator_codes)]
     console.print(
         f"指标贡献合计 / sum of indicator contributions = {leaves['contribution'].sum():.6f}; "

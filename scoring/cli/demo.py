@@ -11,6 +11,7 @@ from scoring.cli.common import (
     console,
     err,
     print_problems,
+    progress,
     reports_errors,
     resolve_system,
 )
@@ -53,8 +54,9 @@ def demo(
     if not forms:
         err.print(f"[red]没有样例数据 / no sample forms in {forms_dir}[/]")
         raise typer.Exit(2)
-    dataset = read_data(forms, indicator_system)
-    print_problems([p for p in dataset.problems if p.severity is not Severity.INFO])
+    with progress("读取数据 reading the data") as advance:
+        dataset = read_data(forms, indicator_system, progress=advance)
+    print_problems([p for p in dataset.problems if p.severity is not Severity.INFO], indicator_system)
     evaluation = evaluate(indicator_system, dataset, year)
     out.mkdir(parents=True, exist_ok=True)
     for suffix in ("csv", "json", "xlsx"):
@@ -62,7 +64,10 @@ def demo(
     from scoring.report import ReportOptions, build_reports
 
     options = ReportOptions(charts=charts_possible())  # without the CJK font: no charts, one warning
-    for fmt, content in build_reports(evaluation, options=options).items():
+    with progress("生成报告 writing the report") as advance:
+        advance(0, None)
+        reports = build_reports(evaluation, options=options)
+    for fmt, content in reports.items():
         (out / f"report_{year}.{fmt}").write_bytes(content)
     print_ranking(evaluation)
     leader = evaluation.long_table().iloc[0]["unit_code"]

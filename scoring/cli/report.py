@@ -17,6 +17,7 @@ from scoring.cli.common import (
     console,
     err,
     evaluate_files,
+    progress,
     reports_errors,
 )
 from scoring.cli.help import bilingual
@@ -117,7 +118,10 @@ def report(
         raise typer.BadParameter(f"--issued must be YYYY-MM-DD, not {issued!r}") from None
     evaluation = evaluate_files(system, year, data, force)
     charts = charts and charts_possible()
-    files = build_reports(evaluation, chosen, ReportOptions(issuer=issuer, issued=issued_on, charts=charts))
+    options = ReportOptions(issuer=issuer, issued=issued_on, charts=charts)
+    with progress("生成报告 writing the report") as advance:
+        advance(0, None)
+        files = build_reports(evaluation, chosen, options)
     out.mkdir(parents=True, exist_ok=True)
     for fmt, content in files.items():
         path = out / f"report.{fmt}"

@@ -8,7 +8,7 @@ A file that cannot be used at all raises :class:`SubmissionError`; everything el
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -45,7 +45,10 @@ _MARKS: Final = {
 
 
 def read_data(
-    paths: Sequence[Path | str], system: IndicatorSystem, limits: UploadLimits | None = None
+    paths: Sequence[Path | str],
+    system: IndicatorSystem,
+    limits: UploadLimits | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Dataset:
     """Read data files of any supported layout and format into one dataset for ``system``.
 
@@ -56,11 +59,14 @@ def read_data(
     missing. When the same (unit, indicator, year) is given twice, the first (in the order of ``paths``, then
     sheets, then rows) is kept. Each file first passes the safety checks of :mod:`scoring.io.safety` (size,
     decompressed size and ratio, macros, disguised files). Raises :class:`SubmissionError` listing every file
-    that cannot be used at all.
+    that cannot be used at all. ``progress(done, total)`` is called as each file is opened (the CLI's progress
+    bar).
     """
     files: list[SourceFile] = []
     unusable: list[Problem] = []
-    for path in paths:
+    for done, path in enumerate(paths, 1):
+        if progress is not None:
+            progress(done - 1, len(paths))
         # size, zip bombs, macros, disguised files, cells beyond the limits: before any parser sees it
         refused = check_path(path, limits)
         if refused:
@@ -70,6 +76,8 @@ def read_data(
             files.append(open_path(path))
         except SubmissionError as error:
             unusable.extend(error.problems)
+    if progress is not None:
+        progress(len(paths), len(paths))
     return _read_files(files, unusable, system)
 
 

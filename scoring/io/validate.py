@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -16,14 +16,19 @@ EXIT_PROBLEMS: Final = 1  # at least one value or structure error
 EXIT_UNUSABLE: Final = 2  # a file cannot be used at all
 
 
-def validate_paths(paths: Sequence[Path | str], system: IndicatorSystem) -> tuple[Dataset, int]:
-    """Read ``paths`` for ``system``; return the dataset (with every problem) and the exit code.
+def validate_paths(
+    paths: Sequence[Path | str],
+    system: IndicatorSystem,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Dataset, int]:
+    """Read ``paths`` for ``system``; return the dataset (with every problem) and the exit code (``progress`` as
+    :func:`~scoring.io.read.read_data` takes it).
 
     0 when no problem is an error (warnings and info are allowed), 1 when at least one is, 2 when a file is
     unusable — then the dataset holds no values, only the problems of the unusable files.
     """
     try:
-        dataset = read_data(paths, system)
+        dataset = read_data(paths, system, progress=progress)
     except SubmissionError as error:
         return Dataset(problems=list(error.problems)), EXIT_UNUSABLE
     return dataset, EXIT_PROBLEMS if dataset.has_errors else EXIT_CLEAN
