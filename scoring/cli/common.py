@@ -9,6 +9,7 @@ imported inside the functions that need them, so that ``digiscore --help`` start
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
@@ -38,13 +39,17 @@ class _LazyConsole:
     def __init__(self, stderr: bool) -> None:
         self._stderr = stderr
         self._console: Console | None = None
+        self._columns: str | None = None
 
     def real(self) -> Console:
-        """The console itself (for what needs one: a progress bar enters it as a context manager)."""
-        if self._console is None:
+        """The console itself (for what needs one: a progress bar enters it as a context manager); made again
+        when ``COLUMNS`` changed, since a console reads it once (tests run commands at several widths)."""
+        columns = os.environ.get("COLUMNS")
+        if self._console is None or columns != self._columns:
             from rich.console import Console
 
             self._console = Console(stderr=self._stderr)
+            self._columns = columns
         return self._console
 
     def __getattr__(self, name: str) -> Any:
@@ -263,8 +268,6 @@ def _progress(description: str) -> Iterator[Callable[[int, int | None], None]]:
 def reports_errors(command: F) -> F:
     """Turn engine errors into listed problems and exit code 2 (unusable input); any other error into one line
     and exit code 5, never a traceback (``DIGISCORE_DEBUG=1`` lets it through, for a bug report)."""
-    import os
-
     from typer.exceptions import TyperException
 
     @wraps(command)
