@@ -10,8 +10,9 @@ reason instead of a result (``analysis.domain``), never a wrong number.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,8 @@ from scoring.problems import DigiscoreError, Problem
 
 if TYPE_CHECKING:
     from scoring.evaluate import Evaluation
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def regional_analysis(evaluation: Evaluation) -> Regional:
     )
 
 
-def _attempt(key: str, skipped: dict[str, Problem], compute: Any) -> Any:
+def _attempt(key: str, skipped: dict[str, Problem], compute: Callable[[], T]) -> T | None:
     try:
         return compute()
     except DigiscoreError as error:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.analysis.disparity import NO_GROUP
-from scoring.pipeline.rank import TIE_DECIMALS
+from scoring.pipeline.rank import TIE_DECIMALS, quantile_tier_names
 from scoring.system.models import QuantileTiers
 
 if TYPE_CHECKING:
@@ -72,10 +72,7 @@ def _group_tiers(frame: pd.DataFrame, tiers: object) -> pd.Series:
     """Quantile tiers recomputed within each group; threshold tiers as they are."""
     if not isinstance(tiers, QuantileTiers):
         return frame["tier"]
-    k = len(tiers.quantile)
-    position = ((frame["group_rank"] - 1.0) * k // frame["group_size"].astype(float)).clip(upper=k - 1)
-    names = np.array(tiers.quantile, dtype=object)
-    out = pd.Series(None, index=frame.index, dtype=object)
-    present = position.notna()
-    out[present] = names[position[present].astype(int).to_numpy()]
-    return out
+    names = quantile_tier_names(
+        frame["group_rank"].to_numpy(dtype=float), frame["group_size"].to_numpy(dtype=float), tiers.quantile
+    )
+    return pd.Series(names, index=frame.index, dtype=object)

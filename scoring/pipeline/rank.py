@@ -53,12 +53,22 @@ def tiers_by_quantile(scores: pd.Series, ranks: pd.Series, tiers: QuantileTiers)
     """With k names, a unit ranked r of n ranked units in its year gets name number
     ``min(k − 1, ⌊(r − 1)·k/n⌋)`` (so tied units share a tier)."""
     out = pd.Series(pd.NA, index=scores.index, dtype="string")
-    k = len(tiers.quantile)
     n = ranks.groupby(level="year").transform("count")
-    position = ((ranks.astype(float) - 1.0) * k // n.astype(float)).clip(upper=k - 1)
-    names = np.array(tiers.quantile, dtype=object)
-    present = position.notna()
-    out[present] = names[position[present].astype(int).to_numpy()]
+    names = quantile_tier_names(ranks.to_numpy(dtype=float), n.to_numpy(dtype=float), tiers.quantile)
+    present = ranks.notna().to_numpy()
+    out[present] = names[present]
+    return out
+
+
+def quantile_tier_names(ranks: np.ndarray, ranked: np.ndarray, names: list[str]) -> np.ndarray:
+    """Name number ``min(k − 1, ⌊(r − 1)·k/n⌋)`` of ``names`` (k of them) for rank r among n ranked units (``ranked``,
+    per row); None where the rank is NaN. Used for the year's units and for the units of a group alike."""
+    k = len(names)
+    with np.errstate(invalid="ignore"):
+        position = np.minimum((ranks - 1.0) * k // ranked, k - 1)
+    out = np.full(len(ranks), None, dtype=object)
+    present = ~np.isnan(position)
+    out[present] = np.array(names, dtype=object)[position[present].astype(int)]
     return out
 
 
