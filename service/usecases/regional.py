@@ -15,14 +15,13 @@ from service.errors import not_found
 from service.usecases.read import RoundRead
 
 Kind = Literal["coordination", "obstacles", "disparity", "groups"]
-KINDS: tuple[Kind, ...] = ("coordination", "obstacles", "disparity", "groups")
 
 
-def regional_document(context: ServiceContext, read: RoundRead, kind: Kind) -> dict[str, Any]:
-    """The ``kind`` document of the round (see :mod:`scoring.analysis.regional`); an analysis the system cannot
-    support gives ``{"year", "error": problem}`` with the reason in Chinese and English."""
+def regional_documents(context: ServiceContext, read: RoundRead) -> dict[str, dict[str, Any]]:
+    """Every ``kind`` document of the round (see :mod:`scoring.analysis.regional`) from one analysis; an analysis
+    the system cannot support gives ``{"year", "error": problem}`` with the reason in Chinese and English."""
 
-    def build() -> dict[str, Any]:
+    def build() -> dict[str, dict[str, Any]]:
         from scoring.analysis import regional  # the analysis stack loads on first use
 
         evaluation = read.evaluation()
@@ -30,16 +29,20 @@ def regional_document(context: ServiceContext, read: RoundRead, kind: Kind) -> d
         system = evaluation.system
         names = system.unit_names
         nodes = {code: node.name for code, node in system.nodes.items()}
-        if kind == "coordination":
-            return regional.coordination_document(found, names)
-        if kind == "obstacles":
-            return regional.obstacles_document(found, names, nodes)
-        if kind == "disparity":
-            return regional.disparity_document(found)
-        return regional.groups_document(found)
+        return {
+            "coordination": regional.coordination_document(found, names),
+            "obstacles": regional.obstacles_document(found, names, nodes),
+            "disparity": regional.disparity_document(found),
+            "groups": regional.groups_document(found),
+        }
 
-    document: dict[str, Any] = read.derived(context, ("regional", kind), build)
-    return document
+    documents: dict[str, dict[str, Any]] = read.derived(context, ("regional",), build)
+    return documents
+
+
+def regional_document(context: ServiceContext, read: RoundRead, kind: Kind) -> dict[str, Any]:
+    """The ``kind`` document of the round (one of :func:`regional_documents`)."""
+    return regional_documents(context, read)[kind]
 
 
 def group_ranking(context: ServiceContext, read: RoundRead, node: str | None) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def analysis_page(web: WebDep, year: YearQuery = None, system: SystemQuery = Non
     if year is None:
         return _empty(web, "nav.analysis", "analysis")
     view = read.read_round(web.context, web.principal, year, _system(web))
-    documents = {kind: regional.regional_document(web.context, view, kind) for kind in regional.KINDS}
+    documents = regional.regional_documents(web.context, view)
     t = web.t
     coordination = coordination_view(documents["coordination"], view.system, t)
     obstacles = obstacles_view(documents["obstacles"], view.system, t)
