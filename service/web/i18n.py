@@ -179,7 +179,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "analysis.d_chart": ("各区县耦合协调度 D", "Coupling coordination D by district"),
     "analysis.grade": ("协调等级", "Grade"),
     "analysis.lagging": ("滞后子系统", "Lagging subsystem"),
-    "analysis.synchronous": ("同步", "in step"),
+    "analysis.synchronous": ("（同步）", "(in step)"),
     "analysis.obstacles": ("障碍因子诊断", "Obstacle factors"),
     "analysis.obstacles_intro": (
         "障碍度 = 指标综合权重 × 偏离度（与满分的差距），各单元归一为 100%；维度障碍度为其指标之和。",
@@ -189,7 +189,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "analysis.common_units": ("列入前五位障碍的区县数", "Districts with it among their top five"),
     "analysis.common_chart": ("共性障碍因子", "Common obstacles"),
     "analysis.main_dimension": ("主要障碍维度", "Main obstacle dimension"),
-    "analysis.top_indicators": ("前三位障碍指标", "Top three obstacle indicators"),
+    "analysis.top_indicators": ("各区县前三位障碍指标", "Each district's three largest obstacles"),
+    "analysis.dimension_obstacles": ("各维度的障碍度", "Obstacle degree of each dimension"),
+    "analysis.nth": ("第 {n} 位", "No. {n}"),
     "analysis.disparity": ("区域差异", "Regional disparity"),
     "analysis.converging": (
         "综合得分的标准差较首年缩小：存在 σ 收敛。",

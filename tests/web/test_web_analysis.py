@@ -22,6 +22,7 @@ def test_analysis_page_draws_its_charts_and_tables(tab: Tab) -> None:
     assert set(shapes) == CHARTS and all(n > 5 for n in shapes.values()), shapes
     assert page.locator("#coordination-table tbody tr").count() == 14
     assert page.locator("#obstacles-table tbody tr").count() == 14
+    assert page.locator("#top-obstacles-table tbody tr").count() == 14
     assert page.locator("#disparity-table tbody tr").count() == 3  # 2022–2024
     assert page.locator("#classes-table tbody tr").count() == 14
     assert "优质协调" in page.locator("#coordination-table").inner_text()
