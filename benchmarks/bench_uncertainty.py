@@ -62,11 +62,7 @@ def baseline(
     zscore = model.assumptions["normalisation"].levels.index("zscore")
     elapsed, worst, done = 0.0, 0.0, 0
     for run_index in range(design.runs):
-        levels = (
-            int(design.levels[run_index, 0]),
-            int(design.levels[run_index, 1]),
-            int(design.levels[run_index, 2]),
-        )
+        levels = tuple(int(v) for v in design.levels[run_index, :5])  # the matrix levels (exclusion: weights)
         if levels[0] == zscore and model.mapped(levels[0], levels[1]):
             continue  # the engine cannot map z-scores to [1, 100] by its scale; the batched path can
         weights = design.weights[run_index]

@@ -39,3 +39,16 @@ def ahp_weights(pairwise: list[list[float]] | np.ndarray) -> AhpResult:
         return AhpResult(vector / vector.sum(), float(n), 0.0, 0.0)
     ci = (lambda_max - n) / (n - 1)
     return AhpResult(vector / vector.sum(), lambda_max, ci, ci / saaty_ri(n))
+
+
+def ahp_weights_batch(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`ahp_weights` of many pairwise matrices at once (m × n × n): their weights (m × n) and CR (m)."""
+    m, n, _ = matrices.shape
+    eigenvalues, eigenvectors = np.linalg.eig(matrices)
+    k = np.argmax(eigenvalues.real, axis=1)
+    vectors = np.abs(np.take_along_axis(eigenvectors.real, k[:, np.newaxis, np.newaxis], axis=2)[:, :, 0])
+    weights = vectors / vectors.sum(axis=1, keepdims=True)
+    if n <= 2:
+        return weights, np.zeros(m)
+    lambda_max = eigenvalues.real[np.arange(m), k]
+    return weights, (lambda_max - n) / (n - 1) / saaty_ri(n)

@@ -390,10 +390,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不确定性分析只支持以下汇总方法：{supported}；指标体系使用了 {methods}",
         "uncertainty analysis supports only these aggregations: {supported}; the system uses {methods}",
     ),
-    "analysis.unsupported_roles": (
-        "不确定性分析暂不支持含加分项或扣分项的评价体系（{indicators}）",
-        "uncertainty analysis does not support bonus or deduction indicators yet ({indicators})",
-    ),
     "analysis.domain": (
         "无法进行{analysis_zh}：{detail_zh}",
         "{analysis_en} cannot be computed: {detail_en}",

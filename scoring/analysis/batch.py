@@ -15,6 +15,13 @@ missing). Geometric aggregation is the same computation on logarithms: ``ln S_P 
 child score enters as ``−1e250`` so that ``exp`` gives exactly 0, as the engine's product does. Whether a
 node is present (some descendant indicator has a value) does not depend on the weights, so the masks are
 computed once per indicator matrix.
+
+Two additions to that form. A **bonus or deduction** child (methods.md §5) is outside the weights: its points
+(the indicator's column of the normalised matrix, weight-independent) are added to the parent's linear score,
+which is then clipped to the scale, ``s_P ← clip(s_P + Σ points, lo, hi)`` — the engine's rule. A **zero
+weight** (an indicator left out by the uncertainty analysis) removes the child: ``den_P`` then depends on the
+replication, and a parent whose present children all weigh 0 is missing in that replication, as a parent of
+a removed subtree is in the engine.
 """
 
 from __future__ import annotations
@@ -71,14 +78,16 @@ class ParentBlock:
     node_slots: tuple[int, ...]  # positions among the children of the node children
     node_children: tuple[str, ...]
     edges: slice  # rows of the flat edge-weight vector
+    adjustment_columns: np.ndarray  # matrix columns of the bonus / deduction children (points)
+    ahp: np.ndarray | None = None  # the pairwise matrix, when the parent is weighted by AHP
 
 
 @dataclass(frozen=True)
 class TreeLayout:
     """The system's tree flattened for batch scoring: parent blocks bottom-up and one weight per edge.
 
-    Edges are numbered block by block (children before parents), each block's children in file order, so a
-    parent's weights are the contiguous slice ``edges``.
+    Edges are numbered block by block (children before parents), each block's scored children in file order,
+    so a parent's weights are the contiguous slice ``edges``; bonus and deduction children have no edge.
     """
 
     blocks: tuple[ParentBlock, ...]
@@ -95,7 +104,7 @@ class TreeLayout:
         edge_parent: list[str] = []
         edge_child: list[str] = []
         for node in reversed(parents):  # reversed pre-order: every child before its parent
-            children = [c for c in node.children or []]
+            children = node.scored_children
             start = len(edge_child)
             edge_parent.extend(node.code for _ in children)
             edge_child.extend(c.code for c in children)
@@ -113,6 +122,10 @@ class TreeLayout:
                     node_slots=tuple(node_slots),
                     node_children=tuple(children[k].code for k in node_slots),
                     edges=slice(start, len(edge_child)),
+                    adjustment_columns=np.array([column[c.code] for c in node.adjustments], dtype=int),
+                    ahp=np.array(node.ahp, dtype=float)
+                    if node.ahp is not None and system.weighting_method(node) == "ahp"
+                    else None,
                 )
             )
         return cls(
@@ -156,8 +169,24 @@ class PreparedScores:
     computed on first use), the presence mask of all its children, and which units have a score at each node.
     """
 
-    def __init__(self, layout: TreeLayout, scores: np.ndarray):
+    def __init__(
+        self,
+        layout: TreeLayout,
+        scores: np.ndarray,
+        scale: tuple[float, float] = (0.0, 100.0),
+        points: np.ndarray | None = None,
+        points_factor: float = 1.0,
+    ):
+        """``scores``: the indicator matrix; ``scale``: the clip of a parent with bonus / deduction children;
+        ``points``: the matrix whose columns hold their points (default ``scores``), times ``points_factor``."""
         self.layout = layout
+        self.scale = scale
+        source = scores if points is None else points
+        self.points: dict[str, np.ndarray] = {
+            block.code: points_factor * np.nansum(source[:, block.adjustment_columns], axis=1)
+            for block in layout.blocks
+            if block.adjustment_columns.size
+        }
         present = ~np.isnan(scores)
         self.n_units = scores.shape[0]
         self._filled = np.where(present, scores, 0.0)
@@ -167,11 +196,15 @@ class PreparedScores:
             code: present[:, j] for j, code in enumerate(layout.indicator_codes)
         }
         self.children_present: dict[str, np.ndarray] = {}
+        self.indicator_present: dict[str, np.ndarray] = {}
         self.complete: dict[str, bool] = {}
         self.linear: dict[str, np.ndarray] = {}
         for block in layout.blocks:
             mask = np.column_stack([self.node_present[c] for c in block.children])
             self.children_present[block.code] = mask.astype(float)
+            self.indicator_present[block.code] = np.ascontiguousarray(
+                self._present[:, block.indicator_columns].astype(float)
+            )
             self.complete[block.code] = bool(mask.all())
             self.node_present[block.code] = np.asarray(mask.any(axis=1), dtype=bool)
             self.linear[block.code] = np.ascontiguousarray(self._filled[:, block.indicator_columns])
@@ -208,39 +241,62 @@ def batch_composites(
     """Composite scores (units × R) of R replications whose edge weights are the columns of ``weights``.
 
     ``aggregations`` gives each block's method (:meth:`TreeLayout.aggregations`). Each parent's weights must be
-    positive; they need not sum to 1 (the division by ``den`` renormalises). A unit with no indicator value
-    gets NaN.
+    non-negative; they need not sum to 1 (the division by ``den`` renormalises). A child of weight 0 is left
+    out. A unit with no indicator value (or only left-out ones) gets NaN.
     """
     layout = prepared.layout
     r = weights.shape[1]
-    values: dict[str, tuple[np.ndarray, bool]] = {}
+    # per node: its value (units × R, 0 where missing), whether in the log domain, and where it is present
+    # (units, or units × R once a zero weight made presence depend on the replication)
+    values: dict[str, tuple[np.ndarray, bool, np.ndarray]] = {}
     for block, method in zip(layout.blocks, aggregations, strict=True):
         geometric = batched_form(method).log_domain
         w = weights[block.edges]
+        children = [values.pop(child) for child in block.node_children]
+        per_run = bool((w <= 0).any()) or any(present.ndim == 2 for _, _, present in children)
         num: np.ndarray | None = None
+        den: np.ndarray | None = None
         if block.indicator_slots.size:
+            w_indicators = w[block.indicator_slots]
             source = prepared.logs(block) if geometric else prepared.linear[block.code]
-            num = source @ w[block.indicator_slots]
-        for slot, child in zip(block.node_slots, block.node_children, strict=True):
-            value, is_log = values.pop(child)
-            term = _as_domain(value, is_log, geometric, prepared.node_present[child]) * w[slot]
-            if num is None:
-                num = term
-            else:
-                num += term
+            num = source @ w_indicators
+            if per_run:
+                den = prepared.indicator_present[block.code] @ w_indicators
+        for slot, (value, is_log, child_present) in zip(block.node_slots, children, strict=True):
+            term = _as_domain(value, is_log, geometric, child_present) * w[slot]
+            num = term if num is None else num + term
+            if per_run:
+                mask = child_present if child_present.ndim == 2 else child_present[:, np.newaxis]
+                weight = mask * w[slot]
+                den = weight if den is None else den + weight
         assert num is not None  # a parent has at least one child
-        present = prepared.node_present[block.code]
-        if prepared.complete[block.code]:
+        present: np.ndarray
+        if per_run:
+            assert den is not None
+            present = den > 0
+            num /= np.where(present, den, 1.0)
+            num[~present] = 0.0
+        elif prepared.complete[block.code]:
+            present = prepared.node_present[block.code]
             num /= w.sum(axis=0)
         else:
+            present = prepared.node_present[block.code]
             den = prepared.children_present[block.code] @ w
             den[~present] = 1.0
             num /= den
             num[~present] = 0.0
-        values[block.code] = (num, geometric)
-    value, is_log = values[layout.root]
+        if block.code in prepared.points:
+            # bonus / deduction points on the linear score, clipped to the scale (missing parents stay 0)
+            linear = np.exp(num) if geometric else num
+            linear = np.clip(linear + prepared.points[block.code][:, np.newaxis], *prepared.scale)
+            mask = present if present.ndim == 2 else present[:, np.newaxis]
+            num, geometric = np.where(mask, linear, 0.0), False
+        values[block.code] = (num, geometric, present)
+    value, is_log, present = values[layout.root]
     composite = np.exp(value) if is_log else value
-    composite[~prepared.node_present[layout.root]] = np.nan
+    composite[~np.broadcast_to(present if present.ndim == 2 else present[:, np.newaxis], composite.shape)] = (
+        np.nan
+    )
     assert composite.shape == (prepared.n_units, r)
     return composite
 

@@ -193,7 +193,7 @@ class Findings:
 @dataclass(frozen=True)
 class Robustness:
     """附录五's analysis: the uncertainty analysis of the report year under one design, or why there is none
-    (``skipped``, e.g. ``analysis.unsupported_roles`` for a system with bonus / deduction points)."""
+    (``skipped``, e.g. ``analysis.unsupported_aggregation`` for an aggregation without a batched form)."""
 
     settings: UncertaintySettings
     result: UncertaintyResult | None

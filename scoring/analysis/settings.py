@@ -16,8 +16,12 @@ from scoring.problems import PipelineError, Problem
 if TYPE_CHECKING:
     import numpy as np
 
-FACTORS = ("weights", "normalisation", "aggregation", "missing")
-DISCRETE = ("normalisation", "aggregation", "missing")
+FACTORS = ("weights", "ahp", "normalisation", "aggregation", "missing", "treatment", "goalposts", "exclusion")
+# The assumptions drawn as one level each (the others, weights and ahp, draw whole weight vectors); the design's
+# level matrix has one column per name here, in this order.
+DISCRETE = ("normalisation", "aggregation", "missing", "treatment", "goalposts", "exclusion")
+# The discrete assumptions that choose the indicator matrix (exclusion acts on the weights).
+MATRIX_FACTORS = ("normalisation", "aggregation", "missing", "treatment", "goalposts")
 
 # How each assumption and its levels are named (Chinese, English), in the report, the dashboard and the API alike.
 FACTOR_TEXT: dict[str, tuple[str, str]] = {
@@ -25,18 +29,29 @@ FACTOR_TEXT: dict[str, tuple[str, str]] = {
     "normalisation": ("标准化方法", "Normalisation"),
     "aggregation": ("汇总方法", "Aggregation"),
     "missing": ("缺失值处理", "Missing data"),
+    "ahp": ("层次分析法判断", "AHP judgements"),
+    "treatment": ("异常值处理", "Outlier treatment"),
+    "goalposts": ("阈值与目标值", "Goalposts and targets"),
+    "exclusion": ("剔除单项指标", "Leaving one indicator out"),
 }
 FACTOR_STAGE = {
     "normalisation": Stage.NORMALISATION,
     "aggregation": Stage.AGGREGATION,
     "missing": Stage.MISSING,
+    "treatment": Stage.TREATMENT,
 }
 LEVEL_TEXT: dict[str, tuple[str, str]] = {  # levels that are no method of a stage
     "nominal": ("系统设定", "as set by the system"),
     "mixed": ("系统设定（多种方法）", "as set by the system (several methods)"),
     "uniform": ("均匀扰动", "uniform perturbation"),
     "dirichlet": ("狄利克雷扰动", "Dirichlet perturbation"),
+    "perturbed": ("判断扰动（CR < 0.1）", "judgements perturbed (CR < 0.1)"),
+    "stricter": ("提高", "stricter"),
+    "looser": ("降低", "looser"),
+    "all": ("全部指标", "all indicators"),
 }
+# The exclusion assumption's levels are "all" and one indicator code each; shown as one phrase.
+LEAVE_ONE_OUT = "leave_one_out"
 
 
 def factor_label(factor: str, lang: Literal["zh", "en"] = "zh") -> str:
@@ -49,6 +64,13 @@ def level_labels(factor: str, levels: str | tuple[str, ...], lang: Literal["zh",
     """An assumption's levels for people, from the method records (``minmax, zscore`` → 极差标准化、z-score
     标准化); ``levels`` as the sensitivity table gives them (comma-separated) or as a tuple."""
     names = [n.strip() for n in levels.split(",")] if isinstance(levels, str) else list(levels)
+    if factor == "exclusion":
+        dropped = sum(1 for n in names if n not in ("all", LEAVE_ONE_OUT)) or _count(names)
+        return (
+            f"全部指标、逐一剔除 {dropped} 项指标之一"
+            if lang == "zh"
+            else f"all indicators, or one of {dropped} indicators left out"
+        )
     stage = FACTOR_STAGE.get(factor)
     shown = []
     for name in names:
@@ -61,6 +83,14 @@ def level_labels(factor: str, levels: str | tuple[str, ...], lang: Literal["zh",
         else:
             shown.append(name)
     return ("、" if lang == "zh" else ", ").join(shown)
+
+
+def _count(names: list[str]) -> int:
+    """The indicator count of a compact exclusion level (``leave_one_out:84``)."""
+    for name in names:
+        if name.startswith(LEAVE_ONE_OUT + ":"):
+            return int(name.split(":", 1)[1])
+    return 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +106,11 @@ class UncertaintySettings:
     system's own choice (which is always a level); an empty tuple keeps that assumption fixed. ``spread`` is
     ``a`` of the uniform perturbation, ``concentration`` is ``κ`` of the Dirichlet one; ``weights="none"``
     keeps the nominal weights. ``chunk`` bounds memory: replications scored together.
+
+    ``treatments``: the alternatives to the system's outlier treatment (on/off). ``goalpost_shift`` (x): the
+    goalposts and targets ±x % level (stricter / looser, 0 = fixed). ``leave_one_out``: whether one scored
+    indicator may be left out per run. ``ahp_steps``: how many steps of Saaty's 1–9 scale an AHP judgement may
+    move (0 = fixed); perturbed matrices keep CR < 0.1.
     """
 
     replications: int = 1000
@@ -86,6 +121,10 @@ class UncertaintySettings:
     normalisations: tuple[str, ...] = ("minmax", "zscore", "rank")
     aggregations: tuple[str, ...] = ("arithmetic", "geometric")
     missing: tuple[str, ...] = ("renormalise", "group_mean")
+    treatments: tuple[str, ...] = ("none", "winsorise")
+    goalpost_shift: float = 0.10
+    leave_one_out: bool = True
+    ahp_steps: int = 1
     chunk: int = 256
 
     def generator(self) -> np.random.Generator:
@@ -102,6 +141,10 @@ class UncertaintySettings:
             problems.append("spread must be in [0, 1)")
         if self.concentration <= 0:
             problems.append("concentration must be > 0")
+        if not 0 <= self.goalpost_shift < 1:
+            problems.append("goalpost_shift must be in [0, 1)")
+        if not 0 <= self.ahp_steps <= 8:
+            problems.append("ahp_steps must be in 0…8")
         if self.chunk < 1:
             problems.append("chunk must be ≥ 1")
         if problems:

@@ -37,6 +37,7 @@ import pandas as pd
 from scoring.analysis.batch import PreparedScores, TreeLayout, batch_composites, rank_descending
 from scoring.analysis.design import (
     DISCRETE,
+    MATRIX_FACTORS,
     Assumption,
     Design,
     UncertaintySettings,
@@ -44,11 +45,11 @@ from scoring.analysis.design import (
     varied_factors,
 )
 from scoring.analysis.sensitivity import sobol_indices
+from scoring.analysis.settings import LEAVE_ONE_OUT
 from scoring.analysis.variants import aggregation_label, normalisation_label, score_range, variant_system
 from scoring.data import Dataset
 from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix
-from scoring.methods import Stage, record
-from scoring.problems import PipelineError, Problem
+from scoring.methods import Requirement, Stage, record
 from scoring.system.models import IndicatorSystem, QuantileTiers
 
 RANK_QUANTILES = (0.05, 0.5, 0.95)
@@ -56,20 +57,52 @@ NO_TIER = "无档次"
 
 
 def assumptions_of(system: IndicatorSystem, settings: UncertaintySettings) -> dict[str, Assumption]:
-    """The levels of each discrete assumption: the system's own choice first, then the alternatives that differ."""
+    """The levels of each assumption: the system's own choice first, then the alternatives that differ.
+
+    ``ahp`` varies when some parent is weighted by AHP (and ``ahp_steps`` > 0); ``goalposts`` when some
+    indicator has goalposts or a target (and ``goalpost_shift`` > 0); ``exclusion`` has the level ``all`` and
+    one level per scored indicator (with ``leave_one_out``).
+    """
 
     def levels(nominal: str, alternatives: tuple[str, ...]) -> tuple[str, ...]:
         return (nominal, *dict.fromkeys(a for a in alternatives if a != nominal))
 
     kind = settings.weights if settings.weights != "uniform" or settings.spread > 0 else "none"
+    has_ahp = any(
+        node.ahp is not None and system.weighting_method(node) == "ahp"
+        for node, _, _ in system.walk()
+        if node.children
+    )
+    scored = [i for i in system.indicators if i.role == "score"]
+    has_bounds = any(i.goalposts is not None or i.target is not None for i in scored)
     return {
         "weights": Assumption("weights", ("nominal",) if kind == "none" else ("nominal", kind)),
+        "ahp": Assumption(
+            "ahp", ("nominal", "perturbed") if has_ahp and settings.ahp_steps else ("nominal",)
+        ),
         "normalisation": Assumption(
             "normalisation", levels(normalisation_label(system), settings.normalisations)
         ),
         "aggregation": Assumption("aggregation", levels(aggregation_label(system), settings.aggregations)),
         "missing": Assumption("missing", levels(system.method.missing, settings.missing)),
+        "treatment": Assumption("treatment", levels(system.method.treat, settings.treatments)),
+        "goalposts": Assumption(
+            "goalposts",
+            ("nominal", "stricter", "looser") if has_bounds and settings.goalpost_shift else ("nominal",),
+        ),
+        "exclusion": Assumption(
+            "exclusion",
+            ("all", *(i.code for i in scored)) if settings.leave_one_out and len(scored) > 1 else ("all",),
+        ),
     }
+
+
+def matrix_levels(levels: tuple[int, ...] | np.ndarray) -> tuple[int, int, int, int, int]:
+    """The levels of :data:`MATRIX_FACTORS` (normalisation, aggregation, missing, treatment, goalposts) of a
+    run; levels not given are 0 (the system's own)."""
+    given = [int(v) for v in list(levels)[: len(MATRIX_FACTORS)]]
+    n, a, m, t, g = given + [0] * (len(MATRIX_FACTORS) - len(given))
+    return n, a, m, t, g
 
 
 class ReplicationModel:
@@ -84,8 +117,10 @@ class ReplicationModel:
         year: int,
         nominal: Evaluation,
         assumptions: dict[str, Assumption],
+        goalpost_shift: float = 0.10,
     ):
         self.system = system
+        self.settings_shift = goalpost_shift
         self.raw = raw
         self.not_applicable = not_applicable
         self.year = year
@@ -98,13 +133,37 @@ class ReplicationModel:
         self.rows = np.flatnonzero(years == year)
         self.unit_codes = tuple(str(u) for u in index[self.rows].get_level_values("unit_code"))
         self.group_rows = self.rows if system.method.comparability == "per_year" else np.arange(len(index))
-        self._normalised: dict[tuple[int, int], np.ndarray] = {}
+        self._normalised: dict[tuple[int, ...], np.ndarray] = {}
+        lo, hi = system.method.scale
+        self.points_factor = 99.0 / (hi - lo)  # points on the [1, 100] scale of a mapped replication
 
-    def normalised(self, normalisation: int, missing: int) -> np.ndarray:
-        """The normalised matrix (all rows) of a (normalisation, missing) level pair, from the engine."""
-        key = (normalisation, missing)
+    def canonical(self, normalisation: int, missing: int, treatment: int, goalposts: int) -> tuple[int, ...]:
+        """The key of the normalised matrix of these levels: a treatment level where no indicator is treated
+        under this normalisation, and a goalposts level where none uses goalposts or a target, change nothing
+        and count as the system's own (so that their runs share one matrix)."""
+        methods = set(self.indicator_methods(normalisation))
+        if not any(record(Stage.NORMALISATION, m).treated for m in methods):
+            treatment = 0
+        bounded = {Requirement.GOALPOSTS, Requirement.TARGET}
+        if not any(bounded & set(record(Stage.NORMALISATION, m).requires) for m in methods):
+            goalposts = 0
+        return normalisation, missing, treatment, goalposts
+
+    def goalpost_shift(self, goalposts: int) -> float | None:
+        """The signed shift of a goalposts level: +x stricter, −x looser, None nominal."""
+        level = self.assumptions["goalposts"].levels[goalposts]
+        shift = self.settings_shift
+        return {"stricter": shift, "looser": -shift}.get(level)
+
+    def normalised(
+        self, normalisation: int, missing: int, treatment: int = 0, goalposts: int = 0
+    ) -> np.ndarray:
+        """The normalised matrix (all rows) of a (normalisation, missing, treatment, goalposts) level
+        combination, from the engine."""
+        key = self.canonical(normalisation, missing, treatment, goalposts)
         if key not in self._normalised:
-            if key == (0, 0):
+            normalisation, missing, treatment, goalposts = key
+            if key == (0, 0, 0, 0):
                 frame = self.nominal.normalised
             else:
                 variant = variant_system(
@@ -113,6 +172,8 @@ class ReplicationModel:
                     if normalisation
                     else None,
                     missing=self.assumptions["missing"].levels[missing] if missing else None,
+                    treat=self.assumptions["treatment"].levels[treatment] if treatment else None,
+                    goalpost_shift=self.goalpost_shift(goalposts),
                     aggregate="arithmetic",  # only the normalised matrix is used: avoid methods that could refuse it
                     weighting="equal",
                     tiers=False,
@@ -137,13 +198,22 @@ class ReplicationModel:
             None if aggregation == 0 else self.assumptions["aggregation"].levels[aggregation]
         )
 
-    def prepared(self, normalisation: int, aggregation: int, missing: int) -> PreparedScores:
-        """The year's indicator scores of one level combination, ready for :func:`batch_composites`."""
-        full = self.normalised(normalisation, missing)
+    def prepared(self, levels: tuple[int, ...]) -> PreparedScores:
+        """The year's indicator scores of one level combination (:func:`matrix_levels`), ready for
+        :func:`batch_composites`; a mapped replication's points are scaled by 99/(hi − lo) and clipped to
+        [1, 100], so that they are the same points on the system scale."""
+        normalisation, aggregation, missing, treatment, goalposts = matrix_levels(levels)
+        full = self.normalised(normalisation, missing, treatment, goalposts)
         scores = full[self.rows]
         if self.mapped(normalisation, aggregation):
-            scores = self._to_positive(full, normalisation)
-        return PreparedScores(self.layout, scores)
+            return PreparedScores(
+                self.layout,
+                self._to_positive(full, normalisation),
+                scale=(1.0, 100.0),
+                points=scores,
+                points_factor=self.points_factor,
+            )
+        return PreparedScores(self.layout, scores, scale=self.system.method.scale)
 
     def _to_positive(self, full: np.ndarray, normalisation: int) -> np.ndarray:
         """``y' = 1 + 99·(y − a_j)/(b_j − a_j)`` on the year's rows (see the module docstring)."""
@@ -163,38 +233,52 @@ class ReplicationModel:
             mapped = np.where(span > 0, 1.0 + 99.0 * (y - low) / np.where(span > 0, span, 1.0), 100.0)
         return np.where(np.isnan(y), np.nan, np.clip(mapped, 1.0, 100.0))
 
-    def composites(self, levels: tuple[int, int, int], weights: np.ndarray) -> np.ndarray:
-        """Composite scores (units × R) on the system scale for one level combination (normalisation,
-        aggregation, missing) and R weight vectors (edges × R)."""
-        normalisation, aggregation, missing = levels
-        prepared = self.prepared(normalisation, aggregation, missing)
+    def composites(self, levels: tuple[int, ...], weights: np.ndarray) -> np.ndarray:
+        """Composite scores (units × R) on the system scale for one level combination (:func:`matrix_levels`)
+        and R weight vectors (edges × R)."""
+        normalisation, aggregation = matrix_levels(levels)[:2]
+        prepared = self.prepared(levels)
         composite = batch_composites(prepared, self.aggregations(aggregation), weights)
         return self.to_system_scale(composite, normalisation, aggregation)
 
-    def engine_composite(self, levels: tuple[int, int, int], weights: np.ndarray) -> np.ndarray:
+    def engine_composite(self, levels: tuple[int, ...], weights: np.ndarray) -> np.ndarray:
         """The same replication through the full engine (``evaluate_matrix``) — the slow reference path.
 
-        The replication's weights become fixed weights in a variant system; a mapped geometric replication uses
-        the scale [1, 100], which is the mapping itself for scale-bounded methods (the only ones it supports).
+        The replication's weights become fixed weights in a variant system; an indicator of weight 0 is
+        removed from it (the exclusion level); a mapped geometric replication uses the scale [1, 100], which is
+        the mapping itself for scale-bounded methods (the only ones it supports), with the points of bonus and
+        deduction indicators scaled by 99/(hi − lo).
         """
-        normalisation, aggregation, missing = levels
+        normalisation, aggregation, missing, treatment, goalposts = matrix_levels(levels)
         scale = None
+        points_scale = None
         if self.mapped(normalisation, aggregation):
             methods = self.indicator_methods(normalisation)
             if any(score_range(m, self.system) != self.system.method.scale for m in methods):
                 raise ValueError("the engine path maps to [1, 100] only for methods bounded by the scale")
             scale = (1.0, 100.0)
+            points_scale = self.points_factor
+        left_out = [c for c, w in zip(self.layout.edge_child, weights, strict=True) if w <= 0]
+        if len(left_out) > 1:
+            raise ValueError("the engine path removes one indicator at most")
         variant = variant_system(
             self.system,
             normalise=self.assumptions["normalisation"].levels[normalisation] if normalisation else None,
             missing=self.assumptions["missing"].levels[missing] if missing else None,
             aggregate=self.assumptions["aggregation"].levels[aggregation] if aggregation else None,
+            treat=self.assumptions["treatment"].levels[treatment] if treatment else None,
+            goalpost_shift=self.goalpost_shift(
+                self.canonical(normalisation, missing, treatment, goalposts)[3]
+            ),
             weighting="fixed",
-            weights=dict(zip(self.layout.edge_child, (float(w) for w in weights), strict=True)),
+            weights={c: float(w) for c, w in zip(self.layout.edge_child, weights, strict=True) if w > 0},
             scale=scale,
+            points_scale=points_scale,
+            without=left_out[0] if left_out else None,
             tiers=False,
         )
-        evaluation = evaluate_matrix(variant, self.raw, self.not_applicable, self.year)
+        codes = variant.indicator_codes
+        evaluation = evaluate_matrix(variant, self.raw[codes], self.not_applicable[codes], self.year)
         composite = evaluation.scores[self.system.composite.code].to_numpy()[self.rows]
         return self.to_system_scale(composite[:, np.newaxis], normalisation, aggregation)[:, 0]
 
@@ -269,7 +353,9 @@ class UncertaintyResult:
             ("tier_runs", self.tier_runs),
             ("nominal_deviation", self.nominal_deviation),
         ]
-        rows.extend((f"levels.{name}", ", ".join(a.levels)) for name, a in self.assumptions.items())
+        rows.insert(9, ("goalpost_shift", self.settings.goalpost_shift))
+        rows.insert(10, ("ahp_steps", self.settings.ahp_steps))
+        rows.extend((f"levels.{name}", levels_text(a)) for name, a in self.assumptions.items())
         return pd.DataFrame(rows, columns=["key", "value"])
 
 
@@ -307,17 +393,13 @@ def uncertainty_analysis_matrix(
     """:func:`uncertainty_analysis` on a raw (year, unit) × indicator matrix and its 不适用 mask."""
     settings = settings or UncertaintySettings()
     settings.check()
-    adjustments = [node.code for node in system.indicators if node.role != "score"]
-    if adjustments:
-        # points outside the weights, clipped to the scale, break the batched matrix form of the tree
-        raise PipelineError(
-            Problem("analysis.unsupported_roles", params={"indicators": ", ".join(adjustments)})
-        )
     seed = generator_seed(rng)
     state = dict(copy.deepcopy(rng.bit_generator.state))
     nominal = evaluate_matrix(system, raw, not_applicable, year)
     assumptions = assumptions_of(system, settings)
-    model = ReplicationModel(system, raw, not_applicable, year, nominal, assumptions)
+    model = ReplicationModel(
+        system, raw, not_applicable, year, nominal, assumptions, goalpost_shift=settings.goalpost_shift
+    )
     factors = varied_factors(assumptions, settings, model.layout)
     n_base = max(1, math.ceil(settings.replications / (len(factors) + 2)))
     design = sample_design(rng, n_base, model.nominal_weights, model.layout, assumptions, settings)
@@ -327,14 +409,18 @@ def uncertainty_analysis_matrix(
     ranks = np.zeros((design.runs, n_units), dtype=np.int32)
     tier_counts = np.zeros((len(tier_names) + 1, n_units), dtype=np.int64)
     tier_runs = 0
-    combos, inverse = np.unique(design.levels, axis=0, return_inverse=True)
+    # runs that score the same indicator matrix the same way are scored together (exclusion acts on weights)
+    drawn, drawn_inverse = np.unique(design.levels[:, : len(MATRIX_FACTORS)], axis=0, return_inverse=True)
+    canonical = np.array([_canonical_levels(model, tuple(int(v) for v in row)) for row in drawn])
+    combos, combo_of_drawn = np.unique(canonical, axis=0, return_inverse=True)
+    inverse = combo_of_drawn.reshape(-1)[drawn_inverse.reshape(-1)]
     done = 0  # replications computed
     for c, combo in enumerate(combos):
-        levels = (int(combo[0]), int(combo[1]), int(combo[2]))
-        prepared = model.prepared(*levels)
+        levels = matrix_levels(combo)
+        prepared = model.prepared(levels)
         aggregations = model.aggregations(levels[1])
         count_tiers = model.tiers_count(levels[0])
-        runs = np.flatnonzero(inverse.reshape(-1) == c)
+        runs = np.flatnonzero(inverse == c)
         for start in range(0, runs.size, settings.chunk):
             chunk = runs[start : start + settings.chunk]
             weights = np.ascontiguousarray(design.weights[chunk].T)
@@ -350,7 +436,7 @@ def uncertainty_analysis_matrix(
                 progress(done, design.runs)
         del prepared
 
-    check = model.composites((0, 0, 0), model.nominal_weights[:, np.newaxis])[:, 0]
+    check = model.composites((0,), model.nominal_weights[:, np.newaxis])[:, 0]
     expected = nominal.scores[system.composite.code].to_numpy()[model.rows]
     both = ~np.isnan(expected)
     deviation = float(np.max(np.abs(check[both] - expected[both]), initial=0.0))
@@ -375,6 +461,20 @@ def uncertainty_analysis_matrix(
         nominal_deviation=deviation,
         tier_runs=tier_runs,
     )
+
+
+def levels_text(assumption: Assumption) -> str:
+    """An assumption's levels, comma-separated; the exclusion's as ``all, leave_one_out:<number>``."""
+    if assumption.name == "exclusion" and len(assumption.levels) > 1:
+        return f"all, {LEAVE_ONE_OUT}:{len(assumption.levels) - 1}"
+    return ", ".join(assumption.levels)
+
+
+def _canonical_levels(model: ReplicationModel, levels: tuple[int, ...]) -> tuple[int, ...]:
+    """A run's matrix levels with those that change nothing set to 0 (:meth:`ReplicationModel.canonical`)."""
+    normalisation, aggregation, missing, treatment, goalposts = matrix_levels(levels)
+    n, m, t, g = model.canonical(normalisation, missing, treatment, goalposts)
+    return n, aggregation, m, t, g
 
 
 def _tier_rule(system: IndicatorSystem) -> tuple[tuple[str, ...], np.ndarray | None]:
@@ -456,6 +556,11 @@ def _unit_table(
             table[f"p_{name}"] = tier_counts[k] / tier_runs
         if tier_counts[-1].any():
             table[f"p_{NO_TIER}"] = tier_counts[-1] / tier_runs
+        # the tier-flip probability: the share of the counted runs that put the unit in another tier than its
+        # nominal one (NaN for a unit without a nominal tier)
+        shares = tier_counts / tier_runs
+        nominal_tier = [tier_names.index(t) if t in tier_names else -1 for t in table["nominal_tier"]]
+        table["tier_flip"] = [1.0 - shares[k, u] if k >= 0 else np.nan for u, k in enumerate(nominal_tier)]
     return table.sort_values(["nominal_rank", "unit_code"], na_position="last").reset_index(drop=True)
 
 
@@ -473,7 +578,7 @@ def _sensitivity_tables(
     summary = pd.DataFrame(
         {
             "assumption": list(design.factors),
-            "levels": [", ".join(assumptions[f].levels) for f in design.factors],
+            "levels": [levels_text(assumptions[f]) for f in design.factors],
             "first_order": indices.first_order,
             "total_effect": indices.total_effect,
         }

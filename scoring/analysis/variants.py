@@ -21,17 +21,67 @@ def rebuild_system(system: IndicatorSystem, **updates: Any) -> IndicatorSystem:
     return IndicatorSystem(**fields)
 
 
-def _strip_node(node: Node, drop: dict[str, Any], weights: Mapping[str, float] | None) -> Node:
-    """The node with the given per-node options dropped (``drop``: option → None) and explicit weights set."""
+def shifted(value: float, direction: int, shift: float) -> float:
+    """A goalpost or target moved by ``shift`` (a signed share) of its magnitude, in the indicator's direction:
+    ``b' = b + d·shift·|b|`` — positive ``shift`` is stricter (higher for d = +1, lower for d = −1)."""
+    return value + direction * shift * abs(value)
+
+
+def _indicator_update(node: Node, shift: float | None, points_scale: float | None) -> dict[str, Any]:
+    """An indicator's goalposts and target moved by ``shift`` (:func:`shifted`) and its points scaled."""
+    update: dict[str, Any] = {}
+    if shift:
+        if node.goalposts is not None:
+            update["goalposts"] = tuple(shifted(b, node.direction, shift) for b in node.goalposts)
+        if node.target is not None:
+            update["target"] = node.target.model_copy(
+                update={"value": shifted(node.target.value, node.direction, shift)}
+            )
+    if points_scale is not None and node.points is not None:
+        update["points"] = node.points.model_copy(
+            update={"per_unit": node.points.per_unit * points_scale, "cap": node.points.cap * points_scale}
+        )
+    return update
+
+
+def _strip_node(
+    node: Node,
+    drop: dict[str, Any],
+    weights: Mapping[str, float] | None,
+    shift: float | None = None,
+    points_scale: float | None = None,
+) -> Node:
+    """The node with the given per-node options dropped (``drop``: option → None), explicit weights set, and
+    its indicators' goalposts, targets and points changed (:func:`_indicator_update`)."""
     update: dict[str, Any] = {}
     if weights is not None and node.code in weights:
         update["weight"] = weights[node.code]
     if node.children:
-        update["children"] = [_strip_node(c, drop, weights) for c in node.children]
+        update["children"] = [_strip_node(c, drop, weights, shift, points_scale) for c in node.children]
         update.update({k: v for k, v in drop.items() if k != "normalise"})
-    elif "normalise" in drop:
-        update["normalise"] = None
+    else:
+        if "normalise" in drop:
+            update["normalise"] = None
+        update.update(_indicator_update(node, shift, points_scale))
     return node.model_copy(update=update)
+
+
+def _without(nodes: list[Node], code: str) -> list[Node]:
+    """The nodes with indicator ``code`` removed, and any parent left without a scored child with it."""
+    kept = []
+    for node in nodes:
+        if node.code == code:
+            continue
+        if node.children:
+            children = _without(node.children, code)
+            if not any(c.role == "score" for c in children):
+                continue
+            if len(children) != len(node.children):  # a child removed: its AHP matrix no longer fits
+                node = node.model_copy(update={"children": children, "ahp": None})
+            elif any(a is not b for a, b in zip(children, node.children or [], strict=True)):
+                node = node.model_copy(update={"children": children})
+        kept.append(node)
+    return kept
 
 
 def variant_system(
@@ -44,13 +94,19 @@ def variant_system(
     scale: tuple[float, float] | None = None,
     weights: Mapping[str, float] | None = None,
     tiers: bool = True,
+    treat: str | None = None,
+    goalpost_shift: float | None = None,
+    points_scale: float | None = None,
+    without: str | None = None,
 ) -> IndicatorSystem:
     """The system with methods replaced everywhere.
 
     ``normalise`` replaces the normalisation of every indicator (per-indicator overrides are dropped);
     ``aggregate`` / ``weighting`` replace the method of every parent node, the composite included (per-node
     overrides dropped); ``weights`` (child code → weight) sets explicit weights, used with ``weighting="fixed"``;
-    ``None`` keeps what the system says.
+    ``treat`` replaces the outlier treatment; ``goalpost_shift`` moves every goalpost and target
+    (:func:`shifted`); ``points_scale`` multiplies the points of bonus and deduction indicators; ``without``
+    removes one indicator (and a parent left with no scored child); ``None`` keeps what the system says.
     """
     method_update: dict[str, Any] = {}
     if normalise is not None:
@@ -63,6 +119,8 @@ def variant_system(
         method_update["weighting"] = weighting
     if scale is not None:
         method_update["scale"] = scale
+    if treat is not None:
+        method_update["treat"] = treat
     drop: dict[str, Any] = {}
     if normalise is not None:
         drop["normalise"] = None
@@ -70,7 +128,9 @@ def variant_system(
         drop["aggregate"] = None
     if weighting is not None:
         drop.update(weighting=None, combine=None)
-    tree = [_strip_node(n, drop, weights) for n in system.tree]
+    tree = [_strip_node(n, drop, weights, goalpost_shift, points_scale) for n in system.tree]
+    if without is not None:
+        tree = _without(tree, without)
     composite = system.composite.model_copy(update={k: v for k, v in drop.items() if k != "normalise"})
     return rebuild_system(
         system,

@@ -116,11 +116,48 @@ def uncertainty(
             ),
         ),
     ] = ",".join(DEFAULT_UNCERTAINTY.missing),
+    treatments: Annotated[
+        str,
+        typer.Option(
+            metavar="LIST",
+            help=bilingual(
+                "备选异常值处理（开/关），逗号分隔",
+                "alternative outlier treatments (on/off), comma-separated",
+            ),
+        ),
+    ] = ",".join(DEFAULT_UNCERTAINTY.treatments),
+    goalpost_shift: Annotated[
+        float,
+        typer.Option(
+            metavar="X",
+            help=bilingual(
+                "阈值与目标值上下浮动的比例 x（0 表示不变）",
+                "x of the goalposts-and-targets ±x level (0 = fixed)",
+            ),
+        ),
+    ] = DEFAULT_UNCERTAINTY.goalpost_shift,
+    leave_one_out: Annotated[
+        bool,
+        typer.Option(help=bilingual("每次计算剔除一项指标", "leave one scored indicator out per run")),
+    ] = DEFAULT_UNCERTAINTY.leave_one_out,
+    ahp_steps: Annotated[
+        int,
+        typer.Option(
+            metavar="S",
+            help=bilingual(
+                "层次分析法判断在 Saaty 标度上最多移动的档数（0 表示不变；保持 CR < 0.1）",
+                "steps of Saaty's scale an AHP judgement may move (0 = fixed; CR < 0.1 kept)",
+            ),
+        ),
+    ] = DEFAULT_UNCERTAINTY.ahp_steps,
     force: ForceOption = False,
 ) -> None:
-    """排名稳健性：在扰动的假设下计算排名区间（5%–95%）、梯队概率和敏感性指数。
+    """排名稳健性：在扰动的假设下（权重、层次分析法判断、标准化、汇总、缺失值、异常值处理、阈值与目标值、逐一剔除指标）
+    计算排名区间（5%–95%）、梯队概率和敏感性指数；加分项、扣分项每次都计入。
 
-    Rank intervals (5–95 %), tier probabilities and sensitivity indices under perturbed assumptions.
+    Rank intervals (5–95 %), tier probabilities and sensitivity indices under perturbed assumptions (weights, AHP
+    judgements, normalisation, aggregation, missing data, treatment, goalposts, one indicator left out); bonus
+    and deduction points count in every run.
     """
     from dataclasses import replace
 
@@ -141,6 +178,10 @@ def uncertainty(
         normalisations=split_list(normalisations),
         aggregations=split_list(aggregations),
         missing=split_list(missing),
+        treatments=split_list(treatments),
+        goalpost_shift=goalpost_shift,
+        leave_one_out=leave_one_out,
+        ahp_steps=ahp_steps,
     )
     with progress("排名稳健性 rank intervals") as advance:
         result = uncertainty_analysis(

@@ -27,7 +27,8 @@ def test_uncertainty_writes_rank_intervals_and_sensitivity(tmp_path: Path) -> No
     )
     assert code == 0, output
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["seed"] == 9 and document["replications"] == 60
+    # seven assumptions vary on the district system → blocks of k + 2 = 9 runs: 60 rounds up to 63
+    assert document["seed"] == 9 and document["replications"] == 63
     assert len(document["units"]) == 14
     assert {"median_rank", "rank_q05", "rank_q95", "p_领先"} <= set(document["units"][0])
     assert [row["assumption"] for row in document["sensitivity"]] == [
@@ -35,6 +36,9 @@ def test_uncertainty_writes_rank_intervals_and_sensitivity(tmp_path: Path) -> No
         "normalisation",
         "aggregation",
         "missing",
+        "treatment",
+        "goalposts",
+        "exclusion",
     ]
     again = tmp_path / "again.json"
     run(
@@ -108,3 +112,26 @@ def test_audit_prints_the_explanation(tmp_path: Path) -> None:
     assert code == 0, output
     assert "DI-18" in output and "Cronbach" in output
     assert (tmp_path / "a_pairs.csv").exists()
+
+
+def test_uncertainty_runs_on_the_jinan_composite_with_its_bonus_and_deductions(tmp_path: Path) -> None:
+    # issue 14: this exited 2 (bonus / deduction indicators refused); the points now count in every run
+    out = tmp_path / "composite.json"
+    composite = SAMPLE.parents[1] / "jinan_digital_composite" / "long_table.csv"
+    code, output = run(
+        "uncertainty",
+        "--system",
+        "jinan_digital_composite",
+        "--year",
+        "2024",
+        str(composite),
+        "--out",
+        str(out),
+        "--replications",
+        "45",
+    )
+    assert code == 0, output
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert len(document["units"]) == 14 and document["replications"] == 45  # 7 factors: blocks of 9
+    assert {"tier_flip", "p_领先"} <= set(document["units"][0])
+    assert {row["assumption"] for row in document["sensitivity"]} >= {"goalposts", "exclusion"}

@@ -22,7 +22,16 @@ from scoring.problems import PipelineError
 from scoring.system import IndicatorSystem
 
 NA = "不适用"  # make_dataset's marker for a cell the unit marked not applicable
-FIXED = UncertaintySettings(weights="none", normalisations=(), aggregations=(), missing=(), replications=20)
+FIXED = UncertaintySettings(
+    weights="none",
+    normalisations=(),
+    aggregations=(),
+    missing=(),
+    treatments=(),
+    goalpost_shift=0.0,
+    leave_one_out=False,
+    replications=20,
+)
 
 # Two dimensions, four indicators (one "less is better"), threshold tiers. B aggregates geometrically and the
 # composite weights are learned (entropy), so nominal runs cover mixed aggregation and data-driven weights.
@@ -75,9 +84,17 @@ def test_a_unit_best_on_every_indicator_ranks_first_in_every_replication(
     top = result.units.set_index("unit_code").loc["U1"]
     assert (top["rank_q05"], top["median_rank"], top["rank_q95"]) == (1, 1, 1)
     assert (result.ranks[:, result.unit_codes.index("U1")] == 1).all()
-    # every assumption varied: 4 factors → runs in blocks of k + 2 = 6, rounded up from 300 to 300
-    assert result.design.factors == ("weights", "normalisation", "aggregation", "missing")
-    assert result.replications == 300
+    # every assumption that applies varied (no AHP matrix, no goalposts or targets): 6 factors → runs in blocks
+    # of k + 2 = 8, 300 rounded up to 304
+    assert result.design.factors == (
+        "weights",
+        "normalisation",
+        "aggregation",
+        "missing",
+        "treatment",
+        "exclusion",
+    )
+    assert result.replications == 304
 
 
 def test_zero_perturbation_reproduces_the_nominal_ranks(
@@ -96,7 +113,14 @@ def test_zero_perturbation_reproduces_the_nominal_ranks(
 
 def test_uniform_spread_zero_is_no_perturbation(jinan: IndicatorSystem, jinan_data: Dataset) -> None:
     settings = UncertaintySettings(
-        spread=0.0, normalisations=(), aggregations=(), missing=(), replications=10
+        spread=0.0,
+        normalisations=(),
+        aggregations=(),
+        missing=(),
+        treatments=(),
+        goalpost_shift=0.0,
+        leave_one_out=False,
+        replications=10,
     )
     result = uncertainty_analysis(jinan, jinan_data, 2024, np.random.default_rng(5), settings)
     assert result.assumptions["weights"].levels == ("nominal",)
@@ -120,8 +144,9 @@ def test_nominal_replication_reproduces_evaluate_exactly(
 def test_every_batched_replication_equals_the_engine_run_with_its_choices(
     mixed: tuple[IndicatorSystem, Dataset],
 ) -> None:
-    # Random runs (perturbed weights, any normalisation, aggregation, missing-data policy), each checked against
-    # a full evaluate_matrix of a variant system with the run's weights written in as fixed weights.
+    # Random runs (perturbed weights, any normalisation, aggregation, missing-data policy, treatment on/off, one
+    # indicator left out or none), each checked against a full evaluate_matrix of a variant system with the
+    # run's weights written in as fixed weights and the left-out indicator removed.
     system, data = mixed
     raw, not_applicable = data_matrices(system, data)
     settings = UncertaintySettings(spread=0.5)
@@ -133,15 +158,18 @@ def test_every_batched_replication_equals_the_engine_run_with_its_choices(
     )
     zscore = model.assumptions["normalisation"].levels.index("zscore")
     checked = set()
+    left_out = 0
     for run in range(design.runs):
-        levels = (int(design.levels[run, 0]), int(design.levels[run, 1]), int(design.levels[run, 2]))
+        levels = tuple(int(v) for v in design.levels[run, :5])
         if levels[0] == zscore and model.mapped(levels[0], levels[1]):
             continue  # the engine cannot map z-scores to [1, 100]
         fast = model.composites(levels, design.weights[run][:, np.newaxis])[:, 0]
         slow = model.engine_composite(levels, design.weights[run])
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-9)
         checked.add(levels)
-    assert len(checked) >= 10  # most of the 4 × 2 × 2 combinations
+        left_out += int((design.weights[run] == 0).any())
+    assert len(checked) >= 10  # most of the 4 × 2 × 2 × 2 combinations
+    assert left_out > 10  # and runs with an indicator left out
 
 
 def test_same_seed_same_numbers_and_the_seed_is_recorded(mixed: tuple[IndicatorSystem, Dataset]) -> None:
@@ -176,7 +204,7 @@ def test_tier_probabilities_add_up_and_z_scores_are_left_out(mixed: tuple[Indica
 
 def test_design_layout_and_sensitivity_table(mixed: tuple[IndicatorSystem, Dataset]) -> None:
     system, data = mixed
-    settings = UncertaintySettings(replications=100, missing=())
+    settings = UncertaintySettings(replications=100, missing=(), treatments=(), leave_one_out=False)
     result = uncertainty_analysis(system, data, 2024, np.random.default_rng(8), settings)
     # 3 factors vary → blocks of 5 runs: A, AB:weights, AB:normalisation, AB:aggregation, B; 100 = 20 blocks
     assert result.design.role == ("A", "AB:weights", "AB:normalisation", "AB:aggregation", "B")

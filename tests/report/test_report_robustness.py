@@ -25,7 +25,9 @@ def test_the_appendix_shows_the_rank_intervals_of_the_seeded_analysis(
         assert row[1] == str(int(unit.nominal_rank))
         assert row[3] == f"{int(unit.rank_q05)}—{int(unit.rank_q95)}"
     sensitivity = tables["sensitivity"][1:]
-    assert sorted(r[0] for r in sensitivity) == sorted(["权重", "标准化方法", "汇总方法", "缺失值处理"])
+    assert sorted(r[0] for r in sensitivity) == sorted(
+        ["权重", "标准化方法", "汇总方法", "缺失值处理", "异常值处理", "阈值与目标值", "剔除单项指标"]
+    )
     first_order = [float(r[2]) for r in sensitivity]
     assert first_order == sorted(first_order, reverse=True)  # the assumption that matters most comes first
     # the seed printed is the design's, so a reader can reproduce the table

@@ -23,11 +23,17 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         w.paragraphs([f"本评价未做稳健性分析：{robustness.skipped.message_zh}。"])
         return
     leading = factor_label(robustness.leading_assumption)
+    varied = "、".join(factor_label(f) for f in result.design.factors)
+    adjusted = any(i.role != "score" for i in data.system.indicators)
+    flips = "tier_flip" in result.units.columns
     w.paragraphs(
         [
-            f"按照经合组织与欧盟联合研究中心《综合指数编制手册》的方法，在权重扰动、标准化方法、汇总方法和缺失值处理"
-            f"方式的不同组合下重复计算 {result.replications} 次（随机种子 {robustness.settings.seed}），给出各区县排名的"
-            f"中位数和 5%—95% 区间，并以方差分解的一阶敏感性指数衡量各项假设对排名的影响；影响最大的是{leading}。"
+            f"按照经合组织与欧盟联合研究中心《综合指数编制手册》的方法，在{varied}等假设的不同组合下重复计算 "
+            f"{result.replications} 次（随机种子 {robustness.settings.seed}），给出各区县排名的中位数和 5%—95% 区间"
+            + ("和档次变动概率（与本评价档次不同的计算次数占比）" if flips else "")
+            + "，并以方差分解的一阶敏感性指数衡量各项假设对排名的影响；"
+            + ("每次计算都按体系规定计入加分项和扣分项；" if adjusted else "")
+            + f"影响最大的是{leading}。"
         ]
     )
     rows = [
@@ -36,15 +42,16 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             str(int(r.nominal_rank)),
             fmt.weight(float(r.median_rank)).rstrip("0").rstrip("."),
             f"{int(r.rank_q05)}—{int(r.rank_q95)}",
+            *([fmt.percent(float(r.tier_flip))] if flips else []),
         ]
         for r in result.units.itertuples()
     ]
     w.table(
         "robustness",
         f"{data.year} 年排名的不确定性",
-        ["区县", "排名", "中位排名", "5%—95% 区间"],
+        ["区县", "排名", "中位排名", "5%—95% 区间", *(["档次变动概率"] if flips else [])],
         rows,
-        align="lrrr",
+        align="lrrr" + ("r" if flips else ""),
     )
     rows = [
         [
