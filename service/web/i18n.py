@@ -228,15 +228,19 @@ TEXT: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------------------------------ uncertainty
     "uncertainty.title": ("排名稳健性 · {year}", "Robustness of the ranking · {year}"),
     "uncertainty.intro": (
-        "在权重随机扰动、并换用其他标准化、加总和缺失值处理方法的情况下，把评价重复计算 {runs} 次"
-        "（固定随机种子 {seed}），给出每个区县名次的中位数和 5%–95% 区间。区间越窄，名次越稳定。",
-        "The evaluation repeated {runs} times with randomly perturbed weights and alternative normalisation, "
-        "aggregation and missing-data methods (fixed seed {seed}): each district's median rank and its "
-        "5–95 % interval. The narrower the interval, the steadier the rank.",
+        "在权重随机扰动、并换用其他标准化、加总、缺失值和异常值处理方法，阈值与目标值上下浮动，逐一剔除单项指标的情况下，"
+        "把评价重复计算 {runs} 次（固定随机种子 {seed}；加分项、扣分项每次都按体系规定计入），给出每个区县名次的中位数、"
+        "5%–95% 区间和档次变动概率。区间越窄，名次越稳定。",
+        "The evaluation repeated {runs} times with randomly perturbed weights, alternative normalisation, "
+        "aggregation, missing-data and outlier methods, goalposts and targets moved up and down, and one "
+        "indicator left out at a time (fixed seed {seed}; bonus and deduction points count in every run): each "
+        "district's median rank, its 5–95 % interval and the probability that it lands in another tier. The "
+        "narrower the interval, the steadier the rank.",
     ),
     "uncertainty.nominal": ("名次", "Rank"),
     "uncertainty.median": ("中位名次", "Median rank"),
     "uncertainty.interval": ("5%–95% 名次区间", "5–95 % rank interval"),
+    "uncertainty.tier_flip": ("档次变动概率", "Tier-flip probability"),
     "uncertainty.chart": ("名次区间（本页区县）", "Rank intervals (districts on this page)"),
     "uncertainty.sensitivity": ("哪项假设对名次影响最大", "Which assumption moves ranks most"),
     "uncertainty.assumption": ("假设", "Assumption"),

@@ -316,6 +316,7 @@ def uncertainty(
         analysis=intervals,
         sensitivity=views.sensitivity_rows(intervals.get("sensitivity", []), web.lang),
         rows=shown,
+        flips=any("tier_flip" in r for r in rows),
         page=page,
         pages=pages,
         charts={"intervals": chart} if shown else {},

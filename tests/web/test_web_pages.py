@@ -422,9 +422,12 @@ def test_an_upload_through_the_page_is_stored_as_one_through_the_api(office: Off
 
 def test_the_uncertainty_page_lists_every_unit_with_its_interval(office: Office) -> None:
     html = browser_like(office).get(f"/uncertainty?year={YEAR}").text
-    # the one default design: 1000 runs asked, four assumptions vary, so ceil(1000 / 6) = 167 base rows
-    # of 6 runs = 1002 runs, seed 20250101
-    assert "重复计算 1002 次（固定随机种子 20250101）" in html
+    # the one default design: 1000 runs asked, seven assumptions vary on the district system (weights,
+    # normalisation, aggregation, missing, treatment, goalposts, exclusion), so ceil(1000 / 9) = 112 base rows
+    # of 9 runs = 1008 runs, seed 20250101
+    assert "重复计算 1008 次（固定随机种子 20250101；" in html
+    assert '<th scope="col" class="num">档次变动概率</th>' in html  # the district system has tiers
+    assert len(re.findall(r'<td class="num">\d+\.\d%</td>', html)) == 14
     assert len(re.findall(r'<th scope="row"><a href="/districts/', html)) == 14
     assert re.search(r"<td class=\"num\">\d+ – \d+</td>", html)
     # assumptions and their levels named as the report names them, never by their method codes
