@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from scoring.analysis.design import UncertaintySettings
     from scoring.analysis.regional import Regional
     from scoring.analysis.uncertainty import UncertaintyResult
+    from scoring.analysis.versions import SystemComparison
     from scoring.evaluate import Evaluation
     from scoring.problems import Problem
 
@@ -240,6 +241,8 @@ class ReportData:
     findings: Findings
     regional: Regional  # coordination, obstacles, disparity, group ranks (scoring.analysis.regional)
     robustness: Robustness | None = field(default=None)  # present when asked for (see :func:`analyse`)
+    # 附录六: the previous round's system version against this one on the same data (see :func:`analyse`)
+    versions: SystemComparison | None = field(default=None)
 
     @property
     def system(self) -> IndicatorSystem:
@@ -269,9 +272,16 @@ class ReportData:
         return {status: statuses.count(status) for status in STATUSES}
 
 
-def analyse(evaluation: Evaluation, uncertainty: UncertaintySettings | None = None) -> ReportData:
+def analyse(
+    evaluation: Evaluation,
+    uncertainty: UncertaintySettings | None = None,
+    previous_version: Evaluation | None = None,
+) -> ReportData:
     """Compute every table of the report from the evaluation (its report year is ``evaluation.year``); with
-    ``uncertainty``, also the robustness analysis under that design (:func:`robustness_analysis`)."""
+    ``uncertainty``, also the robustness analysis under that design (:func:`robustness_analysis`); with
+    ``previous_version`` — the same year's data evaluated with the system version the previous round used — and a
+    system file that differs from it, the comparison of the two versions
+    (:func:`scoring.analysis.versions.compare_evaluations`)."""
     from scoring.analysis.regional import regional_analysis
 
     system = evaluation.system
@@ -314,7 +324,18 @@ def analyse(evaluation: Evaluation, uncertainty: UncertaintySettings | None = No
         findings=findings(evaluation, ranking, city_mean, change, targets, flags, previous is not None),
         regional=regional_analysis(evaluation),
         robustness=robustness_analysis(evaluation, uncertainty) if uncertainty is not None else None,
+        versions=version_comparison(evaluation, previous_version),
     )
+
+
+def version_comparison(evaluation: Evaluation, previous: Evaluation | None) -> SystemComparison | None:
+    """The comparison of the previous round's system version with this one, when there is a previous version
+    and its file differs (same content hash: nothing to show)."""
+    if previous is None or previous.system.content_hash == evaluation.system.content_hash:
+        return None
+    from scoring.analysis.versions import compare_evaluations
+
+    return compare_evaluations(previous, evaluation)
 
 
 def findings(

@@ -65,7 +65,7 @@ def level_labels(factor: str, levels: str | tuple[str, ...], lang: Literal["zh",
     标准化); ``levels`` as the sensitivity table gives them (comma-separated) or as a tuple."""
     names = [n.strip() for n in levels.split(",")] if isinstance(levels, str) else list(levels)
     if factor == "exclusion":
-        dropped = sum(1 for n in names if n not in ("all", LEAVE_ONE_OUT)) or _count(names)
+        dropped = _count(names) or sum(1 for n in names if n != "all")
         return (
             f"全部指标、逐一剔除 {dropped} 项指标之一"
             if lang == "zh"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from scoring.cli import analysis, data, demo, report
+from scoring.cli import analysis, data, demo, report, versions
 from scoring.cli.common import EXIT_CODES_HELP, err
 from scoring.cli.help import bilingual, use_bilingual_help
 
@@ -27,7 +27,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-for group in (data, report, analysis, demo):
+for group in (data, report, analysis, versions, demo):
     group.register(app)
 
 

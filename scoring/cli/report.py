@@ -98,6 +98,17 @@ def report(
             )
         ),
     ] = True,
+    previous_system: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SYSTEM",
+            help=bilingual(
+                "上一轮评价所用的指标体系版本（路径、文件名或 id）；与本轮不同时，附录六比较两版",
+                "the system version the previous round used (path, file stem or id); when it differs, "
+                "附录六 compares the two versions on this year's data",
+            ),
+        ),
+    ] = None,
     force: ForceOption = False,
 ) -> None:
     """生成年度综合评价报告：report.docx、report.xlsx 和 report.html。
@@ -119,9 +130,10 @@ def report(
     evaluation = evaluate_files(system, year, data, force)
     charts = charts and charts_possible()
     options = ReportOptions(issuer=issuer, issued=issued_on, charts=charts)
+    previous = evaluate_files(previous_system, year, data, force) if previous_system else None
     with progress("生成报告 writing the report") as advance:
         advance(0, None)
-        files = build_reports(evaluation, chosen, options)
+        files = build_reports(evaluation, chosen, options, previous)
     out.mkdir(parents=True, exist_ok=True)
     for fmt, content in files.items():
         path = out / f"report.{fmt}"

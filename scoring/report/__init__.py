@@ -32,10 +32,14 @@ MEDIA_TYPES = {
 
 
 def build_reports(
-    evaluation: Evaluation, formats: Sequence[str] = FORMATS, options: ReportOptions | None = None
+    evaluation: Evaluation,
+    formats: Sequence[str] = FORMATS,
+    options: ReportOptions | None = None,
+    previous: Evaluation | None = None,
 ) -> dict[str, bytes]:
     """The report in each of ``formats`` (``docx``, ``xlsx``, ``html``), sharing one analysis and one set of
-    charts. Raises :class:`ReportError` for an unknown format, or when charts are wanted and no CJK font is
+    charts. ``previous``: the same data evaluated with the system version the previous round used; when that
+    file differs from this round's, 附录六 compares the two versions (docs/report.md). Raises :class:`ReportError` for an unknown format, or when charts are wanted and no CJK font is
     installed (``report.font_missing``)."""
     from scoring.analysis.report_data import analyse
     from scoring.report.chapters import CHAPTERS
@@ -47,7 +51,7 @@ def build_reports(
         if fmt not in FORMATS:
             raise unknown_format(fmt, FORMATS)
     # the robustness appendix is in the Word and HTML editions only (the workbook has no sheet for it yet)
-    data = analyse(evaluation, options.robustness if {"docx", "html"} & set(formats) else None)
+    data = analyse(evaluation, options.robustness if {"docx", "html"} & set(formats) else None, previous)
     document = build_document(data, options, CHAPTERS)
     charts: dict[str, bytes] = {}
     if options.charts and {"docx", "html"} & set(formats):
@@ -76,9 +80,11 @@ def build_reports(
     return out
 
 
-def build_report(evaluation: Evaluation, fmt: str, options: ReportOptions | None = None) -> bytes:
+def build_report(
+    evaluation: Evaluation, fmt: str, options: ReportOptions | None = None, previous: Evaluation | None = None
+) -> bytes:
     """The report in one format: ``docx``, ``xlsx`` or ``html`` (see :func:`build_reports`)."""
-    return build_reports(evaluation, (fmt,), options)[fmt]
+    return build_reports(evaluation, (fmt,), options, previous)[fmt]
 
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "ReportOptions", "build_report", "build_reports"]

@@ -22,3 +22,14 @@ def test_levels_that_are_no_method_and_unknown_names() -> None:
     )
     assert level_labels("normalisation", "nosuch") == "nosuch"  # shown as given, never dropped
     assert factor_label("missing", "en") == "Missing data" and factor_label("other") == "other"
+
+
+def test_the_exclusion_levels_are_one_phrase() -> None:
+    # the sensitivity table writes the 84 indicators of the composite compactly; a tuple of codes counts them
+    from scoring.analysis.settings import level_labels
+
+    assert level_labels("exclusion", "all, leave_one_out:84") == "全部指标、逐一剔除 84 项指标之一"
+    assert (
+        level_labels("exclusion", ("all", "a1", "a2"), "en")
+        == "all indicators, or one of 2 indicators left out"
+    )

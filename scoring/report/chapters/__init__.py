@@ -22,6 +22,7 @@ from scoring.report.chapters import (
     robustness,
     summary,
     targets,
+    versions,
 )
 
 CHAPTERS: tuple[Chapter, ...] = (
@@ -39,6 +40,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     recommendations.CHAPTER,  # 问题与建议
     appendix.CHAPTER,  # 附录一—四
     robustness.CHAPTER,  # 附录五 稳健性分析 (when asked for)
+    versions.CHAPTER,  # 附录六 指标体系版本变化 (when the previous round used another version)
 )
 
 __all__ = ["CHAPTERS", "Chapter"]

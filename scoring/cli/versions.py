@@ -1,0 +1,55 @@
+"""The ``compare-systems`` command: two versions of an indicator system compared on the same data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scoring.cli.common import (
+    ForceOption,
+    TablesOutOption,
+    YearOption,
+    console,
+    read_checked,
+    reports_errors,
+    show_frame,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compare-systems`` to ``app``."""
+    app.command("compare-systems")(compare_systems)
+
+
+@reports_errors
+def compare_systems(
+    old: Annotated[str, typer.Argument(help="the old version: system YAML path, file stem or id")],
+    new: Annotated[str, typer.Argument(help="the new version: system YAML path, file stem or id")],
+    data: Annotated[
+        list[Path],
+        typer.Option("--data", "-d", help="district forms, long or wide tables (repeat the option)"),
+    ],
+    year: YearOption,
+    out: TablesOutOption = None,
+    force: ForceOption = False,
+) -> None:
+    """What changed between two versions of a system (nodes, weights, targets, methods), who moved and by how
+    much on the same data, and Spearman's ρ between the two rankings."""
+    from scoring.analysis.export import write_tables
+    from scoring.analysis.versions import compare_systems as compare
+
+    old_system, old_data = read_checked(old, data, force)
+    new_system, new_data = read_checked(new, data, force)
+    result = compare(old_system, new_system, old_data, new_data, year)
+    show_frame(result.changes, "指标体系变化 / what changed in the file")
+    show_frame(
+        result.units.drop(columns=["unit_name"]),
+        f"{year} 年两版排名对比 / ranks under both versions (rank_change > 0: moved up)",
+        digits=2,
+    )
+    console.print(result.text())
+    if out is not None:
+        write_tables({"units": result.units, "changes": result.changes}, out, result.summary())
+        console.print(f"结果已写入 / written → {out}")

@@ -1,0 +1,79 @@
+"""附录六 指标体系版本变化: when the round uses a new version of the system the previous round used, what changed
+in the file, who moved and by how much on this year's data, and Spearman's ρ between the two rankings — from
+:func:`scoring.analysis.versions.compare_evaluations` (``ReportData.versions``; docs/report.md says how the
+report learns the previous version)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scoring.analysis.report_data import ReportData
+from scoring.analysis.versions import change_label, field_label
+from scoring.report import numbers as fmt
+from scoring.report.chapter import Chapter, Writer
+from scoring.report.options import ReportOptions
+
+MAX_CHANGE_ROWS = 60  # the whole list is in the CLI's compare-systems output
+
+
+def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
+    comparison = data.versions
+    if comparison is None:
+        return
+    w.heading("附录六  指标体系版本变化", 2, "appendix-versions")
+    w.paragraphs(
+        [
+            f"{comparison.text()}下表列出两版指标体系文件的差异（节点、权重、目标值、阈值、方法；实际权重为"
+            f"节点在上级中所占比重），以及以本年度数据分别按两版计算的各区县得分和名次。"
+        ]
+    )
+    changes = comparison.changes
+    rows = [
+        [
+            change_label(str(r.kind)),
+            str(r.code),
+            str(r.name),
+            field_label(str(r.field)),
+            str(r.old),
+            str(r.new),
+        ]
+        for r in changes.head(MAX_CHANGE_ROWS).itertuples()
+    ]
+    note = (
+        f"共 {len(changes)} 处，表中列出前 {MAX_CHANGE_ROWS} 处。" if len(changes) > MAX_CHANGE_ROWS else ""
+    )
+    w.table(
+        "version-changes",
+        "两版指标体系的差异",
+        ["类别", "编码", "名称", "项目", "原版", "新版"],
+        rows or [["—", "", "两版文件没有实质差异", "", "", ""]],
+        note=note,
+        compact=True,
+    )
+    rows = [
+        [
+            str(r.unit_name),
+            fmt.score(float(r.old_score)),
+            fmt.score(float(r.new_score)),
+            fmt.signed(float(r.score_change)),
+            fmt.rank(_number(r.old_rank)),
+            fmt.rank(_number(r.new_rank)),
+            fmt.rank_move(_number(r.rank_change)),
+        ]
+        for r in comparison.units.itertuples()
+    ]
+    w.table(
+        "version-moves",
+        f"{data.year} 年数据按两版计算的综合得分与排名",
+        ["区县", "原版得分", "新版得分", "得分变化", "原版排名", "新版排名", "名次变化"],
+        rows,
+        align="lrrrrrr",
+    )
+
+
+def _number(value: object) -> float | None:
+    """A number of the comparison table, None where it is missing (NaN or pandas' NA)."""
+    return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+CHAPTER = Chapter("versions", "指标体系版本变化", blocks)
