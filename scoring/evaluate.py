@@ -8,24 +8,25 @@ result, :class:`scoring.result.Evaluation`, is re-exported here.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from scoring.data import STATUS_NOT_APPLICABLE, Dataset
 from scoring.pipeline.attainment import attainment_table
 from scoring.pipeline.change import year_over_year
-from scoring.pipeline.derive import derive_stage
+from scoring.pipeline.derive import Derived, derive_stage
 from scoring.pipeline.flags import flag_cells
 from scoring.pipeline.groups import comparability_groups
 from scoring.pipeline.missing import Imputed, impute_stage
-from scoring.pipeline.normalise import column_params, normalise_stage
+from scoring.pipeline.normalise import Normalised, column_params, normalise_stage
 from scoring.pipeline.points import adjustment_points
 from scoring.pipeline.rank import assign_tiers, rank_scores
-from scoring.pipeline.screen import screen
+from scoring.pipeline.screen import Screened, screen
 from scoring.pipeline.topsis import topsis_scores
-from scoring.pipeline.transform import transform_stage, transform_values
-from scoring.pipeline.treat import treat_stage
+from scoring.pipeline.transform import Transformed, transform_stage, transform_values
+from scoring.pipeline.treat import Treated, treat_stage
 from scoring.pipeline.tree import aggregate_tree
 from scoring.problems import PipelineError, Problem
 from scoring.result import Evaluation, Step
@@ -39,6 +40,7 @@ __all__ = [
     "data_matrices",
     "evaluate",
     "evaluate_matrix",
+    "normalised_matrix",
     "transform_values",
 ]
 
@@ -60,16 +62,27 @@ def data_matrices(system: IndicatorSystem, dataset: Dataset) -> tuple[pd.DataFra
     return raw, not_applicable
 
 
-def evaluate_matrix(
-    system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame, year: int
-) -> Evaluation:
-    """The pipeline on a (year, unit_code) × code matrix of raw values and its 不适用 mask (the columns of
-    :func:`data_matrices`: indicators, and the components of derived indicators)."""
+@dataclass(frozen=True)
+class _UpToNormalisation:
+    """The stages up to normalisation, as :func:`evaluate_matrix` and :func:`normalised_matrix` share them:
+    ``raw`` and ``not_applicable`` are the rows kept by screening."""
+
+    derived: Derived
+    screened: Screened
+    imputed: Imputed
+    raw: pd.DataFrame
+    not_applicable: pd.DataFrame
+    row_groups: list[np.ndarray]
+    transformed: Transformed
+    treated: Treated
+    normalised: Normalised
+
+
+def _up_to_normalisation(
+    system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame
+) -> _UpToNormalisation:
     method = system.method
-    if year not in raw.index.get_level_values("year"):
-        raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
     derived = derive_stage(raw, not_applicable, system)
-    log = [Step("derive", "formula", derived.log_detail())] if system.derived else []
     if method.screen_on == "imputed":
         # COINr's build_example_coin order: impute, then screen by coverage of the imputed data (a unit that
         # reported nothing is still dropped first: it would otherwise be made up entirely of imputed values)
@@ -84,17 +97,45 @@ def evaluate_matrix(
         screened = screen(derived.values, derived.not_applicable, method.min_coverage)
         raw, not_applicable = screened.raw, screened.not_applicable
         imputed = impute_stage(raw, not_applicable, system)
+    row_groups = comparability_groups(raw.index, method.comparability)
+    transformed = transform_stage(imputed.values, system.indicators)
+    treated = treat_stage(transformed.values, system, row_groups)
+    normalised = normalise_stage(treated.values, system, row_groups)
+    return _UpToNormalisation(
+        derived, screened, imputed, raw, not_applicable, row_groups, transformed, treated, normalised
+    )
+
+
+def normalised_matrix(
+    system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame, year: int
+) -> pd.DataFrame:
+    """The pipeline up to the normalisation stage: exactly ``evaluate_matrix(...).normalised``, without the
+    aggregation, ranks, flags and log that analyses replacing the later stages (the uncertainty analysis) do not
+    use."""
+    if year not in raw.index.get_level_values("year"):
+        raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
+    return _up_to_normalisation(system, raw, not_applicable).normalised.values
+
+
+def evaluate_matrix(
+    system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame, year: int
+) -> Evaluation:
+    """The pipeline on a (year, unit_code) × code matrix of raw values and its 不适用 mask (the columns of
+    :func:`data_matrices`: indicators, and the components of derived indicators)."""
+    method = system.method
+    if year not in raw.index.get_level_values("year"):
+        raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
+    stages = _up_to_normalisation(system, raw, not_applicable)
+    derived, screened, imputed = stages.derived, stages.screened, stages.imputed
+    raw, not_applicable, row_groups = stages.raw, stages.not_applicable, stages.row_groups
+    transformed, treated, normalised = stages.transformed, stages.treated, stages.normalised
+    log = [Step("derive", "formula", derived.log_detail())] if system.derived else []
     parts = derived.parts.loc[raw.index]
     log.extend(Step("screen", name, detail) for name, detail in screened.log_entries())
     log.append(Step("impute", imputed.method, imputed.log_detail()))
-
-    row_groups = comparability_groups(raw.index, method.comparability)
-    transformed = transform_stage(imputed.values, system.indicators)
     log.extend(Step("transform", name, transformed.log_detail(name)) for name in transformed.transformed)
-    treated = treat_stage(transformed.values, system, row_groups)
     if treated.method != "none":
         log.append(Step("treat", treated.method, treated.log_detail()))
-    normalised = normalise_stage(treated.values, system, row_groups)
     log.extend(Step("normalise", block.method, block.log_detail()) for block in normalised.blocks)
     tree = aggregate_tree(normalised.values, system, row_groups, not_applicable)
     log.extend(

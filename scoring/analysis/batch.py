@@ -253,7 +253,9 @@ def batch_composites(
         geometric = batched_form(method).log_domain
         w = weights[block.edges]
         children = [values.pop(child) for child in block.node_children]
-        per_run = bool((w <= 0).any()) or any(present.ndim == 2 for _, _, present in children)
+        # presence per replication is needed only when a child's presence already varies by replication, or a
+        # zero weight leaves a present unit without any weighted child (checked below)
+        per_run = any(present.ndim == 2 for _, _, present in children)
         num: np.ndarray | None = None
         den: np.ndarray | None = None
         if block.indicator_slots.size:
@@ -270,21 +272,27 @@ def batch_composites(
                 weight = mask * w[slot]
                 den = weight if den is None else den + weight
         assert num is not None  # a parent has at least one child
-        present: np.ndarray
+        present: np.ndarray = prepared.node_present[block.code]
+        if not per_run:
+            if prepared.complete[block.code]:
+                den = w.sum(axis=0)[np.newaxis, :]  # 1 × R
+                dead = den <= 0  # every child left out in that replication
+            else:
+                den = prepared.children_present[block.code] @ w
+                den[~present] = 1.0
+                dead = den <= 0  # the unit's present children all left out
+            if dead.any():
+                per_run = True
+            else:
+                num /= den
+                if not prepared.complete[block.code]:
+                    num[~present] = 0.0
         if per_run:
             assert den is not None
-            present = den > 0
-            num /= np.where(present, den, 1.0)
-            num[~present] = 0.0
-        elif prepared.complete[block.code]:
-            present = prepared.node_present[block.code]
-            num /= w.sum(axis=0)
-        else:
-            present = prepared.node_present[block.code]
-            den = prepared.children_present[block.code] @ w
-            den[~present] = 1.0
-            num /= den
-            num[~present] = 0.0
+            runs_present = (den > 0) & (present if present.ndim == 2 else present[:, np.newaxis])
+            num /= np.where(runs_present, den, 1.0)
+            num[~np.broadcast_to(runs_present, num.shape)] = 0.0
+            present = np.broadcast_to(runs_present, num.shape)
         if block.code in prepared.points:
             # bonus / deduction points on the linear score, clipped to the scale (missing parents stay 0)
             linear = np.exp(num) if geometric else num

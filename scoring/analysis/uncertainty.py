@@ -48,7 +48,7 @@ from scoring.analysis.sensitivity import sobol_indices
 from scoring.analysis.settings import LEAVE_ONE_OUT
 from scoring.analysis.variants import aggregation_label, normalisation_label, score_range, variant_system
 from scoring.data import Dataset
-from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix
+from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix, normalised_matrix
 from scoring.methods import Requirement, Stage, record
 from scoring.system.models import IndicatorSystem, QuantileTiers
 
@@ -178,7 +178,7 @@ class ReplicationModel:
                     weighting="equal",
                     tiers=False,
                 )
-                frame = evaluate_matrix(variant, self.raw, self.not_applicable, self.year).normalised
+                frame = normalised_matrix(variant, self.raw, self.not_applicable, self.year)
             self._normalised[key] = frame.to_numpy(dtype=float)
         return self._normalised[key]
 

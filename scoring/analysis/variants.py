@@ -33,10 +33,12 @@ def _indicator_update(node: Node, shift: float | None, points_scale: float | Non
     if shift:
         if node.goalposts is not None:
             update["goalposts"] = tuple(shifted(b, node.direction, shift) for b in node.goalposts)
-        if node.target is not None:
-            update["target"] = node.target.model_copy(
-                update={"value": shifted(node.target.value, node.direction, shift)}
-            )
+        target = node.target
+        if target is not None and target.value is not None:  # an annual_rate target keeps its rate
+            moved: dict[str, Any] = {"value": shifted(target.value, node.direction, shift)}
+            if target.by_unit:
+                moved["by_unit"] = {u: shifted(v, node.direction, shift) for u, v in target.by_unit.items()}
+            update["target"] = target.model_copy(update=moved)
     if points_scale is not None and node.points is not None:
         update["points"] = node.points.model_copy(
             update={"per_unit": node.points.per_unit * points_scale, "cap": node.points.cap * points_scale}

@@ -126,7 +126,11 @@ def treat_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.nd
         return Treated(name, x, flags, [], spec)
     treat = TREATMENT[name]
     treated_by = method_names(Stage.NORMALISATION, treated=True)
-    values = x.to_numpy(copy=True)
+    original = x.to_numpy()
+    values = original.copy()
+    actions = np.full(
+        values.shape, "", dtype=object
+    )  # the flags, filled in numpy (a DataFrame per cell is slow)
     details = []
     for j, indicator in enumerate(system.indicators):
         if indicator.role != "score" or system.normalise_method(indicator) not in treated_by:
@@ -136,10 +140,10 @@ def treat_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.nd
             values[rows, j] = column
             if outcome.action == "none":
                 continue
-            present = rows[~np.isnan(x.to_numpy()[rows, j])]
+            present = rows[~np.isnan(original[rows, j])]
             moved = rows[outcome.winsorised] if outcome.winsorised else present
             if outcome.action != "untreated_constant":  # logged below, but no value changed
-                flags.iloc[moved, j] = outcome.action
+                actions[moved, j] = outcome.action
             details.append(
                 {
                     "indicator_code": indicator.code,
@@ -152,4 +156,5 @@ def treat_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.nd
                     "units": [x.index[r][1] for r in rows[outcome.winsorised]],
                 }
             )
+    flags = pd.DataFrame(actions, index=x.index, columns=x.columns)
     return Treated(name, pd.DataFrame(values, index=x.index, columns=x.columns), flags, details, spec)

@@ -31,6 +31,7 @@ def test_chapters_are_in_the_order_users_expect() -> None:
         "问题与建议",
         "附录",
         "稳健性分析",
+        "指标体系版本变化",  # issue 14 item 7: 附录六, only when the previous round used another version
     ]
     assert len({c.key for c in CHAPTERS}) == len(CHAPTERS)
 
