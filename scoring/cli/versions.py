@@ -16,6 +16,7 @@ from scoring.cli.common import (
     reports_errors,
     show_frame,
 )
+from scoring.cli.help import bilingual
 
 
 def register(app: typer.Typer) -> None:
@@ -25,18 +26,44 @@ def register(app: typer.Typer) -> None:
 
 @reports_errors
 def compare_systems(
-    old: Annotated[str, typer.Argument(help="the old version: system YAML path, file stem or id")],
-    new: Annotated[str, typer.Argument(help="the new version: system YAML path, file stem or id")],
+    old: Annotated[
+        str,
+        typer.Argument(
+            metavar="OLD",
+            help=bilingual(
+                "原版指标体系：YAML 路径、文件名或 id", "the old version: system YAML path, file stem or id"
+            ),
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(
+            metavar="NEW",
+            help=bilingual(
+                "新版指标体系：YAML 路径、文件名或 id", "the new version: system YAML path, file stem or id"
+            ),
+        ),
+    ],
     data: Annotated[
         list[Path],
-        typer.Option("--data", "-d", help="district forms, long or wide tables (repeat the option)"),
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="FILE",
+            help=bilingual(
+                "填报表、长表或宽表（可重复）", "district forms, long or wide tables (repeat the option)"
+            ),
+        ),
     ],
     year: YearOption,
     out: TablesOutOption = None,
     force: ForceOption = False,
 ) -> None:
-    """What changed between two versions of a system (nodes, weights, targets, methods), who moved and by how
-    much on the same data, and Spearman's ρ between the two rankings."""
+    """比较指标体系的两个版本：文件的变化（节点、权重、目标值、方法），同一数据下各区县名次的变化，以及两版排名的斯皮尔曼等级相关系数。
+
+    What changed between two versions of a system (nodes, weights, targets, methods), who moved and by how
+    much on the same data, and Spearman's ρ between the two rankings.
+    """
     from scoring.analysis.export import write_tables
     from scoring.analysis.versions import compare_systems as compare
 
