@@ -324,3 +324,31 @@ def test_the_jinan_composite_with_its_bonus_and_deductions_runs_and_matches_the_
             continue
         fast = model.composites(levels, design.weights[run][:, np.newaxis])[:, 0]
         np.testing.assert_allclose(fast, model.engine_composite(levels, design.weights[run]), atol=1e-9)
+
+
+def test_a_node_with_its_own_min_coverage_is_refused_with_a_clear_message(
+    make_system: Callable[..., IndicatorSystem], make_dataset: Callable[..., Dataset]
+) -> None:
+    from scoring.problems import PipelineError
+
+    system = make_system(
+        """
+        method: {normalise: goalpost}
+        tree:
+          - code: A
+            name: A
+            weight: 1
+            min_coverage: 0.5
+            children:
+              - {code: a1, name: a1, weight: 1, goalposts: [0, 10]}
+              - {code: a2, name: a2, weight: 1, goalposts: [0, 10]}
+          - {code: b1, name: b1, weight: 1, goalposts: [0, 10]}
+        """
+    )
+    data = make_dataset({2024: {u: {"a1": 1, "a2": 2, "b1": 3} for u in ("U1", "U2", "U3")}})
+    with pytest.raises(PipelineError) as error:
+        uncertainty_analysis(
+            system, data, 2024, np.random.default_rng(0), UncertaintySettings(replications=9)
+        )
+    problem = error.value.problems[0]
+    assert problem.code == "analysis.unsupported_coverage" and "A" in problem.message_zh
