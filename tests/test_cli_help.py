@@ -197,3 +197,30 @@ def test_validate_from_the_cache_loads_no_yaml_or_json_schema(tmp_path: Path) ->
     ]
     assert "jsonschema" in runs[0].stdout.splitlines()[-1]
     assert runs[1].stdout.strip().splitlines()[-1] == "LOADED", runs[1].stdout[-500:]
+
+
+USAGE = "用法 Usage:"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["score", "-y", "2024", "x.xlsx"], ["缺少必填的选项 --out", "missing option --out"]),
+        (["score", "-y", "2024", "--out", "x.csv"], ["缺少必填的参数 DATA", "missing argument DATA"]),
+        (["score", "--bogus"], ["没有选项 --bogus", "no such option --bogus"]),
+        (
+            ["score", "-y", "2024", "--out", "x.txt", "a.xlsx"],
+            ["参数值无效 --out", "不支持的输出格式", "use one of"],
+        ),
+        (["nosuch"], ["没有这个命令", "No such command"]),
+        (["token", "create", "--role"], ["选项", "--role"]),
+    ],
+    ids=["missing option", "missing argument", "no such option", "bad value", "no such command", "no value"],
+)
+def test_usage_errors_in_both_languages(args: list[str], expected: list[str]) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "错误 Error:" in result.output
+    for text in expected:
+        assert text in result.output, result.output
+    assert "Traceback" not in result.output and "Try '" not in result.output

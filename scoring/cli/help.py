@@ -212,7 +212,54 @@ def short_help(command: Any) -> str:
     """A command's line in its group's list: the first sentence of each language's paragraph."""
     text = inspect.cleandoc(command.short_help or command.help or "").partition("\f")[0]
     paragraphs = [p for p in text.split("\n\n") if p.strip()][:2]
-    return "\n".join(" ".join(p.split()) for p in paragraphs)
+    return "\n".join(_one_line(p) for p in paragraphs)
+
+
+def usage_error_text(error: Any) -> str:
+    """A usage error (click's, or a ``typer.BadParameter`` a command raised) in Chinese and English, naming the
+    option or the placeholder as the help shows it."""
+    from typer._click import exceptions as errors
+
+    param = getattr(error, "param", None)
+    if param is not None:
+        name = _placeholder(param) if param.param_type_name == "argument" else " / ".join(param.opts)
+    else:
+        name = str(getattr(error, "param_hint", "") or "")
+    message = str(error.message)
+    if isinstance(error, errors.MissingParameter):
+        kind = (
+            ("参数", "argument")
+            if param is not None and param.param_type_name == "argument"
+            else ("选项", "option")
+        )
+        return f"缺少必填的{kind[0]} {name} / missing {kind[1]} {name}"
+    if isinstance(error, errors.NoSuchOption):
+        near = (
+            f"（是否想用 {', '.join(error.possibilities)}？did you mean that?）"
+            if error.possibilities
+            else ""
+        )
+        return f"没有选项 {error.option_name}{near} / no such option {error.option_name}"
+    if isinstance(error, errors.BadParameter):
+        where = f" {name}" if name else ""
+        return f"参数值无效{where} / invalid value{' for' + where if where else ''}: {message}"
+    if isinstance(error, errors.BadOptionUsage) and "requires an argument" in message:
+        return f"选项 {error.option_name} 后面缺少值 / option {error.option_name} needs a value"
+    if message.startswith("No such command"):
+        return f"没有这个命令 / {message}"
+    return f"参数有误 / {message}"
+
+
+def show_usage_error(error: Any) -> None:
+    """The usage line, where the help is, and the error in both languages, on stderr."""
+    import sys
+
+    lines = []
+    if error.ctx is not None:
+        lines.append(error.ctx.get_usage())
+        lines.append(f"帮助 Help: {error.ctx.command_path} -h\n")
+    lines.append(f"错误 Error: {usage_error_text(error)}")
+    print("\n".join(lines), file=sys.stderr)
 
 
 class HelpCommand(TyperCommand):
@@ -230,7 +277,42 @@ class HelpCommand(TyperCommand):
 
 
 class HelpGroup(TyperGroup):
-    """A group (``digiscore`` itself, ``digiscore token``) whose ``--help`` is bilingual plain text."""
+    """A group (``digiscore`` itself, ``digiscore token``) whose ``--help`` is bilingual plain text, and whose
+    usage errors (its commands' too) are shown in both languages."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        import sys
+
+        from typer._click import exceptions as errors
+        from typer.exceptions import Abort
+
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+        try:
+            # not standalone: usage errors come back here to be shown in both languages; an exit code comes back
+            # as the return value (typer returns it for typer.Exit)
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except errors.NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except errors.UsageError as error:
+            show_usage_error(error)
+            sys.exit(error.exit_code)
+        except errors.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except Abort:
+            print("已中止 / aborted", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         _write_usage(ctx, formatter, [*_usage_pieces(self, ctx), SUBCOMMAND_METAVAR])
