@@ -42,6 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "AHP pairwise matrix fails the consistency check: CR={cr:.4f} >= 0.1; revise the comparisons",
     ),
     "system.units_file": ("区县名单文件无法读取：{detail}", "unit list cannot be read: {detail}"),
+    "system.geometry": ("边界文件 {file}（{where}）：{zh}", "boundary file {file} ({where}): {en}"),
     # system files read safely (scoring/system/reading.py): named as written, never a server path or contents
     "system.file_outside": (
         "{field}：“{name}”不在指标体系文件夹内（不能用绝对路径，也不能经“..”或符号链接指向文件夹外），"

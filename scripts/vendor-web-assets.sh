@@ -2,9 +2,9 @@
 # Rebuild the browser assets that the web dashboard and its tests vendor, from the npm registry (pinned versions).
 # The results are committed; neither the app nor CI runs this script, and no page loads anything from a CDN.
 #
-#   service/web/static/vendor/echarts.min.js   ECharts, a partial build (bar, line, radar and scatter charts;
-#                                              grid, tooltip, legend, mark line and aria components; the SVG
-#                                              renderer) bundled and minified by esbuild, with LICENSE-echarts.txt
+#   service/web/static/vendor/echarts.min.js   ECharts, a partial build (bar, line, radar, scatter and map
+#                                              charts; grid, tooltip, legend, mark line, aria, geo and continuous
+#                                              visual-map components; the SVG renderer) bundled and minified by esbuild, with LICENSE-echarts.txt
 #                                              and NOTICE-echarts.txt (Apache-2.0) and the licences of what it
 #                                              bundles (zrender and d3: BSD-3-Clause, tslib: 0BSD)
 #   service/web/static/vendor/swagger-ui/      Swagger UI for /docs (swagger-ui-dist: swagger-ui-bundle.js and
@@ -33,22 +33,24 @@ npm install --prefix "$work" --no-audit --no-fund --save-exact \
 
 cat >"$work/entry.js" <<'JS'
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart, RadarChart, ScatterChart } from 'echarts/charts';
+import { BarChart, LineChart, MapChart, RadarChart, ScatterChart } from 'echarts/charts';
 import {
-  AriaComponent, GridComponent, LegendComponent, MarkLineComponent, RadarComponent, TooltipComponent,
+  AriaComponent, GeoComponent, GridComponent, LegendComponent, MarkLineComponent, RadarComponent,
+  TooltipComponent, VisualMapContinuousComponent,
 } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 
 echarts.use([
-  BarChart, LineChart, RadarChart, ScatterChart,
-  AriaComponent, GridComponent, LegendComponent, MarkLineComponent, RadarComponent, TooltipComponent,
+  BarChart, LineChart, MapChart, RadarChart, ScatterChart,
+  AriaComponent, GeoComponent, GridComponent, LegendComponent, MarkLineComponent, RadarComponent,
+  TooltipComponent, VisualMapContinuousComponent,
   SVGRenderer,
 ]);
 window.echarts = echarts;
 JS
 
 mkdir -p "$static" "$tests"
-banner="/*! Apache ECharts $ECHARTS (https://echarts.apache.org), partial build for digiscore: bar, line, radar, scatter; SVG renderer. Apache-2.0: see LICENSE-echarts.txt, NOTICE-echarts.txt. Bundles zrender $ECHARTS (BSD-3-Clause, LICENSE-zrender.txt) tslib (0BSD, LICENSE-tslib.txt) and code from d3 (BSD-3-Clause, LICENSE-d3.txt). */"
+banner="/*! Apache ECharts $ECHARTS (https://echarts.apache.org), partial build for digiscore: bar, line, radar, scatter, map; geo, visual map; SVG renderer. Apache-2.0: see LICENSE-echarts.txt, NOTICE-echarts.txt. Bundles zrender $ECHARTS (BSD-3-Clause, LICENSE-zrender.txt) tslib (0BSD, LICENSE-tslib.txt) and code from d3 (BSD-3-Clause, LICENSE-d3.txt). */"
 (cd "$work" && ./node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --target=es2018 \
   --legal-comments=none "--banner:js=$banner" --log-level=warning --outfile=echarts.min.js)
 cp "$work/echarts.min.js" "$static/echarts.min.js"

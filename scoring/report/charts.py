@@ -7,7 +7,7 @@ heat map. Charts with one row per unit are split into parts of at most :data:`UN
 each fits on an A4 page.
 
 A chart is named by a key: ``trend``, ``ranking:<part>``, ``heatmap:<part>``, ``attainment``, ``change:<part>``,
-``radar:<unit code>``, ``coordination``, ``density``.
+``radar:<unit code>``, ``coordination``, ``density``, ``map:<n>`` (:mod:`scoring.report.maps`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.problems import Problem
 from scoring.report.errors import ReportError
 from scoring.report.fonts import cjk_font
+from scoring.report.maps import map_chart
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -368,4 +369,5 @@ CHARTS: dict[str, Callable[[ReportData, int], bytes]] = {
     "change": change_chart,
     "coordination": lambda data, part: coordination_chart(data),
     "density": lambda data, part: density_chart(data),
+    "map": map_chart,  # map:1 the composite, map:2… the dimensions (scoring.report.maps)
 }

@@ -32,6 +32,7 @@ from scoring.methods import (
 )
 from scoring.problems import Location, Problem, SystemDefinitionError
 from scoring.system.formula import FormulaError, parse_formula
+from scoring.system.geometry import UnitGeometry, parse_geometry
 from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
 from scoring.system.reading import (
     DEFAULT_LIMITS,
@@ -164,7 +165,7 @@ def _parse(
         spec = IndicatorSystemFile.model_validate(document)
     except ValidationError as exc:
         raise _refuse(_model_problems(exc, file), file) from None
-    units = _resolve_units(spec.units, base_dir, file, reading)
+    units, geometry = _resolve_units(spec.units, base_dir, file, reading)
     shared: list[Node] = []  # the components of included systems
     includes: dict[str, str] = {}  # include node code → the included system's id
     tree = _expand_includes(spec.tree, base_dir, reading, including, file, shared=shared, includes=includes)
@@ -189,17 +190,17 @@ def _parse(
     dumped = _without_unset_additions(spec.model_dump(mode="json"))
     if dumped["method"].get("screen_on") == "raw":  # the default of a later-added setting
         dumped["method"].pop("screen_on")
-    canonical = json.dumps(
-        {"system": dumped, "units": [u.model_dump(mode="json") for u in units]},
-        sort_keys=True,
-        ensure_ascii=False,
-    )
+    hashed: dict[str, Any] = {"system": dumped, "units": [_unit_hashed(u) for u in units]}
+    if geometry is not None:  # boundaries added later stay out of the hash of a system without them
+        hashed["geometry"] = geometry.model_dump(mode="json")
+    canonical = json.dumps(hashed, sort_keys=True, ensure_ascii=False)
     fields = {k: v for k, v in spec.model_dump().items() if k not in {"units", "synthetic", "components"}}
     return IndicatorSystem(
         **fields,
         units=units,
         components=list(spec.components or []),
         includes=includes,
+        geometry=geometry,
         content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
     )
 
@@ -253,6 +254,14 @@ def _merged_components(own: list[Node] | None, shared: list[Node]) -> list[Node]
             merged.append(node)
             codes.add(node.code)
     return merged or own
+
+
+def _unit_hashed(unit: Unit) -> dict[str, Any]:
+    """A unit as hashed: ``point``, added later, only when set (units without one keep their hash)."""
+    dumped = unit.model_dump(mode="json")
+    if dumped.get("point") is None:
+        dumped.pop("point", None)
+    return dumped
 
 
 _UNION_FIELDS = {
@@ -469,13 +478,16 @@ def _with_defaults(node: Node, system: IndicatorSystem) -> Node:
     )
 
 
-def _resolve_units(units: str | list[Unit], base_dir: Path, file: str, reading: Reading) -> list[Unit]:
-    """The unit list, inline or read from the file ``units`` names (confined and bounded); codes unique."""
+def _resolve_units(
+    units: str | list[Unit], base_dir: Path, file: str, reading: Reading
+) -> tuple[list[Unit], UnitGeometry | None]:
+    """The unit list, inline or read from the file ``units`` names (confined and bounded), codes unique, and the
+    boundaries of its units when that file names a GeoJSON file (``geometry:``, :mod:`scoring.system.geometry`)."""
     if not isinstance(units, str):
         duplicates = _duplicate_units(units, file, "units")
         if duplicates:
             raise _refuse(duplicates, file)
-        return units
+        return units, None
     target = resolve_confined(units, base_dir, reading, "units", file)
     document = load_yaml(read_text(target, reading, "units", file, units), units, reading.limits)
     entries = document.get("units") if isinstance(document, dict) else document
@@ -508,7 +520,44 @@ def _resolve_units(units: str | list[Unit], base_dir: Path, file: str, reading: 
     problems = problems or _duplicate_units(found, units, "units")
     if problems:
         raise _refuse(problems, file)
-    return found
+    return found, _read_geometry(document, target, units, found, reading)
+
+
+def _read_geometry(
+    document: Any, units_path: Path, units_file: str, units: list[Unit], reading: Reading
+) -> UnitGeometry | None:
+    """The boundaries the unit list's ``geometry:`` names (relative to the list, confined like it), or None."""
+    if not isinstance(document, dict) or document.get("geometry") is None:
+        return None
+    name, key, source = document["geometry"], document.get("geometry_key"), document.get("geometry_source")
+    if (
+        not isinstance(name, str)
+        or not (key is None or (isinstance(key, str) and key.strip()))
+        or not (source is None or isinstance(source, str))
+    ):
+        raise SystemDefinitionError(
+            Problem(
+                "system.units_file",
+                location=Location(file=units_file, cell="geometry"),
+                params={
+                    "detail": f"{units_file}: geometry: the name of a GeoJSON file beside the unit list "
+                    "(e.g. geometry: jinan.geojson); geometry_key: the name of the code property; "
+                    "geometry_source: where the boundaries come from (text)"
+                },
+            )
+        )
+    limits = reading.limits
+    path = resolve_confined(name, units_path.parent, reading, "geometry", units_file)
+    text = read_text(path, reading, "geometry", units_file, name, max_bytes=limits.max_geometry_bytes)
+    return parse_geometry(
+        text,
+        file=name,
+        key=key,
+        units=units,
+        max_features=limits.max_geometry_features,
+        max_vertices=limits.max_geometry_vertices,
+        source=(source or "").strip() or None,
+    )
 
 
 def _unit_count_problems(units: Any, file: str, path: str, limits: SystemLimits) -> list[Problem]:

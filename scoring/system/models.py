@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scoring.system.geometry import Position, UnitGeometry
+
 # Bounds on the numbers of a system file. Every float is finite (no .nan, .inf or 1e400) and, where it is a
 # value of an indicator (goalposts, targets, ranges, scale), within ±MAX_MAGNITUDE: ample for any statistic in
 # 元 yet far from where float arithmetic loses whole units. The bounds are in the generated JSON Schema too.
@@ -259,12 +261,16 @@ class Node(_Strict):
 
 
 class Unit(_Strict):
-    """An evaluated unit (区县): its code, name and optional group (used by group-mean imputation)."""
+    """An evaluated unit (区县): its code, name and optional group (used by group-mean imputation).
+
+    ``point`` ([longitude, latitude], WGS 84) marks on a map a unit without an official boundary, such as a
+    functional zone (功能区); see :mod:`scoring.system.geometry`."""
 
     code: str = Field(min_length=1)
     name: str
     group: str | None = None
     note: str | None = None
+    point: Position | None = None
 
 
 class Coordination(_Strict):
@@ -421,6 +427,7 @@ class IndicatorSystem(BaseModel):
     # node code → id of the system its ``include:`` brought in (a composite of systems); learned from the file's
     # includes, so not part of the content hash, which covers the expanded tree
     includes: dict[str, str] = Field(default_factory=dict)
+    geometry: UnitGeometry | None = None  # the boundaries the unit list names (scoring.system.geometry)
     content_hash: str = ""
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> IndicatorSystem:

@@ -44,6 +44,11 @@ class SystemLimits:
     max_tree_nodes: int = 2000  # dimensions and indicators, includes expanded (the largest shipped: ~150)
     max_units: int = 5000  # evaluated units (China has about 2 850 county-level divisions)
     max_files: int = 32  # files read for one system: itself, its includes and unit lists
+    max_geometry_bytes: int = 8 * 1024 * 1024  # the GeoJSON a unit list names (scoring/system/geometry.py)
+    max_geometry_features: int = 10_000
+    max_geometry_vertices: int = (
+        1_000_000  # positions in the features of the list's units, before simplifying
+    )
 
 
 DEFAULT_LIMITS = SystemLimits()
@@ -78,8 +83,11 @@ def resolve_confined(name: str, base_dir: Path, reading: Reading, field_name: st
     return target
 
 
-def read_text(path: Path, reading: Reading, field_name: str, file: str, shown: str) -> str:
-    """The UTF-8 text of the regular file ``path``, at most ``max_bytes`` long, counted against ``max_files``.
+def read_text(
+    path: Path, reading: Reading, field_name: str, file: str, shown: str, max_bytes: int | None = None
+) -> str:
+    """The UTF-8 text of the regular file ``path``, at most ``max_bytes`` long (default: the limits'
+    ``max_bytes``), counted against ``max_files``.
 
     ``O_NOFOLLOW`` and ``O_NONBLOCK`` make opening a symbolic link fail and opening a FIFO return at once; the
     ``fstat`` of the open file then refuses anything but a regular file, so a device is never read.
@@ -89,6 +97,7 @@ def read_text(path: Path, reading: Reading, field_name: str, file: str, shown: s
     if reading.files_read > limits.max_files:
         raise _refusal("system.too_many_files", file, field_name, field=field_name, limit=limits.max_files)
     params = {"field": field_name, "name": shown}
+    limit = limits.max_bytes if max_bytes is None else max_bytes
     flags = (
         os.O_RDONLY
         | getattr(os, "O_NOFOLLOW", 0)
@@ -106,8 +115,8 @@ def read_text(path: Path, reading: Reading, field_name: str, file: str, shown: s
             raise _refusal("system.file_not_regular", file, field_name, **params)
         chunks: list[bytes] = []
         size = 0
-        while size <= limits.max_bytes:
-            chunk = os.read(descriptor, limits.max_bytes + 1 - size)
+        while size <= limit:
+            chunk = os.read(descriptor, limit + 1 - size)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -116,8 +125,8 @@ def read_text(path: Path, reading: Reading, field_name: str, file: str, shown: s
         raise _refusal("system.file_unreadable", file, field_name, **params) from None
     finally:
         os.close(descriptor)
-    if size > limits.max_bytes:
-        raise _refusal("system.file_too_large", file, field_name, **params, limit=limits.max_bytes)
+    if size > limit:
+        raise _refusal("system.file_too_large", file, field_name, **params, limit=limit)
     try:
         return b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError:

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from service.context import ContextDep, PrincipalDep
 from service.routes.submissions import attachment
 from service.schemas import PROBLEM_RESPONSES, UNIT_PATTERN, YEAR_MAX, YEAR_MIN, RankingPage, SystemQuery
-from service.usecases import read
+from service.usecases import maps, read
 from service.usecases.read import Document
 
 router = APIRouter(tags=["results"], responses=PROBLEM_RESPONSES)
@@ -120,6 +120,27 @@ def whatif(
     """What-if and gap analysis for a unit: the gap to the unit ranked directly above, broken down by node;
     the composite and rank if each indicator reached its goal; the gain per 1 % of each indicator's range."""
     return _json(read.unit_whatif(context, principal, year, unit, system))
+
+
+@router.get("/rounds/{year}/map")
+def round_map(
+    year: YearPath,
+    principal: PrincipalDep,
+    context: ContextDep,
+    node: Annotated[
+        str | None, Query(pattern=NODE_PATTERN, description="node code; the composite by default")
+    ] = None,
+    system: SystemQuery = None,
+) -> Response:
+    """The map of the round: the boundaries of the units (GeoJSON FeatureCollection, ``properties.code`` and
+    ``properties.name``; empty when the system's unit list names no boundary file), marked points of units
+    without an official boundary (functional zones), every unit not drawn as a boundary with the reason, and each
+    unit's score and rank on ``node``."""
+    return Response(
+        read.dumps(maps.round_map(context, principal, year, node, system)),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get(

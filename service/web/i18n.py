@@ -106,6 +106,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "rankings.caption": ("{year} 年度{node}排名", "Ranking by {node}, {year}"),
     "rankings.sort_by": ("按{column}排序", "Sort by {column}"),
     "rankings.table_region": ("排名表", "Ranking table"),
+    "map.title": ("{node}得分地图", "Map of {node} scores"),
+    "map.region": ("得分地图", "Score map"),
+    "map.hint": (
+        "颜色越亮得分越高；菱形为无官方行政区划边界的功能区。上方“排名依据”可切换综合得分与各维度。",
+        "Brighter means a higher score; diamonds mark functional zones without an official boundary. "
+        "Choose the composite or a dimension under “Ranked by” above.",
+    ),
+    "map.source": (
+        "边界来源：{source}（示意图，不作为权属界线依据）",
+        "Boundaries: {source} (schematic, not a legal boundary)",
+    ),
+    "map.unlisted": ("未以边界绘制的单元", "Units not drawn as boundaries"),
+    "map.shown": ("地图表示", "On the map"),
+    "map.shown_point": ("以点标注", "marked point"),
+    "map.shown_none": ("未绘制", "not drawn"),
+    "map.no_score": ("无得分", "no score"),
+    "map.point_series": ("功能区（点）", "Functional zones (points)"),
     "pager.label": ("分页", "Pages"),
     "pager.prev": ("上一页", "Previous"),
     "pager.next": ("下一页", "Next"),

@@ -186,8 +186,11 @@ def rankings(
         classes = {u["unit_code"]: u for u in found["units"]}
     ranking = views.ranking_page(view.results, query, classes)
     is_composite = chosen == view.results.composite
+    panel = views.map_panel(view, chosen, web.t)
     return web.render(
         "rankings.html",
+        map_panel=panel,
+        charts={"map": panel["chart"]} if panel else {},
         active="rankings",
         view=view,
         years=years,

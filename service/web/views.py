@@ -7,11 +7,13 @@ preview; a district officer sees its own unit's submissions only) and the caches
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from scoring.system import IndicatorSystem
+from scoring.system.geometry import REASON_POINT, REASONS, map_layout
 from scoring.system.models import QuantileTiers
 from service.auth import Principal
 from service.context import ServiceContext
@@ -172,6 +174,34 @@ def ranking_page(
 def unit_groups(system: IndicatorSystem) -> list[str]:
     """The groups of the system's unit list in the order they first appear (none: no group filter)."""
     return list(dict.fromkeys(u.group for u in system.units if u.group))
+
+
+def map_panel(view: RoundRead, node: str, t: Translator) -> dict[str, Any] | None:
+    """The rankings page's map of ``node``: the chart spec (the map document is fetched from
+    ``GET /rounds/{year}/map``, the same the API serves) and the units not drawn as boundaries, listed beside the
+    map with the reason; None when the system's unit list names no boundaries."""
+    layout = map_layout(view.system)
+    if not layout.drawable:
+        return None
+    names = view.system.unit_names
+    rows = {r["unit_code"]: r for r in view.results.by_node[node]}
+    unlisted = [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "shown": t("map.shown_point") if reason == REASON_POINT else t("map.shown_none"),
+            "reason": REASONS[reason][0 if t.lang == "zh" else 1],
+            "score": rows.get(code, {}).get("score"),
+        }
+        for code, reason in layout.unlisted.items()
+    ]
+    chart = {
+        "kind": "map",
+        "url": f"/rounds/{view.year}/map?" + urlencode({"node": node, "system": view.system.id}),
+        "name": f"map-{view.year}-{view.system.content_hash[:12]}",
+        "labels": {"points": t("map.point_series"), "no_score": t("map.no_score")},
+    }
+    return {"chart": chart, "unlisted": unlisted, "source": layout.source or layout.file}
 
 
 def node_options(system: IndicatorSystem, results: RoundResults, t: Translator) -> list[dict[str, Any]]:

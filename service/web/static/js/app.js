@@ -166,6 +166,99 @@
     }
   };
 
+  // cividis (colour-blind safe, as the report's maps), low → high
+  var CIVIDIS = ['#00224e', '#35456c', '#666970', '#948e77', '#c8b866', '#fee838'];
+
+  /* The map: the boundaries come from GET /rounds/{year}/map (the API's document), registered once per
+     system; functional zones without an official boundary are diamonds at their point. */
+  function drawMap(el, spec, drawn) {
+    fetch(spec.url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error('map ' + response.status); }
+        return response.json();
+      })
+      .then(function (doc) {
+        if (!window.echarts.getMap(spec.name)) { window.echarts.registerMap(spec.name, doc.geojson); }
+        var drawnCodes = {};
+        doc.geojson.features.forEach(function (f) { drawnCodes[f.properties.code] = true; });
+        var byCode = {};
+        var values = [];
+        doc.scores.forEach(function (s) {
+          byCode[s.code] = s;
+          if (s.score !== null) { values.push(s.score); }
+        });
+        var low = values.length ? Math.min.apply(null, values) : 0;
+        var high = values.length ? Math.max.apply(null, values) : 1;
+        var chart = window.echarts.init(el, null, { renderer: 'svg', locale: lang });
+        chart.setOption(base({
+          tooltip: {
+            trigger: 'item',
+            confine: true,
+            formatter: function (p) {
+              var s = byCode[p.data && p.data.code];
+              var score = s && s.score !== null ? round2(s.score) : spec.labels.no_score;
+              return escapeHtml(p.name) + '<br>' + escapeHtml(doc.node.name) + '：' + score;
+            }
+          },
+          visualMap: {
+            min: low,
+            max: high > low ? high : low + 1,
+            precision: 1,
+            calculable: false,
+            orient: 'horizontal',
+            left: 'center',
+            bottom: 0,
+            itemHeight: 160,
+            text: [round2(high), round2(low)],
+            inRange: { color: CIVIDIS },
+            textStyle: { color: INK },
+            seriesIndex: [0, 1]
+          },
+          geo: {
+            map: spec.name,
+            roam: false,
+            top: 10,
+            bottom: 50,
+            label: { show: true, fontSize: 11, color: INK, backgroundColor: 'rgba(255,255,255,0.75)',
+                     padding: [1, 3], borderRadius: 2 },
+            itemStyle: { areaColor: '#d0d0d0', borderColor: '#ffffff', borderWidth: 1 },
+            emphasis: { label: { show: true }, itemStyle: { borderColor: INK, borderWidth: 1.5 } },
+            select: { disabled: true }
+          },
+          series: [
+            {
+              type: 'map',
+              geoIndex: 0,
+              name: doc.node.name,
+              data: doc.scores.filter(function (s) { return drawnCodes[s.code]; }).map(function (s) {
+                return { name: s.name, code: s.code, value: s.score === null ? '-' : s.score };
+              })
+            },
+            {
+              type: 'scatter',
+              coordinateSystem: 'geo',
+              name: spec.labels.points,
+              symbol: 'diamond',
+              symbolSize: 16,
+              itemStyle: { borderColor: INK, borderWidth: 1.2 },
+              label: { show: true, position: 'right', formatter: '{b}', color: INK, fontSize: 11,
+                       backgroundColor: 'rgba(255,255,255,0.8)', padding: [1, 3] },
+              data: doc.points.map(function (p) {
+                var s = byCode[p.code];
+                return { name: p.name, code: p.code, value: [p.lon, p.lat, s && s.score !== null ? s.score : '-'] };
+              })
+            }
+          ]
+        }));
+        el.setAttribute('data-drawn', 'true');
+        drawn.push(chart);
+      })
+      .catch(function (error) {
+        el.setAttribute('data-drawn', 'failed');
+        if (window.console) { window.console.error('map: ' + error); }
+      });
+  }
+
   function drawCharts() {
     var source = document.getElementById('chart-data');
     if (!source || typeof window.echarts === 'undefined') { return; }
@@ -173,6 +266,7 @@
     var drawn = [];
     document.querySelectorAll('[data-chart]').forEach(function (el) {
       var spec = specs[el.getAttribute('data-chart')];
+      if (spec && spec.kind === 'map') { drawMap(el, spec, drawn); return; }
       if (!spec || !builders[spec.kind]) { return; }
       if (spec.kind === 'interval' || (spec.kind === 'bars' && spec.horizontal)) {
         el.style.height = Math.max(220, 28 * spec.categories.length + 70) + 'px';
