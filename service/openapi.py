@@ -27,6 +27,7 @@ TOKEN_OPTIONAL = {
     ("get", "/rounds/{year}/units/{unit}/profile"),
     ("get", "/rounds/{year}/compare"),
     ("get", "/rounds/{year}/units/{unit}/whatif"),
+    ("get", "/rounds/{year}/map"),
     ("get", "/rounds/{year}/report.{fmt}"),
     ("get", "/rounds/{year}/analysis/groups"),
     ("get", "/rounds/{year}/analysis/{kind}"),
