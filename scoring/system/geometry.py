@@ -199,6 +199,15 @@ def _build(
                 "(e.g. mapshaper -simplify)",
             )
         shapes.append(UnitShape(code=code, polygons=[_simplified(p) for p in polygons]))
+    if unmatched and not shapes and not set(seen) & wanted:
+        codes = [_shown(code) for code in list(seen)[:3]]
+        some_zh, some_en = "、".join(codes), ", ".join(codes)
+        raise _Refusal(
+            f"features[0].properties.{key}",
+            f"没有一个要素的“{key}”与单位名单的编码相符（文件中如 {some_zh}）；请核对编码，或用 geometry_key 指明属性名",
+            f"no feature's '{key}' matches a code of the unit list (the file has e.g. {some_en}); check the codes "
+            "or name the property with geometry_key",
+        )
     return UnitGeometry(file=file, key=key, shapes=shapes, unmatched=unmatched)
 
 

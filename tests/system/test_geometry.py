@@ -188,6 +188,12 @@ def test_boundaries_count_in_the_hash_and_the_definition_keeps_them(tmp_path: Pa
             "[经度, 纬度]",
             "[longitude, latitude]",
         ),
+        (
+            collection(feature("370102", square(117, 36)), feature("370103", square(118, 36))),
+            "features[0].properties.code",
+            "没有一个要素",
+            "no feature's 'code' matches a code of the unit list (the file has e.g. 370102, 370103)",
+        ),
         ('{"type": "FeatureCollection", "features": [NaN]}', "(file)", "无法使用的数值", "cannot be used"),
         ("[" * 100_000 + "]" * 100_000, "(file)", "嵌套过深", "nested too deeply"),
     ],
