@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
 CACHE_VARIABLE = "DIGISCORE_CACHE_DIR"
 MAX_FILES = 256  # files under a system's folder that are hashed; a larger folder is not cached
-# the loader reads no larger file (scoring.system.reading): a larger one counts by its size only
-MAX_FILE_BYTES = 1 << 20
+# the loader reads no larger file (scoring.system.reading: SystemLimits.max_geometry_bytes, the boundary file a
+# unit list may name; the others are at most 1 MiB): a larger one counts by its size only
+MAX_FILE_BYTES = 8 << 20
 FORMAT = b"digiscore-system-cache 1"
 # the code that reads, checks and holds a system: a change to it checks every system again
 CODE = (

@@ -7,10 +7,10 @@ preview; a district officer sees its own unit's submissions only) and the caches
 from __future__ import annotations
 
 import math
-from urllib.parse import urlencode
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from scoring.system import IndicatorSystem
 from scoring.system.geometry import REASON_POINT, REASONS, map_layout

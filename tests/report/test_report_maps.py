@@ -86,12 +86,15 @@ def test_the_word_report_has_a_map_of_the_composite_and_of_each_dimension(
     captions = [p.text for p in word.paragraphs if p.text.startswith("图") and "得分分布图" in p.text]
     names = [mapped.system.composite.name, *dimensions]
     assert [re.sub(r"^图 \d+  2024 年(.*)得分分布图$", r"\1", c) for c in captions] == names
-    # the figures are embedded: 5 charts, 14 radars and the maps
-    assert len(word.inline_shapes) == 5 + 14 + len(names)
+    # the figures are embedded: 5 charts, 14 radars, coordination and density, and the maps
+    assert len(word.inline_shapes) == 5 + 14 + 2 + len(names)
     described = {shape._inline.docPr.get("descr") for shape in word.inline_shapes}
     assert set(captions) <= described
-    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
-    assert "（一）得分空间分布" in headings
+    # the maps are a section of the chapter 区域差异分析, after the sources of disparity
+    headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name in {"Heading 1", "Heading 2"}]
+    chapter = next(i for i, (_, text) in enumerate(headings) if text.endswith("区域差异分析"))
+    sections = [text for _, text in headings[chapter + 1 : chapter + 5]]
+    assert sections == ["（一）总体差异与收敛", "（二）差异来源分解", "（三）得分空间分布", "（四）分类评价"]
     body = "\n".join(p.text for p in word.paragraphs)
     assert "边界来源：测试用网格（自制）" in body
 

@@ -1,7 +1,8 @@
 """区域差异分析: the disparity of the composite across units — Gini, Theil, coefficient of variation per year
-(σ-convergence), the Theil and Dagum decompositions by unit group, the kernel density per year — and the
-evaluation by class of unit (分类评价: ranks and tiers within each group); the workbook's 区域差异 and 分类评价
-sheets. Numbers from :mod:`scoring.analysis.disparity` and :mod:`scoring.analysis.unit_groups` through
+(σ-convergence), the Theil and Dagum decompositions by unit group, the kernel density per year — the maps of
+the composite and each dimension when the unit list names boundaries (:mod:`scoring.report.chapters.maps`), and
+the evaluation by class of unit (分类评价: ranks and tiers within each group); the workbook's 区域差异, 分类评价
+and 地图 sheets. Numbers from :mod:`scoring.analysis.disparity` and :mod:`scoring.analysis.unit_groups` through
 ``ReportData.regional``."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from scoring.analysis.report_data import ReportData
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
+from scoring.report.chapters import maps
 from scoring.report.excel import Book, Column
 from scoring.report.model import Document, Formula
 from scoring.report.options import ReportOptions
@@ -24,6 +26,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     else:
         _overall(w, data)
         _sources(w, data)
+    maps.blocks(w, data, options)  # 得分空间分布, when the unit list names boundaries
     _classes(w, data)
 
 
@@ -210,6 +213,7 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         ],
         freeze=4,
     )
+    maps.sheets(book, data, document)
 
 
 CHAPTER = Chapter("disparity", "区域差异分析", blocks, sheets)

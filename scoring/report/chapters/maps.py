@@ -2,8 +2,8 @@
 boundaries listed with the reason, and the boundaries' source; the workbook's 地图 sheet.
 
 Written only when the unit list names a boundary file (``geometry:``, :mod:`scoring.system.geometry`): a system
-without one has no map section. The section sits in the ranking chapter (区县综合排名与梯队) until the chapter
-区域差异分析 exists; it is one call there (:func:`blocks`, :func:`sheets`).
+without one has no map section. The section is part of the chapter 区域差异分析 (one call each in
+:mod:`scoring.report.chapters.disparity`), between the sources of disparity and the evaluation by class.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from scoring.analysis.report_data import ReportData
 from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
-from scoring.report.chapters import maps
 from scoring.report.excel import Book, Column, bar_chart
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
@@ -45,7 +44,6 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             members = data.ranking[data.ranking["tier"] == name]["unit_name"]
             rows.append([name, str(len(members)), "、".join(members)])
         w.table("tiers", "梯队划分", ["梯队", "单元数", "单元"], rows, align="lrl")
-    maps.blocks(w, data, options)  # the choropleths, when the unit list names boundaries
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
@@ -83,7 +81,6 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         title=f"{data.year} 年综合得分",
         at_col=len(columns) + 1,
     )
-    maps.sheets(book, data, document)
 
 
 CHAPTER = Chapter("ranking", "区县综合排名与梯队", blocks, sheets)
