@@ -12,7 +12,7 @@ import pandas as pd
 
 from scoring.problems import Problem, Severity
 
-LONG_COLUMNS = ["unit_code", "indicator_code", "year", "value", "status", "location"]
+LONG_COLUMNS = ["unit_code", "indicator_code", "year", "value", "status", "location", "remark"]
 
 # status of a value: a number; the unit said the indicator does not apply to it (不适用); the cell was empty
 STATUS_VALUE = "value"
@@ -35,6 +35,8 @@ class Dataset:
             frame["status"] = np.where(frame["value"].isna(), STATUS_MISSING, STATUS_VALUE)
         if "location" not in frame:
             frame["location"] = ""
+        if "remark" not in frame:
+            frame["remark"] = ""  # the 备注 a form or long table gave the value ("" when none)
         frame = frame[LONG_COLUMNS].astype(
             {
                 "unit_code": str,
@@ -43,6 +45,7 @@ class Dataset:
                 "value": float,
                 "status": str,
                 "location": str,
+                "remark": str,
             }
         )
         return cls(frame.reset_index(drop=True), list(problems or []))

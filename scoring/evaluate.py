@@ -29,7 +29,7 @@ from scoring.pipeline.transform import Transformed, transform_stage, transform_v
 from scoring.pipeline.treat import Treated, treat_stage
 from scoring.pipeline.tree import aggregate_tree
 from scoring.problems import PipelineError, Problem
-from scoring.result import Evaluation, Step
+from scoring.result import REMARK_COLUMNS, Evaluation, Step
 from scoring.system.models import IndicatorSystem
 
 __all__ = [
@@ -46,8 +46,23 @@ __all__ = [
 
 
 def evaluate(system: IndicatorSystem, dataset: Dataset, year: int) -> Evaluation:
-    """Evaluate every year in the data with the system's methods; ``year`` is the one reported by default."""
-    return evaluate_matrix(system, *data_matrices(system, dataset), year)
+    """Evaluate every year in the data with the system's methods; ``year`` is the one reported by default. The
+    values' 备注 go along (``Evaluation.remarks``): they explain a value, they never change a score."""
+    evaluation = evaluate_matrix(system, *data_matrices(system, dataset), year)
+    evaluation.remarks = data_remarks(system, dataset)
+    return evaluation
+
+
+def data_remarks(system: IndicatorSystem, dataset: Dataset) -> pd.DataFrame:
+    """The remarks of the values the system's units fill in (its collected indicators and components), in unit,
+    indicator and year order."""
+    values = dataset.values
+    given = values[
+        (values["remark"] != "")
+        & values["unit_code"].isin(system.unit_codes)
+        & values["indicator_code"].isin([node.code for node in system.collected])
+    ]
+    return given[REMARK_COLUMNS].sort_values(["unit_code", "indicator_code", "year"]).reset_index(drop=True)
 
 
 def data_matrices(system: IndicatorSystem, dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:

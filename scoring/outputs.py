@@ -103,9 +103,11 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def results_document(evaluation: Evaluation) -> dict[str, Any]:
-    """The JSON results (schemas/results.schema.json): system, year, method, results, weights, flags, log."""
+    """The JSON results (schemas/results.schema.json): system, year, method, results, weights, flags, log, and
+    the 备注 of the year's values when the data gave any (``remarks``; left out when none, so documents of data
+    without remarks are as before)."""
     system = evaluation.system
-    return {
+    document = {
         "system": {
             "id": system.id,
             "name": system.name,
@@ -122,6 +124,10 @@ def results_document(evaluation: Evaluation) -> dict[str, Any]:
         else [],
         "log": [{"stage": s.stage, "method": s.method, "detail": jsonable(s.detail)} for s in evaluation.log],
     }
+    remarks = evaluation.remarks[evaluation.remarks["year"] == evaluation.year]
+    if len(remarks):
+        document["remarks"] = records(remarks.reset_index(drop=True))
+    return document
 
 
 def write_results(evaluation: Evaluation, path: str | Path) -> Path:

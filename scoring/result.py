@@ -26,6 +26,9 @@ class Step:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+REMARK_COLUMNS = ["unit_code", "indicator_code", "year", "remark"]
+
+
 @dataclass
 class Evaluation:
     """Everything one evaluation computed. Matrices are indexed by (year, unit_code)."""
@@ -51,6 +54,8 @@ class Evaluation:
     problems: list[Problem] = field(default_factory=list)
     # the collected values derived indicators were computed from (rows × codes; no columns when none is derived)
     parts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the 备注 the data gave its values: unit_code, indicator_code, year, remark (only values that have one)
+    remarks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REMARK_COLUMNS))
 
     @property
     def composite(self) -> str:

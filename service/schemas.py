@@ -148,6 +148,10 @@ class SubmissionReport(SubmissionOut):
     content_type: str | None
     values: int
     problems: list[dict[str, Any]]
+    remarks: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the 备注 given with the values: indicator_code, remark, years, location of its first value",
+    )
 
 
 class ProblemOut(BaseModel):

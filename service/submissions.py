@@ -52,7 +52,7 @@ STATUS_RETURNED = "returned"
 
 DECISIONS = {"accept": STATUS_ACCEPTED, "return": STATUS_RETURNED}
 MAX_VERSION_ATTEMPTS = 20
-VALUE_COLUMNS = ["indicator_code", "year", "value", "status", "location"]
+VALUE_COLUMNS = ["indicator_code", "year", "value", "status", "location", "remark"]
 
 
 @dataclass
@@ -124,21 +124,33 @@ def upload_problems(dataset: Dataset, file_name: str, unit_code: str, year: int)
 
 
 def values_to_json(values: pd.DataFrame) -> str:
-    """The unit's values as compact JSON rows ``[indicator, year, value, status, location]`` (value null = none).
+    """The unit's values as compact JSON rows ``[indicator, year, value, status, location, remark]`` (value
+    null = none; remark "" = none).
 
     ``json`` writes a float by its shortest repr, which reads back to the same float: rescoring is exact.
     """
     rows = [
-        [str(code), int(year), None if value != value else float(value), str(status), str(location)]
-        for code, year, value, status, location in values[VALUE_COLUMNS].itertuples(index=False)
+        [
+            str(code),
+            int(year),
+            None if value != value else float(value),
+            str(status),
+            str(location),
+            str(remark),
+        ]
+        for code, year, value, status, location, remark in values[VALUE_COLUMNS].itertuples(index=False)
     ]
     return json.dumps({"columns": VALUE_COLUMNS, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
 def values_from_json(unit_code: str, text: str) -> pd.DataFrame:
-    """The inverse of :func:`values_to_json`, with the unit code put back."""
-    rows = json.loads(text)["rows"]
-    frame = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    """The inverse of :func:`values_to_json`, with the unit code put back. Values stored before remarks were
+    kept (five columns) read with an empty remark."""
+    stored = json.loads(text)
+    frame = pd.DataFrame(stored["rows"], columns=stored.get("columns", VALUE_COLUMNS[:5]))
+    if "remark" not in frame:
+        frame["remark"] = ""
+    frame = frame[VALUE_COLUMNS]
     frame["value"] = frame["value"].astype(float)
     frame.insert(0, "unit_code", unit_code)
     return frame
@@ -389,12 +401,31 @@ def find_submission(session: Session, round_row: RoundRow, unit_code: str, versi
 def detail(session: Session, round_row: RoundRow, row: SubmissionRow) -> dict[str, Any]:
     """A version with its validation report (every problem) and the number of values read."""
     review = _review_states(session, [row.id]).get(row.id)
-    values = json.loads(row.values_json)["rows"]
+    values = values_from_json(row.unit_code, row.values_json)
     return summary(row, review, round_row.year) | {
         "content_type": row.content_type,
         "values": len(values),
         "problems": json.loads(row.problems_json),
+        "remarks": remarks_of(values),
     }
+
+
+def remarks_of(values: pd.DataFrame) -> list[dict[str, Any]]:
+    """The 备注 a version gave its values: one entry per indicator and text, with the years it covers and where
+    it was written (a form's remark covers the indicator's row: every year)."""
+    given = values[values["remark"] != ""]
+    if given.empty:
+        return []
+    grouped = given.groupby(["indicator_code", "remark"], sort=False)
+    return [
+        {
+            "indicator_code": str(code),
+            "remark": str(remark),
+            "years": sorted(int(y) for y in group["year"]),
+            "location": str(group["location"].iloc[0]),
+        }
+        for (code, remark), group in grouped
+    ]
 
 
 def accepted_inputs(session: Session, round_row: RoundRow) -> list[SubmissionRow]:

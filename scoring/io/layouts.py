@@ -43,6 +43,8 @@ UNIT_HEADERS: Final = frozenset({"unit_code", "unitcode", "区县编码", "区�
 INDICATOR_HEADERS: Final = frozenset({"indicator_code", "indicatorcode", "指标编码", "指标代码"})
 YEAR_HEADERS: Final = frozenset({"year", "年份", "年度"})
 VALUE_HEADERS: Final = frozenset({"value", "数值", "指标值", "值"})
+# The remark (备注) column of a long table: kept with each value.
+REMARK_HEADERS: Final = frozenset({"remark", "remarks", "备注", "note", "说明"})
 # Columns of a wide table that are neither the unit code nor an indicator, and are skipped without a problem.
 WIDE_OTHER_HEADERS: Final = frozenset(
     {
@@ -80,6 +82,7 @@ class CellBlock:
     year: IntArray
     row: IntArray  # 0-based position in the sheet
     col: IntArray
+    remark: ObjectArray  # the value's 备注 as text ("" when none)
 
     def __len__(self) -> int:
         return int(self.number.size)
@@ -102,6 +105,7 @@ class CellBlock:
             year=join("year", np.int64),
             row=join("row", np.int64),
             col=join("col", np.int64),
+            remark=join("remark", object),
         )
 
 
@@ -323,6 +327,40 @@ def _with_percent_formats(context: SheetContext, block: CellBlock) -> CellBlock:
     return block
 
 
+# ------------------------------------------------------------------------------------------------- remarks
+
+
+def _remark_texts(body: ObjectArray, keep: IntArray, col: int | None) -> ObjectArray:
+    """The 备注 of the kept rows of a long table ("" without the column or where it is blank), as written: only
+    the surrounding blanks are taken off (no normalisation: it is the district's text)."""
+    if col is None or keep.size == 0:
+        return np.full(keep.size, "", dtype=object)
+    values = body[keep, col]
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object, copy=False), use_na_sentinel=False)
+    return np.array([_remark_text(v) for v in uniques], dtype=object)[codes]
+
+
+def _remark_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return value.strip() if isinstance(value, str) else display(value).strip()
+
+
+def _form_remarks(
+    context: SheetContext, header: ObjectArray, body: ObjectArray, picked: IntArray, codes: list[str]
+) -> ObjectArray:
+    """The 备注 of each kept indicator row of a form. The blank form comes with the system's own remark on an
+    indicator (a hint for the district) in that column: a cell still holding exactly it is not the district's
+    remark, and is left out."""
+    col = next((c for c in range(header.size) if key_text(header[c]) == form.HEAD_REMARK), None)
+    texts = _remark_texts(body, picked, col)
+    if col is None or texts.size == 0:
+        return texts
+    hint_of = {node.code: (node.remark or "").strip() for node in context.system.collected}
+    hints = np.array([hint_of.get(code, "") for code in codes], dtype=object)
+    return np.where(texts == hints, "", texts)
+
+
 # ---------------------------------------------------------------------------------------------------- form
 
 
@@ -431,6 +469,7 @@ def _read_form(context: SheetContext) -> SheetResult:
             )
     n_rows, n_years = len(keep_rows), len(year_cols)
     picked = np.array(keep_rows, dtype=np.int64)
+    remarks = _form_remarks(context, grid[header_row], body, picked, [codes[i] for i in keep_rows])
     block = CellBlock(
         number=value_number[picked].ravel(),
         raw=values[picked].ravel(),
@@ -442,6 +481,7 @@ def _read_form(context: SheetContext) -> SheetResult:
         year=np.tile(np.array(years, dtype=np.int64), n_rows),
         row=np.repeat(picked + header_row + 1, n_years),
         col=np.tile(np.array(year_cols, dtype=np.int64), n_rows),
+        remark=np.repeat(remarks, n_years),
     )
     return SheetResult(
         "form", usable=True, cells=_with_special_cells(context, block), problems=problems.problems()
@@ -532,6 +572,7 @@ def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) 
         year=years[keep],
         row=rows[keep],
         col=np.full(keep.size, value_col, dtype=np.int64),
+        remark=_remark_texts(body, keep, _column(columns, REMARK_HEADERS)),
     )
     return SheetResult(
         "long", usable=True, cells=_with_special_cells(context, block), problems=problems.problems()
@@ -617,6 +658,7 @@ def _read_wide(context: SheetContext, header_row: int, columns: dict[str, int]) 
         year=np.repeat(year_of_row[keep], m),
         row=np.repeat(rows[keep], m),
         col=np.tile(np.array(value_cols, dtype=np.int64), keep.size),
+        remark=np.full(keep.size * m, "", dtype=object),  # a wide table's 备注 column is about the whole row
     )
     return SheetResult(
         "wide", usable=True, cells=_with_special_cells(context, block), problems=problems.problems()

@@ -297,6 +297,7 @@ def _assemble(
             "location": pd.array(
                 _locations(places, place[kept], cells.row[kept], cells.col[kept]), dtype="str"
             ),
+            "remark": pd.array(cells.remark[kept], dtype="str"),
         },
         copy=False,  # Dataset.from_long makes its own copy
     )

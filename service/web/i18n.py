@@ -44,6 +44,10 @@ TEXT: dict[str, tuple[str, str]] = {
     # ----------------------------------------------------------------------------------------- common
     "common.year": ("年份", "Year"),
     "system.label": ("指标体系", "Indicator system"),
+    "remarks.title": ("填报备注", "Remarks (备注) given with the values"),
+    "remarks.indicator": ("指标", "Indicator"),
+    "remarks.years": ("年份", "Years"),
+    "remarks.remark": ("备注", "Remark"),
     "system.switch": ("切换指标体系", "Switch the indicator system"),
     "system.show": ("切换", "Switch"),
     "common.unit": ("区县", "District"),

@@ -387,7 +387,9 @@ def test_read_bytes_matches_read_data(system: IndicatorSystem, tmp_path: Path, k
 def test_dataset_columns_have_the_long_table_types(system: IndicatorSystem, tmp_path: Path, kit: Any) -> None:
     path = kit.csv(tmp_path / "wide_2024.csv", [["unit_code", "DI-01"], ["370102", "50"]])
     values = read_data([path], system).values
-    assert list(values.columns) == ["unit_code", "indicator_code", "year", "value", "status", "location"]
+    # every value keeps its 备注 (issue 12): a wide table has none per value
+    columns = ["unit_code", "indicator_code", "year", "value", "status", "location", "remark"]
+    assert list(values.columns) == columns
     assert values["year"].dtype == "int64"
     assert values["value"].dtype == "float64"
     assert values.iloc[0].to_dict() == {
@@ -397,6 +399,7 @@ def test_dataset_columns_have_the_long_table_types(system: IndicatorSystem, tmp_
         "value": 50.0,
         "status": "value",
         "location": "wide_2024.csv!B2",
+        "remark": "",
     }
 
 

@@ -468,3 +468,23 @@ def test_changes_are_shown_with_their_sign(value: Any, text: str) -> None:
 def test_numbers_and_sizes_are_formatted_for_people() -> None:
     assert num(12345.678) == "12,345.68" and num(93.0385) == "93.04" and num(None) == "—"
     assert filesize(10 * 1024 * 1024) == "10 MB" and filesize(12_000) == "12 KB"
+
+
+def test_a_forms_remarks_show_on_the_upload_and_review_pages(office: Office) -> None:
+    remark = "2024 年为快报数（统计局 3 月口径）"
+    district = signed_in(office, Role.DISTRICT, "370113")
+    sent = district.post(
+        "/upload",
+        data={"year": str(UPLOAD_YEAR), "unit": "370113", "csrf_token": form_token(district)},
+        files={"file": ("370113.xlsx", spoiled_form("370113", {"K9": remark}), XLSX)},  # K9: DI-01's 备注
+    )
+    assert sent.status_code == 303
+    version = int(re.search(r"version=(\d+)", sent.headers["location"]).group(1))  # type: ignore[union-attr]
+    page = district.get(sent.headers["location"]).text
+    assert 'id="remarks"' in page and remark in page and "2022、2023" in page
+    review = signed_in(office, Role.REVIEWER).get(f"/review?year={UPLOAD_YEAR}&unit=370113").text
+    assert 'id="remarks"' in review and remark in review
+    report = office.client.get(
+        f"/rounds/{UPLOAD_YEAR}/units/370113/submissions/{version}", headers=office.reviewer
+    ).json()
+    assert [(r["indicator_code"], r["remark"]) for r in report["remarks"]] == [("DI-01", remark)]

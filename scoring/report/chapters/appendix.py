@@ -17,7 +17,7 @@ from scoring.report.labels import DIRECTION_TEXT, FLAG_TEXT
 from scoring.report.methods_text import method_label
 from scoring.report.model import Document, Heading
 from scoring.report.options import ReportOptions
-from scoring.system.models import Node
+from scoring.system.models import IndicatorSystem, Node
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
@@ -73,6 +73,18 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             + "。",
             compact=True,
         )
+    remarks = year_remarks(data)
+    if remarks:
+        w.table(
+            "remarks",
+            f"{data.year} 年填报备注",
+            ["区县", "指标", "备注"],
+            [
+                [data.name(unit), f"{code} {_collected_name(system, code)}", text]
+                for unit, code, text in remarks
+            ],
+            compact=True,
+        )
     if len(data.flags):
         w.heading("附录四  数据处理标记", 2, "appendix-flags")
         rows = [
@@ -86,6 +98,21 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         w.table("flags", f"{data.year} 年数据处理标记", ["区县", "指标 / 维度", "标记"], rows)
 
 
+def year_remarks(data: ReportData) -> list[tuple[str, str, str]]:
+    """The 备注 the districts gave the values of the report's year: (unit, indicator, remark), in unit order."""
+    remarks = data.evaluation.remarks
+    remarks = remarks[remarks["year"] == data.year]
+    return [
+        (str(u), str(c), str(t))
+        for u, c, t in remarks[["unit_code", "indicator_code", "remark"]].itertuples(index=False)
+    ]
+
+
+def _collected_name(system: IndicatorSystem, code: str) -> str:
+    """The name of a value a unit fills in: an indicator, or a component of a derived one."""
+    return next((node.name for node in system.collected if node.code == code), code)
+
+
 def _leaves(node: Node) -> list[Node]:
     """The indicators under a node, in file order."""
     if node.is_indicator:
@@ -95,6 +122,20 @@ def _leaves(node: Node) -> list[Node]:
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
     _matrix(book, data, "原始数据", data.evaluation.raw, "value")
+    remarks = year_remarks(data)
+    if remarks:
+        sheet = book.sheet("填报备注")
+        book.table(
+            sheet,
+            [
+                Column("区县编码", [u for u, _, _ in remarks]),
+                Column("区县名称", [data.name(u) for u, _, _ in remarks]),
+                Column("指标编码", [c for _, c, _ in remarks]),
+                Column("指标名称", [_collected_name(data.system, c) for _, c, _ in remarks]),
+                Column("备注", [t for _, _, t in remarks]),
+            ],
+            freeze=2,
+        )
     _matrix(book, data, "标准化得分", data.evaluation.normalised, "score")
     _weights(book, data)
     _definitions(book, data)
