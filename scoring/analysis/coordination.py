@@ -112,13 +112,16 @@ class CoordinationResult:
         return out
 
 
+MAX_SUBSYSTEMS = 10  # as the system file allows (``Coordination.subsystems``)
+
+
 def default_coordination(system: IndicatorSystem) -> Coordination | None:
     """The system's declared subsystems, else its top-level scored dimensions with equal weights (None when it
-    has fewer than two)."""
+    has fewer than two, or more than ``MAX_SUBSYSTEMS``: then the file must name them)."""
     if system.coordination is not None:
         return system.coordination
     dims = [d.code for d in system.root.scored_children]
-    return Coordination(subsystems=dims) if len(dims) >= 2 else None
+    return Coordination(subsystems=dims) if 2 <= len(dims) <= MAX_SUBSYSTEMS else None
 
 
 def coordination_analysis(
@@ -132,7 +135,11 @@ def coordination_analysis(
     points)."""
     chosen = coordination or default_coordination(system)
     if chosen is None:
-        raise _refused("少于两个子系统", "fewer than two subsystems")
+        raise _refused(
+            f"指标体系未指定子系统（coordination.subsystems），且一级维度不在 2—{MAX_SUBSYSTEMS} 个之间",
+            f"the system names no subsystems (coordination.subsystems) and has not 2 to {MAX_SUBSYSTEMS} "
+            "top-level dimensions",
+        )
     lo, hi = system.method.scale
     for code in chosen.subsystems:
         if code not in system.nodes:

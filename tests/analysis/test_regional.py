@@ -104,6 +104,24 @@ def test_refuses_scores_without_a_fixed_range(make_system: Callable[..., Indicat
     assert "zscore" in problem.message_zh and "bounded" in problem.message_en
 
 
+def test_default_subsystems_are_the_dimensions(make_system: Callable[..., IndicatorSystem]) -> None:
+    # no coordination key: the top-level dimensions with equal weights; one dimension or eleven: refused
+    system = make_system(COUPLED.replace("coordination: {subsystems: [A, B], weights: [3, 1]}\n", ""))
+    scores = pd.DataFrame({"A": [40.0], "B": [90.0]}, index=pd.MultiIndex.from_tuples([(2024, "U1")]))
+    assert coordination_analysis(system, scores).weights == (0.5, 0.5)
+    single = make_system(
+        "tree:\n  - {code: A, name: a, weight: 1, children: [{code: A1, name: b, weight: 1}]}\n"
+    )
+    with pytest.raises(DigiscoreError, match="top-level dimensions"):
+        coordination_analysis(single, scores)
+    dims = "".join(
+        f"  - {{code: D{i}, name: d{i}, weight: 1, children: [{{code: I{i}, name: i{i}, weight: 1}}]}}\n"
+        for i in range(11)
+    )
+    with pytest.raises(DigiscoreError, match="top-level dimensions"):
+        coordination_analysis(make_system("tree:\n" + dims), scores)
+
+
 def test_refuses_scores_outside_the_scale(make_system: Callable[..., IndicatorSystem]) -> None:
     scores = pd.DataFrame({"A": [104.0], "B": [50.0]}, index=pd.MultiIndex.from_tuples([(2024, "U1")]))
     with pytest.raises(DigiscoreError, match="outside the scale"):
