@@ -18,7 +18,7 @@ from scoring.pipeline.attainment import attainment_table
 from scoring.pipeline.change import year_over_year
 from scoring.pipeline.derive import Derived, derive_stage
 from scoring.pipeline.flags import flag_cells
-from scoring.pipeline.groups import comparability_groups
+from scoring.pipeline.groups import base_rows, comparability_groups
 from scoring.pipeline.missing import Imputed, impute_stage
 from scoring.pipeline.normalise import Normalised, column_params, normalise_stage
 from scoring.pipeline.points import adjustment_points
@@ -88,6 +88,7 @@ class _UpToNormalisation:
     raw: pd.DataFrame
     not_applicable: pd.DataFrame
     row_groups: list[np.ndarray]
+    fit_rows: np.ndarray | None  # comparability: frozen: the base years' rows, which bounds are learned from
     transformed: Transformed
     treated: Treated
     normalised: Normalised
@@ -113,11 +114,21 @@ def _up_to_normalisation(
         raw, not_applicable = screened.raw, screened.not_applicable
         imputed = impute_stage(raw, not_applicable, system)
     row_groups = comparability_groups(raw.index, method.comparability)
+    fit_rows = base_rows(raw.index, method.base_years)
     transformed = transform_stage(imputed.values, system.indicators)
     treated = treat_stage(transformed.values, system, row_groups)
-    normalised = normalise_stage(treated.values, system, row_groups)
+    normalised = normalise_stage(treated.values, system, row_groups, fit_rows)
     return _UpToNormalisation(
-        derived, screened, imputed, raw, not_applicable, row_groups, transformed, treated, normalised
+        derived,
+        screened,
+        imputed,
+        raw,
+        not_applicable,
+        row_groups,
+        fit_rows,
+        transformed,
+        treated,
+        normalised,
     )
 
 
@@ -148,11 +159,17 @@ def evaluate_matrix(
     parts = derived.parts.loc[raw.index]
     log.extend(Step("screen", name, detail) for name, detail in screened.log_entries())
     log.append(Step("impute", imputed.method, imputed.log_detail()))
+    fit_rows = stages.fit_rows
+    if method.comparability == "pooled":
+        years = sorted({int(y) for y in raw.index.get_level_values("year")})
+        log.append(Step("comparability", "pooled", {"years": years, "rescored": years[:-1]}))
+    elif fit_rows is not None:
+        log.append(Step("comparability", "frozen", {"base_years": list(method.base_years or ())}))
     log.extend(Step("transform", name, transformed.log_detail(name)) for name in transformed.transformed)
     if treated.method != "none":
         log.append(Step("treat", treated.method, treated.log_detail()))
     log.extend(Step("normalise", block.method, block.log_detail()) for block in normalised.blocks)
-    tree = aggregate_tree(normalised.values, system, row_groups, not_applicable)
+    tree = aggregate_tree(normalised.values, system, row_groups, not_applicable, fit_rows)
     log.extend(
         Step("aggregate", parent.aggregation, {"node": parent.node, "weighting": parent.weighting})
         for parent in tree.parents

@@ -240,6 +240,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据覆盖率 {coverage:.0%} 低于门槛，已不参与评价",
         "data coverage {coverage:.0%} is below the threshold; the unit is left out",
     ),
+    "pipeline.no_base_years": (
+        "数据中没有基期 {first}—{last} 年（method.base_years）的数值，无法按固定基期计算，请提供基期数据或修改基期",
+        "the data hold no values of the base years {first}–{last} (method.base_years): frozen comparability "
+        "learns its bounds and weights there; add those years or change base_years",
+    ),
     "pipeline.node_coverage": (
         "{node} 的数据覆盖率 {coverage:.0%} 低于该节点要求的 {threshold:.0%}，该项不计分（视为缺失）",
         "{node}: data coverage {coverage:.0%} is below the node's minimum {threshold:.0%}; it is left missing",

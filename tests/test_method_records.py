@@ -88,6 +88,33 @@ def group_mean() -> None:
     assert mask["X1"].tolist() == [False, True, False, False]
 
 
+def _panel(values: list[float | None]) -> pd.DataFrame:
+    """One unit U1, one indicator X1, years 2020, 2021, …"""
+    index = pd.MultiIndex.from_tuples(
+        [(2020 + k, "U1") for k in range(len(values))], names=["year", "unit_code"]
+    )
+    return pd.DataFrame({"X1": values}, index=index, dtype=float)
+
+
+def carry_forward() -> None:
+    # 10 (2020), gap, gap, gap (2023): max_gap 2 → 2021 and 2022 take 10, 2023 (3 years on) stays missing
+    x = _panel([10, None, None, None])
+    filled, mask = MISSING["carry_forward"](x, _context(x))
+    assert filled["X1"].tolist()[:3] == [10, 10, 10] and pd.isna(filled["X1"].iloc[3])
+    assert mask["X1"].tolist() == [False, True, True, False]
+
+
+def linear() -> None:
+    # 10 (2020), gap, 40 (2022): 10 + 30·1/2 = 25; a trailing gap is not extrapolated
+    x = _panel([10, None, 40, None])
+    filled, mask = MISSING["linear"](x, _context(x))
+    assert filled["X1"].tolist()[:3] == [10, 25, 40] and pd.isna(filled["X1"].iloc[3])
+    assert mask["X1"].tolist() == [False, True, False, False]
+    # a run of 3 missing years is longer than max_gap 2: left missing
+    x = _panel([10, None, None, None, 50])
+    assert MISSING["linear"](x, _context(x))[0]["X1"].isna().sum() == 3
+
+
 def fail() -> None:
     x = _matrix([[10.0], [None]])
     with pytest.raises(PipelineError) as caught:
@@ -237,6 +264,8 @@ def quantile() -> None:
 HAND_COMPUTED: dict[tuple[Stage, str], Callable[[], None]] = {
     (Stage.MISSING, "renormalise"): renormalise,
     (Stage.MISSING, "group_mean"): group_mean,
+    (Stage.MISSING, "carry_forward"): carry_forward,
+    (Stage.MISSING, "linear"): linear,
     (Stage.MISSING, "fail"): fail,
     (Stage.TRANSFORM, "log"): log_transform,
     (Stage.TREATMENT, "none"): no_treatment,

@@ -50,6 +50,7 @@ from scoring.analysis.variants import aggregation_label, normalisation_label, sc
 from scoring.data import Dataset
 from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix, normalised_matrix
 from scoring.methods import Requirement, Stage, record
+from scoring.pipeline.groups import base_rows
 from scoring.problems import PipelineError, Problem
 from scoring.system.models import IndicatorSystem, QuantileTiers
 
@@ -133,7 +134,12 @@ class ReplicationModel:
         years = index.get_level_values("year").to_numpy()
         self.rows = np.flatnonzero(years == year)
         self.unit_codes = tuple(str(u) for u in index[self.rows].get_level_values("unit_code"))
-        self.group_rows = self.rows if system.method.comparability == "per_year" else np.arange(len(index))
+        comparability = system.method.comparability
+        fit = base_rows(index, system.method.base_years)
+        # the rows the year's bounds come from: the year, the base years (frozen) or every year (pooled)
+        self.group_rows = (
+            self.rows if comparability == "per_year" else fit if fit is not None else np.arange(len(index))
+        )
         self._normalised: dict[tuple[int, ...], np.ndarray] = {}
         lo, hi = system.method.scale
         self.points_factor = 99.0 / (hi - lo)  # points on the [1, 100] scale of a mapped replication

@@ -1,4 +1,5 @@
-"""Missing data: leave gaps for the aggregation to skip (renormalise), impute a group mean, or refuse.
+"""Missing data: leave gaps for the aggregation to skip (renormalise), impute a group mean, carry the unit's
+last value forward or interpolate between its years (panels), or refuse.
 
 Each method takes the raw matrix (rows (year, unit), columns indicators) and returns the matrix to carry on
 with and a boolean mask of the cells it imputed. Cells a unit marked 不适用 (not applicable) are never imputed:
@@ -26,6 +27,7 @@ class MissingContext:
 
     groups: dict[str, str]
     not_applicable: pd.DataFrame
+    max_gap: int = 2  # years: carry_forward and linear fill no gap longer than this
 
 
 MissingMethod = Callable[[pd.DataFrame, MissingContext], tuple[pd.DataFrame, pd.DataFrame]]
@@ -59,6 +61,70 @@ def missing_group_mean(x: pd.DataFrame, context: MissingContext) -> tuple[pd.Dat
     fill = x.isna().to_numpy() & ~na & means.notna().to_numpy()
     filled = x.mask(fill, means)
     return filled, pd.DataFrame(fill, index=x.index, columns=x.columns)
+
+
+def _by_unit_and_year(x: pd.DataFrame, code: str) -> pd.DataFrame:
+    """One indicator as a units × years frame (years sorted)."""
+    return x[code].unstack("year").sort_index(axis=1)
+
+
+def _fill_across_years(
+    x: pd.DataFrame, context: MissingContext, fill: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill each indicator's gaps from the same unit's other years; ``fill(values, years, gap)`` returns the
+    units × years values filled (NaN where it cannot). 不适用 cells are never filled."""
+    na = context.not_applicable.reindex(index=x.index, columns=x.columns, fill_value=False)
+    out = x.copy()
+    for code in x.columns:
+        wide = _by_unit_and_year(x, code)
+        years = wide.columns.to_numpy(dtype=float)
+        filled = fill(wide.to_numpy(dtype=float), years, np.asarray(context.max_gap, dtype=float))
+        long = pd.DataFrame(filled, index=wide.index, columns=wide.columns).stack(future_stack=True)
+        long.index = long.index.swaplevel(0, 1)
+        candidates = long.reindex(x.index).to_numpy()
+        take = x[code].isna().to_numpy() & ~na[code].to_numpy(dtype=bool) & ~np.isnan(candidates)
+        out[code] = np.where(take, candidates, x[code].to_numpy())
+    mask = out.notna() & x.isna()
+    return out, mask
+
+
+def _last_known(values: np.ndarray, years: np.ndarray, forward: bool) -> tuple[np.ndarray, np.ndarray]:
+    """For every cell, the nearest earlier (``forward``) or later known value of its row and that value's year."""
+    known_year = np.where(np.isnan(values), np.nan, years[np.newaxis, :])
+    frame_values, frame_years = pd.DataFrame(values), pd.DataFrame(known_year)
+    if forward:
+        return frame_values.ffill(axis=1).to_numpy(), frame_years.ffill(axis=1).to_numpy()
+    return frame_values.bfill(axis=1).to_numpy(), frame_years.bfill(axis=1).to_numpy()
+
+
+@MISSING.register("carry_forward")
+def missing_carry_forward(x: pd.DataFrame, context: MissingContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Last value carried forward: a gap in year t takes the unit's latest earlier value (year s) when
+    ``t − s ≤ max_gap``; a gap with no earlier value, or an older one, stays missing."""
+
+    def fill(values: np.ndarray, years: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        before, before_year = _last_known(values, years, forward=True)
+        return np.where(years[np.newaxis, :] - before_year <= gap, before, np.nan)
+
+    return _fill_across_years(x, context, fill)
+
+
+@MISSING.register("linear")
+def missing_linear(x: pd.DataFrame, context: MissingContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Linear between years: a gap in year t between the unit's known values x_s (s < t) and x_u (u > t) takes
+    ``x_s + (x_u − x_s)·(t − s)/(u − s)`` when the run of missing years is at most ``max_gap`` long
+    (``u − s − 1 ≤ max_gap``); a gap before the first or after the last known year stays missing."""
+
+    def fill(values: np.ndarray, years: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        before, before_year = _last_known(values, years, forward=True)
+        after, after_year = _last_known(values, years, forward=False)
+        t = years[np.newaxis, :]
+        with np.errstate(all="ignore"):
+            line = before + (after - before) * (t - before_year) / (after_year - before_year)
+        # years absent from the panel count as missing years of the run
+        return np.where(after_year - before_year - 1 <= gap, line, np.nan)
+
+    return _fill_across_years(x, context, fill)
 
 
 @MISSING.register("fail")
@@ -106,5 +172,5 @@ def impute_stage(raw: pd.DataFrame, not_applicable: pd.DataFrame, system: Indica
     """The system's missing-data method on the raw matrix."""
     name = system.method.missing
     groups = {u.code: u.group or "" for u in system.units}
-    values, mask = MISSING[name](raw, MissingContext(groups, not_applicable))
+    values, mask = MISSING[name](raw, MissingContext(groups, not_applicable, system.method.max_gap))
     return Imputed(name, values, mask)

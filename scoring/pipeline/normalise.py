@@ -37,6 +37,13 @@ class ColumnParams:
     # the optimal range [a, b] of an interval (适度) indicator (NaN where none; None: no interval in the block)
     best_low: np.ndarray | None = None
     best_high: np.ndarray | None = None
+    # comparability: frozen: the base years' values, from which data-driven methods learn (None: from x itself);
+    # scores of values beyond the base bounds are clipped to the scale
+    fit: np.ndarray | None = None
+
+    def learn_from(self, x: np.ndarray) -> np.ndarray:
+        """What the statistics are learned from: the base years' values, or the block itself."""
+        return x if self.fit is None else self.fit
 
     @property
     def has_interval(self) -> np.ndarray:
@@ -67,10 +74,13 @@ def normalise_minmax(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np
     """
     lo, hi = method.scale
     xd = x * p.direction
+    base = p.learn_from(x) * p.direction
     with np.errstate(all="ignore"):
-        mn, mx = column_stat(np.nanmin, xd), column_stat(np.nanmax, xd)
+        mn, mx = column_stat(np.nanmin, base), column_stat(np.nanmax, base)
         span = mx - mn
         y = lo + (hi - lo) * (xd - mn) / np.where(span > 0, span, 1.0)
+        if p.fit is not None:
+            y = np.clip(y, lo, hi)
     learned = {  # the bounds in the indicator's own units (min d·x is −max x for d = −1)
         "min": np.where(p.direction > 0, mn, -mx),
         "max": np.where(p.direction > 0, mx, -mn),
@@ -94,8 +104,8 @@ def _interval_minmax(
     interval = p.has_interval
     dist = p.distance(x)
     with np.errstate(all="ignore"):
-        far = column_stat(np.nanmax, dist)
-        scored = lo + (hi - lo) * (1.0 - dist / np.where(far > 0, far, 1.0))
+        far = column_stat(np.nanmax, p.distance(p.learn_from(x)))
+        scored = lo + (hi - lo) * np.clip(1.0 - dist / np.where(far > 0, far, 1.0), 0.0, 1.0)
     scored = np.where(np.isnan(x), np.nan, scored)
     learned = dict(learned) | {"max_distance": np.where(interval, far, np.nan)}
     return np.where(interval, scored, y), learned
@@ -109,9 +119,10 @@ def normalise_zscore(x: np.ndarray, p: ColumnParams, method: Method) -> tuple[np
     """
     m, s = method.zscore
     xd = x * p.direction
+    base = p.learn_from(x) * p.direction
     with np.errstate(all="ignore"):
-        mean = column_stat(np.nanmean, xd)
-        sd = column_stat(np.nanstd, xd, min_count=2, ddof=1)
+        mean = column_stat(np.nanmean, base)
+        sd = column_stat(np.nanstd, base, min_count=2, ddof=1)
         ok = np.isfinite(sd) & (sd > 0)
         y = m + s * (xd - mean) / np.where(ok, sd, 1.0)
     learned = {"mean": p.direction * mean, "sd": sd}  # mean of x, not of d·x
@@ -152,7 +163,10 @@ def _target_score(x: np.ndarray, p: ColumnParams, base: float, span: float) -> t
     worst value observed in the group (min for d = +1, max for d = −1). If target = floor, y = base + span.
     Learned: the floor of each column and whether it was observed (no goalposts).
     """
-    observed_worst = np.where(p.direction > 0, column_stat(np.nanmin, x), column_stat(np.nanmax, x))
+    learned_from = p.learn_from(x)
+    observed_worst = np.where(
+        p.direction > 0, column_stat(np.nanmin, learned_from), column_stat(np.nanmax, learned_from)
+    )
     fixed_floor = np.where(p.direction > 0, p.lower, p.upper)
     floor = np.where(np.isnan(fixed_floor), observed_worst, fixed_floor)
     gap = p.target - floor
@@ -190,12 +204,35 @@ def normalise_percentile(x: np.ndarray, p: ColumnParams, method: Method) -> tupl
         p.has_interval.any()
     ):  # an interval column is ranked by its distance outside the range, nearer is better
         oriented = np.where(p.has_interval, -p.distance(x), oriented)
+    if p.fit is not None:
+        return _frozen_rank(oriented, p, lo, hi)
     xd = pd.DataFrame(oriented)  # average-rank ties along columns are pandas' job
     r = xd.rank(method="average", axis=0).to_numpy()
     n = xd.notna().sum(axis=0).to_numpy()
     with np.errstate(all="ignore"):
         y = lo + (hi - lo) * (r - 1.0) / np.where(n > 1, n - 1.0, 1.0)
     return np.where(n > 1, y, np.where(np.isnan(x), np.nan, hi)), {"n": n.astype(float)}
+
+
+def _frozen_rank(oriented: np.ndarray, p: ColumnParams, lo: float, hi: float) -> tuple[np.ndarray, Learned]:
+    """Percentile rank against the base years' values: ``r = #(base < x) + (#(base = x) + 1)/2`` (a base value
+    gets its average rank among the base), ``y = lo + (hi − lo)·(r − 1)/(n − 1)`` clipped to the scale."""
+    assert p.fit is not None
+    base = p.fit * p.direction
+    if p.best_low is not None:
+        base = np.where(p.has_interval, -p.distance(p.fit), base)
+    y = np.full(oriented.shape, np.nan)
+    n = np.zeros(oriented.shape[1])
+    for j in range(oriented.shape[1]):  # one sorted base per column
+        known = np.sort(base[:, j][~np.isnan(base[:, j])])
+        n[j] = known.size
+        less = np.searchsorted(known, oriented[:, j], side="left")
+        upto = np.searchsorted(known, oriented[:, j], side="right")
+        r = less + (upto - less + 1) / 2.0
+        with np.errstate(all="ignore"):
+            y[:, j] = lo + (hi - lo) * (r - 1.0) / (known.size - 1.0) if known.size > 1 else hi
+    y = np.where(np.isnan(oriented), np.nan, np.clip(y, lo, hi))
+    return y, {"n": n}
 
 
 # ------------------------------------------------------------------------------------------------- the stage
@@ -306,9 +343,15 @@ class Normalised:
     blocks: list[NormalisedBlock]
 
 
-def normalise_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[np.ndarray]) -> Normalised:
+def normalise_stage(
+    x: pd.DataFrame,
+    system: IndicatorSystem,
+    row_groups: list[np.ndarray],
+    fit_rows: np.ndarray | None = None,
+) -> Normalised:
     """Normalise each scored indicator by its method within each comparability group; a bonus or deduction
-    indicator's column is its points (:func:`scoring.pipeline.points.adjustment_points`)."""
+    indicator's column is its points (:func:`scoring.pipeline.points.adjustment_points`). With ``fit_rows``
+    (``comparability: frozen``) every data-driven statistic is learned from those rows (the base years)."""
     values = x.to_numpy()
     out = np.full(values.shape, np.nan)
     by_method: dict[str, list[int]] = {}
@@ -328,6 +371,8 @@ def normalise_stage(x: pd.DataFrame, system: IndicatorSystem, row_groups: list[n
         for rows in row_groups:
             cells = np.ix_(rows, np.asarray(columns))
             here = unit_targets(params, block, units[rows])
+            if fit_rows is not None:
+                here = replace(here, fit=values[np.ix_(fit_rows, np.asarray(columns))])
             out[cells], statistics = normaliser(values[cells], here, system.method)
             learned.append((group_years(x.index, rows), statistics))
         blocks.append(NormalisedBlock(name, [i.code for i in block], learned))

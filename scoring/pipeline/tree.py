@@ -66,10 +66,12 @@ def aggregate_tree(
     system: IndicatorSystem,
     row_groups: list[np.ndarray],
     not_applicable: pd.DataFrame | None = None,
+    fit_rows: np.ndarray | None = None,
 ) -> Aggregated:
     """Score every parent from its children, children before parents (reversed pre-order).
 
-    A parent with ``min_coverage`` is set missing in the rows where its coverage is below it
+    With ``fit_rows`` (``comparability: frozen``) data-driven weights are learned once from those rows (the base
+    years) and applied to every group. A parent with ``min_coverage`` is set missing in the rows where its coverage is below it
     (:func:`node_coverage`), before its own parent is scored (so that parent renormalises over it).
     """
     n = len(normalised)
@@ -88,8 +90,15 @@ def aggregate_tree(
         aggregate = AGGREGATION[aggregation]
         value = np.full(n, np.nan)
         used = np.zeros((n, len(children)))
+        frozen = (
+            None if fit_rows is None else WEIGHTING[weighting](node, child_scores[fit_rows], system.method)
+        )
         for rows, in_group in zip(row_groups, years_of, strict=True):
-            w = WEIGHTING[weighting](node, child_scores[rows], system.method)
+            w = (
+                frozen
+                if frozen is not None
+                else WEIGHTING[weighting](node, child_scores[rows], system.method)
+            )
             value[rows], used[rows] = aggregate(child_scores[rows], w, node.code)
             for child, weight in zip(children, w, strict=True):
                 weight_rows.extend(

@@ -188,8 +188,9 @@ def _parse(
     if problems:
         raise _refuse(problems, file)
     dumped = _without_unset_additions(spec.model_dump(mode="json"))
-    if dumped["method"].get("screen_on") == "raw":  # the default of a later-added setting
-        dumped["method"].pop("screen_on")
+    for key, default in (("screen_on", "raw"), ("max_gap", 2), ("base_years", None)):  # later-added defaults
+        if dumped["method"].get(key) == default:
+            dumped["method"].pop(key)
     hashed: dict[str, Any] = {"system": dumped, "units": [_unit_hashed(u) for u in units]}
     if geometry is not None:  # boundaries added later stay out of the hash of a system without them
         hashed["geometry"] = geometry.model_dump(mode="json")

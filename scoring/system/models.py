@@ -324,7 +324,12 @@ class Method(_Strict):
     missing: str = "renormalise"
     treat: str = "none"
     treatment: Treatment = Treatment()
-    comparability: Literal["per_year", "pooled"] = "per_year"
+    comparability: Literal["per_year", "pooled", "frozen"] = "per_year"
+    base_years: tuple[Year, Year] | None = Field(
+        None,
+        description="comparability: frozen learns bounds and data-driven weights from these years (first, last; "
+        "a published round) and applies them to every year, so adding a year changes no earlier score",
+    )
     efficacy: Efficacy = Efficacy()
     zscore: tuple[Finite, Annotated[float, Field(gt=0, le=MAX_MAGNITUDE)]] = Field(
         (0.0, 1.0), description="mean and sd of the rescaled z-scores"
@@ -333,6 +338,12 @@ class Method(_Strict):
     attainment_cap: float = Field(1.0, gt=0, le=MAX_WEIGHT)
     min_coverage: float = Field(
         0.0, ge=0, le=1, description="units with a smaller share of data are screened out"
+    )
+    max_gap: int = Field(
+        2,
+        ge=1,
+        le=50,
+        description="missing: carry_forward / linear fill no run of missing years longer than this",
     )
     screen_on: Literal["raw", "imputed"] = Field(
         "raw",
@@ -351,6 +362,12 @@ class Method(_Strict):
     def _check(self) -> Method:
         if self.scale[0] >= self.scale[1]:
             raise ValueError("scale: lower end must be below upper end")
+        if (self.comparability == "frozen") != (self.base_years is not None):
+            raise ValueError(
+                "base_years: give the base years [first, last] exactly when comparability is frozen"
+            )
+        if self.base_years is not None and self.base_years[0] > self.base_years[1]:
+            raise ValueError("base_years: the first year is after the last")
         return self
 
 

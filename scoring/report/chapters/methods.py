@@ -205,10 +205,21 @@ def method_blocks(data: ReportData) -> list[Block]:
         )
     )
     out.append(Formula(*formula("change")))
-    comparability = "合并各年数据" if method.comparability == "pooled" else "逐年"
+    if method.comparability == "pooled":
+        comparability = (
+            "合并各年数据计算（加入新一年数据后，以前各年的得分随之重新计算，可能与已发布的结果不同）"
+        )
+    elif method.comparability == "frozen" and method.base_years is not None:
+        first, last = method.base_years
+        comparability = (
+            f"以基期 {first}—{last} 年的数据确定后固定用于各年（加入新一年数据不改变已发布年份的得分；"
+            "超出基期上下限的值按满分或零分计）"
+        )
+    else:
+        comparability = "逐年计算"
     out.append(
         Paragraph(
-            f"数据驱动的计算步骤（如 min-max 的上下限、熵权）按{comparability}计算；固定阈值和目标值法的得分跨年可比。"
+            f"数据驱动的计算步骤（如 min-max 的上下限、熵权）{comparability}；固定阈值和目标值法的得分跨年可比。"
             "全市平均为各评价单元的简单算术平均，不按人口或经济规模加权。"
         )
     )
