@@ -387,6 +387,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the units confirmed as lacking an accepted version ({confirmed}) differ from those lacking one now "
         "({missing}); check the list again before publishing",
     ),
+    "round.nothing_to_correct": (
+        "已接受的填报与现行第 {version} 版结果所用的完全相同，更正不会改变任何结果；请先接受更正后的填报版本",
+        "the accepted versions are exactly those version {version} of the results used, so a correction would "
+        "change nothing; accept the corrected submission first",
+    ),
+    "round.deadline_passed": (
+        "{year} 年度轮次的填报截止时间（{deadline}）已过，{unit} 未获准逾期上传；请联系评价办",
+        "the deadline of the {year} round ({deadline}) has passed and {unit} has no leave to upload late; ask "
+        "the evaluation office",
+    ),
+    "round.published_upload": (
+        "{year} 年度结果已发布，{unit} 未获准为更正重新上传；请联系评价办",
+        "the {year} results are published and {unit} has no leave to upload a correction; ask the evaluation "
+        "office",
+    ),
+    "review.return_needs_comment": (
+        "退回时请填写审核意见（总体意见或至少一个单元格的意见）",
+        "give a comment when returning a version (an overall comment or one on at least one cell)",
+    ),
+    "review.unknown_cell": (
+        "第 {version} 版没有指标 {indicator}、{year} 年的数值，不能对该单元格提出意见",
+        "version {version} has no value of indicator {indicator} for {year}: that cell cannot take a comment",
+    ),
     # analysis (scoring.analysis)
     "analysis.bad_settings": (
         "不确定性分析参数有误：{detail}",

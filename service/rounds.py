@@ -22,7 +22,7 @@ from service.db import Database
 from service.errors import ServiceError, conflict, not_found
 from service.submissions import round_for_update, round_query
 from service.systems import find_system
-from service.tables import RoundRow, SnapshotRow, SubmissionRow, SystemRow
+from service.tables import LateUploadRow, RoundRow, SnapshotRow, SubmissionRow, SystemRow
 
 OPEN, CLOSED, PUBLISHED, CANCELLED = "open", "closed", "published", "cancelled"
 
@@ -51,10 +51,17 @@ def resolve_system(session: Session, year: int, system: str | None, default: str
 
 
 def round_info(session: Session, row: RoundRow) -> dict[str, Any]:
-    """A round as the API shows it: year, status, system version, times, and the results' sha256 once published."""
+    """A round as the API shows it: year, status, system version, times, its deadline, and once published the
+    sha256 and version number of its current results (above 1 once corrected)."""
     system = session.get(SystemRow, row.system_pk)
     assert system is not None
-    sha256 = session.execute(select(SnapshotRow.sha256).where(SnapshotRow.round_id == row.id)).scalar()
+    current = session.execute(
+        select(SnapshotRow.sha256, SnapshotRow.version)
+        .where(SnapshotRow.round_id == row.id)
+        .order_by(SnapshotRow.version.desc())
+        .limit(1)
+    ).first()
+    sha256, results_version = current if current is not None else (None, None)
     return {
         "year": row.year,
         "system_id": row.system_id,
@@ -69,6 +76,8 @@ def round_info(session: Session, row: RoundRow) -> dict[str, Any]:
         "closed_at": row.closed_at.isoformat() if row.closed_at else None,
         "published_at": row.published_at.isoformat() if row.published_at else None,
         "results_sha256": sha256,
+        "results_version": results_version,
+        "deadline": row.deadline.isoformat() if row.deadline else None,
     }
 
 
@@ -206,3 +215,71 @@ def close_round(db: Database, year: int, system: str, principal: Principal, now:
         audit.record(session, principal, "round.close", audit.round_target(year, system), now)
         session.flush()
         return round_info(session, row)
+
+
+def set_deadline(
+    db: Database, year: int, system: str, deadline: datetime | None, principal: Principal, now: datetime
+) -> dict[str, Any]:
+    """Set (or, with None, remove) the deadline of an open or closed round; audited with the one before."""
+    with db.write() as session:
+        row = round_for_update(session, db, year, system, exclusive=True)
+        if row.status not in (OPEN, CLOSED):
+            raise conflict("round-not-open", f"round {year} is {row.status}: its deadline is history")
+        before = row.deadline
+        row.deadline = deadline
+        audit.record(
+            session,
+            principal,
+            "round.deadline",
+            audit.round_target(year, system),
+            now,
+            deadline=deadline.isoformat() if deadline else None,
+            was=before.isoformat() if before else None,
+        )
+        session.flush()
+        return round_info(session, row)
+
+
+def allow_late_upload(
+    db: Database,
+    year: int,
+    system: str,
+    unit_code: str,
+    until: datetime,
+    reason: str,
+    principal: Principal,
+    now: datetime,
+) -> dict[str, Any]:
+    """Let one unit upload after the deadline, or into the published round to correct it, until ``until``
+    (the newest leave of a unit counts: an earlier ``until`` withdraws it); audited with the reason."""
+    with db.write() as session:
+        row = round_for_update(session, db, year, system, exclusive=False)
+        if row.status not in (OPEN, CLOSED, PUBLISHED):
+            raise conflict("round-not-open", f"round {year} is {row.status}")
+        leave = LateUploadRow(
+            round_id=row.id,
+            unit_code=unit_code,
+            until=until,
+            reason=reason,
+            granted_by=principal.token_id,
+            granted_at=now,
+        )
+        session.add(leave)
+        audit.record(
+            session,
+            principal,
+            "submission.allow_late",
+            f"{audit.round_target(year, system)}/unit:{unit_code}",
+            now,
+            until=until.isoformat(),
+            reason=reason,
+        )
+        session.flush()
+        return {
+            "year": year,
+            "system_id": system,
+            "unit_code": unit_code,
+            "until": leave.until.isoformat(),
+            "reason": reason,
+            "granted_at": leave.granted_at.isoformat(),
+        }

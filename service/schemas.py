@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from service.text import CleanLine, CleanText
 
@@ -59,13 +60,61 @@ class PublishConfirm(BaseModel):
     missing_units: list[Annotated[str, Field(pattern=UNIT_PATTERN)]] = Field(max_length=10_000)
 
 
+def _bounded_moment(moment: datetime) -> datetime:
+    """A time within the years a round may have, in UTC (a year-1 or year-9999 time would overflow)."""
+    if not YEAR_MIN <= moment.year <= YEAR_MAX:
+        raise ValueError(f"the year must be between {YEAR_MIN} and {YEAR_MAX}")
+    return moment.astimezone(UTC)
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_bounded_moment)]
+
+
+class DeadlineSet(BaseModel):
+    """The deadline of a round's uploads (an ISO 8601 time with its zone), or null for none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deadline: Moment | None
+
+
+class LateUploadCreate(BaseModel):
+    """Leave for one unit to upload after the deadline, or into the published round to correct it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    until: Moment
+    reason: CleanText = Field(min_length=1, max_length=2000)
+
+
+class CorrectionCreate(BaseModel):
+    """Publish a correction (更正) of a published round: the reason is required and goes into the results and
+    the audit log; ``missing_units`` confirms the units lacking an accepted version, as for publishing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: CleanText = Field(min_length=1, max_length=2000)
+    missing_units: list[Annotated[str, Field(pattern=UNIT_PATTERN)]] | None = Field(None, max_length=10_000)
+
+
+class CellCommentIn(BaseModel):
+    """A comment on one value of the version: its indicator and year name the cell."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicator_code: CleanLine = Field(min_length=1, max_length=100)
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
+    comment: CleanText = Field(min_length=1, max_length=2000)
+
+
 class ReviewCreate(BaseModel):
-    """A reviewer's decision on one submission version."""
+    """A reviewer's decision on one submission version; a return needs a comment, overall or on cells."""
 
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["accept", "return"]
     comment: CleanText | None = Field(None, max_length=4000)
+    cells: list[CellCommentIn] = Field(default_factory=list, max_length=2000)
 
 
 class _TokenFields(BaseModel):
@@ -115,6 +164,15 @@ class RoundOut(BaseModel):
     closed_at: str | None
     published_at: str | None
     results_sha256: str | None
+    results_version: int | None = None
+    deadline: str | None = None
+
+
+class CellCommentOut(BaseModel):
+    indicator_code: str
+    year: int
+    location: str
+    comment: str
 
 
 class ReviewOut(BaseModel):
@@ -122,6 +180,7 @@ class ReviewOut(BaseModel):
     comment: str | None
     reviewer: int | None
     reviewed_at: str
+    cells: list[CellCommentOut] | None = None  # in a version's report: the cells the review commented on
 
 
 class SubmissionOut(BaseModel):

@@ -18,7 +18,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -35,8 +35,9 @@ from scoring.system import IndicatorSystem
 from service import audit
 from service.auth import Principal
 from service.db import Database
+from service.deadlines import timeliness, upload_gate
 from service.errors import ServiceError, conflict, not_found
-from service.tables import ReviewRow, RoundRow, SubmissionRow
+from service.tables import ReviewCellRow, ReviewRow, RoundRow, SubmissionRow
 from service.uploads import key_reused
 
 log = logging.getLogger("digiscore.service")
@@ -216,10 +217,7 @@ def store_submission(
                     earlier = _idempotent_earlier(session, round_row.id, unit_code, idempotency_key, digest)
                     if earlier is not None:
                         return earlier
-                if round_row.status != "open":
-                    raise conflict(
-                        "round-not-open", f"round {year} is {round_row.status}: uploads are closed"
-                    )
+                gate = upload_gate(session, round_row, unit_code, now)  # open and on time, or on leave
                 latest = session.execute(
                     select(func.max(SubmissionRow.version)).where(
                         SubmissionRow.round_id == round_row.id, SubmissionRow.unit_code == unit_code
@@ -255,6 +253,7 @@ def store_submission(
                     outcome=parsed.outcome,
                     size=len(content),
                     file_name=file_name,
+                    **gate,
                 )
             return row
         except IntegrityError:
@@ -358,8 +357,11 @@ def history(session: Session, round_row: RoundRow, unit_code: str) -> list[dict[
     return [summary(row, reviews.get(row.id), round_row.year) for row in rows]
 
 
-def overview(session: Session, round_row: RoundRow, units: list[str]) -> list[dict[str, Any]]:
-    """Per unit of the system: how many versions, the latest one and the one results would use."""
+def overview(
+    session: Session, round_row: RoundRow, units: list[str], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Per unit of the system: how many versions, the latest one, the one results would use, when it first
+    uploaded and, when the round has a deadline, whether that was on time (``service.deadlines.timeliness``)."""
     rows = session.execute(
         select(*_LIST_COLUMNS).where(SubmissionRow.round_id == round_row.id).order_by(SubmissionRow.version)
     ).all()
@@ -379,6 +381,12 @@ def overview(session: Session, round_row: RoundRow, units: list[str]) -> list[di
                 if versions
                 else None,
                 "used_version": accepted[-1].version if accepted else None,
+                "first_uploaded_at": versions[0].uploaded_at.isoformat() if versions else None,
+                "timeliness": timeliness(
+                    round_row.deadline,
+                    versions[0].uploaded_at if versions else None,
+                    now or datetime.now(UTC),
+                ),
             }
         )
     return out
@@ -399,15 +407,19 @@ def find_submission(session: Session, round_row: RoundRow, unit_code: str, versi
 
 
 def detail(session: Session, round_row: RoundRow, row: SubmissionRow) -> dict[str, Any]:
-    """A version with its validation report (every problem) and the number of values read."""
+    """A version with its validation report (every problem), the number of values read, and the cells its
+    latest review commented on."""
     review = _review_states(session, [row.id]).get(row.id)
     values = values_from_json(row.unit_code, row.values_json)
-    return summary(row, review, round_row.year) | {
+    out = summary(row, review, round_row.year) | {
         "content_type": row.content_type,
         "values": len(values),
         "problems": json.loads(row.problems_json),
         "remarks": remarks_of(values),
     }
+    if review is not None:
+        out["review"]["cells"] = review_cells(session, review[1].id)
+    return out
 
 
 def remarks_of(values: pd.DataFrame) -> list[dict[str, Any]]:
@@ -457,6 +469,42 @@ def load_inputs(session: Session, ids: list[int]) -> list[SubmissionRow]:
     return sorted(rows, key=lambda r: (r.unit_code, r.round_id))
 
 
+@dataclass(frozen=True)
+class CellComment:
+    """A reviewer's comment on one value of a version: its indicator and year (the cell is the value's)."""
+
+    indicator_code: str
+    year: int
+    comment: str
+
+
+def _cell_rows(row: SubmissionRow, cells: list[CellComment]) -> list[ReviewCellRow]:
+    """The cells commented on, each at the location its value was read from; 422 for a cell the version has
+    no value of."""
+    values = values_from_json(row.unit_code, row.values_json)
+    locations = {
+        (str(code), int(year)): str(location)
+        for code, year, location in values[["indicator_code", "year", "location"]].itertuples(index=False)
+    }
+    out = []
+    for cell in cells:
+        location = locations.get((cell.indicator_code, cell.year))
+        if location is None:
+            problem = Problem(
+                "review.unknown_cell",
+                indicator=cell.indicator_code,
+                year=cell.year,
+                params={"version": row.version, "indicator": cell.indicator_code, "year": cell.year},
+            )
+            raise ServiceError(422, "unknown-cell", problem.message_en, [problem])
+        out.append(
+            ReviewCellRow(
+                indicator_code=cell.indicator_code, year=cell.year, location=location, comment=cell.comment
+            )
+        )
+    return out
+
+
 def review_submission(
     db: Database,
     year: int,
@@ -467,30 +515,44 @@ def review_submission(
     comment: str | None,
     principal: Principal,
     now: datetime,
+    cells: list[CellComment] | None = None,
 ) -> dict[str, Any]:
-    """Accept a valid version, or return any version with a comment; refused once the round is published."""
+    """Accept a valid version, or return any version with a comment — overall, on cells (indicator × year), or
+    both; a return without any comment is refused (422), as are cell comments on an accept. Once the round is
+    published, the versions it was published from are final: only a version uploaded later (on an admin's
+    leave, to correct the round) may be reviewed."""
     if decision not in DECISIONS:
         raise ServiceError(422, "invalid-request", "decision must be 'accept' or 'return'")
+    cells = cells or []
+    if decision == "return" and not comment and not cells:
+        problem = Problem("review.return_needs_comment")
+        raise ServiceError(422, "comment-required", problem.message_en, [problem])
+    if decision == "accept" and cells:
+        raise ServiceError(422, "invalid-request", "cell comments go with a return, not with an accept")
     with db.write() as session:
         round_row = round_for_update(session, db, year, system, exclusive=False)
-        if round_row.status == "published":
-            raise conflict("round-published", f"round {year} is published: its submissions are final")
         row = find_submission(session, round_row, unit_code, version)
+        published_at = round_row.published_at
+        if round_row.status == "published" and published_at is not None and row.uploaded_at <= published_at:
+            raise conflict("round-published", f"round {year} is published: its submissions are final")
         if decision == "accept" and row.outcome != OUTCOME_VALID:
             raise conflict(
                 "submission-not-valid",
                 f"version {version} has {row.error_count} errors and cannot be accepted",
             )
-        session.add(
-            ReviewRow(
-                submission_id=row.id,
-                decision=decision,
-                comment=comment,
-                reviewer=principal.token_id,
-                reviewed_at=now,
-            )
+        cell_rows = _cell_rows(row, cells)
+        review = ReviewRow(
+            submission_id=row.id,
+            decision=decision,
+            comment=comment,
+            reviewer=principal.token_id,
+            reviewed_at=now,
         )
+        session.add(review)
         session.flush()
+        for cell_row in cell_rows:
+            cell_row.review_id = review.id
+            session.add(cell_row)
         audit.record(
             session,
             principal,
@@ -499,8 +561,30 @@ def review_submission(
             now,
             row.sha256,
             comment=comment,
+            cells=[
+                {"indicator": c.indicator_code, "year": c.year, "location": c.location, "comment": c.comment}
+                for c in cell_rows
+            ],
         )
+        session.flush()
         return detail(session, round_row, row)
+
+
+def latest_review(session: Session, submission_id: int) -> ReviewRow | None:
+    """A version's latest review (the one that counts), None before any."""
+    found = _review_states(session, [submission_id]).get(submission_id)
+    return found[1] if found is not None else None
+
+
+def review_cells(session: Session, review_id: int) -> list[dict[str, Any]]:
+    """The cells a review commented on, in the order written."""
+    rows = session.execute(
+        select(ReviewCellRow).where(ReviewCellRow.review_id == review_id).order_by(ReviewCellRow.id)
+    ).scalars()
+    return [
+        {"indicator_code": r.indicator_code, "year": r.year, "location": r.location, "comment": r.comment}
+        for r in rows
+    ]
 
 
 @dataclass

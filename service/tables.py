@@ -1,7 +1,7 @@
 """The database tables (SQLAlchemy 2 ORM). Schema changes go through Alembic: ``service/migrations``.
 
 Submissions, reviews, snapshots and the audit log are append-only: rows are inserted, never updated or
-deleted. A submission's review state is its latest review; a round's published results are its one snapshot.
+deleted. A submission's review state is its latest review; a round's published results are its newest snapshot (earlier ones are the versions a correction replaced).
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ class RoundRow(Base):
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)  # None: uploads until the round closes
 
 
 class SubmissionRow(Base):
@@ -148,18 +149,50 @@ class ReviewRow(Base):
     reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class SnapshotRow(Base):
-    """A round's published results: the serialized document (zlib), its sha256 and the inputs it used."""
+class ReviewCellRow(Base):
+    """A reviewer's comment on one cell (indicator × year) of the version a review returned."""
 
-    __tablename__ = "snapshots"
+    __tablename__ = "review_cells"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(Text)  # the cell the value was read from ("数据填报!I10")
+    comment: Mapped[str] = mapped_column(Text)
+
+
+class SnapshotRow(Base):
+    """A version of a round's published results: the serialized document (zlib), its sha256 and the inputs it
+    used. Version 1 is the publication; each later version is a correction (更正) with its reason."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (UniqueConstraint("round_id", "version", name="uq_snapshots_round_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    reason: Mapped[str | None] = mapped_column(Text)  # why this correction (None for version 1)
     sha256: Mapped[str] = mapped_column(String(64))
     document: Mapped[bytes] = mapped_column(LargeBinary)
     inputs_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+
+
+class LateUploadRow(Base):
+    """An admin's leave for one unit to upload after the round's deadline, or into the published round to
+    correct it, until a time; the newest leave of a unit counts."""
+
+    __tablename__ = "late_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditRow(Base):

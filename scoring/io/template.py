@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import xlsxwriter
@@ -14,8 +15,25 @@ from scoring.problems import DigiscoreError, Location, Problem
 from scoring.system.models import IndicatorSystem, Node, Unit
 
 
-def write_template(system: IndicatorSystem, unit_code: str, path: Path | str, years: Sequence[int]) -> None:
-    """Write the blank form of one district for ``years`` to ``path`` (an ``.xlsx`` file).
+@dataclass(frozen=True)
+class FormFill:
+    """What a filled copy of a form holds: values by (indicator, year) — a number, or None for 不适用 — and
+    comments on cells by (indicator, year), each shown as an Excel comment on a marked cell."""
+
+    values: Mapping[tuple[str, int], float | None] = field(default_factory=dict)
+    comments: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    author: str = "评价办"
+
+
+def write_template(
+    system: IndicatorSystem,
+    unit_code: str,
+    path: Path | str,
+    years: Sequence[int],
+    fill: FormFill | None = None,
+) -> None:
+    """Write the form of one district for ``years`` to ``path`` (an ``.xlsx`` file): blank, or with ``fill``
+    the values of a version and the reviewer's comments on its cells (the copy a district gets back).
 
     The form has a 填报说明 sheet and a 数据填报 sheet: a header block with the district code in B2, the table
     header in row 8 and one indicator per row from row 9, one column per year from G. Year cells carry Excel
@@ -30,7 +48,7 @@ def write_template(system: IndicatorSystem, unit_code: str, path: Path | str, ye
     workbook = xlsxwriter.Workbook(str(target))
     try:
         _write_instructions(workbook, system, unit, year_list)
-        _write_data_sheet(workbook, system, unit, year_list)
+        _write_data_sheet(workbook, system, unit, year_list, fill or FormFill())
     finally:
         workbook.close()
 
@@ -140,7 +158,7 @@ def _derived_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, obj
 
 
 def _write_data_sheet(
-    workbook: xlsxwriter.Workbook, system: IndicatorSystem, unit: Unit, years: list[int]
+    workbook: xlsxwriter.Workbook, system: IndicatorSystem, unit: Unit, years: list[int], fill: FormFill
 ) -> None:
     sheet = workbook.add_worksheet(form.DATA_SHEET)
     sheet.activate()
@@ -151,6 +169,9 @@ def _write_data_sheet(
     locked = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
     value = workbook.add_format({"border": 1, "bg_color": "#FFF2CC", "locked": False})
     remark = workbook.add_format({"border": 1, "locked": False, "text_wrap": True})
+    flagged = workbook.add_format(
+        {"border": 2, "border_color": "#C00000", "bg_color": "#F8CBAD", "locked": False}
+    )
 
     sheet.write_string(form.TITLE_ROW, 0, f"{system.name}（{system.version}）数据填报表", title)
     block = [
@@ -189,8 +210,18 @@ def _write_data_sheet(
         ]
         for col, text in enumerate(cells):
             sheet.write_string(row, col, text, locked)
-        for col in year_cols:
-            sheet.write_blank(row, col, None, value)
+        for col, year in zip(year_cols, years, strict=True):
+            key = (indicator.code, year)
+            comment = fill.comments.get(key)
+            cell_format = flagged if comment else value
+            if key not in fill.values:
+                sheet.write_blank(row, col, None, cell_format)
+            elif fill.values[key] is None:
+                sheet.write_string(row, col, form.NOT_APPLICABLE_TEXT, cell_format)
+            else:
+                sheet.write_number(row, col, fill.values[key], cell_format)
+            if comment:
+                sheet.write_comment(row, col, comment, {"author": fill.author, "x_scale": 2, "y_scale": 2})
         sheet.write_string(row, source_col, indicator.source or "", locked)
         sheet.write_string(row, remark_col, indicator.remark or "", remark)
         sheet.data_validation(

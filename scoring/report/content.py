@@ -35,6 +35,8 @@ def build_document(
         f"评价年度：{data.year} 年",
         f"评价单元：{len(data.ranking)} 个",
     ]
+    if options.edition:
+        lines.append(options.edition)
     if options.issuer:
         lines.append(f"编制单位：{options.issuer}")
     if options.issued:

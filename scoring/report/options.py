@@ -18,6 +18,9 @@ class ReportOptions:
         None  # 发布日期, on the cover (none: left out, so the bytes do not depend on the day)
     )
     charts: bool = True  # False: no figures (faster; the tables carry every number)
+    # the results' version when a correction (更正) replaced the first publication: a line on the cover naming
+    # the version, its reason and where the earlier versions are (the service sets it; None: first publication)
+    edition: str | None = None
     # the design of 附录五 稳健性分析 (its seed is printed there); the default is the one design the CLI and the
     # dashboard use too, so a round shows the same rank intervals everywhere. None leaves the appendix out.
     robustness: UncertaintySettings | None = DEFAULT_UNCERTAINTY

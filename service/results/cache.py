@@ -1,6 +1,6 @@
 """Per-worker caches of published results.
 
-Published results never change, so everything derived from a snapshot is cached per worker with no need to
+A snapshot never changes, so everything derived from one is cached per worker under its id with no need to
 invalidate across workers: the decoded results (:class:`~service.results.snapshots.RoundResults`), the
 evaluation rebuilt for profiles (contributions come from ``Evaluation.explain``), and the encoded response
 bytes of each page (rankings, profiles, reports, the dashboard's rank intervals).
@@ -9,6 +9,7 @@ bytes of each page (rankings, profiles, reports, the dashboard's rank intervals)
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from typing import Any, TypeVar
 from scoring.evaluate import Evaluation
 
 T = TypeVar("T")
+
+CURRENT_SECONDS = 5.0  # how long a worker trusts its year → current snapshot map without asking the database
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class PublishedRef:
     system_pk: int
     snapshot_id: int
     sha256: str
+    version: int = 1  # 1: as first published; more: the correction (更正) in force
 
 
 class _Lru:
@@ -66,8 +70,9 @@ class ResultsCache:
     evaluations and encoded pages. ``page_builds`` counts the pages encoded (tests use it to see the cache
     work)."""
 
-    def __init__(self, snapshots: int, pages: int):
-        self._published: dict[tuple[int, str], PublishedRef] = {}
+    def __init__(self, snapshots: int, pages: int, current_seconds: float = CURRENT_SECONDS):
+        self._published: dict[tuple[int, str], tuple[PublishedRef, float]] = {}
+        self._current_seconds = current_seconds
         self._results = _Lru(snapshots)
         self._evaluations = _Lru(max(1, snapshots // 2))
         self._pages = _Lru(pages)
@@ -75,18 +80,21 @@ class ResultsCache:
         self.page_builds = 0
 
     def published(self, year: int, system: str) -> PublishedRef | None:
-        """The snapshot of a round known to be published, without asking the database."""
-        return self._published.get((year, system))
+        """The current snapshot of a round known to be published, without asking the database; forgotten
+        after ``current_seconds``, so that a correction published by another worker is served soon after."""
+        known = self._published.get((year, system))
+        if known is None or time.monotonic() - known[1] > self._current_seconds:
+            return None
+        return known[0]
 
     def remember(self, ref: PublishedRef) -> None:
-        """Keep a published round's snapshot reference (it never changes)."""
-        self._published[(ref.year, ref.system_id)] = ref
+        """Keep a published round's current snapshot reference (for ``current_seconds``)."""
+        self._published[(ref.year, ref.system_id)] = (ref, time.monotonic())
 
     def forget(self, year: int, system: str) -> None:
-        """Drop what is known of a round (this worker published it, or a test resets it)."""
-        ref = self._published.pop((year, system), None)
-        if ref is not None:
-            self._pages.drop(lambda key: isinstance(key, tuple) and key[0] == ref.snapshot_id)
+        """Drop what is known of a round (this worker published or corrected it, or a test resets it); the
+        pages of a replaced snapshot stay cached under its id (earlier versions are still served)."""
+        self._published.pop((year, system), None)
 
     def page(self, key: tuple[Any, ...]) -> bytes | None:
         """Encoded bytes served before under ``key``, if still cached."""

@@ -60,9 +60,11 @@ def snapshot_document(
     inputs: list[SubmissionRow],
     evaluation: Evaluation,
     with_missing: bool = True,
+    correction: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What publishing freezes: the engine's results document, the trend over the years, the inputs and (unless
-    ``with_missing`` is false: the rescoring of a snapshot frozen before the list existed) the units missing."""
+    ``with_missing`` is false: the rescoring of a snapshot frozen before the list existed) the units missing;
+    a correction (version 2 on) also names its version, its reason and the version it replaces."""
     document = {
         "format": SNAPSHOT_FORMAT,
         "year": year,
@@ -78,6 +80,8 @@ def snapshot_document(
     }
     if with_missing:
         document["missing_units"] = missing_units(system, inputs)
+    if correction is not None:
+        document["correction"] = correction
     return document
 
 
@@ -142,8 +146,11 @@ def round_inputs(session: Session, round_row: RoundRow, system: IndicatorSystem)
     for included in included_rounds(session, round_row.year, system):
         if included is None:
             continue
-        snapshot = session.execute(
-            select(SnapshotRow.inputs_json).where(SnapshotRow.round_id == included.id)
+        snapshot = session.execute(  # the current version: a correction replaces the one before
+            select(SnapshotRow.inputs_json)
+            .where(SnapshotRow.round_id == included.id)
+            .order_by(SnapshotRow.version.desc())
+            .limit(1)
         ).scalar()
         rows += load_inputs(session, json.loads(snapshot)) if snapshot else accepted_inputs(session, included)
     return sorted(rows, key=lambda r: (r.unit_code, r.round_id))
@@ -225,6 +232,7 @@ def publish(
         session.add(
             SnapshotRow(
                 round_id=round_row.id,
+                version=1,
                 sha256=digest,
                 document=zlib.compress(document, 6),
                 inputs_json=json.dumps([r.id for r in inputs]),
@@ -254,20 +262,51 @@ def publish(
     }
 
 
-def rescore(db: Database, catalog: SystemCatalog, year: int, system_id: str) -> tuple[str, str]:
-    """Score a published round again from the inputs its snapshot names: (stored sha256, recomputed sha256)."""
+def rescore(
+    db: Database, catalog: SystemCatalog, year: int, system_id: str, version: int | None = None
+) -> tuple[str, str]:
+    """Score a published round again from the inputs its snapshot (the current one, or ``version``) names:
+    (stored sha256, recomputed sha256)."""
     with db.read() as session:
         round_row, system = _round_and_system(session, catalog, year, system_id)
-        snapshot = session.execute(
-            select(SnapshotRow).where(SnapshotRow.round_id == round_row.id)
-        ).scalar_one_or_none()
-        if snapshot is None:
-            raise conflict("round-not-published", f"round {year} is not published")
+        snapshot = find_snapshot(session, round_row, version)
         inputs = load_inputs(session, json.loads(snapshot.inputs_json))
         with_missing = "missing_units" in json.loads(zlib.decompress(snapshot.document))
+        correction = correction_record(session, snapshot)
     evaluation = evaluate_inputs(system, year, inputs)
-    document = encode_document(snapshot_document(year, system, inputs, evaluation, with_missing))
-    return snapshot.sha256, hashlib.sha256(document).hexdigest()
+    document = snapshot_document(year, system, inputs, evaluation, with_missing, correction)
+    return snapshot.sha256, hashlib.sha256(encode_document(document)).hexdigest()
+
+
+def correction_record(session: Any, snapshot: SnapshotRow) -> dict[str, Any] | None:
+    """What a correction's document says of itself, from the stored rows: its version, its reason and the
+    version (number and sha256) it replaces; None for version 1."""
+    if snapshot.version <= 1:
+        return None
+    replaced = session.execute(
+        select(SnapshotRow.sha256).where(
+            SnapshotRow.round_id == snapshot.round_id, SnapshotRow.version == snapshot.version - 1
+        )
+    ).scalar_one()
+    return {
+        "version": snapshot.version,
+        "reason": snapshot.reason,
+        "replaces": {"version": snapshot.version - 1, "sha256": replaced},
+    }
+
+
+def find_snapshot(session: Any, round_row: RoundRow, version: int | None = None) -> SnapshotRow:
+    """A round's snapshot of ``version`` (the current one, its newest, by default); 409 before publication,
+    404 for a version it does not have."""
+    query = select(SnapshotRow).where(SnapshotRow.round_id == round_row.id)
+    if version is not None:
+        query = query.where(SnapshotRow.version == version)
+    snapshot = session.execute(query.order_by(SnapshotRow.version.desc()).limit(1)).scalar_one_or_none()
+    if snapshot is None:
+        if version is not None and round_row.status == "published":
+            raise not_found(f"version {version} of the results of round {round_row.year}")
+        raise conflict("round-not-published", f"round {round_row.year} is not published")
+    return snapshot
 
 
 def rebuild_evaluation(db: Database, catalog: SystemCatalog, ref: PublishedRef) -> Evaluation:

@@ -1,7 +1,8 @@
 """Reading published snapshots and serialising results: the indexed results of a round (:class:`RoundResults`),
 ranking pages as JSON or CSV, a unit's profile, two units compared.
 
-Published results never change: what is read here is cached per worker (:mod:`service.results.cache`).
+A snapshot never changes: what is read here is cached per worker under its id (:mod:`service.results.cache`);
+which snapshot is a round's current one changes only when a correction is published.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from scoring.evaluate import Evaluation
 from scoring.outputs import escape_text, records
@@ -219,23 +221,43 @@ def compare(results: RoundResults, a: str, b: str) -> dict[str, Any]:
     }
 
 
+def current_snapshot_query(round_id: Any) -> Any:
+    """The id of a round's current snapshot: its newest version (a correction replaces the one before)."""
+    newest = aliased(SnapshotRow)
+    return (
+        select(newest.id)
+        .where(newest.round_id == round_id)
+        .order_by(newest.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def find_published(db: Database, cache: ResultsCache, year: int, system: str) -> PublishedRef | None:
-    """The snapshot of a published round (remembered), None for a round not yet published; 404 if no round."""
+    """The current snapshot of a published round (remembered for a few seconds: a correction published by
+    another worker is seen after that), None for a round not yet published; 404 if no round."""
     known = cache.published(year, system)
     if known is not None:
         return known
     with db.read() as session:
         row = session.execute(
-            select(RoundRow.id, RoundRow.status, RoundRow.system_pk, SnapshotRow.id, SnapshotRow.sha256)
-            .join(SnapshotRow, SnapshotRow.round_id == RoundRow.id, isouter=True)
+            select(
+                RoundRow.id,
+                RoundRow.status,
+                RoundRow.system_pk,
+                SnapshotRow.id,
+                SnapshotRow.sha256,
+                SnapshotRow.version,
+            )
+            .join(SnapshotRow, SnapshotRow.id == current_snapshot_query(RoundRow.id), isouter=True)
             .where(RoundRow.year == year, RoundRow.system_id == system)
         ).first()
     if row is None:
         raise not_found(f"round {year} of system {system}")
-    round_id, status, system_pk, snapshot_id, sha256 = row
+    round_id, status, system_pk, snapshot_id, sha256, version = row
     if status != "published" or snapshot_id is None:
         return None
-    ref = PublishedRef(year, system, round_id, system_pk, snapshot_id, sha256)
+    ref = PublishedRef(year, system, round_id, system_pk, snapshot_id, sha256, version)
     cache.remember(ref)
     return ref
 

@@ -22,6 +22,7 @@ from service.schemas import (
     SubmissionReport,
     SystemQuery,
 )
+from service.submissions import CellComment
 from service.uploads import IdempotencyKeyDep, OneFilePart
 from service.usecases import review as reviews
 from service.usecases import submit
@@ -157,6 +158,41 @@ def submission_file(
     return download(submit.uploaded_file(context, year, unit, version, system))
 
 
+@router.get("/rounds/{year}/units/{unit}/submissions/{version}/context")
+def submission_context(
+    year: YearPath,
+    unit: UnitPath,
+    version: VersionPath,
+    _caller: UnitActorDep,
+    context: ContextDep,
+    system: SystemQuery = None,
+) -> dict[str, Any]:
+    """Every value of the version beside the unit's last accepted value of the indicator and the median of the
+    other units accepted in the round, with the problems found on it and the latest review's comment on its
+    cell."""
+    return reviews.value_context(context, year, unit, version, system)
+
+
+@router.get(
+    "/rounds/{year}/units/{unit}/submissions/{version}/annotated",
+    response_class=Response,
+    responses={
+        200: {"content": {XLSX: {}}, "description": "the form filled with the version, cells commented"}
+    },
+)
+def submission_annotated(
+    year: YearPath,
+    unit: UnitPath,
+    version: VersionPath,
+    _caller: UnitActorDep,
+    context: ContextDep,
+    system: SystemQuery = None,
+) -> Response:
+    """The unit's form filled with the version's values; every cell the latest review commented on is marked
+    and carries the comment (an Excel comment)."""
+    return download(reviews.annotated_form(context, year, unit, version, system))
+
+
 @router.post("/rounds/{year}/units/{unit}/submissions/{version}/review", response_model=SubmissionReport)
 def review(
     body: ReviewCreate,
@@ -167,5 +203,7 @@ def review(
     context: ContextDep,
     system: SystemQuery = None,
 ) -> dict[str, Any]:
-    """Accept a valid version or return a version with a comment (staff); the latest review counts."""
-    return reviews.review(context, principal, year, unit, version, body.decision, body.comment, system)
+    """Accept a valid version or return a version with a comment (staff): overall, on cells (indicator × year,
+    each with its own comment) or both; a return without any comment is refused. The latest review counts."""
+    cells = [CellComment(c.indicator_code, c.year, c.comment) for c in body.cells]
+    return reviews.review(context, principal, year, unit, version, body.decision, body.comment, system, cells)

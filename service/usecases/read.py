@@ -20,6 +20,7 @@ from service.access import STAFF, check_role
 from service.auth import Principal
 from service.context import ServiceContext
 from service.errors import conflict, not_found
+from service.results import corrections
 from service.usecases.rounds import round_with_system, system_of
 
 
@@ -263,14 +264,30 @@ def unit_whatif(
     return _per_evaluation(context, principal, year, ("whatif", unit), build, system)
 
 
+def report_edition(context: ServiceContext, year: int, system: str, version: int) -> str | None:
+    """The cover line of a corrected round's report: its version, the correction's reason and where the
+    earlier versions are; None for the first publication."""
+    if version <= 1:
+        return None
+    versions = corrections.list_versions(context.db, year, system)
+    current = next(v for v in versions if v["version"] == version)
+    earlier = "、".join(v["url"] for v in versions if v["version"] < version)
+    return f"结果版本：第 {version} 版（更正，原因：{current['reason']}）；此前各版：{earlier}"
+
+
 def round_report(
     context: ServiceContext, principal: Principal, year: int, fmt: str, system: str | None = None
 ) -> Document:
-    """The year's annual evaluation report as Word, Excel or HTML bytes."""
-    from scoring.report import build_report
+    """The year's annual evaluation report as Word, Excel or HTML bytes; a corrected round's names its
+    version, the reason and the earlier versions on the cover."""
+    from scoring.report import ReportOptions, build_report
+
+    chosen = system_of(context, year, system)
+    ref = res.find_published(context.db, context.results, year, chosen)
+    edition = report_edition(context, year, chosen, ref.version) if ref is not None else None
 
     def build(_results: res.RoundResults, evaluation: Callable[[], Evaluation]) -> bytes:
-        return build_report(evaluation(), fmt)
+        return build_report(evaluation(), fmt, ReportOptions(edition=edition))
 
     return _per_evaluation(context, principal, year, ("report", fmt), build, system)
 

@@ -3,21 +3,28 @@ reviewer's decision."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
+from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE
 from service import submissions as storage
 from service.auth import Principal
 from service.context import ServiceContext
 from service.rounds import find_round
 from service.usecases.rounds import round_with_system, system_of
+from service.usecases.submit import XLSX, Download, form_bytes, form_years
 
 
 def round_overview(context: ServiceContext, year: int, system: str | None = None) -> list[dict[str, Any]]:
-    """Per unit of the round's system: versions uploaded, the latest, and the version results use."""
+    """Per unit of the round's system: versions uploaded, the latest, the version results use, and against the
+    round's deadline: on time, late, missing or still due."""
     found = round_with_system(context, year, system)
     with context.db.read() as session:
-        return storage.overview(session, find_round(session, year, found.system_id), found.system.unit_codes)
+        round_row = find_round(session, year, found.system_id)
+        return storage.overview(session, round_row, found.system.unit_codes, context.now())
 
 
 def unit_history(
@@ -73,10 +80,104 @@ def review(
     decision: str,
     comment: str | None,
     system: str | None = None,
+    cells: list[storage.CellComment] | None = None,
 ) -> dict[str, Any]:
-    """Accept a valid version, or return any version with a comment; the latest review counts. Refused once
-    the round is published."""
+    """Accept a valid version, or return any version with a comment, overall or per cell (indicator × year);
+    the latest review counts. The versions a published round was published from are final."""
     chosen = system_of(context, year, system)
     return storage.review_submission(
-        context.db, year, chosen, unit, version, decision, comment, principal, context.now()
+        context.db, year, chosen, unit, version, decision, comment, principal, context.now(), cells
     )
+
+
+def _cell(location: str) -> str:
+    """``sheet!cell`` of a value's location (the file name left out: the page names the version's file)."""
+    parts = location.split("!")
+    return "!".join(parts[-2:]) if len(parts) >= 2 else location
+
+
+def value_context(
+    context: ServiceContext, year: int, unit: str, version: int, system: str | None = None
+) -> dict[str, Any]:
+    """Every value of a version beside the unit's last accepted value of that indicator (the same year when an
+    earlier round holds it, else its newest earlier year) and, for the round's year, the median of the other
+    units accepted in the round; with the warnings and errors found on the value and the comment the latest
+    review made on its cell. Rows in the system's indicator order, then by year."""
+    found = round_with_system(context, year, system)
+    with context.db.read() as session:
+        round_row = find_round(session, year, found.system_id)
+        row = storage.find_submission(session, round_row, unit, version)
+        references = storage.reference_values(session, round_row, unit)
+        review = storage.latest_review(session, row.id)
+        cells = storage.review_cells(session, review.id) if review is not None else []
+        values = storage.values_from_json(unit, row.values_json)
+        problems = json.loads(row.problems_json)
+    order = {code: i for i, code in enumerate(found.system.indicator_codes)}
+    medians = references.others.groupby("indicator_code")["value"].agg(["median", "count"])
+    last = references.last.dropna(subset=["value"]).sort_values(["indicator_code", "year"])
+    same_year = {(str(c), int(y)): float(v) for c, y, v in last.itertuples(index=False)}
+    newest = last.groupby("indicator_code").tail(1)
+    newest_of = {str(c): (int(y), float(v)) for c, y, v in newest.itertuples(index=False)}
+    flagged: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for problem in problems:
+        if problem.get("indicator") and problem.get("year") is not None:
+            flagged.setdefault((problem["indicator"], int(problem["year"])), []).append(problem)
+    comments = {(c["indicator_code"], c["year"]): c["comment"] for c in cells}
+    rows = []
+    frame = values.assign(order=values["indicator_code"].map(order)).sort_values(["order", "year"])
+    for code, value_year, value, status, location, remark in frame[
+        ["indicator_code", "year", "value", "status", "location", "remark"]
+    ].itertuples(index=False):
+        key = (str(code), int(value_year))
+        last_year: int | None
+        last_value: float | None
+        if key in same_year and value_year < year:
+            last_year, last_value = key[1], same_year[key]
+        else:
+            last_year, last_value = newest_of.get(key[0], (None, None))
+        median = medians.loc[key[0]] if value_year == year and key[0] in medians.index else None
+        rows.append(
+            {
+                "indicator_code": key[0],
+                "year": key[1],
+                "value": None if pd.isna(value) else float(value),
+                "status": str(status),
+                "cell": _cell(str(location)),
+                "last_year": last_year,
+                "last_value": last_value,
+                "median": None if median is None else float(median["median"]),
+                "median_of": 0 if median is None else int(median["count"]),
+                "problems": flagged.get(key, []),
+                "comment": comments.get(key),
+                "remark": str(remark),
+            }
+        )
+    return {"year": year, "unit_code": unit, "version": version, "values": rows}
+
+
+def annotated_form(
+    context: ServiceContext, year: int, unit: str, version: int, system: str | None = None
+) -> Download:
+    """The unit's form for the round filled with a version's values, every cell its latest review commented
+    on marked and carrying the comment: what a district gets back with a return."""
+    from scoring.io.template import FormFill
+
+    found = round_with_system(context, year, system)
+    found.known_unit(unit)
+    with context.db.read() as session:
+        row = storage.find_submission(session, find_round(session, year, found.system_id), unit, version)
+        review = storage.latest_review(session, row.id)
+        cells = storage.review_cells(session, review.id) if review is not None else []
+        values = storage.values_from_json(unit, row.values_json)
+    present = values[values["status"] != STATUS_MISSING]
+    filled: dict[tuple[str, int], float | None] = {
+        (str(c), int(y)): (None if s == STATUS_NOT_APPLICABLE else float(v))
+        for c, y, v, s in present[["indicator_code", "year", "value", "status"]].itertuples(index=False)
+    }
+    comments = {(c["indicator_code"], int(c["year"])): c["comment"] for c in cells}
+    # the years of the version's own form (so that its cells are where the district typed them)
+    years = sorted({int(y) for y in values["year"]}) or form_years(year)
+    fill = FormFill(values=filled, comments=comments)
+    content = form_bytes(found.system, unit, years, fill)
+    name = f"{unit}_{found.system.unit_names[unit]}_{year}_v{version}_审核意见.xlsx"
+    return Download(content, name, XLSX)

@@ -5,6 +5,7 @@ of units lacking an accepted version), verify, the frozen results document, and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +17,9 @@ from service import results
 from service import rounds as storage
 from service.auth import Principal
 from service.context import ServiceContext
+from service.deadlines import upload_gate
 from service.errors import ServiceError, conflict, not_found
+from service.results import corrections
 from service.systems import find_system, list_systems
 from service.tables import RoundRow, SystemRow
 
@@ -42,10 +45,12 @@ class RoundWithSystem:
     def system_id(self) -> str:
         return self.system.id
 
-    def require_open(self) -> None:
-        """409 round-not-open unless the round takes uploads."""
-        if self.status != storage.OPEN:
-            raise conflict("round-not-open", f"round {self.year} is {self.status}: uploads are closed")
+    def require_upload(self, context: ServiceContext, unit: str) -> None:
+        """409 unless the round takes an upload of ``unit`` now: open and before its deadline, or an admin's
+        leave for the unit runs (after the deadline, or in a published round to correct it)."""
+        with context.db.read() as session:
+            row = storage.find_round(session, self.year, self.system_id)
+            upload_gate(session, row, unit, context.now())
 
     def require_uploads(self) -> None:
         """409 ``composite-no-uploads`` for the round of a composite system: its data come from the rounds of
@@ -199,10 +204,87 @@ def publish_round(
     return outcome
 
 
-def verify_round(context: ServiceContext, year: int, system: str | None = None) -> dict[str, Any]:
-    """Score the published round again from the inputs its snapshot names and compare the sha256."""
+def set_deadline(
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    deadline: datetime | None,
+    system: str | None = None,
+) -> dict[str, Any]:
+    """Set or remove the deadline of an open or closed round (audited); after it, a unit uploads only on an
+    admin's leave."""
     chosen = system_of(context, year, system)
-    stored, recomputed = results.rescore(context.db, context.catalog, year, chosen)
+    return storage.set_deadline(context.db, year, chosen, deadline, principal, context.now())
+
+
+def allow_late_upload(
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    unit: str,
+    until: datetime,
+    reason: str,
+    system: str | None = None,
+) -> dict[str, Any]:
+    """Give a unit of the round's system leave to upload after the deadline (or into the published round,
+    to correct it) until ``until``; audited with the reason."""
+    found = round_with_system(context, year, system)
+    found.known_unit(unit)
+    return storage.allow_late_upload(
+        context.db, year, found.system_id, unit, until, reason, principal, context.now()
+    )
+
+
+def correction_check(context: ServiceContext, year: int, system: str | None = None) -> dict[str, Any]:
+    """What correcting the published round now would change: the inputs whose accepted version differs from
+    the current results' and the units still lacking one; 409 unless the round is published."""
+    return corrections.correction_check(context.db, context.catalog, year, system_of(context, year, system))
+
+
+def correct_round(
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    reason: str,
+    confirmed_missing: list[str] | None = None,
+    system: str | None = None,
+) -> dict[str, Any]:
+    """Publish a correction (更正): the results scored again from the accepted versions now, frozen as the
+    round's next version with the reason; earlier versions stay as they are (audited)."""
+    chosen = system_of(context, year, system)
+    outcome = corrections.publish_correction(
+        context.db, context.catalog, year, chosen, principal, context.now(), reason, confirmed_missing
+    )
+    context.results.forget(year, chosen)  # this worker knew the version before
+    return outcome
+
+
+def result_versions(context: ServiceContext, year: int, system: str | None = None) -> list[dict[str, Any]]:
+    """Every version of the round's published results, oldest first; the last is current."""
+    return corrections.list_versions(context.db, year, system_of(context, year, system))
+
+
+def result_version(
+    context: ServiceContext, year: int, version: int, system: str | None = None
+) -> tuple[bytes, str]:
+    """One version's results exactly as frozen, and their sha256."""
+    return corrections.version_bytes(context.db, year, system_of(context, year, system), version)
+
+
+def result_diff(
+    context: ServiceContext, year: int, version: int, system: str | None = None
+) -> dict[str, Any]:
+    """What a version changed against the one before: who moved, by how much, which inputs, and why."""
+    return corrections.version_diff(context.db, year, system_of(context, year, system), version)
+
+
+def verify_round(
+    context: ServiceContext, year: int, system: str | None = None, version: int | None = None
+) -> dict[str, Any]:
+    """Score the published round (its current results, or ``version``) again from the inputs its snapshot
+    names and compare the sha256."""
+    chosen = system_of(context, year, system)
+    stored, recomputed = results.rescore(context.db, context.catalog, year, chosen, version)
     return {
         "year": year,
         "system_id": chosen,
@@ -212,12 +294,12 @@ def verify_round(context: ServiceContext, year: int, system: str | None = None) 
     }
 
 
-def results_document(context: ServiceContext, year: int, system: str | None = None) -> tuple[bytes, str]:
-    """The published results exactly as frozen, and their sha256; 409 before publication."""
+def results_document(context: ServiceContext, year: int, system: str | None = None) -> tuple[bytes, str, int]:
+    """The current published results exactly as frozen, their sha256 and version; 409 before publication."""
     ref = results.find_published(context.db, context.results, year, system_of(context, year, system))
     if ref is None:
         raise conflict("round-not-published", f"round {year} is not published")
-    return results.snapshot_bytes(context.db, ref), ref.sha256
+    return results.snapshot_bytes(context.db, ref), ref.sha256, ref.version
 
 
 @dataclass(frozen=True)

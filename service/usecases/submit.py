@@ -10,7 +10,9 @@ from typing import IO, Any
 
 from scoring.io import write_template
 from scoring.io.references import reference_problems
+from scoring.io.template import FormFill
 from scoring.problems import Problem
+from scoring.system import IndicatorSystem
 from service.auth import Principal
 from service.context import ServiceContext
 from service.errors import ServiceError
@@ -44,16 +46,26 @@ class Download:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def form_years(year: int) -> list[int]:
+    """The years a round's form asks for: the round's year and the two before it."""
+    return list(range(year - FORM_YEARS + 1, year + 1))
+
+
+def form_bytes(system: IndicatorSystem, unit: str, years: list[int], fill: FormFill | None = None) -> bytes:
+    """A unit's form as xlsx bytes: blank, or filled (``scoring.io.template.FormFill``)."""
+    with tempfile.TemporaryDirectory(prefix="digiscore-form-") as directory:
+        path = Path(directory) / "form.xlsx"
+        write_template(system, unit, path, years, fill)
+        return path.read_bytes()
+
+
 def blank_form(context: ServiceContext, year: int, unit: str, system: str | None = None) -> Download:
     """The blank form (填报表) of a unit for the round: the round's year and the two before it; the file name
     names the system."""
     found = round_with_system(context, year, system)
     found.known_unit(unit)
     evaluated = found.system
-    with tempfile.TemporaryDirectory(prefix="digiscore-form-") as directory:
-        path = Path(directory) / "form.xlsx"
-        write_template(evaluated, unit, path, list(range(year - FORM_YEARS + 1, year + 1)))
-        content = path.read_bytes()
+    content = form_bytes(evaluated, unit, form_years(year))
     return Download(content, f"{unit}_{evaluated.unit_names[unit]}_{evaluated.id}_{year}.xlsx", XLSX)
 
 
@@ -99,15 +111,16 @@ def submit_upload(
 ) -> Submitted:
     """Validate an upload for ``unit`` in the open round of ``year`` and store it as the unit's next version.
 
-    404 for an unknown round or unit, 409 when the round is not open, 413 (slug ``too-large``) over the size
+    404 for an unknown round or unit, 409 when the round takes no upload of the unit now (closed, past its
+    deadline or published, without an admin's leave for the unit), 413 (slug ``too-large``) over the size
     limit; otherwise the upload is stored whatever its outcome, and the outcome says whether it can be accepted.
     File name and content type are cleaned (``service.text``). A retry carrying the ``idempotency_key`` of an
     earlier upload of the same bytes stores nothing and answers with that version (:mod:`service.uploads`).
     """
     found = round_with_system(context, year, system)
     found.known_unit(unit)
-    found.require_open()
     found.require_uploads()
+    found.require_upload(context, unit)
     limit = context.settings.max_upload_bytes
     content = stream.read(limit + 1)
     if len(content) > limit:

@@ -206,6 +206,17 @@ def rankings(
     )
 
 
+@router.get("/rankings/versions")
+def result_versions(web: WebDep, year: YearRequired, system: SystemQuery = None) -> Response:
+    """Every version of a published round's results, the current one first, each correction with its reason
+    and its difference from the version before: who moved on the composite, by how much."""
+    versions = list(reversed(round_cases.result_versions(web.context, year, system)))
+    diffs = {
+        v["version"]: round_cases.result_diff(web.context, year, v["version"], system) for v in versions[:-1]
+    }
+    return web.render("versions.html", active="rankings", year=year, versions=versions, diffs=diffs)
+
+
 @router.get("/districts")
 def choose_district(
     web: WebDep, year: YearQuery = None, unit: UnitQuery = None, system: SystemQuery = None
@@ -372,8 +383,14 @@ def upload_page(
     chosen = asked or (evaluated.unit_codes[0] if evaluated.unit_codes else "")
     found.known_unit(chosen)
     submissions = reviews.unit_submissions(web.context, year, chosen, version, found.system_id)
+    commented = []
+    if submissions.shown is not None and (submissions.shown.get("review") or {}).get("cells"):
+        shown_version = int(submissions.shown["version"])
+        context_rows = reviews.value_context(web.context, year, chosen, shown_version, found.system_id)
+        commented = [r for r in context_rows["values"] if r["comment"]]
     return web.render(
         "upload.html",
+        commented=commented,
         active="upload",
         rounds=views.upload_rounds(all_rounds),
         round=found.info,
@@ -432,6 +449,19 @@ def blank_form(
     return download(submit.blank_form(web.context, year, unit, system))
 
 
+@router.get("/upload/annotated")
+def annotated_form(
+    web: UnitPageDep,
+    year: YearRequired,
+    unit: UnitRequired,
+    version: Annotated[int, Query(ge=1, le=1_000_000)],
+    system: SystemQuery = None,
+) -> Response:
+    """The form filled with a version's values and the reviewer's cell comments (as the API's
+    ``GET …/annotated``, with the sign-in cookie)."""
+    return download(reviews.annotated_form(web.context, year, unit, version, system))
+
+
 @router.get("/upload/file")
 def uploaded_file(
     web: UnitPageDep,
@@ -447,6 +477,9 @@ def uploaded_file(
 # --------------------------------------------------------------------------------------------- review
 
 
+ReviewProblem = Literal["comment_required", "cells_need_return"]
+
+
 @router.get("/review")
 def review_page(
     web: StaffPageDep,
@@ -454,10 +487,14 @@ def review_page(
     unit: UnitQuery = None,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     done: Literal["accept", "return"] | None = None,
-    problem: Literal["comment_required"] | None = None,
+    problem: ReviewProblem | None = None,
+    decision: Literal["accept", "return"] | None = None,
     system: SystemQuery = None,
 ) -> Response:
-    """Staff: every unit's submissions in the round; one version's problems with the accept / return form."""
+    """Staff: every unit's submissions in the round, the units late or missing against the deadline; one
+    version's values beside the unit's last accepted value and the median of the units accepted, its problems,
+    and the accept / return form with a comment field per cell. A form sent back with an error keeps the
+    reviewer's choice (``decision``)."""
     chosen_round = _submissions_round(web, year, system)
     if chosen_round is None:
         return _empty(web, "nav.review", "review", "upload.no_round")
@@ -465,9 +502,13 @@ def review_page(
     year = found.year
     units = reviews.round_overview(web.context, year, found.system_id)
     shown = None
+    values: list[dict[str, Any]] = []
     if unit is not None:
         found.known_unit(unit)
         shown = _shown(reviews.unit_submissions(web.context, year, unit, version, found.system_id))
+        if shown is not None:
+            number = int(shown["version"])
+            values = reviews.value_context(web.context, year, unit, number, found.system_id)["values"]
     return web.render(
         "review.html",
         active="review",
@@ -475,13 +516,24 @@ def review_page(
         round=found.info,
         year=year,
         units=units,
+        late=views.late_units(units, found.system.unit_names),
         names=found.system.unit_names,
         unit=unit,
         shown=shown,
+        values=values,
         indicators=views.indicator_names(found.system, web.t),
         done=done,
         problem=problem,
+        decision=decision,
     )
+
+
+CellKeys = Annotated[
+    list[Annotated[str, StringConstraints(pattern=r"^[^\s|]{1,100}\|\d{4}$")]] | None, Form(max_length=5000)
+]
+CellComments = Annotated[
+    list[Annotated[CleanText, StringConstraints(max_length=2000)]] | None, Form(max_length=5000)
+]
 
 
 @router.post("/review")
@@ -493,20 +545,26 @@ def review(
     decision: Annotated[Literal["accept", "return"], Form()],
     comment: Annotated[CleanText, Form(max_length=4000)] = "",
     system: SystemField = None,
+    cell_key: CellKeys = None,
+    cell_comment: CellComments = None,
 ) -> Response:
-    """Record a reviewer's decision (the use case of ``POST …/review``); returning needs a comment."""
+    """Record a reviewer's decision (the use case of ``POST …/review``): returning needs a comment, overall
+    or on a cell; comments on cells go with a return. Sent back with an error, the page keeps the choice."""
     back = "/review?" + _query(year=year, unit=unit, version=version, system=system)
     text = comment.strip() or None
-    if decision == "return" and text is None:
-        return web.redirect(back + "&problem=comment_required#decision")
-    reviews.review(web.context, web.principal, year, unit, version, decision, text, system)
+    cells = views.cell_comments(cell_key or [], cell_comment or [])
+    if decision == "return" and text is None and not cells:
+        return web.redirect(back + "&problem=comment_required&decision=return#decision")
+    if decision == "accept" and cells:
+        return web.redirect(back + "&problem=cells_need_return&decision=accept#decision")
+    reviews.review(web.context, web.principal, year, unit, version, decision, text, system, cells)
     return web.redirect(back + f"&done={decision}")
 
 
 # ---------------------------------------------------------------------------------------------- admin
 
 
-AdminDone = Literal["open", "cancel", "close", "reopen", "publish"]
+AdminDone = Literal["open", "cancel", "close", "reopen", "publish", "deadline", "leave", "correct"]
 ConfirmField = Annotated[bool, Form()]
 ReasonField = Annotated[CleanText, Form(max_length=2000)]
 MissingField = Annotated[
@@ -608,6 +666,54 @@ def admin_publish(
         return _confirm(web, "publish", year, check["system_id"], check=check)
     done = round_cases.publish_round(web.context, web.principal, year, missing or [], system)
     return web.redirect("/admin?" + _query(done="publish", year=year, system=done["system_id"]))
+
+
+@router.post("/admin/deadline")
+def admin_deadline(
+    web: AdminPostDep,
+    year: YearField,
+    deadline: Annotated[str, Form(max_length=40)] = "",
+    system: SystemField = None,
+) -> Response:
+    """Set the deadline of an open or closed round (a local time in China time; empty removes it)."""
+    done = round_cases.set_deadline(web.context, web.principal, year, views.china_time(deadline), system)
+    return web.redirect("/admin?" + _query(done="deadline", year=year, system=done["system_id"]))
+
+
+@router.post("/admin/leave")
+def admin_leave(
+    web: AdminPostDep,
+    year: YearField,
+    unit: UnitField,
+    until: Annotated[str, Form(min_length=1, max_length=40)],
+    reason: Annotated[CleanText, Form(min_length=1, max_length=2000)],
+    system: SystemField = None,
+) -> Response:
+    """Give one unit leave to upload after the deadline, or into the published round to correct it, until a
+    local time (China time); audited with the reason."""
+    moment = views.china_time(until)
+    if moment is None:
+        raise ServiceError(422, "invalid-request", "until must be a date and time")
+    done = round_cases.allow_late_upload(web.context, web.principal, year, unit, moment, reason, system)
+    return web.redirect("/admin?" + _query(done="leave", year=year, system=done["system_id"]))
+
+
+@router.post("/admin/correct")
+def admin_correct(
+    web: AdminPostDep,
+    year: YearField,
+    reason: Annotated[CleanText, Form(min_length=1, max_length=2000)],
+    confirm: ConfirmField = False,
+    missing: MissingField = None,
+    system: SystemField = None,
+) -> Response:
+    """Publish a correction (更正) of a published round with its reason, once the admin has seen what changed
+    (the inputs whose accepted version differs) and confirmed the units still without an accepted version."""
+    if not confirm:
+        check = round_cases.correction_check(web.context, year, system)
+        return _confirm(web, "correct", year, check["system_id"], check=check, reason=reason)
+    done = round_cases.correct_round(web.context, web.principal, year, reason, missing or [], system)
+    return web.redirect("/admin?" + _query(done="correct", year=year, system=done["system_id"]))
 
 
 # ----------------------------------------------------------------------------------------- signing in

@@ -63,7 +63,7 @@ class WebUi:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.filters.update(num=num, signed=signed, pct=pct, dt=local_time, filesize=filesize)
+        env.filters.update(num=num, signed=signed, pct=pct, dt=local_time, filesize=filesize, figure=figure)
         urls = {}
         for path in sorted(STATIC_DIR.rglob("*")):
             if path.is_file():
@@ -85,6 +85,16 @@ def num(value: float | int | None, digits: int = 2) -> str:
     if value is None:
         return "—"
     return f"{value:,.{digits}f}" if abs(value) >= 10_000 else f"{value:.{digits}f}"
+
+
+def figure(value: float | int | None, digits: int = 4) -> str:
+    """A submitted figure as typed, up to ``digits`` decimals without trailing zeros (30.45, 1,150,000); a dash
+    for none."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}" if abs(value) >= 10_000 else f"{value:.{digits}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 def signed(value: float | int | None, digits: int = 2) -> str:

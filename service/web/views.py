@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,10 +18,14 @@ from scoring.system.geometry import REASON_POINT, REASONS, map_layout
 from scoring.system.models import QuantileTiers
 from service.auth import Principal
 from service.context import ServiceContext
+from service.errors import ServiceError
 from service.results import RoundResults, compare, ranking_item
+from service.schemas import YEAR_MAX, YEAR_MIN
+from service.submissions import CellComment
 from service.usecases import read
 from service.usecases.read import RoundRead
 from service.web.i18n import Lang, Translator
+from service.web.ui import CHINA_TIME
 
 SORTS = {  # column → the order a first click on its header gives
     "rank": "asc",
@@ -385,6 +390,21 @@ def compare_view(view: RoundRead, a: str, b: str, t: Translator) -> dict[str, An
 # ------------------------------------------------------------------------------------- upload, review
 
 
+def china_time(text: str) -> datetime | None:
+    """A date and time typed in a form (``2025-03-31T18:00``, China time, as ``<input type=datetime-local>``
+    sends it) as a UTC-aware moment; None for an empty field; 422 for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(422, "invalid-request", "not a date and time: use YYYY-MM-DDTHH:MM") from None
+    if not YEAR_MIN <= moment.year <= YEAR_MAX:
+        raise ServiceError(422, "invalid-request", f"the year must be between {YEAR_MIN} and {YEAR_MAX}")
+    return moment.replace(tzinfo=CHINA_TIME) if moment.tzinfo is None else moment
+
+
 def upload_rounds(all_rounds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rounds an officer may pick on the upload page: every round not cancelled, newest first."""
     return sorted(live_rounds(all_rounds), key=lambda r: -int(r["year"]))
@@ -402,6 +422,30 @@ def default_upload_year(all_rounds: list[dict[str, Any]]) -> int | None:
 def indicator_names(system: IndicatorSystem, t: Translator) -> dict[str, str]:
     """Indicator code → its name in the page's language (the problem list names the indicator of a cell)."""
     return {node.code: t.pick(node.name, node.name_en) for node in system.indicators}
+
+
+def cell_comments(keys: list[str], comments: list[str]) -> list[CellComment]:
+    """The review form's comments per cell (``indicator|year`` keys beside their comment fields), the empty
+    ones left out; 400 when the two lists do not pair up."""
+    if len(keys) != len(comments):
+        raise ServiceError(400, "invalid-request", "cell_key and cell_comment must pair up")
+    out = []
+    for key, comment in zip(keys, comments, strict=True):
+        text = comment.strip()
+        if text:
+            code, _, year = key.rpartition("|")
+            out.append(CellComment(code, int(year), text))
+    return out
+
+
+def late_units(units: list[dict[str, Any]], names: dict[str, str]) -> dict[str, list[dict[str, str]]]:
+    """The units late (first upload after the deadline) and missing (none, deadline passed), by name."""
+    out: dict[str, list[dict[str, str]]] = {"late": [], "missing": []}
+    for unit in units:
+        if unit.get("timeliness") in out:
+            code = unit["unit_code"]
+            out[unit["timeliness"]].append({"code": code, "name": names.get(code, code)})
+    return out
 
 
 def sorted_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:

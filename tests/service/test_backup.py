@@ -48,6 +48,7 @@ from service.db import Database
 from service.tables import AuditRow, Base, SnapshotRow, SubmissionRow
 from tests.service.conftest import BACKENDS
 from tests.service.support import YEAR, Office, bearer, running_office, serving, settings_factory
+from tests.service.test_corrections import form_with as correction_form
 from tests.service.test_service_concurrency import UNITS, small_system, table
 
 NEXT = YEAR + 1
@@ -89,6 +90,37 @@ def api_view(client: TestClient, office: Office) -> dict[str, Any]:
     return view
 
 
+def correct_and_annotate(office: Office) -> None:
+    """Rows in the tables of corrections, deadlines and cell reviews: 2024 corrected (leave for 370102, a
+    changed form accepted, version 2 published), a deadline and a leave in 2025, a return with a cell comment."""
+    admin = office.admin
+    leave = {"until": "2199-01-01T00:00:00Z", "reason": "更正"}
+    assert (
+        office.client.post(f"/rounds/{YEAR}/units/370102/late-uploads", json=leave, headers=admin).status_code
+        == 201
+    )
+    changed = correction_form("370102", {"I9": 99.0})
+    assert office.upload("370102", "370102.xlsx", changed).status_code == 201
+    assert office.review("370102", 2).status_code == 200
+    made = office.client.post(f"/rounds/{YEAR}/corrections", json={"reason": "DI-01 更正"}, headers=admin)
+    assert made.status_code == 201, made.text
+    deadline = {"deadline": "2199-01-01T00:00:00Z"}
+    assert office.client.put(f"/rounds/{NEXT}/deadline", json=deadline, headers=admin).status_code == 200
+    assert (
+        office.client.post(f"/rounds/{NEXT}/units/370104/late-uploads", json=leave, headers=admin).status_code
+        == 201
+    )
+    returned = office.client.post(
+        f"/rounds/{NEXT}/units/370103/submissions/1/review",
+        json={
+            "decision": "return",
+            "cells": [{"indicator_code": "DI-01", "year": YEAR, "comment": "请核实"}],
+        },
+        headers=office.reviewer,
+    )
+    assert returned.status_code == 200, returned.text
+
+
 @dataclass
 class Source:
     """A populated office, its archive and what its API showed."""
@@ -118,6 +150,7 @@ def source(
         assert office.upload_form("370103", NEXT).status_code == 422
         unusable = office.upload("370103", "broken.xlsx", b"PK\x03\x04 not really a workbook \x00\xff", NEXT)
         assert unusable.status_code == 422, unusable.text
+        correct_and_annotate(office)
         archive = folder / "backup.zip"
         manifest = backup(office.context.db, archive)
         yield Source(
@@ -148,7 +181,8 @@ def test_the_manifest_names_every_row_and_raw_value(source: Source) -> None:
     assert manifest.source == source.backend and manifest.alembic_revision
     counts = {entry.name: entry.rows for entry in manifest.tables}
     assert counts == {name: len(rows) for name, rows in source.rows.items()}
-    assert counts["submissions"] == 16 and counts["snapshots"] == 1
+    assert counts["submissions"] == 17 and counts["snapshots"] == 2
+    assert counts["review_cells"] == 1 and counts["late_uploads"] == 2
     # parents come before children (the order a restore inserts in)
     order = [entry.name for entry in manifest.tables]
     assert order.index("rounds") < order.index("submissions") < order.index("reviews")
@@ -160,11 +194,13 @@ def test_the_manifest_names_every_row_and_raw_value(source: Source) -> None:
         stored = {
             pk: digest for pk, digest in session.execute(select(SubmissionRow.id, SubmissionRow.sha256))
         }
-        snapshot = session.execute(select(SnapshotRow)).scalar_one()
+        snapshot_rows = session.execute(select(SnapshotRow)).scalars().all()
     assert submissions.binary["content"] == {str(pk): digest for pk, digest in stored.items()}
     snapshots = manifest.table("snapshots")
     assert snapshots is not None
-    assert snapshots.binary["document"] == {str(snapshot.id): hashlib.sha256(snapshot.document).hexdigest()}
+    assert snapshots.binary["document"] == {
+        str(snapshot.id): hashlib.sha256(snapshot.document).hexdigest() for snapshot in snapshot_rows
+    }
     # the member hashes are the sha256 of the members as stored in the zip
     with zipfile.ZipFile(source.archive) as archive:
         for entry in manifest.tables:
@@ -183,9 +219,11 @@ def test_restore_gives_the_same_rows_and_the_same_published_results(
         assert compare_database(database, manifest) == []
         assert all_rows(database) == source.rows
         with database.read() as session:
-            snapshot = session.execute(select(SnapshotRow)).scalar_one()
+            snapshots = session.execute(select(SnapshotRow)).scalars().all()
             contents = session.execute(select(SubmissionRow.sha256, SubmissionRow.content)).all()
-        assert hashlib.sha256(zlib.decompress(snapshot.document)).hexdigest() == snapshot.sha256
+        assert len(snapshots) == 2  # the publication and its correction
+        for snapshot in snapshots:
+            assert hashlib.sha256(zlib.decompress(snapshot.document)).hexdigest() == snapshot.sha256
         assert all(hashlib.sha256(content).hexdigest() == digest for digest, content in contents)
     finally:
         database.dispose()

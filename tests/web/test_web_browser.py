@@ -322,6 +322,14 @@ def test_percent_cell_and_wan_yuan_are_flagged_on_upload_and_on_review(db_tab: T
     shown = messages()
     assert "存储值 0.342 按显示的 34.2" in shown["数据填报!I10"]
     assert "“万元”与“亿元”" in shown["数据填报!I16"]
+    # and in the table of values: the row marked, beside the median of the three accepted units
+    wan = page.locator('#values tr[data-cell="数据填报!I16"]')
+    assert "flag-warning" in (wan.get_attribute("class") or "") and "（n=3）" in wan.inner_text()
+    assert "“万元”与“亿元”" in wan.locator("td.flags").inner_text()
+    percent = page.locator('#values tr[data-cell="数据填报!I10"]')
+    assert ("34.2" in percent.inner_text() and "flag-warning" in (percent.get_attribute("class") or "")) or (
+        "存储值 0.342" in percent.locator("td.flags").inner_text()
+    )
     assert office.client.post(f"/rounds/{year}/close", headers=office.admin).status_code == 200
 
 
@@ -452,3 +460,157 @@ def test_other_hosts_are_refused_by_the_page_and_by_the_guard(tab: Tab, browser:
         assert unguarded.guard.foreign == ["http://example.invalid/beacon"]
     finally:
         unguarded.context.close()
+
+
+# ------------------------------------------------------------------------- review with context, corrections
+
+
+def test_a_cell_level_return_reaches_the_district_and_no_comment_never_accepts(
+    db_tab: Tab, db_site: Site, browser: Any
+) -> None:
+    tab, site = db_tab, db_site
+    office = site.office
+    year = 2026  # a round of its own (closed at the end: it would be the default upload year)
+    office.open_round(year)
+    for other in ("370112", "370113", "370116"):  # accepted already: the median of the others
+        assert office.upload(other, f"{other}.xlsx", _form_for(other, year, {}), year).status_code == 201
+        assert (
+            office.client.post(
+                f"/rounds/{year}/units/{other}/submissions/1/review",
+                json={"decision": "accept"},
+                headers=office.reviewer,
+            ).status_code
+            == 200
+        )
+    unit = "370126"  # 商河县
+    page = tab.page
+    sign_in(page, token(office.context, Role.DISTRICT, unit))
+    page.goto(f"/upload?year={year}")
+    content = _form_for(unit, year, {})
+    page.set_input_files("#file", files=[{"name": f"{unit}.xlsx", "mimeType": XLSX, "buffer": content}])
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**#result")
+    version = int(page.url.split("version=")[1].split("#")[0].split("&")[0])
+
+    reviewer = open_tab(browser, site)
+    try:
+        rp = reviewer.page
+        sign_in(rp, token(office.context, Role.REVIEWER))
+        rp.goto(f"/review?year={year}&unit={unit}&version={version}")
+        # every value beside the unit's last accepted value (its 2024 value, published) and the median of
+        # the three units accepted in the round
+        row = rp.locator("#values tbody tr", has_text="DI-01").filter(has_text=str(year)).first
+        cells = row.locator("td")
+        assert "（2024）" in cells.nth(3).inner_text()
+        assert "（n=3）" in cells.nth(4).inner_text()
+        # 退回修改 without any comment: refused, the choice stays 退回修改; sent again as it is: refused again
+        rp.get_by_label("退回修改").check()
+        rp.get_by_role("button", name="提交审核结论").click()
+        assert "退回时请填写审核意见" in rp.locator("#comment-error").inner_text()
+        assert rp.get_by_label("退回修改").is_checked() and not rp.get_by_label("接受").is_checked()
+        rp.get_by_role("button", name="提交审核结论").click()
+        assert rp.locator("#comment-error").count() == 1
+        status = office.client.get(
+            f"/rounds/{year}/units/{unit}/submissions/{version}", headers=office.reviewer
+        ).json()["status"]
+        assert status == "pending"  # never accepted
+        # a comment on one cell, and the return goes through
+        cell = row.get_attribute("data-cell")
+        assert cell and cell.startswith("数据填报!")
+        row.locator("input[name=cell_comment]").fill("5G 基站数与上年差距过大，请核实")
+        rp.get_by_role("button", name="提交审核结论").click()
+        assert "已退回" in rp.locator("#review-done").inner_text()
+        screenshot(rp, "review-context")
+        reviewer.guard.check()
+    finally:
+        reviewer.context.close()
+
+    page.goto(f"/upload?year={year}&version={version}")
+    assert "已被退回修改" in page.locator("#outcome").inner_text()
+    assert page.locator(".notice.ok").count() == 0  # a returned version never shows the success box
+    comment_row = page.locator("#cell-comments tbody tr").first
+    assert comment_row.locator("td.cell-ref").inner_text() == cell
+    assert "5G 基站数与上年差距过大，请核实" in comment_row.inner_text()
+    screenshot(page, "upload-cell-comments")
+    with page.expect_download() as downloaded:
+        page.locator("#annotated").click()
+    import io
+    from pathlib import Path
+
+    import openpyxl
+
+    saved = Path(downloaded.value.path()).read_bytes()
+    sheet = openpyxl.load_workbook(io.BytesIO(saved))["数据填报"]
+    ref = cell.split("!")[1]
+    assert sheet[ref].comment is not None and "请核实" in sheet[ref].comment.text
+    assert office.client.post(f"/rounds/{year}/close", headers=office.admin).status_code == 200
+
+
+def test_a_correction_publishes_version_2_with_its_diff_and_keeps_version_1(
+    db_tab: Tab, db_site: Site
+) -> None:
+    tab, site = db_tab, db_site
+    office = site.office
+    year = 2020  # a round of its own, published here
+    units = ["370112", "370113", "370116"]
+    office.open_round(year)
+    for unit in units:
+        assert office.upload(unit, f"{unit}.xlsx", _form_for(unit, year, {}), year).status_code == 201
+        assert (
+            office.client.post(
+                f"/rounds/{year}/units/{unit}/submissions/1/review",
+                json={"decision": "accept"},
+                headers=office.reviewer,
+            ).status_code
+            == 200
+        )
+    assert office.client.post(f"/rounds/{year}/close", headers=office.admin).status_code == 200
+    missing = [u.code for u in JINAN.units if u.code not in units]
+    published = office.client.post(
+        f"/rounds/{year}/publish", json={"missing_units": missing}, headers=office.admin
+    )
+    assert published.status_code == 200, published.text
+    v1 = office.client.get(f"/rounds/{year}/results").content
+
+    page = tab.page
+    sign_in(page, token(office.context, Role.ADMIN))
+    # leave for 长清区 to upload its corrected form into the published round
+    leave = page.locator("#leave-title").locator("xpath=..")
+    leave.get_by_label("评价轮次").select_option(str(year))
+    leave.get_by_label("区县编码").fill("370113")
+    leave.get_by_label("准许至（北京时间）").fill("2199-01-01T00:00")
+    leave.get_by_label("准许原因").fill("更正 DI-01")
+    leave.get_by_role("button", name="准予上传").click()
+    assert "已准予" in page.locator("#admin-done").inner_text()
+    corrected = _form_for("370113", year, {"I9": (250.0, None)})
+    assert office.upload("370113", "370113.xlsx", corrected, year).status_code == 201
+    assert (
+        office.client.post(
+            f"/rounds/{year}/units/370113/submissions/2/review",
+            json={"decision": "accept"},
+            headers=office.reviewer,
+        ).status_code
+        == 200
+    )
+    assert office.client.get(f"/rounds/{year}/results").content == v1  # nothing published changed yet
+
+    page.goto("/admin")
+    page.get_by_label(f"更正原因 {year}").fill("长清区 DI-01 填报有误")
+    page.get_by_role("button", name=f"发布更正 {year}").click()
+    assert page.locator("h1").inner_text() == f"更正 {year} 年度结果？"
+    assert "370113" in page.locator("#changed-inputs").inner_text()
+    page.get_by_label(f"我已核对：在缺少这 {len(missing)} 个区县数据的情况下发布").check()
+    page.get_by_role("button", name=f"确认发布 {year} 年度结果的更正").click()
+    assert f"{year} 年度结果的更正已发布" in page.locator("#admin-done").inner_text()
+
+    page.goto(f"/rankings?year={year}")
+    assert "现为第 2 版" in page.locator("#corrected").inner_text()
+    page.get_by_role("link", name="查看各版本及差异").click()
+    assert page.locator("h2", has_text="第 2 版").count() == 1
+    assert "长清区 DI-01 填报有误" in page.locator("#v2").inner_text()
+    moved = page.locator("#diff-2 tbody tr", has_text="370113")
+    assert moved.count() == 1 and moved.locator("td").nth(2).inner_text().startswith("+")
+    screenshot(page, "versions")
+    # version 1 stays addressable, byte for byte
+    assert office.client.get(f"/rounds/{year}/results/versions/1").content == v1
+    assert office.client.get(f"/rounds/{year}/results").headers["x-results-version"] == "2"

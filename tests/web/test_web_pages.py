@@ -20,7 +20,7 @@ from service.auth import Role, hash_token
 from service.settings import DEFAULT_SYSTEMS
 from service.web import security
 from service.web.i18n import TEXT
-from service.web.ui import STATIC_DIR, filesize, num, signed
+from service.web.ui import STATIC_DIR, figure, filesize, num, signed
 from tests.service.support import YEAR, Office, jinan_forms, running_office, settings_factory
 from tests.web.conftest import UPLOAD_YEAR
 from tests.web.support import form_bytes, spoiled_form, token
@@ -88,9 +88,15 @@ PUBLIC_PAGES = [
     f"/districts/370102?year={YEAR}",
     f"/compare?year={YEAR}&a=370102&b=370103",
     f"/uncertainty?year={YEAR}",
+    f"/rankings/versions?year={YEAR}",
     "/signin",
 ]
-STAFF_PAGES = [f"/upload?year={UPLOAD_YEAR}&unit=370102", f"/review?year={UPLOAD_YEAR}", "/admin"]
+STAFF_PAGES = [
+    f"/upload?year={UPLOAD_YEAR}&unit=370102",
+    f"/review?year={UPLOAD_YEAR}",
+    f"/review?year={UPLOAD_YEAR}&unit=370116",
+    "/admin",
+]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -336,7 +342,9 @@ def test_upload_without_a_file_or_into_a_closed_round_says_why(office: Office) -
         data={"year": str(YEAR), "unit": "370115", "csrf_token": csrf},
         files={"file": ("f.xlsx", form_bytes("370115"), XLSX)},
     )
-    assert closed.status_code == 409 and "该轮次不在填报期" in closed.text
+    # a published round takes an upload only from a unit given leave to correct it (issue 13, corrections)
+    assert closed.status_code == 409 and "该轮次已发布" in closed.text
+    assert f"{YEAR} 年度结果已发布，370115 未获准为更正重新上传" in closed.text
     assert "填报已截止" in client.get(f"/upload?year={YEAR}").text
 
 
@@ -372,6 +380,83 @@ def test_a_returned_form_shows_the_reviewers_comment(office: Office) -> None:
     assert "已退回莱芜区第" in reviewer.get(returned.headers["location"]).text
     history = district.get("/upload").text
     assert "请改正 H9" in history and "未通过校验" in history
+
+
+def test_submitted_figures_show_as_typed() -> None:
+    # up to four decimals, trailing zeros dropped, thousands separated from 10 000 on
+    assert [figure(v) for v in (30.45, 1_150_000.0, 0.342, 5.0, None, -0.00001, 2680.4312)] == [
+        "30.45",
+        "1,150,000",
+        "0.342",
+        "5",
+        "—",
+        "0",
+        "2680.4312",
+    ]
+
+
+def test_a_cell_level_return_reaches_the_district_and_its_form(office: Office) -> None:
+    unit = "370117"  # 钢城区: nothing else uploads it
+    district = signed_in(office, Role.DISTRICT, unit)
+    sent = district.post(
+        "/upload",
+        data={"year": str(UPLOAD_YEAR), "unit": unit, "csrf_token": form_token(district)},
+        files={"file": (f"{unit}.xlsx", form_bytes(unit), XLSX)},
+    )
+    assert sent.status_code == 303
+    reviewer = signed_in(office, Role.REVIEWER)
+    page = reviewer.get(f"/review?year={UPLOAD_YEAR}&unit={unit}").text
+    # every value beside its references: 2024 published, so the unit's 2023 value there is its last accepted
+    assert 'id="values"' in page and "上次接受值（年份）" in page and "已接受区县中位数" in page
+    assert page.count('name="cell_comment"') == page.count('name="cell_key"') > 30
+    csrf = form_token(reviewer)
+    fields = {"year": str(UPLOAD_YEAR), "unit": unit, "version": "1", "csrf_token": csrf}
+    # a return without any comment goes back with the choice kept: never an accept by default
+    bare = reviewer.post("/review", data=fields | {"decision": "return"})
+    assert "problem=comment_required" in bare.headers["location"]
+    again = reviewer.get(bare.headers["location"]).text
+    assert re.search(r'value="return" checked', again) and not re.search(r'value="accept" checked', again)
+    assert (
+        office.client.get(
+            f"/rounds/{UPLOAD_YEAR}/units/{unit}/submissions/1", headers=office.reviewer
+        ).json()["status"]
+        == "pending"
+    )
+    # cell comments with an accept are refused, the choice kept
+    keys = ["DI-01|2023", "DI-02|2023"]
+    mixed = reviewer.post(
+        "/review", data=fields | {"decision": "accept", "cell_key": keys, "cell_comment": ["请核实", ""]}
+    )
+    assert "problem=cells_need_return" in mixed.headers["location"]
+    assert re.search(r'value="accept" checked', reviewer.get(mixed.headers["location"]).text)
+    returned = reviewer.post(
+        "/review",
+        data=fields | {"decision": "return", "cell_key": keys, "cell_comment": ["5G 基站数偏低，请核实", ""]},
+    )
+    assert returned.headers["location"].endswith("&done=return"), returned.text
+    stored = office.client.get(
+        f"/rounds/{UPLOAD_YEAR}/units/{unit}/submissions/1", headers=office.reviewer
+    ).json()
+    assert stored["status"] == "returned"
+    assert [(c["indicator_code"], c["year"], c["comment"]) for c in stored["review"]["cells"]] == [
+        ("DI-01", 2023, "5G 基站数偏低，请核实")
+    ]
+    # the district sees the comment beside its cell, no success box, and gets the form back with the comment
+    mine = district.get(f"/upload?year={UPLOAD_YEAR}&unit={unit}").text
+    assert 'id="cell-comments"' in mine and "5G 基站数偏低，请核实" in mine and "数据填报!H9" in mine
+    assert "已被退回修改" in mine and "校验通过" not in mine.split('id="result"')[1].split("</section>")[0]
+    annotated = district.get(f"/upload/annotated?year={UPLOAD_YEAR}&unit={unit}&version=1")
+    assert annotated.status_code == 200 and annotated.headers["content-type"] == XLSX
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(annotated.content))["数据填报"]
+    assert sheet["H9"].comment is not None and "5G 基站数偏低，请核实" in sheet["H9"].comment.text
+    assert sheet["G9"].comment is None and isinstance(sheet["H9"].value, float)
+    original = openpyxl.load_workbook(io.BytesIO(form_bytes(unit)))["数据填报"]
+    assert sheet["H9"].value == pytest.approx(original["H9"].value)
+    assert district.get(f"/upload/annotated?year={UPLOAD_YEAR}&unit=370102&version=1").status_code == 403
 
 
 # ------------------------------------------------------------------------------------ assets, helpers
