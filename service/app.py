@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import scoring
@@ -112,8 +113,16 @@ def register_configured_systems(context: ServiceContext) -> list[str]:
         try:
             system = load_system(path)
             ids.append(system.id)
-            with context.db.write() as session:
-                systems.register_system(session, system, STARTUP, context.now())
+            for attempt in range(
+                2
+            ):  # a second worker starting at once may register it first: then it is there
+                try:
+                    with context.db.write() as session:
+                        systems.register_system(session, system, STARTUP, context.now())
+                    break
+                except IntegrityError:
+                    if attempt:
+                        raise
         except (DigiscoreError, ServiceError) as error:
             log.error("indicator system %s not registered: %s", path, error)
     return ids
