@@ -26,20 +26,18 @@ from scoring.cli.help import bilingual
 def charts_possible() -> bool:
     """Whether the report's charts can be drawn: without the CJK font (Noto Sans CJK) they cannot, and the
     report is written without them after one warning that says how to install the font."""
-    from scoring.report.errors import ReportError
-    from scoring.report.fonts import cjk_font
+    from scoring.report.fonts import font_problem
 
-    try:
-        cjk_font()
-    except ReportError as exc:
-        for problem in exc.problems:
-            err.print(
-                f"[yellow]警告 warning[/]: {problem.message_zh}\n{problem.message_en}\n"
-                "报告照常生成，但不含图表（表格中有全部数字） / the report is written without charts "
-                "(its tables carry every number)"
-            )
-        return False
-    return True
+    missing = font_problem()
+    if missing is None:
+        return True
+    for problem in missing.problems:
+        err.print(
+            f"[yellow]警告 warning[/]: {problem.message_zh}\n{problem.message_en}\n"
+            "报告照常生成，但不含图表（表格中有全部数字） / the report is written without charts "
+            "(its tables carry every number)"
+        )
+    return False
 
 
 def register(app: typer.Typer) -> None:

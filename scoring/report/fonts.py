@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scoring.report.errors import font_missing
+from scoring.report.errors import ReportError, font_missing
 
 # Preferred family names, Simplified Chinese first; all are Noto CJK (fonts-noto-cjk on Debian / Ubuntu).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Noto Sans CJK JP", "Noto Sans CJK TC")
@@ -46,6 +46,16 @@ def cjk_font() -> CjkFont:
         if family in found:
             return CjkFont(family, found[family])
     raise font_missing(", ".join(CJK_FAMILIES))
+
+
+def font_problem() -> ReportError | None:
+    """Why the report's charts cannot be drawn (no Noto CJK font installed), or ``None`` when they can. The CLI
+    and the service both ask this before a report and write it without charts, after a warning, when needed."""
+    try:
+        cjk_font()
+    except ReportError as exc:
+        return exc
+    return None
 
 
 def _regular_faces(entries: list[Any]) -> dict[str, Path]:

@@ -9,6 +9,7 @@ decoded snapshot, one rebuilt evaluation and the same encoded documents; a previ
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from service.context import ServiceContext
 from service.errors import conflict, not_found
 from service.results import corrections
 from service.usecases.rounds import round_with_system, system_of
+
+log = logging.getLogger(__name__)
 
 
 def not_published(year: int) -> Exception:
@@ -281,13 +284,18 @@ def round_report(
     """The year's annual evaluation report as Word, Excel or HTML bytes; a corrected round's names its
     version, the reason and the earlier versions on the cover."""
     from scoring.report import ReportOptions, build_report
+    from scoring.report.fonts import font_problem
 
+    missing_font = font_problem()
+    if missing_font is not None:  # the tables carry every number; the charts need the CJK font
+        log.warning("report written without charts: %s", missing_font.problems[0].message_en)
     chosen = system_of(context, year, system)
     ref = res.find_published(context.db, context.results, year, chosen)
     edition = report_edition(context, year, chosen, ref.version) if ref is not None else None
 
     def build(_results: res.RoundResults, evaluation: Callable[[], Evaluation]) -> bytes:
-        return build_report(evaluation(), fmt, ReportOptions(edition=edition))
+        options = ReportOptions(edition=edition, charts=missing_font is None)
+        return build_report(evaluation(), fmt, options)
 
     return _per_evaluation(context, principal, year, ("report", fmt), build, system)
 
