@@ -32,6 +32,7 @@ from service.results.publishing import (
     encode_document,
     evaluate_inputs,
     find_snapshot,
+    missing_unit_names,
     missing_units,
     round_inputs,
     snapshot_document,
@@ -69,10 +70,7 @@ def correction_check(db: Database, catalog: SystemCatalog, year: int, system_id:
         "system_id": system_id,
         "current_version": current.version,
         "changed": _changed_inputs(stored["inputs"], now),
-        "missing_units": [
-            {"code": code, "name": system.unit_names.get(code, code)}
-            for code in missing_units(system, inputs)
-        ],
+        "missing_units": missing_unit_names(system, inputs),
     }
 
 

@@ -54,6 +54,13 @@ def missing_units(system: IndicatorSystem, inputs: list[SubmissionRow]) -> list[
     return [unit.code for unit in system.units if unit.code not in present]
 
 
+def missing_unit_names(system: IndicatorSystem, inputs: list[SubmissionRow]) -> list[dict[str, str]]:
+    """:func:`missing_units` with their names, as the publish and correct confirmations list them."""
+    return [
+        {"code": code, "name": system.unit_names.get(code, code)} for code in missing_units(system, inputs)
+    ]
+
+
 def snapshot_document(
     year: int,
     system: IndicatorSystem,
@@ -168,10 +175,7 @@ def publication_check(db: Database, catalog: SystemCatalog, year: int, system_id
         "included_unpublished": waiting,
         "status": round_row.status,
         "units": [r.unit_code for r in inputs],
-        "missing_units": [
-            {"code": code, "name": system.unit_names.get(code, code)}
-            for code in missing_units(system, inputs)
-        ],
+        "missing_units": missing_unit_names(system, inputs),
     }
 
 
