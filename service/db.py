@@ -22,7 +22,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+from scoring.shipped import package_dir
+
+MIGRATIONS_DIR = package_dir("service.migrations")  # package data: the same from a wheel as from the checkout
 MIGRATION_LOCK_KEY = 0x64677363  # any constant: PostgreSQL advisory lock held while migrating
 SQLITE_BUSY_TIMEOUT_S = 30
 

@@ -15,8 +15,8 @@ from pathlib import Path
 SYSTEMS_DIR_VARIABLE = "DIGISCORE_SYSTEMS_DIR"
 
 
-def _package_dir(package: str) -> Path:
-    """The directory of a data package; pip installs packages unzipped, so it is a real directory."""
+def package_dir(package: str) -> Path:
+    """The directory of a package holding data files (found through ``importlib.resources``); pip installs packages unzipped, so it is a real directory."""
     root = files(package)
     path = Path(str(root))
     if not path.is_dir():  # a zipped install would need as_file(); digiscore is never installed that way
@@ -26,7 +26,7 @@ def _package_dir(package: str) -> Path:
 
 def shipped_systems_dir() -> Path:
     """The shipped indicator systems (``*.yaml``) and their unit lists (``units/``)."""
-    return _package_dir("scoring.shipped.indicators")
+    return package_dir("scoring.shipped.indicators")
 
 
 def systems_dir() -> Path:
@@ -40,9 +40,9 @@ def systems_dir() -> Path:
 
 def schemas_dir() -> Path:
     """The JSON Schemas of systems, long tables and results."""
-    return _package_dir("scoring.shipped.schemas")
+    return package_dir("scoring.shipped.schemas")
 
 
 def sample_inputs_dir() -> Path:
     """The sample data the demo and the documentation use."""
-    return _package_dir("scoring.shipped.sample_inputs")
+    return package_dir("scoring.shipped.sample_inputs")

@@ -8,7 +8,6 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from starlette.responses import Response
 from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
+from scoring.shipped import package_dir
 from service import ratelimit
 from service.auth import PUBLIC, Principal
 from service.context import ServiceContext, get_context
@@ -27,7 +27,7 @@ from service.usecases.rounds import SystemChoice, unit_name
 from service.web import security
 from service.web.i18n import DEFAULT_LANG, Lang, Translator, parse_lang
 
-WEB_DIR = Path(__file__).resolve().parent
+WEB_DIR = package_dir("service.web")  # templates/ and static/ are package data of service.web
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PREFIX = "/static"
