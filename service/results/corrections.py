@@ -28,12 +28,12 @@ from service.db import Database
 from service.errors import ServiceError, conflict, not_found
 from service.results.publishing import (
     _round_and_system,
+    confirm_missing_units,
     correction_record,
     encode_document,
     evaluate_inputs,
     find_snapshot,
     missing_unit_names,
-    missing_units,
     round_inputs,
     snapshot_document,
 )
@@ -98,18 +98,7 @@ def publish_correction(
             "round.nothing_to_correct", Severity.ERROR, year=year, params={"version": current.version}
         )
         raise ServiceError(409, "nothing-to-correct", problem.message_en, [problem])
-    missing = missing_units(system, inputs)
-    if confirmed_missing is not None and sorted(set(confirmed_missing)) != sorted(missing):
-        problem = Problem(
-            "round.missing_units_changed",
-            Severity.ERROR,
-            year=year,
-            params={
-                "confirmed": "、".join(sorted(set(confirmed_missing))) or "-",
-                "missing": "、".join(missing) or "-",
-            },
-        )
-        raise ServiceError(409, "missing-units-changed", problem.message_en, [problem], missing_units=missing)
+    missing = confirm_missing_units(system, inputs, year, confirmed_missing)
     version = current.version + 1
     correction = {
         "version": version,

@@ -54,6 +54,26 @@ def missing_units(system: IndicatorSystem, inputs: list[SubmissionRow]) -> list[
     return [unit.code for unit in system.units if unit.code not in present]
 
 
+def confirm_missing_units(
+    system: IndicatorSystem, inputs: list[SubmissionRow], year: int, confirmed: list[str] | None
+) -> list[str]:
+    """The units without an accepted version among ``inputs``; 409 ``missing-units-changed`` when they are not
+    those the admin confirmed as missing (``None``: not asked) — publishing and correcting freeze what was seen."""
+    missing = missing_units(system, inputs)
+    if confirmed is not None and sorted(set(confirmed)) != sorted(missing):
+        problem = Problem(
+            "round.missing_units_changed",
+            Severity.ERROR,
+            year=year,
+            params={
+                "confirmed": "、".join(sorted(set(confirmed))) or "-",
+                "missing": "、".join(missing) or "-",
+            },
+        )
+        raise ServiceError(409, "missing-units-changed", problem.message_en, [problem], missing_units=missing)
+    return missing
+
+
 def missing_unit_names(system: IndicatorSystem, inputs: list[SubmissionRow]) -> list[dict[str, str]]:
     """:func:`missing_units` with their names, as the publish and correct confirmations list them."""
     return [
@@ -212,18 +232,7 @@ def publish(
             )
             raise ServiceError(409, "included-rounds-unpublished", problem.message_en, [problem])
         inputs = round_inputs(session, round_row, system)
-    missing = missing_units(system, inputs)
-    if confirmed_missing is not None and sorted(set(confirmed_missing)) != sorted(missing):
-        problem = Problem(
-            "round.missing_units_changed",
-            Severity.ERROR,
-            year=year,
-            params={
-                "confirmed": "、".join(sorted(set(confirmed_missing))) or "-",
-                "missing": "、".join(missing) or "-",
-            },
-        )
-        raise ServiceError(409, "missing-units-changed", problem.message_en, [problem], missing_units=missing)
+    missing = confirm_missing_units(system, inputs, year, confirmed_missing)
     evaluation = evaluate_inputs(system, year, inputs)
     document = encode_document(snapshot_document(year, system, inputs, evaluation))
     digest = hashlib.sha256(document).hexdigest()
