@@ -122,6 +122,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}：区县编码 {code} 重复（已见于 {other}），每个区县只能列出一次",
         "{path}: unit code {code} is listed twice (also at {other}); list each unit once",
     ),
+    "system.unknown_provider": (
+        "{path}：提供部门“{provider}”未登记，请改为已登记的部门编码（{known}）或 district（区县填报），"
+        "或在区县名单文件的 departments 中登记该部门",
+        "{path}: provider '{provider}' is not a registered department; name a registered department's code "
+        "({known}) or district (each unit fills it in), or register the department under departments: in the "
+        "unit list",
+    ),
+    "system.duplicate_department": (
+        "{path}：部门编码 {code} 重复登记且名称不同，每个部门只能登记一次",
+        "{path}: department code {code} is registered twice with different details; register each once",
+    ),
+    "system.department_is_unit": (
+        "{path}：部门编码 {code} 与区县编码相同，请为部门另取编码",
+        "{path}: department code {code} is also a unit's code; give the department a code of its own",
+    ),
     "system.more_problems": (
         "另有 {count} 处问题未列出，请先修正以上问题后再检查",
         "{count} more problems are not listed; fix the ones above and check again",

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scoring.system.load import load_system, parse_system
-    from scoring.system.models import IndicatorSystem, Method, Node, Target, Unit
+    from scoring.system.models import Department, IndicatorSystem, Method, Node, Target, Unit
 
 _HOMES = {
+    "Department": "scoring.system.models",
     "IndicatorSystem": "scoring.system.models",
     "Method": "scoring.system.models",
     "Node": "scoring.system.models",
@@ -23,7 +24,7 @@ _HOMES = {
     "parse_system": "scoring.system.load",
 }
 
-__all__ = ["IndicatorSystem", "Method", "Node", "Target", "Unit", "load_system", "parse_system"]
+__all__ = ["Department", "IndicatorSystem", "Method", "Node", "Target", "Unit", "load_system", "parse_system"]
 
 
 def __getattr__(name: str) -> Any:

@@ -33,7 +33,15 @@ from scoring.methods import (
 from scoring.problems import Location, Problem, SystemDefinitionError
 from scoring.system.formula import FormulaError, parse_formula
 from scoring.system.geometry import UnitGeometry, parse_geometry
-from scoring.system.models import Combine, IndicatorSystem, IndicatorSystemFile, Node, Unit, composite_node
+from scoring.system.models import (
+    Combine,
+    Department,
+    IndicatorSystem,
+    IndicatorSystemFile,
+    Node,
+    Unit,
+    composite_node,
+)
 from scoring.system.reading import (
     DEFAULT_LIMITS,
     Reading,
@@ -165,16 +173,31 @@ def _parse(
         spec = IndicatorSystemFile.model_validate(document)
     except ValidationError as exc:
         raise _refuse(_model_problems(exc, file), file) from None
-    units, geometry = _resolve_units(spec.units, base_dir, file, reading)
+    units, geometry, listed = _resolve_units(spec.units, base_dir, file, reading)
     shared: list[Node] = []  # the components of included systems
     includes: dict[str, str] = {}  # include node code → the included system's id
-    tree = _expand_includes(spec.tree, base_dir, reading, including, file, shared=shared, includes=includes)
+    shared_departments: list[Department] = []  # the departments of included systems
+    tree = _expand_includes(
+        spec.tree,
+        base_dir,
+        reading,
+        including,
+        file,
+        shared=shared,
+        includes=includes,
+        departments=shared_departments,
+    )
     spec = spec.model_copy(update={"tree": tree, "components": _merged_components(spec.components, shared)})
     problems = _tree_depth_problems(spec.tree, file, reading.limits)
     if problems:
         raise _refuse(problems, file)
+    registered, problems = _registered_departments(
+        listed, spec.departments or [], shared_departments, units, file
+    )
+    if problems:
+        raise _refuse(problems, file)
     try:
-        problems = list(_semantic_problems(spec, file))
+        problems = list(_semantic_problems(spec, file)) + list(_provider_problems(spec, registered, file))
     except (ArithmeticError, ValueError, RecursionError) as exc:  # numpy's LinAlgError is a ValueError
         # the models keep every number finite and bounded, so this is a check meeting values it cannot handle:
         # the file is refused (a 4xx), never a server error
@@ -191,17 +214,29 @@ def _parse(
     for key, default in (("screen_on", "raw"), ("max_gap", 2), ("base_years", None)):  # later-added defaults
         if dumped["method"].get(key) == default:
             dumped["method"].pop(key)
+    dumped.pop("departments", None)  # hashed as resolved below: the registered departments the system uses
+    if dumped.get("department_indicators") == "read_only":  # the default of a later-added setting
+        dumped.pop("department_indicators")
+    used = set(_providers(spec))
+    departments = [d for d in registered if d.code in used]
     hashed: dict[str, Any] = {"system": dumped, "units": [_unit_hashed(u) for u in units]}
     if geometry is not None:  # boundaries added later stay out of the hash of a system without them
         hashed["geometry"] = geometry.model_dump(mode="json")
+    if departments:  # departments added later stay out of the hash of a system without a provider
+        hashed["departments"] = [d.model_dump(mode="json") for d in departments]
     canonical = json.dumps(hashed, sort_keys=True, ensure_ascii=False)
-    fields = {k: v for k, v in spec.model_dump().items() if k not in {"units", "synthetic", "components"}}
+    fields = {
+        k: v
+        for k, v in spec.model_dump().items()
+        if k not in {"units", "synthetic", "components", "departments"}
+    }
     return IndicatorSystem(
         **fields,
         units=units,
         components=list(spec.components or []),
         includes=includes,
         geometry=geometry,
+        departments=departments,
         content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
     )
 
@@ -213,6 +248,7 @@ _ADDED_SETTINGS = {
     ("system", "components"),
     ("system", "coordination"),
     ("node", "formula"),
+    ("node", "provider"),
     ("node", "targets"),
     ("node", "interval"),
     ("node", "min_coverage"),
@@ -422,6 +458,7 @@ def _expand_includes(
     *,
     shared: list[Node],
     includes: dict[str, str],
+    departments: list[Department],
 ) -> list[Node]:
     """Replace every ``include:`` node's children by the included system's top-level dimensions; ``includes``
     learns which system each such node brought in (node code → system id).
@@ -437,6 +474,7 @@ def _expand_includes(
             included = _load_included(node.include, base_dir, reading, including, f"{here}.include", file)
             method, root = included.method, included.composite
             shared.extend(included.components)
+            departments.extend(included.departments)
             includes[node.code] = included.id
             node = node.model_copy(
                 update={
@@ -460,6 +498,7 @@ def _expand_includes(
                         f"{here}.children",
                         shared=shared,
                         includes=includes,
+                        departments=departments,
                     )
                 }
             )
@@ -481,14 +520,15 @@ def _with_defaults(node: Node, system: IndicatorSystem) -> Node:
 
 def _resolve_units(
     units: str | list[Unit], base_dir: Path, file: str, reading: Reading
-) -> tuple[list[Unit], UnitGeometry | None]:
-    """The unit list, inline or read from the file ``units`` names (confined and bounded), codes unique, and the
-    boundaries of its units when that file names a GeoJSON file (``geometry:``, :mod:`scoring.system.geometry`)."""
+) -> tuple[list[Unit], UnitGeometry | None, list[Department]]:
+    """The unit list, inline or read from the file ``units`` names (confined and bounded), codes unique; the
+    boundaries of its units when that file names a GeoJSON file (``geometry:``, :mod:`scoring.system.geometry`);
+    and the departments it registers (``departments:``, suppliers of indicators named by ``provider:``)."""
     if not isinstance(units, str):
         duplicates = _duplicate_units(units, file, "units")
         if duplicates:
             raise _refuse(duplicates, file)
-        return units, None
+        return units, None, []
     target = resolve_confined(units, base_dir, reading, "units", file)
     document = load_yaml(read_text(target, reading, "units", file, units), units, reading.limits)
     entries = document.get("units") if isinstance(document, dict) else document
@@ -519,9 +559,110 @@ def _resolve_units(
                 for e in exc.errors()
             )
     problems = problems or _duplicate_units(found, units, "units")
+    departments = _listed_departments(document, units, problems)
     if problems:
         raise _refuse(problems, file)
-    return found, _read_geometry(document, target, units, found, reading)
+    return found, _read_geometry(document, target, units, found, reading), departments
+
+
+def _listed_departments(document: Any, units_file: str, problems: list[Problem]) -> list[Department]:
+    """The departments a unit list registers (``departments: [{code, name}]``); problems are appended."""
+    entries = document.get("departments") if isinstance(document, dict) else None
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        problems.append(
+            Problem(
+                "system.units_file",
+                location=Location(file=units_file, cell="departments"),
+                params={"detail": f"{units_file}: departments: a list of {{code, name}} is expected"},
+            )
+        )
+        return []
+    found: list[Department] = []
+    for i, entry in enumerate(entries):
+        try:
+            found.append(Department.model_validate(entry))
+        except ValidationError as exc:
+            problems.extend(
+                Problem(
+                    "system.units_file",
+                    location=Location(file=units_file, cell=format_path(["departments", i, *e["loc"]])),
+                    params={
+                        "detail": f"{units_file}: {format_path(['departments', i, *e['loc']])}: {e['msg']}"
+                    },
+                )
+                for e in exc.errors()
+            )
+    return found
+
+
+def _registered_departments(
+    listed: list[Department],
+    own: list[Department],
+    included: list[Department],
+    units: list[Unit],
+    file: str,
+) -> tuple[list[Department], list[Problem]]:
+    """The departments a system may name as providers: those of its unit list, its own ``departments:`` and
+    those of the systems it includes (the same code twice must be the same department). A code may not also be
+    a unit's: a department's uploads are kept under its code beside the units'."""
+    problems: list[Problem] = []
+    seen: dict[str, Department] = {}
+    unit_codes = {unit.code for unit in units}
+    placed = [
+        *((d, "units") for d in listed),  # registered in the unit list the file names under units:
+        *((d, f"departments[{i}].code") for i, d in enumerate(own)),
+        *((d, "tree") for d in included),  # brought in by an include: (checked in its own file)
+    ]
+    for department, path in placed:
+        earlier = seen.setdefault(department.code, department)
+        if earlier != department:
+            problems.append(
+                Problem(
+                    "system.duplicate_department",
+                    location=Location(file=file, cell=path),
+                    params={"path": path, "code": department.code},
+                )
+            )
+        elif earlier is department and department.code in unit_codes:
+            problems.append(
+                Problem(
+                    "system.department_is_unit",
+                    location=Location(file=file, cell=path),
+                    params={"path": path, "code": department.code},
+                )
+            )
+    return list(seen.values()), problems
+
+
+def _providers(spec: IndicatorSystemFile) -> Iterator[str]:
+    """The department codes the collected values of the (expanded) tree and the components name."""
+    for node, _ in _walk(spec.tree, "tree"):
+        if node.provider is not None:
+            yield node.provider
+    for node in spec.components or []:
+        if node.provider is not None:
+            yield node.provider
+
+
+def _provider_problems(
+    spec: IndicatorSystemFile, registered: list[Department], file: str
+) -> Iterator[Problem]:
+    """Every ``provider:`` names a registered department (or is ``district``)."""
+    known = {department.code: department.name for department in registered}
+    listed = "、".join(f"{code}（{name}）" for code, name in known.items()) or "-"
+    placed = [
+        *_walk(spec.tree, "tree"),
+        *((n, f"components[{i}]") for i, n in enumerate(spec.components or [])),
+    ]
+    for node, path in placed:
+        if node.provider is not None and node.provider not in known:
+            yield Problem(
+                "system.unknown_provider",
+                location=Location(file=file, cell=f"{path}.provider"),
+                params={"path": f"{path}.provider", "provider": node.provider, "known": listed},
+            )
 
 
 def _read_geometry(

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scoring.system.geometry import Position, UnitGeometry
 
@@ -108,6 +108,8 @@ class Points(_Strict):
 
 
 Role = Literal["score", "bonus", "deduction"]
+DISTRICT = "district"  # the provider of an indicator that each unit fills in on its own form (the default)
+DepartmentIndicators = Literal["read_only", "omit"]
 Collection = Literal["statistics", "survey", "platform", "self_report"]
 
 
@@ -181,6 +183,20 @@ class Node(_Strict):
         description="a derived indicator: computed from collected components, e.g. "
         "'{5G基站数} / {常住人口} * 10000' (+ - * /, parentheses, numbers; codes in braces)",
     )
+    provider: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="who supplies the value of a collected indicator or component: 'district' (the default: "
+        "each unit on its own form) or the code of a department (departments: in the unit list) that "
+        "supplies it for every unit",
+    )
+
+    @field_validator("provider")
+    @classmethod
+    def _district_is_default(cls, provider: str | None) -> str | None:
+        # 'district' written out means the default: the same system, the same content hash
+        return None if provider == DISTRICT else provider
 
     @property
     def is_indicator(self) -> bool:
@@ -223,6 +239,11 @@ class Node(_Strict):
             raise ValueError("min_coverage: only a dimension (a node with children) has a coverage rule")
         if self.formula is not None and (self.children or self.include):
             raise ValueError("formula: only an indicator can be derived from components")
+        if self.provider is not None and (self.children or self.include or self.formula is not None):
+            raise ValueError(
+                "provider: only a collected value (an indicator without a formula, or a component) has a "
+                "provider; a dimension or a derived indicator has none"
+            )
         if self.role != "score" and (self.children or self.include):
             raise ValueError(f"role: only an indicator can be a {self.role}")
         if self.role != "score" and self.points is None:
@@ -271,6 +292,16 @@ class Unit(_Strict):
     group: str | None = None
     note: str | None = None
     point: Position | None = None
+
+
+class Department(_Strict):
+    """A department (部门) that supplies some indicators for every unit at once, such as the statistics bureau
+    (统计局): its code (unique among units and departments) and name. Registered in the unit list
+    (``departments:`` beside ``units:``) or in the system file; indicators name it as their ``provider``."""
+
+    code: str = Field(min_length=1, max_length=64, pattern=r"^[^\s!/?#%]+$")
+    name: str = Field(min_length=1)
+    name_en: str | None = None
 
 
 class Coordination(_Strict):
@@ -421,6 +452,15 @@ class IndicatorSystemFile(_Strict):
     sources: dict[str, str] | None = None
     synthetic: bool | None = None
     coordination: Coordination | None = None
+    departments: list[Department] | None = Field(
+        None,
+        description="departments that supply indicators (provider:), besides those the unit list registers",
+    )
+    department_indicators: DepartmentIndicators = Field(
+        "read_only",
+        description="district forms show the indicators a department supplies read-only with the "
+        "department's name (read_only), or leave them out (omit)",
+    )
 
 
 class IndicatorSystem(BaseModel):
@@ -445,6 +485,9 @@ class IndicatorSystem(BaseModel):
     # includes, so not part of the content hash, which covers the expanded tree
     includes: dict[str, str] = Field(default_factory=dict)
     geometry: UnitGeometry | None = None  # the boundaries the unit list names (scoring.system.geometry)
+    # the registered departments that supply at least one of the system's collected values (provider:)
+    departments: list[Department] = []
+    department_indicators: DepartmentIndicators = "read_only"
     content_hash: str = ""
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> IndicatorSystem:
@@ -494,6 +537,24 @@ class IndicatorSystem(BaseModel):
     @cached_property
     def collected_codes(self) -> list[str]:
         return [node.code for node in self.collected]
+
+    @cached_property
+    def providers(self) -> dict[str, str]:
+        """Collected code → the code of the department that supplies it (codes a district fills in are absent)."""
+        return {node.code: node.provider for node in self.collected if node.provider is not None}
+
+    def supplied_by(self, department: str) -> list[Node]:
+        """The collected values ``department`` supplies, in form order."""
+        return [node for node in self.collected if node.provider == department]
+
+    @cached_property
+    def district_collected(self) -> list[Node]:
+        """The collected values a district fills in itself (those without a department provider)."""
+        return [node for node in self.collected if node.provider is None]
+
+    @cached_property
+    def department_names(self) -> dict[str, str]:
+        return {d.code: d.name for d in self.departments}
 
     @cached_property
     def depth(self) -> dict[str, int]:
