@@ -12,7 +12,8 @@ its own: every chapter, every format (Word, Excel, HTML) and the narrative read 
   dimension's part of a unit's change is ``Δ(w_d·S_d)`` and the parts add up to the change exactly;
 - **strengths / weaknesses** (优势 / 短板): the unit's indicators ordered by their relative rank among the units
   (rank / number of units ranked, best first), ties broken by the distance of the unit's score from the
-  indicator's city average.
+  indicator's city average; a strength must rank in the best third of the units ranked on it (1st–4th of 14),
+  a weakness in the worst third (11th–14th of 14), so a unit may have fewer than three, or none.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ if TYPE_CHECKING:
     from scoring.problems import Problem
 
 NOT_MET = "未达目标"  # below the target and no schedule to compare with (the target has no baseline)
-NO_DATA = "无数据"
-STATUSES = (AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA)
+NO_DATA = "无数据"  # the value is missing (not one the unit marked 不适用)
+NOT_APPLICABLE = "不适用"  # the unit marked the indicator 不适用: no target applies to it, nothing is missing
+STATUSES = (AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA, NOT_APPLICABLE)
 PROFILE_ITEMS = 3  # strengths and weaknesses listed per unit
 LAGGING_SHARE = 0.5  # a target lags when at least this share of the units with data is behind its schedule
 
@@ -411,7 +413,7 @@ def _dimension_summary(
 
 def _mostly_behind(counts: dict[str, int]) -> bool:
     """At least LAGGING_SHARE of the units with data are behind the schedule (and at least one is)."""
-    with_data = sum(counts.values()) - counts[NO_DATA]
+    with_data = sum(counts.values()) - counts[NO_DATA] - counts[NOT_APPLICABLE]
     return counts[BEHIND] > 0 and counts[BEHIND] >= LAGGING_SHARE * with_data
 
 
@@ -449,12 +451,24 @@ def dimension_orders(evaluation: Evaluation, ranking: pd.DataFrame) -> dict[str,
 
 
 def attainment_detail(evaluation: Evaluation, year: int) -> pd.DataFrame:
-    """The attainment table of the year (unit × targeted indicator) with ``status`` resolved: 无数据 for a
-    missing value, 未达目标 where the target has no schedule to compare with."""
+    """The attainment table of the year (unit × targeted indicator) with ``status`` resolved: 不适用 where the
+    unit marked the indicator not applicable, 无数据 for another missing value, 未达目标 where the target has no
+    schedule to compare with."""
     table = evaluation.attainment
     table = table[table["year"] == year].copy()
-    table["status"] = [_status_of(float(v), s) for v, s in zip(table["value"], table["status"], strict=True)]
+    table["status"] = _statuses(evaluation, table)
     return table
+
+
+def _statuses(evaluation: Evaluation, table: pd.DataFrame) -> list[str]:
+    """The resolved status of every row of an attainment table (see :func:`attainment_detail`)."""
+    marked = evaluation.not_applicable.stack()
+    keys = pd.MultiIndex.from_arrays([table["year"], table["unit_code"], table["indicator_code"]])
+    not_applicable = marked.reindex(keys, fill_value=False).to_numpy(dtype=bool)
+    return [
+        NOT_APPLICABLE if na else _status_of(float(v), s)
+        for v, s, na in zip(table["value"], table["status"], not_applicable, strict=True)
+    ]
 
 
 def ranking_table(evaluation: Evaluation, year: int) -> pd.DataFrame:
@@ -633,7 +647,7 @@ def target_summaries(evaluation: Evaluation, year: int) -> tuple[TargetSummary, 
             continue
         target, start = found
         rows = table[table["indicator_code"] == indicator.code]
-        statuses = [_status_of(float(v), s) for v, s in zip(rows["value"], rows["status"], strict=True)]
+        statuses = _statuses(evaluation, rows)
         counts = {status: statuses.count(status) for status in STATUSES}
         city = float(means.loc[year, indicator.code])
         city_value = np.array([city])
@@ -675,7 +689,7 @@ def unit_target_counts(evaluation: Evaluation, year: int, units: list[str]) -> p
     """Per unit of the year: how many of its targeted indicators are in each status."""
     table = evaluation.attainment
     table = table[table["year"] == year]
-    statuses = [_status_of(float(v), s) for v, s in zip(table["value"], table["status"], strict=True)]
+    statuses = _statuses(evaluation, table)
     frame = pd.DataFrame({"unit_code": table["unit_code"].to_numpy(), "status": statuses})
     counts = pd.crosstab(frame["unit_code"], frame["status"]) if len(frame) else pd.DataFrame()
     return counts.reindex(index=units, columns=list(STATUSES), fill_value=0).astype(int)
@@ -778,8 +792,21 @@ def _strengths_and_weaknesses(
     ]
     # relative rank (rank / units ranked), so 11th of 12 counts as weaker than 7th of 14
     best_first = sorted(positions, key=lambda p: (p.rank / p.ranked, -(p.score - p.mean)))
-    strengths = tuple(best_first[:PROFILE_ITEMS])
+    strengths = tuple([p for p in best_first if upper_third(p.rank, p.ranked)][:PROFILE_ITEMS])
     chosen = {p.code for p in strengths}
     worst_first = sorted(positions, key=lambda p: (-p.rank / p.ranked, p.score - p.mean))
-    weaknesses = tuple([p for p in worst_first if p.code not in chosen][:PROFILE_ITEMS])
+    weaknesses = tuple(
+        [p for p in worst_first if p.code not in chosen and lower_third(p.rank, p.ranked)][:PROFILE_ITEMS]
+    )
     return strengths, weaknesses
+
+
+def upper_third(rank: int, ranked: int) -> bool:
+    """A strength (优势) ranks among the best third of the units ranked on the indicator (at least the first):
+    4th of 14 is, 5th of 14 is not."""
+    return rank <= max(1, ranked // 3)
+
+
+def lower_third(rank: int, ranked: int) -> bool:
+    """A weakness (短板) ranks among the worst third (at least the last): 11th of 14 is, 10th of 14 is not."""
+    return rank > ranked - max(1, ranked // 3)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from scoring.analysis.report_data import NO_DATA, NOT_MET, STATUSES, ReportData
+from scoring.analysis.report_data import NO_DATA, NOT_APPLICABLE, NOT_MET, STATUSES, ReportData
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.problems import Problem
 from scoring.report.errors import ReportError
@@ -36,6 +36,7 @@ STATUS_COLOURS = {
     BEHIND: "#D55E00",
     NOT_MET: "#E69F00",
     NO_DATA: "#BBBBBB",
+    NOT_APPLICABLE: "#E0E0E0",
 }
 HEATMAP = "cividis"
 DPI = 150

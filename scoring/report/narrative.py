@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from scoring.analysis.report_data import NOT_MET, Profile, ReportData
+from scoring.analysis.report_data import NO_DATA, NOT_MET, Profile, ReportData
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.report import numbers as fmt
 
@@ -90,15 +90,18 @@ def _leaders_sentence(data: ReportData) -> str:
     ranked = data.ranking[data.ranking["rank"].notna()]
     if not len(ranked):
         return "本年度没有可排名的评价单元。"
-    top = ranked.head(3)
     first = ranked[ranked["rank"] == 1]
     if len(first) > 1:
         text = f"{_join(first['unit_name'])}以 {fmt.score(first['score'].iloc[0])} 分并列第一"
     else:
         text = f"{first['unit_name'].iloc[0]}以 {fmt.score(first['score'].iloc[0])} 分位居第一"
-    text += ("，前三位依次为" if len(top) == 3 else "，依次为") + "、".join(
-        f"{row.unit_name}（{fmt.score(row.score)} 分）" for row in top.itertuples()
-    )
+    # the rest of the top three, each named once (the leader is not repeated)
+    followers = ranked.iloc[len(first) : 3]
+    if len(followers):
+        text += "，其后依次为" + "、".join(
+            f"{row.unit_name}（第 {fmt.rank(row.rank)} 位，{fmt.score(row.score)} 分）"
+            for row in followers.itertuples()
+        )
     last = ranked.iloc[-1]
     spread = data.findings.spread
     text += f"；{last['unit_name']}得分最低，为 {fmt.score(last['score'])} 分，最高分与最低分相差 {fmt.score(spread)} 分。"
@@ -150,11 +153,16 @@ def _driver_phrase(data: ReportData, unit: str) -> str:
 
 def _targets_sentence(data: ReportData) -> str:
     counts = data.city_status_counts
-    text = (
-        f"在设有规划目标的 {len(data.targets)} 项指标中，按全市平均值计，已提前完成 {counts[AHEAD]} 项、"
-        f"符合序时进度 {counts[ON_TRACK]} 项、滞后 {counts[BEHIND]} 项、"
-        f"未达目标（无序时进度可比）{counts[NOT_MET]} 项"
-    )
+    words = {
+        AHEAD: "已提前完成",
+        ON_TRACK: "符合序时进度",
+        BEHIND: "滞后",
+        NOT_MET: "未达目标（无序时进度可比）",
+        NO_DATA: "无数据",
+    }
+    # every status with a count, so the parts add up to the number of targeted indicators
+    parts = "、".join(f"{words.get(s, s)} {n} 项" for s, n in counts.items() if n)
+    text = f"在设有规划目标的 {len(data.targets)} 项指标中，按全市平均值计，{parts}"
     worst = data.findings.most_behind
     if worst is not None:
         text += f"；滞后单元最多的指标是{worst.name}（{worst.counts[BEHIND]} 个单元滞后）"
@@ -271,14 +279,17 @@ def profile_text(data: ReportData, profile: Profile) -> list[str]:
             f"与排名第一的{data.name(profile.leader_code)}相差 {fmt.score(profile.gap_to_leader)} 分，"
             f"差距最大的是{largest.name}（按权重计 {fmt.score(largest.gap_to_leader)} 分）。"
         )
-    if profile.strengths:
-        out.append(
-            "优势指标："
-            + "、".join(f"{p.name}（第 {p.rank} 位）" for p in profile.strengths)
-            + "；短板指标："
-            + "、".join(f"{p.name}（第 {p.rank} 位）" for p in profile.weaknesses)
-            + "。"
-        )
+    strengths = (
+        "优势指标：" + "、".join(f"{p.name}（第 {p.rank} 位）" for p in profile.strengths)
+        if profile.strengths
+        else "没有排名居前三分之一的指标，暂无明显优势指标"
+    )
+    weaknesses = (
+        "短板指标：" + "、".join(f"{p.name}（第 {p.rank} 位）" for p in profile.weaknesses)
+        if profile.weaknesses
+        else "没有排名居后三分之一的指标，暂无明显短板指标"
+    )
+    out.append(f"{strengths}；{weaknesses}。")
     return out
 
 
@@ -306,7 +317,7 @@ def recommendations(data: ReportData) -> list[str]:
     lagging = found.lagging_targets
     if lagging:
         out.append(
-            f"{len(lagging)} 项指标进度明显滞后（全市平均值滞后于序时进度，或半数以上有数据的单元滞后）："
+            f"进度明显滞后（全市平均值滞后于序时进度，或半数以上有数据的单元滞后）的指标有 {len(lagging)} 项："
             f"{_join(t.name for t in lagging)}。建议对照规划目标分解年度任务，按季度跟踪滞后单元。"
         )
     ranked = data.ranking[data.ranking["rank"].notna()]
@@ -329,19 +340,16 @@ def recommendations(data: ReportData) -> list[str]:
             else ""
         )
         out.append(
-            f"{len(found.falling)} 个单元综合得分较上年下降：{_join(data.name(u) for u in found.falling)}{reason}。"
+            f"综合得分较上年下降的单元有 {len(found.falling)} 个：{_join(data.name(u) for u in found.falling)}{reason}。"
             "建议相关单元查找原因，制定整改措施。"
         )
     if len(data.flags):
         counts = found.flag_counts
+        # a value marked 不适用 is a legitimate answer (the indicator does not apply to the unit): it is neither
+        # missing nor a fault to be remedied, so only missing and imputed values are named here
         missing = int(counts.get("missing", 0))
-        not_applicable = int(counts.get("not_applicable", 0))
         imputed = int(counts.get("imputed", 0))
-        parts = [
-            f"{label} {n} 项"
-            for label, n in (("缺失", missing), ("标注“不适用”", not_applicable), ("插补", imputed))
-            if n
-        ]
+        parts = [f"{label} {n} 项" for label, n in (("缺失", missing), ("插补", imputed)) if n]
         if parts:
             handled = "其权重已在同级指标间按比例重新分配" if not imputed else "缺失值已按同组均值插补"
             out.append(f"本年度数据中{'、'.join(parts)}，{handled}。建议统一统计口径，提高填报完整性。")

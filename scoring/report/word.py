@@ -85,7 +85,7 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
             _add(doc, block.text, "Normal")
         elif isinstance(block, Bullets):
             for i, item in enumerate(block.items, start=1):
-                _add(doc, f"{i}. {item}" if block.numbered else f"• {item}", LIST_ITEM)
+                _add(doc, f"（{i}）{item}" if block.numbered else f"• {item}", LIST_ITEM)
         elif isinstance(block, Formula):
             _add(doc, block.text, FORMULA)
             if block.where:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
-from scoring.analysis.report_data import NO_DATA, NOT_MET, analyse
-from scoring.evaluate import Evaluation
+from scoring.analysis.report_data import NO_DATA, NOT_APPLICABLE, NOT_MET, analyse, lower_third, upper_third
+from scoring.data import Dataset
+from scoring.evaluate import Evaluation, evaluate
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
+from scoring.system import IndicatorSystem
+from tests.conftest import NA
+from tests.report.conftest import SMALL_DATA, SMALL_SYSTEM
 
 
 def test_ranking_is_in_rank_order_with_last_years_rank(small: Evaluation) -> None:
@@ -47,7 +53,7 @@ def test_targets_count_units_against_the_schedule(small: Evaluation) -> None:
     # The city average (60 + 70 + 90)/3 = 73.33 is above 70 but below 80: on schedule; attainment 73.33/80.
     (target,) = analyse(small).targets
     assert target.expected == pytest.approx(70)
-    assert target.counts == {AHEAD: 1, ON_TRACK: 1, BEHIND: 1, NOT_MET: 0, NO_DATA: 0}
+    assert target.counts == {AHEAD: 1, ON_TRACK: 1, BEHIND: 1, NOT_MET: 0, NO_DATA: 0, NOT_APPLICABLE: 0}
     assert target.behind_units == ("U1",)
     assert target.city_values[2024] == pytest.approx(220 / 3)
     assert target.city_status == ON_TRACK
@@ -74,14 +80,44 @@ def test_contributions_and_changes_add_up_on_the_jinan_sample(jinan: Evaluation)
     assert np.allclose(change["total"], jinan.score_change.xs(2024, level="year")["INDEX"].loc[change.index])
 
 
+def test_not_applicable_is_a_status_of_its_own_not_missing(
+    make_system: Callable[..., IndicatorSystem], make_dataset: Callable[..., Dataset]
+) -> None:
+    # U1 marked A1 不适用, U2 left it empty: 不适用 and 无数据, never the one counted as the other
+    data = {year: {u: dict(v) for u, v in by_unit.items()} for year, by_unit in SMALL_DATA.items()}
+    data[2024]["U1"]["A1"] = NA
+    data[2024]["U2"]["A1"] = None
+    report = analyse(evaluate(make_system(SMALL_SYSTEM), make_dataset(data), 2024))
+    (target,) = report.targets
+    assert target.counts == {AHEAD: 1, ON_TRACK: 0, BEHIND: 0, NOT_MET: 0, NO_DATA: 1, NOT_APPLICABLE: 1}
+    assert report.unit_targets.loc["U1", NOT_APPLICABLE] == 1 and report.unit_targets.loc["U1", NO_DATA] == 0
+    assert dict(
+        zip(report.attainment_detail["unit_code"], report.attainment_detail["status"], strict=True)
+    ) == {
+        "U1": NOT_APPLICABLE,
+        "U2": NO_DATA,
+        "U3": AHEAD,
+    }
+
+
+def test_upper_and_lower_third() -> None:
+    # of 14: 1st–4th are the upper third, 11th–14th the lower; of 2 (and 3) the first and the last
+    assert [r for r in range(1, 15) if upper_third(r, 14)] == [1, 2, 3, 4]
+    assert [r for r in range(1, 15) if lower_third(r, 14)] == [11, 12, 13, 14]
+    assert [r for r in (1, 2) if upper_third(r, 2)] == [1] and [r for r in (1, 2) if lower_third(r, 2)] == [2]
+
+
 def test_strengths_and_weaknesses_are_the_units_best_and_worst_ranked_indicators(jinan: Evaluation) -> None:
     data = analyse(jinan)
     ranks = jinan.ranks.xs(2024, level="year")
+    without = 0
     for profile in data.profiles:
-        assert len(profile.strengths) == 3 and len(profile.weaknesses) == 3
+        assert len(profile.strengths) <= 3 and len(profile.weaknesses) <= 3
         assert not {p.code for p in profile.strengths} & {p.code for p in profile.weaknesses}
         for p in (*profile.strengths, *profile.weaknesses):
             assert p.rank == ranks.at[profile.unit_code, p.code]
-        best = min(p.rank / p.ranked for p in profile.strengths)
-        worst = max(p.rank / p.ranked for p in profile.weaknesses)
-        assert best <= worst
+        # a strength ranks in the best third, a weakness in the worst third (11th–12th of 14 is no strength)
+        assert all(p.rank <= p.ranked // 3 for p in profile.strengths)
+        assert all(p.rank > p.ranked - p.ranked // 3 for p in profile.weaknesses)
+        without += not profile.strengths
+    assert without  # the sample has units without a clear strength (the last ones)

@@ -153,7 +153,8 @@ def test_small_example_reads_as_expected(small: Evaluation) -> None:
     summary = narrative.summary(analyse(small))
     assert summary[1] == "2024 年全市综合指数平均为 70.67 分，较 2023 年的 42.67 分提高 28.00 分。"
     assert summary[2] == (
-        "unit U3以 94.00 分位居第一，前三位依次为unit U3（94.00 分）、unit U1（60.00 分）、unit U2（58.00 分）；"
+        # the leader is named once, then the rest of the top three
+        "unit U3以 94.00 分位居第一，其后依次为unit U1（第 2 位，60.00 分）、unit U2（第 3 位，58.00 分）；"
         "unit U2得分最低，为 58.00 分，最高分与最低分相差 36.00 分。"
     )
     # U3 climbed from 3rd to 1st: +78 points, of which A gave 0.6·70 = 42

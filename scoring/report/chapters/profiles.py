@@ -61,12 +61,15 @@ def _profile(w: Writer, data: ReportData, profile: Profile) -> None:
         for kind, items in (("优势", profile.strengths), ("短板", profile.weaknesses))
         for p in items
     ]
+    if not rows:  # no indicator in the best or worst third: the text says so
+        return
     w.table(
         f"profile_indicators:{profile.unit_code}",
         f"{profile.name}优势与短板指标",
         ["类型", "指标", "数值", "得分", "排名", "全市平均得分"],
         rows,
         align="llrrrr",
+        note="优势指标为排名居前三分之一的指标中位次最靠前的至多三项，短板指标为排名居后三分之一的至多三项。",
     )
 
 

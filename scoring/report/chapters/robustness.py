@@ -53,18 +53,36 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         rows,
         align="lrrr" + ("r" if flips else ""),
     )
+    sensitivity = robustness.sensitivity
     rows = [
         [
             factor_label(str(r.assumption)),
             level_labels(str(r.assumption), str(r.levels)),
-            fmt.weight(float(r.first_order)),
-            fmt.weight(float(r.total_effect)),
+            sensitivity_index(float(r.first_order)),
+            sensitivity_index(float(r.total_effect)),
         ]
-        for r in robustness.sensitivity.itertuples()
+        for r in sensitivity.itertuples()
     ]
+    negative = bool((sensitivity[["first_order", "total_effect"]].astype(float) < 0).any().any())
     w.table(
-        "sensitivity", "各项假设的敏感性指数", ["假设", "取值", "一阶指数", "总效应指数"], rows, align="llrr"
+        "sensitivity",
+        "各项假设的敏感性指数",
+        ["假设", "取值", "一阶指数", "总效应指数"],
+        rows,
+        align="llrr",
+        note="敏感性指数在 0 到 1 之间，越大表示该项假设对排名的影响越大。"
+        + (
+            "“≈0”：抽样估计值略小于 0（估计误差所致，指数本身不小于 0），表示该项假设对排名几乎没有影响。"
+            if negative
+            else ""
+        ),
     )
+
+
+def sensitivity_index(value: float) -> str:
+    """A sensitivity index as printed: four decimals; an estimate below 0 (sampling error, the index itself is
+    never negative) as ``≈0``, explained under the table."""
+    return "≈0" if value < 0 else fmt.weight(value)
 
 
 CHAPTER = Chapter("robustness", "稳健性分析", blocks)

@@ -7,7 +7,6 @@ from typing import Any
 
 from scoring.analysis.report_data import ReportData
 from scoring.outputs import escape_text
-from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
@@ -35,12 +34,8 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         rows.append([f"梯队：{name}", str(count)])
     if data.targets:
         counts = data.city_status_counts
-        rows.append(
-            [
-                "规划目标（全市平均）",
-                f"提前完成 {counts[AHEAD]} / 符合预期 {counts[ON_TRACK]} / 滞后 {counts[BEHIND]}",
-            ]
-        )
+        rows.append(["设有规划目标的指标", str(len(data.targets))])
+        rows.extend([f"其中（按全市平均）：{s}", str(n)] for s, n in counts.items() if n)
     w.table("key_figures", f"{data.year} 年评价主要数据", ["项目", "数值"], rows, align="lr")
 
 

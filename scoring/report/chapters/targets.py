@@ -4,8 +4,7 @@ stacked bar chart), the lagging units and per unit the count of indicators in ea
 
 from __future__ import annotations
 
-from scoring.analysis.report_data import NO_DATA, NOT_MET, STATUSES, ReportData
-from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
+from scoring.analysis.report_data import NO_DATA, NOT_APPLICABLE, NOT_MET, STATUSES, ReportData
 from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
@@ -21,6 +20,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     w.paragraphs(narrative.targets_text(data))
     if not data.targets:
         return
+    statuses = shown_statuses(data)
     rows = []
     for t in data.targets:
         rows.append(
@@ -28,28 +28,42 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
                 t.name,
                 f"{fmt.value(t.target)}（{t.target_year or '—'}）",
                 fmt.value(t.expected),
-                *(str(t.counts[s]) for s in (AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA)),
+                *(str(t.counts[s]) for s in statuses),
                 fmt.percent(t.mean_attainment),
             ]
         )
+    note = f"“{NOT_MET}”：未达到目标，且目标没有基期值，无法按序时进度判断。"
+    if NOT_APPLICABLE in statuses:
+        note += f"“{NOT_APPLICABLE}”：单元标注该指标不适用，不计入完成情况。"
     w.table(
         "attainment",
         f"{data.year} 年各指标目标完成情况（单元数）",
-        ["指标", "目标值（年）", "序时进度应达", AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA, "平均完成度"],
+        ["指标", "目标值（年）", "序时进度应达", *statuses, "平均完成度"],
         rows,
-        align="lrrrrrrrr",
-        note=f"“{NOT_MET}”：未达到目标，且目标没有基期值，无法按序时进度判断。平均完成度为各单元完成度的简单平均。",
+        align="lrr" + "r" * len(statuses) + "r",
+        note=note + "平均完成度为各单元完成度的简单平均。",
         compact=True,
     )
     w.figure("attainment", f"{data.year} 年各指标目标完成情况", 15)
-    rows = [[data.name(str(unit))] + [str(int(v)) for v in row] for unit, row in data.unit_targets.iterrows()]
+    rows = [
+        [data.name(str(unit))] + [str(int(row[s])) for s in statuses]
+        for unit, row in data.unit_targets.iterrows()
+    ]
     w.table(
         "unit_attainment",
         "各单元目标完成情况（指标数）",
-        ["区县", AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA],
+        ["区县", *statuses],
         rows,
-        align="lrrrrr",
+        align="l" + "r" * len(statuses),
     )
+
+
+def shown_statuses(data: ReportData) -> list[str]:
+    """The statuses the report's tables list: every status of a target, then 无数据 and 不适用 when some unit
+    has them (so the counts of a row add up to the units, or the targets, it counts)."""
+    return [
+        s for s in STATUSES if s not in (NO_DATA, NOT_APPLICABLE) or any(t.counts[s] for t in data.targets)
+    ]
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
