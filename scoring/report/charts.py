@@ -145,6 +145,7 @@ def trend_chart(data: ReportData) -> bytes:
             label=dim.name,
         )
     ax.set_xticks(years, [str(y) for y in years])
+    ax.set_ylim(bottom=min(0.0, float(data.system.method.scale[0])))  # a value axis starts at 0
     ax.set_ylabel("全市平均得分")
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
@@ -352,6 +353,7 @@ def density_chart(data: ReportData) -> bytes:
             linewidth=2.2 if current else 1.2,
             label=f"{year} 年",
         )
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("综合得分")
     ax.set_ylabel("核密度")
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)

@@ -7,6 +7,11 @@ top-level dimension, 目标完成度, 完成度明细, 年度变化, 区县画�
 shares ``0.0%``, weights ``0.0000``), columns are sized to their content, charts are native Excel charts, and
 every text cell is written as text and escaped (:func:`scoring.outputs.escape_text`) so that nothing a
 district typed can run as a formula.
+
+Every sheet prints (:meth:`Book.print_setup`): A4, a print area over its cells and drawings, fitted to the page
+width (as many pages down as it takes), landscape when its columns are wider than a portrait page, the header
+row of its table repeated on every page, the report's title and the sheet's name in the page header and the
+page number in the footer. Charts stand below their table so that the table keeps the page width.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +46,19 @@ FORMATS: dict[str, dict[str, Any]] = {
     "decimal": {"num_format": "0.00"},  # averages and scheduled values are computed: two decimals
 }
 NO_DATE = datetime(1980, 1, 1)
+CELL_BORDER = {"border": 1, "border_color": "#BFBFBF"}
+HEADER_WIDTH = 16  # a header longer than this (in half-width characters) wraps instead of widening its column
+TEXT_WIDTH = 40  # a text column wider than this wraps its cells (definitions, sources, remarks)
+BAR_PX = 26  # height of one bar (one unit or indicator) in a bar chart: room for its label
+
+# Printing on A4 with margins of 0.5 in left and right: the width a sheet's columns may take, in pixels at 96 dpi
+# (Excel's unit for column widths), before a portrait page no longer holds them and the sheet prints landscape.
+MARGIN_IN = 0.5
+PORTRAIT_PX = round((21.0 / 2.54 - 2 * MARGIN_IN) * 96)  # 698
+LANDSCAPE_PX = round((29.7 / 2.54 - 2 * MARGIN_IN) * 96)  # 1026
+MIN_PRINT_SCALE = 0.55  # below this a table is too small to read: it takes more pages across instead
+CHART_PX = (480, 288)  # an Excel chart's size at scale 1 (xlsxwriter's default)
+ROW_PX = 20  # a default row
 
 
 @dataclass(frozen=True)
@@ -52,17 +70,31 @@ class Column:
     kind: str = "text"
 
 
+@dataclass
+class SheetLayout:
+    """What :meth:`Book.print_setup` needs of a sheet: where its tables and drawings are."""
+
+    tables: list[tuple[int, int]] = field(default_factory=list)  # (header row, last row) of each table
+    drawings: list[tuple[int, int, float, float]] = field(default_factory=list)  # row, col, width, height px
+    frozen_columns: int = 0
+
+
 class Book:
-    """An xlsxwriter workbook with the report's formats and a writer for column-wise tables."""
+    """An xlsxwriter workbook with the report's formats, a writer for column-wise tables and the print set-up
+    of every sheet."""
 
     def __init__(self, workbook: Any):
         self.workbook = workbook
+        self.layouts: dict[str, SheetLayout] = {}
         self.header = workbook.add_format(
             {"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True, "valign": "vcenter"}
         )
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.formats = {kind: workbook.add_format(spec) for kind, spec in FORMATS.items()}
+        # table cells carry a thin grey border, so that a printed table reads as a grid without printing the
+        # sheet's gridlines over the charts
+        self.formats = {kind: workbook.add_format({**spec, **CELL_BORDER}) for kind, spec in FORMATS.items()}
+        self.wrapped = workbook.add_format({"text_wrap": True, "valign": "top", **CELL_BORDER})
         self.names: set[str] = set()
 
     def sheet(self, name: str) -> Any:
@@ -73,22 +105,77 @@ class Book:
             k += 1
             candidate = f"{clean[:28]}_{k}"
         self.names.add(candidate)
+        self.layouts[candidate] = SheetLayout()
         return self.workbook.add_worksheet(candidate)
 
     def table(self, sheet: Any, columns: list[Column], first_row: int = 0, freeze: int = 1) -> int:
         """Write a table at ``first_row`` with a frozen header; returns the row after it."""
+        row_lines: dict[int, int] = {}
         for c, column in enumerate(columns):
             sheet.write_string(first_row, c, str(escape_text(column.header)), self.header)
+            width = _width(column)
             fmt = self.formats[column.kind]
+            if column.kind == "text" and width > TEXT_WIDTH:
+                width, fmt = TEXT_WIDTH, self.wrapped
+                for r, value in enumerate(column.values, start=first_row + 1):
+                    # rows are given the height of their wrapped text (LibreOffice does not measure it)
+                    row_lines[r] = max(row_lines.get(r, 1), math.ceil(_size(value or "") / (TEXT_WIDTH - 2)))
             for r, value in enumerate(column.values, start=first_row + 1):
                 self.cell(sheet, r, c, value, column.kind, fmt)
-            sheet.set_column(c, c, _width(column))
+            sheet.set_column(c, c, width)
+        for r, n in row_lines.items():
+            if n > 1:
+                sheet.set_row(r, 15 * n + 2)
+        lines = max((_header_lines(column) for column in columns), default=1)
+        sheet.set_row(first_row, 15 * lines + 3)
         if first_row == 0 and freeze:
             sheet.freeze_panes(1, freeze)
         n_rows = max((len(c.values) for c in columns), default=0)
         if columns:
             sheet.autofilter(first_row, 0, first_row + n_rows, len(columns) - 1)
+        layout = self.layouts[sheet.get_name()]
+        layout.tables.append((first_row, first_row + n_rows))
+        if first_row == 0 and freeze:
+            layout.frozen_columns = freeze
         return first_row + n_rows + 1
+
+    def chart(
+        self, sheet: Any, row: int, col: int, chart: Any, x_scale: float = 1.0, y_scale: float = 1.0
+    ) -> None:
+        """Insert a native chart at (``row``, ``col``), remembering its extent for the print area."""
+        sheet.insert_chart(row, col, chart, {"x_scale": x_scale, "y_scale": y_scale})
+        self.drawing(sheet, row, col, CHART_PX[0] * x_scale, CHART_PX[1] * y_scale)
+
+    def drawing(self, sheet: Any, row: int, col: int, width_px: float, height_px: float) -> None:
+        """Note a chart or picture of ``width_px`` × ``height_px`` at (``row``, ``col``) for the print area."""
+        self.layouts[sheet.get_name()].drawings.append((row, col, width_px, height_px))
+
+    def print_setup(self, title: str, footer: str = "第 &P 页，共 &N 页") -> None:
+        """Print set-up of every sheet (see the module doc). ``title`` goes into the page header (left), the
+        sheet's name to the right; ``footer`` is the page-number line in Excel's header codes (``&P`` page,
+        ``&N`` pages)."""
+        for sheet in self.workbook.worksheets():
+            layout = self.layouts.get(sheet.get_name(), SheetLayout())
+            last_row, last_col = _extent(sheet, layout)
+            width = sum(_column_px(sheet, c) for c in range(last_col + 1))
+            sheet.set_paper(9)  # A4
+            if width > PORTRAIT_PX:
+                sheet.set_landscape()
+            else:
+                sheet.set_portrait()
+            page = LANDSCAPE_PX if width > PORTRAIT_PX else PORTRAIT_PX
+            across = max(1, math.ceil(width * MIN_PRINT_SCALE / page))  # pages across, each at least 55 %
+            sheet.print_area(0, 0, last_row, last_col)
+            sheet.fit_to_pages(across, 0)
+            _keep_drawings_whole(sheet, layout, last_row, min(1.0, page * across / max(width, 1)))
+            if across > 1 and layout.frozen_columns:
+                sheet.repeat_columns(0, layout.frozen_columns - 1)
+            header = _repeated_header(layout)
+            if header is not None:
+                sheet.repeat_rows(header)
+            sheet.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=0.75, bottom=0.75)
+            sheet.set_header(f"&L&9{_header_text(title)}&R&9&A", {"margin": 0.3})
+            sheet.set_footer(f"&C&9{footer}", {"margin": 0.3})
 
     def cell(self, sheet: Any, row: int, col: int, value: Any, kind: str, fmt: Any) -> None:
         """One cell: blank for a missing value, escaped text, or a number in the format of ``kind``."""
@@ -100,13 +187,76 @@ class Book:
             sheet.write_number(row, col, float(value), fmt)
 
 
-def _width(column: Column) -> float:
-    def size(value: Any) -> int:
-        text = value if isinstance(value, str) else f"{value:.2f}" if isinstance(value, float) else str(value)
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+def _header_text(text: str) -> str:
+    """Text for a page header: ``&`` doubled (it starts a header code), cut to fit Excel's 255 characters."""
+    return text.replace("&", "&&")[:120]
 
-    sample = [column.header, *list(column.values)[:200]]
-    return float(min(max(max(size(v) for v in sample) + 2, 8), 60))
+
+def _column_px(sheet: Any, col: int) -> int:
+    # xlsxwriter's own conversion of a column's width to pixels (the unit of the drawings' sizes)
+    return int(sheet._size_col(col))
+
+
+def _extent(sheet: Any, layout: SheetLayout) -> tuple[int, int]:
+    """The last row and column the sheet's cells and drawings reach."""
+    last_row = sheet.dim_rowmax if sheet.dim_rowmax is not None else 0
+    last_col = sheet.dim_colmax if sheet.dim_colmax is not None else 0
+    for row, col, width, height in layout.drawings:
+        last_row = max(last_row, row + math.ceil(height / ROW_PX))
+        c, left = col, width
+        while left > 0:
+            left -= _column_px(sheet, c)
+            c += 1
+        last_col = max(last_col, c - 1)
+    return last_row, last_col
+
+
+def _keep_drawings_whole(sheet: Any, layout: SheetLayout, last_row: int, scale: float) -> None:
+    """A chart must not break across pages: a sheet that (nearly) fits on one page height is fitted to one
+    page; otherwise each drawing starts a new page."""
+    if not layout.drawings:
+        return
+    landscape = sheet.orientation == 0
+    page_height = (21.0 if landscape else 29.7) / 2.54 * 96 - 2 * 0.75 * 96
+    height = sum(_row_px(sheet, r) for r in range(last_row + 1)) * scale
+    if height <= 1.3 * page_height:
+        sheet.fit_to_pages(sheet.fit_width, 1)
+    else:
+        sheet.set_h_pagebreaks(sorted({row for row, _, _, _ in layout.drawings if row > 0}))
+
+
+def _row_px(sheet: Any, row: int) -> int:
+    return int(sheet._size_row(row))
+
+
+def _repeated_header(layout: SheetLayout) -> int | None:
+    """The header row to repeat on every printed page: the sheet's longest table's, when no other table
+    follows it (a repeated header must never stand above another table's rows)."""
+    if not layout.tables:
+        return None
+    longest = max(layout.tables, key=lambda t: t[1] - t[0])
+    if any(first > longest[0] for first, _ in layout.tables):
+        return None
+    return longest[0]
+
+
+def _size(value: Any) -> int:
+    """Display width in half-width characters (a CJK character counts two)."""
+    text = value if isinstance(value, str) else f"{value:.2f}" if isinstance(value, float) else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _width(column: Column) -> float:
+    """A column as wide as its widest value (at most 60), and at least as its header up to
+    :data:`HEADER_WIDTH` (a longer header wraps)."""
+    values = max((_size(v) for v in list(column.values)[:200]), default=0)
+    return float(min(max(values, min(_size(column.header), HEADER_WIDTH), 6) + 2, 60))
+
+
+def _header_lines(column: Column) -> int:
+    """Lines the header takes, wrapped in its column."""
+    width = _width(column) if column.kind != "text" else min(_width(column), TEXT_WIDTH)
+    return max(1, math.ceil(_size(column.header) / (width - 1)))
 
 
 def to_xlsx(
@@ -138,15 +288,24 @@ def to_xlsx(
     for chapter in chapters:
         if chapter.sheets is not None:
             chapter.sheets(book, data, document)
+    book.print_setup(document.cover.title)
     workbook.close()
     return buffer.getvalue()
 
 
 def bar_chart(
-    book: Book, sheet: Any, name: str, n: int, category_col: int, value_col: int, title: str, at_col: int
+    book: Book,
+    sheet: Any,
+    name: str,
+    n: int,
+    category_col: int,
+    value_col: int,
+    title: str,
+    maximum: float | None = None,
 ) -> None:
-    """A native bar chart of ``n`` rows of the sheet ``name`` (categories and values by column), placed at
-    column ``at_col``."""
+    """A native horizontal bar chart of the ``n`` rows of the table of sheet ``name`` (categories and values by
+    column), below the table: every category labelled, in table order from the top, values from 0 (to
+    ``maximum``, e.g. the top of the score scale, when given)."""
     chart = book.workbook.add_chart({"type": "bar"})
     chart.add_series(
         {
@@ -157,8 +316,30 @@ def bar_chart(
             "data_labels": {"value": True, "num_format": "0.00"},
         }
     )
-    chart.set_title({"name": title})
-    chart.set_y_axis({"reverse": True})
-    chart.set_x_axis({"num_format": "0"})
+    chart.set_title({"name": title, "name_font": {"size": 11}})
+    chart.set_y_axis(category_axis())
+    chart.set_x_axis(value_axis() if maximum is None else value_axis(max=maximum))
     chart.set_legend({"none": True})
-    sheet.insert_chart(1, at_col, chart, {"x_scale": 1.4, "y_scale": max(1.0, n * 22 / 288)})
+    book.chart(sheet, n + 2, 0, chart, x_scale=1.4, y_scale=unit_chart_scale(n))
+
+
+def category_axis(**options: Any) -> dict[str, Any]:
+    """The category axis of a horizontal bar chart: every label shown (``interval_unit`` 1, no skipping) and
+    read from the top (the table's order)."""
+    return {"reverse": True, "interval_unit": 1, "num_font": {"size": 9}, **options}
+
+
+def value_axis(**options: Any) -> dict[str, Any]:
+    """A value axis starting at 0, with gridlines."""
+    return {
+        "min": 0,
+        "num_format": "0",
+        "num_font": {"size": 9},
+        "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+        **options,
+    }
+
+
+def unit_chart_scale(n: int) -> float:
+    """The height scale of a chart with ``n`` bars: :data:`BAR_PX` a bar and room for title, axis and legend."""
+    return max(1.0, (n * BAR_PX + 100) / CHART_PX[1])

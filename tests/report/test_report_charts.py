@@ -102,3 +102,33 @@ def test_large_rounds_split_per_unit_charts_into_page_sized_parts() -> None:
     assert charts.parts(14) == 1
     assert charts.parts(45) == 1
     assert charts.parts(150) == 4
+
+
+def test_value_axes_start_at_zero_and_every_unit_is_labelled(
+    jinan: Evaluation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: a value axis starts at 0 and a chart of units names every unit (no label skipped)."""
+    data = analyse(jinan)
+    drawn: dict[str, object] = {}
+    key = ""
+
+    def keep(figure: object) -> bytes:
+        drawn[key] = figure
+        return b""
+
+    monkeypatch.setattr(charts, "_png", keep)
+    with charts.chart_style():
+        for key in ("trend", "ranking", "heatmap", "attainment", "coordination", "density"):
+            charts.CHARTS[key](data, 1)
+    names = set(data.ranking["unit_name"])
+    for key, figure in drawn.items():
+        ax = figure.axes[0]  # type: ignore[attr-defined]
+        if key in {"trend", "density"}:
+            assert ax.get_ylim()[0] == 0, key
+        if key in {"ranking", "attainment", "coordination"}:
+            assert ax.get_xlim()[0] == 0, key
+        if key in {"ranking", "heatmap", "coordination"}:
+            labels = {t.get_text() for t in ax.get_yticklabels()}
+            assert all(any(name in label for label in labels) for name in names), key
+    targets = {t.get_text() for t in drawn["attainment"].axes[0].get_yticklabels()}  # type: ignore[attr-defined]
+    assert targets == {t.name for t in data.targets}

@@ -123,3 +123,68 @@ tree:
 
 def test_same_evaluation_gives_the_same_bytes(small: Evaluation) -> None:
     assert build_report(small, "xlsx") == build_report(small, "xlsx")
+
+
+def test_every_sheet_prints_fitted_to_the_page_width(book: openpyxl.Workbook) -> None:
+    """Print set-up (issue 17): A4, a print area, fitted to the width with as many pages down as it takes,
+    landscape where the columns are wider than a portrait page (698 px), the table's header row repeated on
+    every page and the page number in the footer."""
+    for sheet in book.worksheets:
+        name = sheet.title
+        assert sheet.print_area, name
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
+        # as many pages down as it takes; a sheet with a chart that nearly fits one page is fitted to it (1 is
+        # the file's default, left out), so that the chart is not cut
+        down = int(sheet.page_setup.fitToHeight if sheet.page_setup.fitToHeight is not None else 1)
+        assert down == 0 or (down == 1 and sheet._charts), name
+        assert int(sheet.page_setup.fitToWidth or 1) >= 1, name
+        assert sheet.page_setup.paperSize == 9, name  # A4
+        assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text, name
+        assert sheet.oddHeader.left.text == "济南市区县数字化发展水平综合评价报告（2024 年度）", name
+        last_column = max(c.max_col for c in sheet.print_area and _ranges(sheet))
+        width = sum(_column_px(sheet, c) for c in range(1, last_column + 1))
+        if abs(width - 698) > 30:  # the file stores widths with padding: compare away from the limit
+            expected = "landscape" if width > 698 else "portrait"
+            assert sheet.page_setup.orientation == expected, (name, width)
+    # long tables repeat their header row; the ranking and raw-data sheets are wide enough to print landscape
+    assert book["完成度明细"].print_title_rows == "$1:$1"
+    assert book["原始数据"].print_title_rows == "$1:$1"
+    assert book["综合排名"].page_setup.orientation == "landscape"
+    # the raw data (34 columns) would shrink below 55 % on one page: more pages across, unit columns repeated
+    assert int(book["原始数据"].page_setup.fitToWidth) >= 2
+    assert book["原始数据"].print_title_cols == "$A:$C"
+    # a chart is inside the print area
+    ranking = book["综合排名"]
+    anchor = ranking._charts[0].anchor._from
+    assert anchor.row + 1 < max(r.max_row for r in _ranges(ranking))
+
+
+def _ranges(sheet: Worksheet) -> list[openpyxl.worksheet.cell_range.CellRange]:
+    from openpyxl.worksheet.cell_range import CellRange
+
+    return [CellRange(r.split("!")[-1].replace("$", "")) for r in sheet.print_area.split(",")]
+
+
+def _column_px(sheet: Worksheet, col: int) -> int:
+    from openpyxl.utils import get_column_letter
+
+    dim = sheet.column_dimensions.get(get_column_letter(col))
+    width = dim.width if dim is not None and dim.customWidth else 8.43
+    return int(width * 7)  # about Excel's pixels of a column of ``width`` characters (Calibri 11)
+
+
+def test_excel_charts_start_at_zero_and_label_every_unit(jinan_files: dict[str, bytes]) -> None:
+    """Bar charts of units: the value axis from 0, every category labelled (tickLblSkip 1) and read from the
+    top; the line chart of the city averages starts at 0 too."""
+    import re
+
+    with zipfile.ZipFile(io.BytesIO(jinan_files["xlsx"])) as z:
+        charts = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")}
+    assert len(charts) >= 8
+    for name, xml in charts.items():
+        assert '<c:tickLblSkip val="1"/>' in xml, name
+        value_axis = re.search(r"<c:valAx>.*?</c:valAx>", xml)
+        assert value_axis is not None, name
+        if 'c:grouping val="stacked"' in xml and "年度变化" in xml:
+            continue  # the change decomposition diverges around 0
+        assert '<c:min val="0"/>' in value_axis.group(0), name

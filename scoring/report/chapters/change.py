@@ -8,7 +8,7 @@ from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.charts import OKABE_ITO
-from scoring.report.excel import Book, Column
+from scoring.report.excel import Book, Column, category_axis, unit_chart_scale
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
@@ -88,8 +88,10 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
             }
         )
     chart.set_title({"name": f"得分变化的维度分解（较 {data.previous_year} 年）"})
-    chart.set_y_axis({"reverse": True})
-    sheet.insert_chart(n + 3, 1, chart, {"x_scale": 1.8, "y_scale": max(1.0, n * 22 / 288)})
+    chart.set_y_axis(category_axis(label_position="low"))  # labels left of the diverging bars
+    chart.set_x_axis({"num_format": "0.0", "num_font": {"size": 9}})
+    chart.set_legend({"position": "bottom"})
+    book.chart(sheet, n + 2, 0, chart, x_scale=1.8, y_scale=unit_chart_scale(n))
 
 
 CHAPTER = Chapter("change", "年度变化", blocks, sheets)

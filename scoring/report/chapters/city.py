@@ -3,12 +3,14 @@ indicator against its target and schedule; the workbook's 全市概况 sheet."""
 
 from __future__ import annotations
 
+import math
+
 from scoring.analysis.report_data import ReportData
 from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.charts import OKABE_ITO
-from scoring.report.excel import Book, Column
+from scoring.report.excel import CHART_PX, ROW_PX, Book, Column, value_axis
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
@@ -87,11 +89,13 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
             }
         )
     chart.set_title({"name": "全市平均得分"})
-    chart.set_y_axis({"name": "得分", "num_format": "0"})
-    sheet.insert_chart(0, len(columns) + 1, chart, {"x_scale": 1.3, "y_scale": 1.1})
+    chart.set_y_axis(value_axis(name="得分"))
+    chart.set_x_axis({"interval_unit": 1, "num_font": {"size": 9}})
+    chart.set_legend({"position": "bottom"})
+    book.chart(sheet, end + 1, 0, chart, x_scale=1.3, y_scale=1.1)
     if not data.targets:
         return
-    start = max(end + 1, 18)
+    start = end + 1 + math.ceil(CHART_PX[1] * 1.1 / ROW_PX) + 2
     targets = list(data.targets)
     columns = [
         Column("指标编码", [t.code for t in targets]),

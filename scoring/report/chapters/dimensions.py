@@ -64,7 +64,16 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
             Column(f"{c.code} {c.name}", [scores.at[u, c.code] for u in units], "score") for c in children
         ]
         book.table(sheet, columns, freeze=3)
-        bar_chart(book, sheet, sheet_name, len(units), 2, 3, f"{dim.name}得分", len(columns) + 1)
+        bar_chart(
+            book,
+            sheet,
+            sheet_name,
+            len(units),
+            2,
+            3,
+            f"{dim.name}得分",
+            maximum=float(data.system.method.scale[1]),
+        )
 
 
 CHAPTER = Chapter("dimensions", "分维度评价", blocks, sheets)

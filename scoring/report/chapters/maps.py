@@ -100,6 +100,7 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         sheet.insert_image(
             row, 0, f"{key}.png", {"image_data": io.BytesIO(png), "x_scale": scale, "y_scale": scale}
         )
+        book.drawing(sheet, row, 0, width * scale, height * scale)
         row += math.ceil(height * scale / 20) + 2
 
 

@@ -79,7 +79,7 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         category_col=2,
         value_col=3,
         title=f"{data.year} 年综合得分",
-        at_col=len(columns) + 1,
+        maximum=float(data.system.method.scale[1]),
     )
 
 

@@ -41,7 +41,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
     sheet = book.sheet("摘要")
-    sheet.set_column(0, 0, 110)
+    sheet.set_column(0, 0, 90)  # a portrait page's width
     sheet.write_string(0, 0, str(escape_text(document.cover.title)), book.title)
     for i, line in enumerate(document.cover.lines, start=1):
         sheet.write_string(i, 0, str(escape_text(line)))

@@ -9,7 +9,7 @@ from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.charts import STATUS_COLOURS
-from scoring.report.excel import Book, Column
+from scoring.report.excel import Book, Column, category_axis, unit_chart_scale, value_axis
 from scoring.report.labels import DIRECTION_TEXT
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
@@ -97,10 +97,10 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
                 }
             )
         chart.set_title({"name": f"{data.year} 年各指标目标完成情况（单元数）"})
-        chart.set_y_axis({"reverse": True})
-        sheet.insert_chart(
-            len(targets) + 3, 1, chart, {"x_scale": 1.8, "y_scale": max(1.0, len(targets) * 22 / 288)}
-        )
+        chart.set_y_axis(category_axis())
+        chart.set_x_axis(value_axis(max=len(data.ranking)))
+        chart.set_legend({"position": "bottom"})
+        book.chart(sheet, len(targets) + 2, 0, chart, x_scale=1.8, y_scale=unit_chart_scale(len(targets)))
     detail = book.sheet("完成度明细")
     table = data.attainment_detail
     nodes = data.system.nodes
