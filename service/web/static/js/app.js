@@ -34,6 +34,14 @@
   var axisLabel = { color: MUTED };
   var splitLine = { lineStyle: { color: GRID } };
 
+  // the width a category label may take under its bar group, so that labels wrap instead of overlapping on a
+  // phone (spec.width: the chart's width in pixels when it was drawn)
+  function labelWidth(spec) {
+    if (!spec.width) { return 80; }
+    var slot = Math.floor((spec.width - 70) / Math.max(1, spec.categories.length)) - 6;
+    return Math.max(28, Math.min(80, slot));
+  }
+
   var builders = {
     radar: function (spec) {
       return base({
@@ -69,7 +77,7 @@
         inverse: horizontal,
         axisLabel: horizontal
           ? { color: INK, width: 150, overflow: 'truncate', interval: 0 }
-          : { color: INK, width: 80, overflow: 'break', interval: 0 },
+          : { color: INK, width: labelWidth(spec), overflow: 'break', interval: 0, lineHeight: 14 },
         axisTick: { show: false }
       };
       var valueAxis = { type: 'value', axisLabel: axisLabel, splitLine: splitLine };
@@ -272,14 +280,22 @@
         el.style.height = Math.max(220, 28 * spec.categories.length + 70) + 'px';
       }
       var chart = window.echarts.init(el, null, { renderer: 'svg', locale: lang });
+      spec.width = el.clientWidth;
       chart.setOption(builders[spec.kind](spec));
       el.setAttribute('data-drawn', 'true');
-      drawn.push(chart);
+      drawn.push({ chart: chart, spec: spec, el: el });
     });
     var pending = null;
     window.addEventListener('resize', function () {
       clearTimeout(pending);
-      pending = setTimeout(function () { drawn.forEach(function (c) { c.resize(); }); }, 100);
+      pending = setTimeout(function () {
+        drawn.forEach(function (d) {
+          if (!d.spec) { d.resize(); return; }
+          d.spec.width = d.el.clientWidth;
+          d.chart.setOption(builders[d.spec.kind](d.spec));
+          d.chart.resize();
+        });
+      }, 100);
     });
   }
 

@@ -1,0 +1,93 @@
+"""Every dashboard page at a phone's width in a plain 390 px viewport (no device emulation, which would let the
+page zoom out and hide a sideways scroll), in Chinese and in English, with an upload that has problems so the
+upload page shows its message column.
+
+The site is this module's own (a published 2024 round, an open 2023 round and one spoiled upload), so the
+upload leaves the session's shared site alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from service.auth import Role
+from tests.service.support import YEAR, running_office, serving, settings_factory
+from tests.web.conftest import UPLOAD_YEAR, Site, open_tab
+from tests.web.support import screenshot, sign_in, spoiled_form, token
+
+PHONE = 390
+SPOILED_UNIT = "370172"  # 起步区
+PUBLIC_PAGES = [
+    "/",
+    f"/rankings?year={YEAR}",
+    f"/districts/370102?year={YEAR}",
+    f"/compare?year={YEAR}",
+    f"/uncertainty?year={YEAR}",
+    f"/analysis?year={YEAR}",
+    f"/rankings/versions?year={YEAR}",
+    "/signin",
+]
+SIGNED_IN_PAGES = {
+    Role.DISTRICT: [f"/upload?year={UPLOAD_YEAR}&unit={SPOILED_UNIT}"],
+    Role.REVIEWER: [f"/review?year={UPLOAD_YEAR}", f"/review?year={UPLOAD_YEAR}&unit={SPOILED_UNIT}"],
+    Role.ADMIN: ["/admin"],
+}
+
+
+@pytest.fixture(scope="module")
+def layout_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The session site's rounds, plus a spoiled upload of 起步区 (a unit with a unit text, a blank required
+    value, values out of range) for 2023."""
+    with (
+        settings_factory("sqlite", tmp_path_factory.mktemp("web-layout")) as make,
+        running_office(make()) as office,
+    ):
+        office.publish_all_forms()
+        office.open_round(UPLOAD_YEAR)
+        spoiled = spoiled_form(SPOILED_UNIT, {"H9": "12个", "H10": "", "H11": -5, "H12": "1,234"})
+        response = office.upload(SPOILED_UNIT, "起步区填报表.xlsx", spoiled, UPLOAD_YEAR)
+        assert response.status_code == 422, response.text
+        with serving(office.app) as base_url:
+            yield Site(office, base_url)
+
+
+def _pages(site: Site) -> list[tuple[str | None, str]]:
+    """(the token to sign in with or None, path) for every page."""
+    context = site.office.context
+    pages: list[tuple[str | None, str]] = [(None, path) for path in PUBLIC_PAGES]
+    for role, paths in SIGNED_IN_PAGES.items():
+        text = token(context, role, SPOILED_UNIT if role is Role.DISTRICT else None)
+        pages.extend((text, path) for path in paths)
+    return pages
+
+
+def test_no_page_scrolls_sideways_at_390px(browser: Any, layout_site: Site) -> None:
+    overflowing = []
+    signed_in_as: str | None = None
+    tab = open_tab(browser, layout_site, viewport={"width": PHONE, "height": 844})
+    try:
+        page = tab.page
+        for who, path in _pages(layout_site):
+            if who != signed_in_as:
+                page.context.clear_cookies()
+                if who is not None:
+                    sign_in(page, who)
+                signed_in_as = who
+            for lang in ("zh", "en"):
+                page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+                page.wait_for_load_state("networkidle")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > PHONE:
+                    overflowing.append(f"{path} ({lang}): {width}px")
+                name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+                screenshot(page, f"phone-{name}-{lang}")
+        # the upload page shows the spoiled version's problems, message column included
+        page.goto(f"/upload?year={UPLOAD_YEAR}&unit={SPOILED_UNIT}&lang=zh")
+        assert page.locator("text=12个").count() >= 1
+        tab.guard.check()
+    finally:
+        tab.context.close()
+    assert not overflowing, f"pages wider than {PHONE}px: {overflowing}"
