@@ -17,6 +17,7 @@ This module is the lowest layer of the engine: it imports nothing from the rest 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -78,8 +79,10 @@ class Bound(StrEnum):
 class MethodRecord:
     """One method of one stage.
 
-    ``formula`` and ``formula_note`` are the texts the report prints (Unicode, as printed): ``formula`` may hold
-    the placeholders of :data:`FORMULA_PARAMETERS` (``{lo}``, ``{hi}``, …), filled in by :meth:`formula_text`.
+    ``formula`` is the formula the report typesets, in the LaTeX subset of :mod:`scoring.report.math` (Word
+    equations, MathML); ``formula_note`` says what its symbols mean, inline symbols marked ``⟦…⟧``. Both may hold
+    the placeholders of :data:`FORMULA_PARAMETERS` (``{lo}``, ``{hi}``, …), filled in by :meth:`formula_text`
+    and :func:`fill_placeholders`.
     ``learns_from_data``: the method's result for one unit depends on the other units' values (bounds, ranks,
     an observed floor, data-driven weights), so it is computed per comparability group. ``treated``
     (normalisation): the indicators it normalises get the outlier treatment (their bounds come from the data; a
@@ -113,7 +116,20 @@ class MethodRecord:
 
     def formula_text(self, **values: str) -> str:
         """The formula with its placeholders filled in (values already formatted for print)."""
-        return self.formula.format(**values) if values else self.formula
+        return fill_placeholders(self.formula, values)
+
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def placeholders(template: str) -> set[str]:
+    """The placeholders (``{lo}``, …) of a formula or note; other braces are the formula's own groups."""
+    return {name for name in PLACEHOLDER.findall(template) if name in FORMULA_PARAMETERS}
+
+
+def fill_placeholders(template: str, values: Mapping[str, str]) -> str:
+    """The template with each placeholder given in ``values`` replaced (a formula's ``{…}`` groups stay)."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 # The placeholders a formula may hold, and what fills them (the report formats the numbers).
@@ -146,16 +162,16 @@ RECORDS: tuple[MethodRecord, ...] = (
         "renormalise",
         "权重按比例重新分配",
         "renormalised weights",
-        "w′_j = w_j / Σ_(k 有值) w_k",
-        "缺失或标注“不适用”的指标不参与合成，其权重按比例分给同级有值的指标",  # the report adds "：formula。"
+        r"w'_j = \frac{w_j}{\sum_{k \in V} {w_k}}",
+        "缺失或标注“不适用”的指标不参与合成，其权重按比例分给同级有值的指标（⟦V⟧ 为同级有值指标的集合）。",
     ),
     MethodRecord(
         Stage.MISSING,
         "group_mean",
         "同组均值插补",
         "group mean imputation",
-        "x_ij ← mean_(k 同组同年) x_kj",
-        "缺失值以同一年同组区县的均值插补；同组无值时仍为缺失。",
+        r"x_{ij} ← \frac{1}{|G|} \sum_{k \in G} {x_{kj}}",
+        "缺失值以同一年同组有值区县（集合 ⟦G⟧）的均值插补；同组无值时仍为缺失。",
         learns_from_data=True,
     ),
     MethodRecord(
@@ -163,8 +179,8 @@ RECORDS: tuple[MethodRecord, ...] = (
         "carry_forward",
         "上年值结转",
         "last value carried forward",
-        "x_it ← x_is，s = t 之前最近的有值年份，t − s ≤ max_gap",
-        "缺失值以该区县最近一个有值年份的数值填补（间隔不超过 max_gap 年），并标注为插补。",
+        r"x_{it} ← x_{is}，\quad t − s ≤ g",
+        "缺失值以该区县最近一个有值年份 ⟦s⟧ 的数值填补（间隔 ⟦g⟧ 年以内，由指标体系规定），并标注为插补。",
         learns_from_data=True,
     ),
     MethodRecord(
@@ -172,8 +188,9 @@ RECORDS: tuple[MethodRecord, ...] = (
         "linear",
         "年份间线性插值",
         "linear interpolation between years",
-        "x_it ← x_is + (x_iu − x_is)·(t − s)/(u − s)，s < t < u，u − s − 1 ≤ max_gap",
-        "缺失值在该区县前后两个有值年份之间线性插值（连续缺失不超过 max_gap 年），首尾年份不外推，并标注为插补。",
+        r"x_{it} ← x_{is} + (x_{iu} − x_{is})·\frac{t − s}{u − s}，\quad s < t < u，\quad u − s − 1 ≤ g",
+        "缺失值在该区县前后两个有值年份 ⟦s⟧、⟦u⟧ 之间线性插值（连续缺失 ⟦g⟧ 年以内，由指标体系规定），首尾年份不外推，"
+        "并标注为插补。",
         learns_from_data=True,
     ),
     MethodRecord(
@@ -190,7 +207,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         "log",
         "对数变换",
         "log transform",
-        "x ← ln(1 + x)",
+        r"x ← \ln(1 + x)",
         "对数变换，先于标准化，阈值与目标值同样变换。",
     ),
     # ---------------------------------------------------------------------------------------------- treatment
@@ -207,8 +224,9 @@ RECORDS: tuple[MethodRecord, ...] = (
         "winsorise",
         "缩尾处理",
         "Winsorisation",
-        "|偏度| > {skew} 且峰度 > {kurtosis} 时逐个缩尾（至多 {winmax} 个）；仍不通过则 x ← ln(x − min + 0.01·(max − min))",
-        "异常值处理（COINr 方法），只用于由数据确定区间的标准化。",
+        r"x ← \ln\left(x − x_{\min} + 0.01·(x_{\max} − x_{\min})\right)",
+        "异常值处理（COINr 方法，只用于由数据确定区间的标准化）：偏度绝对值大于 {skew} 且峰度大于 {kurtosis} 时"
+        "逐个缩尾（至多 {winmax} 个），仍不满足时作上式的对数变换。",
         learns_from_data=True,
     ),
     # ------------------------------------------------------------------------------------------ normalisation
@@ -217,10 +235,10 @@ RECORDS: tuple[MethodRecord, ...] = (
         "minmax",
         "极差标准化",
         "min-max",
-        "y = {lo} + ({hi} − {lo})·(x − min)/(max − min)；逆向指标为 (max − x)/(max − min)",
-        "min、max 为同组（同一年或合并各年）各单元的最小值和最大值；全部相等时得满分。"
-        "适度指标（最优区间 [a, b]）：r = 1 − dist/D，区间内得满分，dist = max(a − x, 0, x − b)，"
-        "D = max(a − min, max − b)。",
+        r"y = {lo} + ({hi} − {lo})·r，\quad r = \frac{x − x_{\min}}{x_{\max} − x_{\min}}",
+        r"⟦x_{\min}⟧、⟦x_{\max}⟧ 为同组（同一年或合并各年）各单元的最小值和最大值，全部相等时得满分；"
+        r"逆向指标 ⟦r = \frac{x_{\max} − x}{x_{\max} − x_{\min}}⟧。适度指标（最优区间 ⟦[a, b]⟧）："
+        r"⟦r = 1 − d/D⟧，区间内得满分，⟦d = \max(a − x, 0, x − b)⟧，⟦D = \max(a − x_{\min}, x_{\max} − b)⟧。",
         learns_from_data=True,
         bounded=Bound.SCALE,
         treated=True,
@@ -231,8 +249,8 @@ RECORDS: tuple[MethodRecord, ...] = (
         "zscore",
         "Z 分数标准化",
         "z-score",
-        "y = m + s·(x − x̄)/σ",
-        "x̄、σ 为同组的均值和样本标准差。",
+        r"y = m + s·\frac{x − \bar{x}}{σ}",
+        r"⟦\bar{x}⟧、⟦σ⟧ 为同组的均值和样本标准差。",
         learns_from_data=True,
         bounded=Bound.NONE,
         treated=True,
@@ -242,10 +260,10 @@ RECORDS: tuple[MethodRecord, ...] = (
         "goalpost",
         "固定阈值法",
         "goalposts",
-        "y = {lo} + ({hi} − {lo})·clip((x − L)/(U − L), 0, 1)；逆向指标 r = (U − x)/(U − L)",
-        "L、U 为指标的固定上下阈值，跨年不变，因此不同年份的得分可以直接比较。"
-        "适度指标（最优区间 [a, b]，L < a ≤ b < U 为容忍界限）：区间内 r = 1，"
-        "x < a 时 r = 1 − (a − x)/(a − L)，x > b 时 r = 1 − (x − b)/(U − b)。",
+        r"y = {lo} + ({hi} − {lo})·\min(\max(r, 0), 1)，\quad r = \frac{x − L}{U − L}",
+        r"⟦L⟧、⟦U⟧ 为指标的固定上下阈值，跨年不变，因此不同年份的得分可以直接比较；逆向指标 ⟦r = \frac{U − x}{U − L}⟧。"
+        "适度指标（最优区间 ⟦[a, b]⟧，⟦L < a ≤ b < U⟧ 为容忍界限）：区间内 ⟦r = 1⟧，"
+        r"⟦x < a⟧ 时 ⟦r = 1 − \frac{a − x}{a − L}⟧，⟦x > b⟧ 时 ⟦r = 1 − \frac{x − b}{U − b}⟧。",
         aliases=("goalposts",),
         requires=(Requirement.GOALPOSTS,),
         bounded=Bound.SCALE,
@@ -256,8 +274,8 @@ RECORDS: tuple[MethodRecord, ...] = (
         "target",
         "目标值法",
         "distance to target",
-        "y = {lo} + ({hi} − {lo})·clip((x − floor)/(target − floor), 0, 1)",
-        "target 为目标值，floor 为下阈值或同组最差值；达到目标即得满分。",
+        r"y = {lo} + ({hi} − {lo})·\min(\max(r, 0), 1)，\quad r = \frac{x − F}{T − F}",
+        "⟦T⟧ 为目标值，⟦F⟧ 为下阈值或同组最差值；达到目标即得满分。",
         requires=(Requirement.TARGET,),
         learns_from_data=True,  # the floor is the worst observed value where no goalposts are given
         bounded=Bound.SCALE,
@@ -267,8 +285,8 @@ RECORDS: tuple[MethodRecord, ...] = (
         "efficacy",
         "功效系数法",
         "efficacy coefficient",
-        "y = {base} + {span}·clip((x − floor)/(target − floor), 0, 1)",
-        "功效系数法：floor 为下阈值或同组最差值，target 为目标值。",
+        r"y = {base} + {span}·\min(\max(r, 0), 1)，\quad r = \frac{x − F}{T − F}",
+        "功效系数法：⟦F⟧ 为下阈值或同组最差值，⟦T⟧ 为目标值。",
         requires=(Requirement.TARGET,),
         learns_from_data=True,
         bounded=Bound.EFFICACY,
@@ -278,8 +296,8 @@ RECORDS: tuple[MethodRecord, ...] = (
         "rank",
         "百分位排名法",
         "percentile rank",
-        "y = {lo} + ({hi} − {lo})·(r − 1)/(n − 1)",
-        "r 为该单元在 n 个单元中的升序名次。适度指标按距最优区间的距离排名，越近越好。",
+        r"y = {lo} + ({hi} − {lo})·\frac{r − 1}{n − 1}",
+        "⟦r⟧ 为该单元在 ⟦n⟧ 个单元中的升序名次。适度指标按距最优区间的距离排名，越近越好。",
         aliases=("percentile",),
         learns_from_data=True,
         bounded=Bound.SCALE,
@@ -292,8 +310,8 @@ RECORDS: tuple[MethodRecord, ...] = (
         "fixed",
         "固定权重（专家赋权）",
         "fixed (expert) weights",
-        "w_j = a_j / Σ_k a_k",
-        "a_j 为指标体系给定的权重。",
+        r"w_j = \frac{a_j}{\sum_k {a_k}}",
+        "⟦a_j⟧ 为指标体系给定的权重。",
         requires=(Requirement.CHILD_WEIGHTS,),
         combination_part="subjective",
     ),
@@ -302,15 +320,16 @@ RECORDS: tuple[MethodRecord, ...] = (
         "equal",
         "等权",
         "equal weights",
-        "w_j = 1/k",
-        "k 为同级节点数。",
+        r"w_j = \frac{1}{k}",
+        "⟦k⟧ 为同级节点数。",
     ),
     MethodRecord(
         Stage.WEIGHTING,
         "entropy",
         "熵权法",
         "entropy weights",
-        "p_ij = y_ij/Σ_i y_ij，e_j = −(1/ln n)·Σ_i p_ij ln p_ij，w_j = (1 − e_j)/Σ_k (1 − e_k)",
+        r"p_{ij} = \frac{y_{ij}}{\sum_i {y_{ij}}}，\quad e_j = −\frac{1}{\ln n} \sum_i {p_{ij} \ln p_{ij}}，\quad "
+        r"w_j = \frac{1 − e_j}{\sum_k {(1 − e_k)}}",
         "熵权法，权重由当年数据确定。",
         learns_from_data=True,
         combination_part="objective",
@@ -320,8 +339,8 @@ RECORDS: tuple[MethodRecord, ...] = (
         "critic",
         "CRITIC 法",
         "CRITIC weights",
-        "C_j = σ_j·Σ_k (1 − r_jk)，w_j = C_j/Σ_k C_k",
-        "CRITIC 法，σ 为标准差，r 为相关系数。",
+        r"C_j = σ_j \sum_k {(1 − r_{jk})}，\quad w_j = \frac{C_j}{\sum_k {C_k}}",
+        "CRITIC 法：⟦σ_j⟧ 为指标 ⟦j⟧ 得分的标准差，⟦r_{jk}⟧ 为两指标得分的相关系数。",
         learns_from_data=True,
         combination_part="objective",
     ),
@@ -330,8 +349,9 @@ RECORDS: tuple[MethodRecord, ...] = (
         "ahp",
         "层次分析法",
         "analytic hierarchy process",
-        f"A·w = λmax·w，CR = CI/RI < {AHP_MAX_CR:g}",
-        "层次分析法，w 为判断矩阵 A 的主特征向量。",
+        r"A w = λ_{\max} w，\quad \operatorname{CR} = \frac{\operatorname{CI}}{\operatorname{RI}} < "
+        + f"{AHP_MAX_CR:g}",
+        "层次分析法：⟦w⟧ 为判断矩阵 ⟦A⟧ 的主特征向量。",
         requires=(Requirement.AHP_MATRIX,),
         combination_part="subjective",
     ),
@@ -340,8 +360,8 @@ RECORDS: tuple[MethodRecord, ...] = (
         "combined",
         "组合赋权",
         "combined weights",
-        "w = α·w_主观 + (1 − α)·w_客观（α = {alpha}）",
-        "组合赋权。",
+        r"w = α w_{主观} + (1 − α) w_{客观}，\quad α = {alpha}",
+        "组合赋权：主观权重与客观权重按 ⟦α⟧ 加权组合。",
         requires=(Requirement.COMBINATION,),
         learns_from_data=True,  # its objective part always does
     ),
@@ -351,7 +371,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         "arithmetic",
         "加权算术平均",
         "weighted arithmetic mean",
-        "S = Σ_j w′_j·y_j",
+        r"S = \sum_j {w'_j y_j}",
         "加权算术平均。",
         batched="weighted_mean",
     ),
@@ -360,7 +380,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         "geometric",
         "加权几何平均",
         "weighted geometric mean",
-        "S = Π_j y_j^(w′_j)",
+        r"S = \prod_j {y_j^{w'_j}}",
         "加权几何平均。",
         positive_scores=True,
         batched="weighted_log_mean",
@@ -371,16 +391,16 @@ RECORDS: tuple[MethodRecord, ...] = (
         "thresholds",
         "按得分分档",
         "tiers by score thresholds",
-        "档次 = 满足 S ≥ min 的最高档",
-        "按综合得分门槛分档，取满足条件的最高档。",
+        r"t = \max\{t : S ≥ m_t\}",
+        "按综合得分门槛分档：⟦m_t⟧ 为档次 ⟦t⟧ 的门槛，取满足条件的最高档。",
     ),
     MethodRecord(
         Stage.TIERS,
         "quantile",
         "按名次等分",
         "tiers by rank quantiles",
-        "t = min(k − 1, ⌊(r − 1)·k/n⌋)",
-        "按名次等分为 k 组，r 为名次，n 为参评单元数；并列者同档。",
+        r"t = \min\left(k − 1, \left\lfloor \frac{(r − 1) k}{n} \right\rfloor\right)",
+        "按名次等分为 ⟦k⟧ 组，⟦r⟧ 为名次，⟦n⟧ 为参评单元数；并列者同档。",
         learns_from_data=True,
     ),
 )

@@ -8,7 +8,6 @@ hand-computed example to ``HAND_COMPUTED``.
 from __future__ import annotations
 
 import math
-import string
 import typing
 from collections.abc import Callable
 
@@ -18,7 +17,17 @@ import pytest
 
 from scoring.analysis.batch import BATCHED_FORMS, SUPPORTED_AGGREGATION
 from scoring.explain import CONTRIBUTIONS
-from scoring.methods import AHP_MAX_CR, FORMULA_PARAMETERS, RECORDS, MethodRecord, Stage, find, method_names
+from scoring.methods import (
+    AHP_MAX_CR,
+    FORMULA_PARAMETERS,
+    RECORDS,
+    MethodRecord,
+    Stage,
+    fill_placeholders,
+    find,
+    method_names,
+    placeholders,
+)
 from scoring.pipeline.aggregate import AGGREGATION, applied_weights
 from scoring.pipeline.missing import MISSING, MissingContext
 from scoring.pipeline.normalise import NORMALISATION, ColumnParams
@@ -28,6 +37,7 @@ from scoring.pipeline.treat import TREATMENT
 from scoring.pipeline.weights import WEIGHTING
 from scoring.problems import PipelineError
 from scoring.registry import Registry
+from scoring.report.math import parse, segments
 from scoring.system.models import Combine, Method, Node, QuantileTiers, Tier, Treatment
 
 REGISTRIES: dict[Stage, Registry[typing.Any]] = {
@@ -298,12 +308,15 @@ IDS = [f"{r.stage}:{r.name}" for r in RECORDS]
 def test_every_record_has_labels_and_a_formula(record: MethodRecord) -> None:
     assert record.label_zh.strip() and record.label_en.strip()
     assert record.formula.strip() and record.formula_note.strip()
-    placeholders = {field for _, field, _, _ in string.Formatter().parse(record.formula) if field}
-    assert placeholders <= set(FORMULA_PARAMETERS), (
-        f"unknown placeholders {placeholders - set(FORMULA_PARAMETERS)}"
-    )
     filled = record.formula_text(**{name: "1" for name in FORMULA_PARAMETERS})
-    assert "{" not in filled
+    assert not placeholders(filled)
+    # the formula and the inline symbols of its note are in the report's LaTeX subset (Word equations, MathML)
+    parse(filled)
+    for is_formula, piece in segments(
+        fill_placeholders(record.formula_note, dict.fromkeys(FORMULA_PARAMETERS, "1"))
+    ):
+        if is_formula:
+            parse(piece)
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=IDS)

@@ -5,7 +5,8 @@ The chapters never spell a method's name or formula themselves: they ask :func:`
 decomposition, the AHP consistency check). Method labels and formulas are those of the method records of
 :mod:`scoring.methods` (one record per method, aliases included); only the report's own rules are written here.
 
-Formula texts are templates; their fields are filled from the system's method settings:
+Formulas are written in the LaTeX subset of :mod:`scoring.report.math` (typeset as Word equations and MathML);
+the symbols a note explains are inline formulas ``⟦…⟧``. Formula texts are templates; their fields are filled from the system's method settings:
 ``{lo}``, ``{hi}`` (the score scale), ``{base}``, ``{span}`` (the efficacy coefficient), ``{alpha}`` (the
 combined weights' share of the subjective part), ``{cap}`` (the attainment cap, as a percentage) and
 ``{limit}`` (the AHP consistency limit, :data:`AHP_MAX_CR`).
@@ -13,6 +14,7 @@ combined weights' share of the subjective part), ``{cap}`` (the attainment cap, 
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from scoring.methods import AHP_MAX_CR, MethodRecord, find
@@ -31,19 +33,29 @@ STAGES: dict[str, MethodStage] = {
     "missing": MethodStage.MISSING,
 }
 
-# The report's own rules (not methods of a stage): formula and what it means.
+# The report's own rules (not methods of a stage): formula (LaTeX subset of scoring.report.math) and what it means.
 FORMULAS: dict[str, tuple[str, str]] = {
     "points": (
-        "加分 = +min(cap, k·x)，扣分 = −min(cap, k·x)",
-        "加分项、扣分项不参与标准化和赋权，其分值直接计入上级得分，结果限制在得分区间内。",
+        r"加分 = +\min(c, k x)，\quad 扣分 = −\min(c, k x)",
+        "加分项、扣分项不参与标准化和赋权，其分值直接计入上级得分，结果限制在得分区间内；"
+        "⟦x⟧ 为指标数值，⟦k⟧ 为每单位分值，⟦c⟧ 为分值上限。",
     ),
-    "attainment": ("完成度 = min(x/目标值, {cap})；逆向指标为 min(目标值/x, {cap})", "按原始数据计算。"),
-    "schedule": ("序时进度应达值 = 基期值 + (目标值 − 基期值)·(Y − 基期年)/(目标年 − 基期年)", ""),
+    "attainment": (
+        r"完成度 = \min\left(\frac{x}{T}, {cap}\right)，\quad 逆向指标 \min\left(\frac{T}{x}, {cap}\right)",
+        "按原始数据计算，⟦x⟧ 为指标数值，⟦T⟧ 为目标值。",
+    ),
+    "schedule": (
+        r"E_Y = B + (T − B)·\frac{Y − Y_0}{Y_T − Y_0}",
+        "⟦E_Y⟧ 为第 ⟦Y⟧ 年的序时进度应达值，⟦B⟧、⟦Y_0⟧ 为基期值和基期年，⟦T⟧、⟦Y_T⟧ 为目标值和目标年。",
+    ),
     "change": (
-        "ΔS_i = Σ_d Δ(w′_d·S_d)",
-        "年度变化分解：单元 i 综合得分的变化等于各维度加权得分（对综合得分的贡献）变化之和。",
+        r"ΔS_i = \sum_d {Δ(w'_d S_d)}",
+        "年度变化分解：单元 ⟦i⟧ 综合得分的变化等于各维度加权得分（对综合得分的贡献）变化之和。",
     ),
-    "ahp_check": ("CI = (λmax − n)/(n − 1)，CR = CI/RI(n)", "CR < {limit} 为通过一致性检验。"),
+    "ahp_check": (
+        r"\operatorname{CI} = \frac{λ_{\max} − n}{n − 1}，\quad \operatorname{CR} = \frac{\operatorname{CI}}{\operatorname{RI}(n)}",
+        "CR < {limit} 为通过一致性检验。",
+    ),
 }
 
 
@@ -54,7 +66,8 @@ def _text(stage: str, name: str) -> MethodRecord | None:
 def _fill(template: str, params: dict[str, float | str]) -> str:
     values = {k: (fmt.value(v) if isinstance(v, float | int) else v) for k, v in params.items()}
     values.setdefault("limit", fmt.value(AHP_MAX_CR))
-    return template.format(**values)
+    # the formulas' own {groups} stay; only the named placeholders are filled
+    return re.sub(r"\{([a-z_]+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 def method_label(stage: Stage, name: str, lang: Language = "zh") -> str:
@@ -71,7 +84,10 @@ def method_formula(stage: Stage, name: str, **params: float | str) -> tuple[str,
     text = _text(stage, name)
     if text is None:
         return name, ""
-    return _fill(text.formula, params), text.formula_note
+    filled = _fill(text.formula, params)
+    # a scale from 0 reads y = 100·r, not y = 0 + (100 − 0)·r
+    filled = re.sub(r"^(\w) = 0 \+ \(([\d.]+) − 0\)·", r"\1 = \2·", filled)
+    return filled, _fill(text.formula_note, params)
 
 
 def formula(name: str, **params: float | str) -> tuple[str, str]:

@@ -2,7 +2,8 @@
 
 The chapters are written once (:mod:`scoring.report.chapters`) and rendered by the Word and HTML writers, so the
 two carry the same text, tables and figures with the same numbering. Table cells are display strings, formatted
-by :mod:`scoring.report.numbers`.
+by :mod:`scoring.report.numbers`. Body texts (paragraphs, list items, formula notes) may hold inline formulas
+marked ``⟦…⟧`` (:func:`scoring.report.math.inline`).
 """
 
 from __future__ import annotations
@@ -35,10 +36,26 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Formula:
-    """A formula written out in plain Unicode (``S = Σ w_j·y_j``), with what its symbols mean."""
+    """A displayed formula in the LaTeX subset of :mod:`scoring.report.math` (``S = \\sum_j {w_j y_j}``; a Word
+    equation in the docx, MathML in the HTML), with what its symbols mean (inline symbols marked ``⟦…⟧``)."""
 
-    text: str
+    tex: str
     where: str = ""
+
+    def __post_init__(self) -> None:
+        from scoring.report.math import parse, segments
+
+        parse(self.tex)  # a formula outside the subset fails where it is written, not in a writer
+        for is_formula, piece in segments(self.where):
+            if is_formula:
+                parse(piece)
+
+    @property
+    def text(self) -> str:
+        """The formula on one line of Unicode text."""
+        from scoring.report.math import text
+
+        return text(self.tex)
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,10 @@ def change_text(data: ReportData) -> list[str]:
             counted = f"全部 {changed} 个单元综合得分均未提高。"
         else:
             counted = f"{rising} 个单元综合得分提高、{changed - rising} 个未提高。"
-        out.append(counted + "各单元得分变化按维度分解为 Δ(w_d·S_d)，各维度贡献之和等于综合得分的变化。")
+        out.append(
+            counted
+            + "各单元得分变化按维度分解为各维度加权得分的变化 ⟦Δ(w'_d S_d)⟧，各维度贡献之和等于综合得分的变化。"
+        )
     return out
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from html import escape
 
 from scoring.report.charts import png_size
+from scoring.report.math import mathml, segments
 from scoring.report.model import (
     Bullets,
     Document,
@@ -45,8 +46,9 @@ h4 { font-size: 1.05rem; margin: 1.2rem 0 .5rem; }
 p { margin: .45em 0; text-indent: 2em; }
 p.lead { text-indent: 0; padding-left: .8rem; border-left: 3px solid var(--accent); }
 ol.items li { margin: .4em 0; }
-.formula { text-align: center; margin: .6em 0 0; font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace;
-  overflow-x: auto; white-space: nowrap; }
+.formula { text-align: center; margin: .6em 0 0; overflow-x: auto; overflow-y: hidden; }
+math { font-family: "STIX Two Math", "Cambria Math", "Latin Modern Math", math; }
+math mtext { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; }
 .formula-note { text-indent: 0; color: var(--muted); font-size: .9rem; margin-top: .1em; }
 figure { margin: 1.2rem 0; }
 figcaption { text-align: center; font-weight: 700; font-size: .92rem; margin: .3rem 0; }
@@ -124,17 +126,17 @@ def to_html(document: Document, charts: Mapping[str, bytes]) -> bytes:
                 parts.append(f'<{tag} id="{escape(block.anchor)}">{escape(block.text)}</{tag}>')
         elif isinstance(block, Paragraph):
             parts.append(
-                f'<p class="lead">{escape(block.text)}</p>' if block.lead else f"<p>{escape(block.text)}</p>"
+                f'<p class="lead">{_body(block.text)}</p>' if block.lead else f"<p>{_body(block.text)}</p>"
             )
         elif isinstance(block, Bullets):
             tag = "ol" if block.numbered else "ul"
             parts.append(
-                f'<{tag} class="items">' + "".join(f"<li>{escape(i)}</li>" for i in block.items) + f"</{tag}>"
+                f'<{tag} class="items">' + "".join(f"<li>{_body(i)}</li>" for i in block.items) + f"</{tag}>"
             )
         elif isinstance(block, Formula):
-            parts.append(f'<div class="formula">{escape(block.text)}</div>')
+            parts.append(f'<div class="formula">{mathml(block.tex, display=True)}</div>')
             if block.where:
-                parts.append(f'<p class="formula-note">{escape(block.where)}</p>')
+                parts.append(f'<p class="formula-note">{_body(block.where)}</p>')
         elif isinstance(block, Table):
             parts.append(_table(block))
         elif isinstance(block, Figure):
@@ -146,6 +148,13 @@ def to_html(document: Document, charts: Mapping[str, bytes]) -> bytes:
         parts.append("</section>")
     parts += ["</main>", "</div>", "</body>", "</html>", ""]
     return "\n".join(parts).encode("utf-8")
+
+
+def _body(text: str) -> str:
+    """Body text escaped, its inline formulas (``⟦…⟧``) as MathML."""
+    return "".join(
+        mathml(piece, display=False) if is_formula else escape(piece) for is_formula, piece in segments(text)
+    )
 
 
 def _contents(document: Document) -> str:
@@ -180,7 +189,7 @@ def _table(block: Table) -> str:
         )
         rows.append(f"<tr>{cells}</tr>")
     css = ' class="compact"' if block.compact else ""
-    note = f'<p class="note">{escape(block.note)}</p>' if block.note else ""
+    note = f'<p class="note">{_body(block.note)}</p>' if block.note else ""
     return (
         f'<figure class="table" id="table-{escape(block.key)}"><figcaption>{escape(block.caption)}</figcaption>'
         f'<div class="scroll"><table{css} data-key="{escape(block.key)}"><thead><tr>{head}</tr></thead>'

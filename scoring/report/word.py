@@ -17,6 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from scoring.report.charts import png_size
+from scoring.report.math import OPEN, omml, segments
 from scoring.report.model import (
     Bullets,
     Cover,
@@ -87,7 +88,7 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
             for i, item in enumerate(block.items, start=1):
                 _add(doc, f"（{i}）{item}" if block.numbered else f"• {item}", LIST_ITEM)
         elif isinstance(block, Formula):
-            _add(doc, block.text, FORMULA)
+            _equation(doc, block.tex, keep=bool(block.where))
             if block.where:
                 _add(doc, block.where, FORMULA_NOTE)
         elif isinstance(block, Table):
@@ -113,10 +114,30 @@ def _style_id(doc: Any, name: str) -> str:
 
 
 def _add(doc: Any, text: str, style: str) -> Any:
-    """A paragraph at the end of the body, in the named style."""
-    paragraph = doc.add_paragraph(_clean(text))
+    """A paragraph at the end of the body, in the named style; inline formulas (``⟦…⟧``) as Word equations."""
+    if OPEN not in text:
+        paragraph = doc.add_paragraph(_clean(text))
+    else:
+        from docx.oxml import parse_xml
+
+        paragraph = doc.add_paragraph()
+        for is_formula, piece in segments(text):
+            if is_formula:
+                paragraph._p.append(parse_xml(omml(piece, display=False, east_asia=BODY_FONT)))
+            else:
+                paragraph.add_run(_clean(piece))
     if style != "Normal":
         paragraph._p.style = _style_id(doc, style)
+    return paragraph
+
+
+def _equation(doc: Any, tex: str, keep: bool) -> Any:
+    """A displayed formula: a paragraph of its own (style 公式) holding one Word equation (OMML)."""
+    from docx.oxml import parse_xml
+
+    paragraph = _add(doc, "", FORMULA)
+    paragraph._p.append(parse_xml(omml(tex, display=True, east_asia=BODY_FONT)))
+    paragraph.paragraph_format.keep_with_next = keep  # with its explanation
     return paragraph
 
 

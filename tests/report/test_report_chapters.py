@@ -6,6 +6,7 @@ import pytest
 
 from scoring.analysis.report_data import ReportData, analyse
 from scoring.evaluate import Evaluation
+from scoring.report import math
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.chapters import CHAPTERS
 from scoring.report.content import build_document
@@ -58,14 +59,19 @@ def test_method_labels_and_formulas_come_from_one_lookup() -> None:
     assert method_label("weighting", "entropy", "en") == "entropy weights"
     assert method_label("weighting", "no_such_method") == "no_such_method"
     # the scale [0, 100] goes into the min-max formula; 'goalposts' is an alias of 'goalpost'
+    # formulas are LaTeX-subset sources (typeset as Word equations and MathML); the scale [0, 100] goes into the
+    # min-max formula, written y = 100·r rather than y = 0 + (100 − 0)·r
     text, _ = method_formula("normalise", "minmax", lo=0.0, hi=100.0)
-    assert text.startswith("y = 0 + (100 − 0)·(x − min)/(max − min)")
+    assert text.startswith(r"y = 100·r，\quad r = \frac{x − x_{\min}}{x_{\max} − x_{\min}}")
+    assert math.text(text).startswith("y = 100·r， r = (x − xₘᵢₙ)/(xₘₐₓ − xₘᵢₙ)")
+    text, _ = method_formula("normalise", "minmax", lo=1.0, hi=5.0)
+    assert text.startswith("y = 1 + (5 − 1)·r")
     assert method_formula("normalise", "goalposts", lo=0.0, hi=1.0) == method_formula(
         "normalise", "goalpost", lo=0.0, hi=1.0
     )
     assert method_formula("normalise", "unknown") == ("unknown", "")
     text, _ = method_formula("weighting", "combined", alpha=0.5)
-    assert text.endswith("（α = 0.5）")
+    assert text.endswith("α = 0.5")
 
 
 @pytest.mark.parametrize("name", ["ahp_check"])
@@ -73,4 +79,4 @@ def test_the_ahp_limit_is_the_loaders(name: str) -> None:
     _, where = formula(name)
     assert where == f"CR < {AHP_MAX_CR:g} 为通过一致性检验。" == "CR < 0.1 为通过一致性检验。"
     text, _ = method_formula("weighting", "ahp")
-    assert text == "A·w = λmax·w，CR = CI/RI < 0.1"
+    assert math.text(text) == "Aw = λₘₐₓw， CR = CI/RI < 0.1"

@@ -44,7 +44,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         + ["主要因素"],
         rows,
         align="lrrrrrr" + "r" * len(dims) + "l",
-        note="Δ维度为该维度对综合得分贡献（w′_d·S_d）的变化，各维度之和等于得分变化。",
+        note="Δ维度为该维度对综合得分贡献 ⟦w'_d S_d⟧ 的变化，各维度之和等于得分变化。",
         compact=True,
     )
     w.unit_figures(data, "change", f"{data.year} 年综合得分变化的维度分解")

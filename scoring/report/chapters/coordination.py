@@ -33,8 +33,9 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     n = len(result.subsystems)
     w.add(
         Formula(
-            f"C = {n}·[Π U_k / (Σ U_k)^{n}]^(1/{n})，T = Σ α_k·U_k，D = √(C·T)",
-            "U_k 为子系统 k 的得分（换算到 0—1），α_k 为其权重；D 按 0.1 的间距分为十个等级，"
+            rf"C = {n}·\left[\frac{{\prod_k {{U_k}}}}{{\left(\sum_k {{U_k}}\right)^{{{n}}}}}\right]^{{1/{n}}}，"
+            r"\quad T = \sum_k {α_k U_k}，\quad D = \sqrt{C T}",
+            "⟦U_k⟧ 为子系统 ⟦k⟧ 的得分（换算到 0—1），⟦α_k⟧ 为其权重；⟦D⟧ 按 0.1 的间距分为十个等级，"
             "从极度失调（0—0.1）到优质协调（0.9—1）。",
         )
     )

@@ -52,8 +52,10 @@ def _overall(w: Writer, data: ReportData) -> None:
     w.paragraphs([text])
     w.add(
         Formula(
-            "G = Σ_i Σ_j |x_i − x_j| / (2n²μ)，T = (1/n)·Σ_i (x_i/μ)·ln(x_i/μ)，CV = σ/μ",
-            "x_i 为单元 i 的综合得分，μ 为均值，σ 为总体标准差。",
+            r"G = \frac{\sum_i \sum_j {|x_i − x_j|}}{2 n^2 μ}，\quad T = \frac{1}{n} \sum_i {\frac{x_i}{μ} \ln \frac{x_i}{μ}}，"
+            r"\quad \operatorname{CV} = \frac{σ}{μ}",
+            r"⟦G⟧ 为基尼系数，⟦T⟧ 为泰尔指数，⟦\operatorname{CV}⟧ 为变异系数；⟦x_i⟧ 为单元 ⟦i⟧ 的综合得分，"
+            "⟦n⟧ 为单元数，⟦μ⟧ 为均值，⟦σ⟧ 为总体标准差。",
         )
     )
     rows = [
@@ -93,12 +95,13 @@ def _sources(w: Writer, data: ReportData) -> None:
             f"{fmt.percent(shares['between'])} 和 {fmt.percent(shares['transvariation'])}。"
         ]
     )
-    w.add(Formula("G = G_w + G_nb + G_t，G_w = Σ_j G_jj·p_j·s_j"))
+    w.add(Formula(r"G = G_w + G_{nb} + G_t，\quad G_w = \sum_j {G_{jj} p_j s_j}"))
+    w.add(Formula(r"G_{nb} = \sum_{j>h} {G_{jh} (p_j s_h + p_h s_j) D_{jh}}"))
     w.add(
         Formula(
-            "G_nb = Σ_{j>h} G_jh·(p_j·s_h + p_h·s_j)·D_jh，G_t = Σ_{j>h} G_jh·(p_j·s_h + p_h·s_j)·(1 − D_jh)",
-            "Dagum（1997）：p_j、s_j 为组 j 的单元数占比和得分总量占比，G_jj、G_jh 为组内、组间基尼系数，"
-            "D_jh 为组间相对影响。",
+            r"G_t = \sum_{j>h} {G_{jh} (p_j s_h + p_h s_j) (1 − D_{jh})}",
+            "Dagum（1997）：⟦G_w⟧、⟦G_{nb}⟧、⟦G_t⟧ 为组内差异、组间净差异和超变密度的贡献；⟦p_j⟧、⟦s_j⟧ 为组 ⟦j⟧ "
+            "的单元数占比和得分总量占比，⟦G_{jj}⟧、⟦G_{jh}⟧ 为组内、组间基尼系数，⟦D_{jh}⟧ 为组间相对影响。",
         )
     )
     rows = [

@@ -9,6 +9,7 @@ from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.labels import DIRECTION_TEXT
+from scoring.report.math import inline
 from scoring.report.methods_text import formula, method_formula, method_label
 from scoring.report.model import Block, Formula, Paragraph
 from scoring.report.options import ReportOptions
@@ -163,8 +164,7 @@ def method_blocks(data: ReportData) -> list[Block]:
     for name in aggregations:
         text, where = method_formula("aggregate", name)  # every aggregation has its record's formula
         out.append(Formula(text, where))
-    text, where = method_formula("missing", "renormalise")
-    out.append(Paragraph(f"{where}：{text}。"))
+    out.append(Formula(*method_formula("missing", "renormalise")))
     adjustments = [n for n in system.indicators if n.role != "score"]
     if adjustments:
         text, where = formula("points")
@@ -173,7 +173,8 @@ def method_blocks(data: ReportData) -> list[Block]:
                 text,
                 f"{where}适用指标："
                 + "、".join(
-                    f"{n.code}（k = {fmt.value(n.points.per_unit)}，cap = {fmt.value(n.points.cap)}）"
+                    f"{n.code}（{inline(f'k = {fmt.value(n.points.per_unit)}')}，"
+                    f"{inline(f'c = {fmt.value(n.points.cap)}')}）"
                     for n in adjustments
                     if n.points
                 )
@@ -196,11 +197,11 @@ def method_blocks(data: ReportData) -> list[Block]:
         )
     text, where = formula("attainment", cap=fmt.percent(method.attainment_cap, 0))
     out.append(Formula(text, where))
-    text, _ = formula("schedule")
+    text, where = formula("schedule")
     out.append(
         Formula(
             text,
-            f"已达到目标为“{AHEAD}”；未达到目标但不低于序时进度应达值为“{ON_TRACK}”；低于应达值为“{BEHIND}”；"
+            f"{where}已达到目标为“{AHEAD}”；未达到目标但不低于序时进度应达值为“{ON_TRACK}”；低于应达值为“{BEHIND}”；"
             f"目标未给出基期值的，未达到目标记为“{NOT_MET}”。",
         )
     )
@@ -219,7 +220,7 @@ def method_blocks(data: ReportData) -> list[Block]:
         comparability = "逐年计算"
     out.append(
         Paragraph(
-            f"数据驱动的计算步骤（如 min-max 的上下限、熵权）{comparability}；固定阈值和目标值法的得分跨年可比。"
+            f"数据驱动的计算步骤（如极差标准化的上下限、熵权）{comparability}；固定阈值和目标值法的得分跨年可比。"
             "全市平均为各评价单元的简单算术平均，不按人口或经济规模加权。"
         )
     )

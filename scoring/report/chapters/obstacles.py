@@ -29,11 +29,12 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             "阻碍程度；维度的障碍度是其下各指标障碍度之和。"
         ]
     )
-    w.add(Formula("O_ij = F_j·I_ij / Σ_k F_k·I_ik × 100%"))
+    w.add(Formula(r"O_{ij} = \frac{F_j I_{ij}}{\sum_k {F_k I_{ik}}} × 100%"))
     w.add(
         Formula(
-            "I_ij = (b_j − y_ij)/(b_j − a_j)，U_id = Σ_{j∈d} O_ij",
-            "F_j 为指标 j 的综合权重（自综合指数起各级权重之积），y_ij 为得分，[a_j, b_j] 为其标准化方法的得分区间。",
+            r"I_{ij} = \frac{b_j − y_{ij}}{b_j − a_j}，\quad U_{id} = \sum_{j \in d} {O_{ij}}",
+            "⟦F_j⟧ 为指标 ⟦j⟧ 的综合权重（自综合指数起各级权重之积），⟦y_{ij}⟧ 为单元 ⟦i⟧ 的得分，"
+            "⟦[a_j, b_j]⟧ 为其标准化方法的得分区间，⟦O_{ij}⟧ 为障碍度，⟦U_{id}⟧ 为维度 ⟦d⟧ 的障碍度。",
         )
     )
     common = result.frequency().head(COMMON)
