@@ -18,7 +18,6 @@ its own: every chapter, every format (Word, Excel, HTML) and the narrative read 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,12 +27,17 @@ import pandas as pd
 from scoring.ahp import ahp_weights
 from scoring.explain import local_shares
 from scoring.methods import AHP_MAX_CR, Requirement, Stage, required, saaty_ri
-from scoring.pipeline.attainment import (
-    AHEAD,
+from scoring.pipeline.attainment import (  # the status catalogue, re-exported for the report's chapters
+    AHEAD,  # noqa: F401 (re-exported: the report reads the status catalogue from here)
     BEHIND,
-    ON_TRACK,
+    NO_DATA,
+    NOT_APPLICABLE,
+    NOT_MET,  # noqa: F401
+    ON_TRACK,  # noqa: F401
+    STATUSES,
     attainment_ratio,
     expected_value,
+    resolved_status,
     schedule_status,
     target_in_force,
 )
@@ -47,10 +51,6 @@ if TYPE_CHECKING:
     from scoring.evaluate import Evaluation
     from scoring.problems import Problem
 
-NOT_MET = "未达目标"  # below the target and no schedule to compare with (the target has no baseline)
-NO_DATA = "无数据"  # the value is missing (not one the unit marked 不适用)
-NOT_APPLICABLE = "不适用"  # the unit marked the indicator 不适用: no target applies to it, nothing is missing
-STATUSES = (AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA, NOT_APPLICABLE)
 PROFILE_ITEMS = 3  # strengths and weaknesses listed per unit
 LAGGING_SHARE = 0.5  # a target lags when at least this share of the units with data is behind its schedule
 
@@ -466,7 +466,7 @@ def _statuses(evaluation: Evaluation, table: pd.DataFrame) -> list[str]:
     keys = pd.MultiIndex.from_arrays([table["year"], table["unit_code"], table["indicator_code"]])
     not_applicable = marked.reindex(keys, fill_value=False).to_numpy(dtype=bool)
     return [
-        NOT_APPLICABLE if na else _status_of(float(v), s)
+        resolved_status(float(v), s, bool(na))
         for v, s, na in zip(table["value"], table["status"], not_applicable, strict=True)
     ]
 
@@ -626,12 +626,6 @@ def ahp_checks(system: IndicatorSystem) -> tuple[AhpCheck, ...]:
     return tuple(checks)
 
 
-def _status_of(value: float, status: object) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return NO_DATA
-    return str(status) if isinstance(status, str) else NOT_MET
-
-
 def target_summaries(evaluation: Evaluation, year: int) -> tuple[TargetSummary, ...]:
     """Every indicator with a target: city averages by year, the city average against the target and the
     schedule of the report year, and how many units are ahead / on track / behind."""
@@ -651,7 +645,7 @@ def target_summaries(evaluation: Evaluation, year: int) -> tuple[TargetSummary, 
         counts = {status: statuses.count(status) for status in STATUSES}
         city = float(means.loc[year, indicator.code])
         city_value = np.array([city])
-        city_status = _status_of(city, schedule_status(city_value, indicator, year)[0])
+        city_status = resolved_status(city, schedule_status(city_value, indicator, year)[0])
         behind = tuple(u for u, s in zip(rows["unit_code"], statuses, strict=True) if s == BEHIND)
         out.append(
             TargetSummary(

@@ -173,8 +173,13 @@ def monitor(
     """
     import pandas as pd
 
+    from scoring.analysis.report_data import attainment_detail
+    from scoring.pipeline.attainment import STATUSES, status_text
+
     evaluation = evaluate_files(system, year, data, force)
-    table = evaluation.attainment[evaluation.attainment["year"] == year].copy()
+    table = attainment_detail(
+        evaluation, year
+    )  # the statuses the report and the dashboard give (one catalogue)
     names = {node.code: node.name for node in evaluation.system.indicators}
     table.insert(3, "indicator_name", table["indicator_code"].map(names))
     view = table_view(f"{evaluation.system.name}（{year} 年）目标完成情况 / target attainment")
@@ -199,12 +204,16 @@ def monitor(
             "" if pd.isna(row.expected) else f"{row.expected:.4g}",
             f"{row.target:g}（{row.target_year}）" if row.target_year else f"{row.target:g}",
             "" if pd.isna(row.attainment) else f"{row.attainment:.1%}",
-            "" if pd.isna(row.status) else str(row.status),  # no status (NaN) where no target is set
+            str(row.status),
         )
     console.print(view)
     counts = table["status"].value_counts()
     console.print(
-        "；".join(f"{status} {counts.get(status, 0)} 项" for status in ("提前完成", "符合预期", "滞后"))
+        "；".join(f"{status} {counts[status]} 项" for status in STATUSES if counts.get(status, 0))
+        + "\n"
+        + "; ".join(
+            f"{status_text(status, 'en')} {counts[status]}" for status in STATUSES if counts.get(status, 0)
+        )
     )
     if out is not None:
         from scoring.outputs import escape_frame, write_csv

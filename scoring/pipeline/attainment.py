@@ -7,9 +7,40 @@ import pandas as pd
 
 from scoring.system.models import Baseline, Node, Target
 
+# The target statuses: the one catalogue the report, the CLI and the dashboard word a unit's standing against a
+# target from (schedule_status gives the first three; resolved_status the others).
 AHEAD = "提前完成"
 ON_TRACK = "符合预期"
 BEHIND = "滞后"
+NOT_MET = "未达目标"  # below the target and no schedule to compare with (the target has no baseline)
+NO_DATA = "无数据"  # the value is missing (not one the unit marked 不适用)
+NOT_APPLICABLE = "不适用"  # the unit marked the indicator 不适用: no target applies to it, nothing is missing
+STATUSES = (AHEAD, ON_TRACK, BEHIND, NOT_MET, NO_DATA, NOT_APPLICABLE)
+STATUS_TEXT: dict[str, tuple[str, str]] = {  # status → (Chinese, English), as every view prints it
+    AHEAD: (AHEAD, "ahead of schedule"),
+    ON_TRACK: (ON_TRACK, "on schedule"),
+    BEHIND: (BEHIND, "behind schedule"),
+    NOT_MET: (NOT_MET, "target not met"),
+    NO_DATA: (NO_DATA, "no data"),
+    NOT_APPLICABLE: (NOT_APPLICABLE, "not applicable"),
+}
+
+
+def resolved_status(value: float | None, status: object, not_applicable: bool = False) -> str:
+    """The status a view shows for one (unit, indicator with a target): 不适用 where the unit marked the
+    indicator not applicable, 无数据 for another missing value, the schedule's status where there is one, and
+    未达目标 where the target is not met and has no schedule to compare with."""
+    if not_applicable:
+        return NOT_APPLICABLE
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return NO_DATA
+    return str(status) if isinstance(status, str) and status else NOT_MET
+
+
+def status_text(status: str, lang: str = "zh") -> str:
+    """A status in Chinese (``zh``) or English (``en``); an unknown status as it is."""
+    texts = STATUS_TEXT.get(status)
+    return status if texts is None else texts[1 if lang == "en" else 0]
 
 
 def attainment_ratio(x: np.ndarray, target: float | np.ndarray, direction: int, cap: float) -> np.ndarray:

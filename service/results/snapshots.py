@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from scoring.evaluate import Evaluation
 from scoring.outputs import escape_text, records
+from scoring.pipeline.attainment import resolved_status
 from service.db import Database
 from service.errors import not_found
 from service.results.cache import PublishedRef, ResultsCache
@@ -187,9 +188,22 @@ def profile(results: RoundResults, evaluation: Evaluation, unit_code: str) -> di
             "units_ranked": sum(r["rank"] is not None for r in results.by_node[results.composite]),
         },
         "nodes": nodes,
-        "attainment": results.attainment.get(unit_code, []),
+        "attainment": _attainment(results, evaluation, unit_code),
         "trend": results.trend.get(unit_code, []),
     }
+
+
+def _attainment(results: RoundResults, evaluation: Evaluation, unit_code: str) -> list[dict[str, Any]]:
+    """The unit's attainment rows, each with ``target_status``: the word the report and the CLI give the same
+    row (scoring.pipeline.attainment.resolved_status: 不适用, 无数据 and 未达目标 where ``status`` has none)."""
+    marked = evaluation.not_applicable
+    key = (results.year, unit_code)
+    rows = []
+    for row in results.attainment.get(unit_code, []):
+        code = row["indicator_code"]
+        na = bool(marked.at[key, code]) if key in marked.index and code in marked.columns else False
+        rows.append(row | {"target_status": resolved_status(row["value"], row["status"], na)})
+    return rows
 
 
 def compare(results: RoundResults, a: str, b: str) -> dict[str, Any]:

@@ -178,9 +178,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "profile.trend": ("历年得分", "Scores over the years"),
     "profile.compare_with": ("与其他区县对比", "Compare with another district"),
     "profile.uncertainty": ("查看名次区间", "See the rank interval"),
-    "attainment.提前完成": ("提前完成", "ahead of schedule"),
-    "attainment.符合预期": ("符合预期", "on schedule"),
-    "attainment.滞后": ("滞后", "behind schedule"),
     # ---------------------------------------------------------------------------------------- compare
     "compare.title": ("区县对比 · {year}", "Compare districts · {year}"),
     "compare.a": ("区县甲", "First district"),

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from scoring.pipeline.attainment import AHEAD, BEHIND, NOT_MET, ON_TRACK, status_text
 from scoring.system import IndicatorSystem
 from scoring.system.geometry import REASON_POINT, REASONS, map_layout
 from scoring.system.models import QuantileTiers
@@ -39,6 +40,8 @@ PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 
 STRENGTHS = 3
+# the badge colour of a target status (the words come from scoring.pipeline.attainment.STATUS_TEXT)
+SCHEDULE_CLASS = {AHEAD: "ahead", ON_TRACK: "on", BEHIND: "behind", NOT_MET: "behind"}
 
 
 # --------------------------------------------------------------------------------------------- rounds
@@ -272,7 +275,12 @@ def profile_view(context: ServiceContext, view: RoundRead, unit: str, t: Transla
     weaknesses = [n for n in weaknesses if n not in strengths]  # a tiny system: never both
 
     attainment = [
-        row | {"name": name(row["indicator_code"])}
+        row
+        | {
+            "name": name(row["indicator_code"]),
+            "status_text": status_text(row["target_status"], t.lang),
+            "status_class": SCHEDULE_CLASS.get(row["target_status"], "none"),
+        }
         for row in document["attainment"]
         if row.get("indicator_code") in indicator_codes
     ]
