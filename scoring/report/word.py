@@ -41,6 +41,7 @@ FIGURE = "图片"
 LIST_ITEM = "列表条目"
 TOC_ENTRY = "目录条目 {}"
 TOC_TITLE = "目录标题"
+TOC_LEVELS = 2  # headings listed in the contents
 STYLE_IDS = {
     TABLE_TEXT: "ReportTableText",
     TABLE_TEXT_COMPACT: "ReportTableTextCompact",
@@ -58,6 +59,8 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_FIGURE_HEIGHT_CM = 21.0  # A4 less margins, caption and a line of text
 TEXT_WIDTH_CM = 16.2  # A4 width less the left and right margins
 TWIPS_PER_CM = 567
+KEEP_WHOLE = 15  # tables of up to this many rows are never split across pages
+KEEP_ENDS = 4  # a longer table keeps at least this many rows together at its start and at its end
 NSDECL = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -72,6 +75,7 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
     _cover(doc, document.cover)
     _contents(doc, document)
     new_page = False
+    listed = 0  # headings listed in the contents, bookmarked in the same order
     for block in document.blocks:
         if isinstance(block, PageBreak):
             # the next heading starts the page (a break paragraph of its own can leave a blank page behind)
@@ -79,6 +83,9 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
             continue
         if isinstance(block, Heading):
             heading = _add(doc, block.text, f"Heading {min(block.level, 3)}")
+            if block.level <= TOC_LEVELS:
+                listed += 1
+                _bookmark(heading, listed)
             if new_page:
                 heading.paragraph_format.page_break_before = True
                 new_page = False
@@ -238,15 +245,18 @@ def _paragraph_style(
 
 
 def _styles(doc: Any) -> None:
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Cm, Pt, RGBColor
 
     normal = doc.styles["Normal"]
     normal.font.size = Pt(10.5)  # 五号
     _set_fonts(normal, BODY_FONT, BODY_FONT)
     language = OxmlElement("w:lang")
-    language.set(qn("w:val"), "zh-CN")
+    language.set(
+        qn("w:val"), "en-US"
+    )  # Latin text and digits: break at spaces only (zh-CN breaks inside numbers)
     language.set(qn("w:eastAsia"), "zh-CN")
     normal.element.get_or_add_rPr().append(language)
     fmt = normal.paragraph_format
@@ -284,8 +294,12 @@ def _styles(doc: Any) -> None:
     _paragraph_style(doc, TOC_TITLE, 16, font=HEADING_FONT, bold=True, align=1, before=12, after=12)
     doc.styles[TOC_TITLE].paragraph_format.page_break_before = True
     for level in (1, 2):
-        _paragraph_style(doc, TOC_ENTRY.format(level), 10.5 if level == 1 else 9.5, spacing=1.15)
-        doc.styles[TOC_ENTRY.format(level)].paragraph_format.left_indent = Pt(0 if level == 1 else 21)
+        style = _paragraph_style(doc, TOC_ENTRY.format(level), 10.5 if level == 1 else 9.5, spacing=1.0)
+        style.paragraph_format.left_indent = Pt(0 if level == 1 else 21)
+        # the page number at the right margin after a dotted leader
+        style.paragraph_format.tab_stops.add_tab_stop(
+            Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
 
 
 def _cover(doc: Any, cover: Cover) -> None:
@@ -310,52 +324,48 @@ def _cover(doc: Any, cover: Cover) -> None:
         paragraph.runs[0].font.size = Pt(12)
 
 
-def _contents(doc: Any, document: Document) -> None:
-    """目录: a TOC field over heading levels 1–2, pre-filled with the headings so it reads before Word's update."""
+def _bookmark_name(n: int) -> str:
+    return f"_Toc{n:08d}"
+
+
+def _bookmark(paragraph: Any, n: int) -> None:
+    """A bookmark around the heading's text: the contents' page number refers to it (PAGEREF)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(n))
+    start.set(qn("w:name"), _bookmark_name(n))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(n))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def _contents(doc: Any, document: Document) -> None:
+    """目录: the chapter and section headings (levels 1–2), each a link to its heading followed by a dotted tab and a
+    PAGEREF field to the heading's bookmark. Word and LibreOffice compute page references when they lay the
+    document out, so the page numbers are right in both (LibreOffice keeps the cached text of the page numbers
+    inside a TOC field and would print no numbers); Word refreshes every field on opening (w:updateFields)."""
+    from docx.oxml import OxmlElement, parse_xml
+    from docx.oxml.ns import qn
+
     _add(doc, "目　录", TOC_TITLE)  # not a heading, so the contents do not list themselves
-    headings = [h for h in document.headings if h.level <= 2]
-    first = _add(doc, "", TOC_ENTRY.format(1))
-    _field_start(first, 'TOC \\o "1-2" \\h \\z \\u')
-    paragraphs = [first]
-    if headings:
-        first.add_run(headings[0].text)
-    for h in headings[1:]:
-        paragraphs.append(_add(doc, h.text, TOC_ENTRY.format(h.level)))
-    end = OxmlElement("w:r")
-    element = OxmlElement("w:fldChar")
-    element.set(qn("w:fldCharType"), "end")
-    end.append(element)
-    paragraphs[-1]._p.append(end)
+    headings = [h for h in document.headings if h.level <= TOC_LEVELS]
+    for n, h in enumerate(headings, start=1):
+        paragraph = _add(doc, "", TOC_ENTRY.format(h.level))
+        paragraph._p.append(
+            parse_xml(
+                f'<w:hyperlink {NSDECL} w:anchor="{_bookmark_name(n)}" w:history="1">'
+                f'<w:r><w:t xml:space="preserve">{escape(_clean(h.text))}</w:t></w:r></w:hyperlink>'
+            )
+        )
+        paragraph.add_run("\t")
+        _field(paragraph, f"PAGEREF {_bookmark_name(n)} \\h", "")
     settings = doc.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     settings.append(update)
-
-
-def _field_start(paragraph: Any, instruction: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    begin = OxmlElement("w:r")
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), "begin")
-    char.set(qn("w:dirty"), "true")
-    begin.append(char)
-    paragraph._p.append(begin)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:instrText")
-    text.set(qn("xml:space"), "preserve")
-    text.text = f" {instruction} "
-    run.append(text)
-    paragraph._p.append(run)
-    separate = OxmlElement("w:r")
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), "separate")
-    separate.append(char)
-    paragraph._p.append(separate)
 
 
 def _text_width(text: str) -> float:
@@ -373,9 +383,13 @@ def _table(doc: Any, block: Table) -> None:
     widths = [round(w * TWIPS_PER_CM) for w in _column_widths(block, TEXT_WIDTH_CM)]
     style = _style_id(doc, TABLE_TEXT_COMPACT if block.compact else TABLE_TEXT)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    rows = [_row(block.header, widths, style, header=True, align="c" * len(widths))]
+    kept = _kept_rows(len(block.rows), bool(block.note))
+    rows = [_row(block.header, widths, style, header=True, align="c" * len(widths), keep=True)]
     align = "".join(block.alignment(c) for c in range(len(widths)))
-    rows.extend(_row(values, widths, style, header=False, align=align) for values in block.rows)
+    rows.extend(
+        _row(values, widths, style, header=False, align=align, keep=i in kept)
+        for i, values in enumerate(block.rows)
+    )
     xml = (
         f"<w:tbl {NSDECL}><w:tblPr>"
         f'<w:tblStyle w:val="{_style_id(doc, "Table Grid")}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
@@ -389,12 +403,31 @@ def _table(doc: Any, block: Table) -> None:
     _add(doc, block.note, TABLE_NOTE)
 
 
-def _row(values: tuple[str, ...], widths: list[int], style: str, *, header: bool, align: str) -> str:
+def _kept_rows(n: int, note: bool) -> set[int]:
+    """The body rows kept with the row after them (keepNext), so no table leaves a few rows alone on a page: a
+    table of up to :data:`KEEP_WHOLE` rows moves whole to the next page rather than split; a longer one splits
+    after its first :data:`KEEP_ENDS` rows and before its last ones. The last row keeps with the table's note."""
+    if n <= KEEP_WHOLE:
+        kept = set(range(n - 1))
+    else:
+        kept = set(range(KEEP_ENDS - 1)) | set(range(n - KEEP_ENDS, n - 1))
+    if note and n:
+        kept.add(n - 1)
+    return kept
+
+
+def _row(
+    values: tuple[str, ...], widths: list[int], style: str, *, header: bool, align: str, keep: bool
+) -> str:
     cells = []
     for value, width, a in zip(values, widths, align, strict=True):
         shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>' if header else ""
         jc = {"r": "right", "c": "center"}.get(a)
-        paragraph_properties = f'<w:pStyle w:val="{style}"/>' + (f'<w:jc w:val="{jc}"/>' if jc else "")
+        paragraph_properties = (
+            f'<w:pStyle w:val="{style}"/>'
+            + ("<w:keepNext/>" if keep else "")
+            + (f'<w:jc w:val="{jc}"/>' if jc else "")
+        )
         run_properties = "<w:rPr><w:b/></w:rPr>" if header else ""
         cells.append(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
@@ -455,4 +488,5 @@ def _figure(doc: Any, block: Figure, png: bytes) -> None:
     paragraph.paragraph_format.keep_with_next = True
     inline = paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width))
     inline._inline.docPr.set("descr", block.caption)
-    _add(doc, block.caption, "Caption")
+    caption = _add(doc, block.caption, "Caption")
+    caption.paragraph_format.keep_with_next = False  # a figure's caption is below it: nothing to keep with

@@ -41,10 +41,21 @@ def test_chapters_come_in_the_order_users_expect(word: docx.document.Document) -
     assert headings == CHAPTERS
 
 
-def test_contents_is_a_toc_field_and_the_page_is_a4(word: docx.document.Document) -> None:
+def test_contents_give_each_headings_page_and_the_page_is_a4(word: docx.document.Document) -> None:
+    # every chapter and section heading carries a bookmark; the contents list them in order, each with a PAGEREF
+    # field to its bookmark (Word and LibreOffice compute page references on layout, LibreOffice keeps a TOC
+    # field's cached text), and Word updates the fields on opening
     body = word.element.body
-    instructions = [t.text for t in body.iter(f"{W}instrText")]
-    assert any('TOC \\o "1-2"' in text for text in instructions)
+    bookmarks = {
+        b.get(f"{W}name"): "".join(t.text or "" for t in b.getparent().iter(f"{W}t"))
+        for b in body.iter(f"{W}bookmarkStart")
+    }
+    headings = [p.text for p in word.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    references = [t.text.split()[1] for t in body.iter(f"{W}instrText") if t.text.strip().startswith("PAGEREF")]
+    assert [bookmarks[r] for r in references] == headings
+    entries = [p for p in word.paragraphs if p.style.name.startswith("目录条目")]
+    assert [p.text.split("\t")[0] for p in entries] == headings
+    assert word.settings.element.find(f"{W}updateFields").get(f"{W}val") == "true"
     section = word.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
 
