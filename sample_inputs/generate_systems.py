@@ -32,7 +32,7 @@ import openpyxl
 import pandas as pd
 
 from sample_inputs import generate as district
-from scoring.io.form import DATA_SHEET, FIRST_INDICATOR_ROW, FIRST_YEAR_COL, NOT_APPLICABLE_TEXT
+from scoring.io.form import DATA_SHEET, FIRST_INDICATOR_ROW, FIRST_YEAR_COL, NOT_APPLICABLE_TEXT, form_rows
 from scoring.io.template import write_template
 from scoring.system import IndicatorSystem, load_system
 
@@ -283,19 +283,32 @@ def shandong_values(system: IndicatorSystem, rng: np.random.Generator) -> pd.Dat
 
 
 def write_forms(system: IndicatorSystem, values: pd.DataFrame, out_dir: Path, years: Sequence[int]) -> None:
-    """Fill one form per unit, as a data officer would in Excel (不适用 where the value is NaN)."""
+    """Fill one form per unit, as a data officer would in Excel (不适用 where the value is NaN); the rows of
+    indicators a department supplies stay empty (read-only: the department's table gives them)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    row_of = {indicator.code: FIRST_INDICATOR_ROW + 1 + i for i, indicator in enumerate(system.indicators)}
+    row_of = {indicator.code: FIRST_INDICATOR_ROW + 1 + i for i, indicator in enumerate(form_rows(system))}
+    own = values[~values["indicator_code"].isin(list(system.providers))]
     for unit in system.units:
         path = out_dir / f"{unit.code}_{unit.name}.xlsx"
         write_template(system, unit.code, path, years)
         workbook = openpyxl.load_workbook(path)
         sheet = workbook[DATA_SHEET]
-        for row in values[values["unit_code"] == unit.code].itertuples(index=False):
+        for row in own[own["unit_code"] == unit.code].itertuples(index=False):
             column = FIRST_YEAR_COL + 1 + list(years).index(int(row.year))
             cell = sheet.cell(row=row_of[str(row.indicator_code)], column=column)
             cell.value = NOT_APPLICABLE_TEXT if np.isnan(row.value) else row.value
         workbook.save(path)
+
+
+def write_department_tables(system: IndicatorSystem, values: pd.DataFrame, out_dir: Path) -> None:
+    """One long table per department (``departments/{code}.csv``): its indicators for every unit, what its
+    department token uploads."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for department in system.departments:
+        codes = [node.code for node in system.supplied_by(department.code)]
+        table = values[values["indicator_code"].isin(codes)]
+        table = table.astype(object).where(table.notna(), NOT_APPLICABLE_TEXT)
+        table.to_csv(out_dir / f"{department.code}.csv", index=False, encoding="utf-8-sig")
 
 
 def write_tables(values: pd.DataFrame, out_dir: Path, years: Sequence[int], wide: bool = True) -> None:
@@ -337,13 +350,17 @@ def main() -> None:
         values = jinan_values(system, spreads, rng, district_table)
         out_dir = ROOT / stem
         write_forms(system, values, out_dir / "forms", JINAN_YEARS)
+        write_department_tables(system, values, out_dir / "departments")
         write_tables(values, out_dir, JINAN_YEARS)
         write_readme(
             out_dir,
             system,
             JINAN_YEARS,
-            "- `forms/*.xlsx`: one district form per unit, filled in\n"
-            "- `long_table.csv`: the same values as `unit_code, indicator_code, year, value`\n"
+            "- `forms/*.xlsx`: one district form per unit, filled in (the rows of indicators a department\n"
+            "  supplies are read-only and empty)\n"
+            "- `departments/{code}.csv`: each supplying department's indicators for all units (what its\n"
+            "  department token uploads); the forms and these tables together hold every value\n"
+            "- `long_table.csv`: all the values as `unit_code, indicator_code, year, value`\n"
             "- `wide_table.xlsx`: the same values, one sheet per year",
         )
         made.append((stem, values))

@@ -372,6 +372,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} more problems of the same kind ({code}), not listed one by one",
     ),
     # submissions (service)
+    "submission.department_value": (
+        "{indicator}（{year} 年）由{department_name}统一提供，此处填写的 {value} 不作为本区县数据（以部门提供的数值为准），"
+        "请留空；如对部门数据有异议，请写在备注中或联系评价办",
+        "{indicator} ({year}) is supplied by {department_name} ({department}): the value {value} given here is not "
+        "taken as the unit's (the department's value counts); leave it empty, and put any disagreement in the "
+        "remark or tell the evaluation office",
+    ),
+    "submission.not_department_indicator": (
+        "{indicator} 不由{department_name}提供，不能在部门报表中上传（本部门提供：{supplied}）；请删除该行",
+        "{indicator} is not supplied by {department_name} ({department}) and cannot be uploaded in its table "
+        "(it supplies: {supplied}); remove the row",
+    ),
+    "submission.unknown_department": (
+        "部门 {department} 不为指标体系 {system} 提供任何指标；请检查部门编码",
+        "department {department} supplies no indicator of system {system}; check the department code",
+    ),
+    "submission.department_layout": (
+        "部门只能上传长表（区县编码、指标编码、年份、数值）或宽表，不能上传区县填报表；请下载部门报表模板填写后上传",
+        "a department uploads a long table (unit_code, indicator_code, year, value) or a wide table, not a "
+        "district form; download the department sheet, fill it in and upload it",
+    ),
     "submission.other_unit": (
         "文件中包含区县 {unit} 的数据，但本次只能为区县 {expected} 填报",
         "the file holds values for unit {unit}, but this upload is for unit {expected} only",

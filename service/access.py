@@ -43,6 +43,15 @@ def check_unit(principal: Principal, unit_code: str) -> None:
     raise forbidden(f"this token may not act for unit {unit_code}")
 
 
+def check_department(principal: Principal, department: str) -> None:
+    """Staff, or the department token of this department; else 401 for the public, 403 for other tokens."""
+    if principal.may_supply_for(department):
+        return
+    if principal.role is Role.PUBLIC:
+        raise unauthorized("this needs a token")
+    raise forbidden(f"this token may not act for department {department}")
+
+
 def require_role(*roles: Role) -> Callable[[Principal], Principal]:
     """A dependency: the caller, who must have one of ``roles``."""
 
@@ -63,6 +72,16 @@ def unit_actor(
     return principal
 
 
+def department_actor(
+    principal: PrincipalDep,
+    department: Annotated[str, Path(pattern=UNIT_PATTERN, description="department code (部门编码)")],
+) -> Principal:
+    """A dependency: the caller, who must be staff or the department token of the path's ``{department}``."""
+    check_department(principal, department)
+    return principal
+
+
 AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 StaffDep = Annotated[Principal, Depends(require_role(*STAFF))]
 UnitActorDep = Annotated[Principal, Depends(unit_actor)]
+DepartmentActorDep = Annotated[Principal, Depends(department_actor)]

@@ -30,7 +30,7 @@ from service.headers import SecurityHeaders
 from service.openapi import install_openapi
 from service.ratelimit import FailureLimiter
 from service.results import ResultsCache
-from service.routes import admin, analysis, health, results, rounds, submissions
+from service.routes import admin, analysis, departments, health, results, rounds, submissions
 from service.routes import systems as system_routes
 from service.settings import Settings
 from service.web import install as install_web
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
         system_routes.router,
         rounds.router,
         submissions.router,
+        departments.router,
         results.router,
         analysis.router,
         admin.router,

@@ -6,6 +6,9 @@ database gives no usable token. Roles:
 - ``admin``: everything — systems, rounds (open, close, publish), tokens, the audit log;
 - ``reviewer``: every submission, reviews, previews of unpublished results;
 - ``district``: bound to one unit code: its blank form, its uploads and its own submission history;
+- ``department``: bound to one department code (a 部门 that supplies indicators, ``provider:`` in the system
+  file): its blank department sheet, its uploads (a long or wide table of its indicators for any unit) and its
+  own submission history;
 - ``public`` (no token): published results only.
 """
 
@@ -30,17 +33,20 @@ class Role(StrEnum):
     ADMIN = "admin"
     REVIEWER = "reviewer"
     DISTRICT = "district"
+    DEPARTMENT = "department"
     PUBLIC = "public"
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking: the token's id (None for the public), role and, for a district, its unit."""
+    """Who is asking: the token's id (None for the public), role and, for a district, its unit; for a
+    department, its department."""
 
     role: Role
     token_id: int | None = None
     unit_code: str | None = None
     name: str | None = None  # how the audit log names an actor without a token (the CLI, start-up)
+    department_code: str | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -51,13 +57,17 @@ class Principal:
         """Whether this principal may upload for, and read the submissions of, ``unit_code``."""
         return self.is_staff or (self.role is Role.DISTRICT and self.unit_code == unit_code)
 
+    def may_supply_for(self, department: str) -> bool:
+        """Whether this principal may upload for, and read the submissions of, ``department``."""
+        return self.is_staff or (self.role is Role.DEPARTMENT and self.department_code == department)
+
     @property
     def label(self) -> str:
         """How the audit log names the actor."""
         if self.token_id is None:
             return self.name or str(self.role)
-        unit = f":{self.unit_code}" if self.unit_code else ""
-        return f"token:{self.token_id}:{self.role}{unit}"
+        bound = self.unit_code or self.department_code
+        return f"token:{self.token_id}:{self.role}{f':{bound}' if bound else ''}"
 
 
 PUBLIC = Principal(Role.PUBLIC)
@@ -82,6 +92,7 @@ def issue_token(
     label: str | None,
     now: datetime,
     expires_at: datetime | None = None,
+    department_code: str | None = None,
 ) -> tuple[TokenRow, str]:
     """Store a new token's hash; returns the row and the token text, which is not stored anywhere.
 
@@ -92,6 +103,10 @@ def issue_token(
         raise ValueError("the public role needs no token")
     if (role is Role.DISTRICT) != (unit_code is not None):
         raise ValueError("a district token needs --unit, and only a district token takes one")
+    if (role is Role.DEPARTMENT) != (department_code is not None):
+        raise ValueError("a department token needs --department, and only a department token takes one")
+    if department_code is not None:
+        refuse_control(department_code)
     if label is not None:
         refuse_control(label)
     if expires_at is not None and expires_at <= now:
@@ -101,6 +116,7 @@ def issue_token(
         token_hash=hash_token(token),
         role=str(role),
         unit_code=unit_code,
+        department_code=department_code,
         label=label,
         created_at=now,
         expires_at=expires_at,
@@ -148,7 +164,7 @@ def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
         return TokenCheck(None, "revoked")
     if row.expires_at is not None and row.expires_at <= now:
         return TokenCheck(None, "expired", row.expires_at)
-    return TokenCheck(Principal(Role(row.role), row.id, row.unit_code))
+    return TokenCheck(Principal(Role(row.role), row.id, row.unit_code, department_code=row.department_code))
 
 
 def find_principal(session: Session, token: str, now: datetime | None = None) -> Principal | None:

@@ -71,12 +71,23 @@ def serve(
 def create_token(
     role: Annotated[
         str,
-        typer.Option(metavar="ROLE", help="角色：admin、reviewer 或 district\nadmin, reviewer or district"),
+        typer.Option(
+            metavar="ROLE",
+            help="角色：admin、reviewer、district 或 department\nadmin, reviewer, district or department",
+        ),
     ],
     unit: Annotated[
         str | None,
         typer.Option(
             metavar="CODE", help="区县令牌绑定的区县编码\nthe unit code a district token is bound to"
+        ),
+    ] = None,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CODE",
+            help="部门令牌绑定的部门编码（区县名单 departments 中登记）\n"
+            "the department code a department token is bound to (registered under departments: in the unit list)",
         ),
     ] = None,
     label: Annotated[
@@ -105,7 +116,9 @@ def create_token(
     try:
         chosen = Role(role)
     except ValueError:
-        raise typer.BadParameter("role must be admin, reviewer or district", param_hint="--role") from None
+        raise typer.BadParameter(
+            "role must be admin, reviewer, district or department", param_hint="--role"
+        ) from None
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database(settings.sqlalchemy_url, settings.database_schema)
@@ -117,7 +130,9 @@ def create_token(
             now = datetime.now(UTC)
             expires_at = token_expiry(now, settings.token_days if days is None else days)
             try:
-                row, token = issue_token(session, chosen, unit, label, now, expires_at)
+                row, token = issue_token(
+                    session, chosen, unit, label, now, expires_at, department_code=department
+                )
             except ValueError as error:
                 raise typer.BadParameter(str(error)) from None
             audit.record(
@@ -129,6 +144,7 @@ def create_token(
                 row.token_hash,
                 role=role,
                 unit=unit,
+                department=department,
                 expires_at=expires_at,
             )
     finally:
@@ -136,7 +152,9 @@ def create_token(
     typer.echo(token)
     until = f"valid until {expires_at.isoformat(timespec='seconds')}" if expires_at else "never expires"
     typer.echo(
-        f"token {row.id} ({role}{' ' + unit if unit else ''}; {until}); shown once, keep it safe", err=True
+        f"token {row.id} ({' '.join(filter(None, [role, unit, department]))}; {until}); "
+        "shown once, keep it safe",
+        err=True,
     )
 
 
@@ -196,7 +214,15 @@ def list_tokens() -> None:
         return moment.date().isoformat() if moment else "-"
 
     lines = [
-        ("编号 id", "角色 role", "区县 unit", "创建 created", "到期 expires", "状态 status", "备注 label")
+        (
+            "编号 id",
+            "角色 role",
+            "区县/部门 unit",
+            "创建 created",
+            "到期 expires",
+            "状态 status",
+            "备注 label",
+        )
     ]
     for row in rows:
         if row.revoked_at is not None:
@@ -209,7 +235,7 @@ def list_tokens() -> None:
             (
                 str(row.id),
                 row.role,
-                row.unit_code or "-",
+                row.unit_code or row.department_code or "-",
                 day(row.created_at),
                 day(row.expires_at) if row.expires_at else "永不 never",
                 status,

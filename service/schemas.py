@@ -105,6 +105,9 @@ class CellCommentIn(BaseModel):
     indicator_code: CleanLine = Field(min_length=1, max_length=100)
     year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     comment: CleanText = Field(min_length=1, max_length=2000)
+    unit_code: str | None = Field(
+        None, pattern=UNIT_PATTERN, description="the unit of the cell, on a department's version (many units)"
+    )
 
 
 class ReviewCreate(BaseModel):
@@ -144,8 +147,18 @@ class DistrictTokenCreate(_TokenFields):
     unit_code: str = Field(pattern=UNIT_PATTERN)
 
 
-# one of the two, told apart by the role (so that the schema says which roles take a unit)
-TokenCreate = Annotated[StaffTokenCreate | DistrictTokenCreate, Field(discriminator="role")]
+class DepartmentTokenCreate(_TokenFields):
+    """A department's token: bound to its department (a 部门 that supplies indicators, ``provider:``)."""
+
+    role: Literal["department"]
+    unit_code: None = None
+    department_code: str = Field(pattern=UNIT_PATTERN)
+
+
+# one of the three, told apart by the role (so that the schema says which roles take a unit or a department)
+TokenCreate = Annotated[
+    StaffTokenCreate | DistrictTokenCreate | DepartmentTokenCreate, Field(discriminator="role")
+]
 
 
 class SystemRef(BaseModel):
@@ -169,6 +182,9 @@ class RoundOut(BaseModel):
 
 
 class CellCommentOut(BaseModel):
+    # extra allowed: a cell of a department's version also names its unit_code (a unit's version has none)
+    model_config = ConfigDict(extra="allow")
+
     indicator_code: str
     year: int
     location: str
@@ -256,6 +272,7 @@ class TokenOut(BaseModel):
     id: int
     role: str
     unit_code: str | None
+    department_code: str | None = None
     label: str | None
     expires_at: str | None = Field(None, description="when the token stops working (null: never)")
     token: str | None = Field(None, description="shown once, when the token is created")

@@ -27,8 +27,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from scoring.data import STATUS_MISSING, Dataset
+from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, Dataset
+from scoring.io.form import format_number
 from scoring.io.isolate import read_upload
+from scoring.io.layouts import department_value_problem
 from scoring.io.safety import UploadLimits
 from scoring.problems import Location, Problem, Severity, SubmissionError, problem_count
 from scoring.system import IndicatorSystem
@@ -37,7 +39,7 @@ from service.auth import Principal
 from service.db import Database
 from service.deadlines import timeliness, upload_gate
 from service.errors import ServiceError, conflict, not_found
-from service.tables import ReviewCellRow, ReviewRow, RoundRow, SubmissionRow
+from service.tables import KIND_DEPARTMENT, KIND_DISTRICT, ReviewCellRow, ReviewRow, RoundRow, SubmissionRow
 from service.uploads import key_reused
 
 log = logging.getLogger("digiscore.service")
@@ -52,6 +54,7 @@ STATUS_ACCEPTED = "accepted"
 STATUS_RETURNED = "returned"
 
 DECISIONS = {"accept": STATUS_ACCEPTED, "return": STATUS_RETURNED}
+DEPARTMENT_VALUE = "submission.department_value"  # a district's value of a cell a department supplies
 MAX_VERSION_ATTEMPTS = 20
 VALUE_COLUMNS = ["indicator_code", "year", "value", "status", "location", "remark"]
 
@@ -63,6 +66,16 @@ class ParsedUpload:
     outcome: str
     values: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def set_aside(self) -> list[list[Any]]:
+        """The values given for cells a department supplies, not taken as the unit's (the provider wins):
+        ``[indicator, year, value as written, location, department]`` each, kept for the reviewer."""
+        return [
+            [p.indicator, p.year, p.params["value"], str(p.location), p.params["department"]]
+            for p in self.problems
+            if p.code == DEPARTMENT_VALUE
+        ]
 
     @property
     def errors(self) -> int:
@@ -93,9 +106,49 @@ def parse_upload(
         )
         return ParsedUpload(OUTCOME_UNUSABLE, empty, [problem])
     problems = list(dataset.problems) + upload_problems(dataset, file_name, unit_code, year)
-    own = dataset.values[dataset.values["unit_code"] == unit_code][VALUE_COLUMNS]
+    own = dataset.values[dataset.values["unit_code"] == unit_code]
+    own, supplied = not_supplied_by_departments(own, system)
+    problems += supplied
+    own = own[VALUE_COLUMNS]
     outcome = OUTCOME_INVALID if any(p.severity is Severity.ERROR for p in problems) else OUTCOME_VALID
     return ParsedUpload(outcome, own.reset_index(drop=True), problems)
+
+
+def not_supplied_by_departments(
+    values: pd.DataFrame, system: IndicatorSystem
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """A district's values without those of indicators a department supplies (the provider wins: they are not
+    taken as the district's), and a warning for each such value given (``submission.department_value``: the
+    reviewer sees it beside the department's value). A form's read-only rows are left out by its reader."""
+    supplied = values["indicator_code"].isin(list(system.providers)).to_numpy()
+    if not supplied.any():
+        return values, []
+    given = values[supplied & (values["status"] != STATUS_MISSING).to_numpy()]
+    problems = [
+        department_value_problem(
+            location_of(str(location)),
+            str(unit),
+            str(code),
+            int(year),
+            "不适用" if status == STATUS_NOT_APPLICABLE else format_number(float(value)),
+            system.providers[str(code)],
+            system.department_names.get(system.providers[str(code)], ""),
+        )
+        for unit, code, year, value, status, location in given[
+            ["unit_code", "indicator_code", "year", "value", "status", "location"]
+        ].itertuples(index=False)
+    ]
+    return values[~supplied], problems
+
+
+def location_of(text: str) -> Location:
+    """A value's stored location (``file!sheet!cell``, or ``file!cell`` for a CSV) as a :class:`Location`."""
+    parts = text.rsplit("!", 2)
+    if len(parts) == 3:
+        return Location(file=parts[0], sheet=parts[1], cell=parts[2])
+    if len(parts) == 2:
+        return Location(file=parts[0], cell=parts[1])
+    return Location(file=text)
 
 
 def upload_problems(dataset: Dataset, file_name: str, unit_code: str, year: int) -> list[Problem]:
@@ -124,14 +177,19 @@ def upload_problems(dataset: Dataset, file_name: str, unit_code: str, year: int)
     return problems
 
 
-def values_to_json(values: pd.DataFrame) -> str:
+def values_to_json(
+    values: pd.DataFrame, with_units: bool = False, set_aside: list[list[Any]] | None = None
+) -> str:
     """The unit's values as compact JSON rows ``[indicator, year, value, status, location, remark]`` (value
-    null = none; remark "" = none).
+    null = none; remark "" = none); ``with_units``: each row starts with its unit code (a department's version,
+    which covers many units).
 
     ``json`` writes a float by its shortest repr, which reads back to the same float: rescoring is exact.
     """
+    columns = ["unit_code", *VALUE_COLUMNS] if with_units else VALUE_COLUMNS
     rows = [
         [
+            *([str(row[0])] if with_units else []),
             str(code),
             int(year),
             None if value != value else float(value),
@@ -139,21 +197,26 @@ def values_to_json(values: pd.DataFrame) -> str:
             str(location),
             str(remark),
         ]
-        for code, year, value, status, location, remark in values[VALUE_COLUMNS].itertuples(index=False)
+        for row in values[columns].itertuples(index=False)
+        for code, year, value, status, location, remark in [row[-6:]]
     ]
-    return json.dumps({"columns": VALUE_COLUMNS, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+    document: dict[str, Any] = {"columns": columns, "rows": rows}
+    if set_aside:  # values given for cells a department supplies (ParsedUpload.set_aside): shown, not scored
+        document["set_aside"] = set_aside
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def values_from_json(unit_code: str, text: str) -> pd.DataFrame:
-    """The inverse of :func:`values_to_json`, with the unit code put back. Values stored before remarks were
-    kept (five columns) read with an empty remark."""
+    """The inverse of :func:`values_to_json`, with the unit code put back (a department's rows carry their
+    own). Values stored before remarks were kept (five columns) read with an empty remark."""
     stored = json.loads(text)
     frame = pd.DataFrame(stored["rows"], columns=stored.get("columns", VALUE_COLUMNS[:5]))
     if "remark" not in frame:
         frame["remark"] = ""
+    units = frame["unit_code"].astype(str) if "unit_code" in frame else unit_code
     frame = frame[VALUE_COLUMNS]
     frame["value"] = frame["value"].astype(float)
-    frame.insert(0, "unit_code", unit_code)
+    frame.insert(0, "unit_code", units)
     return frame
 
 
@@ -196,14 +259,18 @@ def store_submission(
     principal: Principal,
     now: datetime,
     idempotency_key: str | None = None,
+    kind: str = KIND_DISTRICT,
 ) -> SubmissionRow:
     """Store the upload as the unit's next version (retrying on a version collision); audited.
 
     With an ``idempotency_key`` that an earlier upload of the unit in the round carried, nothing is stored:
-    the earlier version is returned when its bytes are the same, else 422 (:mod:`service.uploads`).
+    the earlier version is returned when its bytes are the same, else 422 (:mod:`service.uploads`). A
+    department's upload (``kind`` department) is stored the same way under the department's code in
+    ``unit_code``, its values with their units.
     """
     digest = hashlib.sha256(content).hexdigest()
-    values_json = values_to_json(parsed.values)
+    department = kind == KIND_DEPARTMENT
+    values_json = values_to_json(parsed.values, with_units=department, set_aside=parsed.set_aside)
     problems_json = json.dumps([p.to_dict() for p in parsed.problems], ensure_ascii=False)
     for attempt in range(MAX_VERSION_ATTEMPTS):
         try:
@@ -240,6 +307,7 @@ def store_submission(
                     uploaded_by=principal.token_id,
                     uploaded_at=now,
                     idempotency_key=idempotency_key,
+                    kind=kind,
                 )
                 session.add(row)
                 session.flush()
@@ -247,7 +315,7 @@ def store_submission(
                     session,
                     principal,
                     "submission.upload",
-                    f"{audit.round_target(year, system)}/unit:{unit_code}/v{row.version}",
+                    f"{audit.round_target(year, system)}/{submitter(kind, unit_code)}/v{row.version}",
                     now,
                     digest,
                     outcome=parsed.outcome,
@@ -261,6 +329,11 @@ def store_submission(
                 raise
             time.sleep(0.005 * (attempt + 1))  # another writer took this number: take the next one
     raise AssertionError("unreachable")
+
+
+def submitter(kind: str, code: str) -> str:
+    """How the audit log names who submitted: ``unit:370102`` or ``department:JN-TJJ``."""
+    return f"{'department' if kind == KIND_DEPARTMENT else 'unit'}:{code}"
 
 
 def _idempotent_earlier(
@@ -315,6 +388,7 @@ _LIST_COLUMNS = (
     SubmissionRow.warning_count,
     SubmissionRow.uploaded_by,
     SubmissionRow.uploaded_at,
+    SubmissionRow.kind,
 )
 
 
@@ -335,6 +409,8 @@ def summary(row: Any, review: tuple[str, ReviewRow] | None, year: int) -> dict[s
         "uploaded_at": row.uploaded_at.isoformat(),
         "review": None,
     }
+    if row.kind == KIND_DEPARTMENT:  # a district's version reads as it did before departments
+        out["kind"] = KIND_DEPARTMENT
     if review is not None:
         decision = review[1]
         out["review"] = {
@@ -415,28 +491,31 @@ def detail(session: Session, round_row: RoundRow, row: SubmissionRow) -> dict[st
         "content_type": row.content_type,
         "values": len(values),
         "problems": json.loads(row.problems_json),
-        "remarks": remarks_of(values),
+        "remarks": remarks_of(values, by_unit=row.kind == KIND_DEPARTMENT),
     }
     if review is not None:
         out["review"]["cells"] = review_cells(session, review[1].id)
     return out
 
 
-def remarks_of(values: pd.DataFrame) -> list[dict[str, Any]]:
+def remarks_of(values: pd.DataFrame, by_unit: bool = False) -> list[dict[str, Any]]:
     """The 备注 a version gave its values: one entry per indicator and text, with the years it covers and where
-    it was written (a form's remark covers the indicator's row: every year)."""
+    it was written (a form's remark covers the indicator's row: every year); ``by_unit`` (a department's
+    version): one per unit, indicator and text, naming the unit."""
     given = values[values["remark"] != ""]
     if given.empty:
         return []
-    grouped = given.groupby(["indicator_code", "remark"], sort=False)
+    keys = ["unit_code", "indicator_code", "remark"] if by_unit else ["indicator_code", "remark"]
+    grouped = given.groupby(keys, sort=False)
     return [
-        {
-            "indicator_code": str(code),
-            "remark": str(remark),
+        ({"unit_code": str(key[0])} if by_unit else {})
+        | {
+            "indicator_code": str(key[-2]),
+            "remark": str(key[-1]),
             "years": sorted(int(y) for y in group["year"]),
             "location": str(group["location"].iloc[0]),
         }
-        for (code, remark), group in grouped
+        for key, group in grouped
     ]
 
 
@@ -471,27 +550,34 @@ def load_inputs(session: Session, ids: list[int]) -> list[SubmissionRow]:
 
 @dataclass(frozen=True)
 class CellComment:
-    """A reviewer's comment on one value of a version: its indicator and year (the cell is the value's)."""
+    """A reviewer's comment on one value of a version: its indicator and year (the cell is the value's) and,
+    on a department's version, which covers many units, its unit."""
 
     indicator_code: str
     year: int
     comment: str
+    unit_code: str | None = None
 
 
 def _cell_rows(row: SubmissionRow, cells: list[CellComment]) -> list[ReviewCellRow]:
     """The cells commented on, each at the location its value was read from; 422 for a cell the version has
     no value of."""
     values = values_from_json(row.unit_code, row.values_json)
+    department = row.kind == KIND_DEPARTMENT
     locations = {
-        (str(code), int(year)): str(location)
-        for code, year, location in values[["indicator_code", "year", "location"]].itertuples(index=False)
+        (str(unit) if department else None, str(code), int(year)): str(location)
+        for unit, code, year, location in values[
+            ["unit_code", "indicator_code", "year", "location"]
+        ].itertuples(index=False)
     }
     out = []
     for cell in cells:
-        location = locations.get((cell.indicator_code, cell.year))
+        unit = cell.unit_code if department else None
+        location = locations.get((unit, cell.indicator_code, cell.year))
         if location is None:
             problem = Problem(
                 "review.unknown_cell",
+                unit=unit,
                 indicator=cell.indicator_code,
                 year=cell.year,
                 params={"version": row.version, "indicator": cell.indicator_code, "year": cell.year},
@@ -499,7 +585,11 @@ def _cell_rows(row: SubmissionRow, cells: list[CellComment]) -> list[ReviewCellR
             raise ServiceError(422, "unknown-cell", problem.message_en, [problem])
         out.append(
             ReviewCellRow(
-                indicator_code=cell.indicator_code, year=cell.year, location=location, comment=cell.comment
+                indicator_code=cell.indicator_code,
+                year=cell.year,
+                location=location,
+                comment=cell.comment,
+                unit_code=unit,
             )
         )
     return out
@@ -557,12 +647,13 @@ def review_submission(
             session,
             principal,
             f"submission.{decision}",
-            f"{audit.round_target(year, system)}/unit:{unit_code}/v{version}",
+            f"{audit.round_target(year, system)}/{submitter(row.kind, unit_code)}/v{version}",
             now,
             row.sha256,
             comment=comment,
             cells=[
                 {"indicator": c.indicator_code, "year": c.year, "location": c.location, "comment": c.comment}
+                | ({"unit": c.unit_code} if c.unit_code is not None else {})
                 for c in cell_rows
             ],
         )
@@ -583,6 +674,7 @@ def review_cells(session: Session, review_id: int) -> list[dict[str, Any]]:
     ).scalars()
     return [
         {"indicator_code": r.indicator_code, "year": r.year, "location": r.location, "comment": r.comment}
+        | ({"unit_code": r.unit_code} if r.unit_code is not None else {})
         for r in rows
     ]
 

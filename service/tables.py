@@ -76,6 +76,7 @@ class TokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     unit_code: Mapped[str | None] = mapped_column(String(64))
+    department_code: Mapped[str | None] = mapped_column(String(64))  # a department token's department
     label: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -101,8 +102,13 @@ class RoundRow(Base):
     deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)  # None: uploads until the round closes
 
 
+KIND_DISTRICT, KIND_DEPARTMENT = "district", "department"
+
+
 class SubmissionRow(Base):
-    """One upload of one unit's file in a round: a new version every time, with the raw bytes."""
+    """One upload of one unit's file in a round: a new version every time, with the raw bytes. A department's
+    upload (``kind`` department) is a version under the department's code in ``unit_code``; its values carry
+    their units."""
 
     __tablename__ = "submissions"
     __table_args__ = (
@@ -134,6 +140,7 @@ class SubmissionRow(Base):
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))  # the upload's Idempotency-Key header
+    kind: Mapped[str] = mapped_column(String(16), server_default=KIND_DISTRICT)  # district | department
 
 
 class ReviewRow(Base):
@@ -159,6 +166,7 @@ class ReviewCellRow(Base):
     indicator_code: Mapped[str] = mapped_column(String(100))
     year: Mapped[int] = mapped_column(Integer)
     location: Mapped[str] = mapped_column(Text)  # the cell the value was read from ("数据填报!I10")
+    unit_code: Mapped[str | None] = mapped_column(String(64))  # the unit, on a department's version
     comment: Mapped[str] = mapped_column(Text)
 
 

@@ -54,6 +54,19 @@ NOT_APPLICABLE_TEXT: Final = "不适用"
 BASE_DATA_DIMENSION: Final = "基础数据"  # the dimension column of a component (not in the tree)
 
 
+def form_rows(system: IndicatorSystem) -> list[Node]:
+    """The collected values a district form lists, in order: all of them, or (``department_indicators: omit``)
+    those a district fills in itself."""
+    if system.department_indicators == "omit":
+        return system.district_collected
+    return system.collected
+
+
+def supplied_text(department: str) -> str:
+    """``（由市统计局提供）`` after the name of an indicator a department supplies."""
+    return f"（由{department}提供）"
+
+
 def dimension_name(system: IndicatorSystem, indicator: Node) -> str:
     """Name of the first-level dimension an indicator belongs to ("" for an indicator at the top level;
     :data:`BASE_DATA_DIMENSION` for a component, the part of derived indicators)."""

@@ -436,9 +436,14 @@ def _read_form(context: SheetContext) -> SheetResult:
     value_blank = _blank(value_number.ravel(), values.ravel()).reshape(values.shape)
     keep_rows: list[int] = []
     seen: set[str] = set()
+    providers = system.providers
     for offset, code in enumerate(codes):
         row = header_row + 1 + offset
-        if code in context.indicator_index:
+        if code in providers:
+            # a department supplies it for every unit: what a district typed there is not the district's value
+            problems.extend(_supplied_values(context, row, code, unit_text, years, year_cols, values[offset]))
+            seen.add(code)
+        elif code in context.indicator_index:
             keep_rows.append(offset)
             seen.add(code)
         elif code == "":
@@ -456,7 +461,7 @@ def _read_form(context: SheetContext) -> SheetResult:
                     params={"indicator": code},
                 )
             )
-    for indicator in system.collected:
+    for indicator in system.district_collected:
         if indicator.code not in seen:
             problems.append(
                 Problem(
@@ -485,6 +490,46 @@ def _read_form(context: SheetContext) -> SheetResult:
     )
     return SheetResult(
         "form", usable=True, cells=_with_special_cells(context, block), problems=problems.problems()
+    )
+
+
+def _supplied_values(
+    context: SheetContext,
+    row: int,
+    code: str,
+    unit_text: str,
+    years: list[int],
+    year_cols: list[int],
+    cells: ObjectArray,
+) -> list[Problem]:
+    """A warning for each value a district gave on the read-only row of an indicator a department supplies."""
+    department = context.system.providers[code]
+    name = context.system.department_names.get(department, department)
+    return [
+        department_value_problem(context.at(row, col), unit_text, code, year, display(cell), department, name)
+        for cell, year, col in zip(cells.tolist(), years, year_cols, strict=True)
+        if not (cell is None or (isinstance(cell, str) and cell.strip() == ""))
+    ]
+
+
+def department_value_problem(
+    location: Location, unit: str, indicator: str, year: int, value: str, department: str, name: str
+) -> Problem:
+    """A district's value of an indicator a department supplies: kept aside, not taken (the provider wins)."""
+    return Problem(
+        "submission.department_value",
+        Severity.WARNING,
+        location=location,
+        unit=unit or None,
+        indicator=indicator,
+        year=year,
+        params={
+            "indicator": indicator,
+            "year": year,
+            "value": value,
+            "department": department,
+            "department_name": name,
+        },
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from scoring.io import form
 from scoring.problems import DigiscoreError, Location, Problem
@@ -136,11 +137,28 @@ def _write_instructions(
             wrap,
         ),
         ("八、“数据来源”列说明该指标的统计口径和来源部门，供填报时参考。", wrap),
+        *_supplied_lines(system, wrap),
         *_derived_lines(system, wrap),
         ("九、填报完成后请保存为 .xlsx 格式上传，不要另存为其他格式，也不要修改文件中的区县编码。", wrap),
     ]
     for row, (text, cell_format) in enumerate(lines):
         sheet.write_string(row, 0, text, cell_format)
+
+
+def _supplied_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, object]]:
+    """The instruction on the indicators departments supply, when the system has any."""
+    if not system.providers:
+        return []
+    by_department = "；".join(
+        f"{name}：{'、'.join(node.code for node in system.supplied_by(code))}"
+        for code, name in system.department_names.items()
+    )
+    shown = (
+        "这些指标在本表中以灰色只读显示，区县不需填写，填写的数值不作为本区县数据"
+        if system.department_indicators == "read_only"
+        else "这些指标不在本表中"
+    )
+    return [(f"八之二、以下指标由部门为各区县统一提供（{by_department}），{shown}。", wrap)]
 
 
 def _derived_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, object]]:
@@ -196,8 +214,16 @@ def _write_data_sheet(
     sheet.write_string(form.HEADER_ROW, source_col, form.HEAD_SOURCE, header)
     sheet.write_string(form.HEADER_ROW, remark_col, form.HEAD_REMARK, header)
 
-    for offset, indicator in enumerate(system.collected):
+    supplied = workbook.add_format({"border": 1, "bg_color": "#E7E6E6", "font_color": "#595959"})
+    for offset, indicator in enumerate(form.form_rows(system)):
         row = form.FIRST_INDICATOR_ROW + offset
+        department = system.department_names.get(indicator.provider or "")
+        if department is not None:
+            # supplied by a department for every unit: shown for reference, not filled in by the district
+            _write_supplied_row(
+                sheet, system, indicator, row, year_cols, source_col, remark_col, locked, supplied
+            )
+            continue
         cells = [
             indicator.code,
             form.dimension_name(system, indicator),
@@ -246,6 +272,37 @@ def _write_data_sheet(
             "format_rows": True,
         },
     )
+
+
+def _write_supplied_row(
+    sheet: Worksheet,
+    system: IndicatorSystem,
+    indicator: Node,
+    row: int,
+    year_cols: list[int],
+    source_col: int,
+    remark_col: int,
+    locked: object,
+    supplied: object,
+) -> None:
+    """A row of an indicator a department supplies: every cell locked, the year cells grey and empty, the name
+    and the source naming the department (a value typed there is not taken as the district's)."""
+    department = system.department_names[indicator.provider or ""]
+    cells = [
+        indicator.code,
+        form.dimension_name(system, indicator),
+        f"{indicator.name}{form.supplied_text(department)}",
+        indicator.unit or "",
+        form.direction_text(indicator),
+        form.range_text(indicator),
+    ]
+    for col, text in enumerate(cells):
+        sheet.write_string(row, col, text, locked)
+    for col in year_cols:
+        sheet.write_blank(row, col, None, supplied)
+    source = f"{department}统一提供，区县不填" + (f"；{indicator.source}" if indicator.source else "")
+    sheet.write_string(row, source_col, source, locked)
+    sheet.write_string(row, remark_col, "", locked)
 
 
 def _validation(indicator: Node, row: int, first_col: int) -> dict[str, object]:

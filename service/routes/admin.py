@@ -17,7 +17,10 @@ router = APIRouter(tags=["admin"], responses=PROBLEM_RESPONSES)
 @router.post("/tokens", status_code=201, response_model=TokenOut)
 def create_token(body: TokenCreate, principal: AdminDep, context: ContextDep) -> dict[str, Any]:
     """Issue a token (admin); its text is in this response only — the database keeps its sha256."""
-    return tokens.create_token(context, principal, body.role, body.unit_code, body.label, body.days)
+    department = getattr(body, "department_code", None)
+    return tokens.create_token(
+        context, principal, body.role, body.unit_code, body.label, body.days, department_code=department
+    )
 
 
 @router.post("/tokens/{token_id}/revoke", response_model=TokenOut)

@@ -24,8 +24,8 @@ from service.schemas import (
 )
 from service.submissions import CellComment
 from service.uploads import IdempotencyKeyDep, OneFilePart
+from service.usecases import departments, submit
 from service.usecases import review as reviews
-from service.usecases import submit
 from service.usecases.submit import XLSX, Download
 
 router = APIRouter(tags=["submissions"], responses=PROBLEM_RESPONSES)
@@ -207,3 +207,12 @@ def review(
     each with its own comment) or both; a return without any comment is refused. The latest review counts."""
     cells = [CellComment(c.indicator_code, c.year, c.comment) for c in body.cells]
     return reviews.review(context, principal, year, unit, version, body.decision, body.comment, system, cells)
+
+
+@router.get("/rounds/{year}/units/{unit}/conflicts")
+def unit_conflicts(
+    year: YearPath, unit: UnitPath, _caller: UnitActorDep, context: ContextDep, system: SystemQuery = None
+) -> list[dict[str, Any]]:
+    """The cells of the unit a department supplies that the unit's latest version gave a value for too: both
+    values and who gave them (the department's is the one scored)."""
+    return departments.unit_conflicts(context, year, unit, system)

@@ -13,6 +13,7 @@ from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE
 from service import submissions as storage
 from service.auth import Principal
 from service.context import ServiceContext
+from service.departments import conflicts as department_conflicts
 from service.rounds import find_round
 from service.usecases.rounds import round_with_system, system_of
 from service.usecases.submit import XLSX, Download, form_bytes, form_years
@@ -112,6 +113,7 @@ def value_context(
         cells = storage.review_cells(session, review.id) if review is not None else []
         values = storage.values_from_json(unit, row.values_json)
         problems = json.loads(row.problems_json)
+        found_conflicts = department_conflicts(session, round_row, found.system, district_row=row)
     order = {code: i for i, code in enumerate(found.system.indicator_codes)}
     medians = references.others.groupby("indicator_code")["value"].agg(["median", "count"])
     last = references.last.dropna(subset=["value"]).sort_values(["indicator_code", "year"])
@@ -152,7 +154,15 @@ def value_context(
                 "remark": str(remark),
             }
         )
-    return {"year": year, "unit_code": unit, "version": version, "values": rows}
+    return {
+        "year": year,
+        "unit_code": unit,
+        "version": version,
+        "values": rows,
+        # cells a department supplies that this version gave a value for too: both values (the department's
+        # is scored)
+        "conflicts": found_conflicts,
+    }
 
 
 def annotated_form(

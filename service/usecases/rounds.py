@@ -41,6 +41,16 @@ class RoundWithSystem:
         if unit not in self.system.unit_names:
             raise not_found(f"unit {unit} in the round's system")
 
+    def known_department(self, department: str) -> None:
+        """404 unless ``department`` supplies indicators of the round's system."""
+        if department not in self.system.department_names:
+            raise not_found(f"department {department} in the round's system")
+
+    def known_submitter(self, code: str) -> None:
+        """404 unless ``code`` is a unit, or a department that supplies indicators, of the round's system."""
+        if code not in self.system.unit_names and code not in self.system.department_names:
+            raise not_found(f"unit or department {code} in the round's system")
+
     @property
     def system_id(self) -> str:
         return self.system.id
@@ -226,10 +236,10 @@ def allow_late_upload(
     reason: str,
     system: str | None = None,
 ) -> dict[str, Any]:
-    """Give a unit of the round's system leave to upload after the deadline (or into the published round,
-    to correct it) until ``until``; audited with the reason."""
+    """Give a unit (or a department) of the round's system leave to upload after the deadline (or into the
+    published round, to correct it) until ``until``; audited with the reason."""
     found = round_with_system(context, year, system)
-    found.known_unit(unit)
+    found.known_submitter(unit)
     return storage.allow_late_upload(
         context.db, year, found.system_id, unit, until, reason, principal, context.now()
     )
@@ -361,6 +371,20 @@ def unit_name(context: ServiceContext, code: str) -> str | None:
         ).scalars()
         for row in rows:
             name = context.catalog.system(row).unit_names.get(code)
+            if name:
+                return name
+    return None
+
+
+def department_name(context: ServiceContext, code: str) -> str | None:
+    """A department's name in the newest registered system it supplies (the header names a department officer's
+    department with it)."""
+    with context.db.read() as session:
+        rows = session.execute(
+            select(SystemRow).options(defer(SystemRow.definition)).order_by(SystemRow.id.desc())
+        ).scalars()
+        for row in rows:
+            name = context.catalog.system(row).department_names.get(code)
             if name:
                 return name
     return None

@@ -17,6 +17,7 @@ def token_out(row: TokenRow) -> dict[str, Any]:
         "id": row.id,
         "role": row.role,
         "unit_code": row.unit_code,
+        "department_code": row.department_code,
         "label": row.label,
         "expires_at": row.expires_at.isoformat() if row.expires_at else None,
     }
@@ -29,14 +30,18 @@ def create_token(
     unit_code: str | None,
     label: str | None,
     days: int | None,
+    department_code: str | None = None,
 ) -> dict[str, Any]:
     """Issue a token valid for ``days`` (the settings' ``token_days`` by default); its text is in the outcome
-    only — the database keeps its sha256. 422 for a district token without a unit, or a unit on another role."""
+    only — the database keeps its sha256. 422 for a district token without a unit, or a unit on another role;
+    likewise for a department token and its department."""
     now = context.now()
     try:
         expires_at = token_expiry(now, context.settings.token_days if days is None else days)
         with context.db.write() as session:
-            row, token = issue_token(session, Role(role), unit_code, label, now, expires_at)
+            row, token = issue_token(
+                session, Role(role), unit_code, label, now, expires_at, department_code=department_code
+            )
             audit.record(
                 session,
                 principal,
@@ -46,6 +51,7 @@ def create_token(
                 row.token_hash,
                 role=role,
                 unit=unit_code,
+                department=department_code,
                 expires_at=expires_at,
             )
             return token_out(row) | {"token": token}

@@ -61,6 +61,7 @@ class Office:
     admin: dict[str, str]
     reviewer: dict[str, str]
     _districts: dict[str, dict[str, str]] = field(default_factory=dict)
+    _departments: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def context(self) -> ServiceContext:
@@ -72,6 +73,12 @@ class Office:
         if unit not in self._districts:
             self._districts[unit] = bearer(self.context, Role.DISTRICT, unit)
         return self._districts[unit]
+
+    def department(self, code: str) -> dict[str, str]:
+        """The Authorization header of the department token bound to department ``code``."""
+        if code not in self._departments:
+            self._departments[code] = bearer(self.context, Role.DEPARTMENT, department=code)
+        return self._departments[code]
 
     def open_round(self, year: int = YEAR) -> None:
         response = self.client.post(
@@ -110,10 +117,12 @@ class Office:
         assert response.status_code == 200, response.text
 
 
-def bearer(context: ServiceContext, role: Role, unit: str | None = None) -> dict[str, str]:
+def bearer(
+    context: ServiceContext, role: Role, unit: str | None = None, department: str | None = None
+) -> dict[str, str]:
     """Issue a token straight in the database (as ``digiscore token create`` does) and return its header."""
     with context.db.write() as session:
-        _, token = issue_token(session, role, unit, None, datetime.now(UTC))
+        _, token = issue_token(session, role, unit, None, datetime.now(UTC), department_code=department)
     return {"Authorization": f"Bearer {token}"}
 
 

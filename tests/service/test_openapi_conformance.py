@@ -16,6 +16,7 @@ PATH_VALUES = {
     "system_id": "jinan-district-digital",
     "token_id": "1",
     "kind": "coordination",
+    "department": "JN-TJJ",
 }
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/rounds"): {"json": {"year": 2024, "system_id": "x", "version": "1"}},
@@ -23,6 +24,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/tokens"): {"json": {"role": "admin"}},
     ("post", "/systems"): {"files": {"file": ("s.yaml", b"id: x\n", "application/yaml")}},
     ("post", "/rounds/{year}/units/{unit}/submissions"): {"files": {"file": ("f.csv", b"a\n", "text/csv")}},
+    ("post", "/rounds/{year}/departments/{department}/submissions/{version}/review"): {
+        "json": {"decision": "accept"}
+    },
+    ("post", "/rounds/{year}/departments/{department}/submissions"): {
+        "files": {"file": ("f.csv", b"a\n", "text/csv")}
+    },
 }
 
 

@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
+from scoring.system import load_system
 from service import Settings
 from service.db import MIGRATIONS_DIR, Database, sqlite_foreign_keys_off
 from service.settings import INDICATORS_DIR
@@ -82,6 +83,34 @@ def _upload_and_accept(office: Office, system: str, unit: str, name: str, conten
     assert reviewed.status_code == 200, reviewed.text
 
 
+def _indicator_table(path: Path, codes: set[str]) -> bytes:
+    """The rows of some indicators for every unit of a long table (what a department uploads)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["indicator_code"] in codes]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["unit_code", "indicator_code", "year", "value"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _department_upload_and_accept(office: Office, system: str, department: str, content: bytes) -> None:
+    query = f"?system={system}"
+    base = f"/rounds/{YEAR}/departments/{department}/submissions"
+    uploaded = office.client.post(
+        base + query,
+        files={"file": (f"{department}.csv", content, "text/csv")},
+        headers=office.department(department),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    reviewed = office.client.post(
+        f"{base}/{uploaded.json()['version']}/review{query}",
+        json={"decision": "accept"},
+        headers=office.reviewer,
+    )
+    assert reviewed.status_code == 200, reviewed.text
+
+
 def _close_and_publish(office: Office, system: str) -> dict[str, object]:
     query = f"?system={system}"
     assert office.client.post(f"/rounds/{YEAR}/close{query}", headers=office.admin).status_code == 200
@@ -133,6 +162,14 @@ def test_a_composite_round_draws_on_its_systems_rounds_and_publishes_after_them(
         _upload_and_accept(office, JINAN_ID, unit, path.name, path.read_bytes())
         for system, table in LONG_TABLES.items():
             _upload_and_accept(office, system, unit, f"{unit}.csv", _unit_table(table, unit))
+    # the indicators departments supply come from their tables for all units (a district's value is not taken)
+    departments = 0
+    for system, table in LONG_TABLES.items():
+        loaded = load_system(INDICATORS_DIR / SYSTEM_FILES[system])
+        for department in loaded.departments:
+            codes = {node.code for node in loaded.supplied_by(department.code)}
+            _department_upload_and_accept(office, system, department.code, _indicator_table(table, codes))
+            departments += 1
     query = f"?system={COMPOSITE}"
     assert office.client.post(f"/rounds/{YEAR}/close{query}", headers=office.admin).status_code == 200
     check = office.client.get(f"/rounds/{YEAR}/publication{query}", headers=office.admin).json()
@@ -150,7 +187,8 @@ def test_a_composite_round_draws_on_its_systems_rounds_and_publishes_after_them(
     published = response.json()
     assert published["system_id"] == COMPOSITE and published["missing_units"] == []
     document = json.loads(office.client.get(f"/rounds/{YEAR}/results{query}").content)
-    assert len(document["inputs"]) == 3 * 14  # each unit's accepted version in each of the three rounds
+    # each unit's accepted version in each of the three rounds, and each department's
+    assert len(document["inputs"]) == 3 * 14 + departments
     verified = office.client.get(f"/rounds/{YEAR}/results/verification{query}", headers=office.admin)
     assert verified.json()["reproduced"] is True
     # the composite's published scores equal the CLI's score of the same data
