@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Query
 
-from service.access import STAFF, check_role, check_unit
+from service.access import STAFF, check_department, check_role, check_unit
 from service.auth import Role
 from service.errors import forbidden
 from service.schemas import UNIT_PATTERN
@@ -107,3 +107,39 @@ def upload_unit(
 
 
 UploadUnitDep = Annotated[str | None, Depends(upload_unit)]
+
+
+SupplierPageDep = Annotated[Web, Depends(role_page(Role.DEPARTMENT, *STAFF))]
+
+
+def upload_department(
+    web: SupplierPageDep, department: Annotated[str | None, Query(pattern=UNIT_PATTERN)] = None
+) -> str | None:
+    """The department the department page works on: a department officer's own (another is refused); for
+    staff the one asked, or None (the page then takes the system's first department)."""
+    principal = web.principal
+    if principal.role is Role.DEPARTMENT:
+        own = principal.department_code or ""
+        if department is not None and department != own:
+            raise forbidden(f"this token may not act for department {department}")
+        return own
+    return department
+
+
+UploadDepartmentDep = Annotated[str | None, Depends(upload_department)]
+
+
+def department_query(web: SignedInDep, department: Annotated[str, Query(pattern=UNIT_PATTERN)]) -> Web:
+    """A download about the ``?department=`` given, for staff or that department's officer."""
+    check_department(web.principal, department)
+    return web
+
+
+def department_post(web: SignedInPostDep, department: Annotated[str, Form(pattern=UNIT_PATTERN)]) -> Web:
+    """A form post about the ``department`` field, by staff or that department's officer."""
+    check_department(web.principal, department)
+    return web
+
+
+DepartmentPageDep = Annotated[Web, Depends(department_query)]
+DepartmentPostDep = Annotated[Web, Depends(department_post)]

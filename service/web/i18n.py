@@ -25,6 +25,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.uncertainty": ("排名稳健性", "Robustness"),
     "nav.analysis": ("协同与差异", "Coordination & disparity"),
     "nav.upload": ("数据填报", "Submit data"),
+    "nav.department": ("部门报送", "Department data"),
     "nav.review": ("填报审核", "Review"),
     "nav.admin": ("轮次管理", "Rounds"),
     "nav.signin": ("登录", "Sign in"),
@@ -35,6 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "role.admin": ("管理员（评价办）", "Administrator"),
     "role.reviewer": ("审核员（评价办）", "Reviewer"),
     "role.district": ("区县填报员 · {unit}", "District officer · {unit}"),
+    "role.department": ("部门报送员 · {department}", "Department officer · {department}"),
     "role.public": ("访客", "Visitor"),
     "footer.text": (
         "digiscore 评价引擎。排名与画像均来自已发布的评价结果。",
@@ -340,6 +342,43 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.accepted": ("已接受", "accepted"),
     "status.returned": ("已退回", "returned"),
     # ----------------------------------------------------------------------------------------- review
+    "department.title": ("部门报送", "Department data"),
+    "department.select": ("选择轮次和部门", "Round and department"),
+    "department.department": ("提供部门", "Department"),
+    "department.supplies": (
+        "本部门为全部 {n} 个区县提供以下指标：",
+        "This department supplies these indicators for all {n} districts:",
+    ),
+    "department.sheet": ("第一步：下载空白部门报表", "Step 1: download the blank department sheet"),
+    "department.sheet_download": (
+        "下载{department} {year} 年度部门报表（.xlsx）",
+        "Download the {year} sheet of {department} (.xlsx)",
+    ),
+    "department.sheet_hint": (
+        "每行为一个区县、一项指标、一个年份，在“数值”列填写；也可以上传列名相同的 CSV 长表或宽表。",
+        "One row per district, indicator and year: fill in the 数值 (value) column; a CSV long or wide table "
+        "with the same columns works too.",
+    ),
+    "department.send": ("第二步：上传填好的部门报表", "Step 2: upload the filled sheet"),
+    "department.choose": ("填好的部门报表（长表或宽表）", "The filled sheet (a long or wide table)"),
+    "department.none": (
+        "本轮次的指标体系没有由部门提供的指标。",
+        "No indicator of this round's system is supplied by a department.",
+    ),
+    "department.overview": ("各部门报送情况", "Submissions by department"),
+    "department.indicators": ("提供指标", "Indicators supplied"),
+    "review.unit_column": ("区县", "District"),
+    "review.conflicts": ("部门数据与区县填报不一致之处", "Where a district's value meets a department's"),
+    "review.conflicts_hint": (
+        "以下指标由部门统一提供：计分采用部门的数值，区县填写的数值不计入，仅供核对。",
+        "These indicators are supplied by a department: its value is scored; the district's is kept for "
+        "checking only.",
+    ),
+    "review.district_value": ("区县填写（版本）", "District's value (version)"),
+    "review.department_value": ("部门提供（部门，版本）", "Department's value (department, version)"),
+    "review.differs": ("不一致", "differs"),
+    "review.same": ("一致", "same"),
+    "review.no_department_value": ("部门尚未提供", "not supplied yet"),
     "review.title": ("填报审核 · {year}", "Review · {year}"),
     "review.overview": ("各区县填报情况", "Submissions by district"),
     "review.versions": ("已传版本", "Versions"),

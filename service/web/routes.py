@@ -30,7 +30,7 @@ from service.routes.submissions import download
 from service.schemas import SYSTEM_PATTERN, UNIT_PATTERN, YEAR_MAX, YEAR_MIN
 from service.text import CleanText
 from service.uploads import KEY_PATTERN, OneFilePart
-from service.usecases import analysis, read, regional, submit
+from service.usecases import analysis, departments, read, regional, submit
 from service.usecases import review as reviews
 from service.usecases import rounds as round_cases
 from service.usecases.identity import principal_of
@@ -39,11 +39,14 @@ from service.web import security, views
 from service.web.guards import (
     AdminPageDep,
     AdminPostDep,
+    DepartmentPageDep,
+    DepartmentPostDep,
     PostedDep,
     StaffPageDep,
     StaffPostDep,
     UnitPageDep,
     UnitPostDep,
+    UploadDepartmentDep,
     UploadUnitDep,
 )
 from service.web.ui import SignInRequired, Web, WebDep, public_web
@@ -474,6 +477,125 @@ def uploaded_file(
     return download(submit.uploaded_file(web.context, year, unit, version, system))
 
 
+# --------------------------------------------------------------------------------------------- department
+
+
+def _supplied_system(web: Web, department: str | None, system: str | None) -> str | None:
+    """The system a department officer's page shows without ``?system=``: that of the newest round (not
+    cancelled) whose system the department supplies; else the page's usual choice."""
+    if system or department is None or web.principal.role is not Role.DEPARTMENT:
+        return system
+    rounds = [r for r in round_cases.list_rounds(web.context) if r["status"] != "cancelled"]
+    for found in sorted(rounds, key=lambda r: (r["year"], r["opened_at"]), reverse=True):
+        system_id = str(found["system_id"])
+        if (
+            department
+            in round_cases.round_with_system(web.context, found["year"], system_id).system.department_names
+        ):
+            return system_id
+    return system
+
+
+@router.get("/department")
+def department_page(
+    web: WebDep,
+    asked: UploadDepartmentDep,
+    year: YearQuery = None,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    error: Literal["no_file", "too_large"] | None = None,
+    system: SystemQuery = None,
+) -> Response:
+    """A department's page (部门报送): the blank department sheet, the upload of a long or wide table of the
+    indicators it supplies for every district, the latest (or chosen) version's problems and its history."""
+    chosen_round = _submissions_round(web, year, _supplied_system(web, asked, system))
+    if chosen_round is None:
+        return _empty(web, "department.title", "department", "upload.no_round")
+    all_rounds, found = chosen_round
+    year, evaluated = found.year, found.system
+    codes = [d.code for d in evaluated.departments]
+    chosen = asked or (codes[0] if codes else None)
+    if chosen is None or chosen not in evaluated.department_names:
+        return _empty(web, "department.title", "department", "department.none")
+    submissions = reviews.unit_submissions(web.context, year, chosen, version, found.system_id)
+    return web.render(
+        "department.html",
+        active="department",
+        rounds=views.upload_rounds(all_rounds),
+        round=found.info,
+        year=year,
+        department=chosen,
+        department_name=evaluated.department_names[chosen],
+        departments=[{"code": d.code, "name": d.name} for d in evaluated.departments],
+        supplied=[
+            {"code": n.code, "name": web.t.pick(n.name, n.name_en)} for n in evaluated.supplied_by(chosen)
+        ],
+        unit_count=len(evaluated.units),
+        versions=list(reversed(submissions.versions)),
+        shown=_shown(submissions),
+        indicators=views.indicator_names(evaluated, web.t),
+        error=error,
+        max_bytes=web.context.settings.max_upload_bytes,
+        upload_key=uuid.uuid4().hex,
+    )
+
+
+@router.post("/department", dependencies=[OneFilePart])
+def department_upload(
+    web: DepartmentPostDep,
+    year: YearField,
+    department: Annotated[str, Form(pattern=UNIT_PATTERN)],
+    file: Annotated[UploadFile | None, File()] = None,
+    upload_key: Annotated[str | None, Form(pattern=KEY_PATTERN)] = None,
+    system: SystemField = None,
+) -> Response:
+    """Validate and store a department's table as its next version (the use case of ``POST
+    …/departments/{d}/submissions``), then show its problems on the department page."""
+    back = "/department?" + _query(year=year, department=department, system=system)
+    if file is None or not file.filename:
+        return web.redirect(back + "&error=no_file")
+    try:
+        stored = departments.submit_department_upload(
+            web.context,
+            web.principal,
+            year,
+            department,
+            file.file,
+            file.filename,
+            file.content_type,
+            idempotency_key=upload_key,
+            system=system,
+        )
+    except ServiceError as error:
+        if error.slug != "too-large":
+            raise
+        return web.redirect(back + "&error=too_large")
+    return web.redirect(back + f"&version={stored.version}#result")
+
+
+@router.get("/department/sheet")
+def department_sheet(
+    web: DepartmentPageDep,
+    year: YearRequired,
+    department: Annotated[str, Query(pattern=UNIT_PATTERN)],
+    system: SystemQuery = None,
+) -> Response:
+    """The blank department sheet (as the API's ``GET …/departments/{d}/sheet``, with the sign-in cookie)."""
+    return download(departments.department_sheet(web.context, year, department, system))
+
+
+@router.get("/department/file")
+def department_file(
+    web: DepartmentPageDep,
+    year: YearRequired,
+    department: Annotated[str, Query(pattern=UNIT_PATTERN)],
+    version: Annotated[int, Query(ge=1, le=1_000_000)],
+    system: SystemQuery = None,
+) -> Response:
+    """A department's version as uploaded (as the API's ``GET …/file``, with the sign-in cookie)."""
+    departments.department_report(web.context, year, department, version, system)
+    return download(submit.uploaded_file(web.context, year, department, version, system))
+
+
 # --------------------------------------------------------------------------------------------- review
 
 
@@ -501,14 +623,22 @@ def review_page(
     all_rounds, found = chosen_round
     year = found.year
     units = reviews.round_overview(web.context, year, found.system_id)
+    supplying = departments.department_overview(web.context, year, found.system_id)
+    names = found.system.unit_names | found.system.department_names
     shown = None
     values: list[dict[str, Any]] = []
+    conflicts: list[dict[str, Any]] = []
+    is_department = unit is not None and unit in found.system.department_names
     if unit is not None:
-        found.known_unit(unit)
+        found.known_submitter(unit)
         shown = _shown(reviews.unit_submissions(web.context, year, unit, version, found.system_id))
         if shown is not None:
             number = int(shown["version"])
-            values = reviews.value_context(web.context, year, unit, number, found.system_id)["values"]
+            if is_department:
+                seen = departments.department_context(web.context, year, unit, number, found.system_id)
+            else:
+                seen = reviews.value_context(web.context, year, unit, number, found.system_id)
+            values, conflicts = seen["values"], seen["conflicts"]
     return web.render(
         "review.html",
         active="review",
@@ -516,8 +646,11 @@ def review_page(
         round=found.info,
         year=year,
         units=units,
-        late=views.late_units(units, found.system.unit_names),
-        names=found.system.unit_names,
+        departments=supplying,
+        is_department=is_department,
+        conflicts=conflicts,
+        late=views.late_units(units + supplying, names),
+        names=names,
         unit=unit,
         shown=shown,
         values=values,
@@ -529,7 +662,8 @@ def review_page(
 
 
 CellKeys = Annotated[
-    list[Annotated[str, StringConstraints(pattern=r"^[^\s|]{1,100}\|\d{4}$")]] | None, Form(max_length=5000)
+    list[Annotated[str, StringConstraints(pattern=r"^(?:[^\s|]{1,64}\|)?[^\s|]{1,100}\|\d{4}$")]] | None,
+    Form(max_length=5000),
 ]
 CellComments = Annotated[
     list[Annotated[CleanText, StringConstraints(max_length=2000)]] | None, Form(max_length=5000)

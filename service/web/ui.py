@@ -23,7 +23,7 @@ from service import ratelimit
 from service.auth import PUBLIC, Principal
 from service.context import ServiceContext, get_context
 from service.usecases.identity import principal_of
-from service.usecases.rounds import SystemChoice, unit_name
+from service.usecases.rounds import SystemChoice, department_name, unit_name
 from service.web import security
 from service.web.i18n import DEFAULT_LANG, Lang, Translator, parse_lang
 
@@ -206,6 +206,9 @@ class Web:
         if role == "district":
             code = self.principal.unit_code or ""
             return self.t("role.district", unit=self.unit_label(code))
+        if role == "department":
+            code = self.principal.department_code or ""
+            return self.t("role.department", department=department_name(self.context, code) or code)
         return self.t(f"role.{role}")
 
     def unit_label(self, code: str) -> str:

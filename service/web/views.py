@@ -433,25 +433,28 @@ def indicator_names(system: IndicatorSystem, t: Translator) -> dict[str, str]:
 
 
 def cell_comments(keys: list[str], comments: list[str]) -> list[CellComment]:
-    """The review form's comments per cell (``indicator|year`` keys beside their comment fields), the empty
-    ones left out; 400 when the two lists do not pair up."""
+    """The review form's comments per cell (``indicator|year`` keys beside their comment fields, or
+    ``unit|indicator|year`` on a department's version), the empty ones left out; 400 when the two lists do
+    not pair up."""
     if len(keys) != len(comments):
         raise ServiceError(400, "invalid-request", "cell_key and cell_comment must pair up")
     out = []
     for key, comment in zip(keys, comments, strict=True):
         text = comment.strip()
         if text:
-            code, _, year = key.rpartition("|")
-            out.append(CellComment(code, int(year), text))
+            head, _, year = key.rpartition("|")
+            unit, _, code = head.rpartition("|")
+            out.append(CellComment(code, int(year), text, unit or None))
     return out
 
 
 def late_units(units: list[dict[str, Any]], names: dict[str, str]) -> dict[str, list[dict[str, str]]]:
-    """The units late (first upload after the deadline) and missing (none, deadline passed), by name."""
+    """The units late (first upload after the deadline) and missing (none, deadline passed), by name; the
+    departments of the round (``department_code`` entries of the departments' overview) among them."""
     out: dict[str, list[dict[str, str]]] = {"late": [], "missing": []}
     for unit in units:
         if unit.get("timeliness") in out:
-            code = unit["unit_code"]
+            code = unit.get("unit_code") or unit["department_code"]
             out[unit["timeliness"]].append({"code": code, "name": names.get(code, code)})
     return out
 
