@@ -198,6 +198,7 @@ class PreparedScores:
         self.children_present: dict[str, np.ndarray] = {}
         self.indicator_present: dict[str, np.ndarray] = {}
         self.complete: dict[str, bool] = {}
+        self.partial_rows: dict[str, np.ndarray] = {}  # units missing some child of the block
         self.linear: dict[str, np.ndarray] = {}
         for block in layout.blocks:
             mask = np.column_stack([self.node_present[c] for c in block.children])
@@ -206,6 +207,7 @@ class PreparedScores:
                 self._present[:, block.indicator_columns].astype(float)
             )
             self.complete[block.code] = bool(mask.all())
+            self.partial_rows[block.code] = np.flatnonzero(~mask.all(axis=1))
             self.node_present[block.code] = np.asarray(mask.any(axis=1), dtype=bool)
             self.linear[block.code] = np.ascontiguousarray(self._filled[:, block.indicator_columns])
 
@@ -265,8 +267,12 @@ def batch_composites(
             if per_run:
                 den = prepared.indicator_present[block.code] @ w_indicators
         for slot, (value, is_log, child_present) in zip(block.node_slots, children, strict=True):
-            term = _as_domain(value, is_log, geometric, child_present) * w[slot]
-            num = term if num is None else num + term
+            term = _as_domain(value, is_log, geometric, child_present)
+            term *= w[slot]  # in place: the child's values are not used again
+            if num is None:
+                num = term
+            else:
+                num += term
             if per_run:
                 mask = child_present if child_present.ndim == 2 else child_present[:, np.newaxis]
                 weight = mask * w[slot]
@@ -274,21 +280,22 @@ def batch_composites(
         assert num is not None  # a parent has at least one child
         present: np.ndarray = prepared.node_present[block.code]
         if not per_run:
-            if prepared.complete[block.code]:
-                den = w.sum(axis=0)[np.newaxis, :]  # 1 × R
-                dead = den <= 0  # every child left out in that replication
-            else:
-                den = prepared.children_present[block.code] @ w
-                den[~present] = 1.0
-                dead = den <= 0  # the unit's present children all left out
-            if dead.any():
+            # den is the column sum of w for the units with every child present; only the others (few, as a
+            # rule) need their own den, from the presence mask
+            total = w.sum(axis=0)
+            partial = prepared.partial_rows[block.code]
+            den_partial = prepared.children_present[block.code][partial] @ w
+            den_partial[~present[partial]] = 1.0
+            if (total <= 0).any() or (den_partial <= 0).any():  # a unit's present children all left out
                 per_run = True
             else:
-                num /= den
-                if not prepared.complete[block.code]:
-                    num[~present] = 0.0
+                scored_partial = num[partial] / den_partial
+                scored_partial[~present[partial]] = 0.0
+                num /= total
+                num[partial] = scored_partial
         if per_run:
-            assert den is not None
+            if den is None:
+                den = prepared.children_present[block.code] @ w
             runs_present = (den > 0) & (present if present.ndim == 2 else present[:, np.newaxis])
             num /= np.where(runs_present, den, 1.0)
             num[~np.broadcast_to(runs_present, num.shape)] = 0.0

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from scoring.analysis.batch import PreparedScores, TreeLayout, batch_composites, rank_descending
 from scoring.analysis.design import (
@@ -432,19 +433,22 @@ def uncertainty_analysis_matrix(
         aggregations = model.aggregations(levels[1])
         count_tiers = model.tiers_count(levels[0])
         runs = np.flatnonzero(inverse == c)
-        for start in range(0, runs.size, settings.chunk):
-            chunk = runs[start : start + settings.chunk]
-            weights = np.ascontiguousarray(design.weights[chunk].T)
-            composite = batch_composites(prepared, aggregations, weights)
-            composite = model.to_system_scale(composite, levels[0], levels[1]).T  # R × units
-            chunk_ranks = rank_descending(composite)
-            ranks[chunk] = chunk_ranks
-            if tier_names and count_tiers:
-                tier_counts += _count_tiers(composite, chunk_ranks, thresholds, len(tier_names))
-                tier_runs += chunk.size
-            done += chunk.size
-            if progress is not None:
-                progress(done, design.runs)
+        # the products have as many rows as a parent has children (a few to a few dozen): BLAS threads do not
+        # pay there and, on a shared machine, made them several times slower (docs/analysis.md §2)
+        with threadpool_limits(limits=1, user_api="blas"):
+            for start in range(0, runs.size, settings.chunk):
+                chunk = runs[start : start + settings.chunk]
+                weights = np.ascontiguousarray(design.weights[chunk].T)
+                composite = batch_composites(prepared, aggregations, weights)
+                composite = model.to_system_scale(composite, levels[0], levels[1]).T  # R × units
+                chunk_ranks = rank_descending(composite)
+                ranks[chunk] = chunk_ranks
+                if tier_names and count_tiers:
+                    tier_counts += _count_tiers(composite, chunk_ranks, thresholds, len(tier_names))
+                    tier_runs += chunk.size
+                done += chunk.size
+                if progress is not None:
+                    progress(done, design.runs)
         del prepared
 
     check = model.composites((0,), model.nominal_weights[:, np.newaxis])[:, 0]
