@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import zlib
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ from service.systems import SystemCatalog
 from service.tables import RoundRow, SnapshotRow, SubmissionRow, SystemRow
 
 SNAPSHOT_FORMAT = "digiscore-snapshot-1"
+log = logging.getLogger(__name__)
 
 
 def evaluate_inputs(system: IndicatorSystem, year: int, inputs: list[SubmissionRow]) -> Evaluation:
@@ -330,6 +332,43 @@ def rebuild_evaluation(db: Database, catalog: SystemCatalog, ref: PublishedRef) 
         inputs = load_inputs(session, json.loads(snapshot.inputs_json))
         system = catalog.system(session.get(SystemRow, ref.system_pk))  # type: ignore[arg-type]
     return evaluate_inputs(system, ref.year, inputs)
+
+
+def previous_version_evaluation(
+    db: Database, catalog: SystemCatalog, year: int, system_id: str, ref: PublishedRef | None
+) -> Evaluation | None:
+    """This round's data evaluated with the system version that the same system's round of ``year − 1`` used,
+    when that version differs from this round's (the report's 附录六, as ``digiscore report --previous-system``);
+    None when there is no such round or it used the same version. The data: the inputs of the snapshot ``ref``
+    (published) or the accepted versions now (a preview). When the old version cannot score them (a 409), the
+    report goes without the appendix and the reason is logged."""
+    with db.read() as session:
+        round_row, system = _round_and_system(session, catalog, year, system_id)
+        before = session.execute(round_query(year - 1, system_id)).scalar_one_or_none()
+        if before is None or before.system_pk == round_row.system_pk:
+            return None
+        old_row = session.get(SystemRow, before.system_pk)
+        assert old_row is not None  # a foreign key
+        old = catalog.system(old_row)
+        if old.content_hash == system.content_hash:
+            return None
+        if ref is None:
+            inputs = round_inputs(session, round_row, system)
+        else:
+            snapshot = session.get(SnapshotRow, ref.snapshot_id)
+            assert snapshot is not None
+            inputs = load_inputs(session, json.loads(snapshot.inputs_json))
+    try:
+        return evaluate_inputs(old, year, inputs)
+    except ServiceError as error:
+        log.warning(
+            "report of round %s (%s) without 附录六: version %s of the previous round cannot score its data: %s",
+            year,
+            system_id,
+            old.version,
+            error.detail,
+        )
+        return None
 
 
 def preview(

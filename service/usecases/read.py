@@ -295,7 +295,10 @@ def round_report(
 
     def build(_results: res.RoundResults, evaluation: Callable[[], Evaluation]) -> bytes:
         options = ReportOptions(edition=edition, charts=missing_font is None)
-        return build_report(evaluation(), fmt, options)
+        current = evaluation()
+        # 附录六 when this round uses a new version of the system last year's round used
+        previous = res.previous_version_evaluation(context.db, context.catalog, year, chosen, ref)
+        return build_report(current, fmt, options, previous)
 
     return _per_evaluation(context, principal, year, ("report", fmt), build, system)
 
