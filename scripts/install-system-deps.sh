@@ -2,8 +2,10 @@
 # System packages, installed only when missing (apt-get on Debian/Ubuntu; elsewhere it prints what to install):
 #
 #   scripts/install-system-deps.sh            # for users (scripts/setup): the CJK font the report's charts use
-#   scripts/install-system-deps.sh --tests    # for the tests (scripts/test): the font and Debian's chromium,
-#                                             # the browser the dashboard's tests drive through Playwright
+#   scripts/install-system-deps.sh --tests    # for the tests (scripts/test): the font, Debian's chromium (the
+#                                             # browser the dashboard's tests drive through Playwright) and
+#                                             # LibreOffice + poppler (tests/report/test_report_rendered.py reads
+#                                             # the PDF LibreOffice makes of the Word report)
 #   scripts/install-system-deps.sh --render   # also LibreOffice + poppler, for rendering docx/xlsx → PDF → PNG
 #
 # The font is Noto Sans/Serif CJK (SIL OFL): with it, charts render Chinese instead of missing-glyph boxes.
@@ -17,9 +19,9 @@ want_render=0
 want_browser=0
 for arg in "$@"; do
   case "$arg" in
-    --tests) want_browser=1 ;;
+    --tests) want_browser=1; want_render=1 ;;
     --render) want_render=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done

@@ -467,7 +467,10 @@ def _mathml(node: Node) -> str:
             return f"<mtext>{t}</mtext>"
         if node.kind == "f":
             return f'<mi mathvariant="normal">{t}</mi>' if len(node.text) == 1 else f"<mi>{t}</mi>"
-        return f"<mi>{t}</mi>" if len(node.text) == 1 else f'<mi mathvariant="italic">{t}</mi>'
+        if node.text.endswith("′"):  # a primed variable: italic letter, then the prime (MathML Core has no
+            base = node.text.rstrip("′")  # mathvariant="italic" for a multi-character mi)
+            return f"<mrow><mi>{escape(base)}</mi><mo>{'′' * (len(node.text) - len(base))}</mo></mrow>"
+        return f"<mi>{t}</mi>"
     if isinstance(node, Row):
         return "".join(_mathml(i) for i in node.items)
     if isinstance(node, Frac):

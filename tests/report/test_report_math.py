@@ -20,7 +20,7 @@ def test_a_fraction_with_a_sum_in_each_form() -> None:
     assert math.text(source) == "w′ⱼ = wⱼ/(∑(k∈V) wₖ)"
     assert math.mathml(source, display=True) == (
         '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mrow>'
-        '<msub><mrow><mi mathvariant="italic">w′</mi></mrow><mrow><mi>j</mi></mrow></msub><mo>=</mo>'
+        "<msub><mrow><mrow><mi>w</mi><mo>′</mo></mrow></mrow><mrow><mi>j</mi></mrow></msub><mo>=</mo>"
         "<mfrac><mrow><msub><mrow><mi>w</mi></mrow><mrow><mi>j</mi></mrow></msub></mrow>"
         '<mrow><mrow><munder><mo largeop="true" movablelimits="false">∑</mo><mrow><mi>k</mi><mo>∈</mo><mi>V</mi>'
         "</mrow></munder><mrow><msub><mrow><mi>w</mi></mrow><mrow><mi>k</mi></mrow></msub></mrow></mrow></mrow>"

@@ -6,6 +6,8 @@ first, then the weights and the definitions), and both orders are what users kno
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from scoring.analysis.report_data import ReportData
@@ -20,6 +22,14 @@ from scoring.report.options import ReportOptions
 from scoring.system.models import IndicatorSystem, Node
 
 
+def formula_words(system: IndicatorSystem, formula: str) -> str:
+    """A derived indicator's formula as readers say it: components by name, ÷ and × for / and *
+    (``{C-5G} / {C-POP}`` → ``5G 基站数 ÷ 常住人口``)."""
+    names = {n.code: n.name for n in system.components}
+    text = re.sub(r"\{([^{}]+)\}", lambda m: names.get(m.group(1), m.group(1)), formula)
+    return re.sub(r"\s*\*\s*", " × ", re.sub(r"\s*/\s*", " ÷ ", text))
+
+
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     system = data.system
     w.add(Heading("附录", 1, "appendix"))
@@ -31,7 +41,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             if target.note:
                 note = f"{note} 目标说明：{target.note}".strip()
         if i.formula:
-            note = f"{note} 计算公式：{i.code} = {i.formula}".strip()
+            note = f"{note} 计算公式：{i.name} = {formula_words(system, i.formula)}".strip()
         rows.append([i.code, i.name, i.unit or "", i.definition or "", i.source or "", note])
     w.table(
         "definitions",
@@ -41,9 +51,10 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         compact=True,
     )
     w.heading("附录二  权重", 2, "appendix-weights")
+    composite = system.composite.code
     rows = [
         [
-            str(r.parent),
+            system.nodes[composite].name if str(r.parent) == composite else str(r.parent),
             f"{r.child} {system.nodes[str(r.child)].name}",
             fmt.weight(float(r.weight)),
             fmt.weight(float(r.overall)),
