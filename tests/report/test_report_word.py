@@ -51,7 +51,9 @@ def test_contents_give_each_headings_page_and_the_page_is_a4(word: docx.document
         for b in body.iter(f"{W}bookmarkStart")
     }
     headings = [p.text for p in word.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
-    references = [t.text.split()[1] for t in body.iter(f"{W}instrText") if t.text.strip().startswith("PAGEREF")]
+    references = [
+        t.text.split()[1] for t in body.iter(f"{W}instrText") if t.text.strip().startswith("PAGEREF")
+    ]
     assert [bookmarks[r] for r in references] == headings
     entries = [p for p in word.paragraphs if p.style.name.startswith("目录条目")]
     assert [p.text.split("\t")[0] for p in entries] == headings
