@@ -50,8 +50,8 @@ def build_reports(
     for fmt in formats:
         if fmt not in FORMATS:
             raise unknown_format(fmt, FORMATS)
-    # the robustness appendix is in the Word and HTML editions only (the workbook has no sheet for it yet)
-    data = analyse(evaluation, options.robustness if {"docx", "html"} & set(formats) else None, previous)
+    # 附录五 is in every edition (the workbook's sheet 稳健性分析), so the analysis runs whenever it is asked for
+    data = analyse(evaluation, options.robustness, previous)
     document = build_document(data, options, CHAPTERS)
     charts: dict[str, bytes] = {}
     if options.charts and {"docx", "html"} & set(formats):

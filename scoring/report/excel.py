@@ -3,8 +3,8 @@
 Each chapter writes its own sheets (``Chapter.sheets``, in chapter order) with the tools here: :class:`Book`
 (formats, unique sheet names, column-wise tables) and :func:`bar_chart`. Sheets: 摘要, 全市概况, 综合排名, one per
 top-level dimension, 目标完成度, 完成度明细, 年度变化, 区县画像, 原始数据, 标准化得分, 权重与方法, 指标说明,
-数据处理标记. Headers are frozen, numbers carry number formats (scores ``0.00``,
-shares ``0.0%``, weights ``0.0000``), columns are sized to their content, charts are native Excel charts, and
+数据处理标记, and 稳健性分析 (附录五) and 指标体系版本变化 (附录六) when the report has those appendices.
+Headers are frozen, numbers carry number formats (scores ``0.00``, shares ``0.0%``, weights ``0.0000``), columns are sized to their content, charts are native Excel charts, and
 every text cell is written as text and escaped (:func:`scoring.outputs.escape_text`) so that nothing a
 district typed can run as a formula.
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
+import pytest
+
 from scoring.analysis.design import DEFAULT_UNCERTAINTY
 from scoring.analysis.uncertainty import uncertainty_analysis_matrix
 from scoring.evaluate import Evaluation
@@ -38,3 +43,32 @@ def test_the_appendix_shows_the_rank_intervals_of_the_seeded_analysis(
         )
     # the seed printed is the design's, so a reader can reproduce the table
     assert any(f"随机种子 {DEFAULT_UNCERTAINTY.seed}" in p.text for p in document.paragraphs)
+
+
+def test_the_workbook_sheet_holds_the_same_analysis_at_full_precision(
+    jinan: Evaluation, jinan_files: dict[str, bytes]
+) -> None:
+    design = ReportOptions().robustness
+    assert design is not None
+    result = uncertainty_analysis_matrix(
+        jinan.system, jinan.raw, jinan.not_applicable, jinan.year, design.generator(), design
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(jinan_files["xlsx"]))["稳健性分析"]
+    header, *body = list(sheet.iter_rows(values_only=True))
+    assert header[:6] == ("区县编码", "区县名称", "排名", "中位排名", "5% 分位排名", "95% 分位排名")
+    units = result.units
+    for row, unit in zip(body[:14], units.itertuples(), strict=True):
+        assert row[0] == unit.unit_code
+        assert row[2:6] == pytest.approx(
+            (int(unit.nominal_rank), unit.median_rank, unit.rank_q05, unit.rank_q95), abs=1e-12
+        )
+        if "tier_flip" in units.columns:
+            assert row[6] == pytest.approx(unit.tier_flip, abs=1e-15)
+    # then, after a blank row, the sensitivity indices unrounded (a negative estimate as it came)
+    assert body[14] == (None,) * len(header)
+    sensitivity = result.sensitivity.sort_values("first_order", ascending=False)
+    assert body[15][:4] == ("假设", "取值", "一阶指数", "总效应指数")
+    indices = [(r[2], r[3]) for r in body[16 : 16 + len(sensitivity)]]
+    expected = zip(sensitivity["first_order"], sensitivity["total_effect"], strict=True)
+    assert indices == [pytest.approx(pair, abs=1e-12) for pair in expected]
+    assert {r[4] for r in body[16:]} == {result.replications} and {r[5] for r in body[16:]} == {design.seed}

@@ -1,7 +1,8 @@
 """附录五 稳健性分析: each unit's rank, median rank and 5–95 % interval under perturbed assumptions and the
 sensitivity index of each assumption, from :func:`scoring.analysis.report_data.robustness_analysis` (the
 design is ``ReportOptions.robustness``, by default the one design the CLI and the dashboard use). Only when
-the analysis was asked for; no workbook sheet yet."""
+the analysis was asked for. The workbook's sheet 稳健性分析 holds the same tables at full precision (the rank
+quantiles as numbers, the indices unrounded, a negative estimate as it came)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from scoring.analysis.design import factor_label, level_labels
 from scoring.analysis.report_data import ReportData
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
+from scoring.report.excel import Book, Column
+from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
 
@@ -85,4 +88,50 @@ def sensitivity_index(value: float) -> str:
     return "≈0" if value < 0 else fmt.weight(value)
 
 
-CHAPTER = Chapter("robustness", "稳健性分析", blocks)
+def sheets(book: Book, data: ReportData, document: Document) -> None:
+    """Sheet 稳健性分析: per unit the rank, median rank, 5 % and 95 % rank quantiles (and the tier-flip share);
+    below, per assumption its levels and both sensitivity indices. Without a result, the reason."""
+    robustness = data.robustness
+    if robustness is None:
+        return
+    sheet = book.sheet("稳健性分析")
+    result = robustness.result
+    if result is None:
+        assert robustness.skipped is not None
+        book.table(sheet, [Column("说明", [f"本评价未做稳健性分析：{robustness.skipped.message_zh}。"])])
+        return
+    units = result.units
+    codes = [str(u) for u in units["unit_code"]]
+    columns = [
+        Column("区县编码", codes),
+        Column("区县名称", [data.name(u) for u in codes]),
+        Column("排名", list(units["nominal_rank"]), "rank"),
+        Column("中位排名", list(units["median_rank"]), "decimal"),
+        Column("5% 分位排名", list(units["rank_q05"]), "rank"),
+        Column("95% 分位排名", list(units["rank_q95"]), "rank"),
+    ]
+    if "tier_flip" in units.columns:
+        columns.append(Column("档次变动概率", list(units["tier_flip"]), "percent"))
+    end = book.table(sheet, columns, freeze=2)
+    sensitivity = robustness.sensitivity
+    book.table(
+        sheet,
+        [
+            Column("假设", [factor_label(str(a)) for a in sensitivity["assumption"]]),
+            Column(
+                "取值",
+                [
+                    level_labels(str(a), str(v))
+                    for a, v in zip(sensitivity["assumption"], sensitivity["levels"], strict=True)
+                ],
+            ),
+            Column("一阶指数", list(sensitivity["first_order"]), "weight"),
+            Column("总效应指数", list(sensitivity["total_effect"]), "weight"),
+            Column("重复计算次数", [result.replications] * len(sensitivity), "int"),
+            Column("随机种子", [robustness.settings.seed] * len(sensitivity), "int"),
+        ],
+        first_row=end + 1,
+    )
+
+
+CHAPTER = Chapter("robustness", "稳健性分析", blocks, sheets)

@@ -1,7 +1,8 @@
 """附录六 指标体系版本变化: when the round uses a new version of the system the previous round used, what changed
 in the file, who moved and by how much on this year's data, and Spearman's ρ between the two rankings — from
 :func:`scoring.analysis.versions.compare_evaluations` (``ReportData.versions``; docs/report.md says how the
-report learns the previous version)."""
+report learns the previous version). The workbook's sheet 指标体系版本变化 lists every change (the Word table
+stops at 60) and both versions' scores and ranks at full precision."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from scoring.analysis.report_data import ReportData
 from scoring.analysis.versions import change_label, field_label
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
+from scoring.report.excel import Book, Column
+from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
 MAX_CHANGE_ROWS = 60  # the whole list is in the CLI's compare-systems output
@@ -76,4 +79,44 @@ def _number(value: object) -> float | None:
     return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
-CHAPTER = Chapter("versions", "指标体系版本变化", blocks)
+def sheets(book: Book, data: ReportData, document: Document) -> None:
+    """Sheet 指标体系版本变化: the summary line, every change of the file, then per unit both versions' score,
+    rank and tier on this year's data (by new rank)."""
+    comparison = data.versions
+    if comparison is None:
+        return
+    sheet = book.sheet("指标体系版本变化")
+    end = book.table(sheet, [Column("说明", [comparison.text()])], freeze=0)
+    changes = comparison.changes
+    end = book.table(
+        sheet,
+        [
+            Column("类别", [change_label(str(k)) for k in changes["kind"]]),
+            Column("编码", [str(c) for c in changes["code"]]),
+            Column("名称", [str(n) for n in changes["name"]]),
+            Column("项目", [field_label(str(f)) for f in changes["field"]]),
+            Column("原版", [str(v) for v in changes["old"]]),
+            Column("新版", [str(v) for v in changes["new"]]),
+        ],
+        first_row=end + 1,
+    )
+    units = comparison.units
+    book.table(
+        sheet,
+        [
+            Column("区县编码", [str(u) for u in units["unit_code"]]),
+            Column("区县名称", [str(n) for n in units["unit_name"]]),
+            Column(f"原版得分（{comparison.old.version}）", list(units["old_score"]), "score"),
+            Column(f"新版得分（{comparison.new.version}）", list(units["new_score"]), "score"),
+            Column("得分变化", list(units["score_change"]), "signed"),
+            Column("原版排名", [_number(v) for v in units["old_rank"]], "rank"),
+            Column("新版排名", [_number(v) for v in units["new_rank"]], "rank"),
+            Column("名次变化", [_number(v) for v in units["rank_change"]], "int"),
+            Column("原版档次", [None if pd.isna(t) else str(t) for t in units["old_tier"]]),
+            Column("新版档次", [None if pd.isna(t) else str(t) for t in units["new_tier"]]),
+        ],
+        first_row=end + 1,
+    )
+
+
+CHAPTER = Chapter("versions", "指标体系版本变化", blocks, sheets)
