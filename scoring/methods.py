@@ -170,7 +170,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         "group_mean",
         "同组均值插补",
         "group mean imputation",
-        r"x_{ij} ← \frac{1}{|G|} \sum_{k \in G} {x_{kj}}",
+        r"x_{ij} ← \frac{1}{\left| G \right|} \sum_{k \in G} {x_{kj}}",
         "缺失值以同一年同组有值区县（集合 ⟦G⟧）的均值插补；同组无值时仍为缺失。",
         learns_from_data=True,
     ),
@@ -391,7 +391,7 @@ RECORDS: tuple[MethodRecord, ...] = (
         "thresholds",
         "按得分分档",
         "tiers by score thresholds",
-        r"t = \max\{t : S ≥ m_t\}",
+        r"t = \max\left\{ t : S ≥ m_t \right\}",
         "按综合得分门槛分档：⟦m_t⟧ 为档次 ⟦t⟧ 的门槛，取满足条件的最高档。",
     ),
     MethodRecord(

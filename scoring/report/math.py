@@ -4,14 +4,16 @@ HTML page and as one line of Unicode text where only text fits (the workbook, te
 The report's formulas (:mod:`scoring.methods` records, :mod:`scoring.report.methods_text` and the analysis
 chapters) are written in this subset:
 
-- letters are variables (italic), digits numbers, ``+ − · × / = < > ≤ ≥ ≈ ← ⇒ , ; ( ) [ ] | %`` operators;
+- letters are variables (italic), digits numbers, ``+ − · × / = < > ≤ ≥ ≈ ← ⇒ , ; ( ) [ ] %`` operators;
   Greek letters and primes may be typed as Unicode (``α``, ``w′``) or as ``\\alpha``, ``w'``;
 - Chinese text is upright text as it stands (``x_{有值}``); ``\\text{…}`` makes any text upright;
 - ``_`` and ``^`` take one character or a ``{group}``: ``w_j``, ``x_{ij}``, ``(x/μ)^{2}``;
 - ``\\frac{a}{b}``, ``\\sqrt{a}``, ``\\sum``/``\\prod`` with ``_{…}^{…}`` limits applied to the next group
   (``\\sum_{k} {w_k y_k}``), ``\\bar{x}``, ``\\left( … \\right)`` (stretching brackets), ``\\lfloor … \\rfloor``;
-- ``\\min \\max \\ln \\exp \\operatorname{clip}`` are upright function names; ``\\quad`` a wide space, ``\\;`` a
-  space, ``\\{ \\}`` braces.
+  absolute values and sets as ``\\left| … \\right|`` and ``\\left\\{ … \\right\\}`` (LibreOffice garbles a bare
+  ``|`` or brace in an equation, so a bare ``|`` is refused);
+- ``\\min \\max \\ln \\exp \\operatorname{CV}`` are upright function names; ``\\quad`` a wide space, ``\\;`` a
+  space.
 
 Inline formulas inside a sentence are marked ``⟦…⟧`` (:func:`inline`); the writers split such a text with
 :func:`segments`.
@@ -71,7 +73,7 @@ SYMBOLS = {
 FUNCTIONS = {"min", "max", "ln", "exp", "log", "mean", "sgn"}
 NARY = {"sum": "∑", "prod": "∏"}
 SPACES = {"quad": "\u2003", ";": " ", ",": "\u2009", " ": " "}
-OPERATORS = set("+−-·×/=<>≤≥≈←⇒,;，；：:()[]|⌊⌋%!∈±≠∞→") | {"\u2003", " ", "\u2009"}
+OPERATORS = set("+−-·×/=<>≤≥≈←⇒,;，；：:()[]⌊⌋%!∈±≠∞→") | {"\u2003", " ", "\u2009"}
 MINUS = "−"
 
 
@@ -205,6 +207,8 @@ class _Parser:
             raise self.error(f"{c} without a base")
         if c == "}":
             raise self.error("unbalanced }")
+        if c == "|":  # LibreOffice reads a bare | in an equation as its own operator and garbles the formula
+            raise self.error("a bare | (write \\left| … \\right|)")
         self.i += 1
         if c.isdigit() or (c == "." and self.peek().isdigit()):
             if single:

@@ -55,7 +55,7 @@ def test_inline_formulas_in_body_text() -> None:
     assert math.plain(text) == "权重 wⱼ 为指标 j 的权重"
 
 
-@pytest.mark.parametrize("bad", [r"\frac{a}", r"x_", r"\nosuch{x}", "a}"])
+@pytest.mark.parametrize("bad", [r"\frac{a}", r"x_", r"\nosuch{x}", "a}", "|x|"])
 def test_a_formula_outside_the_subset_fails_where_it_is_written(bad: str) -> None:
     with pytest.raises(math.MathError):
         Formula(bad)

@@ -52,7 +52,7 @@ def _overall(w: Writer, data: ReportData) -> None:
     w.paragraphs([text])
     w.add(
         Formula(
-            r"G = \frac{\sum_i \sum_j {|x_i − x_j|}}{2 n^2 μ}，\quad T = \frac{1}{n} \sum_i {\frac{x_i}{μ} \ln \frac{x_i}{μ}}，"
+            r"G = \frac{\sum_i \sum_j {\left| x_i − x_j \right|}}{2 n^2 μ}，\quad T = \frac{1}{n} \sum_i {\frac{x_i}{μ} \ln \frac{x_i}{μ}}，"
             r"\quad \operatorname{CV} = \frac{σ}{μ}",
             r"⟦G⟧ 为基尼系数，⟦T⟧ 为泰尔指数，⟦\operatorname{CV}⟧ 为变异系数；⟦x_i⟧ 为单元 ⟦i⟧ 的综合得分，"
             "⟦n⟧ 为单元数，⟦μ⟧ 为均值，⟦σ⟧ 为总体标准差。",
