@@ -54,7 +54,7 @@ def test_a_new_version_gets_the_appendix_with_changes_and_moves(jinan: Evaluatio
     # the workbook's sheet: the summary, every change, both versions' numbers unrounded
     sheet = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))["指标体系版本变化"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "说明" and "斯皮尔曼等级相关系数" in str(rows[1][0])
+    assert "斯皮尔曼等级相关系数" in str(rows[0][0])
     assert ("权重", "DI-01", "每万人5G基站数", "权重（文件）", "0.08", "0.05") in [r[:6] for r in rows]
     header = next(i for i, r in enumerate(rows) if r[0] == "区县编码")
     assert rows[header][2:4] == ("原版得分（2024.1）", "新版得分（2025.1）")

@@ -6,10 +6,13 @@ stops at 60) and both versions' scores and ranks at full precision."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from scoring.analysis.report_data import ReportData
 from scoring.analysis.versions import change_label, field_label
+from scoring.outputs import escape_text
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
@@ -17,6 +20,8 @@ from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
 MAX_CHANGE_ROWS = 60  # the whole list is in the CLI's compare-systems output
+SHEET_COLUMNS = 10  # the columns of the sheet's unit table, which the summary line spans
+SUMMARY_WIDTH = 110  # half-width characters of the summary per line across them (about)
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
@@ -86,7 +91,12 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     if comparison is None:
         return
     sheet = book.sheet("指标体系版本变化")
-    end = book.table(sheet, [Column("说明", [comparison.text()])], freeze=0)
+    # the summary across the width of the tables below (a one-cell table would squeeze it into column A)
+    summary = comparison.text()
+    half_widths = sum(2 if ord(ch) > 0x2E7F else 1 for ch in summary)
+    sheet.merge_range(0, 0, 0, SHEET_COLUMNS - 1, str(escape_text(summary)), book.wrap)
+    sheet.set_row(0, 15 * (math.ceil(half_widths / SUMMARY_WIDTH) + 1))
+    end = 1
     changes = comparison.changes
     end = book.table(
         sheet,
