@@ -91,3 +91,11 @@ def chinese_numeral(n: int) -> str:
             zero = False
         out += _DIGITS[digit] + name
     return out[1:] if out.startswith("一十") else out
+
+
+def with_unit(number: str, unit: str | None) -> str:
+    """A formatted number followed by its unit: a space before a Latin unit (``2005 PFLOPS``), none before a
+    Chinese unit or % (``35家``, ``91.8%``)."""
+    if not unit:
+        return number
+    return f"{number} {unit}" if unit[0].isascii() and unit[0].isalpha() else f"{number}{unit}"

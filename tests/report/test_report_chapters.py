@@ -7,6 +7,7 @@ import pytest
 from scoring.analysis.report_data import ReportData, analyse
 from scoring.evaluate import Evaluation
 from scoring.report import math
+from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.chapters import CHAPTERS
 from scoring.report.content import build_document
@@ -80,3 +81,11 @@ def test_the_ahp_limit_is_the_loaders(name: str) -> None:
     assert where == f"CR < {AHP_MAX_CR:g} 为通过一致性检验。" == "CR < 0.1 为通过一致性检验。"
     text, _ = method_formula("weighting", "ahp")
     assert math.text(text) == "Aw = λₘₐₓw， CR = CI/RI < 0.1"
+
+
+def test_a_value_with_its_unit() -> None:
+    # a space before a Latin unit, none before a Chinese unit or %
+    assert fmt.with_unit("2005", "PFLOPS") == "2005 PFLOPS"
+    assert fmt.with_unit("35", "家") == "35家"
+    assert fmt.with_unit("91.8", "%") == "91.8%"
+    assert fmt.with_unit("3", None) == "3"

@@ -36,7 +36,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     w.heading("附录一  指标解释", 2, "appendix-definitions")
     rows = []
     for i in system.indicators:
-        note = i.remark or ""
+        note = (i.remark or "").replace("⚠", "").strip()  # the form's warning mark, not for the report
         for target in i.all_targets:
             if target.note:
                 note = f"{note} 目标说明：{target.note}".strip()

@@ -64,9 +64,9 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             for target in i.all_targets:
                 baseline = target.baseline
                 value = (
-                    f"年均增长 {fmt.value(target.annual_rate)}%（至 {fmt.value(target.level)}{i.unit or ''}）"
+                    f"年均增长 {fmt.value(target.annual_rate)}%（至 {fmt.with_unit(fmt.value(target.level), i.unit)}）"
                     if target.annual_rate is not None
-                    else f"{fmt.value(target.level)}{i.unit or ''}"
+                    else fmt.with_unit(fmt.value(target.level), i.unit)
                 )
                 if target.by_unit:
                     value += "；分解到区县：" + "、".join(

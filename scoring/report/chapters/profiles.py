@@ -53,7 +53,7 @@ def _profile(w: Writer, data: ReportData, profile: Profile) -> None:
         [
             kind,
             p.name,
-            f"{fmt.value(p.value)}{p.unit}",
+            fmt.with_unit(fmt.value(p.value), p.unit),
             fmt.score(p.score),
             f"{p.rank}/{p.ranked}",
             fmt.score(p.mean),
