@@ -524,8 +524,10 @@ def department_page(
         round=found.info,
         year=year,
         department=chosen,
-        department_name=evaluated.department_names[chosen],
-        departments=[{"code": d.code, "name": d.name} for d in evaluated.departments],
+        department_name=next(
+            web.t.pick(d.name, d.name_en) for d in evaluated.departments if d.code == chosen
+        ),
+        departments=[{"code": d.code, "name": web.t.pick(d.name, d.name_en)} for d in evaluated.departments],
         supplied=[
             {"code": n.code, "name": web.t.pick(n.name, n.name_en)} for n in evaluated.supplied_by(chosen)
         ],
@@ -623,8 +625,11 @@ def review_page(
     all_rounds, found = chosen_round
     year = found.year
     units = reviews.round_overview(web.context, year, found.system_id)
-    supplying = departments.department_overview(web.context, year, found.system_id)
-    names = found.system.unit_names | found.system.department_names
+    supplying = [
+        d | {"name": web.t.pick(d["name"], d["name_en"])}
+        for d in departments.department_overview(web.context, year, found.system_id)
+    ]
+    names = found.system.unit_names | {d["department_code"]: d["name"] for d in supplying}
     shown = None
     values: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
@@ -857,6 +862,8 @@ def _home_of(web: Web) -> str:
     role = web.principal.role
     if role is Role.DISTRICT:
         return "/upload"
+    if role is Role.DEPARTMENT:
+        return "/department"
     if role is Role.REVIEWER:
         return "/review"
     if role is Role.ADMIN:

@@ -264,3 +264,54 @@ def test_upgrading_a_database_made_under_0004_keeps_every_row(make_settings: Cal
         office.context.results.forget(YEAR, "jinan-district-digital")
         verified = office.client.get(f"/rounds/{YEAR}/results/verification", headers=office.admin).json()
         assert verified["reproduced"] is True
+
+
+def test_a_department_is_late_or_missing_like_a_unit_and_takes_leave(office: Office) -> None:
+    table = _rows_of(lambda row: row["indicator_code"] in {"SC-D-01", "SC-D-02"})
+    deadline = office.client.put(
+        f"/rounds/{YEAR}/deadline{QUERY}", json={"deadline": "2024-01-01T00:00:00Z"}, headers=office.admin
+    )
+    assert deadline.status_code == 200, deadline.text
+    overview = office.client.get(f"/rounds/{YEAR}/departments{QUERY}", headers=office.reviewer).json()
+    assert {d["timeliness"] for d in overview} == {"missing"}  # none uploaded, the deadline passed
+    refused = _department_upload(office, TELECOM, table)
+    assert refused.status_code == 409 and refused.json()["type"].endswith(":deadline-passed")
+    leave = office.client.post(
+        f"/rounds/{YEAR}/units/{TELECOM}/late-uploads{QUERY}",
+        json={"until": "2100-01-01T00:00:00Z", "reason": "运营商数据延迟"},
+        headers=office.admin,
+    )
+    assert leave.status_code == 201, leave.text
+    assert _department_upload(office, TELECOM, table).status_code == 201
+    overview = office.client.get(f"/rounds/{YEAR}/departments{QUERY}", headers=office.reviewer).json()
+    assert {d["department_code"]: d["timeliness"] for d in overview}[TELECOM] == "late"
+
+
+def test_backup_and_restore_keep_a_departments_submissions(
+    office: Office, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    from service.backup import backup, restore
+    from service.db import Database
+
+    table = _rows_of(lambda row: row["indicator_code"] in {"SC-D-01", "SC-D-02"})
+    assert _department_upload(office, TELECOM, table).status_code == 201
+    archive = tmp_path / "backup.zip"
+    backup(office.context.db, archive)
+    target = make_settings(data_dir=tmp_path / "restored")  # a new SQLite file; on PostgreSQL a new schema
+    database = Database(target.sqlalchemy_url, target.database_schema)
+    try:
+        database.migrate()
+        restore(database, archive)
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT unit_code, kind, version FROM submissions ORDER BY id")
+            ).all()
+            tokens = (
+                connection.execute(text("SELECT department_code FROM api_tokens WHERE role = 'department'"))
+                .scalars()
+                .all()
+            )
+    finally:
+        database.dispose()
+    assert [tuple(row) for row in rows] == [(TELECOM, "department", 1)]
+    assert tokens == [TELECOM]

@@ -88,9 +88,7 @@ def test_a_department_uploads_its_sheet_and_a_reviewer_accepts_it(
     tab.guard.check()
 
     # on a phone, in both languages: nothing wider than the screen
-    phone = open_tab(
-        browser, smart_site, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
+    phone = open_tab(browser, smart_site, viewport={"width": 390, "height": 844})  # plain: no zooming out
     try:
         sign_in(phone.page, _token(smart_site, Role.DEPARTMENT, TELECOM))
         for lang in ("zh", "en"):
