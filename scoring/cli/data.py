@@ -43,6 +43,16 @@ def template(
         str | None,
         typer.Option(metavar="CODE", help=bilingual("区县编码，如 370102", "unit code, e.g. 370102")),
     ] = None,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CODE",
+            help=bilingual(
+                "部门编码：生成该部门的空白部门报表（全部区县 × 本部门提供的指标）",
+                "department code: the blank department sheet (every unit × the indicators it supplies)",
+            ),
+        ),
+    ] = None,
     all_units: Annotated[
         bool,
         typer.Option(
@@ -70,9 +80,9 @@ def template(
         ),
     ] = Path("form.xlsx"),
 ) -> None:
-    """生成区县填报模板（空白表），单个区县或全部区县。
+    """生成区县填报模板（空白表），单个区县或全部区县；或部门的空白部门报表。
 
-    Write the blank district form for one unit or for all.
+    Write the blank district form for one unit or for all; or a department's blank sheet.
     """
     from datetime import date
 
@@ -82,6 +92,17 @@ def template(
         output_format((".xlsx",))(out)  # checked before any work; with --all, out is a folder
     indicator_system = resolve_system(system)
     chosen_years = years or [date.today().year - 3 + i for i in range(3)]
+    if department is not None:
+        from scoring.io.department_sheet import write_department_sheet
+
+        if department not in indicator_system.department_names:
+            known = ", ".join(indicator_system.department_names) or "-"
+            raise typer.BadParameter(
+                f"department {department!r} supplies no indicator of the system (departments: {known})"
+            )
+        write_department_sheet(indicator_system, department, out, chosen_years)
+        console.print(f"已生成部门报表 → {out}")
+        return
     if all_units:
         write_all_templates(indicator_system, out, chosen_years)
         console.print(f"已生成 {len(indicator_system.units)} 份填报模板 → {out}")

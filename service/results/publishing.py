@@ -31,7 +31,7 @@ from service.results.cache import PublishedRef
 from service.results.snapshots import RoundResults
 from service.submissions import accepted_inputs, dataset_of, load_inputs, round_for_update, round_query
 from service.systems import SystemCatalog
-from service.tables import RoundRow, SnapshotRow, SubmissionRow, SystemRow
+from service.tables import KIND_DEPARTMENT, RoundRow, SnapshotRow, SubmissionRow, SystemRow
 
 SNAPSHOT_FORMAT = "digiscore-snapshot-1"
 log = logging.getLogger(__name__)
@@ -196,8 +196,15 @@ def publication_check(db: Database, catalog: SystemCatalog, year: int, system_id
         "system_id": system_id,
         "included_unpublished": waiting,
         "status": round_row.status,
-        "units": [r.unit_code for r in inputs],
+        "units": [r.unit_code for r in inputs if r.kind != KIND_DEPARTMENT],
         "missing_units": missing_unit_names(system, inputs),
+        # the departments that supply the system without an accepted version: their indicators would be
+        # missing for every unit
+        "missing_departments": [
+            {"code": d.code, "name": d.name}
+            for d in system.departments
+            if d.code not in {r.unit_code for r in inputs if r.kind == KIND_DEPARTMENT}
+        ],
     }
 
 

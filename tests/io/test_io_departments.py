@@ -80,3 +80,21 @@ def test_the_blank_department_sheet_reads_back_as_a_long_table(tmp_path: Path) -
     values = data.values.set_index(["unit_code", "indicator_code", "year"])["value"]
     assert values[("370102", "SC-E-01", 2023)] == 0 and values[("370103", "SC-E-01", 2023)] == 8
     assert data.values["remark"].tolist().count("平台导出") == 1
+
+
+def test_the_cli_writes_a_department_sheet_and_names_an_unknown_department(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from scoring.cli import app
+
+    runner = CliRunner(env={"COLUMNS": "250"})
+    system = str(systems_dir() / "jinan_smart_city.yaml")
+    out = tmp_path / "tjj.xlsx"
+    written = runner.invoke(
+        app, ["template", "--system", system, "--department", "JN-TJJ", "--year", "2024", "--out", str(out)]
+    )
+    assert written.exit_code == 0, written.output
+    rows = list(openpyxl.load_workbook(out)[DEPARTMENT_SHEET].iter_rows(min_row=6, values_only=True))
+    assert len(rows) == 14 and {row[2] for row in rows} == {"SC-F-02"}  # 网络零售额增速, 14 units, 2024
+    refused = runner.invoke(app, ["template", "--system", system, "--department", "XX", "--out", str(out)])
+    assert refused.exit_code == 2 and "XX" in refused.output and "JN-TJJ" in refused.output

@@ -126,6 +126,8 @@ def test_a_department_uploads_one_table_for_all_14_districts_and_its_values_are_
     assert {c["indicator_code"] for c in telecom["conflicts"] if c["differs"]} == {"SC-D-01"}
     # published scores are those of the shipped long table: the department's values, not the districts' 1
     assert office.client.post(f"/rounds/{YEAR}/close{QUERY}", headers=office.admin).status_code == 200
+    check = office.client.get(f"/rounds/{YEAR}/publication{QUERY}", headers=office.admin).json()
+    assert check["missing_departments"] == [] and len(check["units"]) == 14
     published = office.client.post(f"/rounds/{YEAR}/publish{QUERY}", headers=office.admin)
     assert published.status_code == 200, published.text
     expected = evaluate(system, read_data([LONG_TABLE], system), YEAR)
@@ -276,6 +278,7 @@ def test_a_department_is_late_or_missing_like_a_unit_and_takes_leave(office: Off
     assert {d["timeliness"] for d in overview} == {"missing"}  # none uploaded, the deadline passed
     refused = _department_upload(office, TELECOM, table)
     assert refused.status_code == 409 and refused.json()["type"].endswith(":deadline-passed")
+    assert TELECOM in refused.json()["problems"][0]["message_zh"]
     leave = office.client.post(
         f"/rounds/{YEAR}/units/{TELECOM}/late-uploads{QUERY}",
         json={"until": "2100-01-01T00:00:00Z", "reason": "运营商数据延迟"},
