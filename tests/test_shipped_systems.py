@@ -75,8 +75,11 @@ def test_forms_long_and_wide_tables_hold_the_same_values(stem: str) -> None:
 
     forms = sorted((SAMPLES / stem / "forms").glob("*.xlsx"))
     assert len(forms) == len(system(stem).units)
+    # the indicators departments supply are in their tables (a form's rows of them are read-only and empty)
+    departments = sorted((SAMPLES / stem / "departments").glob("*.csv"))
+    assert [path.stem for path in departments] == sorted(d.code for d in system(stem).departments)
     long = values([SAMPLES / stem / "long_table.csv"])
-    pd.testing.assert_frame_equal(values(forms), long)
+    pd.testing.assert_frame_equal(values(forms + departments), long)
     pd.testing.assert_frame_equal(values([SAMPLES / stem / "wide_table.xlsx"]), long)
 
 
