@@ -448,9 +448,10 @@ def _omml(node: Node, ea: str) -> str:
 
 
 # -------------------------------------------------------------------------------------------------- MathML
-def mathml(source: str, *, display: bool) -> str:
-    """The formula as a MathML ``<math>`` element (display: a block of its own)."""
-    mode = ' display="block"' if display else ""
+def mathml(source: str, *, display: bool, displaystyle: bool = False) -> str:
+    """The formula as a MathML ``<math>`` element (display: a block of its own; displaystyle: in line, but set
+    as large as a displayed formula)."""
+    mode = ' display="block"' if display else (' displaystyle="true"' if displaystyle else "")
     return (
         f'<math xmlns="http://www.w3.org/1998/Math/MathML"{mode}><mrow>{_mathml(parse(source))}</mrow></math>'
     )
@@ -510,6 +511,14 @@ def _mathml(node: Node) -> str:
 
 
 # ------------------------------------------------------------------------------------------- inline formulas
+SEPARATOR = r"，\quad"  # between the formulas of one display (T = …，\quad D = …)
+
+
+def parts(source: str) -> list[str]:
+    """The formulas a display shows side by side, split where they are separated by ``，\\quad``."""
+    return [p.strip() for p in source.split(SEPARATOR)]
+
+
 def inline(source: str) -> str:
     """An inline formula to place in body text (``f"权重 {inline('w_j')} 为…"``); checked here, so a formula
     outside the subset fails where it is written."""

@@ -12,6 +12,7 @@ from html import escape
 
 from scoring.report.charts import png_size
 from scoring.report.math import mathml, segments
+from scoring.report.math import parts as math_parts
 from scoring.report.model import (
     Bullets,
     Document,
@@ -47,6 +48,7 @@ p { margin: .45em 0; text-indent: 2em; }
 p.lead { text-indent: 0; padding-left: .8rem; border-left: 3px solid var(--accent); }
 ol.items li { margin: .4em 0; }
 .formula { text-align: center; margin: .6em 0 0; overflow-x: auto; overflow-y: hidden; }
+.formula .part { display: inline-block; margin: .2em .8em; }
 math { font-family: "STIX Two Math", "Cambria Math", "Latin Modern Math", math; }
 math mtext { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; }
 .formula-note { text-indent: 0; color: var(--muted); font-size: .9rem; margin-top: .1em; }
@@ -134,7 +136,12 @@ def to_html(document: Document, charts: Mapping[str, bytes]) -> bytes:
                 f'<{tag} class="items">' + "".join(f"<li>{_body(i)}</li>" for i in block.items) + f"</{tag}>"
             )
         elif isinstance(block, Formula):
-            parts.append(f'<div class="formula">{mathml(block.tex, display=True)}</div>')
+            # the formulas of one display side by side, wrapping onto lines of their own on a narrow screen
+            pieces = "，".join(
+                f'<span class="part">{mathml(p, display=False, displaystyle=True)}</span>'
+                for p in math_parts(block.tex)
+            )
+            parts.append(f'<div class="formula">{pieces}</div>')
             if block.where:
                 parts.append(f'<p class="formula-note">{_body(block.where)}</p>')
         elif isinstance(block, Table):
