@@ -455,11 +455,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不确定性分析只支持以下汇总方法：{supported}；指标体系使用了 {methods}",
         "uncertainty analysis supports only these aggregations: {supported}; the system uses {methods}",
     ),
-    "analysis.unsupported_coverage": (
-        "不确定性分析暂不支持节点级的最低覆盖率（min_coverage）：{nodes}；请去掉这些节点的 min_coverage 后再做稳健性分析",
-        "uncertainty analysis does not support a node's own min_coverage yet ({nodes}); remove it from those "
-        "nodes for the robustness analysis",
-    ),
     "analysis.domain": (
         "无法进行{analysis_zh}：{detail_zh}",
         "{analysis_en} cannot be computed: {detail_en}",

@@ -27,7 +27,7 @@ a removed subtree is in the engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ import pandas as pd
 from scoring.methods import Stage, find, records
 from scoring.pipeline.rank import TIE_DECIMALS
 from scoring.problems import PipelineError, Problem
-from scoring.system.models import IndicatorSystem
+from scoring.system.models import IndicatorSystem, Node
 
 LOG_ZERO = -1e250  # ln 0 in the log domain: finite, so that 0 · LOG_ZERO = 0 in a matrix product
 
@@ -80,6 +80,12 @@ class ParentBlock:
     edges: slice  # rows of the flat edge-weight vector
     adjustment_columns: np.ndarray  # matrix columns of the bonus / deduction children (points)
     ahp: np.ndarray | None = None  # the pairwise matrix, when the parent is weighted by AHP
+    min_coverage: float | None = None  # the node's coverage rule (methods.md, coverage rules)
+    coverage_by: str = "indicators"
+    leaf_columns: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=int)
+    )  # scored indicators below
+    leaf_edges: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # and the edges into them
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,12 @@ class TreeLayout:
         blocks = []
         edge_parent: list[str] = []
         edge_child: list[str] = []
+        edge_of: dict[str, int] = {}  # the edge into each scored child
         for node in reversed(parents):  # reversed pre-order: every child before its parent
             children = node.scored_children
             start = len(edge_child)
+            edge_of.update((c.code, start + k) for k, c in enumerate(children))
+            leaves = _scored_leaves(node) if node.min_coverage is not None else []
             edge_parent.extend(node.code for _ in children)
             edge_child.extend(c.code for c in children)
             indicator_slots = [k for k, c in enumerate(children) if c.is_indicator]
@@ -126,6 +135,10 @@ class TreeLayout:
                     ahp=np.array(node.ahp, dtype=float)
                     if node.ahp is not None and system.weighting_method(node) == "ahp"
                     else None,
+                    min_coverage=node.min_coverage,
+                    coverage_by=node.coverage_by,
+                    leaf_columns=np.array([column[leaf.code] for leaf in leaves], dtype=int),
+                    leaf_edges=np.array([edge_of[leaf.code] for leaf in leaves], dtype=int),
                 )
             )
         return cls(
@@ -162,6 +175,14 @@ class TreeLayout:
         return methods
 
 
+def _scored_leaves(node: Node) -> list[Node]:
+    """The scored indicators below a node (bonus and deduction indicators and their subtrees left out)."""
+    leaves: list[Node] = []
+    for child in node.scored_children:
+        leaves.extend([child] if child.is_indicator else _scored_leaves(child))
+    return leaves
+
+
 class PreparedScores:
     """One indicator matrix (units × indicators, NaN missing) made ready for :func:`batch_composites`.
 
@@ -176,9 +197,12 @@ class PreparedScores:
         scale: tuple[float, float] = (0.0, 100.0),
         points: np.ndarray | None = None,
         points_factor: float = 1.0,
+        applicable: np.ndarray | None = None,
     ):
         """``scores``: the indicator matrix; ``scale``: the clip of a parent with bonus / deduction children;
-        ``points``: the matrix whose columns hold their points (default ``scores``), times ``points_factor``."""
+        ``points``: the matrix whose columns hold their points (default ``scores``), times ``points_factor``;
+        ``applicable``: False where the unit marked the indicator 不适用 (default: everything applies), for
+        the coverage rule ``coverage_by: indicators``."""
         self.layout = layout
         self.scale = scale
         source = scores if points is None else points
@@ -200,6 +224,12 @@ class PreparedScores:
         self.complete: dict[str, bool] = {}
         self.partial_rows: dict[str, np.ndarray] = {}  # units missing some child of the block
         self.linear: dict[str, np.ndarray] = {}
+        applies = np.ones_like(present) if applicable is None else np.asarray(applicable, dtype=bool)
+        # a node's presence from its children (``aggregated``) and after its own coverage rule at the nominal
+        # weights (``node_present``, what its parent sees); the coverage counts of ``coverage_by: indicators``
+        self.aggregated: dict[str, np.ndarray] = {}
+        self.leaf_present: dict[str, np.ndarray] = {}
+        self.leaf_applies: dict[str, np.ndarray] = {}
         for block in layout.blocks:
             mask = np.column_stack([self.node_present[c] for c in block.children])
             self.children_present[block.code] = mask.astype(float)
@@ -208,7 +238,16 @@ class PreparedScores:
             )
             self.complete[block.code] = bool(mask.all())
             self.partial_rows[block.code] = np.flatnonzero(~mask.all(axis=1))
-            self.node_present[block.code] = np.asarray(mask.any(axis=1), dtype=bool)
+            aggregated = np.asarray(mask.any(axis=1), dtype=bool)
+            self.aggregated[block.code] = aggregated
+            self.node_present[block.code] = aggregated
+            if block.min_coverage is not None and block.coverage_by == "indicators":
+                leaf_present = present[:, block.leaf_columns].astype(float)
+                leaf_applies = applies[:, block.leaf_columns].astype(float)
+                self.leaf_present[block.code] = leaf_present
+                self.leaf_applies[block.code] = leaf_applies
+                coverage = _coverage_share(leaf_present.sum(axis=1), leaf_applies.sum(axis=1))
+                self.node_present[block.code] = aggregated & ~(coverage < block.min_coverage)
             self.linear[block.code] = np.ascontiguousarray(self._filled[:, block.indicator_columns])
 
     def logs(self, block: ParentBlock) -> np.ndarray:
@@ -255,6 +294,7 @@ def batch_composites(
         geometric = batched_form(method).log_domain
         w = weights[block.edges]
         children = [values.pop(child) for child in block.node_children]
+        child_presence = [child_present for _, _, child_present in children]
         # presence per replication is needed only when a child's presence already varies by replication, or a
         # zero weight leaves a present unit without any weighted child (checked below)
         per_run = any(present.ndim == 2 for _, _, present in children)
@@ -278,7 +318,7 @@ def batch_composites(
                 weight = mask * w[slot]
                 den = weight if den is None else den + weight
         assert num is not None  # a parent has at least one child
-        present: np.ndarray = prepared.node_present[block.code]
+        present: np.ndarray = prepared.aggregated[block.code]
         if not per_run:
             # den is the column sum of w for the units with every child present; only the others (few, as a
             # rule) need their own den, from the presence mask
@@ -306,6 +346,14 @@ def batch_composites(
             linear = np.clip(linear + prepared.points[block.code][:, np.newaxis], *prepared.scale)
             mask = present if present.ndim == 2 else present[:, np.newaxis]
             num, geometric = np.where(mask, linear, 0.0), False
+        if block.min_coverage is not None:
+            below = _below_coverage(prepared, block, weights, child_presence)
+            if below.ndim == 2:
+                present = (present if present.ndim == 2 else present[:, np.newaxis]) & ~below
+                present = np.broadcast_to(present, num.shape)
+            else:
+                present = present & ~below if present.ndim == 1 else present & ~below[:, np.newaxis]
+            num[~np.broadcast_to(present if present.ndim == 2 else present[:, np.newaxis], num.shape)] = 0.0
         values[block.code] = (num, geometric, present)
     value, is_log, present = values[layout.root]
     composite = np.exp(value) if is_log else value
@@ -314,6 +362,45 @@ def batch_composites(
     )
     assert composite.shape == (prepared.n_units, r)
     return composite
+
+
+def _coverage_share(present: np.ndarray, applies: np.ndarray) -> np.ndarray:
+    """``#present / #applicable`` (1 where nothing applies), the engine's ``node_coverage``."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(applies > 0, present / np.where(applies > 0, applies, 1.0), 1.0)
+
+
+def _below_coverage(
+    prepared: PreparedScores, block: ParentBlock, weights: np.ndarray, child_presence: list[np.ndarray]
+) -> np.ndarray:
+    """Where the node falls below its ``min_coverage``: units (the same in every replication) or units × R.
+
+    ``coverage_by: indicators`` counts the scored indicators below the node that are present over those that
+    apply; an indicator left out of a replication (weight 0) leaves both counts, as removing it from the file
+    does — so the share is the nominal one unless some indicator below is left out. ``coverage_by: weight``
+    is the weight of the children with a score over the weight of all children, with the replication's
+    weights (the engine's nominal weights of that replication's variant system): it changes with every
+    replication where some child is missing.
+    """
+    assert block.min_coverage is not None
+    if block.coverage_by == "indicators":
+        kept = weights[block.leaf_edges] > 0  # leaves × R
+        if kept.all():
+            return prepared.aggregated[block.code] & ~prepared.node_present[block.code]
+        k = kept.astype(float)
+        share = _coverage_share(prepared.leaf_present[block.code] @ k, prepared.leaf_applies[block.code] @ k)
+        return share < block.min_coverage
+    indicators_present = prepared.indicator_present[block.code]
+    if indicators_present.all() and all(p.ndim == 1 and p.all() for p in child_presence):
+        return np.zeros(prepared.n_units, dtype=bool)  # every child present: the share is 1 in every run
+    w = weights[block.edges]
+    covered = indicators_present @ w[block.indicator_slots]
+    for slot, child_present in zip(block.node_slots, child_presence, strict=True):
+        mask = child_present if child_present.ndim == 2 else child_present[:, np.newaxis]
+        covered = covered + mask * w[slot]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = covered / w.sum(axis=0)[np.newaxis, :]
+    return np.asarray(share < block.min_coverage)
 
 
 def rank_descending(scores: np.ndarray, decimals: int = TIE_DECIMALS) -> np.ndarray:

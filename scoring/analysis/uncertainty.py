@@ -52,7 +52,6 @@ from scoring.data import Dataset
 from scoring.evaluate import Evaluation, data_matrices, evaluate_matrix, normalised_matrix
 from scoring.methods import Requirement, Stage, record
 from scoring.pipeline.groups import base_rows
-from scoring.problems import PipelineError, Problem
 from scoring.system.models import IndicatorSystem, QuantileTiers
 
 RANK_QUANTILES = (0.05, 0.5, 0.95)
@@ -142,6 +141,12 @@ class ReplicationModel:
             self.rows if comparability == "per_year" else fit if fit is not None else np.arange(len(index))
         )
         self._normalised: dict[tuple[int, ...], np.ndarray] = {}
+        # False where the unit marked the indicator 不适用 (the coverage rule counts only what applies)
+        self.applicable = ~(
+            not_applicable.reindex(
+                index=index[self.rows], columns=system.indicator_codes, fill_value=False
+            ).to_numpy(dtype=bool)
+        )
         lo, hi = system.method.scale
         self.points_factor = 99.0 / (hi - lo)  # points on the [1, 100] scale of a mapped replication
 
@@ -220,8 +225,9 @@ class ReplicationModel:
                 scale=(1.0, 100.0),
                 points=scores,
                 points_factor=self.points_factor,
+                applicable=self.applicable,
             )
-        return PreparedScores(self.layout, scores, scale=self.system.method.scale)
+        return PreparedScores(self.layout, scores, scale=self.system.method.scale, applicable=self.applicable)
 
     def _to_positive(self, full: np.ndarray, normalisation: int) -> np.ndarray:
         """``y' = 1 + 99·(y − a_j)/(b_j − a_j)`` on the year's rows (see the module docstring)."""
@@ -401,10 +407,6 @@ def uncertainty_analysis_matrix(
     """:func:`uncertainty_analysis` on a raw (year, unit) × indicator matrix and its 不适用 mask."""
     settings = settings or UncertaintySettings()
     settings.check()
-    covered = [node.code for node, _, _ in system.walk() if node.children and node.min_coverage is not None]
-    if covered:
-        # a node set missing below its own coverage is a rule the batched tree does not model (yet)
-        raise PipelineError(Problem("analysis.unsupported_coverage", params={"nodes": ", ".join(covered)}))
     seed = generator_seed(rng)
     state = dict(copy.deepcopy(rng.bit_generator.state))
     nominal = evaluate_matrix(system, raw, not_applicable, year)

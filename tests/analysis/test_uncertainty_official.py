@@ -19,6 +19,7 @@ from scoring.data import Dataset
 from scoring.evaluate import data_matrices, evaluate
 from scoring.io import read_data
 from scoring.system import IndicatorSystem, load_system
+from tests.conftest import NA
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -326,29 +327,91 @@ def test_the_jinan_composite_with_its_bonus_and_deductions_runs_and_matches_the_
         np.testing.assert_allclose(fast, model.engine_composite(levels, design.weights[run]), atol=1e-9)
 
 
-def test_a_node_with_its_own_min_coverage_is_refused_with_a_clear_message(
+# A (min_coverage 0.5 by indicators) over a1…a4 and b1 beside it, goalposts [0, 10] (score = 10·x), fixed equal
+# weights. U1 complete: A = 100, composite (100 + 0)/2 = 50. U2 has a1, a2 (2 of 4 = 0.5, not below): A = (80 + 60)/2
+# = 70, composite (70 + 40)/2 = 55. U3 has a1 only (1/4 < 0.5): A missing, composite = b1 = 60. U4 has a1 and
+# a2 missing, a3 and a4 不适用: 1 of the 2 that apply = 0.5 → A = 50, composite (50 + 20)/2 = 35.
+COVERED = """
+method: {normalise: goalpost, weighting: fixed}
+tree:
+  - code: A
+    name: A
+    weight: 1
+    min_coverage: 0.5
+    children:
+      - {code: a1, name: a1, weight: 1, goalposts: [0, 10]}
+      - {code: a2, name: a2, weight: 1, goalposts: [0, 10]}
+      - {code: a3, name: a3, weight: 1, goalposts: [0, 10]}
+      - {code: a4, name: a4, weight: 1, goalposts: [0, 10]}
+  - {code: b1, name: b1, weight: 1, goalposts: [0, 10]}
+"""
+COVERED_VALUES: dict[str, dict[str, float | str | None]] = {
+    "U1": {"a1": 10, "a2": 10, "a3": 10, "a4": 10, "b1": 0},
+    "U2": {"a1": 8, "a2": 6, "a3": None, "a4": None, "b1": 4},
+    "U3": {"a1": 10, "a2": None, "a3": None, "a4": None, "b1": 6},
+    "U4": {"a1": 5, "a2": None, "a3": NA, "a4": NA, "b1": 2},
+}
+
+
+def test_a_node_below_its_min_coverage_is_missing_in_each_replication(
     make_system: Callable[..., IndicatorSystem], make_dataset: Callable[..., Dataset]
 ) -> None:
-    from scoring.problems import PipelineError
-
-    system = make_system(
-        """
-        method: {normalise: goalpost}
-        tree:
-          - code: A
-            name: A
-            weight: 1
-            min_coverage: 0.5
-            children:
-              - {code: a1, name: a1, weight: 1, goalposts: [0, 10]}
-              - {code: a2, name: a2, weight: 1, goalposts: [0, 10]}
-          - {code: b1, name: b1, weight: 1, goalposts: [0, 10]}
-        """
+    system = make_system(COVERED, units=list(COVERED_VALUES))
+    data = make_dataset({2024: COVERED_VALUES})
+    model = _model(system, data, UncertaintySettings())
+    nominal = model.nominal_weights
+    np.testing.assert_allclose(model.composites((0,), nominal[:, np.newaxis])[:, 0], [50, 55, 60, 35])
+    # a2 left out (its edge weight 0): U2 keeps a1 of the three left (1/3 < 0.5) → A missing, composite = b1 = 40;
+    # U4 keeps a1 of the one that applies (1/1) → A = 50 still; U1: A = 100 over a1, a3, a4
+    edge = model.layout.edge_child.index("a2")
+    without_a2 = nominal.copy()
+    without_a2[edge] = 0.0
+    np.testing.assert_allclose(model.composites((0,), without_a2[:, np.newaxis])[:, 0], [50, 40, 60, 35])
+    np.testing.assert_allclose(model.engine_composite((0,), without_a2), [50, 40, 60, 35])
+    # a3 left out instead: U2 has 2 of 3 → A = 70 again
+    without_a3 = nominal.copy()
+    without_a3[model.layout.edge_child.index("a3")] = 0.0
+    both = np.column_stack([nominal, without_a2, without_a3])  # one batch: presence differs by replication
+    np.testing.assert_allclose(
+        model.composites((0,), both), [[50, 50, 50], [55, 40, 55], [60, 60, 60], [35, 35, 35]]
     )
-    data = make_dataset({2024: {u: {"a1": 1, "a2": 2, "b1": 3} for u in ("U1", "U2", "U3")}})
-    with pytest.raises(PipelineError) as error:
-        uncertainty_analysis(
-            system, data, 2024, np.random.default_rng(0), UncertaintySettings(replications=9)
-        )
-    problem = error.value.problems[0]
-    assert problem.code == "analysis.unsupported_coverage" and "A" in problem.message_zh
+    # every run of the default design (weights, normalisation, aggregation, exclusion, …) as the engine scores it
+    settings = UncertaintySettings()
+    design = sample_design(
+        np.random.default_rng(3), 4, model.nominal_weights, model.layout, model.assumptions, settings
+    )
+    zscore = model.assumptions["normalisation"].levels.index("zscore")
+    checked = 0
+    for run in range(design.runs):
+        levels = tuple(int(v) for v in design.levels[run, :5])
+        if levels[0] == zscore and model.mapped(levels[0], levels[1]):
+            continue
+        fast = model.composites(levels, design.weights[run][:, np.newaxis])[:, 0]
+        np.testing.assert_allclose(fast, model.engine_composite(levels, design.weights[run]), atol=1e-9)
+        checked += 1
+    assert checked > 20
+    result = uncertainty_analysis(
+        system, data, 2024, np.random.default_rng(0), UncertaintySettings(replications=90)
+    )
+    assert result.nominal_deviation < 1e-9
+
+
+def test_coverage_by_weight_uses_each_replications_weights(
+    make_system: Callable[..., IndicatorSystem], make_dataset: Callable[..., Dataset]
+) -> None:
+    # A by weight (min 0.5) over a1 (weight 3), a2, a3, a4 (1 each): U3 has a1 only, 3/6 = 0.5 → present, A = 100,
+    # composite (100 + 60)/2 = 80; U2 (a1, a2): 4/6 → A = (3·80 + 60)/4 = 75, composite (75 + 40)/2 = 57.5.
+    # With a1's weight halved to 1.5, U3 has 1.5/4.5 = 1/3 < 0.5 → A missing, composite 60; U2 has 2.5/4.5 ≥ 0.5
+    # → A = (1.5·80 + 60)/2.5 = 72, composite 56.
+    text = COVERED.replace("min_coverage: 0.5", "min_coverage: 0.5\n    coverage_by: weight").replace(
+        "{code: a1, name: a1, weight: 1,", "{code: a1, name: a1, weight: 3,"
+    )
+    values = {u: COVERED_VALUES[u] for u in ("U1", "U2", "U3")}
+    system = make_system(text, units=list(values))
+    model = _model(system, make_dataset({2024: values}), UncertaintySettings())
+    nominal = model.nominal_weights
+    lighter = nominal.copy()
+    lighter[model.layout.edge_child.index("a1")] *= 0.5
+    got = model.composites((0,), np.column_stack([nominal, lighter]))
+    np.testing.assert_allclose(got, [[50, 50], [57.5, 56], [80, 60]])
+    np.testing.assert_allclose(model.engine_composite((0,), lighter), [50, 56, 60])
