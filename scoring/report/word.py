@@ -70,7 +70,7 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
     import docx
 
     doc = docx.Document()
-    _page_setup(doc)
+    _page_setup(doc, document.cover.title)
     _styles(doc)
     _cover(doc, document.cover)
     _contents(doc, document)
@@ -162,8 +162,9 @@ def _fixed_timestamps(package: bytes) -> bytes:
     return out.getvalue()
 
 
-def _page_setup(doc: Any) -> None:
-    from docx.shared import Cm
+def _page_setup(doc: Any, title: str) -> None:
+    from docx.oxml import parse_xml
+    from docx.shared import Cm, Pt
 
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -175,6 +176,17 @@ def _page_setup(doc: Any) -> None:
     footer.add_run("— ")
     _field(footer, "PAGE", "1")
     footer.add_run(" —")
+    # the running header: the report's title, small, over a thin rule (not on the cover)
+    header = section.header.paragraphs[0]
+    header.alignment = 1
+    header.paragraph_format.first_line_indent = Pt(0)
+    run = header.add_run(_clean(title))
+    run.font.size = Pt(9)
+    header._p.get_or_add_pPr().append(
+        parse_xml(
+            f'<w:pBdr {NSDECL}><w:bottom w:val="single" w:sz="4" w:space="1" w:color="808080"/></w:pBdr>'
+        )
+    )
 
 
 def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
