@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -318,3 +319,46 @@ def test_backup_and_restore_keep_a_departments_submissions(
         database.dispose()
     assert [tuple(row) for row in rows] == [(TELECOM, "department", 1)]
     assert tokens == [TELECOM]
+
+
+def _signed_in(office: Office, headers: dict[str, str]) -> Any:
+    """A dashboard client signed in with the token of ``headers``."""
+    from tests.web.test_web_pages import browser_like, csrf_of
+
+    client = browser_like(office)
+    token = headers["Authorization"].removeprefix("Bearer ")
+    response = client.post("/signin", data={"token": token, "csrf_token": csrf_of(client)})
+    assert response.status_code == 303, response.text
+    return client
+
+
+def test_the_review_page_shows_both_values_of_a_conflicting_cell(office: Office) -> None:
+    own = b"unit_code,indicator_code,year,value\n370102,SC-D-01,2024,12.5\n370102,SC-A1-01,2024,50\n"
+    uploaded = office.client.post(
+        f"/rounds/{YEAR}/units/370102/submissions{QUERY}",
+        files={"file": ("t.csv", own, "text/csv")},
+        headers=office.district("370102"),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    table = b"unit_code,indicator_code,year,value\n370102,SC-D-01,2024,97.5\n370103,SC-D-02,2024,88\n"
+    assert _department_upload(office, TELECOM, table).status_code == 201
+    reviewer = _signed_in(office, office.reviewer)
+    page = reviewer.get(f"/review?year={YEAR}&unit=370102&system={SMART}").text
+    conflicts = page[page.index('id="conflicts"') :]
+    assert "12.5" in conflicts and "97.5" in conflicts and "省通信管理局济南分局" in conflicts
+    assert "不一致" in conflicts
+    english = reviewer.get(f"/review?year={YEAR}&unit=370102&system={SMART}&lang=en").text
+    assert (
+        "Where a district&#39;s value meets a department&#39;s" in english or "meets a department" in english
+    )
+    # the department's version on the same page: a district column, comments per unit × indicator × year
+    page = reviewer.get(f"/review?year={YEAR}&unit={TELECOM}&system={SMART}").text
+    assert 'value="370103|SC-D-02|2024"' in page
+    assert 'id="departments"' in page and "省通信管理局济南分局" in page
+    # a department officer's own page; a district officer may not see it, a department officer no upload page
+    officer = _signed_in(office, office.department(TELECOM))
+    assert officer.get("/department").status_code == 200
+    assert "SC-D-02" in officer.get(f"/department?system={SMART}").text
+    assert officer.get(f"/upload?year={YEAR}&system={SMART}").status_code == 403
+    district = _signed_in(office, office.district("370102"))
+    assert district.get(f"/department?year={YEAR}&system={SMART}").status_code == 403
