@@ -132,6 +132,15 @@ def _up_to_normalisation(
     )
 
 
+def _no_year(raw: pd.DataFrame, year: int) -> Problem:
+    """``pipeline.no_year``, naming the years the data do hold (so the reader can choose one)."""
+    years = sorted({int(y) for y in raw.index.get_level_values("year")})
+    params: dict[str, object] = {"year": year}
+    if years:
+        params["years"] = [str(y) for y in years] if len(years) < 12 else f"{years[0]}–{years[-1]}"
+    return Problem("pipeline.no_year", params=params)
+
+
 def normalised_matrix(
     system: IndicatorSystem, raw: pd.DataFrame, not_applicable: pd.DataFrame, year: int
 ) -> pd.DataFrame:
@@ -139,7 +148,7 @@ def normalised_matrix(
     aggregation, ranks, flags and log that analyses replacing the later stages (the uncertainty analysis) do not
     use."""
     if year not in raw.index.get_level_values("year"):
-        raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
+        raise PipelineError(_no_year(raw, year))
     return _up_to_normalisation(system, raw, not_applicable).normalised.values
 
 
@@ -150,7 +159,7 @@ def evaluate_matrix(
     :func:`data_matrices`: indicators, and the components of derived indicators)."""
     method = system.method
     if year not in raw.index.get_level_values("year"):
-        raise PipelineError(Problem("pipeline.no_year", params={"year": year}))
+        raise PipelineError(_no_year(raw, year))
     stages = _up_to_normalisation(system, raw, not_applicable)
     derived, screened, imputed = stages.derived, stages.screened, stages.imputed
     raw, not_applicable, row_groups = stages.raw, stages.not_applicable, stages.row_groups

@@ -6,8 +6,9 @@ API reports them all at once. ``DigiscoreError`` carries a list of problems when
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
@@ -22,27 +23,44 @@ class Severity(StrEnum):
 MESSAGES: dict[str, tuple[str, str]] = {
     # indicator-system file
     "system.schema": (
-        "指标体系文件不符合格式：{detail}",
-        "indicator-system file does not match the schema: {detail}",
+        "指标体系文件不符合格式：{detail}；请按 docs/indicator-systems.md 中的格式修改该处",
+        "the indicator-system file does not match the schema: {detail}; correct it as docs/indicator-systems.md "
+        "describes",
     ),
     "system.yaml": (
-        "指标体系文件无法解析为 YAML：{detail}",
-        "indicator-system file is not valid YAML: {detail}",
+        "指标体系文件无法解析为 YAML：{detail}；请检查该处的缩进、冒号和引号",
+        "the indicator-system file is not valid YAML: {detail}; check the indentation, colons and quotes there",
     ),
-    "system.invalid": ("指标体系定义有误：{detail}", "invalid indicator-system definition: {detail}"),
+    "system.invalid": (
+        "指标体系定义有误：{detail}；请修改指标体系文件中的该处",
+        "invalid indicator-system definition: {detail}; correct the system file there",
+    ),
     "system.interval_unsupported": (
         "{path}：适度指标（interval）不能用{label_zh}（{method}）标准化，请改用 {allowed}",
         "{path}: an interval indicator cannot be normalised by '{method}' (no best range in that formula); "
         "use one of {allowed}",
     ),
-    "system.formula": ("计算公式有误：{detail}", "invalid formula of a derived indicator: {detail}"),
-    "system.duplicate_code": ("指标编码 {code} 重复出现", "code {code} appears more than once"),
+    "system.formula": (
+        "计算公式有误：{detail}；请只用指标编码、数字和 + − × ÷ 及括号，如 (DI-01 + DI-02) / 2",
+        "invalid formula of a derived indicator: {detail}; use indicator codes, numbers, + - * / and "
+        "parentheses only, e.g. (DI-01 + DI-02) / 2",
+    ),
+    "system.duplicate_code": (
+        "指标编码 {code} 重复出现；每个节点的编码须唯一，请改用其他编码",
+        "code {code} appears more than once; every node needs a code of its own, rename one of them",
+    ),
     "system.ahp_inconsistent": (
         "判断矩阵一致性比率 CR={cr:.4f} ≥ 0.1，未通过一致性检验，请调整两两比较结果",
         "AHP pairwise matrix fails the consistency check: CR={cr:.4f} >= 0.1; revise the comparisons",
     ),
-    "system.units_file": ("区县名单文件无法读取：{detail}", "unit list cannot be read: {detail}"),
-    "system.geometry": ("边界文件 {file}（{where}）：{zh}", "boundary file {file} ({where}): {en}"),
+    "system.units_file": (
+        "区县名单文件无法读取：{detail}；请检查 units 所指的文件",
+        "the unit list cannot be read: {detail}; check the file that units names",
+    ),
+    "system.geometry": (
+        "边界文件 {file}（{where}）：{zh}；请修改边界文件后重试",
+        "boundary file {file} ({where}): {en}; correct the boundary file and try again",
+    ),
     # system files read safely (scoring/system/reading.py): named as written, never a server path or contents
     "system.file_outside": (
         "{field}：“{name}”不在指标体系文件夹内（不能用绝对路径，也不能经“..”或符号链接指向文件夹外），"
@@ -119,8 +137,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: {count} units are listed, more than the limit of {limit}; list only the evaluated units",
     ),
     "system.duplicate_unit": (
-        "{path}：区县编码 {code} 重复（已见于 {other}），每个区县只能列出一次",
-        "{path}: unit code {code} is listed twice (also at {other}); list each unit once",
+        "{path}：区县编码 {code} 重复（已见于 {other}），每个区县只能列出一次，请删除或改正其中一项",
+        "{path}: unit code {code} is listed twice (also at {other}); list each unit once, delete or correct one",
     ),
     "system.unknown_provider": (
         "{path}：提供部门“{provider}”未登记，请改为已登记的部门编码（{known}）或 district（区县填报），"
@@ -130,7 +148,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "unit list",
     ),
     "system.duplicate_department": (
-        "{path}：部门编码 {code} 重复登记且名称不同，每个部门只能登记一次",
+        "{path}：部门编码 {code} 重复登记且名称不同，每个部门只能登记一次，请删除或改正其中一项",
         "{path}: department code {code} is registered twice with different details; register each once",
     ),
     "system.department_is_unit": (
@@ -150,14 +168,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: {stage} method '{method}' ({label_en}) needs {needs_en}; add it or choose another method",
     ),
     # data files
-    "file.unreadable": ("文件无法读取：{detail}", "file cannot be read: {detail}"),
-    "file.format": ("无法识别的文件格式：{detail}", "unrecognised file layout: {detail}"),
-    "file.encoding": (
-        "CSV 文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8、GBK）",
-        "CSV encoding not recognised (UTF-8, UTF-8 with BOM, GBK)",
+    "file.unreadable": (
+        "文件无法读取：{detail}；请在 Excel 中打开并另存为 .xlsx 后重新提交",
+        "the file cannot be read: {detail}; open it in Excel, save it as .xlsx and send it again",
     ),
-    "file.missing_column": ("缺少必需的列：{column}", "required column missing: {column}"),
-    "cell.not_number": ("单元格内容“{value}”不是数值", "cell value '{value}' is not a number"),
+    "file.not_found": (
+        "找不到文件“{file}”；请检查文件名和所在文件夹是否写对",
+        "there is no file '{file}'; check the file name and its folder",
+    ),
+    "file.is_folder": (
+        "“{file}”是文件夹而不是文件；请给出其中的填报表文件，如 {file}/370102_历下区.xlsx",
+        "'{file}' is a folder, not a file; name the forms in it, e.g. {file}/370102.xlsx",
+    ),
+    "file.no_permission": (
+        "没有读取文件“{file}”的权限；请检查文件权限，或将文件复制到可读的位置后重试",
+        "no permission to read '{file}'; check its permissions, or copy it somewhere readable and try again",
+    ),
+    "file.format": (
+        "无法识别的文件格式：{detail}；请使用系统生成的填报表，或含 区县编码、指标编码、年份、数值 列的表格",
+        "unrecognised file layout: {detail}; use the form digiscore made, or a table with the columns "
+        "unit_code, indicator_code, year, value",
+    ),
+    "file.encoding": (
+        "CSV 文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8、GBK）；请在 Excel 中另存为“CSV UTF-8”格式",
+        "the CSV encoding is not recognised (UTF-8, UTF-8 with BOM and GBK are); save it as 'CSV UTF-8' in Excel",
+    ),
+    "file.missing_column": (
+        "缺少必需的列“{column}”；请在表头加上该列（列名须与模板一致）",
+        "the required column '{column}' is missing; add it to the header row (named as in the template)",
+    ),
+    "cell.not_number": (
+        "单元格内容“{value}”不是数值；请只填写数字，例如 {example}",
+        "the cell holds '{value}', which is not a number; enter a plain number, e.g. {example}",
+    ),
     "cell.thousands_separator": (
         "数值“{value}”含千位分隔符，已按 {number} 读取",
         "value '{value}' has thousands separators; read as {number}",
@@ -167,26 +210,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "value '{value}' has a percent sign; the indicator is in %, read as {number}",
     ),
     "cell.percent_ambiguous": (
-        "数值“{value}”含百分号，但该指标单位为“{unit}”，无法确定含义",
-        "value '{value}' has a percent sign but the indicator's unit is '{unit}'; meaning is ambiguous",
+        "数值“{value}”含百分号，但该指标的计量单位是“{unit}”，无法确定含义；请去掉百分号，按“{unit}”填写数字",
+        "the value '{value}' has a percent sign but the indicator is measured in '{unit}', so its meaning is "
+        "unclear; remove the sign and enter the number in '{unit}'",
     ),
     "cell.formula_no_value": (
         "单元格为公式 {formula} 但没有计算结果，请在 Excel 中打开并保存后再上传",
         "cell holds formula {formula} with no cached value; open and save the file in Excel, then upload again",
     ),
     "cell.out_of_range": (
-        "数值 {value} 超出允许范围 [{low}, {high}]",
-        "value {value} is outside the accepted range [{low}, {high}]",
+        "数值 {value} 超出允许范围 [{low}, {high}]；请核对数值和计量单位后重新填写",
+        "the value {value} is outside the accepted range [{low}, {high}]; check the number and its unit of "
+        "measurement and enter it again",
     ),
     "cell.implausible": (
         "数值“{value}”大得不合理（绝对值超过 {limit}），未采用；请检查是否多填了数字、误用了科学计数法或单位",
         "value '{value}' is implausibly large (beyond ±{limit}) and was not used; check for extra digits, "
         "scientific notation or a wrong unit",
     ),
-    "cell.required_missing": ("必填指标未填写", "required value is missing"),
+    "cell.required_missing": (
+        "必填指标未填写；请填写数值，确实无法取得的请在备注中说明原因",
+        "a required value is missing; enter it, or explain in the remark why it cannot be had",
+    ),
     "cell.wrong_magnitude": (
-        "数值 {value} 与其他区县相差约 {factor} 倍（中位数 {median}），请检查单位（如“万元”与“亿元”）",
-        "value {value} is about {factor}x off the other units (median {median}); check the unit (e.g. 万元 vs 亿元)",
+        "数值 {value} 与其他区县相差约 {factor} 倍（中位数 {median}），请检查计量单位（如“万元”与“亿元”）",
+        "the value {value} is about {factor} times off the other units (median {median}); check the unit of "
+        "measurement (such as ten-thousand yuan against hundred-million yuan)",
     ),
     "cell.magnitude_vs_median": (
         "数值 {value}（单位：{unit}）与已接受区县的中位数 {median} 相差约 {factor} 倍，疑似单位混用：{mixup_zh}；"
@@ -210,50 +259,66 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "单元格设置了百分比格式，存储值 {stored} 按显示的 {number}（%）读取",
         "the cell has a percent format: its stored {stored} was read as the {number} (%) it shows",
     ),
-    "cell.not_applicable": ("已标记为“不适用”", "marked as not applicable"),
+    "cell.not_applicable": (
+        "已标记为“不适用”，该指标不计入本区县的评价；如有数值请改填数字",
+        "marked as not applicable: the indicator does not count for this unit; enter the number if it has one",
+    ),
     "data.unknown_indicator": (
-        "指标编码 {indicator} 不在指标体系中",
-        "indicator code {indicator} is not in the system",
+        "指标编码 {indicator} 不在指标体系中；请按填报模板中的指标编码填写",
+        "the indicator code {indicator} is not in the system; use the codes of the template",
     ),
     "data.duplicate": (
-        "指标 {indicator} 在 {year} 年重复填报（另见 {other}）",
-        "indicator {indicator} is given twice for {year} (see also {other})",
+        "指标 {indicator} 在 {year} 年重复填报（另见 {other}）；请只保留一处，已采用先出现的数值",
+        "indicator {indicator} is given twice for {year} (see also {other}); keep one of them, the first was used",
     ),
     "data.unknown_unit": (
-        "区县编码 {unit} 不在区县名单中",
-        "unit code {unit} is not in the system's unit list",
+        "区县编码 {unit} 不在区县名单中；请填写名单中的六位区县编码，如 370102",
+        "the unit code {unit} is not in the system's unit list; use a code of the list, e.g. 370102",
     ),
-    "data.missing_unit_code": ("未填写区县编码", "unit code is missing"),
-    "data.bad_year": ("年份“{value}”无效", "year '{value}' is not valid"),
-    "data.no_values": ("{year} 年没有任何数据", "no values for {year}"),
+    "data.missing_unit_code": (
+        "未填写区县编码；请填写六位区县编码，如 370102",
+        "the unit code is missing; enter the unit's code, e.g. 370102",
+    ),
+    "data.bad_year": (
+        "年份“{value}”无效；请填写四位数字的年份，如 2024",
+        "the year '{value}' is not valid; write a four-digit year, e.g. 2024",
+    ),
+    "data.no_values": (
+        "{year} 年没有任何数据；请填写该年的数值，或检查年份列",
+        "there are no values for {year}; enter that year's values or check the year column",
+    ),
     # pipeline
     "pipeline.missing_values": (
-        "缺失值处理方式为 fail，但以下数据缺失：{cells}",
-        "missing-data policy is 'fail' but these values are missing: {cells}",
+        "缺失值处理方式为“不允许缺失”，但以下数据缺失：{cells}；请补齐这些数值，或改用其他缺失值处理方式",
+        "the missing-data policy is 'fail' but these values are missing: {cells}; fill them in or choose "
+        "another missing-data policy",
     ),
     "pipeline.geometric_negative": (
         "几何平均要求非负值，节点 {node} 的下级得分中存在负值；请使用 [1, 100] 等正区间",
-        "geometric mean needs non-negative values; node {node} has negative child scores; use a positive scale",
+        "the geometric mean needs non-negative values and node {node} has negative child scores; use a "
+        "positive scale such as [1, 100]",
     ),
     "pipeline.no_goalposts": (
-        "指标 {indicator} 使用 goalpost 标准化但未设置 goalposts",
-        "indicator {indicator} is normalised by goalposts but has none",
+        "指标 {indicator} 使用固定阈值法标准化但未设置阈值；请为该指标设置阈值或改用其他标准化方法",
+        "indicator {indicator} is normalised by goalposts but has none; give it goalposts or choose another "
+        "normalisation",
     ),
     "pipeline.no_target": (
-        "指标 {indicator} 使用目标值法标准化但未设置目标值",
-        "indicator {indicator} uses target-based scoring but has no target",
+        "指标 {indicator} 使用目标值法标准化但未设置目标值；请为该指标设置目标值或改用其他标准化方法",
+        "indicator {indicator} uses target-based scoring but has no target; give it a target or choose another "
+        "normalisation",
     ),
     "pipeline.entropy_negative": (
-        "熵权法要求非负的标准化值，请改用 minmax 或 goalpost 标准化",
-        "entropy weights need non-negative normalised values; use minmax or goalpost normalisation",
+        "熵权法要求非负的标准化值；请改用极差标准化或固定阈值法标准化",
+        "entropy weights need non-negative normalised values; use min-max or goalpost normalisation",
     ),
     "pipeline.empty_unit": (
-        "该区县本年度没有任何数值，不参与评价",
-        "the unit has no values this year; it is not evaluated",
+        "该区县本年度没有任何数值，不参与评价；请上传该区县的填报表",
+        "the unit has no values this year and is not evaluated; upload its form",
     ),
     "pipeline.screened": (
-        "数据覆盖率 {coverage:.0%} 低于门槛，已不参与评价",
-        "data coverage {coverage:.0%} is below the threshold; the unit is left out",
+        "数据覆盖率 {coverage:.0%} 低于门槛，已不参与评价；请补齐缺失的数值",
+        "data coverage {coverage:.0%} is below the threshold and the unit is left out; fill in the missing values",
     ),
     "pipeline.no_base_years": (
         "数据中没有基期 {first}—{last} 年（method.base_years）的数值，无法按固定基期计算，请提供基期数据或修改基期",
@@ -261,21 +326,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "learns its bounds and weights there; add those years or change base_years",
     ),
     "pipeline.node_coverage": (
-        "{node} 的数据覆盖率 {coverage:.0%} 低于该节点要求的 {threshold:.0%}，该项不计分（视为缺失）",
-        "{node}: data coverage {coverage:.0%} is below the node's minimum {threshold:.0%}; it is left missing",
+        "{node} 的数据覆盖率 {coverage:.0%} 低于该节点要求的 {threshold:.0%}，该项不计分（视为缺失）；"
+        "请补齐其下级指标的数值",
+        "{node}: data coverage {coverage:.0%} is below the node's minimum {threshold:.0%} and it is left "
+        "missing; fill in its indicators' values",
     ),
     "pipeline.derived_zero_division": (
-        "指标 {indicator} 无法计算：公式 {formula} 中作除数的 {components} 为 0",
-        "indicator {indicator} cannot be computed: {components}, a divisor in {formula}, is 0",
+        "指标 {indicator} 无法计算：公式 {formula} 中作除数的 {components} 为 0；请核对 {components} 的数值",
+        "indicator {indicator} cannot be computed: {components}, a divisor in {formula}, is 0; check the value "
+        "of {components}",
     ),
     "pipeline.derived_missing_part": (
-        "指标 {indicator} 无法计算：公式 {formula} 缺少 {components} 的数值",
-        "indicator {indicator} cannot be computed: {formula} lacks a value of {components}",
+        "指标 {indicator} 无法计算：公式 {formula} 缺少 {components} 的数值；请填写 {components}",
+        "indicator {indicator} cannot be computed: {formula} lacks a value of {components}; fill in {components}",
     ),
-    "pipeline.no_year": ("数据中没有 {year} 年", "the data hold no values for {year}"),
+    "pipeline.no_year": (
+        "数据中没有 {year} 年的数值；请改选数据中已有的年份，或补充该年的数据",
+        "the data hold no values for {year}; choose a year the data have, or add that year's values",
+    ),
     "pipeline.unknown_method": (
-        "未知的方法 {kind}：{name}（可选：{choices}）",
-        "unknown {kind} method '{name}' (choose from {choices})",
+        "未知的{kind}方法“{name}”；请改为以下之一：{choices}",
+        "unknown {kind} method '{name}'; choose one of {choices}",
     ),
     # data files (scoring.io)
     "cell.full_width": (
@@ -284,29 +355,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cell.ambiguous_separator": (
         "数值“{value}”中的逗号无法判断是千位分隔符还是小数点，请只填写数字（如 1234.5）",
-        "value '{value}' has a comma that may be a thousands separator or a decimal point; write plain digits",
+        "the value '{value}' has a comma that may be a thousands separator or a decimal point; write plain "
+        "digits, e.g. 1234.5",
     ),
     "data.missing_indicator_code": (
-        "有数据但未填写指标编码",
-        "values are given but the indicator code is missing",
+        "有数据但未填写指标编码；请按填报模板填写该行的指标编码，如 DI-01",
+        "values are given but the indicator code is missing; enter the row's code as in the template, e.g. DI-01",
     ),
     "form.missing_indicator": (
         "填报表中缺少指标 {indicator} 所在的行，请勿删除行或修改指标编码",
         "the form has no row for indicator {indicator}; do not delete rows or change indicator codes",
     ),
     "form.system_mismatch": (
-        "填报表对应指标体系 {form_system}（版本 {form_version}），与当前指标体系 {system}（版本 {version}）不一致",
-        "the form is for system {form_system} version {form_version}, not {system} version {version}",
+        "填报表对应指标体系 {form_system}（版本 {form_version}），与当前指标体系 {system}（版本 {version}）不一致；"
+        "请下载本轮次的空白填报表重新填写",
+        "the form is for system {form_system} version {form_version}, not {system} version {version}; download "
+        "this round's blank form and fill it in",
     ),
     "file.sheet_ignored": (
-        "工作表“{sheet}”的格式无法识别，已忽略",
-        "sheet '{sheet}' has no recognisable layout and was ignored",
+        "工作表“{sheet}”的格式无法识别，已忽略；如该表有数据，请按填报模板的格式整理",
+        "sheet '{sheet}' has no recognisable layout and was ignored; if it holds values, lay it out as the "
+        "template does",
     ),
     # upload safety (scoring.io.safety), checked before any parser sees the file
-    "upload.empty": ("上传的文件为空", "the uploaded file is empty"),
+    "upload.empty": (
+        "上传的文件为空；请选择填好的填报表重新上传",
+        "the uploaded file is empty; choose the filled-in form and upload it again",
+    ),
     "upload.too_large": (
-        "文件大小 {size} 字节超过上限 {limit} 字节",
-        "the file has {size} bytes, more than the limit of {limit} bytes",
+        "文件大小 {size} 字节超过上限 {limit} 字节；请删除多余的工作表或图片后重新上传",
+        "the file has {size} bytes, more than the limit of {limit} bytes; delete extra sheets or pictures and "
+        "upload it again",
     ),
     "upload.file_type": (
         "不支持的文件类型：{detail}；请上传 .xlsx 或 .csv 文件",
@@ -317,28 +396,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the file contains macros ({detail}) and is refused; save it as a macro-free .xlsx workbook",
     ),
     "upload.not_xlsx": (
-        "文件不是有效的 Excel 工作簿（.xlsx）：{detail}",
-        "the file is not a valid Excel workbook (.xlsx): {detail}",
+        "文件不是有效的 Excel 工作簿（.xlsx）：{detail}；请在 Excel 中打开并另存为 .xlsx 后重新上传",
+        "the file is not a valid Excel workbook (.xlsx): {detail}; open it in Excel, save it as .xlsx and upload "
+        "it again",
     ),
     "upload.zip_bomb": (
-        "压缩包解压后过大或压缩比异常（{detail}），疑似压缩炸弹，不予接收",
-        "the archive expands too much ({detail}); refused as a likely zip bomb",
+        "压缩包解压后过大或压缩比异常（{detail}），疑似压缩炸弹，不予接收；请上传正常保存的 .xlsx 文件",
+        "the archive expands too much ({detail}) and is refused as a likely zip bomb; upload a workbook saved "
+        "by Excel",
     ),
     "upload.unsafe_xml": (
-        "文件中的 XML 含有文档类型声明或实体定义（{part}），不予接收",
-        "an XML part of the file declares a DTD or entities ({part}) and is refused",
+        "文件中的 XML 含有文档类型声明或实体定义（{part}），不予接收；请在 Excel 中另存为 .xlsx 后重新上传",
+        "an XML part of the file declares a DTD or entities ({part}) and is refused; save it as .xlsx in Excel "
+        "and upload it again",
     ),
     "upload.too_many_sheets": (
-        "工作表数量 {count} 超过上限 {limit}",
-        "the workbook has {count} sheets, more than the limit of {limit}",
+        "工作表数量 {count} 超过上限 {limit}；请删除多余的工作表后重新上传",
+        "the workbook has {count} sheets, more than the limit of {limit}; delete the extra sheets and upload again",
     ),
     "upload.too_many_rows": (
-        "行数 {count} 超过上限 {limit}",
-        "the table has {count} rows, more than the limit of {limit}",
+        "行数 {count} 超过上限 {limit}；请删除多余的行或分成几个文件上传",
+        "the table has {count} rows, more than the limit of {limit}; delete extra rows or split the file",
     ),
     "upload.too_many_columns": (
-        "列数 {count} 超过上限 {limit}",
-        "the table has {count} columns, more than the limit of {limit}",
+        "列数 {count} 超过上限 {limit}；请删除多余的列后重新上传",
+        "the table has {count} columns, more than the limit of {limit}; delete the extra columns and upload again",
     ),
     "upload.too_many_cells": (
         "表格共 {rows} 行 × {columns} 列 = {count} 个单元格（最长的一行决定列数），超过上限 {limit}；"
@@ -347,8 +429,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "columns), more than the limit of {limit}; delete the extra rows or columns and upload again",
     ),
     "upload.sheet_cells": (
-        "工作表“{sheet}”含 {count} 个单元格，超过上限 {limit}",
-        "sheet '{sheet}' holds {count} cells, more than the limit of {limit}",
+        "工作表“{sheet}”含 {count} 个单元格，超过上限 {limit}；请删除多余的行或列后重新上传",
+        "sheet '{sheet}' holds {count} cells, more than the limit of {limit}; delete extra rows or columns and "
+        "upload again",
     ),
     "upload.far_cell": (
         "工作表“{sheet}”中的单元格 {cell} 超出允许范围：从 A1 到最远的单元格共 {rows} 行 × {columns} 列"
@@ -368,8 +451,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "or has large empty areas",
     ),
     "problems.more": (
-        "另有 {count} 处同类问题（{code}），未逐一列出",
-        "{count} more problems of the same kind ({code}), not listed one by one",
+        "另有 {count} 处同类问题未逐一列出；请先修正以上问题，再重新检查",
+        "{count} more problems of the same kind are not listed; fix the ones above and check again",
     ),
     # submissions (service)
     "submission.department_value": (
@@ -394,8 +477,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "district form; download the department sheet, fill it in and upload it",
     ),
     "submission.other_unit": (
-        "文件中包含区县 {unit} 的数据，但本次只能为区县 {expected} 填报",
-        "the file holds values for unit {unit}, but this upload is for unit {expected} only",
+        "文件中包含区县 {unit} 的数据，但本次只能为区县 {expected} 填报；请上传本区县的填报表",
+        "the file holds values for unit {unit}, but this upload is for unit {expected} only; upload that unit's "
+        "form",
     ),
     # rounds (service)
     "round.year_too_far": (
@@ -404,14 +488,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "is {latest}; check the year for a typo",
     ),
     "round.has_submissions": (
-        "{year} 年度轮次已有 {count} 份填报，不能取消；只有没有任何填报的轮次才能取消",
+        "{year} 年度轮次已有 {count} 份填报，不能取消；只有没有任何填报的轮次才能取消，如需停止填报请截止该轮次",
         "the {year} round already holds {count} submissions and cannot be cancelled; only a round without "
-        "submissions can be",
+        "submissions can be, close the round instead to stop uploads",
     ),
     "round.included_unpublished": (
-        "综合体系的 {year} 年度轮次要等所含体系的 {year} 年度轮次发布后才能发布；尚未发布：{systems}",
+        "综合体系的 {year} 年度轮次要等所含体系的 {year} 年度轮次发布后才能发布；尚未发布：{systems}，请先发布这些轮次",
         "the {year} round of a composite system is published after the {year} rounds of the systems it "
-        "includes; not published yet: {systems}",
+        "includes; not published yet: {systems}, publish those first",
     ),
     "round.composite_no_uploads": (
         "综合体系的轮次不接受填报：数据来自所含体系（{systems}）同年度轮次中已接受的填报，请向这些轮次上传",
@@ -443,23 +527,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "give a comment when returning a version (an overall comment or one on at least one cell)",
     ),
     "review.unknown_cell": (
-        "第 {version} 版没有指标 {indicator}、{year} 年的数值，不能对该单元格提出意见",
-        "version {version} has no value of indicator {indicator} for {year}: that cell cannot take a comment",
+        "第 {version} 版没有指标 {indicator}、{year} 年的数值，不能对该单元格提出意见；请对该版本已填报的单元格提出意见",
+        "version {version} has no value of indicator {indicator} for {year}: that cell cannot take a comment; "
+        "comment on a cell the version holds",
     ),
     # analysis (scoring.analysis)
     "analysis.bad_settings": (
-        "不确定性分析参数有误：{detail}",
-        "invalid uncertainty-analysis settings: {detail}",
+        "不确定性分析参数有误：{detail}；请修改该参数",
+        "invalid uncertainty-analysis settings: {detail}; change that setting",
     ),
     "analysis.unsupported_aggregation": (
-        "不确定性分析只支持以下汇总方法：{supported}；指标体系使用了 {methods}",
-        "uncertainty analysis supports only these aggregations: {supported}; the system uses {methods}",
+        "不确定性分析只支持以下汇总方法：{supported}；指标体系使用了 {methods}，请改用所支持的方法后再做分析",
+        "uncertainty analysis supports only these aggregations: {supported}; the system uses {methods}, choose a "
+        "supported one for the analysis",
     ),
     "analysis.domain": (
         "无法进行{analysis_zh}：{detail_zh}",
         "{analysis_en} cannot be computed: {detail_en}",
     ),
-    "analysis.unknown_unit": ("{year} 年没有单元 {unit} 的评价结果", "no result for unit {unit} in {year}"),
+    "analysis.unknown_unit": (
+        "{year} 年没有区县 {unit} 的评价结果；请检查区县编码和年份",
+        "there is no result for unit {unit} in {year}; check the unit code and the year",
+    ),
     # report
     "report.font_missing": (
         "未找到中文字体 Noto Sans CJK，图表中的中文将无法显示。请运行 scripts/install-system-deps.sh"
@@ -468,13 +557,72 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "scripts/install-system-deps.sh (or apt-get install fonts-noto-cjk) and retry; searched: {searched}",
     ),
     "report.glyph_missing": (
-        "图表字体缺少字符，无法正确显示：{detail}",
-        "the chart font lacks glyphs, which would print as boxes: {detail}",
+        "图表字体缺少字符，无法正确显示：{detail}；请安装 Noto Sans CJK 字体后重试",
+        "the chart font lacks glyphs, which would print as boxes: {detail}; install Noto Sans CJK and retry",
     ),
     "report.unknown_format": (
-        "不支持的报告格式“{fmt}”（可选：{choices}）",
-        "unsupported report format '{fmt}' (choose from {choices})",
+        "不支持的报告格式“{fmt}”；请改为以下之一：{choices}",
+        "unsupported report format '{fmt}'; choose one of {choices}",
     ),
+}
+
+
+# Fuller wordings of a code, used when the problem carries their context (see :func:`named`): the first variant
+# whose parameters are all given wins, else the code's MESSAGES template. (required parameters, Chinese, English)
+VARIANTS: dict[str, list[tuple[tuple[str, ...], str, str]]] = {
+    "cell.not_number": [
+        (
+            ("indicator_name", "measure", "measure_column"),
+            "“{indicator_name}”一栏填的“{value}”不是数值；请只填写数字，计量单位已在 {measure_column} 列给出"
+            "（{measure}），例如 {example}",
+            "{indicator_name}: the cell holds '{value}', which is not a number; enter the number only, the unit "
+            "({measure}) is already given in column {measure_column}, e.g. {example}",
+        ),
+        (
+            ("indicator_name", "measure"),
+            "“{indicator_name}”一栏填的“{value}”不是数值；请只填写数字，计量单位为{measure}，例如 {example}",
+            "{indicator_name}: '{value}' is not a number; enter the number only, in {measure}, e.g. {example}",
+        ),
+    ],
+    "cell.required_missing": [
+        (
+            ("indicator_name", "year", "measure"),
+            "必填指标“{indicator_name}”{year} 年的数值未填写；请填写数字（计量单位：{measure}），"
+            "确实无法取得的请在备注中说明原因",
+            "the required value of {indicator_name} for {year} is missing; enter the number (in {measure}), or "
+            "explain in the remark why it cannot be had",
+        ),
+        (
+            ("indicator_name",),
+            "必填指标“{indicator_name}”未填写；请填写数值，确实无法取得的请在备注中说明原因",
+            "the required value of {indicator_name} is missing; enter it, or explain in the remark why it cannot "
+            "be had",
+        ),
+    ],
+    "cell.out_of_range": [
+        (
+            ("indicator_name", "measure"),
+            "“{indicator_name}”的数值 {value} 超出允许范围 [{low}, {high}]（计量单位：{measure}）；"
+            "请核对数值和计量单位后重新填写",
+            "{indicator_name}: the value {value} is outside the accepted range [{low}, {high}] (in {measure}); "
+            "check the number and its unit of measurement and enter it again",
+        ),
+    ],
+    "data.unknown_unit": [
+        (
+            ("unit", "known"),
+            "区县编码 {unit} 不在区县名单中；请填写名单中的区县编码，如 {known}",
+            "the unit code {unit} is not in the system's unit list; use a code of the list, e.g. {known}",
+        ),
+    ],
+    "pipeline.no_year": [
+        (
+            ("years",),
+            "数据中没有 {year} 年的数值（数据包含 {years} 年）；请改选其中一年，或补充 {year} 年的数据",
+            "the data hold no values for {year} (they hold {years}); choose one of those years or add {year}'s "
+            "values",
+        ),
+    ],
 }
 
 
@@ -501,14 +649,21 @@ class Problem:
     indicator: str | None = None
     year: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    # names that let the message say where in words (see :func:`named`); not part of what was found
+    names: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def message_zh(self) -> str:
-        return _render(self.code, 0, self.params)
+        return _render(self.code, 0, self._context())
 
     @property
     def message_en(self) -> str:
-        return _render(self.code, 1, self.params)
+        return _render(self.code, 1, self._context())
+
+    def _context(self) -> dict[str, Any]:
+        """The message's parameters: the problem's own, over its year, unit and indicator codes."""
+        where = {"year": self.year, "unit": self.unit, "indicator": self.indicator}
+        return {k: v for k, v in where.items() if v is not None} | self.names | self.params
 
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable form, as the API and the JSON report give it."""
@@ -533,13 +688,117 @@ class Problem:
 
 
 def _render(code: str, language: int, params: dict[str, Any]) -> str:
-    templates = MESSAGES.get(code)
-    if templates is None:
-        return f"{code} {params}"
+    """The message of ``code`` in one language (0 Chinese, 1 English): the first of the code's
+    :data:`VARIANTS` whose context is all there (names, the measurement unit, the form's column), else its
+    :data:`MESSAGES` template. A parameter not given reads as "…", never as a raw dictionary."""
+    context = _context(params, language)
+    template: str | None = next(
+        (
+            (variant[1], variant[2])[language]
+            for variant in VARIANTS.get(code, ())
+            if all(k in context for k in variant[0])
+        ),
+        None,
+    )
+    if template is None:
+        templates = MESSAGES.get(code)
+        if templates is None:
+            return code
+        template = templates[language]
     try:
-        return templates[language].format(**params)
-    except (KeyError, IndexError, ValueError):
-        return f"{templates[language]} {params}"
+        return template.format_map(_Unknown(context))
+    except (KeyError, IndexError, ValueError, TypeError):
+        return template.split("{", 1)[0].rstrip("：:（( ")
+
+
+class _Unknown(dict[str, Any]):
+    """Parameters where one not given reads as "…" (a stored problem from an older release may lack one)."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _context(params: dict[str, Any], language: int) -> dict[str, Any]:
+    """The parameters a template may name, in one language: ``detail`` from ``detail_zh``/``detail_en`` (or
+    from an older "中文 / English" detail), names from ``*_en`` in English when given, and ``example``, a number
+    taken from a ``value`` such as "12个"."""
+    context = {
+        k: ("、" if not language else ", ").join(map(str, v)) if isinstance(v, list | tuple) else v
+        for k, v in params.items()
+    }
+    if "detail_zh" in params or "detail_en" in params:
+        context["detail"] = params.get("detail_en" if language else "detail_zh") or params.get(
+            "detail_zh", ""
+        )
+    elif isinstance(params.get("detail"), str) and " / " in params["detail"]:
+        zh, _, en = params["detail"].partition(" / ")
+        if _CJK.search(zh) and not _CJK.search(en):
+            context["detail"] = en if language else zh
+    if language:
+        for name in ("indicator_name", "unit_name"):
+            if params.get(f"{name}_en"):
+                context[name] = params[f"{name}_en"]
+    if "example" not in context:
+        found = re.search(r"-?\d+(?:\.\d+)?", str(params.get("value", "")).translate(_FULL_WIDTH_DIGITS))
+        context["example"] = found.group(0) if found else "12.5"
+    return context
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
+
+
+def file_problem(path: str, error: OSError) -> Problem:
+    """What a file that cannot be opened is, said without the operating system's text: not there, a folder, no
+    permission, or unreadable. The message names ``path`` as it was given; the location, its file name."""
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or path
+    if isinstance(error, FileNotFoundError):
+        return Problem("file.not_found", location=Location(file=name), params={"file": path})
+    if isinstance(error, IsADirectoryError):
+        return Problem("file.is_folder", location=Location(file=name), params={"file": path})
+    if isinstance(error, PermissionError):
+        return Problem("file.no_permission", location=Location(file=name), params={"file": path})
+    return Problem(
+        "file.unreadable",
+        location=Location(file=name),
+        params={"detail_zh": "读取时出现系统错误", "detail_en": "the system failed to read it"},
+    )
+
+
+def named(problems: Iterable[Problem], system: Any) -> list[Problem]:
+    """The problems with the names their messages say where with: the indicator's name (and ``name_en``) and
+    its measurement unit, the unit's name, and for a cell of the district form the column that gives the
+    measurement unit. ``system`` is an :class:`~scoring.system.models.IndicatorSystem` (not imported here:
+    this module is below the system models)."""
+    from scoring.io.form import DATA_SHEET, FIRST_YEAR_COL, HEAD_UNIT, LEADING_HEADERS
+
+    nodes = {node.code: node for node in system.collected} | dict(system.nodes)
+    units = {unit.code: unit for unit in system.units}
+    measure_column = chr(ord("A") + LEADING_HEADERS.index(HEAD_UNIT))
+    assert LEADING_HEADERS.index(HEAD_UNIT) < FIRST_YEAR_COL
+    out = []
+    for problem in problems:
+        extra: dict[str, Any] = {}
+        node = nodes.get(problem.indicator or "")
+        if node is not None:
+            extra["indicator_name"] = node.name
+            if node.name_en:
+                extra["indicator_name_en"] = node.name_en
+            if getattr(node, "unit", None):
+                extra["measure"] = node.unit
+                if problem.location.sheet == DATA_SHEET:
+                    extra["measure_column"] = measure_column
+        unit = units.get(problem.unit or "")
+        if unit is not None:
+            extra["unit_name"] = unit.name
+            if getattr(unit, "name_en", None):
+                extra["unit_name_en"] = unit.name_en
+        if problem.code == "data.unknown_unit" and units:
+            extra["known"] = next(iter(units))
+        out.append(replace(problem, names=problem.names | extra) if extra else problem)
+    return out
 
 
 MORE: Final = "problems.more"  # the code of the summary that counts the problems not listed

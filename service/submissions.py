@@ -102,7 +102,12 @@ def parse_upload(
         # the type only: an exception's text can quote the file's bytes (UnicodeDecodeError holds them all)
         log.warning("reader failed on %s: %s", file_name, type(error).__name__)
         problem = Problem(
-            "file.unreadable", location=Location(file=file_name), params={"detail": type(error).__name__}
+            "file.unreadable",
+            location=Location(file=file_name),
+            params={
+                "detail_zh": "文件已损坏，或不是有效的电子表格",
+                "detail_en": "it is damaged or not a valid spreadsheet",
+            },
         )
         return ParsedUpload(OUTCOME_UNUSABLE, empty, [problem])
     problems = list(dataset.problems) + upload_problems(dataset, file_name, unit_code, year)

@@ -24,7 +24,7 @@ from scoring.io.form import format_number
 from scoring.io.layouts import CellBlock, SheetContext, read_sheet
 from scoring.io.safety import UploadLimits, check_path, check_upload
 from scoring.io.workbook import SourceFile, open_bytes, open_path
-from scoring.problems import Location, Problem, ProblemLog, Severity, SubmissionError, cap_problems
+from scoring.problems import Location, Problem, ProblemLog, Severity, SubmissionError, cap_problems, named
 from scoring.system.models import IndicatorSystem
 
 _STATUS_TEXT = np.array([STATUS_VALUE, STATUS_MISSING, STATUS_NOT_APPLICABLE], dtype=object)
@@ -139,7 +139,9 @@ def _read_files(files: list[SourceFile], unusable: list[Problem], system: Indica
         if blocks
         else np.empty(0, np.int64)
     )
-    return _assemble(system, cells, place, places, structure.problems())
+    dataset = _assemble(system, cells, place, places, structure.problems())
+    dataset.problems = named(dataset.problems, system)  # messages that name the indicator and its unit
+    return dataset
 
 
 def _no_table(file_name: str) -> Problem:

@@ -40,7 +40,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from scoring.io.extent import Extent, MalformedSheet, scan_extent, walk_extent
-from scoring.problems import Location, Problem, SubmissionError
+from scoring.problems import Location, Problem, SubmissionError, file_problem
 
 ZIP_MAGIC: Final = b"PK\x03\x04"
 OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -131,12 +131,17 @@ def check_path(path: Path | str, limits: UploadLimits | None = None) -> list[Pro
             return [_problem(file_path.name, "upload.too_large", size=size, limit=limits.max_bytes)]
         content = file_path.read_bytes()
     except OSError as error:
-        return [_problem(file_path.name, "file.unreadable", detail=str(error))]
+        return [file_problem(str(path), error)]
     return check_upload(content, file_path.name, limits)
 
 
 def _problem(file_name: str, code: str, **params: object) -> Problem:
     return Problem(code, location=Location(file=file_name), params=dict(params))
+
+
+def _damaged(part: str) -> dict[str, str]:
+    """The detail of a part that cannot be read (the parser's own text stays out: it is Python's, in English)."""
+    return {"detail_zh": f"{part} 已损坏", "detail_en": f"{part} is damaged"}
 
 
 def _refuse(file_name: str, code: str, **params: object) -> _Refused:
@@ -204,9 +209,12 @@ def _check_csv(content: bytes, name: str, limits: UploadLimits) -> None:
 def _check_xlsx(content: bytes, name: str, limits: UploadLimits) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise _refuse(
-            name, "upload.not_xlsx", detail=f"zip 文件损坏或不完整 / damaged or truncated zip: {error}"
+            name,
+            "upload.not_xlsx",
+            detail_zh="压缩包损坏或不完整",
+            detail_en="the zip archive is damaged or truncated",
         ) from None
     with archive:
         entries = archive.infolist()
@@ -255,9 +263,11 @@ def _read_part(archive: zipfile.ZipFile, part: str, name: str, limit: int) -> by
         with archive.open(part) as stream:
             data = stream.read(limit + 1)
     except KeyError:
-        raise _refuse(name, "upload.not_xlsx", detail=f"缺少 / missing {part}") from None
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError) as error:
-        raise _refuse(name, "upload.not_xlsx", detail=f"{part}: {error}") from None
+        raise _refuse(
+            name, "upload.not_xlsx", detail_zh=f"缺少 {part}", detail_en=f"{part} is missing"
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError):
+        raise _refuse(name, "upload.not_xlsx", **_damaged(part)) from None
     if len(data) > limit:
         raise _refuse(name, "upload.zip_bomb", detail=f"{part} > {limit}")
     return data
@@ -268,8 +278,8 @@ def _parse_xml(data: bytes, part: str, name: str) -> Element:
         root: Element = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
         raise _refuse(name, "upload.unsafe_xml", part=part) from None
-    except SafeET.ParseError as error:
-        raise _refuse(name, "upload.not_xlsx", detail=f"{part}: {error}") from None
+    except SafeET.ParseError:
+        raise _refuse(name, "upload.not_xlsx", **_damaged(part)) from None
     return root
 
 
@@ -330,8 +340,8 @@ def _check_sheets(
                 head = stream.read(8192)
         except KeyError:
             continue  # a declared part that is missing: the reader reports the sheet, nothing unsafe in it
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError) as error:
-            raise _refuse(name, "upload.not_xlsx", detail=f"{part}: {error}") from None
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError):
+            raise _refuse(name, "upload.not_xlsx", **_damaged(part)) from None
         match = _DIMENSION.search(head)
         if match is None:
             continue  # no dimension: the decompressed-size limit still bounds the sheet
@@ -403,10 +413,10 @@ def _check_streams(
                 else:
                     for _ in chunks:
                         pass
-        except MalformedSheet as error:
-            raise _refuse(name, "upload.not_xlsx", detail=f"{entry.filename}: {error}") from None
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError) as error:
-            raise _refuse(name, "upload.not_xlsx", detail=f"{entry.filename}: {error}") from None
+        except MalformedSheet:
+            raise _refuse(name, "upload.not_xlsx", **_damaged(entry.filename)) from None
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError):
+            raise _refuse(name, "upload.not_xlsx", **_damaged(entry.filename)) from None
 
 
 def _chunks(

@@ -25,7 +25,7 @@ from python_calamine import CalamineWorkbook
 from scoring.io.cells import ObjectArray
 from scoring.io.xlsxformats import PercentCells, percent_cells
 from scoring.io.xlsxscan import SpecialCells, scan_workbook
-from scoring.problems import Location, Problem, SubmissionError
+from scoring.problems import Location, Problem, SubmissionError, file_problem
 
 SPREADSHEET_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 ZIP_MAGIC: Final = b"PK\x03\x04"
@@ -63,13 +63,13 @@ def open_path(path: Path | str) -> SourceFile:
         with file_path.open("rb") as handle:
             head = handle.read(8)
     except OSError as error:
-        raise _unusable(name, "file.unreadable", detail=str(error)) from error
+        raise SubmissionError(file_problem(str(path), error)) from error
     if _is_spreadsheet(head, file_path.suffix):
         return _open_spreadsheet(name, head, lambda: str(file_path))
     try:
         content = file_path.read_bytes()
     except OSError as error:
-        raise _unusable(name, "file.unreadable", detail=str(error)) from error
+        raise SubmissionError(file_problem(str(path), error)) from error
     return _open_csv(name, content)
 
 
@@ -85,6 +85,13 @@ def open_bytes(content: bytes, name: str) -> SourceFile:
 def _is_spreadsheet(head: bytes, suffix: str) -> bool:
     # The content decides; a spreadsheet suffix on anything else still goes to calamine, which then refuses it.
     return head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC) or suffix.lower() in SPREADSHEET_SUFFIXES
+
+
+# what a parser's exception means to the person who sent the file (its own text is the parser's, in English)
+_DAMAGED = {
+    "detail_zh": "文件已损坏，或不是有效的电子表格",
+    "detail_en": "it is damaged or not a valid spreadsheet",
+}
 
 
 def _unusable(name: str, code: str, **params: str) -> SubmissionError:
@@ -113,7 +120,7 @@ def _open_spreadsheet(name: str, head: bytes, source: Callable[[], str | IO[byte
             for sheet_name in workbook.sheet_names
         ]
     except Exception as error:  # calamine raises several types for hostile input; all mean "unusable"
-        raise _unusable(name, "file.unreadable", detail=f"{type(error).__name__}: {error}") from error
+        raise _unusable(name, "file.unreadable", **_DAMAGED) from error
 
     def special_cells_of(sheet_name: str) -> Callable[[], SpecialCells]:
         def special_cells() -> SpecialCells:
@@ -123,7 +130,7 @@ def _open_spreadsheet(name: str, head: bytes, source: Callable[[], str | IO[byte
                 return scan.result().get(sheet_name, {})
             except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as error:
                 # ElementTree's ParseError is a SyntaxError; a zip calamine could read but we cannot is unusable
-                raise _unusable(name, "file.unreadable", detail=f"{type(error).__name__}: {error}") from error
+                raise _unusable(name, "file.unreadable", **_DAMAGED) from error
 
         return special_cells
 
@@ -135,7 +142,7 @@ def _open_spreadsheet(name: str, head: bytes, source: Callable[[], str | IO[byte
         try:
             return percent_cells(source())
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as error:
-            raise _unusable(name, "file.unreadable", detail=f"{type(error).__name__}: {error}") from error
+            raise _unusable(name, "file.unreadable", **_DAMAGED) from error
 
     def percent_cells_of(sheet_name: str) -> Callable[[], PercentCells]:
         return lambda: formats().get(sheet_name, frozenset())

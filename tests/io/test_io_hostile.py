@@ -140,8 +140,8 @@ def test_a_log_lists_the_first_problems_of_a_code_and_counts_the_rest() -> None:
     assert [p.code for p in listed] == ["data.duplicate", "data.duplicate", "cell.not_applicable", MORE]
     summary = listed[-1]
     assert (summary.severity, str(summary.location), summary.params["total"]) == (Severity.ERROR, "a.csv", 3)
-    assert summary.message_zh.startswith("另有 3 处同类问题（data.duplicate）")
-    assert summary.message_en.startswith("3 more problems of the same kind (data.duplicate)")
+    assert summary.message_zh.startswith("另有 3 处同类问题未逐一列出")
+    assert summary.message_en.startswith("3 more problems of the same kind are not listed")
     assert problem_count(listed) == 6 and problem_count(listed, Severity.ERROR) == 5
     assert cap_problems(listed, per_code=2) == listed  # merging a capped list changes nothing
 

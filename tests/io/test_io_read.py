@@ -81,8 +81,12 @@ def test_form_reports_each_bad_cell_once_with_its_place(
     by_cell = {p.location.cell: p for p in dataset.problems}
     assert by_cell["H11"].params["value"] == "#DIV/0!"
     assert by_cell["G11"].params["formula"] == "=SUM(1,2)"
-    assert by_cell["H10"].message_zh == "数值 135 超出允许范围 [0, 100]"
-    assert by_cell["G14"].message_zh == "数值“5%”含百分号，但该指标单位为“起”，无法确定含义"
+    assert by_cell["H10"].message_zh == (
+        "“千兆宽带用户占比”的数值 135 超出允许范围 [0, 100]（计量单位：%）；请核对数值和计量单位后重新填写"
+    )
+    assert by_cell["G14"].message_zh.startswith(
+        "数值“5%”含百分号，但该指标的计量单位是“起”，无法确定含义；请去掉百分号"
+    )
     for problem in dataset.problems:
         assert kit.has_chinese(problem.message_zh), problem
         assert "{" not in problem.message_zh + problem.message_en, problem
@@ -109,7 +113,7 @@ def test_form_of_a_unit_outside_the_system(system: IndicatorSystem, tmp_path: Pa
 
     unknown = kit.by_code(dataset.problems, "data.unknown_unit")
     assert [kit.where(p) for p in unknown] == [("form.xlsx", "数据填报", "B2", "370112", None, None)]
-    assert unknown[0].message_zh == "区县编码 370112 不在区县名单中"
+    assert unknown[0].message_zh == "区县编码 370112 不在区县名单中；请填写名单中的区县编码，如 370102"
     # the cells are still checked, but nothing of an unknown unit is kept, and no value is "missing"
     assert [p.location.cell for p in kit.by_code(dataset.problems, "cell.not_number")] == ["G9"]
     assert not kit.by_code(dataset.problems, "cell.required_missing")
@@ -320,7 +324,9 @@ def test_duplicates_within_and_across_files_keep_the_first(
         (("long.csv", "", "D2", "370102", "DI-01", 2024), "form.xlsx!数据填报!G9"),
         (("long.csv", "", "D4", "370103", "DI-01", 2024), "long.csv!D3"),
     ]
-    assert duplicates[0].message_zh == "指标 DI-01 在 2024 年重复填报（另见 form.xlsx!数据填报!G9）"
+    assert duplicates[0].message_zh.startswith(
+        "指标 DI-01 在 2024 年重复填报（另见 form.xlsx!数据填报!G9）；请只保留一处"
+    )
     values = values_of(dataset)
     assert values[("370102", "DI-01", 2024)] == (40.0, "value")
     assert values[("370103", "DI-01", 2024)] == (7.0, "value")
