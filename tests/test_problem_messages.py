@@ -88,6 +88,9 @@ SAMPLES: dict[str, object] = {
     "stage": "normalise",
     "where": "features[3]",
     "provider": "bigdata",
+    "department": "bigdata",
+    "department_name": "市大数据局",
+    "supplied": "DI-01",
     "version": "2025.1",
     "form_version": "2024.1",
     "low": 0,
@@ -189,7 +192,7 @@ NOTHING_TO_FIX = {
 }
 FIX_EN = re.compile(
     r"\b(check|enter|fill|use|write|remove|delete|save|add|give|change|upload|ask|choose|name|list|shorten|"
-    r"flatten|revise|accept|correct|open|install|keep|split|lay|rename|download|copy|fix|explain|include|register|close|publish|comment)\b",
+    r"flatten|revise|accept|correct|open|install|keep|split|lay|rename|download|copy|fix|explain|include|register|close|publish|comment|leave|tell|send)\b",
     re.IGNORECASE,
 )
 
