@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import openpyxl
 from docx import Document
 
 from service.settings import DEFAULT_SYSTEMS
@@ -62,6 +63,13 @@ def test_a_new_version_of_last_years_system_gets_the_versions_appendix(office: O
     assert office.client.post(f"/rounds/{YEAR}/close", headers=office.admin).status_code == 200
     assert office.client.post(f"/rounds/{YEAR}/publish", headers=office.admin).status_code == 200
     assert "附录六  指标体系版本变化" in report_text(office)
+    xlsx = office.client.get(f"/rounds/{YEAR}/report.xlsx")
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["指标体系版本变化"]
+    assert any(
+        row[:6] == ("权重", "A", "数字基础设施", "权重（文件）", "0.2", "0.3")
+        for row in sheet.iter_rows(values_only=True)
+    )
 
 
 def test_the_same_version_as_last_year_has_no_versions_appendix(office: Office) -> None:
