@@ -450,6 +450,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "parsing the file took more than {seconds} seconds and was stopped; check whether it is too large "
         "or has large empty areas",
     ),
+    "request.too_large": (
+        "请求内容超过上限 {limit} 字节，未予接收；请上传更小的文件",
+        "the request body is larger than {limit} bytes and was refused; upload a smaller file",
+    ),
+    # evidence files (佐证材料, scoring.io.evidence and the service)
+    "evidence.too_large": (
+        "文件大于佐证材料的上限 {limit} 字节，不予接收；请压缩图片或拆分文件后上传",
+        "the file is larger than the evidence limit of {limit} bytes and is refused; compress or split it",
+    ),
+    "evidence.file_type": (
+        "不支持的佐证材料类型：{detail}；请上传 PDF、PNG、JPEG 图片、.xlsx 或 .docx 文件",
+        "evidence file type not accepted: {detail}; upload a PDF, a PNG or JPEG image, an .xlsx or a .docx file",
+    ),
+    "evidence.executable": (
+        "文件内容是可执行程序（{detail}），扩展名却是“{suffix}”；不予接收",
+        "the file is an executable ({detail}) named '{suffix}'; refused",
+    ),
+    "evidence.type_mismatch": (
+        "文件内容是 {kind}，扩展名却是“{suffix}”；请按实际类型命名后重新上传",
+        "the file is a {kind} but is named '{suffix}'; name it by its real type and upload it again",
+    ),
+    "evidence.macro": (
+        "文件包含宏（{detail}），出于安全原因不予接收；请另存为不含宏的 .docx 或 .xlsx 文件",
+        "the file contains macros ({detail}) and is refused; save it as a macro-free .docx or .xlsx file",
+    ),
+    "evidence.pdf_active": (
+        "PDF 含有脚本或启动动作（{detail}），出于安全原因不予接收；请另存为普通 PDF（如“打印为 PDF”）",
+        "the PDF holds a script or a launch action ({detail}) and is refused; save it as a plain PDF "
+        "(e.g. print to PDF)",
+    ),
+    "evidence.damaged": (
+        "文件已损坏或不完整：{detail}",
+        "the file is damaged or incomplete: {detail}",
+    ),
+    "evidence.too_many": (
+        "{unit} 第 {version} 版的指标 {indicator} 已有 {count} 个佐证材料，达到上限 {limit}；"
+        "请合并为一个文件（如一个 PDF）后上传",
+        "indicator {indicator} of {unit} version {version} already has {count} evidence files, the limit is "
+        "{limit}; combine them into one file (e.g. one PDF)",
+    ),
+    "evidence.unknown_indicator": (
+        "指标体系 {system} 中没有需填报的指标 {indicator}，不能为其上传佐证材料",
+        "system {system} has no collected indicator {indicator}: no evidence can be attached to it",
+    ),
+    "evidence.version_closed": (
+        "{unit} 的第 {version} 版{why}，不能再添加佐证材料；请在最新的待审核版本上添加（需要时先上传新版本）",
+        "version {version} of {unit} {why_en}: no evidence can be added to it; add it to the latest version "
+        "awaiting review (upload a new version first if need be)",
+    ),
+    "evidence.required_missing": (
+        "{unit} 第 {version} 版缺少以下指标要求的佐证材料：{indicators}；请区县上传后再接受",
+        "version {version} of {unit} lacks the evidence these indicators require: {indicators}; the district "
+        "must attach it before the version can be accepted",
+    ),
     "problems.more": (
         "另有 {count} 处同类问题未逐一列出；请先修正以上问题，再重新检查",
         "{count} more problems of the same kind are not listed; fix the ones above and check again",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import scoring
-from scoring.problems import DigiscoreError
+from scoring.problems import DigiscoreError, Problem
 from scoring.system import load_system
 from service import systems
 from service.auth import STARTUP
@@ -31,6 +32,7 @@ from service.openapi import install_openapi
 from service.ratelimit import FailureLimiter
 from service.results import ResultsCache
 from service.routes import admin, analysis, departments, health, results, rounds, submissions
+from service.routes import evidence as evidence_routes
 from service.routes import systems as system_routes
 from service.settings import Settings
 from service.web import install as install_web
@@ -82,7 +84,12 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
     app.state.secret_key = settings.server_secret()  # form tokens (service.web.security)
     app.state.auth_failures = FailureLimiter(settings.auth_failures_per_minute)  # service.ratelimit
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_body=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(
+        BodySizeLimit,
+        max_body=settings.max_upload_bytes + MULTIPART_OVERHEAD,
+        # an evidence file (佐证材料) has a limit of its own: the API's …/evidence/{indicator}, the page's post
+        by_path=[(EVIDENCE_PATHS, settings.max_evidence_bytes + MULTIPART_OVERHEAD)],
+    )
     app.add_middleware(SecurityHeaders)  # outermost: every answer, a 413 included, gets the headers
     for router in (
         health.router,
@@ -90,6 +97,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
         rounds.router,
         submissions.router,
         departments.router,
+        evidence_routes.router,
         results.router,
         analysis.router,
         admin.router,
@@ -129,21 +137,29 @@ def register_configured_systems(context: ServiceContext) -> list[str]:
     return ids
 
 
+EVIDENCE_PATHS = re.compile(
+    r"^(?:/rounds/[^/]+/units/[^/]+/submissions/[^/]+/evidence/[^/]+|/upload/evidence)$"
+)
+
+
 class BodySizeLimit:
     """Refuse request bodies over ``max_body`` bytes with 413, before they are spooled: by Content-Length when
-    the client sends one, else by counting while the body streams in."""
+    the client sends one, else by counting while the body streams in. ``by_path`` gives paths matching a
+    pattern a limit of their own (the first that matches)."""
 
-    def __init__(self, app: ASGIApp, max_body: int):
+    def __init__(self, app: ASGIApp, max_body: int, by_path: list[tuple[re.Pattern[str], int]] | None = None):
         self.app = app
         self.max_body = max_body
+        self.by_path = by_path or []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = next((size for pattern, size in self.by_path if pattern.match(scope["path"])), self.max_body)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
-            await self._refuse(scope, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, limit)
             return
         state = {"received": 0, "too_large": False, "started": False}
 
@@ -151,7 +167,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
-                if state["received"] > self.max_body:
+                if state["received"] > limit:
                     state["too_large"] = True
                     raise _BodyTooLarge
             return message
@@ -165,13 +181,12 @@ class BodySizeLimit:
         with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, counting_receive, guarded_send)
         if state["too_large"] and not state["started"]:
-            await self._refuse(scope, send)
+            await self._refuse(scope, send, limit)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        problem = Problem("request.too_large", params={"limit": limit})
         body = json.dumps(
-            problem_document(
-                413, "too-large", f"the request body is larger than {self.max_body} bytes", scope["path"]
-            )
+            problem_document(413, "too-large", problem.message_en, scope["path"], [problem])
         ).encode()
         headers: list[Any] = [
             (b"content-type", PROBLEM_JSON.encode()),

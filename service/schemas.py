@@ -282,3 +282,31 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemOut, "content": {"application/problem+json": {}}}
     for status in (401, 403, 404, 409, 422)
 }
+
+
+class EvidenceOut(BaseModel):
+    """An evidence file (佐证材料) of a version: ``version`` is the one it was attached to (a version's evidence
+    includes what was attached to the unit's earlier versions)."""
+
+    id: int
+    indicator_code: str
+    file_name: str
+    media_type: str = Field(description="from the file's bytes: PDF, PNG, JPEG, xlsx or docx")
+    size: int
+    sha256: str
+    version: int
+    uploaded_by: int | None
+    uploaded_at: str
+
+
+class EvidenceList(BaseModel):
+    """A version's evidence files, the indicators whose system requires evidence, and those of them the version
+    gives a value of the round's year for without any evidence (it cannot be accepted until they have some)."""
+
+    year: int
+    system: str
+    unit_code: str
+    version: int
+    evidence: list[EvidenceOut]
+    required: list[str]
+    missing: list[str]

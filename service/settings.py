@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import time
@@ -52,6 +53,13 @@ class Settings(BaseSettings):
     parse_timeout_seconds: float = Field(60.0, gt=0, description="an upload's parse, in a worker process")
     parse_memory_bytes: int = Field(3 * 1024**3, gt=0, description="address space of a parse worker")
     parse_workers: int = Field(2, gt=0, description="parse worker processes kept warm")
+
+    max_evidence_bytes: int = Field(
+        20 * 1024 * 1024, gt=0, description="an evidence file (佐证材料: PDF, PNG, JPEG, xlsx, docx) at most"
+    )
+    max_evidence_files: int = Field(
+        10, gt=0, description="evidence files per indicator of a unit's submission (its versions together)"
+    )
 
     page_size: int = Field(50, gt=0, description="default page size of rankings")
     max_page_size: int = Field(5_000, gt=0)
@@ -111,3 +119,9 @@ class Settings(BaseSettings):
             parse_memory_bytes=self.parse_memory_bytes,
             parse_workers=self.parse_workers,
         )
+
+    @property
+    def evidence_limits(self) -> UploadLimits:
+        """The limits an evidence file is checked against (:mod:`scoring.io.evidence`): the upload limits with
+        the evidence size limit."""
+        return dataclasses.replace(self.upload_limits, max_bytes=self.max_evidence_bytes)

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -611,11 +612,13 @@ def review_submission(
     principal: Principal,
     now: datetime,
     cells: list[CellComment] | None = None,
+    before_accept: Callable[[Session, SubmissionRow], None] | None = None,
 ) -> dict[str, Any]:
     """Accept a valid version, or return any version with a comment — overall, on cells (indicator × year), or
     both; a return without any comment is refused (422), as are cell comments on an accept. Once the round is
     published, the versions it was published from are final: only a version uploaded later (on an admin's
-    leave, to correct the round) may be reviewed."""
+    leave, to correct the round) may be reviewed. ``before_accept`` may refuse an accept in the same transaction
+    (required evidence: ``service.evidence.require_complete``)."""
     if decision not in DECISIONS:
         raise ServiceError(422, "invalid-request", "decision must be 'accept' or 'return'")
     cells = cells or []
@@ -635,6 +638,8 @@ def review_submission(
                 "submission-not-valid",
                 f"version {version} has {row.error_count} errors and cannot be accepted",
             )
+        if decision == "accept" and before_accept is not None:
+            before_accept(session, row)
         cell_rows = _cell_rows(row, cells)
         review = ReviewRow(
             submission_id=row.id,

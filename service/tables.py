@@ -170,6 +170,35 @@ class ReviewCellRow(Base):
     comment: Mapped[str] = mapped_column(Text)
 
 
+class EvidenceBlobRow(Base):
+    """The bytes of an evidence file, stored once by their sha256 (content-addressed: the same PDF attached to
+    two indicators is kept once)."""
+
+    __tablename__ = "evidence_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class EvidenceRow(Base):
+    """An evidence file (佐证材料) attached to one indicator of a submission version; its bytes are the blob of
+    its sha256. A version's evidence is what was attached to it and to the unit's earlier versions."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(255))  # from the bytes, never the upload's header
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_blobs.sha256"))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class SnapshotRow(Base):
     """A version of a round's published results: the serialized document (zlib), its sha256 and the inputs it
     used. Version 1 is the publication; each later version is a correction (更正) with its reason."""

@@ -252,6 +252,7 @@ _ADDED_SETTINGS = {
     ("node", "targets"),
     ("node", "interval"),
     ("node", "min_coverage"),
+    ("node", "evidence"),
     ("target", "annual_rate"),
     ("target", "by_unit"),
 }

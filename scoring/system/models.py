@@ -173,6 +173,12 @@ class Node(_Strict):
     definition: str | None = None
     source: str | None = None
     remark: str | None = None
+    evidence: Literal["required", "optional"] | None = Field(
+        None,
+        description="evidence files (佐证材料) with a unit's value: 'required' — a submitted version giving the "
+        "indicator a value for the round's year cannot be accepted without one; 'optional' (or left out) — "
+        "the district may attach some",
+    )
     include: str | None = Field(
         None, description="another system file whose tree becomes this node's children"
     )

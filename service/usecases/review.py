@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE
+from service import evidence
 from service import submissions as storage
 from service.auth import Principal
 from service.context import ServiceContext
 from service.departments import conflicts as department_conflicts
 from service.rounds import find_round
+from service.tables import SubmissionRow
 from service.usecases.rounds import round_with_system, system_of
 from service.usecases.submit import XLSX, Download, form_bytes, form_years
 
@@ -84,10 +87,26 @@ def review(
     cells: list[storage.CellComment] | None = None,
 ) -> dict[str, Any]:
     """Accept a valid version, or return any version with a comment, overall or per cell (indicator × year);
-    the latest review counts. The versions a published round was published from are final."""
-    chosen = system_of(context, year, system)
+    the latest review counts. The versions a published round was published from are final; a version lacking
+    evidence its system requires cannot be accepted (409 ``evidence-missing``, naming the indicators)."""
+    found = round_with_system(context, year, system)
+
+    def evidence_complete(session: Session, row: SubmissionRow) -> None:
+        if row.unit_code in found.system.unit_names:  # a unit's version (a department's carries no evidence)
+            evidence.require_complete(session, found.system, year, row)
+
     return storage.review_submission(
-        context.db, year, chosen, unit, version, decision, comment, principal, context.now(), cells
+        context.db,
+        year,
+        found.system_id,
+        unit,
+        version,
+        decision,
+        comment,
+        principal,
+        context.now(),
+        cells,
+        before_accept=evidence_complete,
     )
 
 

@@ -334,6 +334,43 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.no_history": ("还没有上传记录。", "Nothing has been uploaded yet."),
     "upload.download": ("下载原文件", "Download"),
     "upload.values": ("共读取 {n} 个数值。", "{n} values read."),
+    "evidence.title": ("第 {version} 版的佐证材料", "Evidence files of version {version}"),
+    "evidence.hint": (
+        "可为每个指标上传佐证材料：PDF、PNG 或 JPEG 图片、.xlsx 或 .docx，每个文件不超过 {size}。"
+        "标有“须提供”的指标填了本年度数值时必须上传，否则不能被接受。以前版本上传的材料继续有效。",
+        "Attach evidence to any indicator: a PDF, a PNG or JPEG image, an .xlsx or a .docx, at most {size} "
+        "each. An indicator marked 'required' needs one when it has a value for the round's year, or "
+        "the version cannot be accepted. Files attached to earlier versions still count.",
+    ),
+    "evidence.files": ("已上传的佐证材料", "Evidence attached"),
+    "evidence.add": ("上传佐证材料", "Attach evidence"),
+    "evidence.choose_for": ("为指标 {indicator} 选择佐证材料", "Choose an evidence file for {indicator}"),
+    "evidence.submit": ("上传", "Attach"),
+    "evidence.required": ("须提供", "required"),
+    "evidence.lacking": ("缺少佐证材料", "evidence missing"),
+    "evidence.missing": (
+        "以下 {n} 个指标要求提供佐证材料，本版尚未上传：",
+        "{n} indicators require evidence this version does not have yet:",
+    ),
+    "evidence.done": ("已为指标 {indicator} 上传佐证材料。", "Evidence attached to {indicator}."),
+    "evidence.refused": (
+        "指标 {indicator} 的佐证材料未被接收，已有的材料不受影响：",
+        "The evidence file for {indicator} was refused; the files already attached are unchanged:",
+    ),
+    "evidence.closed": (
+        "本版已审核、已不是最新版本或本轮已不接受上传，不能再添加佐证材料。",
+        "This version was reviewed, is not the latest, or the round takes no uploads: no evidence can be added.",
+    ),
+    "evidence.review_title": ("佐证材料", "Evidence files"),
+    "evidence.review_missing": (
+        "缺少指标体系要求的佐证材料，不能接受：",
+        "Evidence the system requires is missing, so the version cannot be accepted:",
+    ),
+    "evidence.none": ("本版没有佐证材料。", "No evidence was attached to this version."),
+    "evidence.cannot_accept": (
+        "缺少要求的佐证材料，只能退回。",
+        "Required evidence is missing: the version can only be returned.",
+    ),
     "severity.error": ("错误", "Error"),
     "severity.warning": ("警告", "Warning"),
     "severity.info": ("提示", "Note"),

@@ -31,6 +31,7 @@ from service.schemas import SYSTEM_PATTERN, UNIT_PATTERN, YEAR_MAX, YEAR_MIN
 from service.text import CleanText
 from service.uploads import KEY_PATTERN, OneFilePart
 from service.usecases import analysis, departments, read, regional, submit
+from service.usecases import evidence as evidence_cases
 from service.usecases import review as reviews
 from service.usecases import rounds as round_cases
 from service.usecases.identity import principal_of
@@ -375,9 +376,27 @@ def upload_page(
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     error: Literal["no_file", "too_large"] | None = None,
     system: SystemQuery = None,
+    evidence_done: Annotated[str | None, Query(pattern=r"^[^\s!/]{1,100}$")] = None,
 ) -> Response:
     """The officer's page: the blank form, the upload (pick or drop), the latest (or chosen) version's
-    problems next to their cells, and the history of the unit's versions with their reviews."""
+    problems next to their cells, its evidence files per indicator (upload beside each, the required ones
+    missing marked), and the history of the unit's versions with their reviews."""
+    return _upload_view(web, asked, year, version, error, system, evidence_done=evidence_done)
+
+
+def _upload_view(
+    web: Web,
+    asked: str | None,
+    year: int | None,
+    version: int | None,
+    error: str | None,
+    system: str | None,
+    evidence_done: str | None = None,
+    evidence_error: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The upload page (see :func:`upload_page`); ``evidence_error`` (the indicator and the messages) shows an
+    evidence file refused, with the answer's ``status``."""
     chosen_round = _submissions_round(web, year, system)
     if chosen_round is None:
         return _empty(web, "upload.title", "upload", "upload.no_round")
@@ -391,8 +410,27 @@ def upload_page(
         shown_version = int(submissions.shown["version"])
         context_rows = reviews.value_context(web.context, year, chosen, shown_version, found.system_id)
         commented = [r for r in context_rows["values"] if r["comment"]]
+    listed = None
+    if submissions.shown is not None:
+        shown_version = int(submissions.shown["version"])
+        listed = evidence_cases.version_evidence(web.context, year, chosen, shown_version, found.system_id)
+    latest = submissions.versions[-1] if submissions.versions else None
+    attachable = (
+        submissions.shown is not None
+        and latest is not None
+        and latest["version"] == submissions.shown["version"]
+        and latest["status"] in ("pending", "rejected")
+        and found.status == "open"
+    )
     return web.render(
         "upload.html",
+        status=status,
+        evidence=views.evidence_rows(evaluated, listed, web.t),
+        evidence_missing=(listed or {}).get("missing", []),
+        evidence_attachable=attachable,
+        evidence_done=evidence_done,
+        evidence_error=evidence_error,
+        max_evidence_bytes=web.context.settings.max_evidence_bytes,
         commented=commented,
         active="upload",
         rounds=views.upload_rounds(all_rounds),
@@ -442,6 +480,50 @@ def upload(
             raise
         return web.redirect(back + "&error=too_large")
     return web.redirect(back + f"&version={stored.version}#result")
+
+
+@router.post("/upload/evidence", dependencies=[OneFilePart])
+def upload_evidence(
+    web: UnitPostDep,
+    year: YearField,
+    unit: UnitField,
+    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    indicator: Annotated[str, Form(pattern=r"^[^\s!/]{1,100}$")],
+    file: Annotated[UploadFile | None, File()] = None,
+    system: SystemField = None,
+) -> Response:
+    """Attach an evidence file to an indicator of the version (the use case of ``POST …/evidence/{indicator}``),
+    then back to the upload page; a refused file shows the page again with why, in the reader's language."""
+    back = "/upload?" + _query(year=year, unit=unit, version=version, system=system)
+    if file is None or not file.filename:
+        return web.redirect(back + "&error=no_file")
+    try:
+        evidence_cases.attach_evidence(
+            web.context, web.principal, year, unit, version, indicator, file.file, file.filename, system
+        )
+    except ServiceError as error:
+        if error.status not in (409, 413, 422) or not error.problems:
+            raise
+        messages = [_problem_text(web, p.to_dict()) for p in error.problems]
+        refused = {"indicator": indicator, "messages": messages}
+        return _upload_view(
+            web, unit, year, version, None, system, evidence_error=refused, status=error.status
+        )
+    return web.redirect(back + f"&evidence_done={indicator}#evidence")
+
+
+@router.get("/upload/evidence")
+def evidence_file(
+    web: UnitPageDep,
+    year: YearRequired,
+    unit: UnitRequired,
+    version: Annotated[int, Query(ge=1, le=1_000_000)],
+    id: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    system: SystemQuery = None,
+) -> Response:
+    """An evidence file's bytes as attached (as the API's ``GET …/evidence/file/{id}``, with the sign-in
+    cookie): the unit's district officer and staff."""
+    return download(evidence_cases.evidence_file(web.context, year, unit, version, id, system))
 
 
 @router.get("/upload/form")
@@ -634,6 +716,7 @@ def review_page(
     values: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
     is_department = unit is not None and unit in found.system.department_names
+    listed: dict[str, Any] | None = None
     if unit is not None:
         found.known_submitter(unit)
         shown = _shown(reviews.unit_submissions(web.context, year, unit, version, found.system_id))
@@ -643,9 +726,11 @@ def review_page(
                 seen = departments.department_context(web.context, year, unit, number, found.system_id)
             else:
                 seen = reviews.value_context(web.context, year, unit, number, found.system_id)
+                listed = evidence_cases.version_evidence(web.context, year, unit, number, found.system_id)
             values, conflicts = seen["values"], seen["conflicts"]
     return web.render(
         "review.html",
+        evidence=listed,
         active="review",
         rounds=views.upload_rounds(all_rounds),
         round=found.info,

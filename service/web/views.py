@@ -490,3 +490,26 @@ def sensitivity_rows(sensitivity: list[dict[str, Any]], lang: Lang) -> list[dict
         }
         for r in rows
     ]
+
+
+def evidence_rows(
+    system: IndicatorSystem, listed: dict[str, Any] | None, t: Translator
+) -> list[dict[str, Any]]:
+    """One row per collected indicator for the evidence table of the upload page: its name, whether the system
+    requires evidence and the version still lacks it, and the files attached (``listed``: the use case's
+    ``version_evidence``)."""
+    files: dict[str, list[dict[str, Any]]] = {}
+    for item in (listed or {}).get("evidence", []):
+        files.setdefault(item["indicator_code"], []).append(item)
+    required = set((listed or {}).get("required", []))
+    missing = set((listed or {}).get("missing", []))
+    return [
+        {
+            "code": node.code,
+            "name": t.pick(node.name, node.name_en),
+            "required": node.code in required or node.evidence == "required",
+            "missing": node.code in missing,
+            "files": files.get(node.code, []),
+        }
+        for node in system.collected
+    ]

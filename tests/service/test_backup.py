@@ -46,6 +46,7 @@ from service.backup import (
 from service.context import ServiceContext
 from service.db import Database
 from service.tables import AuditRow, Base, SnapshotRow, SubmissionRow
+from tests import evidence_files
 from tests.service.conftest import BACKENDS
 from tests.service.support import YEAR, Office, bearer, running_office, serving, settings_factory
 from tests.service.test_corrections import form_with as correction_form
@@ -87,6 +88,16 @@ def api_view(client: TestClient, office: Office) -> dict[str, Any]:
         got = client.get(f"/rounds/{year}/units/{unit}/submissions/{version}/file", headers=office.reviewer)
         assert got.status_code == 200, got.text
         view[f"file {year} {unit} v{version}"] = got.content
+    evidence = client.get(
+        f"/rounds/{NEXT}/units/370103/submissions/2/evidence", headers=office.reviewer
+    ).json()
+    view["evidence"] = evidence
+    for item in evidence["evidence"]:
+        got = client.get(
+            f"/rounds/{NEXT}/units/370103/submissions/2/evidence/file/{item['id']}", headers=office.reviewer
+        )
+        assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == item["sha256"]
+        view[f"evidence {item['id']}"] = got.content
     return view
 
 
@@ -121,6 +132,20 @@ def correct_and_annotate(office: Office) -> None:
     assert returned.status_code == 200, returned.text
 
 
+EVIDENCE = [("DI-01", "清单.pdf", evidence_files.pdf("DI-01")), ("DI-02", "照片.png", evidence_files.png())]
+
+
+def attach_evidence(office: Office) -> None:
+    """Rows in the evidence tables: a PDF and a PNG attached to 370103's latest 2025 version."""
+    for indicator, name, content in EVIDENCE:
+        attached = office.client.post(
+            f"/rounds/{NEXT}/units/370103/submissions/2/evidence/{indicator}",
+            files={"file": (name, content, "application/octet-stream")},
+            headers=office.district("370103"),
+        )
+        assert attached.status_code == 201, attached.text
+
+
 @dataclass
 class Source:
     """A populated office, its archive and what its API showed."""
@@ -151,6 +176,7 @@ def source(
         unusable = office.upload("370103", "broken.xlsx", b"PK\x03\x04 not really a workbook \x00\xff", NEXT)
         assert unusable.status_code == 422, unusable.text
         correct_and_annotate(office)
+        attach_evidence(office)
         archive = folder / "backup.zip"
         manifest = backup(office.context.db, archive)
         yield Source(
@@ -201,6 +227,11 @@ def test_the_manifest_names_every_row_and_raw_value(source: Source) -> None:
     assert snapshots.binary["document"] == {
         str(snapshot.id): hashlib.sha256(snapshot.document).hexdigest() for snapshot in snapshot_rows
     }
+    # evidence bytes are kept once by their sha256, which the manifest names as the blob's key and its hash
+    blobs = manifest.table("evidence_blobs")
+    assert blobs is not None and counts["evidence_files"] == len(EVIDENCE)
+    digests = {hashlib.sha256(content).hexdigest() for _, _, content in EVIDENCE}
+    assert blobs.binary["content"] == {digest: digest for digest in digests}
     # the member hashes are the sha256 of the members as stored in the zip
     with zipfile.ZipFile(source.archive) as archive:
         for entry in manifest.tables:

@@ -17,6 +17,8 @@ PATH_VALUES = {
     "token_id": "1",
     "kind": "coordination",
     "department": "JN-TJJ",
+    "indicator": "DI-01",
+    "evidence_id": "1",
 }
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/rounds"): {"json": {"year": 2024, "system_id": "x", "version": "1"}},
@@ -29,6 +31,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/rounds/{year}/departments/{department}/submissions"): {
         "files": {"file": ("f.csv", b"a\n", "text/csv")}
+    ("post", "/rounds/{year}/units/{unit}/submissions/{version}/evidence/{indicator}"): {
+        "files": {"file": ("e.pdf", b"%PDF-1.4\n", "application/pdf")}
     },
 }
 

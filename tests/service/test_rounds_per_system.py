@@ -23,6 +23,7 @@ from scoring.system import load_system
 from service import Settings
 from service.db import MIGRATIONS_DIR, Database, sqlite_foreign_keys_off
 from service.settings import INDICATORS_DIR
+from tests import evidence_files
 from tests.service.support import JINAN_ID, REPO, YEAR, Office, jinan_forms, running_office
 
 SMART, GOV, COMPOSITE = "jinan-smart-city", "jinan-digital-government", "jinan-digital-composite"
@@ -75,6 +76,16 @@ def _upload_and_accept(office: Office, system: str, unit: str, name: str, conten
     )
     assert uploaded.status_code == 201, uploaded.text
     assert uploaded.headers["location"].endswith(f"/submissions/1{query}")
+    evidence = office.client.get(
+        f"/rounds/{YEAR}/units/{unit}/submissions/1/evidence{query}", headers=office.district(unit)
+    ).json()
+    for indicator in evidence["missing"]:  # the digital-government system requires some (佐证材料)
+        attached = office.client.post(
+            f"/rounds/{YEAR}/units/{unit}/submissions/1/evidence/{indicator}{query}",
+            files={"file": (f"{indicator}.pdf", evidence_files.pdf(indicator), "application/pdf")},
+            headers=office.district(unit),
+        )
+        assert attached.status_code == 201, attached.text
     reviewed = office.client.post(
         f"/rounds/{YEAR}/units/{unit}/submissions/1/review{query}",
         json={"decision": "accept"},

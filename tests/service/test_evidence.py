@@ -1,0 +1,259 @@
+"""Evidence files (佐证材料) on submissions, on SQLite and PostgreSQL: a district attaches files to indicators of
+its latest version; its district and staff may list and download them, nobody else; hostile files get a 4xx in
+Chinese and English and nothing stored changes; the count and size limits of the settings hold; a version keeps
+the evidence of the unit's earlier versions; a version lacking evidence its system requires cannot be accepted,
+and the district sees which is missing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, inspect, select, text
+
+from service import Settings
+from service.db import Database
+from service.settings import INDICATORS_DIR
+from service.tables import AuditRow, EvidenceBlobRow, EvidenceRow
+from tests import evidence_files as files
+from tests.service.support import REPO, YEAR, Office, running_office
+from tests.service.test_rounds_per_system import GOV, SYSTEM_FILES, _downgrade, _unit_table
+from tests.service.test_rounds_per_system import TABLES as ROUNDS_TABLES
+
+UNIT, OTHER = "370102", "370103"
+BASE = f"/rounds/{YEAR}/units/{UNIT}/submissions"
+
+
+def attach(office: Office, indicator: str, name: str, content: bytes, version: int = 1, **kw: Any) -> Any:
+    return office.client.post(
+        f"{BASE}/{version}/evidence/{indicator}",
+        files={"file": (name, content, kw.get("content_type", "application/pdf"))},
+        headers=kw.get("headers", office.district(UNIT)),
+    )
+
+
+def stored(office: Office) -> tuple[int, int, int]:
+    """How many evidence files, blobs and audit entries the database holds."""
+    with office.context.db.read() as session:
+        return (
+            session.execute(select(func.count()).select_from(EvidenceRow)).scalar_one(),
+            session.execute(select(func.count()).select_from(EvidenceBlobRow)).scalar_one(),
+            session.execute(select(func.count()).select_from(AuditRow)).scalar_one(),
+        )
+
+
+def test_a_district_attaches_evidence_that_its_district_and_staff_may_download(office: Office) -> None:
+    office.open_round()
+    assert office.upload_form(UNIT).status_code == 201
+    content = files.pdf("DI-01 evidence")
+    made = attach(
+        office, "DI-01", "5G基站清单.pdf", content, content_type="image/png"
+    )  # the header is ignored
+    assert made.status_code == 201, made.text
+    item = made.json()
+    assert item["sha256"] == hashlib.sha256(content).hexdigest() and item["size"] == len(content)
+    assert item["media_type"] == "application/pdf" and item["version"] == 1
+    assert item["file_name"] == "5G基站清单.pdf" and item["indicator_code"] == "DI-01"
+    url = f"{BASE}/1/evidence/file/{item['id']}"
+    assert made.headers["location"] == url
+    # the same bytes again: nothing new, the earlier file
+    again = attach(office, "DI-01", "copy.pdf", content)
+    assert again.status_code == 200 and again.json()["id"] == item["id"]
+    # a PNG for another indicator; the same PDF for a third one is kept once (content-addressed)
+    assert attach(office, "DI-02", "photo.png", files.png()).status_code == 201
+    assert attach(office, "DI-03", "same.pdf", content).status_code == 201
+    assert stored(office)[:2] == (3, 2)
+    listed = office.client.get(f"{BASE}/1/evidence", headers=office.district(UNIT)).json()
+    assert [(e["indicator_code"], e["media_type"]) for e in listed["evidence"]] == [
+        ("DI-01", "application/pdf"),
+        ("DI-02", "image/png"),
+        ("DI-03", "application/pdf"),
+    ]
+    assert listed["required"] == [] and listed["missing"] == []  # the district system requires none
+    # downloads: the district of the unit and staff; the bytes unchanged, never rendered
+    for headers in (office.district(UNIT), office.reviewer, office.admin):
+        got = office.client.get(url, headers=headers)
+        assert got.status_code == 200 and got.content == content
+        assert got.headers["content-type"] == "application/pdf"
+        assert got.headers["content-disposition"].startswith("attachment;")
+        assert got.headers["etag"] == f'"{item["sha256"]}"'
+        assert got.headers["x-content-type-options"] == "nosniff"
+    # not the public, not another district — neither the file nor the list — and no attaching for another unit
+    assert office.client.get(url).status_code == 401
+    assert office.client.get(url, headers=office.district(OTHER)).status_code == 403
+    assert office.client.get(f"{BASE}/1/evidence", headers=office.district(OTHER)).status_code == 403
+    assert attach(office, "DI-04", "x.pdf", files.pdf(), headers=office.district(OTHER)).status_code == 403
+    assert attach(office, "DI-04", "x.pdf", files.pdf(), headers={}).status_code == 401
+    # unknown things are 404: indicator (with the message in both languages), version, file
+    unknown = attach(office, "NOPE", "x.pdf", files.pdf())
+    assert unknown.status_code == 404
+    [problem] = unknown.json()["problems"]
+    assert "NOPE" in problem["message_zh"] and "NOPE" in problem["message_en"]
+    assert attach(office, "DI-04", "x.pdf", files.pdf(), version=2).status_code == 404
+    assert office.client.get(f"{BASE}/1/evidence/file/999", headers=office.reviewer).status_code == 404
+
+
+HOSTILE = [
+    ("report.pdf", files.zip_bomb(), 422, "upload.zip_bomb"),  # a "PDF" that is really a zip bomb
+    ("photo.png", files.executable(), 422, "evidence.executable"),  # an executable renamed .png
+    ("empty.pdf", b"", 422, "upload.empty"),
+    ("big.pdf", files.pdf() + b" " * 70_000, 413, "evidence.too_large"),  # over the limit of these settings
+    ("macro.docx", files.docx(extra={"word/vbaProject.bin": b"\x00" * 64}), 422, "evidence.macro"),
+    ("xxe.docx", files.docx(document=files.XXE), 422, "upload.unsafe_xml"),
+    ("scan.png", files.pdf(), 422, "evidence.type_mismatch"),
+    ("notes.txt", b"plain text", 422, "evidence.file_type"),
+]
+
+
+def test_hostile_evidence_gets_a_clear_4xx_and_nothing_stored_changes(
+    make_settings: Callable[..., Settings],
+) -> None:
+    with running_office(make_settings(max_evidence_bytes=65_536)) as office:
+        office.open_round()
+        assert office.upload_form(UNIT).status_code == 201
+        good = files.pdf("kept")
+        assert attach(office, "DI-01", "kept.pdf", good).status_code == 201
+        before = stored(office)
+        listing = office.client.get(f"{BASE}/1/evidence", headers=office.reviewer).json()
+        for name, content, status, code in HOSTILE:
+            refused = attach(office, "DI-01", name, content)
+            assert refused.status_code == status, (name, refused.text)
+            assert refused.headers["content-type"] == "application/problem+json"
+            [problem] = refused.json()["problems"]
+            assert problem["code"] == code, name
+            assert problem["message_zh"] and problem["message_en"] and problem["file"] == name
+            assert problem["message_zh"] != problem["message_en"]
+        assert stored(office) == before  # no file, no blob, not even an audit entry
+        assert office.client.get(f"{BASE}/1/evidence", headers=office.reviewer).json() == listing
+        [kept] = listing["evidence"]
+        got = office.client.get(f"{BASE}/1/evidence/file/{kept['id']}", headers=office.reviewer)
+        assert got.content == good
+
+
+def test_the_count_limit_and_which_version_takes_evidence(make_settings: Callable[..., Settings]) -> None:
+    with running_office(make_settings(max_evidence_files=2)) as office:
+        office.open_round()
+        assert office.upload_form(UNIT).status_code == 201
+        assert attach(office, "DI-01", "a.pdf", files.pdf("a")).status_code == 201
+        assert attach(office, "DI-01", "b.png", files.png()).status_code == 201
+        third = attach(office, "DI-01", "c.pdf", files.pdf("c"))
+        assert third.status_code == 409 and third.json()["type"].endswith("evidence-too-many")
+        assert "上限 2" in third.json()["problems"][0]["message_zh"]
+        assert attach(office, "DI-02", "c.pdf", files.pdf("c")).status_code == 201  # per indicator
+        # a new version keeps the evidence of the earlier one; the earlier version takes no more
+        assert office.upload_form(UNIT).status_code == 201
+        carried = office.client.get(f"{BASE}/2/evidence", headers=office.district(UNIT)).json()["evidence"]
+        assert [(e["indicator_code"], e["version"]) for e in carried] == [
+            ("DI-01", 1),
+            ("DI-01", 1),
+            ("DI-02", 1),
+        ]
+        old = attach(office, "DI-03", "d.pdf", files.pdf("d"), version=1)
+        assert old.status_code == 409 and old.json()["type"].endswith("evidence-version-closed")
+        assert attach(office, "DI-01", "d.pdf", files.pdf("d"), version=2).status_code == 409  # still two
+        assert attach(office, "DI-03", "d.pdf", files.pdf("d"), version=2).status_code == 201
+        # version 1 lists only what it had
+        assert len(office.client.get(f"{BASE}/1/evidence", headers=office.reviewer).json()["evidence"]) == 3
+        # once accepted, the version takes no more evidence: what the reviewer saw stays what they saw
+        assert office.review(UNIT, 2).status_code == 200
+        closed = attach(office, "DI-04", "e.pdf", files.pdf("e"), version=2)
+        assert closed.status_code == 409
+        assert "已被接受" in closed.json()["problems"][0]["message_zh"]
+        # a closed round takes none either
+        assert office.upload_form(OTHER).status_code == 201
+        assert office.client.post(f"/rounds/{YEAR}/close", headers=office.admin).status_code == 200
+        late = office.client.post(
+            f"/rounds/{YEAR}/units/{OTHER}/submissions/1/evidence/DI-01",
+            files={"file": ("x.pdf", files.pdf(), "application/pdf")},
+            headers=office.district(OTHER),
+        )
+        assert late.status_code == 409
+
+
+def test_required_evidence_blocks_the_accept_and_the_district_sees_what_is_missing(
+    make_settings: Callable[..., Settings],
+) -> None:
+    systems = [INDICATORS_DIR / name for name in SYSTEM_FILES.values()]
+    with running_office(make_settings(systems=systems)) as office:
+        query = f"?system={GOV}"
+        opened = office.client.post(
+            "/rounds", json={"year": YEAR, "system_id": GOV, "version": "2025.1"}, headers=office.admin
+        )
+        assert opened.status_code == 201
+        table = _unit_table(REPO / "sample_inputs" / "jinan_digital_government" / "long_table.csv", UNIT)
+        uploaded = office.client.post(
+            f"{BASE}{query}", files={"file": ("gov.csv", table, "text/csv")}, headers=office.district(UNIT)
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        listed = office.client.get(f"{BASE}/1/evidence{query}", headers=office.district(UNIT)).json()
+        assert listed["required"] == ["DG-C-02", "DG-D-03"] and listed["missing"] == ["DG-C-02", "DG-D-03"]
+        refused = office.client.post(
+            f"{BASE}/1/review{query}", json={"decision": "accept"}, headers=office.reviewer
+        )
+        assert refused.status_code == 409, refused.text
+        body = refused.json()
+        assert body["type"].endswith("evidence-missing") and body["missing"] == ["DG-C-02", "DG-D-03"]
+        [problem] = body["problems"]
+        assert (
+            "DG-C-02 镇街政务服务自助终端覆盖率" in problem["message_zh"]
+            and "DG-D-03" in problem["message_en"]
+        )
+        # a return needs no evidence; one file attached leaves the other missing
+        made = office.client.post(
+            f"{BASE}/1/evidence/DG-C-02{query}",
+            files={"file": ("终端清单.pdf", files.pdf("terminals"), "application/pdf")},
+            headers=office.district(UNIT),
+        )
+        assert made.status_code == 201, made.text
+        listed = office.client.get(f"{BASE}/1/evidence{query}", headers=office.district(UNIT)).json()
+        assert listed["missing"] == ["DG-D-03"]
+        again = office.client.post(
+            f"{BASE}/1/review{query}", json={"decision": "accept"}, headers=office.reviewer
+        )
+        assert again.status_code == 409 and again.json()["missing"] == ["DG-D-03"]
+        made = office.client.post(
+            f"{BASE}/1/evidence/DG-D-03{query}",
+            files={"file": ("事项清单.docx", files.docx(), "application/octet-stream")},
+            headers=office.district(UNIT),
+        )
+        assert made.status_code == 201 and made.json()["media_type"].endswith("wordprocessingml.document")
+        accepted = office.client.post(
+            f"{BASE}/1/review{query}", json={"decision": "accept"}, headers=office.reviewer
+        )
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["status"] == "accepted"
+
+
+def test_upgrading_a_database_made_under_0004_keeps_every_row(make_settings: Callable[..., Settings]) -> None:
+    """Today's main (0004) upgraded to 0005_evidence: every row of every table kept, and the upgraded database
+    takes evidence."""
+    with running_office(make_settings()) as office:
+        office.publish_all_forms()
+        office.open_round(YEAR + 1)
+        assert office.upload_form(OTHER, YEAR + 1).status_code == 422  # a stored, rejected version
+        database = office.context.db
+        _downgrade(database, "0004")
+        assert "evidence_files" not in inspect(database.engine).get_table_names(schema=database.schema)
+        tables = [*ROUNDS_TABLES, "review_cells", "late_uploads"]
+        before = _rows_of(database, tables)
+        database.migrate()
+        assert _rows_of(database, tables) == before
+        made = office.client.post(
+            f"/rounds/{YEAR + 1}/units/{OTHER}/submissions/1/evidence/DI-01",
+            files={"file": ("a.pdf", files.pdf(), "application/pdf")},
+            headers=office.district(OTHER),
+        )
+        assert made.status_code == 201, made.text
+
+
+def _rows_of(database: Database, tables: list[str]) -> dict[str, list[dict[str, object]]]:
+    with database.engine.connect() as connection:
+        prefix = f'"{database.schema}".' if database.schema else ""
+        return {
+            table: [
+                dict(row)
+                for row in connection.execute(text(f"SELECT * FROM {prefix}{table} ORDER BY id")).mappings()
+            ]
+            for table in tables
+        }
