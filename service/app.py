@@ -33,6 +33,7 @@ from service.ratelimit import FailureLimiter
 from service.results import ResultsCache
 from service.routes import admin, analysis, departments, health, results, rounds, submissions
 from service.routes import evidence as evidence_routes
+from service.routes import progress as progress_routes
 from service.routes import systems as system_routes
 from service.settings import Settings
 from service.web import install as install_web
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
         submissions.router,
         departments.router,
         evidence_routes.router,
+        progress_routes.router,
         results.router,
         analysis.router,
         admin.router,

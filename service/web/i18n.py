@@ -367,6 +367,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Evidence the system requires is missing, so the version cannot be accepted:",
     ),
     "evidence.none": ("本版没有佐证材料。", "No evidence was attached to this version."),
+    "evidence.lacking_column": ("缺少的佐证材料", "Evidence missing"),
+    "progress.accepted": ("已接受", "accepted"),
+    "progress.pending": ("待审核", "awaiting review"),
+    "progress.returned": ("已退回", "returned"),
+    "progress.rejected": ("未通过校验", "failed the checks"),
+    "progress.missing": ("未上传", "not uploaded"),
+    "progress.download": ("下载进度表（xlsx）", "Download the progress sheet (xlsx)"),
     "evidence.cannot_accept": (
         "缺少要求的佐证材料，只能退回。",
         "Required evidence is missing: the version can only be returned.",

@@ -32,6 +32,7 @@ from service.text import CleanText
 from service.uploads import KEY_PATTERN, OneFilePart
 from service.usecases import analysis, departments, read, regional, submit
 from service.usecases import evidence as evidence_cases
+from service.usecases import progress as progress_cases
 from service.usecases import review as reviews
 from service.usecases import rounds as round_cases
 from service.usecases.identity import principal_of
@@ -712,6 +713,7 @@ def review_page(
         for d in departments.department_overview(web.context, year, found.system_id)
     ]
     names = found.system.unit_names | {d["department_code"]: d["name"] for d in supplying}
+    progress = progress_cases.round_progress(web.context, year, found.system_id)
     shown = None
     values: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
@@ -731,6 +733,8 @@ def review_page(
     return web.render(
         "review.html",
         evidence=listed,
+        progress=progress,
+        progress_of={row["unit_code"]: row for row in progress["units"]},
         active="review",
         rounds=views.upload_rounds(all_rounds),
         round=found.info,
@@ -749,6 +753,12 @@ def review_page(
         problem=problem,
         decision=decision,
     )
+
+
+@router.get("/review/progress.xlsx")
+def progress_workbook(web: StaffPageDep, year: YearRequired, system: SystemQuery = None) -> Response:
+    """The 进度表 of the round in the page's language (as the API's ``GET /rounds/{year}/progress.xlsx``)."""
+    return download(progress_cases.progress_download(web.context, year, system, web.lang))
 
 
 CellKeys = Annotated[

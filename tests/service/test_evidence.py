@@ -7,9 +7,11 @@ and the district sees which is missing."""
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable
 from typing import Any
 
+import openpyxl
 from sqlalchemy import func, inspect, select, text
 
 from service import Settings
@@ -22,6 +24,7 @@ from tests.service.test_rounds_per_system import GOV, SYSTEM_FILES, _downgrade, 
 from tests.service.test_rounds_per_system import TABLES as ROUNDS_TABLES
 
 UNIT, OTHER = "370102", "370103"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BASE = f"/rounds/{YEAR}/units/{UNIT}/submissions"
 
 
@@ -257,3 +260,49 @@ def _rows_of(database: Database, tables: list[str]) -> dict[str, list[dict[str, 
             ]
             for table in tables
         }
+
+
+def test_the_progress_of_a_round_and_its_workbook(office: Office) -> None:
+    """Per unit: accepted, returned, failed the checks, awaiting review, not uploaded; the 进度表 is a workbook
+    with that table under a title and the counts, set up to print."""
+    office.open_round()
+    for unit in ("370102", "370103", "370104", "370105"):
+        assert office.upload_form(unit).status_code == 201
+    assert office.review("370102", 1).status_code == 200
+    assert office.review("370103", 1, "return", "请核实 DI-01").status_code == 200
+    assert office.upload("370104", "broken.xlsx", b"PK\x03\x04 nothing").status_code == 422  # version 2
+    progress = office.client.get(f"/rounds/{YEAR}/progress", headers=office.reviewer).json()
+    states = {row["unit_code"]: row["state"] for row in progress["units"]}
+    assert [states[u] for u in ("370102", "370103", "370104", "370105", "370112")] == [
+        "accepted",
+        "returned",
+        "rejected",
+        "pending",
+        "missing",
+    ]
+    assert progress["counts"] == {"accepted": 1, "returned": 1, "rejected": 1, "pending": 1, "missing": 10}
+    returned = next(row for row in progress["units"] if row["unit_code"] == "370103")
+    assert returned["comment"] == "请核实 DI-01" and returned["latest_version"] == 1
+    assert office.client.get(f"/rounds/{YEAR}/progress", headers=office.district(UNIT)).status_code == 403
+    assert office.client.get(f"/rounds/{YEAR}/progress.xlsx").status_code == 401
+    got = office.client.get(f"/rounds/{YEAR}/progress.xlsx", headers=office.reviewer)
+    assert got.status_code == 200 and got.headers["content-type"].startswith(XLSX)
+    assert "%E5%A1%AB%E6%8A%A5%E8%BF%9B%E5%BA%A6%E8%A1%A8" in got.headers["content-disposition"]  # 填报进度表
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+    assert sheet is not None
+    assert "2024 年度填报进度表" in str(sheet["A1"].value)
+    assert "已接受 1，待审核 1，已退回 1，未通过校验 1，未上传 10" in str(sheet["A3"].value)
+    assert [c.value for c in sheet[4]][:3] == ["区县编码", "区县", "状态"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=5, values_only=True)}
+    assert len(rows) == 14 and rows["370103"][2] == "已退回" and rows["370112"][2] == "未上传"
+    assert rows["370103"][11] == "请核实 DI-01"
+    # printing: landscape A4, one page wide, the header row on every page; columns wide enough to read
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    # (fitToWidth 1 is the file format's default, which xlsxwriter leaves out)
+    assert (sheet.page_setup.fitToWidth or 1) == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr is not None and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$4:$4"
+    assert sheet.column_dimensions["B"].width >= 12 and sheet.column_dimensions["L"].width >= 30
+    english = office.client.get(f"/rounds/{YEAR}/progress.xlsx?lang=en", headers=office.admin)
+    english_sheet = openpyxl.load_workbook(io.BytesIO(english.content)).active
+    assert english_sheet is not None and english_sheet["C4"].value == "State"
