@@ -31,6 +31,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/rounds/{year}/departments/{department}/submissions"): {
         "files": {"file": ("f.csv", b"a\n", "text/csv")}
+    },
     ("post", "/rounds/{year}/units/{unit}/submissions/{version}/evidence/{indicator}"): {
         "files": {"file": ("e.pdf", b"%PDF-1.4\n", "application/pdf")}
     },

@@ -7,7 +7,7 @@
 Existing rows are untouched; a database upgraded from 0004 simply has no evidence yet.
 
 Revision ID: 0005_evidence
-Revises: 0004
+Revises: 0005_departments
 Create Date: 2026-12-06
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from service.tables import UtcDateTime
 
 revision = "0005_evidence"
-down_revision = "0004"
+down_revision = "0005_departments"
 branch_labels = None
 depends_on = None
 
