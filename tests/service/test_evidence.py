@@ -228,15 +228,17 @@ def test_required_evidence_blocks_the_accept_and_the_district_sees_what_is_missi
         assert accepted.json()["status"] == "accepted"
 
 
-def test_upgrading_a_database_made_under_0004_keeps_every_row(make_settings: Callable[..., Settings]) -> None:
-    """Today's main (0004) upgraded to 0005_evidence: every row of every table kept, and the upgraded database
-    takes evidence."""
+def test_upgrading_a_database_made_before_evidence_keeps_every_row(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A database at the revision before evidence (0005_departments) upgraded to 0005_evidence: every row of
+    every table kept, and the upgraded database takes evidence."""
     with running_office(make_settings()) as office:
         office.publish_all_forms()
         office.open_round(YEAR + 1)
         assert office.upload_form(OTHER, YEAR + 1).status_code == 422  # a stored, rejected version
         database = office.context.db
-        _downgrade(database, "0004")
+        _downgrade(database, "0005_departments")
         assert "evidence_files" not in inspect(database.engine).get_table_names(schema=database.schema)
         tables = [*ROUNDS_TABLES, "review_cells", "late_uploads"]
         before = _rows_of(database, tables)
