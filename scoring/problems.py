@@ -464,8 +464,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "evidence file type not accepted: {detail}; upload a PDF, a PNG or JPEG image, an .xlsx or a .docx file",
     ),
     "evidence.executable": (
-        "文件内容是可执行程序（{detail}），扩展名却是“{suffix}”；不予接收",
-        "the file is an executable ({detail}) named '{suffix}'; refused",
+        "文件内容是可执行程序（{detail}），扩展名却是“{suffix}”，不予接收；请上传佐证材料本身（PDF、图片或 Office 文档）",
+        "the file is an executable ({detail}) named '{suffix}' and is refused; upload the evidence itself (a PDF, "
+        "an image or an Office document)",
     ),
     "evidence.type_mismatch": (
         "文件内容是 {kind}，扩展名却是“{suffix}”；请按实际类型命名后重新上传",
@@ -481,18 +482,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(e.g. print to PDF)",
     ),
     "evidence.damaged": (
-        "文件已损坏或不完整：{detail}",
-        "the file is damaged or incomplete: {detail}",
+        "文件已损坏或不完整：{detail}；请检查文件能否正常打开，重新导出后上传",
+        "the file is damaged or incomplete: {detail}; check that it opens, export it again and upload it",
     ),
     "evidence.too_many": (
         "{unit} 第 {version} 版的指标 {indicator} 已有 {count} 个佐证材料，达到上限 {limit}；"
         "请合并为一个文件（如一个 PDF）后上传",
         "indicator {indicator} of {unit} version {version} already has {count} evidence files, the limit is "
-        "{limit}; combine them into one file (e.g. one PDF)",
+        "{limit}; combine them into one file (e.g. one PDF) and upload that",
     ),
     "evidence.unknown_indicator": (
-        "指标体系 {system} 中没有需填报的指标 {indicator}，不能为其上传佐证材料",
-        "system {system} has no collected indicator {indicator}: no evidence can be attached to it",
+        "指标体系 {system} 中没有需填报的指标 {indicator}，不能为其上传佐证材料；请核对指标编码",
+        "system {system} has no collected indicator {indicator}: no evidence can be attached to it; check the "
+        "indicator code",
     ),
     "evidence.version_closed": (
         "{unit} 的第 {version} 版{why}，不能再添加佐证材料；请在最新的待审核版本上添加（需要时先上传新版本）",
@@ -501,8 +503,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "evidence.required_missing": (
         "{unit} 第 {version} 版缺少以下指标要求的佐证材料：{indicators}；请区县上传后再接受",
-        "version {version} of {unit} lacks the evidence these indicators require: {indicators}; the district "
-        "must attach it before the version can be accepted",
+        "version {version} of {unit} lacks the evidence these indicators require: {indicators}; ask the district "
+        "to attach it, then accept the version",
     ),
     "problems.more": (
         "另有 {count} 处同类问题未逐一列出；请先修正以上问题，再重新检查",

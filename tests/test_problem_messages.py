@@ -104,6 +104,10 @@ SAMPLES: dict[str, object] = {
     "first": 2020,
     "current": 2026,
     "latest": 2027,
+    "suffix": ".png",
+    "why": "已被接受",
+    "why_en": "was accepted",
+    "indicators": "DG-C-02 镇街政务服务自助终端覆盖率",
 }
 # counts and limits
 SAMPLES |= {
@@ -176,6 +180,11 @@ LATIN_IN_CHINESE = {
     "tree",
     "departments",
     "district",
+    "PDF",
+    "PNG",
+    "JPEG",
+    "docx",
+    "Office",
 }
 PYTHON_TEXT = re.compile(r"Errno|Traceback|NoneType|Exception|Error:|\{'|'\}|\bdict\(|<class ")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
