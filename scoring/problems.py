@@ -514,13 +514,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "submission.department_value": (
         "{indicator}（{year} 年）由{department_name}统一提供，此处填写的 {value} 不作为本区县数据（以部门提供的数值为准），"
         "请留空；如对部门数据有异议，请写在备注中或联系评价办",
-        "{indicator} ({year}) is supplied by {department_name} ({department}): the value {value} given here is not "
+        "{indicator} ({year}) is supplied by {department_name_en} ({department}): the value {value} given here is not "
         "taken as the unit's (the department's value counts); leave it empty, and put any disagreement in the "
         "remark or tell the evaluation office",
     ),
     "submission.not_department_indicator": (
         "{indicator} 不由{department_name}提供，不能在部门报表中上传（本部门提供：{supplied}）；请删除该行",
-        "{indicator} is not supplied by {department_name} ({department}) and cannot be uploaded in its table "
+        "{indicator} is not supplied by {department_name_en} ({department}) and cannot be uploaded in its table "
         "(it supplies: {supplied}); remove the row",
     ),
     "submission.unknown_department": (

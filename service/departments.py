@@ -90,6 +90,7 @@ def parse_department_upload(
                 "indicator": code,
                 "department": department,
                 "department_name": name,
+                "department_name_en": system.department_names_en.get(department, department),
                 "supplied": listed,
             },
         )

@@ -138,7 +138,7 @@ def not_supplied_by_departments(
             int(year),
             "不适用" if status == STATUS_NOT_APPLICABLE else format_number(float(value)),
             system.providers[str(code)],
-            system.department_names.get(system.providers[str(code)], ""),
+            system,
         )
         for unit, code, year, value, status, location in given[
             ["unit_code", "indicator_code", "year", "value", "status", "location"]

@@ -504,16 +504,23 @@ def _supplied_values(
 ) -> list[Problem]:
     """A warning for each value a district gave on the read-only row of an indicator a department supplies."""
     department = context.system.providers[code]
-    name = context.system.department_names.get(department, department)
     return [
-        department_value_problem(context.at(row, col), unit_text, code, year, display(cell), department, name)
+        department_value_problem(
+            context.at(row, col), unit_text, code, year, display(cell), department, context.system
+        )
         for cell, year, col in zip(cells.tolist(), years, year_cols, strict=True)
         if not (cell is None or (isinstance(cell, str) and cell.strip() == ""))
     ]
 
 
 def department_value_problem(
-    location: Location, unit: str, indicator: str, year: int, value: str, department: str, name: str
+    location: Location,
+    unit: str,
+    indicator: str,
+    year: int,
+    value: str,
+    department: str,
+    system: IndicatorSystem,
 ) -> Problem:
     """A district's value of an indicator a department supplies: kept aside, not taken (the provider wins)."""
     return Problem(
@@ -528,7 +535,8 @@ def department_value_problem(
             "year": year,
             "value": value,
             "department": department,
-            "department_name": name,
+            "department_name": system.department_names.get(department, department),
+            "department_name_en": system.department_names_en.get(department, department),
         },
     )
 

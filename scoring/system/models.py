@@ -563,6 +563,11 @@ class IndicatorSystem(BaseModel):
         return {d.code: d.name for d in self.departments}
 
     @cached_property
+    def department_names_en(self) -> dict[str, str]:
+        """Department code → its English name (its Chinese one where the file gives none)."""
+        return {d.code: d.name_en or d.name for d in self.departments}
+
+    @cached_property
     def depth(self) -> dict[str, int]:
         return {node.code: depth for node, depth, _ in self.walk()}
 

@@ -154,7 +154,10 @@ def test_a_department_table_with_another_indicator_or_an_unknown_unit_is_refused
     other = problems["submission.not_department_indicator"]
     assert other["cell"] == "D3" and other["indicator"] == "SC-A1-01"
     assert "不由省通信管理局济南分局提供" in other["message_zh"]
-    assert "SC-A1-01 is not supplied by 省通信管理局济南分局 (SD-TXGLJ-JN)" in other["message_en"]
+    assert (
+        "SC-A1-01 is not supplied by Shandong Communications Administration (Jinan branch) (SD-TXGLJ-JN)"
+        in (other["message_en"])
+    )
     unknown = problems["data.unknown_unit"]
     assert unknown["cell"] == "A4" and "999999" in unknown["message_en"]
     # stored as a rejected version all the same, which cannot be accepted

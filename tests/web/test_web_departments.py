@@ -80,7 +80,7 @@ def test_a_department_uploads_its_sheet_and_a_reviewer_accepts_it(
         assert "SC-A1-01 不由省通信管理局济南分局提供" in problems and "D2" in problems
         page.goto(page.url.split("#")[0] + "&lang=en")
         english = page.locator("#result").inner_text()
-        assert "SC-A1-01 is not supplied by 省通信管理局济南分局" in english
+        assert "SC-A1-01 is not supplied by Shandong Communications Administration (Jinan branch)" in english
         screenshot(page, "department-1366-en-refused")
         refused_url = page.url
     finally:
