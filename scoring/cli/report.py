@@ -107,6 +107,18 @@ def report(
             ),
         ),
     ] = None,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help=bilingual(
+                "报告语言：zh（中文，默认）或 en（英文版，名称取指标体系文件的 name_en）",
+                "the report's language: zh (Chinese, default) or en (English edition; names from the system "
+                "file's name_en)",
+            ),
+        ),
+    ] = "zh",
     force: ForceOption = False,
 ) -> None:
     """生成年度综合评价报告：report.docx、report.xlsx 和 report.html。
@@ -117,6 +129,8 @@ def report(
 
     from scoring.report import FORMATS, ReportOptions, build_reports
 
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}")
     chosen = tuple(formats or FORMATS)
     for fmt in chosen:
         if fmt not in FORMATS:
@@ -127,7 +141,9 @@ def report(
         raise typer.BadParameter(f"--issued must be YYYY-MM-DD, not {issued!r}") from None
     evaluation = evaluate_files(system, year, data, force)
     charts = charts and charts_possible()
-    options = ReportOptions(issuer=issuer, issued=issued_on, charts=charts)
+    options = ReportOptions(
+        issuer=issuer, issued=issued_on, charts=charts, lang="en" if lang == "en" else "zh"
+    )
     previous = evaluate_files(previous_system, year, data, force) if previous_system else None
     with progress("生成报告 writing the report") as advance:
         advance(0, None)

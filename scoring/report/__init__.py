@@ -40,16 +40,31 @@ def build_reports(
     """The report in each of ``formats`` (``docx``, ``xlsx``, ``html``), sharing one analysis and one set of
     charts. ``previous``: the same data evaluated with the system version the previous round used; when that
     file differs from this round's, 附录六 compares the two versions (docs/report.md). Raises :class:`ReportError` for an unknown format, or when charts are wanted and no CJK font is
-    installed (``report.font_missing``)."""
-    from scoring.analysis.report_data import analyse
-    from scoring.report.chapters import CHAPTERS
-    from scoring.report.charts import render_charts
-    from scoring.report.content import build_document
+    installed (``report.font_missing``). ``options.lang`` chooses the edition's language (Chinese, or the
+    English edition with the same content)."""
+    from scoring.report.language import language
 
     options = options or ReportOptions()
     for fmt in formats:
         if fmt not in FORMATS:
             raise unknown_format(fmt, FORMATS)
+    with language(
+        options.lang
+    ):  # every text of the build in the edition's language (scoring.report.language)
+        return _build(evaluation, formats, options, previous)
+
+
+def _build(
+    evaluation: Evaluation, formats: Sequence[str], options: ReportOptions, previous: Evaluation | None
+) -> dict[str, bytes]:
+    from scoring.analysis.report_data import analyse
+    from scoring.report.chapters import CHAPTERS
+    from scoring.report.charts import render_charts
+    from scoring.report.content import build_document
+    from scoring.report.language import localise
+
+    evaluation = localise(evaluation)
+    previous = localise(previous) if previous is not None else None
     # 附录五 is in every edition (the workbook's sheet 稳健性分析), so the analysis runs whenever it is asked for
     data = analyse(evaluation, options.robustness, previous)
     document = build_document(data, options, CHAPTERS)

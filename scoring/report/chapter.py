@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scoring.report import numbers as fmt
 from scoring.report.charts import parts as chart_parts
+from scoring.report.language import _, chapter_number, section_number, sentence
 from scoring.report.model import Block, Figure, Heading, Paragraph, Table
 
 if TYPE_CHECKING:
@@ -39,19 +39,19 @@ class Writer:
         """``一、摘要``: the next numbered chapter."""
         self.chapter += 1
         self.section = 0
-        self.blocks.append(Heading(f"{fmt.chinese_numeral(self.chapter)}、{title}", 1, anchor))
+        self.blocks.append(Heading(chapter_number(self.chapter, title), 1, anchor))
 
     def section_heading(self, title: str, anchor: str) -> None:
         """``（一）指标体系``: the next numbered section of the chapter."""
         self.section += 1
-        self.blocks.append(Heading(f"（{fmt.chinese_numeral(self.section)}）{title}", 2, anchor))
+        self.blocks.append(Heading(section_number(self.chapter, self.section, title), 2, anchor))
 
     def heading(self, text: str, level: int, anchor: str) -> None:
         """A heading numbered by its text (the appendix: ``附录一  指标解释``)."""
         self.blocks.append(Heading(text, level, anchor))
 
     def paragraphs(self, texts: list[str], lead: bool = False) -> None:
-        self.blocks.extend(Paragraph(t, lead) for t in texts)
+        self.blocks.extend(Paragraph(sentence(t), lead) for t in texts)
 
     def add(self, block: Block) -> None:
         """Any other block (formula, bullets, page break)."""
@@ -72,7 +72,7 @@ class Writer:
         self.blocks.append(
             Table(
                 key=key,
-                caption=f"表 {self.tables}  {caption}",
+                caption=_("表 {n}  {caption}", n=self.tables, caption=caption),
                 header=tuple(header),
                 rows=tuple(tuple(r) for r in rows),
                 align=align,
@@ -87,13 +87,16 @@ class Writer:
         if not self.charts:
             return
         self.figures += 1
-        self.blocks.append(Figure(chart, f"图 {self.figures}  {caption}", width_cm))
+        self.blocks.append(Figure(chart, _("图 {n}  {caption}", n=self.figures, caption=caption), width_cm))
 
     def unit_figures(self, data: ReportData, chart: str, caption: str) -> None:
         """A chart with one row per unit, split into parts that each fit a page."""
         n = chart_parts(len(data.ranking))
         for part in range(1, n + 1):
-            self.figure(f"{chart}:{part}", caption if n == 1 else f"{caption}（{part}/{n}）")
+            self.figure(
+                f"{chart}:{part}",
+                caption if n == 1 else _("{caption}（{part}/{n}）", caption=caption, part=part, n=n),
+            )
 
 
 WriteBlocks = Callable[[Writer, "ReportData", "ReportOptions"], None]

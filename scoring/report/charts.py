@@ -26,6 +26,7 @@ from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.problems import Problem
 from scoring.report.errors import ReportError
 from scoring.report.fonts import cjk_font
+from scoring.report.language import _, current
 from scoring.report.maps import map_chart
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -42,6 +43,16 @@ HEATMAP = "cividis"
 DPI = 150
 UNITS_PER_FIGURE = 45
 WIDTH_IN = 7.0
+
+
+def wrap_label(text: str, width: int) -> str:
+    """An axis label over several lines when it is longer than ``width`` characters: English names are long
+    (Chinese ones are not wrapped, they are short and break anywhere)."""
+    if current() == "zh" or len(text) <= width:
+        return text
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
 
 
 def parts(n_units: int) -> int:
@@ -113,7 +124,7 @@ def render_charts(data: ReportData, keys: Sequence[str]) -> dict[str, bytes]:
     radar_units = [k.split(":", 1)[1] for k in keys if k.startswith("radar:")]
     with chart_style():
         for key in keys:
-            kind, _, arg = key.partition(":")
+            kind, _colon, arg = key.partition(":")
             if kind in CHARTS:
                 out[key] = CHARTS[kind](data, int(arg or 1))
         if radar_units:
@@ -146,7 +157,7 @@ def trend_chart(data: ReportData) -> bytes:
         )
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylim(bottom=min(0.0, float(data.system.method.scale[0])))  # a value axis starts at 0
-    ax.set_ylabel("全市平均得分")
+    ax.set_ylabel(_("全市平均得分"))
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return _png(fig)
@@ -176,7 +187,7 @@ def ranking_chart(data: ReportData, part: int = 1) -> bytes:
     for yi, v, s in zip(y, values, frame["score"], strict=True):
         if not math.isnan(float(s)):
             ax.text(v + high * 0.01, yi, f"{float(s):.2f}", va="center", fontsize=7)
-    ax.set_xlabel(f"{data.system.composite.name}得分")
+    ax.set_xlabel(_("{name}得分", name=data.system.composite.name))
     if colours:
         from matplotlib.patches import Patch
 
@@ -185,7 +196,7 @@ def ranking_chart(data: ReportData, part: int = 1) -> bytes:
             loc="lower right",
             fontsize=8,
             frameon=True,
-            title="梯队",
+            title=_("梯队"),
             title_fontsize=8,
         )
     return _png(fig)
@@ -204,7 +215,7 @@ def heatmap_chart(data: ReportData, part: int = 1) -> bytes:
     ax = fig.add_subplot()
     lo, hi = data.system.method.scale
     image = ax.imshow(matrix, aspect="auto", cmap=HEATMAP, vmin=lo, vmax=hi, interpolation="nearest")
-    ax.set_xticks(range(len(dims)), [d.name for d in data.dimensions])
+    ax.set_xticks(range(len(dims)), [wrap_label(d.name, 14) for d in data.dimensions])
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(units)), [data.name(u) for u in units])
     ax.tick_params(length=0)
@@ -216,7 +227,7 @@ def heatmap_chart(data: ReportData, part: int = 1) -> bytes:
             continue
         colour = "#000000" if norm(v) > 0.55 else "#FFFFFF"
         ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=7, color=colour)
-    fig.colorbar(image, ax=ax, shrink=0.6, label="得分")
+    fig.colorbar(image, ax=ax, shrink=0.6, label=_("得分"))
     return _png(fig)
 
 
@@ -231,7 +242,7 @@ def attainment_chart(data: ReportData) -> bytes:
         counts = np.array([t.counts[status] for t in targets], dtype=float)
         if not counts.any():
             continue
-        ax.barh(y, counts, left=left, color=STATUS_COLOURS[status], label=status, height=0.7)
+        ax.barh(y, counts, left=left, color=STATUS_COLOURS[status], label=_(status), height=0.7)
         for yi, c, l0 in zip(y, counts, left, strict=True):
             if c:
                 ax.text(
@@ -244,9 +255,9 @@ def attainment_chart(data: ReportData) -> bytes:
                     color="#FFFFFF" if status in {AHEAD, BEHIND} else "#000000",
                 )
         left += counts
-    ax.set_yticks(y, [t.name for t in targets])
+    ax.set_yticks(y, [wrap_label(t.name, 40) for t in targets])
     ax.invert_yaxis()
-    ax.set_xlabel("单元数")
+    ax.set_xlabel(_("单元数"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return _png(fig)
 
@@ -269,11 +280,11 @@ def change_chart(data: ReportData, part: int = 1) -> bytes:
         positive += np.where(values >= 0, values, 0)
         negative += np.where(values < 0, values, 0)
     totals = data.change.loc[units, "total"].to_numpy(dtype=float)
-    ax.scatter(totals, y, marker="D", s=14, color="#000000", zorder=3, label="得分变化")
+    ax.scatter(totals, y, marker="D", s=14, color="#000000", zorder=3, label=_("得分变化"))
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.set_yticks(y, [data.name(u) for u in units])
     ax.invert_yaxis()
-    ax.set_xlabel(f"较 {data.previous_year} 年的变化（分）")
+    ax.set_xlabel(_("较 {previous_year} 年的变化（分）", previous_year=data.previous_year))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return _png(fig)
 
@@ -296,12 +307,12 @@ def radar_charts(data: ReportData, units: Sequence[str]) -> dict[str, bytes]:
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
     ax.set_ylim(lo, hi)
-    ax.set_xticks(angles, [d.name for d in dims], fontsize=8)
+    ax.set_xticks(angles, [wrap_label(d.name, 16) for d in dims], fontsize=8)
     ax.tick_params(axis="y", labelsize=6)
     ax.plot(
-        closed, np.r_[mean, mean[:1]], color=OKABE_ITO[1], linewidth=1.4, linestyle="--", label="全市平均"
+        closed, np.r_[mean, mean[:1]], color=OKABE_ITO[1], linewidth=1.4, linestyle="--", label=_("全市平均")
     )
-    (line,) = ax.plot([], [], color=OKABE_ITO[0], linewidth=1.8, label="本单元")
+    (line,) = ax.plot([], [], color=OKABE_ITO[0], linewidth=1.8, label=_("本单元"))
     fill = None
     fig.legend(loc="lower center", ncols=2, fontsize=7, frameon=False)
     out = {}
@@ -330,11 +341,11 @@ def coordination_chart(data: ReportData) -> bytes:
     grades = list(frame["grade"])[::-1]
     ax.barh(labels, values, color=OKABE_ITO[0], height=0.65)
     for y, (value, grade) in enumerate(zip(values, grades, strict=True)):
-        ax.text(value + 0.01, y, f"{value:.3f} {grade}", va="center", fontsize=7.5)
+        ax.text(value + 0.01, y, f"{value:.3f} {_(grade)}", va="center", fontsize=7.5)
     ax.set_xlim(0, 1.18)
     ax.set_xticks(np.arange(0, 1.01, 0.1))
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
-    ax.set_xlabel("耦合协调度 D")
+    ax.set_xlabel(_("耦合协调度 D"))
     return _png(fig)
 
 
@@ -351,11 +362,11 @@ def density_chart(data: ReportData) -> bytes:
             result.density[year],
             color=OKABE_ITO[i % len(OKABE_ITO)],
             linewidth=2.2 if current else 1.2,
-            label=f"{year} 年",
+            label=_("{year} 年", year=year),
         )
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("综合得分")
-    ax.set_ylabel("核密度")
+    ax.set_xlabel(_("综合得分"))
+    ax.set_ylabel(_("核密度"))
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     ax.legend(frameon=False, fontsize=8)
     return _png(fig)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from scoring.analysis.report_data import ReportData
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.chapters import CHAPTERS
+from scoring.report.language import _
 from scoring.report.model import Cover, Document
 from scoring.report.options import ReportOptions
 
@@ -17,8 +18,10 @@ def report_title(data: ReportData, options: ReportOptions) -> str:
     """The title on the cover: the office's, or ``<system name>综合评价报告（<year> 年度）``."""
     if options.title:
         return options.title
-    name = data.system.name.removesuffix("指标体系").removesuffix("评价")
-    return f"{name}综合评价报告（{data.year} 年度）"
+    name = data.system.name
+    for suffix in ("指标体系", "评价", " Indicator System", " Evaluation"):  # the title says 评价报告 itself
+        name = name.removesuffix(suffix)
+    return _("{name}综合评价报告（{year} 年度）", name=name, year=data.year)
 
 
 def build_document(
@@ -31,14 +34,21 @@ def build_document(
     for chapter in chapters:
         chapter.blocks(w, data, options)
     lines = [
-        f"评价体系：{data.system.name}（{data.system.version} 版）",
-        f"评价年度：{data.year} 年",
-        f"评价单元：{len(data.ranking)} 个",
+        _("评价体系：{name}（{version} 版）", name=data.system.name, version=data.system.version),
+        _("评价年度：{year} 年", year=data.year),
+        _("评价单元：{ranking} 个", ranking=len(data.ranking)),
     ]
     if options.edition:
         lines.append(options.edition)
     if options.issuer:
-        lines.append(f"编制单位：{options.issuer}")
+        lines.append(_("编制单位：{issuer}", issuer=options.issuer))
     if options.issued:
-        lines.append(f"发布日期：{options.issued.year} 年 {options.issued.month} 月 {options.issued.day} 日")
+        lines.append(
+            _(
+                "发布日期：{year} 年 {month} 月 {day} 日",
+                year=options.issued.year,
+                month=options.issued.month,
+                day=options.issued.day,
+            )
+        )
     return Document(Cover(report_title(data, options), data.system.name, tuple(lines)), tuple(w.blocks))

@@ -28,6 +28,7 @@ import pandas as pd
 
 from scoring.outputs import escape_text
 from scoring.report.charts import OKABE_ITO
+from scoring.report.language import _
 from scoring.report.model import Document
 
 if TYPE_CHECKING:
@@ -138,6 +139,12 @@ class Book:
         if first_row == 0 and freeze:
             layout.frozen_columns = freeze
         return first_row + n_rows + 1
+
+    def paragraph(self, sheet: Any, row: int, text: str, width: float) -> None:
+        """A sentence in column A (``width`` characters wide), wrapped, its row as high as its lines (LibreOffice
+        does not measure wrapped text)."""
+        sheet.write_string(row, 0, str(escape_text(text)), self.wrap)
+        sheet.set_row(row, 15 * max(1, math.ceil(_size(text) / (width - 4))) + 2)
 
     def chart(
         self, sheet: Any, row: int, col: int, chart: Any, x_scale: float = 1.0, y_scale: float = 1.0
@@ -288,7 +295,7 @@ def to_xlsx(
     for chapter in chapters:
         if chapter.sheets is not None:
             chapter.sheets(book, data, document)
-    book.print_setup(document.cover.title)
+    book.print_setup(document.cover.title, _("第 &P 页，共 &N 页"))
     workbook.close()
     return buffer.getvalue()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from scoring.report.language import _
 from scoring.system.geometry import MapLayout, map_layout
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def map_chart(data: ReportData, part: int = 1) -> bytes:
         )
     for x, y, label, value in labels:
         dark = not math.isnan(value) and norm(value) < 0.4
-        text = f"{label}\n{value:.1f}" if not math.isnan(value) else f"{label}\n无数据"
+        text = f"{label}\n{value:.1f}" if not math.isnan(value) else _("{label}\n无数据", label=label)
         ax.text(
             x, y, text, ha="center", va="center", fontsize=7, color="#FFFFFF" if dark else "#000000", zorder=3
         )
@@ -102,7 +103,7 @@ def map_chart(data: ReportData, part: int = 1) -> bytes:
             linewidths=1.0,
             zorder=4,
         )
-        score = "无数据" if math.isnan(value) else f"{value:.1f}"
+        score = _("无数据") if math.isnan(value) else f"{value:.1f}"
         ax.annotate(
             f"{data.name(code)} {score}",
             (lon, lat),
@@ -119,14 +120,16 @@ def map_chart(data: ReportData, part: int = 1) -> bytes:
     ax.set_axis_off()
     from matplotlib.cm import ScalarMappable
 
-    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.6, label=f"{name}得分")
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.6, label=_("{name}得分", name=name))
     notes = []
     if shown.points:
-        notes.append("◆ 功能区等无官方行政区划边界的单元，以点标注")
+        notes.append(_("◆ 功能区等无官方行政区划边界的单元，以点标注"))
     if hatched:
-        notes.append("灰色斜线：无得分")
-    notes.append(f"边界：{shown.source or shown.file}（示意图，不作为权属界线依据）")
-    fig.text(0.01, 0.005, "；".join(notes), fontsize=6.5, color="#444444", ha="left", va="bottom", wrap=True)
+        notes.append(_("灰色斜线：无得分"))
+    notes.append(_("边界：{value}（示意图，不作为权属界线依据）", value=shown.source or shown.file))
+    fig.text(
+        0.01, 0.005, _("；").join(notes), fontsize=6.5, color="#444444", ha="left", va="bottom", wrap=True
+    )
     return _png(fig)
 
 

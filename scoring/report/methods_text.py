@@ -20,6 +20,7 @@ from typing import Literal
 from scoring.methods import AHP_MAX_CR, MethodRecord, find
 from scoring.methods import Stage as MethodStage
 from scoring.report import numbers as fmt
+from scoring.report.language import _, current
 
 Stage = Literal["normalise", "transform", "weighting", "aggregate", "missing"]
 Language = Literal["zh", "en"]
@@ -70,12 +71,13 @@ def _fill(template: str, params: dict[str, float | str]) -> str:
     return re.sub(r"\{([a-z_]+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def method_label(stage: Stage, name: str, lang: Language = "zh") -> str:
-    """The method's name as the report prints it (``熵权法`` / ``entropy weights``); unknown: its code."""
+def method_label(stage: Stage, name: str, lang: Language | None = None) -> str:
+    """The method's name as the report prints it (``熵权法`` / ``entropy weights``), by default in the
+    edition's language (:mod:`scoring.report.language`); unknown: its code."""
     text = _text(stage, name)
     if text is None:
         return name
-    return text.label_zh if lang == "zh" else text.label_en
+    return text.label_zh if (lang or current()) == "zh" else text.label_en
 
 
 def method_formula(stage: Stage, name: str, **params: float | str) -> tuple[str, str]:
@@ -84,13 +86,13 @@ def method_formula(stage: Stage, name: str, **params: float | str) -> tuple[str,
     text = _text(stage, name)
     if text is None:
         return name, ""
-    filled = _fill(text.formula, params)
+    filled = _fill(_(text.formula), params)
     # a scale from 0 reads y = 100·r, not y = 0 + (100 − 0)·r
     filled = re.sub(r"^(\w) = 0 \+ \(([\d.]+) − 0\)·", r"\1 = \2·", filled)
-    return filled, _fill(text.formula_note, params)
+    return filled, _fill(_(text.formula_note), params) if text.formula_note else ""
 
 
 def formula(name: str, **params: float | str) -> tuple[str, str]:
     """One of the report's own rules (:data:`FORMULAS`): formula and explanation, template fields filled."""
     text, where = FORMULAS[name]
-    return _fill(text, params), _fill(where, params)
+    return _fill(_(text), params), _fill(_(where), params) if where else ""

@@ -18,6 +18,7 @@ import pandas as pd
 from scoring.analysis.report_data import NO_DATA, NOT_MET, Profile, ReportData
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.report import numbers as fmt
+from scoring.report.language import _
 
 DISPARITY_WIDE = 30.0  # points between the best and the worst composite that count as a wide gap
 BALANCED_DIMENSIONS = (
@@ -26,18 +27,21 @@ BALANCED_DIMENSIONS = (
 
 
 def _join(names: Iterable[str]) -> str:
-    return "、".join(names)
+    return _("、").join(names)
 
 
 def _tier_label(tier: str) -> str:
-    return tier if tier.endswith(("梯队", "档", "级", "期")) else f"“{tier}”档"
+    return tier if tier.endswith(("梯队", "档", "级", "期")) else _("“{tier}”档", tier=tier)
 
 
-def _moved(change: float, unit: str = "分") -> str:
+def _moved(change: float, unit: str | None = None) -> str:
     """``提高 2.10 分`` / ``下降 1.05 分`` / ``持平``."""
     if fmt.score(change) in {"0.00", "-0.00"}:
-        return "持平"
-    return f"{'提高' if change > 0 else '下降'} {fmt.magnitude(change)} {unit}"
+        return _("持平")
+    unit = _("分") if unit is None else unit
+    if change > 0:
+        return _("提高 {size} {unit}", size=fmt.magnitude(change), unit=unit)
+    return _("下降 {size} {unit}", size=fmt.magnitude(change), unit=unit)
 
 
 def _places(change: float) -> str:
@@ -45,10 +49,10 @@ def _places(change: float) -> str:
         return ""
     k = int(change)
     if k > 0:
-        return f"上升 {k} 位"
+        return _("上升 {k} 位", k=k)
     if k < 0:
-        return f"下降 {-k} 位"
-    return "持平"
+        return _("下降 {value} 位", value=-k)
+    return _("持平")
 
 
 def _dimension_name(data: ReportData, code: str) -> str:
@@ -61,8 +65,14 @@ def summary(data: ReportData) -> list[str]:
     n_dims = len(data.dimensions)
     n_indicators = len(data.system.indicators)
     out = [
-        f"本报告依据《{data.system.name}》，对 {len(data.ranking)} 个评价单元 {data.year} 年的数字化发展水平"
-        f"进行综合评价。评价体系包括 {n_dims} 个维度、{n_indicators} 项指标，综合得分为百分制。"
+        _(
+            "本报告依据《{name}》，对 {ranking} 个评价单元 {year} 年的数字化发展水平进行综合评价。评价体系包括 {n_dims} 个维度、{n_indicators} 项指标，综合得分为百分制。",
+            name=data.system.name,
+            ranking=len(data.ranking),
+            year=data.year,
+            n_dims=n_dims,
+            n_indicators=n_indicators,
+        )
     ]
     out.append(_city_sentence(data))
     out.append(_leaders_sentence(data))
@@ -78,63 +88,98 @@ def summary(data: ReportData) -> list[str]:
 
 def _city_sentence(data: ReportData) -> str:
     mean = float(data.city_mean.loc[data.year, data.composite])
-    text = f"{data.year} 年全市综合指数平均为 {fmt.score(mean)} 分"
+    text = _("{year} 年全市综合指数平均为 {mean} 分", year=data.year, mean=fmt.score(mean))
     if data.previous_year is not None:
         before = float(data.city_mean.loc[data.previous_year, data.composite])
         change = float(np.round(mean, 2) - np.round(before, 2))
-        text += f"，较 {data.previous_year} 年的 {fmt.score(before)} 分{_moved(change)}"
-    return text + "。"
+        text += _(
+            "，较 {previous_year} 年的 {before} 分{change}",
+            previous_year=data.previous_year,
+            before=fmt.score(before),
+            change=_moved(change),
+        )
+    return text + _("。")
 
 
 def _leaders_sentence(data: ReportData) -> str:
     ranked = data.ranking[data.ranking["rank"].notna()]
     if not len(ranked):
-        return "本年度没有可排名的评价单元。"
+        return _("本年度没有可排名的评价单元。")
     first = ranked[ranked["rank"] == 1]
     if len(first) > 1:
-        text = f"{_join(first['unit_name'])}以 {fmt.score(first['score'].iloc[0])} 分并列第一"
+        text = _(
+            "{unit_name}以 {iloc} 分并列第一",
+            unit_name=_join(first["unit_name"]),
+            iloc=fmt.score(first["score"].iloc[0]),
+        )
     else:
-        text = f"{first['unit_name'].iloc[0]}以 {fmt.score(first['score'].iloc[0])} 分位居第一"
+        text = _(
+            "{iloc}以 {iloc2} 分位居第一",
+            iloc=first["unit_name"].iloc[0],
+            iloc2=fmt.score(first["score"].iloc[0]),
+        )
     # the rest of the top three, each named once (the leader is not repeated)
     followers = ranked.iloc[len(first) : 3]
     if len(followers):
-        text += "，其后依次为" + "、".join(
-            f"{row.unit_name}（第 {fmt.rank(row.rank)} 位，{fmt.score(row.score)} 分）"
+        text += _("，其后依次为") + _("、").join(
+            _(
+                "{unit_name}（第 {rank} 位，{score} 分）",
+                unit_name=row.unit_name,
+                rank=fmt.rank(row.rank),
+                score=fmt.score(row.score),
+            )
             for row in followers.itertuples()
         )
     last = ranked.iloc[-1]
     spread = data.findings.spread
-    text += f"；{last['unit_name']}得分最低，为 {fmt.score(last['score'])} 分，最高分与最低分相差 {fmt.score(spread)} 分。"
+    text += _(
+        "；{unit_name}得分最低，为 {score} 分，最高分与最低分相差 {spread} 分。",
+        unit_name=last["unit_name"],
+        score=fmt.score(last["score"]),
+        spread=fmt.score(spread),
+    )
     return text
 
 
 def _tiers_sentence(data: ReportData) -> str:
     counts = data.tier_counts[data.year]
-    parts = "、".join(f"{_tier_label(name)} {n} 个" for name, n in counts.items())
-    return f"按综合得分划分梯队：{parts}。"
+    parts = _("、").join(_("{name} {n} 个", name=_tier_label(name), n=n) for name, n in counts.items())
+    return _("按综合得分划分梯队：{parts}。", parts=parts)
 
 
 def _moves_sentence(data: ReportData) -> str:
     moves = data.findings.moves
     assert moves is not None
-    text = (
-        f"与 {data.previous_year} 年相比，{moves.up} 个单元位次上升、{moves.down} 个下降、{moves.same} 个持平"
+    text = _(
+        "与 {previous_year} 年相比，{up} 个单元位次上升、{down} 个下降、{same} 个持平",
+        previous_year=data.previous_year,
+        up=moves.up,
+        down=moves.down,
+        same=moves.same,
     )
     if moves.riser is not None:
         best = data.ranking.loc[moves.riser]
-        text += f"；上升最多的是{best['unit_name']}（{_rank_path(best)}{_driver_phrase(data, moves.riser)}）"
+        text += _(
+            "；上升最多的是{unit_name}（{best}{data}）",
+            unit_name=best["unit_name"],
+            best=_rank_path(best),
+            data=_driver_phrase(data, moves.riser),
+        )
     if moves.faller is not None:
         worst = data.ranking.loc[moves.faller]
-        text += (
-            f"，下降最多的是{worst['unit_name']}（{_rank_path(worst)}{_driver_phrase(data, moves.faller)}）"
+        text += _(
+            "，下降最多的是{unit_name}（{worst}{data}）",
+            unit_name=worst["unit_name"],
+            worst=_rank_path(worst),
+            data=_driver_phrase(data, moves.faller),
         )
-    return text + "。"
+    return text + _("。")
 
 
 def _rank_path(row: pd.Series) -> str:
     previous, now = int(row["previous_rank"]), int(row["rank"])
-    verb = "升至" if now < previous else "降至"
-    return f"由第 {previous} 位{verb}第 {now} 位"
+    verb = _("升至") if now < previous else _("降至")
+    return _("由第 {previous} 位{verb}第 {now} 位", previous=previous, verb=verb, now=now)
 
 
 def _driver_phrase(data: ReportData, unit: str) -> str:
@@ -147,34 +192,49 @@ def _driver_phrase(data: ReportData, unit: str) -> str:
         return ""
     total = float(data.change.at[unit, "total"])
     part = float(data.change.at[unit, driver])
-    verb = "贡献" if total > 0 else "拖累"
-    return f"；得分{_moved(total)}，{_dimension_name(data, driver)}{verb} {fmt.signed(part)} 分，居各维度之首"
+    verb = _("贡献") if total > 0 else _("拖累")
+    return _(
+        "；得分{total}，{data}{verb} {part} 分，居各维度之首",
+        total=_moved(total),
+        data=_dimension_name(data, driver),
+        verb=verb,
+        part=fmt.signed(part),
+    )
 
 
 def _targets_sentence(data: ReportData) -> str:
     counts = data.city_status_counts
     words = {
-        AHEAD: "已提前完成",
-        ON_TRACK: "符合序时进度",
-        BEHIND: "滞后",
-        NOT_MET: "未达目标（无序时进度可比）",
-        NO_DATA: "无数据",
+        AHEAD: _("已提前完成"),
+        ON_TRACK: _("符合序时进度"),
+        BEHIND: _("滞后"),
+        NOT_MET: _("未达目标（无序时进度可比）"),
+        NO_DATA: _("无数据"),
     }
     # every status with a count, so the parts add up to the number of targeted indicators
-    parts = "、".join(f"{words.get(s, s)} {n} 项" for s, n in counts.items() if n)
-    text = f"在设有规划目标的 {len(data.targets)} 项指标中，按全市平均值计，{parts}"
+    parts = _("、").join(_("{s} {n} 项", s=words.get(s, s), n=n) for s, n in counts.items() if n)
+    text = _(
+        "在设有规划目标的 {targets} 项指标中，按全市平均值计，{parts}", targets=len(data.targets), parts=parts
+    )
     worst = data.findings.most_behind
     if worst is not None:
-        text += f"；滞后单元最多的指标是{worst.name}（{worst.counts[BEHIND]} 个单元滞后）"
-    return text + "。"
+        text += _(
+            "；滞后单元最多的指标是{name}（{counts} 个单元滞后）",
+            name=worst.name,
+            counts=worst.counts[BEHIND],
+        )
+    return text + _("。")
 
 
 def _dimension_extremes_sentence(data: ReportData) -> str:
     high, low = data.findings.strongest_dimension, data.findings.weakest_dimension
     means = data.city_mean.loc[data.year]
-    return (
-        f"分维度看，全市平均得分最高的是{_dimension_name(data, high)}（{fmt.score(float(means[high]))} 分），"
-        f"最低的是{_dimension_name(data, low)}（{fmt.score(float(means[low]))} 分）。"
+    return _(
+        "分维度看，全市平均得分最高的是{data}（{means} 分），最低的是{data2}（{means2} 分）。",
+        data=_dimension_name(data, high),
+        means=fmt.score(float(means[high])),
+        data2=_dimension_name(data, low),
+        means2=fmt.score(float(means[low])),
     )
 
 
@@ -187,7 +247,14 @@ def overview(data: ReportData) -> list[str]:
         b = float(data.city_mean.loc[last, data.composite])
         change = float(np.round(b, 2) - np.round(a, 2))
         out.append(
-            f"{first}—{last} 年，全市综合指数平均分由 {fmt.score(a)} 分变为 {fmt.score(b)} 分，{_moved(change)}。"
+            _(
+                "{first}—{last} 年，全市综合指数平均分由 {a} 分变为 {b} 分，{change}。",
+                first=first,
+                last=last,
+                a=fmt.score(a),
+                b=fmt.score(b),
+                change=_moved(change),
+            )
         )
     out.append(_city_sentence(data))
     if data.targets:
@@ -195,12 +262,17 @@ def overview(data: ReportData) -> list[str]:
         behind = [t for t in data.targets if t.city_status == BEHIND]
         if behind:
             out.append(
-                "全市平均值滞后于序时进度的指标："
-                + "；".join(
-                    f"{t.name}（全市平均 {fmt.value(t.city_values[data.year])}，序时进度应达 {fmt.value(t.expected)}）"
+                _("全市平均值滞后于序时进度的指标：")
+                + _("；").join(
+                    _(
+                        "{name}（全市平均 {city_values}，序时进度应达 {expected}）",
+                        name=t.name,
+                        city_values=fmt.value(t.city_values[data.year]),
+                        expected=fmt.value(t.expected),
+                    )
                     for t in behind
                 )
-                + "。"
+                + _("。")
             )
     return out
 
@@ -213,8 +285,15 @@ def ranking_text(data: ReportData) -> list[str]:
         for name in data.tier_names:
             members = data.ranking[data.ranking["tier"] == name]["unit_name"]
             if len(members):
-                parts.append(f"{_tier_label(name)}（{len(members)} 个）：{_join(members)}")
-        out.append("各梯队单元：" + "；".join(parts) + "。")
+                parts.append(
+                    _(
+                        "{name}（{members} 个）：{members2}",
+                        name=_tier_label(name),
+                        members=len(members),
+                        members2=_join(members),
+                    )
+                )
+        out.append(_("各梯队单元：") + _("；").join(parts) + _("。"))
     return out
 
 
@@ -222,24 +301,36 @@ def dimension_text(data: ReportData, code: str) -> str:
     """One dimension: best, worst and the city average."""
     summary = data.findings.dimensions[code]
     if summary.best is None or summary.worst is None:
-        return f"{_dimension_name(data, code)}本年度没有得分。"
+        return _("{data}本年度没有得分。", data=_dimension_name(data, code))
     column = data.ranking[code].astype(float)
-    return (
-        f"{_dimension_name(data, code)}：{data.name(summary.best)}得分最高（{fmt.score(column[summary.best])} 分），"
-        f"{data.name(summary.worst)}最低（{fmt.score(column[summary.worst])} 分），"
-        f"全市平均 {fmt.score(summary.mean)} 分，{summary.above} 个单元高于平均。"
+    return _(
+        "{data}：{best}得分最高（{column} 分），{worst}最低（{column2} 分），全市平均 {mean} 分，{above} 个单元高于平均。",
+        data=_dimension_name(data, code),
+        best=data.name(summary.best),
+        column=fmt.score(column[summary.best]),
+        worst=data.name(summary.worst),
+        column2=fmt.score(column[summary.worst]),
+        mean=fmt.score(summary.mean),
+        above=summary.above,
     )
 
 
 def targets_text(data: ReportData) -> list[str]:
     """目标完成度: which indicators lag, and where."""
     if not data.targets:
-        return ["本指标体系未设置规划目标。"]
+        return [_("本指标体系未设置规划目标。")]
     out = [_targets_sentence(data)]
     for t in data.findings.behind_targets[:5]:
         out.append(
-            f"{t.name}：{t.counts[BEHIND]} 个单元滞后于序时进度（{data.year} 年应达 {fmt.value(t.expected)}"
-            f"{t.unit}），分别是{_join(data.name(u) for u in t.behind_units)}。"
+            _(
+                "{name}：{counts} 个单元滞后于序时进度（{year} 年应达 {expected}{unit}），分别是{value}。",
+                name=t.name,
+                counts=t.counts[BEHIND],
+                year=data.year,
+                expected=fmt.value(t.expected),
+                unit=t.unit,
+                value=_join(data.name(u) for u in t.behind_units),
+            )
         )
     return out
 
@@ -247,52 +338,80 @@ def targets_text(data: ReportData) -> list[str]:
 def change_text(data: ReportData) -> list[str]:
     """年度变化: the moves and what drove them."""
     if data.previous_year is None or not len(data.change):
-        return [f"数据中没有 {data.year - 1} 年的评价结果，本报告不作年度比较。"]
+        return [_("数据中没有 {value} 年的评价结果，本报告不作年度比较。", value=data.year - 1)]
     out = [_moves_sentence(data)]
     rising, changed = data.findings.rising, data.findings.changed
     if changed:
         if rising == changed:
-            counted = f"全部 {changed} 个单元综合得分均有提高。"
+            counted = _("全部 {changed} 个单元综合得分均有提高。", changed=changed)
         elif not rising:
-            counted = f"全部 {changed} 个单元综合得分均未提高。"
+            counted = _("全部 {changed} 个单元综合得分均未提高。", changed=changed)
         else:
-            counted = f"{rising} 个单元综合得分提高、{changed - rising} 个未提高。"
+            counted = _(
+                "{rising} 个单元综合得分提高、{value} 个未提高。", rising=rising, value=changed - rising
+            )
         out.append(
             counted
-            + "各单元得分变化按维度分解为各维度加权得分的变化 ⟦Δ(w'_d S_d)⟧，各维度贡献之和等于综合得分的变化。"
+            + _(
+                "各单元得分变化按维度分解为各维度加权得分的变化 ⟦Δ(w'_d S_d)⟧，各维度贡献之和等于综合得分的变化。"
+            )
         )
     return out
 
 
 def profile_text(data: ReportData, profile: Profile) -> list[str]:
     """区县画像: position, change, gap to the leader and where it lies."""
-    text = f"{profile.name}综合得分 {fmt.score(profile.score)} 分，在 {profile.ranked} 个评价单元中排名第 {fmt.rank(profile.rank)} 位"
+    text = _(
+        "{name}综合得分 {score} 分，在 {ranked} 个评价单元中排名第 {rank} 位",
+        name=profile.name,
+        score=fmt.score(profile.score),
+        ranked=profile.ranked,
+        rank=fmt.rank(profile.rank),
+    )
     if profile.tier:
-        text += f"，位于{_tier_label(profile.tier)}"
+        text += _("，位于{tier}", tier=_tier_label(profile.tier))
     if not math.isnan(profile.score_change):
-        text += f"；较上年{_moved(profile.score_change)}，位次{_places(profile.rank_change)}"
-    out = [text + "。"]
+        text += _(
+            "；较上年{score_change}，位次{rank_change}",
+            score_change=_moved(profile.score_change),
+            rank_change=_places(profile.rank_change),
+        )
+    out = [text + _("。")]
     if profile.lead_over_next is not None:
         ranked = data.ranking[data.ranking["rank"].notna()]
         runner_up = str(ranked["unit_name"].iloc[1])
-        out.append(f"{profile.name}领先第二名{runner_up} {fmt.score(profile.lead_over_next)} 分。")
+        out.append(
+            _(
+                "{name}领先第二名{runner_up} {lead_over_next} 分。",
+                name=profile.name,
+                runner_up=runner_up,
+                lead_over_next=fmt.score(profile.lead_over_next),
+            )
+        )
     elif profile.unit_code != profile.leader_code:
         largest = profile.widest_gap
         out.append(
-            f"与排名第一的{data.name(profile.leader_code)}相差 {fmt.score(profile.gap_to_leader)} 分，"
-            f"差距最大的是{largest.name}（按权重计 {fmt.score(largest.gap_to_leader)} 分）。"
+            _(
+                "与排名第一的{leader_code}相差 {gap_to_leader} 分，差距最大的是{name}（按权重计 {gap_to_leader2} 分）。",
+                leader_code=data.name(profile.leader_code),
+                gap_to_leader=fmt.score(profile.gap_to_leader),
+                name=largest.name,
+                gap_to_leader2=fmt.score(largest.gap_to_leader),
+            )
         )
     strengths = (
-        "优势指标：" + "、".join(f"{p.name}（第 {p.rank} 位）" for p in profile.strengths)
+        _("优势指标：")
+        + _("、").join(_("{name}（第 {rank} 位）", name=p.name, rank=p.rank) for p in profile.strengths)
         if profile.strengths
-        else "没有排名居前三分之一的指标，暂无明显优势指标"
+        else _("没有排名居前三分之一的指标，暂无明显优势指标")
     )
     weaknesses = (
-        "短板指标：" + "、".join(f"{p.name}（第 {p.rank} 位）" for p in profile.weaknesses)
+        _("短板指标：")
+        + _("、").join(_("{name}（第 {rank} 位）", name=p.name, rank=p.rank) for p in profile.weaknesses)
         if profile.weaknesses
-        else "没有排名居后三分之一的指标，暂无明显短板指标"
+        else _("没有排名居后三分之一的指标，暂无明显短板指标")
     )
-    out.append(f"{strengths}；{weaknesses}。")
+    out.append(_("{strengths}；{weaknesses}。", strengths=strengths, weaknesses=weaknesses))
     return out
 
 
@@ -306,45 +425,73 @@ def recommendations(data: ReportData) -> list[str]:
     composite_mean = float(means[data.composite])
     low_children = [data.system.nodes[c].name for c in found.weakest_children]
     if means[strongest] - means[weakest] < BALANCED_DIMENSIONS:
-        finding = (
-            f"各维度全市平均得分差距不大（最高的{_dimension_name(data, strongest)} {fmt.score(means[strongest])} 分，"
-            f"最低的{_dimension_name(data, weakest)} {fmt.score(means[weakest])} 分），相对薄弱的是"
-            f"{_dimension_name(data, weakest)}。"
+        finding = _(
+            "各维度全市平均得分差距不大（最高的{data} {means} 分，最低的{data2} {means2} 分），相对薄弱的是{data2}。",
+            data=_dimension_name(data, strongest),
+            means=fmt.score(means[strongest]),
+            data2=_dimension_name(data, weakest),
+            means2=fmt.score(means[weakest]),
         )
     else:
-        finding = (
-            f"{_dimension_name(data, weakest)}是全市的薄弱维度：平均得分 {fmt.score(means[weakest])} 分，"
-            f"为各维度最低（综合指数平均 {fmt.score(composite_mean)} 分）。"
+        finding = _(
+            "{data}是全市的薄弱维度：平均得分 {means} 分，为各维度最低（综合指数平均 {composite_mean} 分）。",
+            data=_dimension_name(data, weakest),
+            means=fmt.score(means[weakest]),
+            composite_mean=fmt.score(composite_mean),
         )
-    out.append(finding + f"建议将其列为下一年度工作重点，优先补齐{_join(low_children)}等平均得分最低的方面。")
+    out.append(
+        finding
+        + _(
+            "建议将其列为下一年度工作重点，优先补齐{low_children}等平均得分最低的方面。",
+            low_children=_join(low_children),
+        )
+    )
     lagging = found.lagging_targets
     if lagging:
         out.append(
-            f"进度明显滞后（全市平均值滞后于序时进度，或半数以上有数据的单元滞后）的指标有 {len(lagging)} 项："
-            f"{_join(t.name for t in lagging)}。建议对照规划目标分解年度任务，按季度跟踪滞后单元。"
+            _(
+                "进度明显滞后（全市平均值滞后于序时进度，或半数以上有数据的单元滞后）的指标有 {lagging} 项：{value}。建议对照规划目标分解年度任务，按季度跟踪滞后单元。",
+                lagging=len(lagging),
+                value=_join(t.name for t in lagging),
+            )
         )
     ranked = data.ranking[data.ranking["rank"].notna()]
     if len(ranked) > 1:
         spread = found.spread
         top, bottom = ranked.iloc[0], ranked.iloc[-1]
-        wording = "区域发展不均衡问题突出" if spread >= DISPARITY_WIDE else "区域差距相对可控"
+        wording = _("区域发展不均衡问题突出") if spread >= DISPARITY_WIDE else _("区域差距相对可控")
         out.append(
-            f"最高分（{top['unit_name']}，{fmt.score(top['score'])} 分）与最低分（{bottom['unit_name']}，"
-            f"{fmt.score(bottom['score'])} 分）相差 {fmt.score(spread)} 分，{wording}。建议领先单元与末位单元"
-            "结对协作，共享算力、平台和应用场景，缩小差距。"
+            _(
+                "最高分（{unit_name}，{score} 分）与最低分（{unit_name2}，{score2} 分）相差 {spread} 分，{wording}。建议领先单元与末位单元结对协作，共享算力、平台和应用场景，缩小差距。",
+                unit_name=top["unit_name"],
+                score=fmt.score(top["score"]),
+                unit_name2=bottom["unit_name"],
+                score2=fmt.score(bottom["score"]),
+                spread=fmt.score(spread),
+                wording=wording,
+            )
         )
     if found.falling:
         worst = found.falling[0]
         driver = data.change.at[worst, "driver"]
         reason = (
-            f"，其中{data.name(worst)}下降最多（{fmt.signed(float(data.change.at[worst, 'total']))} 分），"
-            f"主要来自{_dimension_name(data, str(driver))}（{fmt.signed(float(data.change.at[worst, str(driver)]))} 分）"
+            _(
+                "，其中{worst}下降最多（{at} 分），主要来自{data}（{at2} 分）",
+                worst=data.name(worst),
+                at=fmt.signed(float(data.change.at[worst, "total"])),
+                data=_dimension_name(data, str(driver)),
+                at2=fmt.signed(float(data.change.at[worst, str(driver)])),
+            )
             if isinstance(driver, str)
             else ""
         )
         out.append(
-            f"综合得分较上年下降的单元有 {len(found.falling)} 个：{_join(data.name(u) for u in found.falling)}{reason}。"
-            "建议相关单元查找原因，制定整改措施。"
+            _(
+                "综合得分较上年下降的单元有 {falling} 个：{value}{reason}。建议相关单元查找原因，制定整改措施。",
+                falling=len(found.falling),
+                value=_join(data.name(u) for u in found.falling),
+                reason=reason,
+            )
         )
     if len(data.flags):
         counts = found.flag_counts
@@ -352,8 +499,18 @@ def recommendations(data: ReportData) -> list[str]:
         # missing nor a fault to be remedied, so only missing and imputed values are named here
         missing = int(counts.get("missing", 0))
         imputed = int(counts.get("imputed", 0))
-        parts = [f"{label} {n} 项" for label, n in (("缺失", missing), ("插补", imputed)) if n]
+        parts = [
+            _("{label} {n} 项", label=label, n=n)
+            for label, n in ((_("缺失"), missing), (_("插补"), imputed))
+            if n
+        ]
         if parts:
-            handled = "其权重已在同级指标间按比例重新分配" if not imputed else "缺失值已按同组均值插补"
-            out.append(f"本年度数据中{'、'.join(parts)}，{handled}。建议统一统计口径，提高填报完整性。")
+            handled = _("其权重已在同级指标间按比例重新分配") if not imputed else _("缺失值已按同组均值插补")
+            out.append(
+                _(
+                    "本年度数据中{parts}，{handled}。建议统一统计口径，提高填报完整性。",
+                    parts=_("、").join(parts),
+                    handled=handled,
+                )
+            )
     return out

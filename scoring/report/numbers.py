@@ -68,7 +68,9 @@ def rank_move(places: float | None) -> str:
         return f"↑{k}"
     if k < 0:
         return f"↓{-k}"
-    return "持平"
+    from scoring.report.language import _
+
+    return _("持平")
 
 
 _DIGITS = "零一二三四五六七八九"

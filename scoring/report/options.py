@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from scoring.analysis.settings import DEFAULT_UNCERTAINTY, UncertaintySettings
+from scoring.report.language import Language
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,6 @@ class ReportOptions:
     # the design of 附录五 稳健性分析 (its seed is printed there); the default is the one design the CLI and the
     # dashboard use too, so a round shows the same rank intervals everywhere. None leaves the appendix out.
     robustness: UncertaintySettings | None = DEFAULT_UNCERTAINTY
+    # the edition's language: "zh" (the report as the office issues it) or "en" (the English edition: the same
+    # content, with the system's English names, name_en, where the file gives them; scoring.report.language)
+    lang: Language = "zh"

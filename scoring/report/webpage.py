@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from html import escape
 
 from scoring.report.charts import png_size
+from scoring.report.language import _, current
 from scoring.report.math import mathml, segments
 from scoring.report.math import parts as math_parts
 from scoring.report.model import (
@@ -97,7 +98,7 @@ def to_html(document: Document, charts: Mapping[str, bytes]) -> bytes:
     cover = document.cover
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="zh-CN">',
+        f'<html lang="{"zh-CN" if current() == "zh" else "en"}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -183,7 +184,8 @@ def _contents(document: Document) -> str:
             children.append(f"<li>{link}</li>")
     close()
     body = "".join(f"<li>{item}</li>" for item in items)
-    return f'<nav class="toc" aria-label="目录"><details open><summary>目录</summary><ol>{body}</ol></details></nav>'
+    toc = _("目录")
+    return f'<nav class="toc" aria-label="{toc}"><details open><summary>{toc}</summary><ol>{body}</ol></details></nav>'
 
 
 def _table(block: Table) -> str:

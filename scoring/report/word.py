@@ -17,6 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from scoring.report.charts import png_size
+from scoring.report.language import _, current
 from scoring.report.math import OPEN, omml, segments
 from scoring.report.model import (
     Bullets,
@@ -93,7 +94,7 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
             _add(doc, block.text, "Normal")
         elif isinstance(block, Bullets):
             for i, item in enumerate(block.items, start=1):
-                _add(doc, f"（{i}）{item}" if block.numbered else f"• {item}", LIST_ITEM)
+                _add(doc, _("（{i}）{item}", i=i, item=item) if block.numbered else f"• {item}", LIST_ITEM)
         elif isinstance(block, Formula):
             _equation(doc, block.tex, keep=bool(block.where))
             if block.where:
@@ -106,7 +107,7 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
     core.title = document.cover.title
     core.subject = document.cover.subtitle
     core.author = "digiscore"
-    core.language = "zh-CN"
+    core.language = "zh-CN" if current() == "zh" else "en-US"
     buffer = io.BytesIO()
     doc.save(buffer)
     return _fixed_timestamps(buffer.getvalue())
@@ -317,7 +318,7 @@ def _styles(doc: Any) -> None:
 def _cover(doc: Any, cover: Cover) -> None:
     from docx.shared import Pt, RGBColor
 
-    for _ in range(6):
+    for _blank in range(6):
         doc.add_paragraph("")
     title = doc.add_paragraph(style="Title")
     title.alignment = 1
@@ -327,7 +328,7 @@ def _cover(doc: Any, cover: Cover) -> None:
     run.font.color.rgb = RGBColor(0, 0, 0)
     _set_fonts(doc.styles["Title"], HEADING_FONT, HEADING_FONT)
     doc.styles["Title"].paragraph_format.first_line_indent = Pt(0)
-    for _ in range(8):
+    for _blank in range(8):
         doc.add_paragraph("")
     for line in cover.lines:
         paragraph = doc.add_paragraph(line)
@@ -362,7 +363,7 @@ def _contents(doc: Any, document: Document) -> None:
     from docx.oxml import OxmlElement, parse_xml
     from docx.oxml.ns import qn
 
-    _add(doc, "目　录", TOC_TITLE)  # not a heading, so the contents do not list themselves
+    _add(doc, _("目　录"), TOC_TITLE)  # not a heading, so the contents do not list themselves
     headings = [h for h in document.headings if h.level <= TOC_LEVELS]
     for n, h in enumerate(headings, start=1):
         paragraph = _add(doc, "", TOC_ENTRY.format(h.level))

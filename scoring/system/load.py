@@ -247,6 +247,8 @@ _ADDED_SETTINGS = {
     ("method", "yoy_warning"),
     ("system", "components"),
     ("system", "coordination"),
+    ("system", "name_en"),
+    ("system", "description_en"),
     ("node", "formula"),
     ("node", "provider"),
     ("node", "targets"),
@@ -265,6 +267,10 @@ def _without_unset_additions(dumped: dict[str, Any]) -> dict[str, Any]:
             dumped.pop(key, None)
         elif section == "method" and dumped["method"].get(key) is None:
             dumped["method"].pop(key, None)
+    tiers = dumped.get("tiers")
+    for named in [dumped.get("composite"), *(tiers if isinstance(tiers, list) else [])]:
+        if isinstance(named, dict) and named.get("name_en") is None:  # English names, added later
+            named.pop("name_en", None)
     node_keys = [key for section, key in _ADDED_SETTINGS if section == "node"]
     target_keys = [key for section, key in _ADDED_SETTINGS if section == "target"]
     pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])
@@ -297,8 +303,9 @@ def _merged_components(own: list[Node] | None, shared: list[Node]) -> list[Node]
 def _unit_hashed(unit: Unit) -> dict[str, Any]:
     """A unit as hashed: ``point``, added later, only when set (units without one keep their hash)."""
     dumped = unit.model_dump(mode="json")
-    if dumped.get("point") is None:
-        dumped.pop("point", None)
+    for key in ("point", "name_en", "group_en"):
+        if dumped.get(key) is None:
+            dumped.pop(key, None)
     return dumped
 
 

@@ -295,7 +295,11 @@ class Unit(_Strict):
 
     code: str = Field(min_length=1)
     name: str
+    name_en: str | None = Field(None, description="the unit's name in English (the report's English edition)")
     group: str | None = None
+    group_en: str | None = Field(
+        None, description="the group's name in English (the report's English edition)"
+    )
     note: str | None = None
     point: Position | None = None
 
@@ -410,6 +414,7 @@ class Method(_Strict):
 
 class Tier(_Strict):
     name: str
+    name_en: str | None = Field(None, description="the tier's name in English (the report's English edition)")
     min: Finite
 
 
@@ -424,6 +429,9 @@ class Composite(_Strict):
 
     code: str = "INDEX"
     name: str = "综合指数"
+    name_en: str | None = Field(
+        None, description="the composite's name in English (default: Composite index)"
+    )
     aggregate: str | None = None
     weighting: str | None = None
     ahp: list[list[Comparison]] | None = None
@@ -442,9 +450,15 @@ class IndicatorSystemFile(_Strict):
 
     id: str = Field(min_length=1)
     name: str
+    name_en: str | None = Field(
+        None, description="the system's name in English (the report's English edition)"
+    )
     version: str
     mode: Mode = "ranking"
     description: str | None = None
+    description_en: str | None = Field(
+        None, description="the description in English (the report's English edition)"
+    )
     units: str | list[Unit]
     composite: Composite = Composite()
     method: Method = Method()
@@ -476,9 +490,11 @@ class IndicatorSystem(BaseModel):
 
     id: str
     name: str
+    name_en: str | None = None
     version: str
     mode: Mode = "ranking"
     description: str | None = None
+    description_en: str | None = None
     units: list[Unit]
     composite: Composite
     method: Method

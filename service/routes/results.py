@@ -154,11 +154,15 @@ def report(
     principal: PrincipalDep,
     context: ContextDep,
     system: SystemQuery = None,
+    lang: Annotated[
+        Literal["zh", "en"], Query(description="the report's language: zh (default) or en (English edition)")
+    ] = "zh",
 ) -> Response:
     """The year's annual evaluation report, built from the published snapshot's inputs (built once per format
-    and kept in memory); staff get a preview of an unpublished round."""
+    and language and kept in memory); staff get a preview of an unpublished round."""
     from scoring.report import MEDIA_TYPES  # the report stack loads on first use, not at start-up
 
-    document = read.round_report(context, principal, year, fmt, system)
-    headers = {"Content-Disposition": attachment(f"report_{document.system_id}_{year}.{fmt}")}
+    document = read.round_report(context, principal, year, fmt, system, lang)
+    suffix = "" if lang == "zh" else f"_{lang}"
+    headers = {"Content-Disposition": attachment(f"report_{document.system_id}_{year}{suffix}.{fmt}")}
     return Response(document.body, media_type=MEDIA_TYPES[fmt], headers=headers)

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring.evaluate import Evaluation
 from scoring.system import IndicatorSystem
@@ -23,6 +23,9 @@ from service.context import ServiceContext
 from service.errors import conflict, not_found
 from service.results import corrections
 from service.usecases.rounds import round_with_system, system_of
+
+if TYPE_CHECKING:
+    from scoring.report.language import Language
 
 log = logging.getLogger(__name__)
 
@@ -267,22 +270,32 @@ def unit_whatif(
     return _per_evaluation(context, principal, year, ("whatif", unit), build, system)
 
 
-def report_edition(context: ServiceContext, year: int, system: str, version: int) -> str | None:
+def report_edition(
+    context: ServiceContext, year: int, system: str, version: int, lang: Language = "zh"
+) -> str | None:
     """The cover line of a corrected round's report: its version, the correction's reason and where the
     earlier versions are; None for the first publication."""
     if version <= 1:
         return None
     versions = corrections.list_versions(context.db, year, system)
     current = next(v for v in versions if v["version"] == version)
+    if lang == "en":
+        earlier = ", ".join(v["url"] for v in versions if v["version"] < version)
+        return f"Results version {version} (a correction; reason: {current['reason']}); earlier versions: {earlier}"
     earlier = "、".join(v["url"] for v in versions if v["version"] < version)
     return f"结果版本：第 {version} 版（更正，原因：{current['reason']}）；此前各版：{earlier}"
 
 
 def round_report(
-    context: ServiceContext, principal: Principal, year: int, fmt: str, system: str | None = None
+    context: ServiceContext,
+    principal: Principal,
+    year: int,
+    fmt: str,
+    system: str | None = None,
+    lang: Language = "zh",
 ) -> Document:
-    """The year's annual evaluation report as Word, Excel or HTML bytes; a corrected round's names its
-    version, the reason and the earlier versions on the cover."""
+    """The year's annual evaluation report as Word, Excel or HTML bytes, in Chinese or (``lang="en"``) English;
+    a corrected round's names its version, the reason and the earlier versions on the cover."""
     from scoring.report import ReportOptions, build_report
     from scoring.report.fonts import font_problem
 
@@ -291,16 +304,19 @@ def round_report(
         log.warning("report written without charts: %s", missing_font.problems[0].message_en)
     chosen = system_of(context, year, system)
     ref = res.find_published(context.db, context.results, year, chosen)
-    edition = report_edition(context, year, chosen, ref.version) if ref is not None else None
+    edition = report_edition(context, year, chosen, ref.version, lang) if ref is not None else None
 
     def build(_results: res.RoundResults, evaluation: Callable[[], Evaluation]) -> bytes:
-        options = ReportOptions(edition=edition, charts=missing_font is None)
+        options = ReportOptions(edition=edition, charts=missing_font is None, lang=lang)
         current = evaluation()
         # 附录六 when this round uses a new version of the system last year's round used
         previous = res.previous_version_evaluation(context.db, context.catalog, year, chosen, ref)
         return build_report(current, fmt, options, previous)
 
-    return _per_evaluation(context, principal, year, ("report", fmt), build, system)
+    key = (
+        ("report", fmt) if lang == "zh" else ("report", fmt, lang)
+    )  # the Chinese edition keeps its cache key
+    return _per_evaluation(context, principal, year, key, build, system)
 
 
 def compare_units(

@@ -20,3 +20,14 @@ def test_report_html_is_served_under_a_policy_that_fits_it(published: Office) ->
     sources = re.findall(r'\bsrc="([^"]*)"', html)
     assert sources and all(s.startswith("data:image/") for s in sources)  # every chart inline
     assert "<style>" in html  # the inline CSS the policy allows
+
+
+def test_report_in_english_with_lang_en(published: Office) -> None:
+    """``?lang=en`` serves the English edition (its own file name and cache entry); the default stays Chinese."""
+    chinese = published.client.get(f"/rounds/{YEAR}/report.html")
+    english = published.client.get(f"/rounds/{YEAR}/report.html?lang=en")
+    assert english.status_code == 200
+    assert '<html lang="en">' in english.text and '<html lang="zh-CN">' in chinese.text
+    assert "Summary" in english.text and "摘要" not in english.text
+    assert "_en.html" in english.headers["content-disposition"]
+    assert published.client.get(f"/rounds/{YEAR}/report.html?lang=fr").status_code == 422

@@ -16,6 +16,7 @@ from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
 from scoring.report.labels import DIRECTION_TEXT, FLAG_TEXT
+from scoring.report.language import _
 from scoring.report.methods_text import method_label
 from scoring.report.model import Document, Heading
 from scoring.report.options import ReportOptions
@@ -32,25 +33,30 @@ def formula_words(system: IndicatorSystem, formula: str) -> str:
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     system = data.system
-    w.add(Heading("附录", 1, "appendix"))
-    w.heading("附录一  指标解释", 2, "appendix-definitions")
+    w.add(Heading(_("附录"), 1, "appendix"))
+    w.heading(_("附录一  指标解释"), 2, "appendix-definitions")
     rows = []
     for i in system.indicators:
         note = (i.remark or "").replace("⚠", "").strip()  # the form's warning mark, not for the report
         for target in i.all_targets:
             if target.note:
-                note = f"{note} 目标说明：{target.note}".strip()
+                note = _("{note} 目标说明：{note2}", note=note, note2=target.note).strip()
         if i.formula:
-            note = f"{note} 计算公式：{i.name} = {formula_words(system, i.formula)}".strip()
+            note = _(
+                "{note} 计算公式：{name} = {system}",
+                note=note,
+                name=i.name,
+                system=formula_words(system, i.formula),
+            ).strip()
         rows.append([i.code, i.name, i.unit or "", i.definition or "", i.source or "", note])
     w.table(
         "definitions",
-        "指标解释与数据来源",
-        ["编码", "指标", "单位", "定义", "数据来源", "说明"],
+        _("指标解释与数据来源"),
+        [_("编码"), _("指标"), _("单位"), _("定义"), _("数据来源"), _("说明")],
         rows,
         compact=True,
     )
-    w.heading("附录二  权重", 2, "appendix-weights")
+    w.heading(_("附录二  权重"), 2, "appendix-weights")
     composite = system.composite.code
     rows = [
         [
@@ -64,32 +70,35 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     ]
     w.table(
         "weights",
-        f"{data.year} 年各级权重",
-        ["上级", "节点", "权重", "综合权重", "赋权方法"],
+        _("{year} 年各级权重", year=data.year),
+        [_("上级"), _("节点"), _("权重"), _("综合权重"), _("赋权方法")],
         rows,
         align="llrrl",
     )
-    w.heading("附录三  原始数据", 2, "appendix-raw")
+    w.heading(_("附录三  原始数据"), 2, "appendix-raw")
     raw = data.evaluation.raw.xs(data.year, level="year")
     for dim in data.dimensions:
         codes = [n.code for n in _leaves(dim)]
         rows = [[data.name(str(u))] + [fmt.value(raw.at[u, c]) for c in codes] for u in data.ranking.index]
         w.table(
             f"raw:{dim.code}",
-            f"{data.year} 年原始数据：{dim.name}",
-            ["区县", *codes],
+            _("{year} 年原始数据：{name}", year=data.year, name=dim.name),
+            [_("区县"), *codes],
             rows,
             align="l" + "r" * len(codes),
-            note="；".join(f"{c} {system.nodes[c].name}（{system.nodes[c].unit or '—'}）" for c in codes)
-            + "。",
+            note=_("；").join(
+                _("{c} {name}（{value}）", c=c, name=system.nodes[c].name, value=system.nodes[c].unit or "—")
+                for c in codes
+            )
+            + _("。"),
             compact=True,
         )
     remarks = year_remarks(data)
     if remarks:
         w.table(
             "remarks",
-            f"{data.year} 年填报备注",
-            ["区县", "指标", "备注"],
+            _("{year} 年填报备注", year=data.year),
+            [_("区县"), _("指标"), _("备注")],
             [
                 [data.name(unit), f"{code} {_collected_name(system, code)}", text]
                 for unit, code, text in remarks
@@ -97,16 +106,21 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             compact=True,
         )
     if len(data.flags):
-        w.heading("附录四  数据处理标记", 2, "appendix-flags")
+        w.heading(_("附录四  数据处理标记"), 2, "appendix-flags")
         rows = [
             [
                 data.name(str(r.unit_code)),
                 f"{r.node_code} {system.nodes[str(r.node_code)].name}",
-                FLAG_TEXT.get(str(r.flag), str(r.flag)),
+                _(FLAG_TEXT.get(str(r.flag), str(r.flag))),
             ]
             for r in data.flags.itertuples()
         ]
-        w.table("flags", f"{data.year} 年数据处理标记", ["区县", "指标 / 维度", "标记"], rows)
+        w.table(
+            "flags",
+            _("{year} 年数据处理标记", year=data.year),
+            [_("区县"), _("指标 / 维度"), _("标记")],
+            rows,
+        )
 
 
 def year_remarks(data: ReportData) -> list[tuple[str, str, str]]:
@@ -132,22 +146,22 @@ def _leaves(node: Node) -> list[Node]:
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
-    _matrix(book, data, "原始数据", data.evaluation.raw, "value")
+    _matrix(book, data, _("原始数据"), data.evaluation.raw, "value")
     remarks = year_remarks(data)
     if remarks:
-        sheet = book.sheet("填报备注")
+        sheet = book.sheet(_("填报备注"))
         book.table(
             sheet,
             [
-                Column("区县编码", [u for u, _, _ in remarks]),
-                Column("区县名称", [data.name(u) for u, _, _ in remarks]),
-                Column("指标编码", [c for _, c, _ in remarks]),
-                Column("指标名称", [_collected_name(data.system, c) for _, c, _ in remarks]),
-                Column("备注", [t for _, _, t in remarks]),
+                Column(_("区县编码"), [u for u, _, _ in remarks]),
+                Column(_("区县名称"), [data.name(u) for u, _, _ in remarks]),
+                Column(_("指标编码"), [c for _, c, _ in remarks]),
+                Column(_("指标名称"), [_collected_name(data.system, c) for _, c, _ in remarks]),
+                Column(_("备注"), [t for _, _, t in remarks]),
             ],
             freeze=2,
         )
-    _matrix(book, data, "标准化得分", data.evaluation.normalised, "score")
+    _matrix(book, data, _("标准化得分"), data.evaluation.normalised, "score")
     _weights(book, data)
     _definitions(book, data)
 
@@ -158,49 +172,51 @@ def _matrix(book: Book, data: ReportData, name: str, frame: pd.DataFrame, kind: 
     nodes = data.system.nodes
     index = frame.index
     columns = [
-        Column("年份", list(index.get_level_values("year")), "int"),
-        Column("区县编码", list(index.get_level_values("unit_code"))),
-        Column("区县名称", [data.name(str(u)) for u in index.get_level_values("unit_code")]),
+        Column(_("年份"), list(index.get_level_values("year")), "int"),
+        Column(_("区县编码"), list(index.get_level_values("unit_code"))),
+        Column(_("区县名称"), [data.name(str(u)) for u in index.get_level_values("unit_code")]),
     ]
     for code in frame.columns:
         unit = nodes[code].unit
-        header = f"{code} {nodes[code].name}" + (f"（{unit}）" if unit and kind == "value" else "")
+        header = f"{code} {nodes[code].name}" + (
+            _("（{unit}）", unit=unit) if unit and kind == "value" else ""
+        )
         columns.append(Column(header, list(frame[code]), kind))
     book.table(sheet, columns, freeze=3)
 
 
 def _weights(book: Book, data: ReportData) -> None:
-    sheet = book.sheet("权重与方法")
+    sheet = book.sheet(_("权重与方法"))
     nodes = data.system.nodes
     w = data.weights
     end = book.table(
         sheet,
         [
-            Column("上级", list(w["parent"])),
-            Column("节点编码", list(w["child"])),
-            Column("节点名称", [nodes[str(c)].name for c in w["child"]]),
-            Column("权重", list(w["weight"]), "weight"),
-            Column("综合权重", list(w["overall"]), "weight"),
-            Column("赋权方法", [method_label("weighting", str(m)) for m in w["method"]]),
+            Column(_("上级"), list(w["parent"])),
+            Column(_("节点编码"), list(w["child"])),
+            Column(_("节点名称"), [nodes[str(c)].name for c in w["child"]]),
+            Column(_("权重"), list(w["weight"]), "weight"),
+            Column(_("综合权重"), list(w["overall"]), "weight"),
+            Column(_("赋权方法"), [method_label("weighting", str(m)) for m in w["method"]]),
         ],
         freeze=0,
     )
     sheet.freeze_panes(1, 0)
     method = data.system.method
     settings = [
-        ("标准化（默认）", method.normalise),
-        ("得分区间", f"[{method.scale[0]:g}, {method.scale[1]:g}]"),
-        ("合成方法（默认）", method.aggregate),
-        ("赋权方法（默认）", method_label("weighting", method.weighting)),
-        ("缺失值处理", method.missing),
-        ("异常值处理", method.treat),
-        ("跨年可比", method.comparability),
-        ("完成度上限", f"{method.attainment_cap:g}"),
-        ("指标体系版本", data.system.version),
+        (_("标准化（默认）"), method.normalise),
+        (_("得分区间"), f"[{method.scale[0]:g}, {method.scale[1]:g}]"),
+        (_("合成方法（默认）"), method.aggregate),
+        (_("赋权方法（默认）"), method_label("weighting", method.weighting)),
+        (_("缺失值处理"), method.missing),
+        (_("异常值处理"), method.treat),
+        (_("跨年可比"), method.comparability),
+        (_("完成度上限"), f"{method.attainment_cap:g}"),
+        (_("指标体系版本"), data.system.version),
     ]
     row = end + 1
-    sheet.write_string(row, 0, "方法设置", book.header)
-    sheet.write_string(row, 1, "取值", book.header)
+    sheet.write_string(row, 0, _("方法设置"), book.header)
+    sheet.write_string(row, 1, _("取值"), book.header)
     for i, (label, value) in enumerate(settings, start=row + 1):
         sheet.write_string(i, 0, label)
         sheet.write_string(i, 1, str(escape_text(value)))
@@ -209,49 +225,49 @@ def _weights(book: Book, data: ReportData) -> None:
         book.table(
             sheet,
             [
-                Column("AHP 节点", [c.node_code for c in data.ahp]),
-                Column("下级节点", ["、".join(c.children) for c in data.ahp]),
+                Column(_("AHP 节点"), [c.node_code for c in data.ahp]),
+                Column(_("下级节点"), [_("、").join(c.children) for c in data.ahp]),
                 Column("λmax", [c.lambda_max for c in data.ahp], "weight"),
                 Column("CI", [c.ci for c in data.ahp], "weight"),
                 Column("RI", [c.ri for c in data.ahp], "score"),
                 Column("CR", [c.cr for c in data.ahp], "weight"),
-                Column("一致性检验", ["通过" if c.passed else "未通过" for c in data.ahp]),
+                Column(_("一致性检验"), [_("通过") if c.passed else _("未通过") for c in data.ahp]),
             ],
             first_row=row,
         )
 
 
 def _definitions(book: Book, data: ReportData) -> None:
-    sheet = book.sheet("指标说明")
+    sheet = book.sheet(_("指标说明"))
     system = data.system
     indicators = system.indicators
     book.table(
         sheet,
         [
-            Column("维度", [system.nodes[system.path(i.code)[1]].name for i in indicators]),
-            Column("指标编码", [i.code for i in indicators]),
-            Column("指标", [i.name for i in indicators]),
-            Column("单位", [i.unit for i in indicators]),
-            Column("方向", [DIRECTION_TEXT[i.direction] for i in indicators]),
-            Column("标准化方法", [system.normalise_method(i) for i in indicators]),
-            Column("下阈值", [i.goalposts[0] if i.goalposts else None for i in indicators], "value"),
-            Column("上阈值", [i.goalposts[1] if i.goalposts else None for i in indicators], "value"),
-            Column("定义", [i.definition for i in indicators]),
-            Column("数据来源", [i.source for i in indicators]),
-            Column("说明", [i.remark for i in indicators]),
+            Column(_("维度"), [system.nodes[system.path(i.code)[1]].name for i in indicators]),
+            Column(_("指标编码"), [i.code for i in indicators]),
+            Column(_("指标"), [i.name for i in indicators]),
+            Column(_("单位"), [i.unit for i in indicators]),
+            Column(_("方向"), [_(DIRECTION_TEXT[i.direction]) for i in indicators]),
+            Column(_("标准化方法"), [system.normalise_method(i) for i in indicators]),
+            Column(_("下阈值"), [i.goalposts[0] if i.goalposts else None for i in indicators], "value"),
+            Column(_("上阈值"), [i.goalposts[1] if i.goalposts else None for i in indicators], "value"),
+            Column(_("定义"), [i.definition for i in indicators]),
+            Column(_("数据来源"), [i.source for i in indicators]),
+            Column(_("说明"), [i.remark for i in indicators]),
         ],
         freeze=3,
     )
     if len(data.flags):
-        flags = book.sheet("数据处理标记")
+        flags = book.sheet(_("数据处理标记"))
         f = data.flags
         book.table(
             flags,
             [
-                Column("区县编码", list(f["unit_code"])),
-                Column("区县名称", [data.name(str(u)) for u in f["unit_code"]]),
-                Column("节点", list(f["node_code"])),
-                Column("标记", [FLAG_TEXT.get(str(x), str(x)) for x in f["flag"]]),
+                Column(_("区县编码"), list(f["unit_code"])),
+                Column(_("区县名称"), [data.name(str(u)) for u in f["unit_code"]]),
+                Column(_("节点"), list(f["node_code"])),
+                Column(_("标记"), [_(FLAG_TEXT.get(str(x), str(x))) for x in f["flag"]]),
             ],
         )
 

@@ -9,12 +9,13 @@ from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.charts import OKABE_ITO
 from scoring.report.excel import Book, Column, category_axis, unit_chart_scale
+from scoring.report.language import _
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("年度变化", "change")
+    w.chapter_heading(_("年度变化"), "change")
     w.paragraphs(narrative.change_text(data))
     if data.previous_year is None or not len(data.change):
         return
@@ -38,40 +39,41 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         )
     w.table(
         "change",
-        f"{data.year} 年较 {data.previous_year} 年的变化及维度贡献",
-        ["区县", "上年排名", "本年排名", "位次变化", "上年得分", "本年得分", "得分变化"]
+        _("{year} 年较 {previous_year} 年的变化及维度贡献", year=data.year, previous_year=data.previous_year),
+        [_("区县"), _("上年排名"), _("本年排名"), _("位次变化"), _("上年得分"), _("本年得分"), _("得分变化")]
         + [f"Δ{d.name}" for d in dims]
-        + ["主要因素"],
+        + [_("主要因素")],
         rows,
         align="lrrrrrr" + "r" * len(dims) + "l",
-        note="Δ维度为该维度对综合得分贡献 ⟦w'_d S_d⟧ 的变化，各维度之和等于得分变化。",
+        note=_("Δ维度为该维度对综合得分贡献 ⟦w'_d S_d⟧ 的变化，各维度之和等于得分变化。"),
         compact=True,
     )
-    w.unit_figures(data, "change", f"{data.year} 年综合得分变化的维度分解")
+    w.unit_figures(data, "change", _("{year} 年综合得分变化的维度分解", year=data.year))
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
-    sheet = book.sheet("年度变化")
+    sheet = book.sheet(_("年度变化"))
     if data.previous_year is None or not len(data.change):
-        sheet.write_string(0, 0, f"数据中没有 {data.year - 1} 年的评价结果，不作年度比较。")
+        sheet.write_string(0, 0, _("数据中没有 {value} 年的评价结果，不作年度比较。", value=data.year - 1))
         return
     frame = data.ranking
     change = data.change.reindex(frame.index)
     dims = data.parts
     columns = [
-        Column("区县编码", list(frame.index)),
-        Column("区县名称", list(frame["unit_name"])),
-        Column("上年排名", list(frame["previous_rank"]), "rank"),
-        Column("本年排名", list(frame["rank"]), "rank"),
-        Column("位次变化", list(frame["rank_change"]), "int"),
-        Column("上年得分", list(frame["previous_score"]), "score"),
-        Column("本年得分", list(frame["score"]), "score"),
-        Column("得分变化", list(frame["score_change"]), "signed"),
+        Column(_("区县编码"), list(frame.index)),
+        Column(_("区县名称"), list(frame["unit_name"])),
+        Column(_("上年排名"), list(frame["previous_rank"]), "rank"),
+        Column(_("本年排名"), list(frame["rank"]), "rank"),
+        Column(_("位次变化"), list(frame["rank_change"]), "int"),
+        Column(_("上年得分"), list(frame["previous_score"]), "score"),
+        Column(_("本年得分"), list(frame["score"]), "score"),
+        Column(_("得分变化"), list(frame["score_change"]), "signed"),
     ]
     columns += [Column(f"Δ{d.name}", list(change[d.code]), "signed") for d in dims]
     columns.append(
         Column(
-            "主要因素", [data.system.nodes[d].name if isinstance(d, str) else None for d in change["driver"]]
+            _("主要因素"),
+            [data.system.nodes[d].name if isinstance(d, str) else None for d in change["driver"]],
         )
     )
     book.table(sheet, columns, freeze=2)
@@ -81,13 +83,15 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         col = 8 + j
         chart.add_series(
             {
-                "name": ["年度变化", 0, col],
-                "categories": ["年度变化", 1, 1, n, 1],
-                "values": ["年度变化", 1, col, n, col],
+                "name": [_("年度变化"), 0, col],
+                "categories": [_("年度变化"), 1, 1, n, 1],
+                "values": [_("年度变化"), 1, col, n, col],
                 "fill": {"color": OKABE_ITO[j % len(OKABE_ITO)]},
             }
         )
-    chart.set_title({"name": f"得分变化的维度分解（较 {data.previous_year} 年）"})
+    chart.set_title(
+        {"name": _("得分变化的维度分解（较 {previous_year} 年）", previous_year=data.previous_year)}
+    )
     chart.set_y_axis(category_axis(label_position="low"))  # labels left of the diverging bars
     chart.set_x_axis({"num_format": "0.0", "num_font": {"size": 9}})
     chart.set_legend({"position": "bottom"})

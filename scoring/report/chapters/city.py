@@ -11,12 +11,13 @@ from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.charts import OKABE_ITO
 from scoring.report.excel import CHART_PX, ROW_PX, Book, Column, value_axis
+from scoring.report.language import _
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("全市总体情况", "city")
+    w.chapter_heading(_("全市总体情况"), "city")
     w.paragraphs(narrative.overview(data))
     dims = list(data.dimensions)
     rows = []
@@ -27,45 +28,49 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         )
     w.table(
         "city_trend",
-        "全市综合指数与各维度平均得分",
-        ["年份", data.system.composite.name] + [d.name for d in dims],
+        _("全市综合指数与各维度平均得分"),
+        [_("年份"), data.system.composite.name] + [d.name for d in dims],
         rows,
         align="l" + "r" * (len(dims) + 1),
     )
-    w.figure("trend", "全市综合指数与各维度平均得分变化", 14)
+    w.figure("trend", _("全市综合指数与各维度平均得分变化"), 14)
     if data.targets:
         header = (
-            ["指标", "单位", "目标值（年）"]
-            + [f"{y} 年全市平均" for y in data.years]
+            [_("指标"), _("单位"), _("目标值（年）")]
+            + [_("{y} 年全市平均", y=y) for y in data.years]
             + [
-                f"{data.year} 年序时进度应达",
-                "完成度",
-                "状态",
+                _("{year} 年序时进度应达", year=data.year),
+                _("完成度"),
+                _("状态"),
             ]
         )
         rows = []
         for t in data.targets:
             rows.append(
-                [t.name, t.unit, f"{fmt.value(t.target)}（{t.target_year or '—'}）"]
+                [
+                    t.name,
+                    t.unit,
+                    _("{target}（{value}）", target=fmt.value(t.target), value=t.target_year or "—"),
+                ]
                 + [fmt.value(t.city_values.get(y)) for y in data.years]
-                + [fmt.value(t.expected), fmt.percent(t.city_attainment), t.city_status]
+                + [fmt.value(t.expected), fmt.percent(t.city_attainment), _(t.city_status)]
             )
         w.table(
             "city_targets",
-            "全市平均值的目标完成情况",
+            _("全市平均值的目标完成情况"),
             header,
             rows,
             align="llr" + "r" * len(data.years) + "rrl",
-            note="全市平均为各评价单元的简单平均；目标值为指标体系中折算到评价单元的目标。",
+            note=_("全市平均为各评价单元的简单平均；目标值为指标体系中折算到评价单元的目标。"),
             compact=True,
         )
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
-    sheet = book.sheet("全市概况")
+    sheet = book.sheet(_("全市概况"))
     dims = list(data.dimensions)
     columns = [
-        Column("年份", list(data.years), "int"),
+        Column(_("年份"), list(data.years), "int"),
         Column(data.system.composite.name, list(data.city_mean[data.composite]), "score"),
     ]
     columns += [Column(d.name, list(data.city_mean[d.code]), "score") for d in dims]
@@ -76,9 +81,9 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         colour = "#000000" if j == 1 else OKABE_ITO[(j - 2) % len(OKABE_ITO)]
         chart.add_series(
             {
-                "name": ["全市概况", 0, j],
-                "categories": ["全市概况", 1, 0, len(data.years), 0],
-                "values": ["全市概况", 1, j, len(data.years), j],
+                "name": [_("全市概况"), 0, j],
+                "categories": [_("全市概况"), 1, 0, len(data.years), 0],
+                "values": [_("全市概况"), 1, j, len(data.years), j],
                 "line": {"color": colour, "width": 2.5 if j == 1 else 1.5},
                 "marker": {
                     "type": "circle",
@@ -88,8 +93,8 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
                 },
             }
         )
-    chart.set_title({"name": "全市平均得分"})
-    chart.set_y_axis(value_axis(name="得分"))
+    chart.set_title({"name": _("全市平均得分")})
+    chart.set_y_axis(value_axis(name=_("得分")))
     chart.set_x_axis({"interval_unit": 1, "num_font": {"size": 9}})
     chart.set_legend({"position": "bottom"})
     book.chart(sheet, end + 1, 0, chart, x_scale=1.3, y_scale=1.1)
@@ -98,19 +103,20 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     start = end + 1 + math.ceil(CHART_PX[1] * 1.1 / ROW_PX) + 2
     targets = list(data.targets)
     columns = [
-        Column("指标编码", [t.code for t in targets]),
-        Column("指标", [t.name for t in targets]),
-        Column("单位", [t.unit for t in targets]),
-        Column("目标值", [t.target for t in targets], "value"),
-        Column("目标年份", [t.target_year for t in targets], "int"),
+        Column(_("指标编码"), [t.code for t in targets]),
+        Column(_("指标"), [t.name for t in targets]),
+        Column(_("单位"), [t.unit for t in targets]),
+        Column(_("目标值"), [t.target for t in targets], "value"),
+        Column(_("目标年份"), [t.target_year for t in targets], "int"),
     ]
     columns += [
-        Column(f"{y} 年全市平均", [t.city_values.get(y) for t in targets], "decimal") for y in data.years
+        Column(_("{y} 年全市平均", y=y), [t.city_values.get(y) for t in targets], "decimal")
+        for y in data.years
     ]
     columns += [
-        Column(f"{data.year} 年序时进度应达", [t.expected for t in targets], "decimal"),
-        Column("完成度", [t.city_attainment for t in targets], "percent"),
-        Column("状态", [t.city_status for t in targets]),
+        Column(_("{year} 年序时进度应达", year=data.year), [t.expected for t in targets], "decimal"),
+        Column(_("完成度"), [t.city_attainment for t in targets], "percent"),
+        Column(_("状态"), [_(t.city_status) for t in targets]),
     ]
     book.table(sheet, columns, first_row=start)
 

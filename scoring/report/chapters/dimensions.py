@@ -8,15 +8,16 @@ from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column, bar_chart
+from scoring.report.language import _
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("分维度评价", "dimensions")
+    w.chapter_heading(_("分维度评价"), "dimensions")
     if w.charts:
-        w.paragraphs(["各单元分维度得分见下图（单元按综合排名排列，颜色越亮得分越高）。"])
-    w.unit_figures(data, "heatmap", "各单元分维度得分")
+        w.paragraphs([_("各单元分维度得分见下图（单元按综合排名排列，颜色越亮得分越高）。")])
+    w.unit_figures(data, "heatmap", _("各单元分维度得分"))
     scores = data.evaluation.scores.xs(data.year, level="year")
     ranks = data.evaluation.ranks.xs(data.year, level="year")
     for dim in data.dimensions:
@@ -35,11 +36,11 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             )
         w.table(
             f"dimension:{dim.code}",
-            f"{dim.name}得分与排名",
-            ["排名", "区县", "维度得分"] + [c.code for c in children],
+            _("{name}得分与排名", name=dim.name),
+            [_("排名"), _("区县"), _("维度得分")] + [c.code for c in children],
             rows,
             align="rlr" + "r" * len(children),
-            note="；".join(f"{c.code} {c.name}" for c in children) + "（下级得分）。",
+            note=_("；").join(f"{c.code} {c.name}" for c in children) + _("（下级得分）。"),
             compact=len(children) > 6,
         )
 
@@ -54,11 +55,11 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         units = data.dimension_orders[dim.code]
         children = list(dim.children or [])
         columns = [
-            Column("排名", [ranks.at[u, dim.code] for u in units], "rank"),
-            Column("区县编码", list(units)),
-            Column("区县名称", [data.name(u) for u in units]),
-            Column(f"{dim.name}得分", [scores.at[u, dim.code] for u in units], "score"),
-            Column("得分变化", [changes.at[u, dim.code] for u in units], "signed"),
+            Column(_("排名"), [ranks.at[u, dim.code] for u in units], "rank"),
+            Column(_("区县编码"), list(units)),
+            Column(_("区县名称"), [data.name(u) for u in units]),
+            Column(_("{name}得分", name=dim.name), [scores.at[u, dim.code] for u in units], "score"),
+            Column(_("得分变化"), [changes.at[u, dim.code] for u in units], "signed"),
         ]
         columns += [
             Column(f"{c.code} {c.name}", [scores.at[u, c.code] for u in units], "score") for c in children
@@ -71,7 +72,7 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
             len(units),
             2,
             3,
-            f"{dim.name}得分",
+            _("{name}得分", name=dim.name),
             maximum=float(data.system.method.scale[1]),
         )
 

@@ -12,17 +12,18 @@ from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.chapters import maps
 from scoring.report.excel import Book, Column
+from scoring.report.language import _, problem_message
 from scoring.report.model import Document, Formula
 from scoring.report.options import ReportOptions
 from scoring.system.models import QuantileTiers
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("区域差异分析", "disparity")
+    w.chapter_heading(_("区域差异分析"), "disparity")
     regional = data.regional
     result = regional.disparity
     if result is None:
-        w.paragraphs([f"{regional.skipped['disparity'].message_zh}。"])
+        w.paragraphs([_("{message}。", message=problem_message(regional.skipped["disparity"]))])
     else:
         _overall(w, data)
         _sources(w, data)
@@ -33,29 +34,39 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
 def _overall(w: Writer, data: ReportData) -> None:
     result = data.regional.disparity
     assert result is not None
-    w.section_heading("总体差异与收敛", "disparity-overall")
+    w.section_heading(_("总体差异与收敛"), "disparity-overall")
     years = result.years
     first, last = int(years.index[0]), int(years.index[-1])
-    text = (
-        f"{data.year} 年综合得分的基尼系数为 {fmt.weight(years.loc[data.year, 'gini'])}，"
-        f"泰尔指数为 {fmt.weight(years.loc[data.year, 'theil'])}，变异系数为 {fmt.weight(years.loc[data.year, 'cv'])}。"
+    text = _(
+        "{year} 年综合得分的基尼系数为 {loc}，泰尔指数为 {loc2}，变异系数为 {loc3}。",
+        year=data.year,
+        loc=fmt.weight(years.loc[data.year, "gini"]),
+        loc2=fmt.weight(years.loc[data.year, "theil"]),
+        loc3=fmt.weight(years.loc[data.year, "cv"]),
     )
     if result.converging is not None:
-        text += (
-            f"{first}—{last} 年标准差由 {fmt.score(years.loc[first, 'sd'])} 变为 {fmt.score(years.loc[last, 'sd'])}，"
-            + ("区域差异缩小，存在 σ 收敛。" if result.converging else "区域差异未缩小，不存在 σ 收敛。")
-        )
+        text += _(
+            "{first}—{last} 年标准差由 {loc} 变为 {loc2}，",
+            first=first,
+            last=last,
+            loc=fmt.score(years.loc[first, "sd"]),
+            loc2=fmt.score(years.loc[last, "sd"]),
+        ) + (_("区域差异缩小，存在 σ 收敛。") if result.converging else _("区域差异未缩小，不存在 σ 收敛。"))
     if data.system.method.comparability == "per_year" and any(
         data.system.normalise_method(i) in {"minmax", "zscore", "rank"} for i in data.system.indicators
     ):
-        text += "注意：部分指标按年度内的极值或排名标准化，跨年的离散程度只在相对意义上可比。"
+        text += _("注意：部分指标按年度内的极值或排名标准化，跨年的离散程度只在相对意义上可比。")
     w.paragraphs([text])
     w.add(
         Formula(
-            r"G = \frac{\sum_i \sum_j {\left| x_i − x_j \right|}}{2 n^2 μ}，\quad T = \frac{1}{n} \sum_i {\frac{x_i}{μ} \ln \frac{x_i}{μ}}，"
-            r"\quad \operatorname{CV} = \frac{σ}{μ}",
-            r"⟦G⟧ 为基尼系数，⟦T⟧ 为泰尔指数，⟦\operatorname{CV}⟧ 为变异系数；⟦x_i⟧ 为单元 ⟦i⟧ 的综合得分，"
-            "⟦n⟧ 为单元数，⟦μ⟧ 为均值，⟦σ⟧ 为总体标准差。",
+            _(
+                r"G = \frac{\sum_i \sum_j {\left| x_i − x_j \right|}}{2 n^2 μ}，\quad T = \frac{1}{n} \sum_i {\frac{x_i}{μ} \ln \frac{x_i}{μ}}，"
+                r"\quad \operatorname{CV} = \frac{σ}{μ}"
+            ),
+            _(
+                r"⟦G⟧ 为基尼系数，⟦T⟧ 为泰尔指数，⟦\operatorname{CV}⟧ 为变异系数；⟦x_i⟧ 为单元 ⟦i⟧ 的综合得分，"
+                "⟦n⟧ 为单元数，⟦μ⟧ 为均值，⟦σ⟧ 为总体标准差。"
+            ),
         )
     )
     rows = [
@@ -72,42 +83,50 @@ def _overall(w: Writer, data: ReportData) -> None:
     ]
     w.table(
         "disparity",
-        "综合得分的区域差异",
-        ["年份", "单元数", "均值", "标准差", "变异系数", "基尼系数", "泰尔指数"],
+        _("综合得分的区域差异"),
+        [_("年份"), _("单元数"), _("均值"), _("标准差"), _("变异系数"), _("基尼系数"), _("泰尔指数")],
         rows,
         align="rrrrrrr",
     )
-    w.figure("density", "综合得分的核密度分布（按年份）")
+    w.figure("density", _("综合得分的核密度分布（按年份）"))
 
 
 def _sources(w: Writer, data: ReportData) -> None:
     result = data.regional.disparity
     assert result is not None
-    w.section_heading("差异来源分解", "disparity-sources")
+    w.section_heading(_("差异来源分解"), "disparity-sources")
     theil = result.theil
     dagum = result.dagum
     shares = dagum.shares
     w.paragraphs(
         [
-            f"按单元类别（{'、'.join(data.regional.group_names)}）分解：泰尔指数中组内差异 {fmt.weight(theil.within)}、"
-            f"组间差异 {fmt.weight(theil.between)}，组间占 {fmt.percent(theil.between / theil.total)}；"
-            f"Dagum 基尼系数分解中组内差异、组间净差异和超变密度分别贡献 {fmt.percent(shares['within'])}、"
-            f"{fmt.percent(shares['between'])} 和 {fmt.percent(shares['transvariation'])}。"
+            _(
+                "按单元类别（{group_names}）分解：泰尔指数中组内差异 {within}、组间差异 {between}，组间占 {value}；Dagum 基尼系数分解中组内差异、组间净差异和超变密度分别贡献 {within2}、{between2} 和 {transvariation}。",
+                group_names=_("、").join(data.regional.group_names),
+                within=fmt.weight(theil.within),
+                between=fmt.weight(theil.between),
+                value=fmt.percent(theil.between / theil.total),
+                within2=fmt.percent(shares["within"]),
+                between2=fmt.percent(shares["between"]),
+                transvariation=fmt.percent(shares["transvariation"]),
+            )
         ]
     )
-    w.add(Formula(r"G = G_w + G_{nb} + G_t，\quad G_w = \sum_j {G_{jj} p_j s_j}"))
+    w.add(Formula(_(r"G = G_w + G_{nb} + G_t，\quad G_w = \sum_j {G_{jj} p_j s_j}")))
     w.add(Formula(r"G_{nb} = \sum_{j>h} {G_{jh} (p_j s_h + p_h s_j) D_{jh}}"))
     w.add(
         Formula(
             r"G_t = \sum_{j>h} {G_{jh} (p_j s_h + p_h s_j) (1 − D_{jh})}",
-            "Dagum（1997）：⟦G_w⟧、⟦G_{nb}⟧、⟦G_t⟧ 为组内差异、组间净差异和超变密度的贡献；⟦p_j⟧、⟦s_j⟧ 为组 ⟦j⟧ "
-            "的单元数占比和得分总量占比，⟦G_{jj}⟧、⟦G_{jh}⟧ 为组内、组间基尼系数，⟦D_{jh}⟧ 为组间相对影响。",
+            _(
+                "Dagum（1997）：⟦G_w⟧、⟦G_{nb}⟧、⟦G_t⟧ 为组内差异、组间净差异和超变密度的贡献；⟦p_j⟧、⟦s_j⟧ 为组 ⟦j⟧ "
+                "的单元数占比和得分总量占比，⟦G_{jj}⟧、⟦G_{jh}⟧ 为组内、组间基尼系数，⟦D_{jh}⟧ 为组间相对影响。"
+            ),
         )
     )
     rows = [
-        ["泰尔指数", fmt.weight(theil.total), fmt.weight(theil.within), fmt.weight(theil.between), "—"],
+        [_("泰尔指数"), fmt.weight(theil.total), fmt.weight(theil.within), fmt.weight(theil.between), "—"],
         [
-            "Dagum 基尼系数",
+            _("Dagum 基尼系数"),
             fmt.weight(dagum.gini),
             fmt.weight(dagum.within),
             fmt.weight(dagum.between),
@@ -116,8 +135,8 @@ def _sources(w: Writer, data: ReportData) -> None:
     ]
     w.table(
         "disparity_sources",
-        f"{data.year} 年区域差异的来源",
-        ["指标", "总体", "组内", "组间（净）", "超变密度"],
+        _("{year} 年区域差异的来源", year=data.year),
+        [_("指标"), _("总体"), _("组内"), _("组间（净）"), _("超变密度")],
         rows,
         align="lrrrr",
     )
@@ -134,19 +153,19 @@ def _sources(w: Writer, data: ReportData) -> None:
     ]
     w.table(
         "disparity_groups",
-        f"{data.year} 年各类单元的组内差异",
-        ["类别", "单元数", "平均得分", "组内基尼系数", "组内泰尔指数"],
+        _("{year} 年各类单元的组内差异", year=data.year),
+        [_("类别"), _("单元数"), _("平均得分"), _("组内基尼系数"), _("组内泰尔指数")],
         rows,
         align="lrrrr",
     )
 
 
 def _classes(w: Writer, data: ReportData) -> None:
-    w.section_heading("分类评价", "disparity-classes")
+    w.section_heading(_("分类评价"), "disparity-classes")
     frame = data.regional.groups
     w.paragraphs(
         [
-            "按单元类别分别排名：同类单元发展条件相近，类内排名更能反映各单元在同类中的位置。"
+            _("按单元类别分别排名：同类单元发展条件相近，类内排名更能反映各单元在同类中的位置。")
             + _tier_note(data)
         ]
     )
@@ -163,8 +182,8 @@ def _classes(w: Writer, data: ReportData) -> None:
     ]
     w.table(
         "classes",
-        f"{data.year} 年分类排名",
-        ["类别", "类内排名", "区县", "综合得分", "全市排名", "梯队"],
+        _("{year} 年分类排名", year=data.year),
+        [_("类别"), _("类内排名"), _("区县"), _("综合得分"), _("全市排名"), _("梯队")],
         rows,
         align="lrlrrl",
     )
@@ -174,45 +193,45 @@ def _tier_note(data: ReportData) -> str:
     if not data.tier_names:
         return ""
     if isinstance(data.system.tiers, QuantileTiers):
-        return "梯队按类内排名重新划分（各类内按名次等分）。"
-    return "梯队按分数线划分，与全市评价一致。"
+        return _("梯队按类内排名重新划分（各类内按名次等分）。")
+    return _("梯队按分数线划分，与全市评价一致。")
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
     result = data.regional.disparity
     if result is not None:
-        sheet = book.sheet("区域差异")
+        sheet = book.sheet(_("区域差异"))
         years = result.years
-        columns = [Column("年份", [int(y) for y in years.index], "int")]
+        columns = [Column(_("年份"), [int(y) for y in years.index], "int")]
         labels = {
-            "n": ("单元数", "int"),
-            "mean": ("均值", "score"),
-            "sd": ("标准差", "score"),
-            "cv": ("变异系数", "weight"),
-            "gini": ("基尼系数", "weight"),
-            "theil": ("泰尔指数", "weight"),
-            "theil_within": ("泰尔组内", "weight"),
-            "theil_between": ("泰尔组间", "weight"),
-            "dagum_within": ("Dagum 组内", "weight"),
-            "dagum_between": ("Dagum 组间净差异", "weight"),
-            "dagum_transvariation": ("Dagum 超变密度", "weight"),
+            "n": (_("单元数"), "int"),
+            "mean": (_("均值"), "score"),
+            "sd": (_("标准差"), "score"),
+            "cv": (_("变异系数"), "weight"),
+            "gini": (_("基尼系数"), "weight"),
+            "theil": (_("泰尔指数"), "weight"),
+            "theil_within": (_("泰尔组内"), "weight"),
+            "theil_between": (_("泰尔组间"), "weight"),
+            "dagum_within": (_("Dagum 组内"), "weight"),
+            "dagum_between": (_("Dagum 组间净差异"), "weight"),
+            "dagum_transvariation": (_("Dagum 超变密度"), "weight"),
         }
         columns += [Column(label, list(years[key]), kind) for key, (label, kind) in labels.items()]
         book.table(sheet, columns)
     frame = data.regional.groups
-    sheet = book.sheet("分类评价")
+    sheet = book.sheet(_("分类评价"))
     units = [str(u) for u in frame.index]
     book.table(
         sheet,
         [
-            Column("类别", list(frame["group"])),
-            Column("类内排名", list(frame["group_rank"]), "rank"),
-            Column("区县编码", units),
-            Column("区县名称", list(frame["unit_name"])),
-            Column("综合得分", list(frame["score"]), "score"),
-            Column("全市排名", list(frame["rank"]), "rank"),
-            Column("梯队", list(frame["tier"])),
-            Column("类内梯队", list(frame["group_tier"])),
+            Column(_("类别"), list(frame["group"])),
+            Column(_("类内排名"), list(frame["group_rank"]), "rank"),
+            Column(_("区县编码"), units),
+            Column(_("区县名称"), list(frame["unit_name"])),
+            Column(_("综合得分"), list(frame["score"]), "score"),
+            Column(_("全市排名"), list(frame["rank"]), "rank"),
+            Column(_("梯队"), list(frame["tier"])),
+            Column(_("类内梯队"), list(frame["group_tier"])),
         ],
         freeze=4,
     )

@@ -9,6 +9,7 @@ from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.labels import DIRECTION_TEXT
+from scoring.report.language import _
 from scoring.report.math import inline
 from scoring.report.methods_text import formula, method_formula, method_label
 from scoring.report.model import Block, Formula, Paragraph
@@ -18,22 +19,26 @@ from scoring.system.models import Node, QuantileTiers
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     system = data.system
-    w.chapter_heading("评价体系与方法", "methods")
-    w.section_heading("指标体系", "methods-system")
+    w.chapter_heading(_("评价体系与方法"), "methods")
+    w.section_heading(_("指标体系"), "methods-system")
     description = system.description or system.name
     w.paragraphs(
         [
             f"{description.strip()}",
-            f"指标体系共 {len(data.dimensions)} 个维度、{len(system.indicators)} 项指标（见表 {w.tables + 1}），"
-            "各指标的解释与数据来源见附录。",
+            _(
+                "指标体系共 {dimensions} 个维度、{indicators} 项指标（见表 {value}），各指标的解释与数据来源见附录。",
+                dimensions=len(data.dimensions),
+                indicators=len(system.indicators),
+                value=w.tables + 1,
+            ),
         ]
     )
     weights = data.weights.set_index("child")
     rows = []
-    for node, depth, _ in system.walk():
+    for node, depth, _parent in system.walk():
         if depth == 0:
             continue
-        indent = "　" * (depth - 1)
+        indent = _("　") * (depth - 1)
         rows.append(
             [
                 f"{indent}{node.code}",
@@ -50,26 +55,33 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         )
     w.table(
         "indicators",
-        "评价指标及权重",
-        ["编码", "名称", "单位", "方向", "权重（上级内）", "综合权重"],
+        _("评价指标及权重"),
+        [_("编码"), _("名称"), _("单位"), _("方向"), _("权重（上级内）"), _("综合权重")],
         rows,
         align="lllcrr",
-        note=f"权重为 {data.year} 年实际使用的名义权重；综合权重为自综合指数至该节点路径上各级权重之积。",
+        note=_(
+            "权重为 {year} 年实际使用的名义权重；综合权重为自综合指数至该节点路径上各级权重之积。",
+            year=data.year,
+        ),
     )
     targets = [i for i in system.indicators if i.all_targets]
     if targets:
-        w.section_heading("规划目标", "methods-targets")
+        w.section_heading(_("规划目标"), "methods-targets")
         rows = []
         for i in targets:
             for target in i.all_targets:
                 baseline = target.baseline
                 value = (
-                    f"年均增长 {fmt.value(target.annual_rate)}%（至 {fmt.with_unit(fmt.value(target.level), i.unit)}）"
+                    _(
+                        "年均增长 {annual_rate}%（至 {level}）",
+                        annual_rate=fmt.value(target.annual_rate),
+                        level=fmt.with_unit(fmt.value(target.level), i.unit),
+                    )
                     if target.annual_rate is not None
                     else fmt.with_unit(fmt.value(target.level), i.unit)
                 )
                 if target.by_unit:
-                    value += "；分解到区县：" + "、".join(
+                    value += _("；分解到区县：") + _("、").join(
                         f"{system.unit_names.get(u, u)} {fmt.value(v)}" for u, v in target.by_unit.items()
                     )
                 rows.append(
@@ -78,25 +90,27 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
                         i.name,
                         value,
                         str(target.year or ""),
-                        f"{fmt.value(baseline.value)}（{baseline.year}）" if baseline else "",
+                        _("{value}（{year}）", value=fmt.value(baseline.value), year=baseline.year)
+                        if baseline
+                        else "",
                         target.source or "",
                     ]
                 )
         w.table(
             "target_definitions",
-            "指标的规划目标",
-            ["编码", "指标", "目标值", "目标年份", "基期值（年）", "目标来源"],
+            _("指标的规划目标"),
+            [_("编码"), _("指标"), _("目标值"), _("目标年份"), _("基期值（年）"), _("目标来源")],
             rows,
             align="llrrrl",
         )
-    w.section_heading("计算方法", "methods-formulas")
+    w.section_heading(_("计算方法"), "methods-formulas")
     for block in method_blocks(data):
         w.add(block)
     if data.ahp:
-        w.section_heading("层次分析法一致性检验", "methods-ahp")
+        w.section_heading(_("层次分析法一致性检验"), "methods-ahp")
         rows = []
         for check in data.ahp:
-            names = "、".join(
+            names = _("、").join(
                 f"{system.nodes[c].name} {fmt.weight(wt)}"
                 for c, wt in zip(check.children, check.weights, strict=True)
             )
@@ -108,17 +122,17 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
                     f"{check.ci:.4f}",
                     f"{check.ri:.2f}",
                     f"{check.cr:.4f}",
-                    "通过" if check.passed else "未通过",
+                    _("通过") if check.passed else _("未通过"),
                 ]
             )
         text, where = formula("ahp_check")
         w.table(
             "ahp",
-            "判断矩阵一致性检验",
-            ["节点", "下级权重", "λmax", "CI", "RI", "CR", "结论"],
+            _("判断矩阵一致性检验"),
+            [_("节点"), _("下级权重"), "λmax", "CI", "RI", "CR", _("结论")],
             rows,
             align="llrrrrl",
-            note=f"{text}；{where}",
+            note=_("{text}；{where}", text=text, where=where),
         )
 
 
@@ -127,10 +141,10 @@ def _direction(node: Node) -> str:
     if not node.is_indicator:
         return ""
     if node.role == "bonus":
-        return "加分项"
+        return _("加分项")
     if node.role == "deduction":
-        return "扣分项"
-    return DIRECTION_TEXT[node.direction]
+        return _("扣分项")
+    return _(DIRECTION_TEXT[node.direction])
 
 
 def method_blocks(data: ReportData) -> list[Block]:
@@ -143,24 +157,24 @@ def method_blocks(data: ReportData) -> list[Block]:
     for indicator in system.indicators:
         used.setdefault(system.normalise_method(indicator), []).append(indicator.code)
     out: list[Block] = [
-        Paragraph(f"1. 标准化（得分区间 [{fmt.value(lo)}, {fmt.value(hi)}]，得分越高越好）。")
+        Paragraph(_("1. 标准化（得分区间 [{lo}, {hi}]，得分越高越好）。", lo=fmt.value(lo), hi=fmt.value(hi)))
     ]
     for name, codes in used.items():
         text, where = method_formula(
             "normalise", name, **scale, base=method.efficacy.base, span=method.efficacy.span
         )
-        applies = "全部指标" if len(codes) == len(system.indicators) else "、".join(codes)
-        out.append(Formula(text, f"{where}适用指标：{applies}。"))
+        applies = _("全部指标") if len(codes) == len(system.indicators) else _("、").join(codes)
+        out.append(Formula(text, _("{where}适用指标：{applies}。", where=where, applies=applies)))
     logged = [i.code for i in system.indicators if i.transform == "log"]
     if logged:
         text, where = method_formula("transform", "log")
-        out.append(Formula(text, f"{where}适用指标：{'、'.join(logged)}。"))
-    out.append(Paragraph("2. 赋权与合成（自下而上逐级计算）。"))
-    weighting = sorted({system.weighting_method(n) for n, _, _ in system.walk() if n.children})
+        out.append(Formula(text, _("{where}适用指标：{logged}。", where=where, logged=_("、").join(logged))))
+    out.append(Paragraph(_("2. 赋权与合成（自下而上逐级计算）。")))
+    weighting = sorted({system.weighting_method(n) for n, _depth, _parent in system.walk() if n.children})
     for name in weighting:
         text, where = method_formula("weighting", name, alpha=method.combine.alpha)
-        out.append(Formula(text, f"{method_label('weighting', name)}：{where}"))
-    aggregations = sorted({system.aggregate_method(n) for n, _, _ in system.walk() if n.children})
+        out.append(Formula(text, _("{value}：{where}", value=method_label("weighting", name), where=where)))
+    aggregations = sorted({system.aggregate_method(n) for n, _depth, _parent in system.walk() if n.children})
     for name in aggregations:
         text, where = method_formula("aggregate", name)  # every aggregation has its record's formula
         out.append(Formula(text, where))
@@ -171,28 +185,42 @@ def method_blocks(data: ReportData) -> list[Block]:
         out.append(
             Formula(
                 text,
-                f"{where}适用指标："
-                + "、".join(
-                    f"{n.code}（{inline(f'k = {fmt.value(n.points.per_unit)}')}，"
-                    f"{inline(f'c = {fmt.value(n.points.cap)}')}）"
+                _("{where}适用指标：", where=where)
+                + _("、").join(
+                    _(
+                        "{code}（{value}，{value2}）",
+                        code=n.code,
+                        value=inline(f"k = {fmt.value(n.points.per_unit)}"),
+                        value2=inline(f"c = {fmt.value(n.points.cap)}"),
+                    )
                     for n in adjustments
                     if n.points
                 )
-                + "。",
+                + _("。"),
             )
         )
-    out.append(Paragraph("3. 排名、梯队与目标完成度。"))
-    out.append(Paragraph("排名：得分最高者为第 1 名，同分并列取最小名次。"))
+    out.append(Paragraph(_("3. 排名、梯队与目标完成度。")))
+    out.append(Paragraph(_("排名：得分最高者为第 1 名，同分并列取最小名次。")))
     tiers = system.tiers
     if isinstance(tiers, QuantileTiers):
-        out.append(Paragraph(f"梯队：按名次等分为 {len(tiers.quantile)} 组：{'、'.join(tiers.quantile)}。"))
+        out.append(
+            Paragraph(
+                _(
+                    "梯队：按名次等分为 {quantile} 组：{quantile2}。",
+                    quantile=len(tiers.quantile),
+                    quantile2=_("、").join(tiers.quantile),
+                )
+            )
+        )
     elif tiers:
         ordered = sorted(tiers, key=lambda t: -t.min)
         out.append(
             Paragraph(
-                "梯队："
-                + "；".join(f"{t.name}：综合得分 ≥ {fmt.value(t.min)} 分" for t in ordered)
-                + "（取满足条件的最高档）。"
+                _("梯队：")
+                + _("；").join(
+                    _("{name}：综合得分 ≥ {min} 分", name=t.name, min=fmt.value(t.min)) for t in ordered
+                )
+                + _("（取满足条件的最高档）。")
             )
         )
     text, where = formula("attainment", cap=fmt.percent(method.attainment_cap, 0))
@@ -201,27 +229,36 @@ def method_blocks(data: ReportData) -> list[Block]:
     out.append(
         Formula(
             text,
-            f"{where}已达到目标为“{AHEAD}”；未达到目标但不低于序时进度应达值为“{ON_TRACK}”；低于应达值为“{BEHIND}”；"
-            f"目标未给出基期值的，未达到目标记为“{NOT_MET}”。",
+            _(
+                "{where}已达到目标为“{AHEAD}”；未达到目标但不低于序时进度应达值为“{ON_TRACK}”；低于应达值为“{BEHIND}”；目标未给出基期值的，未达到目标记为“{NOT_MET}”。",
+                where=where,
+                AHEAD=_(AHEAD),
+                ON_TRACK=_(ON_TRACK),
+                BEHIND=_(BEHIND),
+                NOT_MET=_(NOT_MET),
+            ),
         )
     )
     out.append(Formula(*formula("change")))
     if method.comparability == "pooled":
-        comparability = (
+        comparability = _(
             "合并各年数据计算（加入新一年数据后，以前各年的得分随之重新计算，可能与已发布的结果不同）"
         )
     elif method.comparability == "frozen" and method.base_years is not None:
         first, last = method.base_years
-        comparability = (
-            f"以基期 {first}—{last} 年的数据确定后固定用于各年（加入新一年数据不改变已发布年份的得分；"
-            "超出基期上下限的值按满分或零分计）"
+        comparability = _(
+            "以基期 {first}—{last} 年的数据确定后固定用于各年（加入新一年数据不改变已发布年份的得分；超出基期上下限的值按满分或零分计）",
+            first=first,
+            last=last,
         )
     else:
-        comparability = "逐年计算"
+        comparability = _("逐年计算")
     out.append(
         Paragraph(
-            f"数据驱动的计算步骤（如极差标准化的上下限、熵权）{comparability}；固定阈值和目标值法的得分跨年可比。"
-            "全市平均为各评价单元的简单算术平均，不按人口或经济规模加权。"
+            _(
+                "数据驱动的计算步骤（如极差标准化的上下限、熵权）{comparability}；固定阈值和目标值法的得分跨年可比。全市平均为各评价单元的简单算术平均，不按人口或经济规模加权。",
+                comparability=comparability,
+            )
         )
     )
     return out

@@ -8,6 +8,7 @@ from scoring.analysis.report_data import ReportData
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
+from scoring.report.language import _, problem_message
 from scoring.report.model import Document, Formula
 from scoring.report.options import ReportOptions
 
@@ -16,37 +17,47 @@ COMMON = 5  # common obstacles named in the text
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("障碍因子诊断", "obstacles")
+    w.chapter_heading(_("障碍因子诊断"), "obstacles")
     regional = data.regional
     result = regional.obstacles
     if result is None:
-        w.paragraphs([f"{regional.skipped['obstacles'].message_zh}。"])
+        w.paragraphs([_("{message}。", message=problem_message(regional.skipped["obstacles"]))])
         return
     nodes = data.system.nodes
     w.paragraphs(
         [
-            "障碍度模型以指标的综合权重为因子贡献度、以指标得分与满分的差距为偏离度，计算各指标对单元综合发展的"
-            "阻碍程度；维度的障碍度是其下各指标障碍度之和。"
+            _(
+                "障碍度模型以指标的综合权重为因子贡献度、以指标得分与满分的差距为偏离度，计算各指标对单元综合发展的"
+                "阻碍程度；维度的障碍度是其下各指标障碍度之和。"
+            )
         ]
     )
     w.add(Formula(r"O_{ij} = \frac{F_j I_{ij}}{\sum_k {F_k I_{ik}}} × 100%"))
     w.add(
         Formula(
-            r"I_{ij} = \frac{b_j − y_{ij}}{b_j − a_j}，\quad U_{id} = \sum_{j \in d} {O_{ij}}",
-            "⟦F_j⟧ 为指标 ⟦j⟧ 的综合权重（自综合指数起各级权重之积），⟦y_{ij}⟧ 为单元 ⟦i⟧ 的得分，"
-            "⟦[a_j, b_j]⟧ 为其标准化方法的得分区间，⟦O_{ij}⟧ 为障碍度，⟦U_{id}⟧ 为维度 ⟦d⟧ 的障碍度。",
+            _(r"I_{ij} = \frac{b_j − y_{ij}}{b_j − a_j}，\quad U_{id} = \sum_{j \in d} {O_{ij}}"),
+            _(
+                "⟦F_j⟧ 为指标 ⟦j⟧ 的综合权重（自综合指数起各级权重之积），⟦y_{ij}⟧ 为单元 ⟦i⟧ 的得分，"
+                "⟦[a_j, b_j]⟧ 为其标准化方法的得分区间，⟦O_{ij}⟧ 为障碍度，⟦U_{id}⟧ 为维度 ⟦d⟧ 的障碍度。"
+            ),
         )
     )
     common = result.frequency().head(COMMON)
     n_units = len(result.indicators)
     w.paragraphs(
         [
-            f"{data.year} 年出现在最多单元前五位障碍因子中的指标是："
-            + "；".join(
-                f"{nodes[str(code)].name}（{int(r['units'])}/{n_units} 个单元，平均障碍度 {fmt.percent(float(r['mean']) / 100)}）"
+            _("{year} 年出现在最多单元前五位障碍因子中的指标是：", year=data.year)
+            + _("；").join(
+                _(
+                    "{name}（{units}/{n_units} 个单元，平均障碍度 {value}）",
+                    name=nodes[str(code)].name,
+                    units=int(r["units"]),
+                    n_units=n_units,
+                    value=fmt.percent(float(r["mean"]) / 100),
+                )
                 for code, r in common.iterrows()
             )
-            + "。"
+            + _("。")
         ]
     )
     dims = list(result.dimensions.columns)
@@ -62,7 +73,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             + [fmt.percent(result.dimensions.at[unit, d] / 100) for d in dims]
             + [
                 nodes[main].name if main else "",
-                "；".join(
+                _("；").join(
                     f"{nodes[str(r.indicator_code)].name} {fmt.percent(float(r.obstacle) / 100)}"
                     for r in listed.itertuples()
                 ),
@@ -70,11 +81,16 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         )
     w.table(
         "obstacles",
-        f"{data.year} 年各单元障碍度",
-        ["区县", *(nodes[d].name for d in dims), "主要障碍维度", f"前 {LISTED} 位障碍指标"],
+        _("{year} 年各单元障碍度", year=data.year),
+        [
+            _("区县"),
+            *(nodes[d].name for d in dims),
+            _("主要障碍维度"),
+            _("前 {LISTED} 位障碍指标", LISTED=LISTED),
+        ],
         rows,
         align="l" + "r" * len(dims) + "ll",
-        note="按综合排名排列；维度障碍度之和为 100%。",
+        note=_("按综合排名排列；维度障碍度之和为 100%。"),
         compact=True,
     )
 
@@ -84,20 +100,20 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     if result is None:
         return
     nodes = data.system.nodes
-    sheet = book.sheet("障碍因子")
+    sheet = book.sheet(_("障碍因子"))
     top = result.top
     columns = [
-        Column("区县编码", list(top["unit_code"])),
-        Column("区县名称", [data.name(str(u)) for u in top["unit_code"]]),
-        Column("位次", list(top["order"]), "int"),
-        Column("指标编码", list(top["indicator_code"])),
-        Column("指标名称", [nodes[str(c)].name for c in top["indicator_code"]]),
-        Column("障碍度", list(top["obstacle"] / 100), "percent"),
+        Column(_("区县编码"), list(top["unit_code"])),
+        Column(_("区县名称"), [data.name(str(u)) for u in top["unit_code"]]),
+        Column(_("位次"), list(top["order"]), "int"),
+        Column(_("指标编码"), list(top["indicator_code"])),
+        Column(_("指标名称"), [nodes[str(c)].name for c in top["indicator_code"]]),
+        Column(_("障碍度"), list(top["obstacle"] / 100), "percent"),
     ]
     end = book.table(sheet, columns, freeze=1)
     dims = list(result.dimensions.columns)
     units = [str(u) for u in result.dimensions.index]
-    columns = [Column("区县编码", units), Column("区县名称", [data.name(u) for u in units])]
+    columns = [Column(_("区县编码"), units), Column(_("区县名称"), [data.name(u) for u in units])]
     columns += [Column(nodes[d].name, list(result.dimensions[d] / 100), "percent") for d in dims]
     book.table(sheet, columns, first_row=end + 1)
 

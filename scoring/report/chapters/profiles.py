@@ -11,13 +11,16 @@ from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
+from scoring.report.language import _
 from scoring.report.model import Document, PageBreak
 from scoring.report.options import ReportOptions
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("区县画像", "profiles")
-    w.paragraphs(["每个评价单元一页：综合位置、与全市平均的对比（雷达图）、优势与短板指标、与第一名的差距。"])
+    w.chapter_heading(_("区县画像"), "profiles")
+    w.paragraphs(
+        [_("每个评价单元一页：综合位置、与全市平均的对比（雷达图）、优势与短板指标、与第一名的差距。")]
+    )
     for i, profile in enumerate(data.profiles):
         if i:
             w.add(PageBreak())
@@ -25,9 +28,12 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
 
 
 def _profile(w: Writer, data: ReportData, profile: Profile) -> None:
-    w.section_heading(f"{profile.name}（{profile.unit_code}）", f"profile-{profile.unit_code}")
+    w.section_heading(
+        _("{name}（{unit_code}）", name=profile.name, unit_code=profile.unit_code),
+        f"profile-{profile.unit_code}",
+    )
     w.paragraphs(narrative.profile_text(data, profile))
-    w.figure(f"radar:{profile.unit_code}", f"{profile.name}各维度得分与全市平均", 7)
+    w.figure(f"radar:{profile.unit_code}", _("{name}各维度得分与全市平均", name=profile.name), 7)
     leader = data.name(profile.leader_code)
     rows = [
         [
@@ -43,11 +49,19 @@ def _profile(w: Writer, data: ReportData, profile: Profile) -> None:
     ]
     w.table(
         f"profile:{profile.unit_code}",
-        f"{profile.name}各维度得分",
-        ["维度", "得分", "排名", "全市平均", "与平均差", "最高分", f"与{leader}加权差距"],
+        _("{name}各维度得分", name=profile.name),
+        [
+            _("维度"),
+            _("得分"),
+            _("排名"),
+            _("全市平均"),
+            _("与平均差"),
+            _("最高分"),
+            _("与{leader}加权差距", leader=leader),
+        ],
         rows,
         align="lrrrrrr",
-        note="加权差距：第一名与本单元在该维度对综合得分贡献之差，各维度之和等于综合得分差距。",
+        note=_("加权差距：第一名与本单元在该维度对综合得分贡献之差，各维度之和等于综合得分差距。"),
     )
     rows = [
         [
@@ -58,26 +72,28 @@ def _profile(w: Writer, data: ReportData, profile: Profile) -> None:
             f"{p.rank}/{p.ranked}",
             fmt.score(p.mean),
         ]
-        for kind, items in (("优势", profile.strengths), ("短板", profile.weaknesses))
+        for kind, items in ((_("优势"), profile.strengths), (_("短板"), profile.weaknesses))
         for p in items
     ]
     if not rows:  # no indicator in the best or worst third: the text says so
         return
     w.table(
         f"profile_indicators:{profile.unit_code}",
-        f"{profile.name}优势与短板指标",
-        ["类型", "指标", "数值", "得分", "排名", "全市平均得分"],
+        _("{name}优势与短板指标", name=profile.name),
+        [_("类型"), _("指标"), _("数值"), _("得分"), _("排名"), _("全市平均得分")],
         rows,
         align="llrrrr",
-        note="优势指标为排名居前三分之一的指标中位次最靠前的至多三项，短板指标为排名居后三分之一的至多三项。",
+        note=_(
+            "优势指标为排名居前三分之一的指标中位次最靠前的至多三项，短板指标为排名居后三分之一的至多三项。"
+        ),
     )
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
-    sheet = book.sheet("区县画像")
+    sheet = book.sheet(_("区县画像"))
     rows: list[tuple[Any, ...]] = []
     for p in data.profiles:
-        for kind, items in (("优势", p.strengths), ("短板", p.weaknesses)):
+        for kind, items in ((_("优势"), p.strengths), (_("短板"), p.weaknesses)):
             rows.extend(
                 (
                     p.unit_code,
@@ -96,18 +112,18 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
                 for i in items
             )
     headers = [
-        ("区县编码", "text"),
-        ("区县名称", "text"),
-        ("综合排名", "rank"),
-        ("类型", "text"),
-        ("指标编码", "text"),
-        ("指标", "text"),
-        ("数值", "value"),
-        ("单位", "text"),
-        ("得分", "score"),
-        ("指标排名", "rank"),
-        ("参与排名单元数", "int"),
-        ("全市平均得分", "score"),
+        (_("区县编码"), "text"),
+        (_("区县名称"), "text"),
+        (_("综合排名"), "rank"),
+        (_("类型"), "text"),
+        (_("指标编码"), "text"),
+        (_("指标"), "text"),
+        (_("数值"), "value"),
+        (_("单位"), "text"),
+        (_("得分"), "score"),
+        (_("指标排名"), "rank"),
+        (_("参与排名单元数"), "int"),
+        (_("全市平均得分"), "score"),
     ]
     columns = [Column(h, [r[i] for r in rows], kind) for i, (h, kind) in enumerate(headers)]
     book.table(sheet, columns, freeze=2)

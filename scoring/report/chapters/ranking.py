@@ -8,15 +8,16 @@ from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column, bar_chart
+from scoring.report.language import _
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("区县综合排名与梯队", "ranking")
+    w.chapter_heading(_("区县综合排名与梯队"), "ranking")
     w.paragraphs(narrative.ranking_text(data))
     rows = []
-    for _, row in data.ranking.iterrows():
+    for _code, row in data.ranking.iterrows():
         rows.append(
             [
                 fmt.rank(row["rank"]),
@@ -30,35 +31,36 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         )
     w.table(
         "ranking",
-        f"{data.year} 年综合得分与排名",
-        ["排名", "区县", "综合得分", "梯队", "得分变化", "位次变化"] + [d.name for d in data.dimensions],
+        _("{year} 年综合得分与排名", year=data.year),
+        [_("排名"), _("区县"), _("综合得分"), _("梯队"), _("得分变化"), _("位次变化")]
+        + [d.name for d in data.dimensions],
         rows,
         align="rlrlrr" + "r" * len(data.dimensions),
-        note="得分变化、位次变化与上一年度相比；位次变化 ↑ 为上升。",
+        note=_("得分变化、位次变化与上一年度相比；位次变化 ↑ 为上升。"),
         compact=True,
     )
-    w.unit_figures(data, "ranking", f"{data.year} 年综合得分（按梯队着色）")
+    w.unit_figures(data, "ranking", _("{year} 年综合得分（按梯队着色）", year=data.year))
     if data.tier_names:
         rows = []
         for name in data.tier_names:
             members = data.ranking[data.ranking["tier"] == name]["unit_name"]
-            rows.append([name, str(len(members)), "、".join(members)])
-        w.table("tiers", "梯队划分", ["梯队", "单元数", "单元"], rows, align="lrl")
+            rows.append([name, str(len(members)), _("、").join(members)])
+        w.table("tiers", _("梯队划分"), [_("梯队"), _("单元数"), _("单元")], rows, align="lrl")
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
-    sheet = book.sheet("综合排名")
+    sheet = book.sheet(_("综合排名"))
     frame = data.ranking
     columns = [
-        Column("排名", list(frame["rank"]), "rank"),
-        Column("区县编码", list(frame.index)),
-        Column("区县名称", list(frame["unit_name"])),
-        Column("综合得分", list(frame["score"]), "score"),
-        Column("梯队", list(frame["tier"])),
-        Column("得分变化", list(frame["score_change"]), "signed"),
-        Column("上年排名", list(frame["previous_rank"]), "rank"),
-        Column("位次变化", list(frame["rank_change"]), "int"),
-        Column("TOPSIS 贴近度", list(frame["topsis"]), "weight"),
+        Column(_("排名"), list(frame["rank"]), "rank"),
+        Column(_("区县编码"), list(frame.index)),
+        Column(_("区县名称"), list(frame["unit_name"])),
+        Column(_("综合得分"), list(frame["score"]), "score"),
+        Column(_("梯队"), list(frame["tier"])),
+        Column(_("得分变化"), list(frame["score_change"]), "signed"),
+        Column(_("上年排名"), list(frame["previous_rank"]), "rank"),
+        Column(_("位次变化"), list(frame["rank_change"]), "int"),
+        Column(_("TOPSIS 贴近度"), list(frame["topsis"]), "weight"),
     ]
     columns += [Column(d.name, list(frame[d.code]), "score") for d in data.dimensions]
     book.table(sheet, columns, freeze=3)
@@ -74,11 +76,11 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     bar_chart(
         book,
         sheet,
-        "综合排名",
+        _("综合排名"),
         n,
         category_col=2,
         value_col=3,
-        title=f"{data.year} 年综合得分",
+        title=_("{year} 年综合得分", year=data.year),
         maximum=float(data.system.method.scale[1]),
     )
 

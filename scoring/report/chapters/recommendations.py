@@ -6,12 +6,13 @@ from __future__ import annotations
 from scoring.analysis.report_data import ReportData
 from scoring.report import narrative
 from scoring.report.chapter import Chapter, Writer
+from scoring.report.language import _
 from scoring.report.model import Bullets
 from scoring.report.options import ReportOptions
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("问题与建议", "recommendations")
+    w.chapter_heading(_("问题与建议"), "recommendations")
     w.add(Bullets(tuple(narrative.recommendations(data)), numbered=True))
 
 

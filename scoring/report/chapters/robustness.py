@@ -11,6 +11,7 @@ from scoring.analysis.report_data import ReportData
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
+from scoring.report.language import _, current, problem_message
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
@@ -19,24 +20,28 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     robustness = data.robustness
     if robustness is None:
         return
-    w.heading("附录五  稳健性分析", 2, "appendix-robustness")
+    w.heading(_("附录五  稳健性分析"), 2, "appendix-robustness")
     result = robustness.result
     if result is None:
         assert robustness.skipped is not None
-        w.paragraphs([f"本评价未做稳健性分析：{robustness.skipped.message_zh}。"])
+        w.paragraphs([_("本评价未做稳健性分析：{message}。", message=problem_message(robustness.skipped))])
         return
-    leading = factor_label(robustness.leading_assumption)
-    varied = "、".join(factor_label(f) for f in result.design.factors)
+    leading = factor_label(robustness.leading_assumption, current())
+    varied = _("、").join(factor_label(f, current()) for f in result.design.factors)
     adjusted = any(i.role != "score" for i in data.system.indicators)
     flips = "tier_flip" in result.units.columns
     w.paragraphs(
         [
-            f"按照经合组织与欧盟联合研究中心《综合指数编制手册》的方法，在{varied}等假设的不同组合下重复计算 "
-            f"{result.replications} 次（随机种子 {robustness.settings.seed}），给出各区县排名的中位数和 5%—95% 区间"
-            + ("和档次变动概率（与本评价档次不同的计算次数占比）" if flips else "")
-            + "，并以方差分解的一阶敏感性指数衡量各项假设对排名的影响；"
-            + ("每次计算都按体系规定计入加分项和扣分项；" if adjusted else "")
-            + f"影响最大的是{leading}。"
+            _(
+                "按照经合组织与欧盟联合研究中心《综合指数编制手册》的方法，在{varied}等假设的不同组合下重复计算 {replications} 次（随机种子 {seed}），给出各区县排名的中位数和 5%—95% 区间",
+                varied=varied,
+                replications=result.replications,
+                seed=robustness.settings.seed,
+            )
+            + (_("和档次变动概率（与本评价档次不同的计算次数占比）") if flips else "")
+            + _("，并以方差分解的一阶敏感性指数衡量各项假设对排名的影响；")
+            + (_("每次计算都按体系规定计入加分项和扣分项；") if adjusted else "")
+            + _("影响最大的是{leading}。", leading=leading)
         ]
     )
     rows = [
@@ -51,16 +56,16 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     ]
     w.table(
         "robustness",
-        f"{data.year} 年排名的不确定性",
-        ["区县", "排名", "中位排名", "5%—95% 区间", *(["档次变动概率"] if flips else [])],
+        _("{year} 年排名的不确定性", year=data.year),
+        [_("区县"), _("排名"), _("中位排名"), _("5%—95% 区间"), *([_("档次变动概率")] if flips else [])],
         rows,
         align="lrrr" + ("r" if flips else ""),
     )
     sensitivity = robustness.sensitivity
     rows = [
         [
-            factor_label(str(r.assumption)),
-            level_labels(str(r.assumption), str(r.levels)),
+            factor_label(str(r.assumption), current()),
+            level_labels(str(r.assumption), str(r.levels), current()),
             sensitivity_index(float(r.first_order)),
             sensitivity_index(float(r.total_effect)),
         ]
@@ -69,13 +74,13 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     negative = bool((sensitivity[["first_order", "total_effect"]].astype(float) < 0).any().any())
     w.table(
         "sensitivity",
-        "各项假设的敏感性指数",
-        ["假设", "取值", "一阶指数", "总效应指数"],
+        _("各项假设的敏感性指数"),
+        [_("假设"), _("取值"), _("一阶指数"), _("总效应指数")],
         rows,
         align="llrr",
-        note="敏感性指数在 0 到 1 之间，越大表示该项假设对排名的影响越大。"
+        note=_("敏感性指数在 0 到 1 之间，越大表示该项假设对排名的影响越大。")
         + (
-            "“≈0”：抽样估计值略小于 0（估计误差所致，指数本身不小于 0），表示该项假设对排名几乎没有影响。"
+            _("“≈0”：抽样估计值略小于 0（估计误差所致，指数本身不小于 0），表示该项假设对排名几乎没有影响。")
             if negative
             else ""
         ),
@@ -94,41 +99,49 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     robustness = data.robustness
     if robustness is None:
         return
-    sheet = book.sheet("稳健性分析")
+    sheet = book.sheet(_("稳健性分析"))
     result = robustness.result
     if result is None:
         assert robustness.skipped is not None
-        book.table(sheet, [Column("说明", [f"本评价未做稳健性分析：{robustness.skipped.message_zh}。"])])
+        book.table(
+            sheet,
+            [
+                Column(
+                    _("说明"),
+                    [_("本评价未做稳健性分析：{message}。", message=problem_message(robustness.skipped))],
+                )
+            ],
+        )
         return
     units = result.units
     codes = [str(u) for u in units["unit_code"]]
     columns = [
-        Column("区县编码", codes),
-        Column("区县名称", [data.name(u) for u in codes]),
-        Column("排名", list(units["nominal_rank"]), "rank"),
-        Column("中位排名", list(units["median_rank"]), "decimal"),
-        Column("5% 分位排名", list(units["rank_q05"]), "rank"),
-        Column("95% 分位排名", list(units["rank_q95"]), "rank"),
+        Column(_("区县编码"), codes),
+        Column(_("区县名称"), [data.name(u) for u in codes]),
+        Column(_("排名"), list(units["nominal_rank"]), "rank"),
+        Column(_("中位排名"), list(units["median_rank"]), "decimal"),
+        Column(_("5% 分位排名"), list(units["rank_q05"]), "rank"),
+        Column(_("95% 分位排名"), list(units["rank_q95"]), "rank"),
     ]
     if "tier_flip" in units.columns:
-        columns.append(Column("档次变动概率", list(units["tier_flip"]), "percent"))
+        columns.append(Column(_("档次变动概率"), list(units["tier_flip"]), "percent"))
     end = book.table(sheet, columns, freeze=2)
     sensitivity = robustness.sensitivity
     book.table(
         sheet,
         [
-            Column("假设", [factor_label(str(a)) for a in sensitivity["assumption"]]),
+            Column(_("假设"), [factor_label(str(a), current()) for a in sensitivity["assumption"]]),
             Column(
-                "取值",
+                _("取值"),
                 [
-                    level_labels(str(a), str(v))
+                    level_labels(str(a), str(v), current())
                     for a, v in zip(sensitivity["assumption"], sensitivity["levels"], strict=True)
                 ],
             ),
-            Column("一阶指数", list(sensitivity["first_order"]), "weight"),
-            Column("总效应指数", list(sensitivity["total_effect"]), "weight"),
-            Column("重复计算次数", [result.replications] * len(sensitivity), "int"),
-            Column("随机种子", [robustness.settings.seed] * len(sensitivity), "int"),
+            Column(_("一阶指数"), list(sensitivity["first_order"]), "weight"),
+            Column(_("总效应指数"), list(sensitivity["total_effect"]), "weight"),
+            Column(_("重复计算次数"), [result.replications] * len(sensitivity), "int"),
+            Column(_("随机种子"), [robustness.settings.seed] * len(sensitivity), "int"),
         ],
         first_row=end + 1,
     )

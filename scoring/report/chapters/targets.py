@@ -11,12 +11,13 @@ from scoring.report.chapter import Chapter, Writer
 from scoring.report.charts import STATUS_COLOURS
 from scoring.report.excel import Book, Column, category_axis, unit_chart_scale, value_axis
 from scoring.report.labels import DIRECTION_TEXT
+from scoring.report.language import _
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
-    w.chapter_heading("目标完成度", "targets")
+    w.chapter_heading(_("目标完成度"), "targets")
     w.paragraphs(narrative.targets_text(data))
     if not data.targets:
         return
@@ -26,33 +27,35 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         rows.append(
             [
                 t.name,
-                f"{fmt.value(t.target)}（{t.target_year or '—'}）",
+                _("{target}（{value}）", target=fmt.value(t.target), value=t.target_year or "—"),
                 fmt.value(t.expected),
                 *(str(t.counts[s]) for s in statuses),
                 fmt.percent(t.mean_attainment),
             ]
         )
-    note = f"“{NOT_MET}”：未达到目标，且目标没有基期值，无法按序时进度判断。"
+    note = _("“{NOT_MET}”：未达到目标，且目标没有基期值，无法按序时进度判断。", NOT_MET=_(NOT_MET))
     if NOT_APPLICABLE in statuses:
-        note += f"“{NOT_APPLICABLE}”：单元标注该指标不适用，不计入完成情况。"
+        note += _(
+            "“{NOT_APPLICABLE}”：单元标注该指标不适用，不计入完成情况。", NOT_APPLICABLE=_(NOT_APPLICABLE)
+        )
     w.table(
         "attainment",
-        f"{data.year} 年各指标目标完成情况（单元数）",
-        ["指标", "目标值（年）", "序时进度应达", *statuses, "平均完成度"],
+        _("{year} 年各指标目标完成情况（单元数）", year=data.year),
+        [_("指标"), _("目标值（年）"), _("序时进度应达"), *(_(s) for s in statuses), _("平均完成度")],
         rows,
         align="lrr" + "r" * len(statuses) + "r",
-        note=note + "平均完成度为各单元完成度的简单平均。",
+        note=note + _("平均完成度为各单元完成度的简单平均。"),
         compact=True,
     )
-    w.figure("attainment", f"{data.year} 年各指标目标完成情况", 15)
+    w.figure("attainment", _("{year} 年各指标目标完成情况", year=data.year), 15)
     rows = [
         [data.name(str(unit))] + [str(int(row[s])) for s in statuses]
         for unit, row in data.unit_targets.iterrows()
     ]
     w.table(
         "unit_attainment",
-        "各单元目标完成情况（指标数）",
-        ["区县", *statuses],
+        _("各单元目标完成情况（指标数）"),
+        [_("区县"), *(_(s) for s in statuses)],
         rows,
         align="l" + "r" * len(statuses),
     )
@@ -67,22 +70,22 @@ def shown_statuses(data: ReportData) -> list[str]:
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
-    sheet = book.sheet("目标完成度")
+    sheet = book.sheet(_("目标完成度"))
     targets = list(data.targets)
     columns = [
-        Column("指标编码", [t.code for t in targets]),
-        Column("指标", [t.name for t in targets]),
-        Column("单位", [t.unit for t in targets]),
-        Column("方向", [DIRECTION_TEXT[t.direction] for t in targets]),
-        Column("目标值", [t.target for t in targets], "value"),
-        Column("目标年份", [t.target_year for t in targets], "int"),
-        Column("基期值", [t.baseline for t in targets], "value"),
-        Column("基期年份", [t.baseline_year for t in targets], "int"),
-        Column("目标来源", [t.source for t in targets]),
-        Column(f"{data.year} 年序时进度应达", [t.expected for t in targets], "decimal"),
+        Column(_("指标编码"), [t.code for t in targets]),
+        Column(_("指标"), [t.name for t in targets]),
+        Column(_("单位"), [t.unit for t in targets]),
+        Column(_("方向"), [_(DIRECTION_TEXT[t.direction]) for t in targets]),
+        Column(_("目标值"), [t.target for t in targets], "value"),
+        Column(_("目标年份"), [t.target_year for t in targets], "int"),
+        Column(_("基期值"), [t.baseline for t in targets], "value"),
+        Column(_("基期年份"), [t.baseline_year for t in targets], "int"),
+        Column(_("目标来源"), [t.source for t in targets]),
+        Column(_("{year} 年序时进度应达", year=data.year), [t.expected for t in targets], "decimal"),
     ]
-    columns += [Column(s, [t.counts[s] for t in targets], "int") for s in STATUSES]
-    columns += [Column("平均完成度", [t.mean_attainment for t in targets], "percent")]
+    columns += [Column(_(s), [t.counts[s] for t in targets], "int") for s in STATUSES]
+    columns += [Column(_("平均完成度"), [t.mean_attainment for t in targets], "percent")]
     book.table(sheet, columns, freeze=2)
     if targets:
         chart = book.workbook.add_chart({"type": "bar", "subtype": "stacked"})
@@ -90,33 +93,33 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         for j, status in enumerate(STATUSES):
             chart.add_series(
                 {
-                    "name": ["目标完成度", 0, first + j],
-                    "categories": ["目标完成度", 1, 1, len(targets), 1],
-                    "values": ["目标完成度", 1, first + j, len(targets), first + j],
+                    "name": [_("目标完成度"), 0, first + j],
+                    "categories": [_("目标完成度"), 1, 1, len(targets), 1],
+                    "values": [_("目标完成度"), 1, first + j, len(targets), first + j],
                     "fill": {"color": STATUS_COLOURS[status]},
                 }
             )
-        chart.set_title({"name": f"{data.year} 年各指标目标完成情况（单元数）"})
+        chart.set_title({"name": _("{year} 年各指标目标完成情况（单元数）", year=data.year)})
         chart.set_y_axis(category_axis())
         chart.set_x_axis(value_axis(max=len(data.ranking)))
         chart.set_legend({"position": "bottom"})
         book.chart(sheet, len(targets) + 2, 0, chart, x_scale=1.8, y_scale=unit_chart_scale(len(targets)))
-    detail = book.sheet("完成度明细")
+    detail = book.sheet(_("完成度明细"))
     table = data.attainment_detail
     nodes = data.system.nodes
     book.table(
         detail,
         [
-            Column("区县编码", list(table["unit_code"])),
-            Column("区县名称", [data.name(str(u)) for u in table["unit_code"]]),
-            Column("指标编码", list(table["indicator_code"])),
-            Column("指标", [nodes[str(c)].name for c in table["indicator_code"]]),
-            Column("数值", list(table["value"]), "value"),
-            Column("目标值", list(table["target"]), "value"),
-            Column("目标年份", list(table["target_year"]), "int"),
-            Column("序时进度应达", list(table["expected"]), "decimal"),
-            Column("完成度", list(table["attainment"]), "percent"),
-            Column("状态", list(table["status"])),
+            Column(_("区县编码"), list(table["unit_code"])),
+            Column(_("区县名称"), [data.name(str(u)) for u in table["unit_code"]]),
+            Column(_("指标编码"), list(table["indicator_code"])),
+            Column(_("指标"), [nodes[str(c)].name for c in table["indicator_code"]]),
+            Column(_("数值"), list(table["value"]), "value"),
+            Column(_("目标值"), list(table["target"]), "value"),
+            Column(_("目标年份"), list(table["target_year"]), "int"),
+            Column(_("序时进度应达"), list(table["expected"]), "decimal"),
+            Column(_("完成度"), list(table["attainment"]), "percent"),
+            Column(_("状态"), [_(s) if isinstance(s, str) else s for s in table["status"]]),
         ],
         freeze=2,
     )

@@ -16,6 +16,7 @@ from scoring.outputs import escape_text
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
+from scoring.report.language import _
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
@@ -28,11 +29,13 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     comparison = data.versions
     if comparison is None:
         return
-    w.heading("附录六  指标体系版本变化", 2, "appendix-versions")
+    w.heading(_("附录六  指标体系版本变化"), 2, "appendix-versions")
     w.paragraphs(
         [
-            f"{comparison.text()}下表列出两版指标体系文件的差异（节点、权重、目标值、阈值、方法；实际权重为"
-            f"节点在上级中所占比重），以及以本年度数据分别按两版计算的各区县得分和名次。"
+            _(
+                "{text}下表列出两版指标体系文件的差异（节点、权重、目标值、阈值、方法；实际权重为节点在上级中所占比重），以及以本年度数据分别按两版计算的各区县得分和名次。",
+                text=comparison.text(),
+            )
         ]
     )
     changes = comparison.changes
@@ -48,13 +51,19 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         for r in changes.head(MAX_CHANGE_ROWS).itertuples()
     ]
     note = (
-        f"共 {len(changes)} 处，表中列出前 {MAX_CHANGE_ROWS} 处。" if len(changes) > MAX_CHANGE_ROWS else ""
+        _(
+            "共 {changes} 处，表中列出前 {MAX_CHANGE_ROWS} 处。",
+            changes=len(changes),
+            MAX_CHANGE_ROWS=MAX_CHANGE_ROWS,
+        )
+        if len(changes) > MAX_CHANGE_ROWS
+        else ""
     )
     w.table(
         "version-changes",
-        "两版指标体系的差异",
-        ["类别", "编码", "名称", "项目", "原版", "新版"],
-        rows or [["—", "", "两版文件没有实质差异", "", "", ""]],
+        _("两版指标体系的差异"),
+        [_("类别"), _("编码"), _("名称"), _("项目"), _("原版"), _("新版")],
+        rows or [["—", "", _("两版文件没有实质差异"), "", "", ""]],
         note=note,
         compact=True,
     )
@@ -72,8 +81,8 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     ]
     w.table(
         "version-moves",
-        f"{data.year} 年数据按两版计算的综合得分与排名",
-        ["区县", "原版得分", "新版得分", "得分变化", "原版排名", "新版排名", "名次变化"],
+        _("{year} 年数据按两版计算的综合得分与排名", year=data.year),
+        [_("区县"), _("原版得分"), _("新版得分"), _("得分变化"), _("原版排名"), _("新版排名"), _("名次变化")],
         rows,
         align="lrrrrrr",
     )
@@ -90,7 +99,7 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     comparison = data.versions
     if comparison is None:
         return
-    sheet = book.sheet("指标体系版本变化")
+    sheet = book.sheet(_("指标体系版本变化"))
     # the summary across the width of the tables below (a one-cell table would squeeze it into column A)
     summary = comparison.text()
     half_widths = sum(2 if ord(ch) > 0x2E7F else 1 for ch in summary)
@@ -101,12 +110,12 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     end = book.table(
         sheet,
         [
-            Column("类别", [change_label(str(k)) for k in changes["kind"]]),
-            Column("编码", [str(c) for c in changes["code"]]),
-            Column("名称", [str(n) for n in changes["name"]]),
-            Column("项目", [field_label(str(f)) for f in changes["field"]]),
-            Column("原版", [str(v) for v in changes["old"]]),
-            Column("新版", [str(v) for v in changes["new"]]),
+            Column(_("类别"), [change_label(str(k)) for k in changes["kind"]]),
+            Column(_("编码"), [str(c) for c in changes["code"]]),
+            Column(_("名称"), [str(n) for n in changes["name"]]),
+            Column(_("项目"), [field_label(str(f)) for f in changes["field"]]),
+            Column(_("原版"), [str(v) for v in changes["old"]]),
+            Column(_("新版"), [str(v) for v in changes["new"]]),
         ],
         first_row=end + 1,
     )
@@ -114,16 +123,20 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     book.table(
         sheet,
         [
-            Column("区县编码", [str(u) for u in units["unit_code"]]),
-            Column("区县名称", [str(n) for n in units["unit_name"]]),
-            Column(f"原版得分（{comparison.old.version}）", list(units["old_score"]), "score"),
-            Column(f"新版得分（{comparison.new.version}）", list(units["new_score"]), "score"),
-            Column("得分变化", list(units["score_change"]), "signed"),
-            Column("原版排名", [_number(v) for v in units["old_rank"]], "rank"),
-            Column("新版排名", [_number(v) for v in units["new_rank"]], "rank"),
-            Column("名次变化", [_number(v) for v in units["rank_change"]], "int"),
-            Column("原版档次", [None if pd.isna(t) else str(t) for t in units["old_tier"]]),
-            Column("新版档次", [None if pd.isna(t) else str(t) for t in units["new_tier"]]),
+            Column(_("区县编码"), [str(u) for u in units["unit_code"]]),
+            Column(_("区县名称"), [str(n) for n in units["unit_name"]]),
+            Column(
+                _("原版得分（{version}）", version=comparison.old.version), list(units["old_score"]), "score"
+            ),
+            Column(
+                _("新版得分（{version}）", version=comparison.new.version), list(units["new_score"]), "score"
+            ),
+            Column(_("得分变化"), list(units["score_change"]), "signed"),
+            Column(_("原版排名"), [_number(v) for v in units["old_rank"]], "rank"),
+            Column(_("新版排名"), [_number(v) for v in units["new_rank"]], "rank"),
+            Column(_("名次变化"), [_number(v) for v in units["rank_change"]], "int"),
+            Column(_("原版档次"), [None if pd.isna(t) else str(t) for t in units["old_tier"]]),
+            Column(_("新版档次"), [None if pd.isna(t) else str(t) for t in units["new_tier"]]),
         ],
         first_row=end + 1,
     )

@@ -1,0 +1,169 @@
+"""The English edition (``ReportOptions(lang="en")``, ``digiscore report --lang en``): the same chapters, tables
+and figures as the Chinese report, in English; only the texts the system file gives without an English version
+(names without ``name_en``, definitions, sources, remarks, target notes, units of measure) stay as given."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from scoring.evaluate import Evaluation
+from scoring.report import ReportOptions, build_reports
+from scoring.report.chapters import CHAPTERS
+from scoring.report.english import EN
+from scoring.report.language import _, language
+from scoring.system import IndicatorSystem
+from tests.report.conftest import PREVIEW_DIR
+
+CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff00-\uffef]")  # ，。：；（）、「」 and the ideographic space
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def english(jinan: Evaluation) -> dict[str, bytes]:
+    files = build_reports(jinan, options=ReportOptions(lang="en"))
+    PREVIEW_DIR.mkdir(parents=True, exist_ok=True)
+    for fmt, content in files.items():
+        (PREVIEW_DIR / f"report_en.{fmt}").write_bytes(content)
+    return files
+
+
+def system_texts(system: IndicatorSystem, evaluation: Evaluation) -> list[str]:
+    """What the system file and the data give as they are: the names without ``name_en``, definitions,
+    sources, remarks, target notes and sources, units of measure, the description, the districts' remarks."""
+    texts: list[str] = [system.description or "", *(system.sources or {}).values()]
+    for node, _depth, _parent in system.walk():
+        if not node.name_en:
+            texts.append(node.name)
+        texts += [node.unit or "", node.definition or "", node.source or "", node.remark or ""]
+        for target in node.all_targets if node.is_indicator else []:
+            texts += [target.note or "", target.source or ""]
+    for unit in system.units:
+        texts += [
+            unit.note or "",
+            unit.name if not unit.name_en else "",
+            unit.group if not unit.group_en else "",
+        ]
+    texts += [str(r) for r in evaluation.remarks.get("remark", [])]
+    # long texts first, so that a text inside another is removed with it
+    return sorted({t.strip() for t in texts if t and t.strip()}, key=len, reverse=True)
+
+
+def leftovers(text: str, given: list[str]) -> list[str]:
+    for item in given:
+        text = text.replace(item, " ")
+        for line in item.split("\n"):  # folded YAML texts may be broken differently in a cell
+            text = text.replace(line.strip(), " ") if len(line.strip()) > 8 else text
+    return sorted(
+        {m.group(0) for m in re.finditer(r".{0,25}[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]+.{0,15}", text)}
+    )
+
+
+def docx_text(content: bytes) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(content))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join(parts)
+
+
+def xlsx_text(content: bytes) -> str:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    parts = []
+    for sheet in book.worksheets:
+        parts.append(sheet.title)
+        parts += [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+        parts += [sheet.oddHeader.left.text or "", sheet.oddFooter.center.text or ""]
+    return "\n".join(parts)
+
+
+def html_text(content: bytes) -> str:
+    page = content.decode()
+    page = re.sub(r"<style.*?</style>|<img[^>]*>", " ", page, flags=re.S)
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "\n", page))
+
+
+def test_english_edition_has_no_chinese_outside_what_the_system_file_gives(
+    jinan: Evaluation, english: dict[str, bytes]
+) -> None:
+    given = system_texts(jinan.system, jinan)
+    for fmt, text in (
+        ("docx", docx_text(english["docx"])),
+        ("xlsx", xlsx_text(english["xlsx"])),
+        ("html", html_text(english["html"])),
+    ):
+        assert leftovers(text, given) == [], fmt
+
+
+def test_english_edition_has_every_chapter_with_its_english_title(
+    jinan: Evaluation, english: dict[str, bytes], jinan_files: dict[str, bytes]
+) -> None:
+    text = docx_text(english["docx"])
+    titles = [c.title for c in CHAPTERS if c.key not in {"versions", "appendix", "robustness"}]
+    with language("en"):
+        english_titles = [_(t) for t in titles]
+    for number, title in enumerate(english_titles, start=1):
+        assert f"{number} {title}" in text, title
+    for appendix in ("Appendix 1", "Appendix 2", "Appendix 3", "Appendix 4", "Appendix 5"):
+        assert appendix in text
+    # the same tables and figures as the Chinese edition
+    zh, en = docx_text(jinan_files["docx"]), text
+    assert len(re.findall(r"^表 \d+  ", zh, re.M)) == len(re.findall(r"^Table \d+  ", en, re.M)) > 20
+    assert len(re.findall(r"^图 \d+  ", zh, re.M)) == len(re.findall(r"^Figure \d+  ", en, re.M)) > 10
+    # the system's English names are used: units, dimensions, tiers, the composite
+    assert "Lixia District" in text and "Digital infrastructure" in text and "Leading" in text
+    assert "历下区" not in text
+
+
+def test_workbook_sheets_are_in_english(english: dict[str, bytes]) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(english["xlsx"]))
+    assert book.sheetnames[:3] == ["Summary", "City", "Ranking"]
+    ranking = book["Ranking"]
+    assert [c.value for c in ranking[1]][:5] == ["Rank", "Unit code", "Unit name", "Composite score", "Tier"]
+    assert ranking.oddFooter.center.text.endswith("Page &P of &N")
+
+
+def test_english_texts_keep_the_fields_and_use_no_full_width_punctuation() -> None:
+    for chinese, text in EN.items():
+        # fields, and the LaTeX groups of the formulas: the same in both languages (text words aside)
+        assert _fields(chinese) == _fields(text), chinese
+        assert not CJK.search(text) and not FULL_WIDTH.search(text), text
+
+
+def _fields(template: str) -> set[str]:
+    words = re.sub(r"\\text\{[^{}]*\}", "", template)  # \text{…}: words of a formula, translated
+    return set(re.findall(r"\{([A-Za-z_]\w*)[:!]?[^{}]*\}", words))
+
+
+def test_every_template_of_the_report_has_an_english_text() -> None:
+    """Every ``_("…")`` in the report's modules is in the English catalogue (a new or reworded Chinese text
+    needs its English text, or the English edition prints it in Chinese)."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "scoring" / "report").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "_"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and node.args[0].value not in EN
+            ):
+                missing.append(f"{path.name}: {node.args[0].value}")
+    assert missing == []
+
+
+def test_the_chinese_edition_is_the_default_and_unchanged_by_the_language_layer(
+    jinan: Evaluation, jinan_files: dict[str, bytes]
+) -> None:
+    assert build_reports(jinan, ("html",), ReportOptions(lang="zh"))["html"] == jinan_files["html"]
