@@ -50,6 +50,7 @@ def system_texts(system: IndicatorSystem, evaluation: Evaluation) -> list[str]:
             unit.group if not unit.group_en else "",
         ]
     texts += [str(r) for r in evaluation.remarks.get("remark", [])]
+    texts += [t.replace("⚠", "") for t in texts]  # the report leaves out the form's warning mark
     # long texts first, so that a text inside another is removed with it
     return sorted({t.strip() for t in texts if t and t.strip()}, key=len, reverse=True)
 
