@@ -96,7 +96,7 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
             for i, item in enumerate(block.items, start=1):
                 _add(doc, _("（{i}）{item}", i=i, item=item) if block.numbered else f"• {item}", LIST_ITEM)
         elif isinstance(block, Formula):
-            _equation(doc, block.tex, keep=bool(block.where))
+            _equation(doc, block.tex, keep=True)  # with its note, or the next formula of the same group
             if block.where:
                 _add(doc, block.where, FORMULA_NOTE)
         elif isinstance(block, Table):

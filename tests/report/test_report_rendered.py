@@ -1,0 +1,235 @@
+"""The Chinese report of the Jinan sample read as the office reads it (issue 17): the rules a program can check,
+on the Word file and on the PDF LibreOffice makes of it.
+
+- no formula typed as code (``clip(``, ``Σ_``, ``x_ij``, LaTeX), no field name of the system file, no design note;
+- no English word outside a whitelist of units and acronyms;
+- counts that add up (key figures, target status per indicator and per unit, tiers, the summary's sentence);
+- wording rules (the leader named once, strengths only in the upper third, no list number read as a decimal);
+- every table's caption on the same page as the table's head, and the contents' page numbers right.
+
+One render, shared by the checks (module-scoped); skipped only when LibreOffice or poppler is missing
+(``scripts/install-system-deps.sh --tests`` installs them).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import docx
+import docx.document
+import pytest
+
+from scoring.analysis.report_data import NO_DATA, NOT_APPLICABLE, STATUSES, ReportData, analyse
+from scoring.evaluate import Evaluation
+from tests.report.support import tables_by_key
+
+# Latin words the Chinese edition may print: units, acronyms and names from the system file and the methods.
+WHITELIST = {
+    "GDP",
+    "PDF",
+    "ID",
+    "AI",
+    "PFLOPS",
+    "EFLOPS",
+    "FP32",
+    "FP16",
+    "Mbps",
+    "R&D",
+    "Dagum",
+    "CRITIC",
+    "AHP",
+    "COINr",
+    "DI",  # the indicator codes' prefix (DI-01)
+}
+# Field names and method codes of the system file a reader must never see.
+FIELD_NAME = re.compile(r"\b[a-z]+(?:[._][a-z]+)+\b")
+# Formulas typed as code: subscripts with _, LaTeX, clip(), ASCII operators between letters, inline marks.
+TYPED_FORMULA = re.compile(r"[A-Za-z0-9)′'][_^][A-Za-z0-9({]|\\[a-z]+|clip\(|Σ_|⟦|⟧|[A-Za-z] ?\* ?[A-Za-z]")
+DESIGN_NOTE = re.compile(r"若评价办公室|可改为|TODO|待定")
+PAGE_NUMBER = re.compile(r"^—\s*\d+\s*—$")
+
+
+def _texts(document: docx.document.Document) -> list[str]:
+    """Every paragraph and table cell of the Word file (formulas are equations, not text)."""
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            texts.extend(cell.text for cell in row.cells)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def word(jinan_files: dict[str, bytes]) -> docx.document.Document:
+    import io
+
+    return docx.Document(io.BytesIO(jinan_files["docx"]))
+
+
+@pytest.fixture(scope="module")
+def data(jinan: Evaluation) -> ReportData:
+    return analyse(jinan)
+
+
+@pytest.fixture(scope="module")
+def pages(jinan_files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+    """The text lines of each page of the PDF LibreOffice makes of the Word file."""
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if soffice is None or pdftotext is None:
+        pytest.skip(
+            "LibreOffice (soffice) or poppler (pdftotext) is not installed: scripts/install-system-deps.sh --tests"
+        )
+    folder = tmp_path_factory.mktemp("rendered")
+    source = folder / "report.docx"
+    source.write_bytes(jinan_files["docx"])
+    profile = (
+        folder / "lo-profile"
+    ).as_uri()  # a profile of its own: runs in parallel never block each other
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    text = subprocess.run(
+        [pdftotext, "-layout", str(folder / "report.pdf"), "-"], check=True, capture_output=True, timeout=120
+    ).stdout.decode("utf-8")
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+
+
+# ------------------------------------------------------------------------------------------ no internal text
+def test_no_formula_typed_as_code_no_field_name_no_design_note(word: docx.document.Document) -> None:
+    for text in _texts(word):
+        assert not TYPED_FORMULA.search(text), text
+        assert not FIELD_NAME.search(text), text
+        assert not DESIGN_NOTE.search(text), text
+    assert not re.search(r"-\d+\.\d+", "".join(r[2] + r[3] for r in tables_by_key(word)["sensitivity"][1:]))
+
+
+def test_no_english_outside_the_whitelist(word: docx.document.Document) -> None:
+    words = {w for text in _texts(word) for w in re.findall(r"[A-Za-z][A-Za-z0-9&]*", text)}
+    # single capital letters are symbols and dimension codes (A 数字基础设施, 耦合度 C)
+    assert {w for w in words if len(w) > 1} <= WHITELIST
+
+
+# --------------------------------------------------------------------------------------- counts that add up
+def test_counts_add_up(word: docx.document.Document, data: ReportData) -> None:
+    tables = tables_by_key(word)
+    units = len(data.ranking)
+    figures = dict((r[0], r[1]) for r in tables["key_figures"][1:])
+    assert sum(int(v) for k, v in figures.items() if k.startswith("梯队：")) == units
+    parts = [int(v) for k, v in figures.items() if k.startswith("其中（按全市平均）")]
+    assert sum(parts) == int(figures["设有规划目标的指标"]) == len(data.targets)
+    header, *rows = tables["attainment"]
+    statuses = [i for i, h in enumerate(header) if h in STATUSES]
+    for row in rows:  # per indicator: the units in each status add up to the units
+        assert sum(int(row[i]) for i in statuses) == units, row
+    header, *rows = tables["unit_attainment"]
+    for row in rows:  # per unit: the indicators in each status add up to the targeted indicators
+        assert sum(int(v) for v in row[1:]) == len(data.targets), row
+    # the summary's sentence names every status with a count, and they add up to the targeted indicators
+    sentences = [p.text for p in word.paragraphs if p.text.startswith("在设有规划目标的")]
+    assert sentences  # the summary, the city chapter and the targets chapter
+    for sentence in sentences:
+        counted = sentence.split("按全市平均值计，")[1].split("；")[0]
+        assert sum(int(n) for n in re.findall(r"(\d+) 项", counted)) == len(data.targets), sentence
+
+
+def test_not_applicable_is_never_missing_nor_blamed(word: docx.document.Document, data: ReportData) -> None:
+    header = tables_by_key(word)["attainment"][0]
+    marked = sum(t.counts[NOT_APPLICABLE] for t in data.targets)
+    assert marked  # the sample has units that marked a targeted indicator 不适用
+    assert NOT_APPLICABLE in header and (NO_DATA in header) == any(t.counts[NO_DATA] for t in data.targets)
+    items = [p.text for p in word.paragraphs if p.style.name == "列表条目"]
+    assert not any("不适用" in item for item in items)
+
+
+# ------------------------------------------------------------------------------------------------- wording
+def test_the_leader_is_named_once(word: docx.document.Document, data: ReportData) -> None:
+    leader = str(data.ranking["unit_name"].iloc[0])
+    sentences = [p.text for p in word.paragraphs if "位居第一" in p.text]
+    assert len(sentences) >= 2  # the summary and the ranking chapter
+    for text in sentences:
+        assert text.split("得分最低")[0].count(leader) == 1, text
+
+
+def test_strengths_rank_in_the_upper_third(word: docx.document.Document) -> None:
+    for p in word.paragraphs:
+        if p.text.startswith(("优势指标：", "没有排名居前三分之一")) or "；短板指标" in p.text:
+            strengths = p.text.split("；")[0]
+            for rank in re.findall(r"第 (\d+) 位", strengths):
+                assert int(rank) <= 14 // 3, p.text
+    for rows in (v for k, v in tables_by_key(word).items() if k.startswith("profile_indicators:")):
+        for kind, _, _, _, rank, _ in rows[1:]:
+            r, n = (int(x) for x in rank.split("/"))
+            assert (r <= n // 3) if kind == "优势" else (r > n - n // 3), rows
+
+
+def test_no_list_number_reads_as_a_decimal(word: docx.document.Document) -> None:
+    items = [p.text for p in word.paragraphs if p.style.name == "列表条目"]
+    assert items
+    for item in items:
+        assert re.match(r"（\d+）\D", item), item
+
+
+# ------------------------------------------------------------------------------------------ the page layout
+def test_every_tables_caption_is_on_the_page_of_its_head(
+    word: docx.document.Document, pages: list[list[str]]
+) -> None:
+    captions = [p.text for p in word.paragraphs if p.style.name == "Caption" and p.text.startswith("表 ")]
+    heads = [[c.text for c in table.rows[0].cells] for table in word.tables]
+    assert len(captions) == len(heads)
+    found = 0
+    for caption, head in zip(captions, heads, strict=True):
+        label = caption.split()[0] + " " + caption.split()[1]  # "表 12"
+        for lines in pages:
+            for i, line in enumerate(lines):
+                if re.match(rf"{re.escape(label)}\s", line) and caption.split()[2][:6] in line:
+                    rest = [x for x in lines[i + 1 :] if not PAGE_NUMBER.match(x)]
+                    # the caption is followed on its page by the table's head (its first cell's first characters)
+                    assert rest, f"{caption}: the caption ends its page"
+                    assert head[0][:2] in rest[0], f"{caption}: the head is not right under it ({rest[0]})"
+                    found += 1
+    assert found == len(captions)
+
+
+def test_contents_give_the_right_pages(word: docx.document.Document, pages: list[list[str]]) -> None:
+    entries = [p.text for p in word.paragraphs if p.style.name.startswith("目录条目")]
+    printed = {}
+    for lines in pages[:4]:
+        for line in lines:
+            m = re.match(r"^(.+?)\.{3,}\s*(\d+)$", line)
+            if m:
+                printed[m.group(1).strip()] = int(m.group(2))
+    assert len(printed) == len(entries)
+    for heading, page in printed.items():
+        # the physical page, counting the cover as page 1 as the footer does
+        assert any(line.startswith(heading.replace("  ", " ")[:8]) for line in pages[page - 1]), heading
+
+
+def test_each_district_profile_fits_one_page(
+    word: docx.document.Document, data: ReportData, pages: list[list[str]]
+) -> None:
+    for profile in data.profiles:
+        heading = f"{profile.name}（{profile.unit_code}）"
+        (start,) = [
+            n
+            for n, lines in enumerate(pages)
+            if any(line.endswith(heading) and line.startswith("（") for line in lines)
+        ]
+        ends = [
+            n
+            for n, lines in enumerate(pages)
+            if any(f"{profile.name}优势与短板指标" in line for line in lines)
+        ]
+        assert ends in ([start], []), heading
