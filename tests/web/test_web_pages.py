@@ -573,3 +573,12 @@ def test_a_forms_remarks_show_on_the_upload_and_review_pages(office: Office) -> 
         f"/rounds/{UPLOAD_YEAR}/units/370113/submissions/{version}", headers=office.reviewer
     ).json()
     assert [(r["indicator_code"], r["remark"]) for r in report["remarks"]] == [("DI-01", remark)]
+
+
+def test_report_downloads_follow_the_pages_language(office: Office) -> None:
+    """In English the rankings page links the report's English edition (``&lang=en``); in Chinese the Chinese."""
+    client = browser_like(office)
+    english = client.get(f"/rankings?year={YEAR}&lang=en").text
+    assert f"/rounds/{YEAR}/report.docx?system=" in english and "&amp;lang=en" in english
+    chinese = client.get(f"/rankings?year={YEAR}&lang=zh").text
+    assert f"/rounds/{YEAR}/report.docx?system=" in chinese and "lang=en" not in chinese.split("report.docx")[1][:80]
