@@ -581,4 +581,7 @@ def test_report_downloads_follow_the_pages_language(office: Office) -> None:
     english = client.get(f"/rankings?year={YEAR}&lang=en").text
     assert f"/rounds/{YEAR}/report.docx?system=" in english and "&amp;lang=en" in english
     chinese = client.get(f"/rankings?year={YEAR}&lang=zh").text
-    assert f"/rounds/{YEAR}/report.docx?system=" in chinese and "lang=en" not in chinese.split("report.docx")[1][:80]
+    assert (
+        f"/rounds/{YEAR}/report.docx?system=" in chinese
+        and "lang=en" not in chinese.split("report.docx")[1][:80]
+    )
