@@ -48,6 +48,9 @@ h4 { font-size: 1.05rem; margin: 1.2rem 0 .5rem; }
 p { margin: .45em 0; text-indent: 2em; }
 p.lead { text-indent: 0; padding-left: .8rem; border-left: 3px solid var(--accent); }
 ol.items li { margin: .4em 0; }
+ol.items { list-style: none; counter-reset: item; padding-left: 0; }
+ol.items li { counter-increment: item; }
+ol.items li::before { content: "（" counter(item) "）"; }
 .formula { text-align: center; margin: .6em 0 0; overflow-x: auto; overflow-y: hidden; }
 .formula .part { display: inline-block; margin: .2em .8em; }
 math { font-family: "STIX Two Math", "Cambria Math", "Latin Modern Math", math; }
