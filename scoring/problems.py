@@ -492,9 +492,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{limit}; combine them into one file (e.g. one PDF) and upload that",
     ),
     "evidence.unknown_indicator": (
-        "指标体系 {system} 中没有需填报的指标 {indicator}，不能为其上传佐证材料；请核对指标编码",
-        "system {system} has no collected indicator {indicator}: no evidence can be attached to it; check the "
-        "indicator code",
+        "指标体系 {system} 中没有由区县填报的指标 {indicator}（或由部门提供），不能为其上传佐证材料；请核对指标编码",
+        "system {system} has no indicator {indicator} that a district fills in (or a department supplies it): no "
+        "evidence can be attached to it; check the indicator code",
     ),
     "evidence.version_closed": (
         "{unit} 的第 {version} 版{why}，不能再添加佐证材料；请在最新的待审核版本上添加（需要时先上传新版本）",

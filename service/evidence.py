@@ -82,8 +82,9 @@ def listing(session: Session, row: SubmissionRow) -> list[dict[str, Any]]:
 
 
 def required_codes(system: IndicatorSystem) -> list[str]:
-    """The collected indicators whose system node requires evidence, in form order."""
-    return [node.code for node in system.collected if node.evidence == "required"]
+    """The indicators a district fills in itself whose system node requires evidence, in form order (one a
+    department supplies is not the district's to back)."""
+    return [node.code for node in system.district_collected if node.evidence == "required"]
 
 
 def missing_required(

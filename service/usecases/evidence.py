@@ -36,7 +36,7 @@ def attach_evidence(
     found = round_with_system(context, year, system)
     found.known_unit(unit)
     found.require_uploads()
-    if indicator not in found.system.collected_codes:
+    if indicator not in {node.code for node in found.system.district_collected}:
         problem = Problem(
             "evidence.unknown_indicator",
             indicator=indicator,

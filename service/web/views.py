@@ -495,7 +495,7 @@ def sensitivity_rows(sensitivity: list[dict[str, Any]], lang: Lang) -> list[dict
 def evidence_rows(
     system: IndicatorSystem, listed: dict[str, Any] | None, t: Translator
 ) -> list[dict[str, Any]]:
-    """One row per collected indicator for the evidence table of the upload page: its name, whether the system
+    """One row per indicator the district fills in itself for the evidence table of the upload page: its name, whether the system
     requires evidence and the version still lacks it, and the files attached (``listed``: the use case's
     ``version_evidence``)."""
     files: dict[str, list[dict[str, Any]]] = {}
@@ -511,5 +511,5 @@ def evidence_rows(
             "missing": node.code in missing,
             "files": files.get(node.code, []),
         }
-        for node in system.collected
+        for node in system.district_collected  # a department's indicators carry its own evidence, not a unit's
     ]
