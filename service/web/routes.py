@@ -730,6 +730,11 @@ def review_page(
                 seen = reviews.value_context(web.context, year, unit, number, found.system_id)
                 listed = evidence_cases.version_evidence(web.context, year, unit, number, found.system_id)
             values, conflicts = seen["values"], seen["conflicts"]
+            for entry in conflicts:  # the department named in the page's language
+                code = entry["department_code"]
+                entry["department_name"] = web.t.pick(
+                    entry["department_name"], found.system.department_names_en.get(code)
+                )
     return web.render(
         "review.html",
         evidence=listed,
