@@ -356,7 +356,7 @@ def test_the_review_page_shows_both_values_of_a_conflicting_cell(office: Office)
         "Shandong Communications Administration (Jinan branch)" in english[english.index('id="conflicts"') :]
     )
     # the department's version on the same page: a district column, comments per unit × indicator × year
-    page = reviewer.get(f"/review?year={YEAR}&unit={TELECOM}&system={SMART}").text
+    page = reviewer.get(f"/review?year={YEAR}&unit={TELECOM}&system={SMART}&lang=zh").text
     assert 'value="370103|SC-D-02|2024"' in page
     assert 'id="departments"' in page and "省通信管理局济南分局" in page
     # a department officer's own page; a district officer may not see it, a department officer no upload page
