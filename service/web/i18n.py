@@ -7,6 +7,7 @@ tests that render every page in both languages find it.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
@@ -57,6 +58,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.score": ("得分", "Score"),
     "common.rank": ("排名", "Rank"),
     "common.tier": ("梯队", "Tier"),
+    "common.composite": ("综合指数", "Composite index"),
     "common.score_change": ("得分较上年", "Score change"),
     "common.rank_change": ("名次较上年", "Rank change"),
     "common.show": ("查看", "Show"),
@@ -106,7 +108,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rankings.apply": ("查询", "Apply"),
     "rankings.count": (
         "共 {total} 个区县，显示第 {first}–{last} 个",
-        "{total} districts, showing {first}–{last}",
+        "{total} [total:district|districts], showing {first}–{last}",
     ),
     "rankings.empty": ("没有符合条件的区县。", "No district matches."),
     "rankings.caption": ("{year} 年度{node}排名", "Ranking by {node}, {year}"),
@@ -303,17 +305,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.valid": ("校验通过，等待评价办审核。", "The form passed the checks and awaits review."),
     "upload.valid_notes": (
         "校验通过，另有 {n} 条提示请核对。等待评价办审核。",
-        "The form passed the checks; {n} notes below are worth a look. It awaits review.",
+        "The form passed the checks; {n} [n:note|notes] below [n:is|are] worth a look. It awaits review.",
     ),
     "upload.invalid": (
         "未通过校验：{errors} 个错误、{warnings} 个警告。请按下表逐项修改后重新上传。",
-        "Not accepted: {errors} errors and {warnings} warnings. Fix each one listed below and upload again.",
+        "Not accepted: {errors} [errors:error|errors] and {warnings} [warnings:warning|warnings]. Fix each one "
+        "listed below and upload again.",
     ),
     "upload.returned": (
         "此版本已被退回修改，请按审核意见改正后重新上传。",
         "This version was returned for changes: correct it as the review says and upload it again.",
     ),
-    "upload.cell_comments": ("审核员对 {n} 个单元格的意见", "The reviewer's comments on {n} cells"),
+    "upload.cell_comments": ("审核员对 {n} 个单元格的意见", "The reviewer's comments on {n} [n:cell|cells]"),
     "upload.annotated": (
         "下载带审核意见的填报表（Excel，批注在对应单元格）",
         "Download the form with the review's comments (Excel, on their cells)",
@@ -333,7 +336,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.review_comment": ("审核意见", "Review comment"),
     "upload.no_history": ("还没有上传记录。", "Nothing has been uploaded yet."),
     "upload.download": ("下载原文件", "Download"),
-    "upload.values": ("共读取 {n} 个数值。", "{n} values read."),
+    "upload.values": ("共读取 {n} 个数值。", "{n} [n:value|values] read."),
     "evidence.title": ("第 {version} 版的佐证材料", "Evidence files of version {version}"),
     "evidence.hint": (
         "可为每个指标上传佐证材料：PDF、PNG 或 JPEG 图片、.xlsx 或 .docx，每个文件不超过 {size}。"
@@ -350,7 +353,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "evidence.lacking": ("缺少佐证材料", "evidence missing"),
     "evidence.missing": (
         "以下 {n} 个指标要求提供佐证材料，本版尚未上传：",
-        "{n} indicators require evidence this version does not have yet:",
+        "{n} [n:indicator requires|indicators require] evidence this version does not have yet:",
     ),
     "evidence.done": ("已为指标 {indicator} 上传佐证材料。", "Evidence attached to {indicator}."),
     "evidence.refused": (
@@ -391,7 +394,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "department.department": ("提供部门", "Department"),
     "department.supplies": (
         "本部门为全部 {n} 个区县提供以下指标：",
-        "This department supplies these indicators for all {n} districts:",
+        "This department supplies these indicators for all {n} [n:district|districts]:",
     ),
     "department.sheet": ("第一步：下载空白部门报表", "Step 1: download the blank department sheet"),
     "department.sheet_download": (
@@ -494,7 +497,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "versions.input_after": ("更正后版本", "Version after"),
     "versions.moved": (
         "与第 {previous} 版相比，{count} 个区县的综合得分或排名有变化：",
-        "Against version {previous}, {count} units moved in score or rank:",
+        "Against version {previous}, {count} [count:unit|units] moved in score or rank:",
     ),
     "versions.diff_caption": (
         "第 {version} 版与第 {previous} 版的差异",
@@ -591,11 +594,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "admin.confirm.publish.title": ("发布 {year} 年度结果？", "Publish the {year} results?"),
     "admin.confirm.publish.question": (
         "将按 {count} 个区县最新接受的版本计分并冻结 {year} 年度结果。",
-        "The {year} results will be scored from the latest accepted version of {count} units and frozen.",
+        "The {year} results will be scored from the latest accepted version of {count} [count:unit|units] and "
+        "frozen.",
     ),
     "admin.confirm.publish.missing": (
         "以下 {count} 个区县没有已接受的填报，将不参与排名，并记入发布的结果：",
-        "These {count} units have no accepted version: they will not be ranked, and the published results "
+        "[count:This|These] {count} [count:unit has|units have] no accepted version: they will not be ranked, and the published results "
         "will list them:",
     ),
     "admin.confirm.publish.complete": (
@@ -604,7 +608,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "admin.confirm.publish.acknowledge": (
         "我已核对：在缺少这 {count} 个区县数据的情况下发布",
-        "I have checked: publish without these {count} units",
+        "I have checked: publish without [count:this|these] {count} [count:unit|units]",
     ),
     "admin.confirm.publish.button": ("确认发布 {year} 年度结果", "Publish the {year} results"),
     # ----------------------------------------------------------------------------------------- signin
@@ -697,6 +701,17 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# "[n:cell|cells]" in an English text: the singular when the parameter n is 1, else the plural
+_PLURAL = re.compile(r"\[(\w+):([^|\]]*)\|([^\]]*)\]")
+
+
+def _plural(match: re.Match[str], params: dict[str, Any]) -> str:
+    name, one, many = match.groups()
+    if name not in params:
+        return match.group(0)
+    return one if str(params[name]).strip() in {"1", "1.0"} else many
+
+
 class Translator:
     """``t(key, **params)``: the text of ``key`` in one language, with ``str.format`` parameters."""
 
@@ -706,11 +721,31 @@ class Translator:
 
     def __call__(self, key: str, **params: Any) -> str:
         template = TEXT[key][self._index]
-        return template.format(**params) if params else template
+        text = template.format(**params) if params else template
+        return _PLURAL.sub(lambda m: _plural(m, params), text) if "[" in text else text
 
     def has(self, key: str) -> bool:
         """Whether the table has ``key`` (for texts chosen by data, e.g. an error's slug)."""
         return key in TEXT
+
+    def paren(self, text: object) -> str:
+        """``text`` in brackets as the language writes them: （370102） in Chinese, " (370102)" in English."""
+        return f"（{text}）" if self.lang == "zh" else f" ({text})"
+
+    @property
+    def colon(self) -> str:
+        """The colon after a label: full width in Chinese, ": " in English."""
+        return "：" if self.lang == "zh" else ": "
+
+    @property
+    def comma(self) -> str:
+        """The comma between clauses: full width in Chinese, ", " in English."""
+        return "，" if self.lang == "zh" else ", "
+
+    @property
+    def enum(self) -> str:
+        """The separator of a list of names: 、 in Chinese, ", " in English."""
+        return "、" if self.lang == "zh" else ", "
 
     def pick(self, zh: str, en: str | None) -> str:
         """Data that carries both languages (a node's ``name`` and ``name_en``): English when asked and known."""

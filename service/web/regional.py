@@ -45,7 +45,7 @@ def analysis_page(web: WebDep, year: YearQuery = None, system: SystemQuery = Non
         ob=obstacles,
         di=disparity,
         gr=groups,
-        tiers=views.tier_order(view.system),
+        tiers=views.tier_order(view.system, t),
         charts=charts,
     )
 
@@ -58,8 +58,7 @@ def _error(document: dict[str, Any], t: Translator) -> str | None:
 def _name(system: IndicatorSystem, code: str | None, t: Translator) -> str:
     if code is None or code not in system.nodes:
         return code or ""
-    node = system.nodes[code]
-    return t.pick(node.name, node.name_en)
+    return views.node_name(system, code, code, t)
 
 
 def coordination_view(document: dict[str, Any], system: IndicatorSystem, t: Translator) -> dict[str, Any]:

@@ -152,7 +152,7 @@ def home(web: WebDep) -> Response:
             "system_id": system,
             "system_name": view.system.name,
             "rows": page.rows,
-            "tiers": views.tier_order(view.system),
+            "tiers": views.tier_order(view.system, web.t),
         }
     shown = list(reversed(views.live_rounds(all_rounds)))
     return web.render("home.html", rounds=shown, top=top, active="home")
@@ -203,7 +203,7 @@ def rankings(
         ranking=ranking,
         node_name=views.node_name(view.system, chosen, view.results.nodes[chosen]["name"], web.t),
         nodes=views.node_options(view.system, view.results, web.t),
-        tiers=views.tier_order(view.system),
+        tiers=views.tier_order(view.system, web.t),
         groups=groups,
         is_composite=is_composite,
         sorts=views.SORTS,
@@ -259,7 +259,7 @@ def district(
         years=views.visible_years(all_rounds, web.principal),
         units=views.units_of(view.results),
         p=profile,
-        tiers=views.tier_order(view.system),
+        tiers=views.tier_order(view.system, web.t),
         charts=profile["charts"],
     )
 
@@ -291,7 +291,7 @@ def compare(
         a=first,
         b=second,
         c=comparison,
-        tiers=views.tier_order(view.system),
+        tiers=views.tier_order(view.system, web.t),
         charts=comparison["charts"],
     )
 

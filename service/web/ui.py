@@ -214,7 +214,7 @@ class Web:
     def unit_label(self, code: str) -> str:
         """A unit's name and code, e.g. 历下区（370102）."""
         name = unit_name(self.context, code)
-        return f"{name}（{code}）" if name else code
+        return f"{name}{self.t.paren(code)}" if name else code
 
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
         """A page from ``template`` with the frame's values (web, t, static) and the security headers."""

@@ -79,17 +79,35 @@ def node_name(system: IndicatorSystem, code: str, fallback: str, t: Translator) 
     node = system.nodes.get(code)
     if node is None:
         return fallback
+    if code == system.composite.code and not node.name_en:
+        return t.pick(node.name, t("common.composite"))  # the composite's generic name when none is given
     return t.pick(node.name, node.name_en)
 
 
-def tier_order(system: IndicatorSystem) -> dict[str, int]:
-    """Tier name → its place, best first (the colour a tier badge gets)."""
+class TierOrder(dict[str, int]):
+    """Tier name → its place, best first (the colour a tier badge gets), with each tier's name in the page's
+    language (``label``: the system's ``name_en`` in English when it gives one, else the name as written)."""
+
+    def __init__(self, places: dict[str, int], labels: dict[str, str]):
+        super().__init__(places)
+        self.labels = labels
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+
+def tier_order(system: IndicatorSystem, t: Translator | None = None) -> TierOrder:
+    """The system's tiers as a :class:`TierOrder` (empty without tiers)."""
     tiers = system.tiers
     if tiers is None:
-        return {}
+        return TierOrder({}, {})
     if isinstance(tiers, QuantileTiers):
-        return {name: i for i, name in enumerate(tiers.quantile)}
-    return {tier.name: i for i, tier in enumerate(tiers)}
+        return TierOrder({name: i for i, name in enumerate(tiers.quantile)}, {})
+    labels = {
+        tier.name: t.pick(tier.name, getattr(tier, "name_en", None)) if t is not None else tier.name
+        for tier in tiers
+    }
+    return TierOrder({tier.name: i for i, tier in enumerate(tiers)}, labels)
 
 
 def averages(context: ServiceContext, view: RoundRead) -> dict[str, float | None]:
@@ -217,7 +235,9 @@ def node_options(system: IndicatorSystem, results: RoundResults, t: Translator) 
     out = []
     for node, depth, _ in system.walk():
         if node.code in results.by_node:
-            out.append({"code": node.code, "name": t.pick(node.name, node.name_en), "depth": depth})
+            out.append(
+                {"code": node.code, "name": node_name(system, node.code, node.name, t), "depth": depth}
+            )
     return out
 
 

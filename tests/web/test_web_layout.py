@@ -8,18 +8,24 @@ upload leaves the session's shared site alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scoring.system import load_system
 from service.auth import Role
 from tests.service.support import YEAR, running_office, serving, settings_factory
 from tests.web.conftest import UPLOAD_YEAR, Site, open_tab
-from tests.web.support import screenshot, sign_in, spoiled_form, token
+from tests.web.support import FORM_SHEET, screenshot, sign_in, spoiled_form, token
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PHONE = 390
 SPOILED_UNIT = "370172"  # 起步区
+SPOILED_FILE = "起步区填报表.xlsx"
 PUBLIC_PAGES = [
     "/",
     f"/rankings?year={YEAR}",
@@ -48,7 +54,7 @@ def layout_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         office.publish_all_forms()
         office.open_round(UPLOAD_YEAR)
         spoiled = spoiled_form(SPOILED_UNIT, {"H9": "12个", "H10": "", "H11": -5, "H12": "1,234"})
-        response = office.upload(SPOILED_UNIT, "起步区填报表.xlsx", spoiled, UPLOAD_YEAR)
+        response = office.upload(SPOILED_UNIT, SPOILED_FILE, spoiled, UPLOAD_YEAR)
         assert response.status_code == 422, response.text
         with serving(office.app) as base_url:
             yield Site(office, base_url)
@@ -91,3 +97,61 @@ def test_no_page_scrolls_sideways_at_390px(browser: Any, layout_site: Site) -> N
     finally:
         tab.context.close()
     assert not overflowing, f"pages wider than {PHONE}px: {overflowing}"
+
+
+# --------------------------------------------------------------------------------------------- English mode
+
+CJK_OR_FULL_WIDTH = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+PAGE_TEXT = """() => {
+  const texts = [document.title, document.body.innerText];
+  document.querySelectorAll('svg text, option, [aria-label], [title]').forEach((e) => {
+    texts.push(e.textContent || '', e.getAttribute('aria-label') || '', e.getAttribute('title') || '');
+  });
+  const data = document.getElementById('chart-data');
+  const walk = (v) => { if (typeof v === 'string') { texts.push(v); } else if (v && typeof v === 'object') {
+    Object.values(v).forEach(walk); } };
+  if (data) { walk(JSON.parse(data.textContent)); }
+  return texts.join('\\n');
+}"""
+
+
+def _data_names() -> list[str]:
+    """What may stay Chinese in English: names the system file gives (units, their groups, tiers, nodes,
+    measurement units, the system), the form's sheet name, a file's name and a value a district typed, and
+    the language switch."""
+    system = load_system(ROOT / "indicators" / "jinan_district_digital.yaml")
+    names = {system.name, FORM_SHEET, SPOILED_FILE, "中文", "12个"}
+    names |= {unit.name for unit in system.units} | {unit.group for unit in system.units if unit.group}
+    names |= {getattr(tier, "name", str(tier)) for tier in (system.tiers or [])}
+    names |= {node.name for node in system.nodes.values()} | {n.unit for n in system.indicators if n.unit}
+    names.discard(system.composite.name)  # 综合指数 has a generic English name (Composite index)
+    return sorted(names, key=len, reverse=True)
+
+
+def test_english_pages_hold_no_chinese_ui_text(browser: Any, layout_site: Site) -> None:
+    names = _data_names()
+    found: dict[str, list[str]] = {}
+    signed_in_as: str | None = None
+    tab = open_tab(browser, layout_site, viewport={"width": 1366, "height": 900})
+    try:
+        page = tab.page
+        for who, path in _pages(layout_site):
+            if who != signed_in_as:
+                page.context.clear_cookies()
+                if who is not None:
+                    sign_in(page, who)
+                signed_in_as = who
+            page.goto(f"{path}{'&' if '?' in path else '?'}lang=en")
+            page.wait_for_load_state("networkidle")
+            text = page.evaluate(PAGE_TEXT)
+            for name in names:
+                text = text.replace(name, " ")
+            left = sorted(set(CJK_OR_FULL_WIDTH.findall(text)))
+            if left:
+                found[path] = left
+            name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+            screenshot(page, f"english-{name}")
+        tab.guard.check()
+    finally:
+        tab.context.close()
+    assert not found, f"Chinese or full-width text in English pages: {found}"
