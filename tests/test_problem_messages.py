@@ -90,6 +90,7 @@ SAMPLES: dict[str, object] = {
     "provider": "bigdata",
     "department": "bigdata",
     "department_name": "市大数据局",
+    "department_name_en": "Big Data Bureau",
     "supplied": "DI-01",
     "version": "2025.1",
     "form_version": "2024.1",
