@@ -298,6 +298,7 @@ def write_forms(system: IndicatorSystem, values: pd.DataFrame, out_dir: Path, ye
             cell = sheet.cell(row=row_of[str(row.indicator_code)], column=column)
             cell.value = NOT_APPLICABLE_TEXT if np.isnan(row.value) else row.value
         workbook.save(path)
+        district.fix_timestamps(path)
 
 
 def write_department_tables(system: IndicatorSystem, values: pd.DataFrame, out_dir: Path) -> None:
@@ -314,17 +315,26 @@ def write_department_tables(system: IndicatorSystem, values: pd.DataFrame, out_d
 def write_tables(values: pd.DataFrame, out_dir: Path, years: Sequence[int], wide: bool = True) -> None:
     """The long table (CSV, UTF-8 with BOM) and, optionally, the wide table (one sheet per year)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    table = values.astype(object).where(values.notna(), NOT_APPLICABLE_TEXT)
+    table = values[COLUMNS].assign(value=district.cell_values(with_missing(values)))
     table.to_csv(out_dir / "long_table.csv", index=False, encoding="utf-8-sig")
     if not wide:
         return
     with pd.ExcelWriter(out_dir / "wide_table.xlsx", engine="xlsxwriter") as writer:
         for year in years:
-            block = table[values["year"] == year].pivot(
+            block = table[table["year"] == year].pivot(
                 index="unit_code", columns="indicator_code", values="value"
             )
             block = block.reindex(columns=list(dict.fromkeys(values["indicator_code"])))
             block.reset_index().to_excel(writer, sheet_name=str(year), index=False)
+    district.fix_timestamps(out_dir / "wide_table.xlsx")
+
+
+def with_missing(values: pd.DataFrame) -> pd.DataFrame:
+    """The table with the ``missing`` column of :func:`sample_inputs.generate.synthetic_values`: a value NaN
+    without it is 不适用 (these systems' samples have no blanks)."""
+    if "missing" in values:
+        return values
+    return values.assign(missing=np.where(values["value"].isna(), NOT_APPLICABLE_TEXT, ""))
 
 
 def write_readme(out_dir: Path, system: IndicatorSystem, years: Sequence[int], contents: str) -> None:
@@ -395,7 +405,9 @@ def main() -> None:
     made.append(("shandong_cities_digital", values))
 
     system = load_system(INDICATORS / "jinan_digital_composite.yaml")
-    composite = pd.concat([district_table, made[0][1], made[1][1]], ignore_index=True)
+    composite = pd.concat(
+        [district_table, with_missing(made[0][1]), with_missing(made[1][1])], ignore_index=True
+    )
     out_dir = ROOT / "jinan_digital_composite"
     write_tables(composite, out_dir, JINAN_YEARS, wide=False)
     write_readme(
