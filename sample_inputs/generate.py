@@ -150,8 +150,8 @@ NO_FARMLAND = ("370102", "370103", "370171")  # 农业生产信息化率 不适�
 # Blanks a district could not fill in, with the 备注 it wrote (unit, indicator, year, remark).
 BLANKS = (
     ("370172", "DI-09", 2022, "起步区 2021 年未单独统计软件业务收入，2022 年增速无法按可比口径计算。"),
-    ("370116", "DI-04", 2022, "2022 年数据中心运营方未分别统计智能算力与通用算力，智能算力占比暂缺。"),
-    ("370113", "DI-18", 2022, "2022 年未开展农业生产信息化率测算（2023 年起纳入农业农村局年报）。"),
+    ("370114", "DI-04", 2022, "2022 年数据中心运营方未分别统计智能算力与通用算力，智能算力占比暂缺。"),
+    ("370115", "DI-18", 2022, "2022 年未开展农业生产信息化率测算（2023 年起纳入农业农村局年报）。"),
 )
 INTEGER_UNITS = {"个", "家", "起", "路"}
 
@@ -168,9 +168,11 @@ def positions(
 ) -> np.ndarray:
     """Units × years positions of one indicator."""
     n = gain.size
-    base = sum(weight * factors[name] for name, weight in loading.weights.items())
-    base = base / sum(loading.weights.values()) * 0.9 + 0.05  # mean loading on [0, 1] → [0.05, 0.95]
-    base = base + rng.normal(0.0, loading.noise, size=n)
+    loaded = np.zeros(n)
+    for name, weight in loading.weights.items():
+        loaded += weight * factors[name]
+    # the mean loading on [0, 1] → [0.05, 0.95], plus the unit's persistent offset on this indicator
+    base = loaded / sum(loading.weights.values()) * 0.9 + 0.05 + rng.normal(0.0, loading.noise, size=n)
     k = np.arange(len(YEARS))
     return base[:, None] + gain[:, None] * k[None, :] + rng.normal(0.0, loading.yearly, size=(n, len(YEARS)))
 
@@ -215,8 +217,10 @@ def synthetic_values(system: IndicatorSystem, seed: int = SEED) -> pd.DataFrame:
     out["C-POP"] = population[:, None] * (1 + pop_growth[:, None]) ** k[None, :]
     gdp_growth = GDP_GROWTH + rng.normal(0.0, 0.015, n) + 0.02 * (gain > DEFAULT_GROWTH)
     gdp = np.array([GDP[code] for code in codes]) * np.exp(rng.normal(0.0, 0.08, n))
-    out["C-GDP"] = gdp[:, None] * (1 + gdp_growth[:, None]) ** k[None, :] * np.exp(
-        rng.normal(0.0, 0.01, (n, len(YEARS)))
+    out["C-GDP"] = (
+        gdp[:, None]
+        * (1 + gdp_growth[:, None]) ** k[None, :]
+        * np.exp(rng.normal(0.0, 0.01, (n, len(YEARS))))
     )
     out["C-POP"] = np.round(out["C-POP"], 2)
     out["C-GDP"] = np.round(out["C-GDP"], 2)
@@ -344,7 +348,9 @@ def write_tables(values: pd.DataFrame, out_dir: Path) -> None:
     table.to_csv(out_dir / "long_table.csv", index=False, encoding="utf-8-sig")
     with pd.ExcelWriter(out_dir / "wide_table.xlsx", engine="xlsxwriter") as writer:
         for year in YEARS:
-            wide = table[table["year"] == year].pivot(index="unit_code", columns="indicator_code", values="value")
+            wide = table[table["year"] == year].pivot(
+                index="unit_code", columns="indicator_code", values="value"
+            )
             wide = wide.reindex(columns=list(dict.fromkeys(table["indicator_code"])))
             wide.reset_index().to_excel(writer, sheet_name=str(year), index=False)
     fix_timestamps(out_dir / "wide_table.xlsx")

@@ -33,6 +33,7 @@ from scoring.io.form import format_number
 from scoring.io.isolate import read_upload
 from scoring.io.layouts import department_value_problem
 from scoring.io.safety import UploadLimits
+from scoring.pipeline.derive import derivation_problems
 from scoring.problems import Location, Problem, Severity, SubmissionError, problem_count
 from scoring.system import IndicatorSystem
 from service import audit
@@ -111,7 +112,11 @@ def parse_upload(
             },
         )
         return ParsedUpload(OUTCOME_UNUSABLE, empty, [problem])
-    problems = list(dataset.problems) + upload_problems(dataset, file_name, unit_code, year)
+    problems = (
+        list(dataset.problems)
+        + derivation_problems(system, dataset)  # a derived indicator its parts leave uncomputable
+        + upload_problems(dataset, file_name, unit_code, year)
+    )
     own = dataset.values[dataset.values["unit_code"] == unit_code]
     own, supplied = not_supplied_by_departments(own, system)
     problems += supplied

@@ -78,12 +78,12 @@ def test_problems_name_the_unit_and_the_indicator(tmp_path: Path) -> None:
     form = tmp_path / "370102.xlsx"
     shutil.copy(FORMS[0], form)
     book = openpyxl.load_workbook(form)
-    book["数据填报"]["I9"] = "82个"  # DI-01, 2024
+    book["数据填报"]["I9"] = "82个"  # DI-02, 2024
     book.save(form)
     result = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["validate", str(form)])
     assert result.exit_code == 1, result.output
     block = next(b for b in result.output.split("\n错误") if "I9" in b)
-    assert "历下区（370102）" in block and "DI-01 每万人5G基站数" in block and "2024 年" in block
+    assert "历下区（370102）" in block and "DI-02 千兆宽带用户占比" in block and "2024 年" in block
     assert all(width_of(line) <= 80 for line in result.output.splitlines())
 
 

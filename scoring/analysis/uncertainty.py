@@ -291,7 +291,8 @@ class ReplicationModel:
             without=left_out[0] if left_out else None,
             tiers=False,
         )
-        codes = variant.indicator_codes
+        # the indicators kept and the components (the parts derived indicators are computed from)
+        codes = variant.indicator_codes + [node.code for node in variant.components]
         evaluation = evaluate_matrix(variant, self.raw[codes], self.not_applicable[codes], self.year)
         composite = evaluation.scores[self.system.composite.code].to_numpy()[self.rows]
         return self.to_system_scale(composite[:, np.newaxis], normalisation, aggregation)[:, 0]

@@ -222,7 +222,8 @@ def print_problems(problems: Sequence[Problem], system: IndicatorSystem | None =
     from rich.markup import escape
 
     units = system.unit_names if system is not None else {}
-    nodes = system.nodes if system is not None else {}
+    # the components (base data) are named too: they are rows of the form, not nodes of the tree
+    nodes = {node.code: node for node in system.collected} | system.nodes if system is not None else {}
     for p in cap_problems(problems):
         zh, en, style = SEVERITY_TEXT[p.severity]
         where = [str(p.location)] if str(p.location) else []

@@ -123,6 +123,31 @@ class SheetResult:
     problems: list[Problem] = field(default_factory=list)
 
 
+def unknown_indicator(context: SheetContext, code: str, location: Location, unit: str | None) -> Problem:
+    """The problem of a code that is not a collected value of the system: a derived indicator (computed from its
+    parts, which are to be given instead) or a code the system does not have at all."""
+    node = context.system.nodes.get(code)
+    if node is not None and node.formula is not None:
+        from scoring.pipeline.derive import formula_of  # scoring.pipeline imports scoring.io
+
+        collected = {part.code: part for part in context.system.collected}
+        parts = [collected[c] for c in formula_of(node.formula).codes if c in collected]
+        return Problem(
+            "data.derived_indicator",
+            location=location,
+            unit=unit,
+            indicator=code,
+            params={
+                "indicator": code,
+                "formula": node.formula,
+                "parts": "、".join(f"{part.code} {part.name}" for part in parts),
+            },
+        )
+    return Problem(
+        "data.unknown_indicator", location=location, unit=unit, indicator=code, params={"indicator": code}
+    )
+
+
 @dataclass
 class SheetContext:
     """The system and where the sheet is, for the readers below."""
@@ -452,15 +477,7 @@ def _read_form(context: SheetContext) -> SheetResult:
                     Problem("data.missing_indicator_code", location=context.at(row, 0), unit=unit_text)
                 )
         else:
-            problems.append(
-                Problem(
-                    "data.unknown_indicator",
-                    location=context.at(row, 0),
-                    unit=unit_text or None,
-                    indicator=code,
-                    params={"indicator": code},
-                )
-            )
+            problems.append(unknown_indicator(context, code, context.at(row, 0), unit_text or None))
     for indicator in system.district_collected:
         if indicator.code not in seen:
             problems.append(
@@ -595,13 +612,7 @@ def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) 
             )
         elif indicator_idx[i] < 0:
             problems.append(
-                Problem(
-                    "data.unknown_indicator",
-                    location=context.at(row, indicator_col),
-                    unit=units[i] or None,
-                    indicator=code,
-                    params={"indicator": code},
-                )
+                unknown_indicator(context, code, context.at(row, indicator_col), units[i] or None)
             )
         else:
             problems.append(
@@ -665,14 +676,7 @@ def _read_wide(context: SheetContext, header_row: int, columns: dict[str, int]) 
             if n_rows and not _blank(split_numbers(column), column).all():
                 problems.append(Problem("data.missing_indicator_code", location=context.at(header_row, col)))
         else:
-            problems.append(
-                Problem(
-                    "data.unknown_indicator",
-                    location=context.at(header_row, col),
-                    indicator=code,
-                    params={"indicator": code},
-                )
-            )
+            problems.append(unknown_indicator(context, code, context.at(header_row, col), None))
 
     year_of_row, year_problem = _wide_years(context, body, rows, year_col)
     if year_problem is not None:

@@ -8,6 +8,7 @@ from typing import Final
 
 from scoring.data import Dataset
 from scoring.io.read import read_data
+from scoring.pipeline.derive import derivation_problems
 from scoring.problems import SubmissionError
 from scoring.system.models import IndicatorSystem
 
@@ -31,4 +32,6 @@ def validate_paths(
         dataset = read_data(paths, system, progress=progress)
     except SubmissionError as error:
         return Dataset(problems=list(error.problems)), EXIT_UNUSABLE
+    # derived indicators the data leave uncomputable (a divisor of 0, a part left empty), as warnings
+    dataset = Dataset(dataset.values, dataset.problems + derivation_problems(system, dataset))
     return dataset, EXIT_PROBLEMS if dataset.has_errors else EXIT_CLEAN

@@ -12,14 +12,15 @@ values then go through the pipeline as any collected value (screening, imputatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scoring.problems import Problem, Severity
+from scoring.data import Dataset
+from scoring.problems import Location, Problem, Severity
 from scoring.system.formula import Formula, parse_formula
 from scoring.system.models import IndicatorSystem
 
@@ -45,11 +46,20 @@ class Derived:
         return {"derived": self.computed}
 
 
-def derive_stage(raw: pd.DataFrame, not_applicable: pd.DataFrame, system: IndicatorSystem) -> Derived:
+def derive_stage(
+    raw: pd.DataFrame,
+    not_applicable: pd.DataFrame,
+    system: IndicatorSystem,
+    given: pd.DataFrame | None = None,
+) -> Derived:
     """Compute every derived indicator of ``system`` from the collected columns of ``raw``.
 
     ``raw`` and ``not_applicable`` have (year, unit_code) rows and at least the columns of the collected codes
     the formulas name (absent columns count as missing); the result has exactly the indicator columns.
+    A derived column ``raw`` already holds while it holds none of the formula's parts is kept as it is: that
+    is an evaluation's own ``raw`` matrix scored again by an analysis (what-if, uncertainty).
+    ``given`` (same rows, boolean, optional) limits the missing-part problems to the parts the data hold a cell
+    for (left empty or in error): upload validation does not report a part that another file may give.
     """
     codes = system.indicator_codes
     if not system.derived:
@@ -65,10 +75,16 @@ def derive_stage(raw: pd.DataFrame, not_applicable: pd.DataFrame, system: Indica
     parts_na = not_applicable.reindex(columns=used, fill_value=False).astype(bool)
     problems: list[Problem] = []
     computed: dict[str, int] = {}
+    names = {node.code: node.name for node in system.collected}
     years = raw.index.get_level_values("year").to_numpy()
     units = raw.index.get_level_values("unit_code").to_numpy()
     for node in system.derived:
         formula = formula_of(node.formula or "")
+        if node.code in raw.columns and not any(code in raw.columns for code in formula.codes):
+            # an evaluation's own matrix scored again (the analyses re-run ``Evaluation.raw``, which holds the
+            # derived values and not their parts): the values stand as they are
+            computed[node.code] = int(raw[node.code].notna().sum())
+            continue
         columns = {code: parts[code].to_numpy(dtype=float) for code in formula.codes}
         value, zero = formula.evaluate(columns)
         part_missing = np.column_stack([np.isnan(columns[c]) for c in formula.codes])
@@ -79,28 +95,81 @@ def derive_stage(raw: pd.DataFrame, not_applicable: pd.DataFrame, system: Indica
         mask[node.code] = na
         computed[node.code] = int((~np.isnan(value)).sum())
         lacking = part_missing & ~part_na
+        if given is not None:
+            lacking &= given.reindex(columns=list(formula.codes), fill_value=False).to_numpy(dtype=bool)
         for r in np.flatnonzero(lacking.any(axis=1) & ~na):
             missing = [c for c, gap in zip(formula.codes, lacking[r], strict=True) if gap]
             problems.append(
-                _problem("pipeline.derived_missing_part", node.code, formula, missing, units[r], years[r])
+                _problem(
+                    "pipeline.derived_missing_part", node.code, formula, missing, units[r], years[r], names
+                )
             )
         divisors = formula.divisors()
         for r in np.flatnonzero(zero & ~na):
             zeros = [c for c in divisors if columns[c][r] == 0] or divisors
             problems.append(
-                _problem("pipeline.derived_zero_division", node.code, formula, zeros, units[r], years[r])
+                _problem(
+                    "pipeline.derived_zero_division", node.code, formula, zeros, units[r], years[r], names
+                )
             )
     return Derived(values, mask, parts, problems, computed)
 
 
 def _problem(
-    code: str, indicator: str, formula: Formula, components: list[str], unit: Any, year: Any
+    code: str,
+    indicator: str,
+    formula: Formula,
+    components: list[str],
+    unit: Any,
+    year: Any,
+    names: dict[str, str],
 ) -> Problem:
+    parts = "、".join(f"{c} {names[c]}" if names.get(c, c) != c else c for c in components)
     return Problem(
         code,
         Severity.WARNING,
         unit=str(unit),
         indicator=indicator,
         year=int(year),
-        params={"indicator": indicator, "formula": formula.text, "components": "、".join(components)},
+        params={
+            "indicator": indicator,
+            "formula": formula.text,
+            "components": "、".join(components),
+            "parts": parts,  # the codes with their names, for the message
+        },
     )
+
+
+def derivation_problems(system: IndicatorSystem, dataset: Dataset) -> list[Problem]:
+    """At upload validation (``digiscore validate``, the service's upload): each derived indicator that cannot
+    be computed from what the data give for a unit and year — a divisor given as 0, or a part whose cell is
+    there but empty or in error — as the problems the evaluation will raise, each pointing at the cell of the
+    first part it names. A part the data do not hold at all is not reported (another file may give it)."""
+    if not system.derived or dataset.values.empty:
+        return []
+    codes = system.collected_codes
+    raw = dataset.matrix(codes, units=system.unit_codes)
+    if raw.empty:
+        return []
+    not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
+    given = Dataset(dataset.values.assign(value=1.0)).matrix(codes, units=system.unit_codes).notna()
+    problems = derive_stage(raw, not_applicable, system, given=given).problems
+    where = dataset.values.drop_duplicates(["unit_code", "indicator_code", "year"]).set_index(
+        ["unit_code", "indicator_code", "year"]
+    )["location"]
+    located = []
+    for problem in problems:
+        first = str(problem.params["components"]).split("、")[0]
+        text = str(where.get((problem.unit, first, problem.year), ""))
+        located.append(replace(problem, location=_parse_location(text)) if text else problem)
+    return located
+
+
+def _parse_location(text: str) -> Location:
+    """A dataset's ``file!sheet!A1`` (or ``file!A1`` for a CSV) back into a :class:`Location`."""
+    parts = text.rsplit("!", 2)
+    if len(parts) == 3:
+        return Location(file=parts[0], sheet=parts[1], cell=parts[2])
+    if len(parts) == 2:
+        return Location(file=parts[0], cell=parts[1])
+    return Location(file=text)

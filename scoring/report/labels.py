@@ -8,7 +8,9 @@ FLAG_TEXT = {
     "missing": "缺失",
     "not_applicable": "不适用",
     "imputed": "已插补",
+    "derived": "按公式计算",
     "winsorised": "已缩尾",
     "log": "已对数变换",
     "renormalised": "权重已重新分配",
+    "below_coverage": "覆盖率不足，不计分",
 }

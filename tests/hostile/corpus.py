@@ -15,10 +15,10 @@ from pathlib import Path
 
 from scoring.io.cells import cell_ref
 
-# a unit and indicators of the Jinan system (indicators/jinan_district_digital.yaml), so that the far-cell and
+# a unit and collected indicators of the Jinan system (indicators/jinan_district_digital.yaml), so that the far-cell and
 # duplicate cases are otherwise valid tables for that system
 UNIT = "370102"
-INDICATORS = ("DI-01", "DI-02", "DI-03", "DI-04", "DI-05", "DI-06")
+INDICATORS = ("DI-10", "DI-02", "DI-03", "DI-04", "DI-05", "DI-08")
 YEAR = 2024
 
 _CONTENT_TYPES = (
@@ -139,7 +139,7 @@ def infinite_number_cell() -> bytes:
 
 def duplicate_rows_csv(rows: int = 199_997) -> bytes:
     """Found case 3: one long-table row repeated: every row after the first is a duplicate (4 MB)."""
-    line = f"{UNIT},DI-01,{YEAR},1\n"
+    line = f"{UNIT},DI-10,{YEAR},1\n"
     return ("unit_code,indicator_code,year,value\n" + line * rows).encode()
 
 
@@ -166,13 +166,13 @@ def denormal_values_csv() -> bytes:
     lines = ["unit_code,indicator_code,year,value"]
     units = ("370102", "370103", "370104", "370105", "370112")
     for unit, value in zip(units, ("5e-324", "50", "60", "70", "80"), strict=True):
-        lines.append(f"{unit},DI-01,{YEAR},{value}")
+        lines.append(f"{unit},DI-10,{YEAR},{value}")
     return ("\n".join(lines) + "\n").encode()
 
 
 def wide_ragged_csv(rows: int = 150_000, width: int = 1_500) -> bytes:
     """A CSV whose one long line makes the dense grid rows × width (the CSV form of the sparse sheet)."""
-    line = f"{UNIT},DI-01,{YEAR},1\n"
+    line = f"{UNIT},DI-10,{YEAR},1\n"
     return ("unit_code,indicator_code,year,value\n" + "," * (width - 1) + "\n" + line * (rows - 2)).encode()
 
 

@@ -46,17 +46,17 @@ def test_percent_format_codes(code: str, percent: bool) -> None:
 
 
 def test_a_percent_cell_of_a_percent_indicator_is_read_as_shown() -> None:
-    # I10: DI-02 (千兆宽带用户占比, %) of 2024, typed 34.2 % → stored 0.342; I9: DI-01 (个/万人) with a % format
-    # stays as stored (a % format on a count is the district's formatting, not a percentage)
-    content = _form({"I10": (0.342, "0.0%"), "H10": (0.463, "0%"), "I9": (0.5, "0.0%")})
+    # I9: DI-02 (千兆宽带用户占比, %) of 2024, typed 34.2 % → stored 0.342; I10: DI-03 (PFLOPS) with a % format
+    # stays as stored (a % format on a capacity is the district's formatting, not a percentage)
+    content = _form({"I9": (0.342, "0.0%"), "H9": (0.463, "0%"), "I10": (0.5, "0.0%")})
     dataset = read_bytes(content, "f.xlsx", JINAN)
     values = dataset.values.set_index(["indicator_code", "year"])["value"]
     assert values[("DI-02", 2024)] == 34.2  # exactly: the decimal point moved on "0.342"
     assert values[("DI-02", 2023)] == 46.3
-    assert values[("DI-01", 2024)] == 0.5
+    assert values[("DI-03", 2024)] == 0.5
     notes = [p for p in dataset.problems if p.code == "cell.percent_format"]
-    assert sorted(str(p.location) for p in notes) == ["f.xlsx!数据填报!H10", "f.xlsx!数据填报!I10"]
-    note = next(p for p in notes if p.location.cell == "I10")
+    assert sorted(str(p.location) for p in notes) == ["f.xlsx!数据填报!H9", "f.xlsx!数据填报!I9"]
+    note = next(p for p in notes if p.location.cell == "I9")
     assert note.severity.value == "info"
     assert note.message_zh == "单元格设置了百分比格式，存储值 0.342 按显示的 34.2（%）读取"
 
@@ -64,4 +64,4 @@ def test_a_percent_cell_of_a_percent_indicator_is_read_as_shown() -> None:
 def test_a_form_without_percent_formats_reads_as_before() -> None:
     dataset = read_bytes(_form({}), "f.xlsx", JINAN)
     assert not [p for p in dataset.problems if p.code == "cell.percent_format"]
-    assert dataset.values.set_index(["indicator_code", "year"])["value"][("DI-02", 2024)] == 39.1
+    assert dataset.values.set_index(["indicator_code", "year"])["value"][("DI-02", 2024)] == 39.6

@@ -25,7 +25,7 @@ REMARK = "2024 年数据为快报数，正式数据 6 月公布"
 
 
 def form_with_remarks(tmp_path: Path, system: IndicatorSystem) -> Path:
-    """The sample form of 历下区 with a remark on DI-01 and, on the first indicator that has one, the system's
+    """The sample form of 历下区 with a remark on DI-02 and, on the first indicator that has one, the system's
     own hint left as it is."""
     path = tmp_path / FORM.name
     shutil.copy(FORM, path)
@@ -36,7 +36,7 @@ def form_with_remarks(tmp_path: Path, system: IndicatorSystem) -> Path:
     hinted = next(node for node in system.indicators if node.remark)
     for row in range(9, sheet.max_row + 1):
         code = sheet.cell(row, 1).value
-        if code == "DI-01":
+        if code == "DI-02":
             sheet.cell(row, remark_col).value = REMARK
         elif code == hinted.code:
             sheet.cell(row, remark_col).value = hinted.remark
@@ -49,9 +49,9 @@ def test_a_forms_remark_stays_with_each_value_of_its_row(tmp_path: Path) -> None
     given = dataset.values[dataset.values["remark"] != ""]
     # the row's remark covers its three years (2022–2024); the hint left in place is nobody's remark
     assert sorted(zip(given["indicator_code"], given["year"], strict=True)) == [
-        ("DI-01", 2022),
-        ("DI-01", 2023),
-        ("DI-01", 2024),
+        ("DI-02", 2022),
+        ("DI-02", 2023),
+        ("DI-02", 2024),
     ]
     assert set(given["remark"]) == {REMARK}
 
@@ -77,11 +77,11 @@ def test_remarks_go_into_the_evaluation_and_the_results_document_but_not_the_sco
     remarked = evaluate(JINAN, dataset, 2024)
     assert remarked.scores.equals(plain.scores)  # a remark explains a value; it never changes a score
     assert list(remarked.remarks.itertuples(index=False, name=None)) == [
-        ("370102", "DI-01", year, REMARK) for year in (2022, 2023, 2024)
+        ("370102", "DI-02", year, REMARK) for year in (2022, 2023, 2024)
     ]
     document = results_document(remarked)
     assert document["remarks"] == [
-        {"unit_code": "370102", "indicator_code": "DI-01", "year": 2024, "remark": REMARK}
+        {"unit_code": "370102", "indicator_code": "DI-02", "year": 2024, "remark": REMARK}
     ]
     assert "remarks" not in results_document(plain)  # data without remarks: the document as before
     schema = json.loads((REPO / "schemas" / "results.schema.json").read_text(encoding="utf-8"))
@@ -97,6 +97,6 @@ def test_the_reports_data_appendix_lists_the_remarks(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(io.BytesIO(build_report(remarked, "xlsx")), read_only=True)
     rows = list(book["填报备注"].iter_rows(values_only=True))
     assert rows[0] == ("区县编码", "区县名称", "指标编码", "指标名称", "备注")
-    assert rows[1:] == [("370102", "历下区", "DI-01", JINAN.nodes["DI-01"].name, REMARK)]
+    assert rows[1:] == [("370102", "历下区", "DI-02", JINAN.nodes["DI-02"].name, REMARK)]
     html = build_report(remarked, "html").decode("utf-8")
     assert "2024 年填报备注" in html and REMARK in html

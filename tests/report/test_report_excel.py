@@ -45,6 +45,7 @@ def test_sheets_cover_every_chapter(book: openpyxl.Workbook) -> None:
         "区域差异",
         "分类评价",
         "原始数据",
+        "填报备注",  # the sample forms' 备注 on their blanks
         "标准化得分",
         "权重与方法",
         "指标说明",

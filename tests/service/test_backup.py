@@ -113,7 +113,7 @@ def correct_and_annotate(office: Office) -> None:
     changed = correction_form("370102", {"I9": 99.0})
     assert office.upload("370102", "370102.xlsx", changed).status_code == 201
     assert office.review("370102", 2).status_code == 200
-    made = office.client.post(f"/rounds/{YEAR}/corrections", json={"reason": "DI-01 更正"}, headers=admin)
+    made = office.client.post(f"/rounds/{YEAR}/corrections", json={"reason": "DI-02 更正"}, headers=admin)
     assert made.status_code == 201, made.text
     deadline = {"deadline": "2199-01-01T00:00:00Z"}
     assert office.client.put(f"/rounds/{NEXT}/deadline", json=deadline, headers=admin).status_code == 200
@@ -125,7 +125,7 @@ def correct_and_annotate(office: Office) -> None:
         f"/rounds/{NEXT}/units/370103/submissions/1/review",
         json={
             "decision": "return",
-            "cells": [{"indicator_code": "DI-01", "year": YEAR, "comment": "请核实"}],
+            "cells": [{"indicator_code": "DI-02", "year": YEAR, "comment": "请核实"}],
         },
         headers=office.reviewer,
     )

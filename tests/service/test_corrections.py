@@ -219,11 +219,11 @@ def test_nothing_but_a_correction_changes_published_results(published: tuple[Off
     assert statuses[("POST", "/admin/correct")] == 409 and statuses[("POST", "/admin/publish")] == 409
     assert statuses[("POST", "/rounds/{year}/units/{unit}/late-uploads")] == 201
 
-    # leave for 370102; its corrected form (DI-01 of 2024 up) is uploaded and accepted: still version 1
+    # leave for 370102; its corrected form (DI-02 of 2024 up) is uploaded and accepted: still version 1
     until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     leave = client.post(
         f"/rounds/{YEAR}/units/370102/late-uploads",
-        json={"until": until, "reason": "更正 DI-01"},
+        json={"until": until, "reason": "更正 DI-02"},
         headers=admin,
     )
     assert leave.status_code == 201, leave.text
@@ -255,7 +255,7 @@ def test_nothing_but_a_correction_changes_published_results(published: tuple[Off
     made = client.post(
         f"/rounds/{YEAR}/corrections",
         json={
-            "reason": "历下区 DI-01 填报有误，已更正",
+            "reason": "历下区 DI-02 填报有误，已更正",
             "missing_units": [u["code"] for u in check["missing_units"]],
         },
         headers=admin,
@@ -269,7 +269,7 @@ def test_nothing_but_a_correction_changes_published_results(published: tuple[Off
     document = json.loads(current.content)
     assert document["correction"] == {
         "version": 2,
-        "reason": "历下区 DI-01 填报有误，已更正",
+        "reason": "历下区 DI-02 填报有误，已更正",
         "replaces": {"version": 1, "sha256": rows[0][2]},
     }
     assert (
@@ -282,7 +282,7 @@ def test_nothing_but_a_correction_changes_published_results(published: tuple[Off
     versions = client.get(f"/rounds/{YEAR}/results/versions").json()
     assert [(v["version"], v["current"], v["reason"]) for v in versions] == [
         (1, False, None),
-        (2, True, "历下区 DI-01 填报有误，已更正"),
+        (2, True, "历下区 DI-02 填报有误，已更正"),
     ]
     for number in (1, 2):
         verified = client.get(
@@ -293,7 +293,7 @@ def test_nothing_but_a_correction_changes_published_results(published: tuple[Off
 
     # the difference: who moved, by how much, why
     diff = client.get(f"/rounds/{YEAR}/results/versions/2/diff").json()
-    assert diff["reason"] == "历下区 DI-01 填报有误，已更正"
+    assert diff["reason"] == "历下区 DI-02 填报有误，已更正"
     assert diff["inputs_changed"] == [{"unit_code": "370102", "before": 1, "after": version}]
     lixia = next(u for u in diff["units"] if u["unit_code"] == "370102")
     assert lixia["moved"] and lixia["score_after"] > lixia["score_before"]
@@ -305,13 +305,13 @@ def test_nothing_but_a_correction_changes_published_results(published: tuple[Off
     assert client.get(f"/rounds/{YEAR}/results/versions/1/diff").status_code == 404
     report = client.get(f"/rounds/{YEAR}/report.html")
     assert report.status_code == 200
-    assert "结果版本：第 2 版（更正，原因：历下区 DI-01 填报有误，已更正）" in report.text
+    assert "结果版本：第 2 版（更正，原因：历下区 DI-02 填报有误，已更正）" in report.text
     assert f"/rounds/{YEAR}/results/versions/1" in report.text
     rankings = client.get(f"/rounds/{YEAR}/rankings").json()
     assert rankings["snapshot_sha256"] == hashlib.sha256(current.content).hexdigest()
     entries = client.get("/audit", headers=admin).json()["items"]
     [entry] = [e for e in entries if e["action"] == "round.correct"]
-    assert entry["detail"]["reason"] == "历下区 DI-01 填报有误，已更正" and entry["detail"]["version"] == 2
+    assert entry["detail"]["reason"] == "历下区 DI-02 填报有误，已更正" and entry["detail"]["version"] == 2
     assert any(e["action"] == "submission.allow_late" for e in entries)
 
 
@@ -390,7 +390,7 @@ def test_a_return_names_cells_and_needs_a_comment(make_settings: Callable[..., S
             url,
             json={
                 "decision": "return",
-                "cells": [{"indicator_code": "DI-01", "year": YEAR, "comment": "请核实 5G 基站数"}],
+                "cells": [{"indicator_code": "DI-02", "year": YEAR, "comment": "请核实千兆宽带用户占比"}],
             },
             headers=office.reviewer,
         )
@@ -399,10 +399,10 @@ def test_a_return_names_cells_and_needs_a_comment(make_settings: Callable[..., S
         assert review["decision"] == "return" and review["comment"] is None
         assert review["cells"] == [
             {
-                "indicator_code": "DI-01",
+                "indicator_code": "DI-02",
                 "year": YEAR,
                 "location": "370102_历下区.xlsx!数据填报!I9",
-                "comment": "请核实 5G 基站数",
+                "comment": "请核实千兆宽带用户占比",
             }
         ]
         shown = office.client.get(url.removesuffix("/review"), headers=office.district("370102")).json()

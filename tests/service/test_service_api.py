@@ -44,8 +44,9 @@ def test_a_district_uploads_its_form_and_gets_the_validation_report(office: Offi
     assert report["version"] == 1
     assert report["sha256"] == hashlib.sha256(content).hexdigest()
     assert (report["outcome"], report["status"], report["errors"]) == ("valid", "pending", 0)
-    # 31 indicators × 3 years (2022–2024); 历下区 marks DI-18 as 不适用, reported as info, not an error
-    assert report["values"] == 93
+    # 33 collected values (27 indicators and 6 components of the 4 derived ones) × 3 years (2022–2024); 历下区
+    # marks DI-18 as 不适用, reported as info, not an error
+    assert report["values"] == 99
     assert {p["code"] for p in report["problems"]} == {"cell.not_applicable"}
     # the version's URL names its system (every round URL does)
     assert response.headers["location"] == f"/rounds/{YEAR}/units/370102/submissions/1?system={JINAN_ID}"
@@ -71,7 +72,7 @@ def test_every_upload_is_a_new_version_and_nothing_is_overwritten(office: Office
 
 def test_a_bad_cell_gives_422_problem_json_listing_every_cell(office: Office) -> None:
     office.open_round()
-    table = "unit_code,indicator_code,year,value\n370104,DI-01,2024,abc\n370104,DI-02,2024,250\n370104,DI-03,2024,7\n"
+    table = "unit_code,indicator_code,year,value\n370104,DI-10,2024,abc\n370104,DI-02,2024,250\n370104,DI-03,2024,7\n"
     response = office.upload("370104", "long.csv", table.encode())
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM_JSON
@@ -89,9 +90,9 @@ def test_a_bad_cell_gives_422_problem_json_listing_every_cell(office: Office) ->
 
 def test_an_upload_for_another_unit_or_without_the_round_year_is_refused(office: Office) -> None:
     office.open_round()
-    other = office.upload("370105", "x.csv", b"unit_code,indicator_code,year,value\n370102,DI-01,2024,50\n")
+    other = office.upload("370105", "x.csv", b"unit_code,indicator_code,year,value\n370102,DI-02,2024,50\n")
     assert {p["code"] for p in other.json()["problems"]} >= {"submission.other_unit", "data.no_values"}
-    old = office.upload("370105", "y.csv", b"unit_code,indicator_code,year,value\n370105,DI-01,2021,50\n")
+    old = office.upload("370105", "y.csv", b"unit_code,indicator_code,year,value\n370105,DI-02,2021,50\n")
     assert [p["code"] for p in old.json()["problems"]] == ["data.no_values"]
 
 
@@ -126,7 +127,7 @@ def test_review_accept_or_return_with_a_comment(office: Office) -> None:
     assert returned.json()["review"]["comment"] == "DI-09 增速请核实"
     assert office.review("370113", 1, "accept").json()["status"] == "accepted"
     # an invalid version cannot be accepted
-    office.upload("370113", "bad.csv", b"unit_code,indicator_code,year,value\n370113,DI-01,2024,x\n")
+    office.upload("370113", "bad.csv", b"unit_code,indicator_code,year,value\n370113,DI-02,2024,x\n")
     assert office.review("370113", 2, "accept").status_code == 409
     overview = office.client.get(f"/rounds/{YEAR}/submissions", headers=office.reviewer).json()
     row = next(r for r in overview if r["unit_code"] == "370113")

@@ -10,7 +10,7 @@ import openpyxl
 
 from tests.service.support import YEAR, Office, jinan_forms
 
-DI08_2023, DI08_2024 = "H16", "I16"  # 数字经济核心产业营业收入 (亿元) in the sample form
+DI08_2023, DI08_2024 = "H13", "I13"  # 数字经济核心产业营业收入 (亿元) in the sample form
 
 
 def _form_with(unit: str, cells: dict[str, float]) -> bytes:
@@ -41,12 +41,12 @@ def test_wan_yuan_is_flagged_against_the_median_of_the_accepted_units(office: Of
     others = ["370103", "370104", "370105"]
     for unit in others:
         _accept(office, YEAR, unit)
-    in_wan = _sample("370102", DI08_2024) * 10_000  # 2680.43 亿元 typed as 26 804 300 (万元)
+    in_wan = _sample("370102", DI08_2024) * 10_000  # 1829.2 亿元 typed as 18 292 000 (万元)
     uploaded = office.upload("370102", "wan.xlsx", _form_with("370102", {DI08_2024: in_wan}))
     assert uploaded.status_code == 201  # a warning: the version can still be accepted
     [warning] = [p for p in uploaded.json()["problems"] if p["code"] == "cell.magnitude_vs_median"]
     median = statistics.median(_sample(unit, DI08_2024) for unit in others)
-    assert warning["severity"] == "warning" and warning["indicator"] == "DI-08" and warning["cell"] == "I16"
+    assert warning["severity"] == "warning" and warning["indicator"] == "DI-08" and warning["cell"] == "I13"
     assert f"中位数 {median:.6g}" in warning["message_zh"] and "“万元”与“亿元”" in warning["message_zh"]
     assert f"相差约 {round(in_wan / median)} 倍" in warning["message_zh"]
     # stored with the version: the review page and the API's version report show it
@@ -59,12 +59,12 @@ def test_wan_yuan_is_flagged_against_the_median_of_the_accepted_units(office: Of
 
 def test_ten_times_the_units_value_in_the_last_round_is_flagged(office: Office) -> None:
     office.open_round(2023)
-    _accept(office, 2023, "370102")  # its accepted DI-08 of 2023: 1748.5 亿元
+    _accept(office, 2023, "370102")  # its accepted DI-08 of 2023: 1682.7 亿元
     office.open_round(YEAR)
     uploaded = office.upload("370102", "x10.xlsx", _form_with("370102", {DI08_2024: 26_804.3}))
     [warning] = [p for p in uploaded.json()["problems"] if p["code"] == "cell.magnitude_vs_last"]
-    # 26 804.3 / 1 748.5 = 15.33: about 10^1 (no money unit is 10 times another): the order of magnitude
-    assert "与本区县 2023 年已接受的 1748.5 相差约 15 倍" in warning["message_zh"]
+    # 26 804.3 / 1 682.7 = 15.93: about 10^1 (no money unit is 10 times another): the order of magnitude
+    assert "与本区县 2023 年已接受的 1682.7 相差约 16 倍" in warning["message_zh"]
     assert "the order of magnitude (about 10x)" in warning["message_en"]
-    plain = office.upload_form("370102")  # its own 2680.43: 1.53 times 2023's, no warning
+    plain = office.upload_form("370102")  # its own 1829.2: 1.09 times 2023's, no warning
     assert "cell.magnitude_vs_last" not in {p["code"] for p in plain.json()["problems"]}

@@ -149,11 +149,12 @@ def test_xml_with_a_dtd_is_refused() -> None:
 
 
 def test_sheet_row_and_column_limits() -> None:
-    # the form has two sheets; its data sheet spans 39 rows (8 header rows + 31 indicators) and 11 columns
+    # the form has two sheets; its data sheet spans 41 rows (8 header rows + 33 collected values: the 27
+    # indicators not derived and 6 components) and 11 columns
     assert codes(form_bytes(), "f.xlsx", UploadLimits(max_sheets=1)) == ["upload.too_many_sheets"]
     assert codes(form_bytes(), "f.xlsx", UploadLimits(max_rows=30)) == ["upload.too_many_rows"]
     assert codes(form_bytes(), "f.xlsx", UploadLimits(max_columns=8)) == ["upload.too_many_columns"]
-    assert codes(form_bytes(), "f.xlsx", UploadLimits(max_rows=39, max_columns=11)) == []
+    assert codes(form_bytes(), "f.xlsx", UploadLimits(max_rows=41, max_columns=11)) == []
 
 
 def test_huge_csv() -> None:

@@ -111,7 +111,7 @@ def test_compare_and_uncertainty_pages_draw_their_charts(tab: Tab) -> None:
 
 def test_bad_form_shows_every_problem_next_to_its_cell(tab: Tab, site: Site) -> None:
     unit = "370104"
-    content = spoiled_form(unit, {"H9": "abc", "H10": -5, "H12": "12万", "H13": 250})
+    content = spoiled_form(unit, {"H9": "abc", "H10": -5, "H11": "12万", "H12": 250})
     name = "370104_槐荫区.xlsx"
     expected = parse_upload(
         content, name, unit, UPLOAD_YEAR, JINAN, site.office.context.settings.upload_limits
@@ -294,8 +294,8 @@ def test_percent_cell_and_wan_yuan_are_flagged_on_upload_and_on_review(db_tab: T
             headers=office.reviewer,
         )
         assert reviewed.status_code == 200
-    # 历下区 types 34.2 % the Excel way (0.342 in a 0.0% cell) and its 2680.43 亿元 in 万元
-    content = _form_for("370102", year, {"I10": (0.342, "0.0%"), "I16": (26_804_300, None)})
+    # 历下区 types 34.2 % the Excel way (0.342 in a 0.0% cell) and its DI-08 (1829.2 亿元) in 万元
+    content = _form_for("370102", year, {"I9": (0.342, "0.0%"), "I13": (18_292_000, None)})
     page = tab.page
     sign_in(page, token(office.context, Role.DISTRICT, "370102"))
     page.goto(f"/upload?year={year}")
@@ -311,8 +311,8 @@ def test_percent_cell_and_wan_yuan_are_flagged_on_upload_and_on_review(db_tab: T
         }
 
     shown = messages()
-    assert shown["数据填报!I10"] == "单元格设置了百分比格式，存储值 0.342 按显示的 34.2（%）读取"
-    assert "疑似单位混用：“万元”与“亿元”" in shown["数据填报!I16"]
+    assert shown["数据填报!I9"] == "单元格设置了百分比格式，存储值 0.342 按显示的 34.2（%）读取"
+    assert "疑似单位混用：“万元”与“亿元”" in shown["数据填报!I13"]
     stored = office.client.get(f"/rounds/{year}/units/370102/submissions/1", headers=office.reviewer).json()
     assert stored["status"] != "unusable"
     screenshot(page, "upload-unit-traps")
@@ -320,13 +320,13 @@ def test_percent_cell_and_wan_yuan_are_flagged_on_upload_and_on_review(db_tab: T
     sign_in(page, token(office.context, Role.REVIEWER))
     page.goto(f"/review?year={year}&unit=370102")
     shown = messages()
-    assert "存储值 0.342 按显示的 34.2" in shown["数据填报!I10"]
-    assert "“万元”与“亿元”" in shown["数据填报!I16"]
+    assert "存储值 0.342 按显示的 34.2" in shown["数据填报!I9"]
+    assert "“万元”与“亿元”" in shown["数据填报!I13"]
     # and in the table of values: the row marked, beside the median of the three accepted units
-    wan = page.locator('#values tr[data-cell="数据填报!I16"]')
+    wan = page.locator('#values tr[data-cell="数据填报!I13"]')
     assert "flag-warning" in (wan.get_attribute("class") or "") and "（n=3）" in wan.inner_text()
     assert "“万元”与“亿元”" in wan.locator("td.flags").inner_text()
-    percent = page.locator('#values tr[data-cell="数据填报!I10"]')
+    percent = page.locator('#values tr[data-cell="数据填报!I9"]')
     assert ("34.2" in percent.inner_text() and "flag-warning" in (percent.get_attribute("class") or "")) or (
         "存储值 0.342" in percent.locator("td.flags").inner_text()
     )
@@ -499,7 +499,7 @@ def test_a_cell_level_return_reaches_the_district_and_no_comment_never_accepts(
         rp.goto(f"/review?year={year}&unit={unit}&version={version}")
         # every value beside the unit's last accepted value (its 2024 value, published) and the median of
         # the three units accepted in the round
-        row = rp.locator("#values tbody tr", has_text="DI-01").filter(has_text=str(year)).first
+        row = rp.locator("#values tbody tr", has_text="DI-02").filter(has_text=str(year)).first
         cells = row.locator("td")
         assert "（2024）" in cells.nth(3).inner_text()
         assert "（n=3）" in cells.nth(4).inner_text()
@@ -579,10 +579,10 @@ def test_a_correction_publishes_version_2_with_its_diff_and_keeps_version_1(
     leave.get_by_label("评价轮次").select_option(str(year))
     leave.get_by_label("区县编码").fill("370113")
     leave.get_by_label("准许至（北京时间）").fill("2199-01-01T00:00")
-    leave.get_by_label("准许原因").fill("更正 DI-01")
+    leave.get_by_label("准许原因").fill("更正 DI-03")
     leave.get_by_role("button", name="准予上传").click()
     assert "已准予" in page.locator("#admin-done").inner_text()
-    corrected = _form_for("370113", year, {"I9": (250.0, None)})
+    corrected = _form_for("370113", year, {"I10": (250.0, None)})
     assert office.upload("370113", "370113.xlsx", corrected, year).status_code == 201
     assert (
         office.client.post(
@@ -595,7 +595,7 @@ def test_a_correction_publishes_version_2_with_its_diff_and_keeps_version_1(
     assert office.client.get(f"/rounds/{year}/results").content == v1  # nothing published changed yet
 
     page.goto("/admin")
-    page.get_by_label(f"更正原因 {year}").fill("长清区 DI-01 填报有误")
+    page.get_by_label(f"更正原因 {year}").fill("长清区 DI-03 填报有误")
     page.get_by_role("button", name=f"发布更正 {year}").click()
     assert page.locator("h1").inner_text() == f"更正 {year} 年度结果？"
     assert "370113" in page.locator("#changed-inputs").inner_text()
@@ -607,7 +607,7 @@ def test_a_correction_publishes_version_2_with_its_diff_and_keeps_version_1(
     assert "现为第 2 版" in page.locator("#corrected").inner_text()
     page.get_by_role("link", name="查看各版本及差异").click()
     assert page.locator("h2", has_text="第 2 版").count() == 1
-    assert "长清区 DI-01 填报有误" in page.locator("#v2").inner_text()
+    assert "长清区 DI-03 填报有误" in page.locator("#v2").inner_text()
     moved = page.locator("#diff-2 tbody tr", has_text="370113")
     assert moved.count() == 1 and moved.locator("td").nth(2).inner_text().startswith("+")
     screenshot(page, "versions")

@@ -362,7 +362,7 @@ def test_a_returned_form_shows_the_reviewers_comment(office: Office) -> None:
     assert sent.status_code == 303 and sent.headers["location"].endswith("#result")
     page = district.get(sent.headers["location"]).text
     assert "未通过校验：1 个错误" in page and "数据填报!</span><strong>H9</strong>" in page
-    assert "DI-01</span> 每万人5G基站数" in page  # the indicator's name beside its code
+    assert "DI-02</span> 千兆宽带用户占比" in page  # the indicator's name beside its code
     version = int(re.search(r"version=(\d+)", sent.headers["location"]).group(1))  # type: ignore[union-attr]
 
     reviewer = signed_in(office, Role.REVIEWER)
@@ -423,7 +423,7 @@ def test_a_cell_level_return_reaches_the_district_and_its_form(office: Office) -
         == "pending"
     )
     # cell comments with an accept are refused, the choice kept
-    keys = ["DI-01|2023", "DI-02|2023"]
+    keys = ["DI-02|2023", "DI-03|2023"]
     mixed = reviewer.post(
         "/review", data=fields | {"decision": "accept", "cell_key": keys, "cell_comment": ["请核实", ""]}
     )
@@ -431,7 +431,8 @@ def test_a_cell_level_return_reaches_the_district_and_its_form(office: Office) -
     assert re.search(r'value="accept" checked', reviewer.get(mixed.headers["location"]).text)
     returned = reviewer.post(
         "/review",
-        data=fields | {"decision": "return", "cell_key": keys, "cell_comment": ["5G 基站数偏低，请核实", ""]},
+        data=fields
+        | {"decision": "return", "cell_key": keys, "cell_comment": ["千兆宽带用户占比偏低，请核实", ""]},
     )
     assert returned.headers["location"].endswith("&done=return"), returned.text
     stored = office.client.get(
@@ -439,11 +440,11 @@ def test_a_cell_level_return_reaches_the_district_and_its_form(office: Office) -
     ).json()
     assert stored["status"] == "returned"
     assert [(c["indicator_code"], c["year"], c["comment"]) for c in stored["review"]["cells"]] == [
-        ("DI-01", 2023, "5G 基站数偏低，请核实")
+        ("DI-02", 2023, "千兆宽带用户占比偏低，请核实")
     ]
     # the district sees the comment beside its cell, no success box, and gets the form back with the comment
     mine = district.get(f"/upload?year={UPLOAD_YEAR}&unit={unit}").text
-    assert 'id="cell-comments"' in mine and "5G 基站数偏低，请核实" in mine and "数据填报!H9" in mine
+    assert 'id="cell-comments"' in mine and "千兆宽带用户占比偏低，请核实" in mine and "数据填报!H9" in mine
     assert "已被退回修改" in mine and "校验通过" not in mine.split('id="result"')[1].split("</section>")[0]
     annotated = district.get(f"/upload/annotated?year={UPLOAD_YEAR}&unit={unit}&version=1")
     assert annotated.status_code == 200 and annotated.headers["content-type"] == XLSX
@@ -452,7 +453,7 @@ def test_a_cell_level_return_reaches_the_district_and_its_form(office: Office) -
     import openpyxl
 
     sheet = openpyxl.load_workbook(io.BytesIO(annotated.content))["数据填报"]
-    assert sheet["H9"].comment is not None and "5G 基站数偏低，请核实" in sheet["H9"].comment.text
+    assert sheet["H9"].comment is not None and "千兆宽带用户占比偏低，请核实" in sheet["H9"].comment.text
     assert sheet["G9"].comment is None and isinstance(sheet["H9"].value, float)
     original = openpyxl.load_workbook(io.BytesIO(form_bytes(unit)))["数据填报"]
     assert sheet["H9"].value == pytest.approx(original["H9"].value)
@@ -561,7 +562,7 @@ def test_a_forms_remarks_show_on_the_upload_and_review_pages(office: Office) -> 
     sent = district.post(
         "/upload",
         data={"year": str(UPLOAD_YEAR), "unit": "370113", "csrf_token": form_token(district)},
-        files={"file": ("370113.xlsx", spoiled_form("370113", {"K9": remark}), XLSX)},  # K9: DI-01's 备注
+        files={"file": ("370113.xlsx", spoiled_form("370113", {"K9": remark}), XLSX)},  # K9: DI-02's 备注
     )
     assert sent.status_code == 303
     version = int(re.search(r"version=(\d+)", sent.headers["location"]).group(1))  # type: ignore[union-attr]
@@ -572,7 +573,7 @@ def test_a_forms_remarks_show_on_the_upload_and_review_pages(office: Office) -> 
     report = office.client.get(
         f"/rounds/{UPLOAD_YEAR}/units/370113/submissions/{version}", headers=office.reviewer
     ).json()
-    assert [(r["indicator_code"], r["remark"]) for r in report["remarks"]] == [("DI-01", remark)]
+    assert [(r["indicator_code"], r["remark"]) for r in report["remarks"]] == [("DI-02", remark)]
 
 
 def test_report_downloads_follow_the_pages_language(office: Office) -> None:
