@@ -173,3 +173,61 @@ def _parse_location(text: str) -> Location:
     if len(parts) == 2:
         return Location(file=parts[0], cell=parts[1])
     return Location(file=text)
+
+
+def derived_parts(system: IndicatorSystem, dataset: Dataset) -> list[dict[str, Any]]:
+    """Each derived indicator's value per unit and year of ``dataset`` with its parts, for the review page and
+    the submission context: ``unit_code, indicator_code, name, unit, formula, year, value`` (None when it
+    cannot be computed), ``status`` (``value``, ``not_applicable`` or ``missing``), ``parts`` (each component's
+    ``code, name, unit, value, status, location``) and ``problems`` (why it has no value). Rows in the system's
+    order of derived indicators, then by unit and year; empty when the system derives nothing."""
+    if not system.derived or dataset.values.empty:
+        return []
+    codes = system.collected_codes
+    raw = dataset.matrix(codes, units=system.unit_codes)
+    if raw.empty:
+        return []
+    not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
+    derived = derive_stage(raw, not_applicable, system)
+    collected = {node.code: node for node in system.collected}
+    given = dataset.values.drop_duplicates(["unit_code", "indicator_code", "year"]).set_index(
+        ["unit_code", "indicator_code", "year"]
+    )
+    why: dict[tuple[str, str, int], list[Problem]] = {}
+    for problem in derived.problems:
+        why.setdefault((str(problem.unit), str(problem.indicator), int(problem.year or 0)), []).append(problem)
+    rows: list[dict[str, Any]] = []
+    for node in system.derived:
+        formula = formula_of(node.formula or "")
+        for (year, unit), value in derived.values[node.code].items():
+            na = bool(derived.not_applicable.loc[(year, unit), node.code])
+            parts = []
+            for code in formula.codes:
+                part = collected[code]
+                key = (str(unit), code, int(year))
+                found = given.loc[key] if key in given.index else None
+                parts.append(
+                    {
+                        "code": code,
+                        "name": part.name,
+                        "unit": part.unit,
+                        "value": None if found is None or pd.isna(found["value"]) else float(found["value"]),
+                        "status": "missing" if found is None else str(found["status"]),
+                        "location": "" if found is None else str(found["location"]),
+                    }
+                )
+            rows.append(
+                {
+                    "unit_code": str(unit),
+                    "indicator_code": node.code,
+                    "name": node.name,
+                    "unit": node.unit,
+                    "formula": formula.text,
+                    "year": int(year),
+                    "value": None if pd.isna(value) else float(value),
+                    "status": "not_applicable" if na else ("missing" if pd.isna(value) else "value"),
+                    "parts": parts,
+                    "problems": [p.to_dict() for p in why.get((str(unit), node.code, int(year)), [])],
+                }
+            )
+    return rows

@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE
+from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, Dataset
+from scoring.pipeline.derive import derived_parts
 from service import evidence
 from service import submissions as storage
 from service.auth import Principal
@@ -122,7 +123,9 @@ def value_context(
     """Every value of a version beside the unit's last accepted value of that indicator (the same year when an
     earlier round holds it, else its newest earlier year) and, for the round's year, the median of the other
     units accepted in the round; with the warnings and errors found on the value and the comment the latest
-    review made on its cell. Rows in the system's indicator order, then by year."""
+    review made on its cell. Rows in the system's indicator order, then by year. ``derived``: each derived
+    indicator the version's parts give, per year, with its formula and parts (code, name, unit, value, cell)
+    and, when it cannot be computed, the problems saying why."""
     found = round_with_system(context, year, system)
     with context.db.read() as session:
         round_row = find_round(session, year, found.system_id)
@@ -173,11 +176,17 @@ def value_context(
                 "remark": str(remark),
             }
         )
+    # derived indicators computed from this version's parts: the value, the formula and each part with its cell
+    derived = derived_parts(found.system, Dataset.from_long(values))
+    for entry in derived:
+        for part in entry["parts"]:
+            part["cell"] = _cell(part.pop("location")) if part["location"] else ""
     return {
         "year": year,
         "unit_code": unit,
         "version": version,
         "values": rows,
+        "derived": [entry for entry in derived if entry["unit_code"] == unit],
         # cells a department supplies that this version gave a value for too: both values (the department's
         # is scored)
         "conflicts": found_conflicts,

@@ -455,6 +455,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "rows with a warning or an error are marked. When returning, say per cell what to change.",
     ),
     "review.value": ("填报值", "Value"),
+    "review.derived": ("按公式计算的指标", "Indicators computed from their parts"),
+    "review.derived_hint": (
+        "这些指标不由区县填报，由引擎按公式从上表的组成部分计算；请核对组成部分的数值和计量单位。",
+        "These indicators are not filled in: the engine computes them from their parts in the table above; "
+        "check the parts' values and units.",
+    ),
+    "review.formula": ("公式", "Formula"),
+    "review.parts": ("组成部分", "Parts"),
+    "review.derived_value": ("计算值", "Computed value"),
     "review.last": ("上次接受值（年份）", "Last accepted (year)"),
     "review.median": ("已接受区县中位数", "Median of accepted units"),
     "review.flags": ("提示", "Flags"),

@@ -716,6 +716,7 @@ def review_page(
     progress = progress_cases.round_progress(web.context, year, found.system_id)
     shown = None
     values: list[dict[str, Any]] = []
+    derived: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
     is_department = unit is not None and unit in found.system.department_names
     listed: dict[str, Any] | None = None
@@ -735,6 +736,7 @@ def review_page(
                 entry["department_name"] = web.t.pick(
                     entry["department_name"], found.system.department_names_en.get(code)
                 )
+            derived = seen.get("derived", [])
     return web.render(
         "review.html",
         evidence=listed,
@@ -753,6 +755,7 @@ def review_page(
         unit=unit,
         shown=shown,
         values=values,
+        derived=derived,
         indicators=views.indicator_names(found.system, web.t),
         done=done,
         problem=problem,

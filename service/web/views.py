@@ -448,8 +448,9 @@ def default_upload_year(all_rounds: list[dict[str, Any]]) -> int | None:
 
 
 def indicator_names(system: IndicatorSystem, t: Translator) -> dict[str, str]:
-    """Indicator code → its name in the page's language (the problem list names the indicator of a cell)."""
-    return {node.code: t.pick(node.name, node.name_en) for node in system.indicators}
+    """Indicator code → its name in the page's language (the problem list names the indicator of a cell); the
+    components (base data, the parts of derived indicators) too: they are rows of the form."""
+    return {node.code: t.pick(node.name, node.name_en) for node in [*system.indicators, *system.components]}
 
 
 def cell_comments(keys: list[str], comments: list[str]) -> list[CellComment]:
