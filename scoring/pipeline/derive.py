@@ -195,7 +195,9 @@ def derived_parts(system: IndicatorSystem, dataset: Dataset) -> list[dict[str, A
     )
     why: dict[tuple[str, str, int], list[Problem]] = {}
     for problem in derived.problems:
-        why.setdefault((str(problem.unit), str(problem.indicator), int(problem.year or 0)), []).append(problem)
+        why.setdefault((str(problem.unit), str(problem.indicator), int(problem.year or 0)), []).append(
+            problem
+        )
     rows: list[dict[str, Any]] = []
     for node in system.derived:
         formula = formula_of(node.formula or "")
