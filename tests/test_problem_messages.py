@@ -66,6 +66,7 @@ SAMPLES: dict[str, object] = {
     "cells": "370102 DI-01 2024",
     "formula": "DI-01 / DI-02",
     "components": "DI-02",
+    "parts": "C-POP 年末常住人口",
     "choices": "minmax, zscore",
     "supported": "arithmetic",
     "methods": "geometric",
@@ -300,13 +301,13 @@ def test_cli_names_the_indicator_and_its_unit_column(tmp_path: Path) -> None:
 
     workbook = openpyxl.load_workbook(FORMS[0])
     sheet = workbook["数据填报"]
-    sheet["H9"], sheet["H10"] = "12个", None
+    sheet["H10"], sheet["H9"] = "12个", None  # DI-03 算力规模 (PFLOPS) typed with a unit; DI-02 left empty
     spoiled = tmp_path / FORMS[0].name
     workbook.save(spoiled)
     result = runner.invoke(app, ["validate", str(spoiled)])
     assert result.exit_code == 1, result.output
     assert (
-        "“每万人5G基站数”一栏填的“12个”不是数值；请只填写数字，计量单位已在 D 列给出（个/万人），例如 12"
+        "“算力规模”一栏填的“12个”不是数值；请只填写数字，计量单位已在 D 列给出（PFLOPS），例如 12"
         in result.output
     )
     assert "必填指标“千兆宽带用户占比”2023 年的数值未填写" in result.output
