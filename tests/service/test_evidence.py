@@ -49,19 +49,19 @@ def stored(office: Office) -> tuple[int, int, int]:
 def test_a_district_attaches_evidence_that_its_district_and_staff_may_download(office: Office) -> None:
     office.open_round()
     assert office.upload_form(UNIT).status_code == 201
-    content = files.pdf("DI-01 evidence")
+    content = files.pdf("5G evidence")
     made = attach(
-        office, "DI-01", "5G基站清单.pdf", content, content_type="image/png"
+        office, "C-5G", "5G基站清单.pdf", content, content_type="image/png"
     )  # the header is ignored
     assert made.status_code == 201, made.text
     item = made.json()
     assert item["sha256"] == hashlib.sha256(content).hexdigest() and item["size"] == len(content)
     assert item["media_type"] == "application/pdf" and item["version"] == 1
-    assert item["file_name"] == "5G基站清单.pdf" and item["indicator_code"] == "DI-01"
+    assert item["file_name"] == "5G基站清单.pdf" and item["indicator_code"] == "C-5G"
     url = f"{BASE}/1/evidence/file/{item['id']}"
     assert made.headers["location"] == url
     # the same bytes again: nothing new, the earlier file
-    again = attach(office, "DI-01", "copy.pdf", content)
+    again = attach(office, "C-5G", "copy.pdf", content)
     assert again.status_code == 200 and again.json()["id"] == item["id"]
     # a PNG for another indicator; the same PDF for a third one is kept once (content-addressed)
     assert attach(office, "DI-02", "photo.png", files.png()).status_code == 201
@@ -69,7 +69,7 @@ def test_a_district_attaches_evidence_that_its_district_and_staff_may_download(o
     assert stored(office)[:2] == (3, 2)
     listed = office.client.get(f"{BASE}/1/evidence", headers=office.district(UNIT)).json()
     assert [(e["indicator_code"], e["media_type"]) for e in listed["evidence"]] == [
-        ("DI-01", "application/pdf"),
+        ("C-5G", "application/pdf"),
         ("DI-02", "image/png"),
         ("DI-03", "application/pdf"),
     ]
@@ -116,11 +116,11 @@ def test_hostile_evidence_gets_a_clear_4xx_and_nothing_stored_changes(
         office.open_round()
         assert office.upload_form(UNIT).status_code == 201
         good = files.pdf("kept")
-        assert attach(office, "DI-01", "kept.pdf", good).status_code == 201
+        assert attach(office, "C-5G", "kept.pdf", good).status_code == 201
         before = stored(office)
         listing = office.client.get(f"{BASE}/1/evidence", headers=office.reviewer).json()
         for name, content, status, code in HOSTILE:
-            refused = attach(office, "DI-01", name, content)
+            refused = attach(office, "C-5G", name, content)
             assert refused.status_code == status, (name, refused.text)
             assert refused.headers["content-type"] == "application/problem+json"
             [problem] = refused.json()["problems"]
@@ -138,9 +138,9 @@ def test_the_count_limit_and_which_version_takes_evidence(make_settings: Callabl
     with running_office(make_settings(max_evidence_files=2)) as office:
         office.open_round()
         assert office.upload_form(UNIT).status_code == 201
-        assert attach(office, "DI-01", "a.pdf", files.pdf("a")).status_code == 201
-        assert attach(office, "DI-01", "b.png", files.png()).status_code == 201
-        third = attach(office, "DI-01", "c.pdf", files.pdf("c"))
+        assert attach(office, "C-5G", "a.pdf", files.pdf("a")).status_code == 201
+        assert attach(office, "C-5G", "b.png", files.png()).status_code == 201
+        third = attach(office, "C-5G", "c.pdf", files.pdf("c"))
         assert third.status_code == 409 and third.json()["type"].endswith("evidence-too-many")
         assert "上限 2" in third.json()["problems"][0]["message_zh"]
         assert attach(office, "DI-02", "c.pdf", files.pdf("c")).status_code == 201  # per indicator
@@ -148,13 +148,13 @@ def test_the_count_limit_and_which_version_takes_evidence(make_settings: Callabl
         assert office.upload_form(UNIT).status_code == 201
         carried = office.client.get(f"{BASE}/2/evidence", headers=office.district(UNIT)).json()["evidence"]
         assert [(e["indicator_code"], e["version"]) for e in carried] == [
-            ("DI-01", 1),
-            ("DI-01", 1),
+            ("C-5G", 1),
+            ("C-5G", 1),
             ("DI-02", 1),
         ]
         old = attach(office, "DI-03", "d.pdf", files.pdf("d"), version=1)
         assert old.status_code == 409 and old.json()["type"].endswith("evidence-version-closed")
-        assert attach(office, "DI-01", "d.pdf", files.pdf("d"), version=2).status_code == 409  # still two
+        assert attach(office, "C-5G", "d.pdf", files.pdf("d"), version=2).status_code == 409  # still two
         assert attach(office, "DI-03", "d.pdf", files.pdf("d"), version=2).status_code == 201
         # version 1 lists only what it had
         assert len(office.client.get(f"{BASE}/1/evidence", headers=office.reviewer).json()["evidence"]) == 3
@@ -167,7 +167,7 @@ def test_the_count_limit_and_which_version_takes_evidence(make_settings: Callabl
         assert office.upload_form(OTHER).status_code == 201
         assert office.client.post(f"/rounds/{YEAR}/close", headers=office.admin).status_code == 200
         late = office.client.post(
-            f"/rounds/{YEAR}/units/{OTHER}/submissions/1/evidence/DI-01",
+            f"/rounds/{YEAR}/units/{OTHER}/submissions/1/evidence/C-5G",
             files={"file": ("x.pdf", files.pdf(), "application/pdf")},
             headers=office.district(OTHER),
         )
@@ -245,7 +245,7 @@ def test_upgrading_a_database_made_before_evidence_keeps_every_row(
         database.migrate()
         assert _rows_of(database, tables) == before
         made = office.client.post(
-            f"/rounds/{YEAR + 1}/units/{OTHER}/submissions/1/evidence/DI-01",
+            f"/rounds/{YEAR + 1}/units/{OTHER}/submissions/1/evidence/C-5G",
             files={"file": ("a.pdf", files.pdf(), "application/pdf")},
             headers=office.district(OTHER),
         )
@@ -271,7 +271,7 @@ def test_the_progress_of_a_round_and_its_workbook(office: Office) -> None:
     for unit in ("370102", "370103", "370104", "370105"):
         assert office.upload_form(unit).status_code == 201
     assert office.review("370102", 1).status_code == 200
-    assert office.review("370103", 1, "return", "请核实 DI-01").status_code == 200
+    assert office.review("370103", 1, "return", "请核实 C-5G").status_code == 200
     assert office.upload("370104", "broken.xlsx", b"PK\x03\x04 nothing").status_code == 422  # version 2
     progress = office.client.get(f"/rounds/{YEAR}/progress", headers=office.reviewer).json()
     states = {row["unit_code"]: row["state"] for row in progress["units"]}
@@ -284,7 +284,7 @@ def test_the_progress_of_a_round_and_its_workbook(office: Office) -> None:
     ]
     assert progress["counts"] == {"accepted": 1, "returned": 1, "rejected": 1, "pending": 1, "missing": 10}
     returned = next(row for row in progress["units"] if row["unit_code"] == "370103")
-    assert returned["comment"] == "请核实 DI-01" and returned["latest_version"] == 1
+    assert returned["comment"] == "请核实 C-5G" and returned["latest_version"] == 1
     assert office.client.get(f"/rounds/{YEAR}/progress", headers=office.district(UNIT)).status_code == 403
     assert office.client.get(f"/rounds/{YEAR}/progress.xlsx").status_code == 401
     got = office.client.get(f"/rounds/{YEAR}/progress.xlsx", headers=office.reviewer)
@@ -297,7 +297,7 @@ def test_the_progress_of_a_round_and_its_workbook(office: Office) -> None:
     assert [c.value for c in sheet[4]][:3] == ["区县编码", "区县", "状态"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=5, values_only=True)}
     assert len(rows) == 14 and rows["370103"][2] == "已退回" and rows["370112"][2] == "未上传"
-    assert rows["370103"][11] == "请核实 DI-01"
+    assert rows["370103"][11] == "请核实 C-5G"
     # printing: landscape A4, one page wide, the header row on every page; columns wide enough to read
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     # (fitToWidth 1 is the file format's default, which xlsxwriter leaves out)
