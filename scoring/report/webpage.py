@@ -96,6 +96,15 @@ p.note { text-indent: 0; font-size: .82rem; color: var(--muted); }
 """
 
 
+def _css() -> str:
+    """The page's CSS; the English edition numbers its findings (1), (2)… with ASCII brackets."""
+    return (
+        CSS
+        if current() == "zh"
+        else CSS.replace('content: "（" counter(item) "）"', 'content: "(" counter(item) ") "')
+    )
+
+
 def to_html(document: Document, charts: Mapping[str, bytes]) -> bytes:
     """The report as UTF-8 HTML bytes; figures whose chart is not in ``charts`` are left out."""
     cover = document.cover
@@ -106,7 +115,7 @@ def to_html(document: Document, charts: Mapping[str, bytes]) -> bytes:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(cover.title)}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{_css()}</style>",
         "</head>",
         "<body>",
         '<div class="page">',

@@ -102,6 +102,8 @@ def test_english_edition_has_no_chinese_outside_what_the_system_file_gives(
         ("html", html_text(english["html"])),
     ):
         assert leftovers(text, given) == [], fmt
+    style = re.search(r"<style>(.*?)</style>", english["html"].decode(), re.S)
+    assert style is not None and not FULL_WIDTH.search(style.group(1))  # CSS-generated text, e.g. (1)
 
 
 def test_english_edition_has_every_chapter_with_its_english_title(
