@@ -233,3 +233,39 @@ def test_each_district_profile_fits_one_page(
             if any(f"{profile.name}优势与短板指标" in line for line in lines)
         ]
         assert ends in ([start], []), heading
+
+
+def test_no_table_leaves_a_few_rows_alone_on_a_page(
+    word: docx.document.Document, pages: list[list[str]]
+) -> None:
+    # follow each table's rows through the PDF by their first cell (in order, from the caption on): a table of up
+    # to 15 rows is on one page; a longer one never has fewer than four rows on the page it starts or ends on
+    lines = [(n, line) for n, page in enumerate(pages) for line in page]
+    captions = [p.text for p in word.paragraphs if p.style.name == "Caption" and p.text.startswith("表 ")]
+    followed = 0
+    for caption, table in zip(captions, word.tables, strict=True):
+        label = " ".join(caption.split()[:2])
+        start = next(
+            (i for i, (_, line) in enumerate(lines) if re.match(rf"{re.escape(label)}\s", line)), None
+        )
+        firsts = [row.cells[0].text.strip()[:2] for row in table.rows[1:]]  # a wrapped cell keeps its start
+        if start is None or not all(firsts):
+            continue
+        found: list[int] = []
+        i = start
+        for first in firsts:
+            # the next row within a few lines (a wrapped row, a page's foot and head in between), else give up
+            window = range(i + 1, min(i + 16, len(lines)))
+            i = next((j for j in window if lines[j][1].startswith(first)), -1)
+            if i < 0:
+                break
+            found.append(lines[i][0])
+        if len(found) != len(firsts):
+            continue
+        followed += 1
+        per_page = [found.count(p) for p in sorted(set(found))]
+        if len(firsts) <= 15:
+            assert len(per_page) == 1, f"{caption}: split {per_page}"
+        else:
+            assert per_page[0] >= 4 and per_page[-1] >= 4, f"{caption}: {per_page}"
+    assert followed >= len(captions) // 2  # most tables could be followed row by row
