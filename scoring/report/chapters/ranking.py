@@ -39,13 +39,14 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         note=_("得分变化、位次变化与上一年度相比；位次变化 ↑ 为上升。"),
         compact=True,
     )
-    w.unit_figures(data, "ranking", _("{year} 年综合得分（按梯队着色）", year=data.year))
+    # the short tier table before the tall chart, so neither is left alone on a page
     if data.tier_names:
         rows = []
         for name in data.tier_names:
             members = data.ranking[data.ranking["tier"] == name]["unit_name"]
             rows.append([name, str(len(members)), _("、").join(members)])
         w.table("tiers", _("梯队划分"), [_("梯队"), _("单元数"), _("单元")], rows, align="lrl")
+    w.unit_figures(data, "ranking", _("{year} 年综合得分（按梯队着色）", year=data.year))
 
 
 def sheets(book: Book, data: ReportData, document: Document) -> None:
