@@ -376,6 +376,25 @@ def unit_name(context: ServiceContext, code: str) -> str | None:
     return None
 
 
+def english_unit_names(context: ServiceContext) -> dict[str, str]:
+    """Each unit's and system's name → its English name (``name_en``), over the registered systems that give
+    one (the dashboard's English pages show them so)."""
+    names: dict[str, str] = {}
+    with context.db.read() as session:
+        rows = session.execute(
+            select(SystemRow).options(defer(SystemRow.definition)).order_by(SystemRow.id)
+        ).scalars()
+        for row in rows:
+            system = context.catalog.system(row)
+            if getattr(system, "name_en", None):
+                names[system.name] = str(system.name_en)
+            for unit in system.units:
+                english = getattr(unit, "name_en", None)
+                if english:
+                    names[unit.name] = str(english)
+    return names
+
+
 def department_name(context: ServiceContext, code: str) -> str | None:
     """A department's name in the newest registered system it supplies (the header names a department officer's
     department with it)."""

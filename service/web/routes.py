@@ -205,6 +205,9 @@ def rankings(
         nodes=views.node_options(view.system, view.results, web.t),
         tiers=views.tier_order(view.system, web.t),
         groups=groups,
+        group_labels={
+            u.group: web.t.pick(u.group, getattr(u, "group_en", None)) for u in view.system.units if u.group
+        },
         is_composite=is_composite,
         sorts=views.SORTS,
         page_sizes=PAGE_SIZES,

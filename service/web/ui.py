@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from service import ratelimit
 from service.auth import PUBLIC, Principal
 from service.context import ServiceContext, get_context
 from service.usecases.identity import principal_of
-from service.usecases.rounds import SystemChoice, department_name, unit_name
+from service.usecases.rounds import SystemChoice, department_name, english_unit_names, unit_name
 from service.web import security
 from service.web.i18n import DEFAULT_LANG, Lang, Translator, parse_lang
 
@@ -32,6 +33,18 @@ TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PREFIX = "/static"
 CHINA_TIME = timezone(timedelta(hours=8), "CST")  # Asia/Shanghai has had no daylight saving since 1991
+
+# a data name printed on the page → the name to print instead (the units' English names on an English page)
+_DATA_NAMES: ContextVar[dict[str, str] | None] = ContextVar("digiscore_data_names", default=None)
+
+
+def _in_page_language(value: Any) -> Any:
+    """Jinja's finalize: a unit's name printed whole on an English page becomes its ``name_en``."""
+    if isinstance(value, str):
+        names = _DATA_NAMES.get()
+        if names:
+            return names.get(value, value)
+    return value
 
 
 class CachedStatic(StaticFiles):
@@ -59,6 +72,7 @@ class WebUi:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
             autoescape=True,
+            finalize=_in_page_language,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -217,8 +231,18 @@ class Web:
         return f"{name}{self.t.paren(code)}" if name else code
 
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
-        """A page from ``template`` with the frame's values (web, t, static) and the security headers."""
-        html = self.ui.env.get_template(template).render(
+        """A page from ``template`` with the frame's values (web, t, static) and the security headers; on an
+        English page every unit name printed is the system's ``name_en`` where it gives one."""
+        names = english_unit_names(self.context) if self.lang == "en" else {}
+        token = _DATA_NAMES.set(names)
+        try:
+            html = self._render(template, values)
+        finally:
+            _DATA_NAMES.reset(token)
+        return self.finish(HTMLResponse(html, status_code=status))
+
+    def _render(self, template: str, values: dict[str, Any]) -> str:
+        return self.ui.env.get_template(template).render(
             web=self,
             t=self.t,
             static=self.ui.static,
@@ -227,7 +251,6 @@ class Web:
             sq=self.system_query(),
             **values,
         )
-        return self.finish(HTMLResponse(html, status_code=status))
 
     def redirect(self, url: str) -> Response:
         """303 See Other to a local URL (after a post, or to the sign-in form)."""
