@@ -58,6 +58,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "timeliness.missing": ("逾期未交", "missing"),
     "timeliness.due": ("尚未提交", "not yet"),
     "footer": ("第 &P 页，共 &N 页", "Page &P of &N"),
+    "departments": ("提供数据的部门", "Departments that supply data"),
+    "department_summary": (
+        "共 {total} 个部门：已接受 {accepted}，待审核 {pending}，已退回 {returned}，未通过校验 {rejected}，"
+        "未上传 {missing}",
+        "{total} departments: {accepted} accepted, {pending} awaiting review, {returned} returned, {rejected} "
+        "failed the checks, {missing} not uploaded",
+    ),
+    "department_code": ("部门编码", "Code"),
+    "department_name": ("部门", "Department"),
+    "supplies": ("提供指标", "Indicators supplied"),
 }
 
 # column key → width in characters (CJK characters count about two)
@@ -160,6 +170,8 @@ def progress_workbook(progress: dict[str, Any], lang: str = "zh") -> bytes:
                 sheet.write_string(row, column, "" if value is None else str(value), cell)
     last = HEADER_ROW + len(progress["units"])
     sheet.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
+    if progress.get("departments"):
+        last = _departments(sheet, progress, last + 2, lang, title, note, header, cell, number, states)
     sheet.freeze_panes(HEADER_ROW + 1, 2)
     sheet.set_row(HEADER_ROW, 30)
     # print: A4 landscape, one page wide (as many tall as needed), the header row on every page
@@ -173,6 +185,61 @@ def progress_workbook(progress: dict[str, Any], lang: str = "zh") -> bytes:
     sheet.set_footer(f"&C&9{word('footer', lang)}")
     book.close()
     return buffer.getvalue()
+
+
+def _departments(
+    sheet: Any,
+    progress: dict[str, Any],
+    first: int,
+    lang: str,
+    title: Any,
+    note: Any,
+    header: Any,
+    cell: Any,
+    number: Any,
+    states: dict[str, Any],
+) -> int:
+    """The departments' block below the units' table, in the same columns (the evidence column names the
+    indicators each supplies); returns its last row."""
+    suppliers = progress["departments"]
+    sheet.write(first, 0, word("departments", lang), title)
+    sheet.write(
+        first + 1,
+        0,
+        word("department_summary", lang, total=len(suppliers), **progress["department_counts"]),
+        note,
+    )
+    heading = first + 2
+    names = {"unit_code": "department_code", "unit_name": "department_name", "evidence_missing": "supplies"}
+    for column, (key, _) in enumerate(COLUMNS):
+        sheet.write(heading, column, word(names.get(key, key), lang), header)
+    sheet.set_row(heading, 30)
+    for offset, department in enumerate(suppliers, start=1):
+        row = heading + offset
+        name = department["name_en"] if lang == "en" and department.get("name_en") else department["name"]
+        values: dict[str, Any] = department | {
+            "unit_code": department["department_code"],
+            "unit_name": name,
+            "state": word(f"state.{department['state']}", lang),
+            "uploaded_at": _moment(department["uploaded_at"]) if department["uploaded_at"] else "",
+            "evidence_missing": " ".join(department["indicators"]),
+            "timeliness": word(f"timeliness.{department['timeliness']}", lang)
+            if department["timeliness"]
+            else "",
+            "comment": department["comment"] or "",
+        }
+        lines = max(_lines(str(values[key] or ""), width) for key, width in COLUMNS)
+        if lines > 1:
+            sheet.set_row(row, 14 * lines)
+        for column, (key, _) in enumerate(COLUMNS):
+            value = values[key]
+            if key == "state":
+                sheet.write_string(row, column, value, states[department["state"]])
+            elif isinstance(value, int):
+                sheet.write_number(row, column, value, number)
+            else:
+                sheet.write_string(row, column, "" if value is None else str(value), cell)
+    return heading + len(suppliers)
 
 
 def _lines(text: str, width: float) -> int:

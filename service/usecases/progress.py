@@ -10,7 +10,7 @@ from service.context import ServiceContext
 from service.progress import progress_workbook
 from service.rounds import find_round
 from service.submissions import find_submission
-from service.usecases import review
+from service.usecases import departments, review
 from service.usecases.rounds import round_with_system
 from service.usecases.submit import XLSX, Download
 
@@ -21,7 +21,8 @@ STATES = ("missing", "rejected", "pending", "returned", "accepted")
 def round_progress(context: ServiceContext, year: int, system: str | None = None) -> dict[str, Any]:
     """Per unit of the round's system: its state (``missing`` or its latest version's status), the latest
     version, the version results use, the evidence the latest version lacks, timeliness and the latest review's
-    comment; with the count of units in each state."""
+    comment; with the count of units in each state. The same per department that supplies the system (with the
+    indicators it supplies) and their counts."""
     found = round_with_system(context, year, system)
     units = review.round_overview(context, year, found.system_id)
     rows = []
@@ -50,6 +51,25 @@ def round_progress(context: ServiceContext, year: int, system: str | None = None
                 }
             )
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATES}
+    suppliers = [
+        {
+            "department_code": found_department["department_code"],
+            "name": found_department["name"],
+            "name_en": found_department.get("name_en"),
+            "indicators": found_department["indicators"],
+            "state": latest["status"] if latest else MISSING,
+            "versions": found_department["versions"],
+            "latest_version": latest["version"] if latest else None,
+            "uploaded_at": latest["uploaded_at"] if latest else None,
+            "errors": latest["errors"] if latest else None,
+            "warnings": latest["warnings"] if latest else None,
+            "used_version": found_department["used_version"],
+            "timeliness": found_department["timeliness"],
+            "comment": ((latest or {}).get("review") or {}).get("comment"),
+        }
+        for found_department in departments.department_overview(context, year, found.system_id)
+        for latest in [found_department["latest"]]
+    ]
     return {
         "year": year,
         "system": {"id": found.system_id, "name": found.system.name, "version": found.system.version},
@@ -58,6 +78,8 @@ def round_progress(context: ServiceContext, year: int, system: str | None = None
         "generated_at": context.now().isoformat(),
         "counts": counts,
         "units": rows,
+        "department_counts": {state: sum(1 for d in suppliers if d["state"] == state) for state in STATES},
+        "departments": suppliers,
     }
 
 

@@ -226,6 +226,15 @@ def test_required_evidence_blocks_the_accept_and_the_district_sees_what_is_missi
         )
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["status"] == "accepted"
+        # the progress names the departments that supply the system too, none of which has uploaded yet
+        progress = office.client.get(f"/rounds/{YEAR}/progress{query}", headers=office.reviewer).json()
+        assert {d["department_code"] for d in progress["departments"]} == {"JN-ZWFW", "JN-DSJ"}
+        assert progress["department_counts"]["missing"] == 2 and progress["counts"]["accepted"] == 1
+        workbook = office.client.get(f"/rounds/{YEAR}/progress.xlsx{query}", headers=office.reviewer)
+        sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+        assert sheet is not None
+        texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+        assert "提供数据的部门" in texts and "JN-ZWFW" in texts and "DG-A-01 DG-A-02 DG-A-03 DG-A-04" in texts
 
 
 def test_upgrading_a_database_made_before_evidence_keeps_every_row(

@@ -251,6 +251,7 @@ def test_the_annual_cycle_in_the_browser(browser: Any, cycle_site: Site, tmp_pat
             _department_upload_and_accept(office, system, department.code, _indicator_table(table, codes))
     progress = office.client.get(f"/rounds/{YEAR}/progress?system={GOV}", headers=office.reviewer).json()
     assert progress["counts"]["accepted"] == 14 and progress["counts"]["missing"] == 0
+    assert progress["department_counts"]["accepted"] == len(progress["departments"]) == 2
 
     # the three rounds, then the composite
     for system in (JINAN_ID, SMART, GOV, COMPOSITE):
