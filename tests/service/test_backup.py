@@ -132,7 +132,7 @@ def correct_and_annotate(office: Office) -> None:
     assert returned.status_code == 200, returned.text
 
 
-EVIDENCE = [("DI-01", "清单.pdf", evidence_files.pdf("DI-01")), ("DI-02", "照片.png", evidence_files.png())]
+EVIDENCE = [("C-5G", "清单.pdf", evidence_files.pdf("C-5G")), ("DI-02", "照片.png", evidence_files.png())]
 
 
 def attach_evidence(office: Office) -> None:

@@ -17,7 +17,7 @@ PATH_VALUES = {
     "token_id": "1",
     "kind": "coordination",
     "department": "JN-TJJ",
-    "indicator": "DI-01",
+    "indicator": "DI-02",
     "evidence_id": "1",
 }
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
