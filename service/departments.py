@@ -37,6 +37,7 @@ from service.submissions import (
     VALUE_COLUMNS,
     ParsedUpload,
     _review_states,
+    accepted_inputs,
     location_of,
     status_of,
     summary,
@@ -115,6 +116,29 @@ def _first_per_indicator(values: pd.DataFrame) -> list[tuple[tuple[str, str], tu
             ["unit_code", "indicator_code", "year", "location"]
         ].itertuples(index=False)
     ]
+
+
+def last_accepted(session: Session, round_row: RoundRow, department: str) -> pd.DataFrame:
+    """The department's accepted values (``unit_code, indicator_code, year, value``) in the newest of the three
+    earlier rounds of the same system that has an accepted version of it, of the years before this round's;
+    empty when none."""
+    earlier = session.execute(
+        select(RoundRow)
+        .where(
+            RoundRow.year < round_row.year,
+            RoundRow.system_id == round_row.system_id,
+            RoundRow.status != "cancelled",
+        )
+        .order_by(RoundRow.year.desc())
+        .limit(3)
+    ).scalars()
+    for earlier_round in earlier:
+        counted = _counting(session, earlier_round, KIND_DEPARTMENT).get(department)
+        if counted is not None and counted.id in {r.id for r in accepted_inputs(session, earlier_round)}:
+            values = values_from_json(department, counted.values_json)
+            values = values[values["year"] < round_row.year]
+            return values[["unit_code", "indicator_code", "year", "value"]].reset_index(drop=True)
+    return pd.DataFrame({"unit_code": [], "indicator_code": [], "year": [], "value": []})
 
 
 def department_overview(

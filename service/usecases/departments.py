@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+import pandas as pd
+
 from scoring.io.department_sheet import write_department_sheet
+from scoring.io.references import reference_problems
 from service import departments as storage
 from service import submissions
 from service.auth import Principal
 from service.context import ServiceContext
 from service.errors import ServiceError
 from service.rounds import find_round
+from service.submissions import OUTCOME_UNUSABLE, ParsedUpload
 from service.tables import KIND_DEPARTMENT
 from service.text import clean_content_type, clean_file_name
-from service.usecases.rounds import round_with_system
+from service.usecases.rounds import RoundWithSystem, round_with_system
 from service.usecases.submit import XLSX, Download, Submitted, form_years
 
 
@@ -64,6 +69,7 @@ def submit_department_upload(
     parsed = storage.parse_department_upload(
         content, name, department, year, found.system, context.settings.upload_limits
     )
+    parsed = with_reference_warnings(context, found, department, parsed)
     row = submissions.store_submission(
         context.db,
         year,
@@ -83,6 +89,26 @@ def submit_department_upload(
     return DepartmentSubmitted(
         year, found.system_id, department, row.version, parsed.outcome, parsed.errors, parsed.problems, report
     )
+
+
+def with_reference_warnings(
+    context: ServiceContext, found: RoundWithSystem, department: str, parsed: ParsedUpload
+) -> ParsedUpload:
+    """The upload with the unit traps of ``scoring.io.references`` for each unit it covers: each unit's value of
+    the round's year against the department's last accepted value of it (its accepted version in the newest
+    earlier round of the system), else against the table's own earlier year (a 2024 value in 万元 beside 2023
+    in 亿元). There is no median of other units: the department gives every unit's value itself, and the readers
+    already compare the units' values of one indicator and year with each other."""
+    if parsed.outcome == OUTCOME_UNUSABLE or parsed.values.empty:
+        return parsed
+    with context.db.read() as session:
+        last = storage.last_accepted(session, find_round(session, found.year, found.system_id), department)
+    no_others = pd.DataFrame({"indicator_code": [], "value": []})
+    warnings = []
+    for unit, values in parsed.values.groupby("unit_code", sort=False):
+        unit_last = last[last["unit_code"] == unit][["indicator_code", "year", "value"]]
+        warnings += reference_problems(found.system, str(unit), found.year, values, unit_last, no_others)
+    return replace(parsed, problems=parsed.problems + warnings) if warnings else parsed
 
 
 class DepartmentSubmitted(Submitted):

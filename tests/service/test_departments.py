@@ -366,3 +366,45 @@ def test_the_review_page_shows_both_values_of_a_conflicting_cell(office: Office)
     assert officer.get(f"/upload?year={YEAR}&system={SMART}").status_code == 403
     district = _signed_in(office, office.district("370102"))
     assert district.get(f"/department?year={YEAR}&system={SMART}").status_code == 403
+
+
+def test_a_departments_value_off_its_earlier_year_by_a_unit_mixup_is_flagged(office: Office) -> None:
+    # 省通信管理局济南分局 gives 历下区's 2024 SC-D-01 as 0.96 (a share, not a percent) beside 95.5 for 2023
+    table = (
+        "unit_code,indicator_code,year,value\n"
+        "370102,SC-D-01,2023,95.5\n370102,SC-D-01,2024,0.96\n"
+        "370103,SC-D-01,2023,90\n370103,SC-D-01,2024,91\n"
+    )
+    uploaded = _department_upload(office, TELECOM, table.encode())
+    assert uploaded.status_code == 201, uploaded.text  # a warning: the reviewer decides
+    flagged = [p for p in uploaded.json()["problems"] if p["code"] == "cell.magnitude_vs_last"]
+    assert [(p["unit"], p["indicator"], p["year"], p["cell"]) for p in flagged] == [
+        ("370102", "SC-D-01", 2024, "D3")
+    ]
+
+
+def test_a_departments_value_is_compared_with_its_accepted_value_of_the_round_before(office: Office) -> None:
+    opened = office.client.post(
+        "/rounds", json={"year": YEAR - 1, "system_id": SMART, "version": "2025.1"}, headers=office.admin
+    )
+    assert opened.status_code == 201, opened.text
+    before = "unit_code,indicator_code,year,value\n370102,SC-D-01,2023,95.5\n370103,SC-D-01,2023,90\n"
+    uploaded = office.client.post(
+        f"/rounds/{YEAR - 1}/departments/{TELECOM}/submissions{QUERY}",
+        files={"file": ("2023.csv", before.encode(), "text/csv")},
+        headers=office.department(TELECOM),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    accepted = office.client.post(
+        f"/rounds/{YEAR - 1}/departments/{TELECOM}/submissions/1/review{QUERY}",
+        json={"decision": "accept"},
+        headers=office.reviewer,
+    )
+    assert accepted.status_code == 200, accepted.text
+    now = "unit_code,indicator_code,year,value\n370102,SC-D-01,2024,0.96\n370103,SC-D-01,2024,91\n"
+    flagged = [
+        (p["unit"], p["cell"])
+        for p in _department_upload(office, TELECOM, now.encode()).json()["problems"]
+        if p["code"] == "cell.magnitude_vs_last"
+    ]
+    assert flagged == [("370102", "D2")]  # 95.5 accepted for 2023, 0.96 now: a share typed for a percent
