@@ -40,6 +40,7 @@ EN: dict[str, str] = {
     "已缩尾": "winsorised",
     "已对数变换": "log-transformed",
     "权重已重新分配": "weight redistributed",
+    "按公式计算": "computed by formula",
     "通过": "passed",
     "未通过": "failed",
     "是": "yes",
