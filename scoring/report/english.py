@@ -41,6 +41,7 @@ EN: dict[str, str] = {
     "已对数变换": "log-transformed",
     "权重已重新分配": "weight redistributed",
     "按公式计算": "computed by formula",
+    "覆盖率不足，不计分": "too little data, not scored",
     "通过": "passed",
     "未通过": "failed",
     "是": "yes",
