@@ -47,7 +47,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # ----------------------------------------------------------------------------------------- common
     "common.year": ("年份", "Year"),
     "system.label": ("指标体系", "Indicator system"),
-    "remarks.title": ("填报备注", "Remarks (备注) given with the values"),
+    "remarks.title": ("填报备注", "Remarks given with the values"),
     "remarks.indicator": ("指标", "Indicator"),
     "remarks.years": ("年份", "Years"),
     "remarks.remark": ("备注", "Remark"),

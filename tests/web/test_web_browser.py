@@ -133,7 +133,8 @@ def test_bad_form_shows_every_problem_next_to_its_cell(tab: Tab, site: Site) -> 
     }
     for problem in expected.problems:
         assert shown[f"{problem.location.sheet}!{problem.location.cell}"] == problem.message_zh
-    assert shown["数据填报!H9"] == "单元格内容“abc”不是数值"
+    # the message names the indicator, says the unit is in column D and gives an example
+    assert "一栏填的“abc”不是数值；请只填写数字，计量单位已在 D 列给出" in shown["数据填报!H9"]
     # the history lists the rejected version
     assert "未通过校验" in page.locator("#history tbody tr").first.inner_text()
     screenshot(page, "upload-problems")

@@ -103,7 +103,12 @@ def test_no_page_scrolls_sideways_at_390px(browser: Any, layout_site: Site) -> N
 
 CJK_OR_FULL_WIDTH = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 PAGE_TEXT = """() => {
-  const texts = [document.title, document.body.innerText];
+  // the remarks a district typed are its own words (data), shown as written
+  const typed = Array.from(document.querySelectorAll('#remarks tbody td:last-child, .flags .muted'))
+    .map((e) => e.innerText);
+  let body = document.body.innerText;
+  typed.forEach((t) => { body = body.split(t).join(' '); });
+  const texts = [document.title, body];
   document.querySelectorAll('svg text, option, [aria-label], [title]').forEach((e) => {
     texts.push(e.textContent || '', e.getAttribute('aria-label') || '', e.getAttribute('title') || '');
   });
@@ -123,7 +128,8 @@ def _data_names() -> list[str]:
     names = {system.name, FORM_SHEET, SPOILED_FILE, "中文", "12个"}
     names |= {unit.name for unit in system.units} | {unit.group for unit in system.units if unit.group}
     names |= {getattr(tier, "name", str(tier)) for tier in (system.tiers or [])}
-    names |= {node.name for node in system.nodes.values()} | {n.unit for n in system.indicators if n.unit}
+    nodes = [*system.nodes.values(), *system.collected]  # the tree and the parts of derived indicators
+    names |= {node.name for node in nodes} | {node.unit for node in nodes if node.unit}
     names.discard(system.composite.name)  # 综合指数 has a generic English name (Composite index)
     return sorted(names, key=len, reverse=True)
 
