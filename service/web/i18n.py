@@ -370,6 +370,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Evidence the system requires is missing, so the version cannot be accepted:",
     ),
     "evidence.none": ("本版没有佐证材料。", "No evidence was attached to this version."),
+    "evidence.too_large": (
+        "{indicator}：所选文件大于 {size}，未上传；请压缩图片或拆分文件后再选。",
+        "{indicator}: the chosen file is larger than {size} and was not sent; compress or split it first.",
+    ),
     "evidence.lacking_column": ("缺少的佐证材料", "Evidence missing"),
     "progress.accepted": ("已接受", "accepted"),
     "progress.pending": ("待审核", "awaiting review"),

@@ -138,6 +138,14 @@ def _district_uploads_with_remark_and_evidence(browser: Any, site: Site, tmp_pat
         expected = "the server responded with a status of 422"
         assert any(expected in error for error in tab.guard.console_errors)
         tab.guard.console_errors = [error for error in tab.guard.console_errors if expected not in error]
+        # a file over the evidence limit is stopped in the browser, before it is sent
+        big = tmp_path / "扫描件.pdf"
+        big.write_bytes(evidence_files.pdf() + b" " * site.office.context.settings.max_evidence_bytes)
+        row = page.locator("#evidence-DG-D-03")
+        row.locator("input[type=file]").set_input_files(str(big))
+        row.locator("button[type=submit]").click()
+        assert "DG-D-03" in page.locator("#evidence-client-error").inner_text()
+        assert page.locator("#evidence-client-error").is_visible()
         for code in ("DG-C-02", "DG-D-03"):
             row = page.locator(f"#evidence-{code}")
             row.locator("input[type=file]").set_input_files(str(pdf))

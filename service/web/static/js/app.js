@@ -338,6 +338,27 @@
     });
   }
 
+  function guardEvidence() {
+    // an evidence file over the limit is stopped before it is sent (the server would refuse it with 413)
+    var table = document.getElementById('evidence-table');
+    var problem = document.getElementById('evidence-client-error');
+    if (!table || !problem) { return; }
+    var limit = parseInt(table.getAttribute('data-max-bytes'), 10);
+    Array.prototype.forEach.call(table.querySelectorAll('form.evidence-form'), function (form) {
+      form.addEventListener('submit', function (event) {
+        var input = form.querySelector('input[type=file]');
+        var file = input && input.files && input.files[0];
+        if (file && limit && file.size > limit) {
+          event.preventDefault();
+          var indicator = form.querySelector('input[name=indicator]').value;
+          problem.textContent = problem.getAttribute('data-too-large').replace('{indicator}', indicator);
+          problem.hidden = false;
+          problem.focus();
+        }
+      });
+    });
+  }
+
   function focusResult() {
     // after an upload the page opens at #result: move the focus there for screen readers and keyboards
     if (window.location.hash === '#result' || window.location.hash === '#decision') {
@@ -349,6 +370,7 @@
   function start() {
     drawCharts();
     enhanceUpload();
+    guardEvidence();
     focusResult();
   }
   if (document.readyState === 'loading') {
