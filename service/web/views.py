@@ -319,7 +319,10 @@ def profile_view(context: ServiceContext, view: RoundRead, unit: str, t: Transla
         key=lambda n: n["contribution"],
         reverse=True,
     )
-    unit_name = document["unit"]["name"]
+    listed = next((u for u in system.units if u.code == unit), None)
+    unit_name = t.pick(
+        document["unit"]["name"], getattr(listed, "name_en", None)
+    )  # the chart legends' name too
     top = scale_max(system, [d["score"] for d in dimensions] + [d["average"] for d in dimensions])
     charts = {
         "radar": {
