@@ -270,7 +270,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data.derived_indicator": (
         "指标 {indicator} 由公式 {formula} 计算，不填报；请删去这一项，改为填写其组成部分 {parts}",
         "indicator {indicator} is computed from {formula} and is not filled in; remove it and give its parts "
-        "instead: {parts}",
+        "instead: {parts_en}",
     ),
     "data.duplicate": (
         "指标 {indicator} 在 {year} 年重复填报（另见 {other}）；请只保留一处，已采用先出现的数值",
@@ -338,12 +338,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "pipeline.derived_zero_division": (
         "指标 {indicator} 无法计算：公式 {formula} 中作除数的 {parts} 为 0；请核对该数值（确为 0 时该指标按缺失处理）",
-        "indicator {indicator} cannot be computed: {parts}, a divisor in {formula}, is 0; check the value (if it "
+        "indicator {indicator} cannot be computed: {parts_en}, a divisor in {formula}, is 0; check the value (if it "
         "truly is 0, the indicator counts as missing)",
     ),
     "pipeline.derived_missing_part": (
         "指标 {indicator} 无法计算：公式 {formula} 缺少 {parts} 的数值；请填写 {parts}",
-        "indicator {indicator} cannot be computed: {formula} lacks a value of {parts}; fill in {parts}",
+        "indicator {indicator} cannot be computed: {formula} lacks a value of {parts_en}; fill in {parts_en}",
     ),
     "pipeline.no_year": (
         "数据中没有 {year} 年的数值；请改选数据中已有的年份，或补充该年的数据",

@@ -67,6 +67,7 @@ SAMPLES: dict[str, object] = {
     "formula": "DI-01 / DI-02",
     "components": "DI-02",
     "parts": "C-POP 年末常住人口",
+    "parts_en": "C-POP Resident population at year end",
     "choices": "minmax, zscore",
     "supported": "arithmetic",
     "methods": "geometric",

@@ -141,6 +141,7 @@ def unknown_indicator(context: SheetContext, code: str, location: Location, unit
                 "indicator": code,
                 "formula": node.formula,
                 "parts": "、".join(f"{part.code} {part.name}" for part in parts),
+                "parts_en": ", ".join(f"{part.code} {part.name_en or part.name}" for part in parts),
             },
         )
     return Problem(

@@ -75,7 +75,7 @@ def derive_stage(
     parts_na = not_applicable.reindex(columns=used, fill_value=False).astype(bool)
     problems: list[Problem] = []
     computed: dict[str, int] = {}
-    names = {node.code: node.name for node in system.collected}
+    names = {node.code: (node.name, node.name_en or node.name) for node in system.collected}
     years = raw.index.get_level_values("year").to_numpy()
     units = raw.index.get_level_values("unit_code").to_numpy()
     for node in system.derived:
@@ -122,9 +122,13 @@ def _problem(
     components: list[str],
     unit: Any,
     year: Any,
-    names: dict[str, str],
+    names: dict[str, tuple[str, str]],
 ) -> Problem:
-    parts = "、".join(f"{c} {names[c]}" if names.get(c, c) != c else c for c in components)
+    def named(language: int, separator: str) -> str:
+        return separator.join(
+            f"{c} {names[c][language]}" if c in names and names[c][language] != c else c for c in components
+        )
+
     return Problem(
         code,
         Severity.WARNING,
@@ -135,7 +139,8 @@ def _problem(
             "indicator": indicator,
             "formula": formula.text,
             "components": "、".join(components),
-            "parts": parts,  # the codes with their names, for the message
+            "parts": named(0, "、"),  # the codes with their names, for the messages
+            "parts_en": named(1, ", "),
         },
     )
 

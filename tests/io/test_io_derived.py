@@ -59,7 +59,7 @@ def test_a_zero_population_and_an_empty_gdp_are_reported_at_validation_naming_th
     assert zero.severity.value == "warning" and zero.unit == "370102"
     assert zero.params["components"] == "C-POP"
     assert "C-POP 年末常住人口" in zero.message_zh and "为 0" in zero.message_zh
-    assert "C-POP 年末常住人口" in zero.message_en and "is 0" in zero.message_en
+    assert "C-POP Resident population at year end" in zero.message_en and "is 0" in zero.message_en
     rows = {c.value: c.row for c in openpyxl.load_workbook(path)["数据填报"]["A"]}
     assert (zero.location.sheet, zero.location.cell) == (
         "数据填报",
