@@ -42,6 +42,10 @@ EN: dict[str, str] = {
     "权重已重新分配": "weight redistributed",
     "按公式计算": "computed by formula",
     "覆盖率不足，不计分": "too little data, not scored",
+    "{codes} 由其组成部分按公式计算（公式见附录一），各区县均如此，表中不逐项列出。": (
+        "{codes} are computed from their parts by their formulas (Appendix 1) for every unit; the table does "
+        "not list them cell by cell."
+    ),
     "通过": "passed",
     "未通过": "failed",
     "是": "yes",

@@ -105,7 +105,12 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             ],
             compact=True,
         )
-    if len(data.flags):
+    # a derived value is flagged for every unit: said once under the table, not listed cell by cell
+    listed = data.flags[data.flags["flag"] != "derived"] if len(data.flags) else data.flags
+    derived = (
+        sorted(set(data.flags.loc[data.flags["flag"] == "derived", "node_code"])) if len(data.flags) else []
+    )
+    if len(listed) or derived:
         w.heading(_("附录四  数据处理标记"), 2, "appendix-flags")
         rows = [
             [
@@ -113,14 +118,26 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
                 f"{r.node_code} {system.nodes[str(r.node_code)].name}",
                 _(FLAG_TEXT.get(str(r.flag), str(r.flag))),
             ]
-            for r in data.flags.itertuples()
+            for r in listed.itertuples()
         ]
-        w.table(
-            "flags",
-            _("{year} 年数据处理标记", year=data.year),
-            [_("区县"), _("指标 / 维度"), _("标记")],
-            rows,
+        note = (
+            _(
+                "{codes} 由其组成部分按公式计算（公式见附录一），各区县均如此，表中不逐项列出。",
+                codes=_("、").join(f"{c} {system.nodes[c].name}" for c in derived),
+            )
+            if derived
+            else ""
         )
+        if rows:
+            w.table(
+                "flags",
+                _("{year} 年数据处理标记", year=data.year),
+                [_("区县"), _("指标 / 维度"), _("标记")],
+                rows,
+                note=note,
+            )
+        elif note:
+            w.paragraphs([note])
 
 
 def year_remarks(data: ReportData) -> list[tuple[str, str, str]]:
