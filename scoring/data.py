@@ -14,10 +14,13 @@ from scoring.problems import Problem, Severity
 
 LONG_COLUMNS = ["unit_code", "indicator_code", "year", "value", "status", "location", "remark"]
 
-# status of a value: a number; the unit said the indicator does not apply to it (不适用); the cell was empty
+# status of a value: a number; the unit said the indicator does not apply to it (不适用); the cell was empty;
+# the unit declared the value unavailable with a reason (数据缺失, the reason in the value's remark): it counts as
+# missing in the evaluation, and the reason goes along
 STATUS_VALUE = "value"
 STATUS_NOT_APPLICABLE = "not_applicable"
 STATUS_MISSING = "missing"
+STATUS_UNAVAILABLE = "unavailable"
 
 
 @dataclass

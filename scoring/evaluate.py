@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from scoring.data import STATUS_NOT_APPLICABLE, Dataset
+from scoring.data import STATUS_NOT_APPLICABLE, STATUS_UNAVAILABLE, Dataset
 from scoring.pipeline.attainment import attainment_table
 from scoring.pipeline.change import year_over_year
 from scoring.pipeline.derive import Derived, derive_stage
@@ -50,7 +50,21 @@ def evaluate(system: IndicatorSystem, dataset: Dataset, year: int) -> Evaluation
     values' 备注 go along (``Evaluation.remarks``): they explain a value, they never change a score."""
     evaluation = evaluate_matrix(system, *data_matrices(system, dataset), year)
     evaluation.remarks = data_remarks(system, dataset)
+    evaluation.unavailable = data_unavailable(system, dataset)
     return evaluation
+
+
+def data_unavailable(system: IndicatorSystem, dataset: Dataset) -> pd.DataFrame:
+    """The values the units declared unavailable (数据缺失, status ``unavailable``) with their reasons (the
+    values' remarks), in unit, indicator and year order: scored as missing, the reason kept for the report."""
+    values = dataset.values
+    given = values[
+        (values["status"] == STATUS_UNAVAILABLE)
+        & values["unit_code"].isin(system.unit_codes)
+        & values["indicator_code"].isin([node.code for node in system.collected])
+    ]
+    table = given[["unit_code", "indicator_code", "year", "remark"]].rename(columns={"remark": "reason"})
+    return table.sort_values(["unit_code", "indicator_code", "year"]).reset_index(drop=True)
 
 
 def data_remarks(system: IndicatorSystem, dataset: Dataset) -> pd.DataFrame:

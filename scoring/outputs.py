@@ -105,7 +105,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def results_document(evaluation: Evaluation) -> dict[str, Any]:
     """The JSON results (schemas/results.schema.json): system, year, method, results, weights, flags, log, and
     the 备注 of the year's values when the data gave any (``remarks``; left out when none, so documents of data
-    without remarks are as before)."""
+    without remarks are as before), and the values declared unavailable with their reasons (``unavailable``:
+    数据缺失说明, scored as missing; left out when none)."""
     system = evaluation.system
     document = {
         "system": {
@@ -127,6 +128,9 @@ def results_document(evaluation: Evaluation) -> dict[str, Any]:
     remarks = evaluation.remarks[evaluation.remarks["year"] == evaluation.year]
     if len(remarks):
         document["remarks"] = records(remarks.reset_index(drop=True))
+    unavailable = evaluation.unavailable[evaluation.unavailable["year"] == evaluation.year]
+    if len(unavailable):
+        document["unavailable"] = records(unavailable.reset_index(drop=True))
     return document
 
 

@@ -49,6 +49,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "指标编码 {code} 重复出现；每个节点的编码须唯一，请改用其他编码",
         "code {code} appears more than once; every node needs a code of its own, rename one of them",
     ),
+    "system.not_applicable_unit": (
+        "{path}：{code} 允许填“不适用”的区县中，区县编码 {unit} 不在区县名单中；请改为名单中的区县编码，"
+        "或改为允许所有区县填“不适用”",
+        "{path}: unit code {unit}, listed among the units that may mark {code} not applicable, is not in the "
+        "unit list; name units of the list, or allow it for every unit",
+    ),
+    "system.same_as_unknown": (
+        "{path}：{code} 写明与 {other} 为同一指标，但本体系中没有采集的指标 {other}（不存在、由公式计算或本身也与"
+        "另一指标相同）；请改为本体系中由区县填报的指标编码，或去掉这一设置",
+        "{path}: {code} says it is the same as {other}, but this system collects no indicator {other} (missing, "
+        "derived, or itself the same as another); name an indicator the units fill in, or remove same_as",
+    ),
+    "system.same_as_differs": (
+        "{path}：{code} 与 {other} 的{what_zh}不同（{diff}），不能视为同一指标；请核对两者口径，或去掉这一设置"
+        "分别填报",
+        "{path}: {code} and {other} differ in {what_en} ({diff}), so they cannot be the same indicator; align "
+        "their definitions or remove same_as and collect both",
+    ),
+    "system.same_as_not_included": (
+        "{path}：{code} 不是被引入体系 {system} 的指标；请改为被引入体系中的指标编码",
+        "{path}: {code} is not an indicator of the included system {system}; use that system's indicator "
+        "codes as the keys",
+    ),
     "system.ahp_inconsistent": (
         "判断矩阵一致性比率 CR={cr:.4f} ≥ 0.1，未通过一致性检验，请调整两两比较结果",
         "AHP pairwise matrix fails the consistency check: CR={cr:.4f} >= 0.1; revise the comparisons",
@@ -262,6 +285,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cell.not_applicable": (
         "已标记为“不适用”，该指标不计入本区县的评价；如有数值请改填数字",
         "marked as not applicable: the indicator does not count for this unit; enter the number if it has one",
+    ),
+    "cell.unavailable": (
+        "{unit_name} 的 {indicator} {indicator_name} {year} 年（单元格 {cell}）声明数据缺失，原因：{reason}；"
+        "评价办公室审核认可原因后，该值按缺失处理；如有数值请改填数字",
+        "{unit_name}, {indicator} {indicator_name}, {year} (cell {cell}): declared unavailable, reason: {reason}; "
+        "once the evaluation office accepts the reason, the value counts as missing; enter the number if there "
+        "is one",
+    ),
+    "cell.unavailable_no_reason": (
+        "{unit_name} 的 {indicator} {indicator_name} {year} 年（单元格 {cell}）填了“{unavailable}”，但没有写明原因；"
+        "请在同一行的“备注”中写明数据缺失的原因（如“2024 年起由市统计局统一核算，区县无分区数据”），"
+        "或填写数值",
+        "{unit_name}, {indicator} {indicator_name}, {year} (cell {cell}): '{unavailable}' (data unavailable) "
+        "without a "
+        "reason; write the reason in the remark column of the same row (e.g. 'compiled by the city statistics "
+        "bureau since 2024, no district figure'), or enter the number",
+    ),
+    "cell.not_applicable_refused": (
+        "{unit_name} 的 {indicator} {indicator_name}（单元格 {cell}）填了“{value}”，但指标体系不允许本区县对该指标填“不适用”"
+        "（允许的区县：{units_zh}）；请填写数值，确实没有数据时填写“{unavailable}”并在备注中写明原因",
+        "{unit_name}, {indicator} {indicator_name} (cell {cell}): '{value}' (not applicable) is not allowed for "
+        "this unit by "
+        "the indicator system (allowed for: {units_en}); enter the number, or, if the value does not exist, "
+        "write '{unavailable}' (data unavailable) with the reason in the remark column",
     ),
     "data.unknown_indicator": (
         "指标编码 {indicator} 不在指标体系中；请按填报模板中的指标编码填写",
@@ -586,6 +633,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.return_needs_comment": (
         "退回时请填写审核意见（总体意见或至少一个单元格的意见）",
         "give a comment when returning a version (an overall comment or one on at least one cell)",
+    ),
+    "review.unavailable_not_accepted": (
+        "{unit} 第 {version} 版声明 {indicator} {year} 年数据缺失（原因：{reason}）；接受此版本须同时认可缺失原因"
+        "（认可后该值按缺失处理），不认可请退回并在该单元格写明意见",
+        "version {version} of {unit} declares {indicator} for {year} unavailable (reason: {reason}); accepting "
+        "the version needs the reason accepted too (the value then counts as missing); if the reason is not "
+        "acceptable, return the version with a comment on that cell",
     ),
     "review.unknown_cell": (
         "第 {version} 版没有指标 {indicator}、{year} 年的数值，不能对该单元格提出意见；请对该版本已填报的单元格提出意见",

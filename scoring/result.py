@@ -27,6 +27,7 @@ class Step:
 
 
 REMARK_COLUMNS = ["unit_code", "indicator_code", "year", "remark"]
+UNAVAILABLE_COLUMNS = ["unit_code", "indicator_code", "year", "reason"]
 
 
 @dataclass
@@ -56,6 +57,8 @@ class Evaluation:
     parts: pd.DataFrame = field(default_factory=pd.DataFrame)
     # the 备注 the data gave its values: unit_code, indicator_code, year, remark (only values that have one)
     remarks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REMARK_COLUMNS))
+    # the values declared unavailable (数据缺失说明) and scored as missing: unit_code, indicator_code, year, reason
+    unavailable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNAVAILABLE_COLUMNS))
 
     @property
     def composite(self) -> str:

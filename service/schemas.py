@@ -118,6 +118,11 @@ class ReviewCreate(BaseModel):
     decision: Literal["accept", "return"]
     comment: CleanText | None = Field(None, max_length=4000)
     cells: list[CellCommentIn] = Field(default_factory=list, max_length=2000)
+    accept_unavailable: bool = Field(
+        False,
+        description="with accept: the reviewer accepts the reasons of the values the version declares "
+        "unavailable (数据缺失说明); required to accept such a version",
+    )
 
 
 class _TokenFields(BaseModel):
@@ -226,6 +231,11 @@ class SubmissionReport(SubmissionOut):
     remarks: list[dict[str, Any]] = Field(
         default_factory=list,
         description="the 备注 given with the values: indicator_code, remark, years, location of its first value",
+    )
+    unavailable: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the values declared unavailable (数据缺失说明): indicator_code, year, reason, location; "
+        "accepting the version (with accept_unavailable) accepts these reasons and the values count as missing",
     )
 
 

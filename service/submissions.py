@@ -28,7 +28,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, Dataset
+from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_UNAVAILABLE, Dataset
 from scoring.io.form import format_number
 from scoring.io.isolate import read_upload
 from scoring.io.layouts import department_value_problem
@@ -503,6 +503,7 @@ def detail(session: Session, round_row: RoundRow, row: SubmissionRow) -> dict[st
         "values": len(values),
         "problems": json.loads(row.problems_json),
         "remarks": remarks_of(values, by_unit=row.kind == KIND_DEPARTMENT),
+        "unavailable": unavailable_of(values),
     }
     if review is not None:
         out["review"]["cells"] = review_cells(session, review[1].id)
@@ -527,6 +528,18 @@ def remarks_of(values: pd.DataFrame, by_unit: bool = False) -> list[dict[str, An
             "location": str(group["location"].iloc[0]),
         }
         for key, group in grouped
+    ]
+
+
+def unavailable_of(values: pd.DataFrame) -> list[dict[str, Any]]:
+    """The values a version declares unavailable (数据缺失说明): indicator, year, reason (the value's 备注) and
+    where it was written, in the order read. Accepting the version accepts these reasons."""
+    declared = values[values["status"] == STATUS_UNAVAILABLE]
+    return [
+        {"indicator_code": str(code), "year": int(year), "reason": str(reason), "location": str(location)}
+        for code, year, reason, location in declared[
+            ["indicator_code", "year", "remark", "location"]
+        ].itertuples(index=False)
     ]
 
 
@@ -618,12 +631,15 @@ def review_submission(
     now: datetime,
     cells: list[CellComment] | None = None,
     before_accept: Callable[[Session, SubmissionRow], None] | None = None,
+    accept_unavailable: bool = False,
 ) -> dict[str, Any]:
     """Accept a valid version, or return any version with a comment — overall, on cells (indicator × year), or
-    both; a return without any comment is refused (422), as are cell comments on an accept. Once the round is
-    published, the versions it was published from are final: only a version uploaded later (on an admin's
-    leave, to correct the round) may be reviewed. ``before_accept`` may refuse an accept in the same transaction
-    (required evidence: ``service.evidence.require_complete``)."""
+    both; a return without any comment is refused (422), as are cell comments on an accept. A version that
+    declares values unavailable (数据缺失说明) is accepted only with ``accept_unavailable``: the reviewer accepts
+    their reasons too, and the values then count as missing (409 ``unavailable-not-accepted`` otherwise, one
+    problem per value). Once the round is published, the versions it was published from are final: only a
+    version uploaded later (on an admin's leave, to correct the round) may be reviewed. ``before_accept`` may
+    refuse an accept in the same transaction (required evidence: ``service.evidence.require_complete``)."""
     if decision not in DECISIONS:
         raise ServiceError(422, "invalid-request", "decision must be 'accept' or 'return'")
     cells = cells or []
@@ -643,6 +659,26 @@ def review_submission(
                 "submission-not-valid",
                 f"version {version} has {row.error_count} errors and cannot be accepted",
             )
+        declared = unavailable_of(values_from_json(row.unit_code, row.values_json))
+        if decision == "accept" and declared and not accept_unavailable:
+            problems = [
+                Problem(
+                    "review.unavailable_not_accepted",
+                    location=Location(cell=d["location"]),
+                    unit=unit_code,
+                    indicator=d["indicator_code"],
+                    year=d["year"],
+                    params={
+                        "unit": unit_code,
+                        "version": version,
+                        "indicator": d["indicator_code"],
+                        "year": d["year"],
+                        "reason": d["reason"],
+                    },
+                )
+                for d in declared
+            ]
+            raise ServiceError(409, "unavailable-not-accepted", problems[0].message_en, problems)
         if decision == "accept" and before_accept is not None:
             before_accept(session, row)
         cell_rows = _cell_rows(row, cells)
@@ -671,6 +707,7 @@ def review_submission(
                 | ({"unit": c.unit_code} if c.unit_code is not None else {})
                 for c in cell_rows
             ],
+            **({"unavailable_accepted": declared} if decision == "accept" and declared else {}),
         )
         session.flush()
         return detail(session, round_row, row)

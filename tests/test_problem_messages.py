@@ -111,6 +111,13 @@ SAMPLES: dict[str, object] = {
     "why": "已被接受",
     "why_en": "was accepted",
     "indicators": "DG-C-02 镇街政务服务自助终端覆盖率",
+    "reason": "2024 年起由市统计局统一核算",
+    "unavailable": "数据缺失",
+    "units_zh": "历下区、市中区",
+    "units_en": "历下区, 市中区",
+    "what_zh": "计量单位",
+    "what_en": "unit",
+    "diff": "% ≠ 个",
 }
 # counts and limits
 SAMPLES |= {

@@ -31,10 +31,14 @@ ObjectArray = npt.NDArray[np.object_]
 VALUE: Final = 0
 MISSING: Final = 1
 NOT_APPLICABLE: Final = 2
+UNAVAILABLE: Final = 3  # 数据缺失: declared unavailable (the reason is the value's remark)
 
 # Texts that mean "does not apply to this unit", compared after NFKC normalisation, stripping and lower-casing.
 # "#N/A" is not among them: that is an Excel error, not a statement by the district.
 NOT_APPLICABLE_TEXTS: Final = frozenset({"不适用", "n/a", "na", "-", "—", "–", "--", "——", "/", "无此项"})
+
+# Texts that declare a required value unavailable (数据缺失说明), compared like NOT_APPLICABLE_TEXTS.
+UNAVAILABLE_TEXTS: Final = frozenset({"数据缺失", "缺失"})
 
 PERCENT_UNITS: Final = frozenset({"%", "％", "百分比"})
 
@@ -245,6 +249,9 @@ def _inspect(item: object, unit: str) -> tuple[float, int, Finding | None]:
         return np.nan, MISSING, None  # only spaces: an empty cell
     if text.lower() in NOT_APPLICABLE_TEXTS:
         return np.nan, NOT_APPLICABLE, Finding("cell.not_applicable", Severity.INFO, {"value": shown})
+    if text in UNAVAILABLE_TEXTS:
+        # its problem (the reason given, or none) is decided with the cell's remark (scoring.io.read)
+        return np.nan, UNAVAILABLE, None
     full_width = text != item.strip()
     if text.endswith("%"):
         body = text[:-1].strip()

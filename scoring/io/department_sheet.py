@@ -88,7 +88,7 @@ def write_department_sheet(
                     sheet.write_blank(row, VALUE_COL, None, value)
                     sheet.write_blank(row, REMARK_COL, None, remark)
                     sheet.data_validation(
-                        row, VALUE_COL, row, VALUE_COL, value_validation(node, row, VALUE_COL)
+                        row, VALUE_COL, row, VALUE_COL, value_validation(node, unit, row, VALUE_COL)
                     )
         for col, width in enumerate((10, 10, 12, 36, 10, 12, 8, 12, 30)):
             sheet.set_column(col, col, width)

@@ -42,13 +42,32 @@ HEAD_NAME: Final = "指标名称"
 HEAD_UNIT: Final = "计量单位"
 HEAD_DIRECTION: Final = "方向"
 HEAD_RANGE: Final = "允许范围"
+HEAD_DEFINITION: Final = "指标口径"
+HEAD_COLLECTION: Final = "采集方式"
+HEAD_PROVIDER: Final = "提供单位"
 HEAD_SOURCE: Final = "数据来源"
 HEAD_REMARK: Final = "备注"
 LEADING_HEADERS: Final = (HEAD_CODE, HEAD_DIMENSION, HEAD_NAME, HEAD_UNIT, HEAD_DIRECTION, HEAD_RANGE)
-TRAILING_HEADERS: Final = (HEAD_SOURCE, HEAD_REMARK)
+# After the years, found by their header text (forms written before the definition columns have only 数据来源 and
+# 备注 there, and read the same way): the definition, how and by whom the value is collected, the source, and the
+# district's own 备注 (empty on the blank form).
+TRAILING_HEADERS: Final = (HEAD_DEFINITION, HEAD_COLLECTION, HEAD_PROVIDER, HEAD_SOURCE, HEAD_REMARK)
 FIRST_YEAR_COL: Final = len(LEADING_HEADERS)  # G
 
 NOT_APPLICABLE_TEXT: Final = "不适用"
+# A required value that does not exist, declared so (数据缺失说明): this text in the value cell, the reason in the
+# row's 备注 (a long table: the remark column). See docs/data-formats.md §1.
+UNAVAILABLE_TEXT: Final = "数据缺失"
+
+# 采集方式 of an indicator's ``collection`` (scoring.system.models.Collection)
+COLLECTION_TEXT: Final = {
+    "statistics": "统计报表",
+    "survey": "问卷调查",
+    "platform": "平台采集",
+    "self_report": "区县自报",
+}
+DEFAULT_COLLECTION: Final = "—"  # the system does not say
+DEFAULT_PROVIDER: Final = "区县填报"
 
 
 BASE_DATA_DIMENSION: Final = "基础数据"  # the dimension column of a component (not in the tree)
@@ -116,3 +135,27 @@ def range_text(indicator: Node) -> str:
     if high is not None:
         return f"≤ {format_number(high)}"
     return "不限"
+
+
+def collection_text(indicator: Node) -> str:
+    """采集方式 as the form shows it: the indicator's ``collection`` in words, else a dash."""
+    return COLLECTION_TEXT.get(indicator.collection or "", DEFAULT_COLLECTION)
+
+
+def provider_text(system: IndicatorSystem, indicator: Node) -> str:
+    """提供单位: who supplies the value — the name of the department the indicator's ``provider`` names, else
+    区县填报 (each district on its own form)."""
+    if indicator.provider is None:
+        return DEFAULT_PROVIDER
+    return system.department_names.get(indicator.provider, indicator.provider)
+
+
+def definition_text(indicator: Node, unit_code: str) -> str:
+    """指标口径 as the form shows it: the definition, then the system's 填报提示 (``guidance``) and whether the
+    unit may write 不适用 — what a district needs to fill the row, never the system's internal remarks."""
+    parts = [indicator.definition.strip()] if indicator.definition else []
+    if indicator.guidance:
+        parts.append(f"填报提示：{indicator.guidance.strip()}")
+    if indicator.allows_not_applicable(unit_code):
+        parts.append(f"本指标不适用于本区县时可填“{NOT_APPLICABLE_TEXT}”。")
+    return "\n".join(parts)

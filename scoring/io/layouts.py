@@ -375,16 +375,20 @@ def _remark_text(value: object) -> str:
 def _form_remarks(
     context: SheetContext, header: ObjectArray, body: ObjectArray, picked: IntArray, codes: list[str]
 ) -> ObjectArray:
-    """The 备注 of each kept indicator row of a form. The blank form comes with the system's own remark on an
-    indicator (a hint for the district) in that column: a cell still holding exactly it is not the district's
-    remark, and is left out."""
+    """The 备注 of each kept indicator row of a form. Forms written before the 备注 column was left empty for the
+    district came with the system's own remark on an indicator in it: a cell still holding exactly that text (or
+    the indicator's guidance, where such a remark now lives) is not the district's remark, and is left out."""
     col = next((c for c in range(header.size) if key_text(header[c]) == form.HEAD_REMARK), None)
     texts = _remark_texts(body, picked, col)
     if col is None or texts.size == 0:
         return texts
-    hint_of = {node.code: (node.remark or "").strip() for node in context.system.collected}
-    hints = np.array([hint_of.get(code, "") for code in codes], dtype=object)
-    return np.where(texts == hints, "", texts)
+    # forms written before the 备注 column was left empty carry the system's remark (or what is now its guidance)
+    remark_of = {node.code: (node.remark or "").strip() for node in context.system.collected}
+    guidance_of = {node.code: (node.guidance or "").strip() for node in context.system.collected}
+    remark_hints = np.array([remark_of.get(code, "") for code in codes], dtype=object)
+    guidance_hints = np.array([guidance_of.get(code, "") for code in codes], dtype=object)
+    hinted = (texts != "") & ((texts == remark_hints) | (texts == guidance_hints))
+    return np.where(hinted, "", texts)
 
 
 # ---------------------------------------------------------------------------------------------------- form

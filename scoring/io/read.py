@@ -16,26 +16,32 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_VALUE, Dataset
+from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_UNAVAILABLE, STATUS_VALUE, Dataset
 from scoring.io import cells as cellmod
 from scoring.io.cells import Finding, IntArray, cell_ref, column_letter, parse_cells
 from scoring.io.checks import find_duplicates, wrong_magnitude
-from scoring.io.form import format_number
+from scoring.io.form import UNAVAILABLE_TEXT, format_number
 from scoring.io.layouts import CellBlock, SheetContext, read_sheet
 from scoring.io.safety import UploadLimits, check_path, check_upload
 from scoring.io.workbook import SourceFile, open_bytes, open_path
 from scoring.problems import Location, Problem, ProblemLog, Severity, SubmissionError, cap_problems, named
-from scoring.system.models import IndicatorSystem
+from scoring.system.models import IndicatorSystem, Node
 
-_STATUS_TEXT = np.array([STATUS_VALUE, STATUS_MISSING, STATUS_NOT_APPLICABLE], dtype=object)
+_STATUS_TEXT = np.array(
+    [STATUS_VALUE, STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_UNAVAILABLE], dtype=object
+)
 
 # No indicator of a district evaluation comes near this (a whole province's output in 元 is about 1e13), and
 # beyond it doubles no longer hold every integer exactly (2**53 ≈ 9e15): a larger value is a typing mistake.
 MAX_MAGNITUDE: Final = 1e15
 _LIMIT_TEXT: Final = "1e15"
 # marks of the checks after parsing (see _assemble); 0 = none
-_IMPLAUSIBLE, _OUT_OF_RANGE, _DUPLICATE, _REQUIRED, _MAGNITUDE = 1, 2, 3, 4, 5
+_IMPLAUSIBLE, _OUT_OF_RANGE, _DUPLICATE, _REQUIRED, _MAGNITUDE, _NA_REFUSED = 1, 2, 3, 4, 5, 6
+_UNAVAILABLE, _NO_REASON = 7, 8
 _MARKS: Final = {
+    _NA_REFUSED: ("cell.not_applicable_refused", Severity.ERROR),
+    _UNAVAILABLE: ("cell.unavailable", Severity.WARNING),
+    _NO_REASON: ("cell.unavailable_no_reason", Severity.ERROR),
     _IMPLAUSIBLE: ("cell.implausible", Severity.ERROR),
     _OUT_OF_RANGE: ("cell.out_of_range", Severity.ERROR),
     _DUPLICATE: ("data.duplicate", Severity.ERROR),
@@ -188,11 +194,20 @@ def _assemble(
     late = np.zeros(len(cells), dtype=np.int8)
     late[implausible] = _IMPLAUSIBLE
     late[outside] = _OUT_OF_RANGE
+    # 不适用 only where the system allows it for that indicator and unit (``not_applicable``)
+    refused = (status == cellmod.NOT_APPLICABLE) & ~_not_applicable_allowed(system, cells)
+    late[refused] = _NA_REFUSED
+    # 数据缺失 (declared unavailable): kept with its reason, the value's remark, for the reviewer to accept;
+    # without a reason it is an error
+    unavailable = status == cellmod.UNAVAILABLE
+    reasoned = unavailable & (cells.remark != "")
+    late[reasoned] = _UNAVAILABLE
+    late[unavailable & ~reasoned] = _NO_REASON
 
     error = np.zeros(len(cells), dtype=bool)
     error_idx = [i for i, finding in findings.items() if finding.severity is Severity.ERROR]
     error[error_idx] = True
-    error |= late > 0
+    error |= (late > 0) & (late != _UNAVAILABLE)
     # a value with an error is not used: it stays in the data as missing, and the problem says why
     shown_value = value.copy()
     value[error] = np.nan
@@ -249,6 +264,39 @@ def _assemble(
             )
         if mark == _REQUIRED:
             return Finding("cell.required_missing", Severity.ERROR, {})
+        if mark in (_UNAVAILABLE, _NO_REASON):
+            k = int(cells.indicator[i])
+            unit_code = str(cells.unit[i])
+            params = {
+                "cell": cell_ref(int(cells.row[i]), int(cells.col[i])),
+                "unit_name": system.unit_names.get(unit_code, unit_code),
+                "indicator": codes[k],
+                "indicator_name": indicators[k].name,
+                "year": int(cells.year[i]),
+                "unavailable": UNAVAILABLE_TEXT,
+            }
+            if mark == _UNAVAILABLE:
+                return Finding(
+                    "cell.unavailable", Severity.WARNING, params | {"reason": str(cells.remark[i])}
+                )
+            return Finding("cell.unavailable_no_reason", Severity.ERROR, params)
+        if mark == _NA_REFUSED:
+            k = int(cells.indicator[i])
+            unit_code = str(cells.unit[i])
+            return Finding(
+                "cell.not_applicable_refused",
+                Severity.ERROR,
+                {
+                    "value": _shown(cells.raw[i], np.nan),
+                    "cell": cell_ref(int(cells.row[i]), int(cells.col[i])),
+                    "unit_name": system.unit_names.get(unit_code, unit_code),
+                    "indicator": codes[k],
+                    "indicator_name": indicators[k].name,
+                    "units_zh": _allowed_units(system, indicators[k], "、", "无"),
+                    "units_en": _allowed_units(system, indicators[k], ", ", "none"),
+                    "unavailable": UNAVAILABLE_TEXT,
+                },
+            )
         k = magnitude_at[i]
         return Finding(
             "cell.wrong_magnitude",
@@ -304,6 +352,26 @@ def _assemble(
         copy=False,  # Dataset.from_long makes its own copy
     )
     return Dataset.from_long(frame, problems)
+
+
+def _not_applicable_allowed(system: IndicatorSystem, cells: CellBlock) -> np.ndarray:
+    """Per cell: whether its indicator may be 不适用 for its unit (an (indicator × unit) table, looked up once)."""
+    units = system.unit_codes
+    table = np.array(
+        [[node.allows_not_applicable(code) for code in units] + [True] for node in system.collected],
+        dtype=bool,
+    ).reshape(len(system.collected), len(units) + 1)
+    # unit_index −1 (a unit not in the system) reads the last column: its values are not kept anyway
+    allowed: np.ndarray = table[cells.indicator, cells.unit_index]
+    return allowed
+
+
+def _allowed_units(system: IndicatorSystem, node: Node, sep: str, none: str) -> str:
+    """The names of the units that may write 不适用 for ``node``."""
+    if node.not_applicable == "allowed":
+        return sep.join(system.unit_names.values())
+    names = [system.unit_names.get(code, code) for code in node.not_applicable or []]
+    return sep.join(names) if names else none
 
 
 def _bound(valid: tuple[float | None, float | None] | None, side: int, default: float) -> float:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -18,11 +21,13 @@ from scoring.system.models import IndicatorSystem, Node, Unit
 
 @dataclass(frozen=True)
 class FormFill:
-    """What a filled copy of a form holds: values by (indicator, year) — a number, or None for 不适用 — and
-    comments on cells by (indicator, year), each shown as an Excel comment on a marked cell."""
+    """What a filled copy of a form holds: values by (indicator, year) — a number, None for 不适用, or a text
+    such as 数据缺失 written as it is —, the district's 备注 by indicator, and comments on cells by (indicator,
+    year), each shown as an Excel comment on a marked cell."""
 
-    values: Mapping[tuple[str, int], float | None] = field(default_factory=dict)
+    values: Mapping[tuple[str, int], float | str | None] = field(default_factory=dict)
     comments: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    remarks: Mapping[str, str] = field(default_factory=dict)
     author: str = "评价办"
 
 
@@ -97,7 +102,7 @@ def _write_instructions(
     title = workbook.add_format({"bold": True, "font_size": 14})
     bold = workbook.add_format({"bold": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    sheet.set_column(0, 0, 110)
+    sheet.set_column(0, 0, _INSTRUCTIONS_WIDTH)
     year_text = "、".join(str(y) for y in years)
     first_year_cell = xl_rowcol_to_cell(form.FIRST_INDICATOR_ROW, form.FIRST_YEAR_COL)
     lines: list[tuple[str, object]] = [
@@ -118,31 +123,49 @@ def _write_instructions(
         ),
         (
             "三、单元格中只填写数字，不要填写单位、文字或千位分隔符（1,234.5 请填写为 1234.5）；"
-            "需要说明的情况请写在“备注”列。",
+            "需要说明的情况请写在“备注”列（“备注”列由区县填写，下发时为空）。",
             wrap,
         ),
         (
-            f"四、指标对本区县不适用时，请填写“{form.NOT_APPLICABLE_TEXT}”；确无数据时请留空，并在“备注”中说明原因。"
-            "必填指标留空将被判为数据缺失。",
-            wrap,
-        ),
-        ("五、数值应在“允许范围”列所示范围内，超出范围时 Excel 会提示并拒绝输入。", wrap),
-        (
-            "六、请不要增加或删除行、列，不要修改指标编码、区县编码、表头和工作表名称，不要合并或拆分单元格。",
+            f"四、“{form.NOT_APPLICABLE_TEXT}”只能用于“指标口径”列注明“可填‘{form.NOT_APPLICABLE_TEXT}’”的指标"
+            f"（本区县共 {_not_applicable_count(system, unit)} 项）；其他指标填写“{form.NOT_APPLICABLE_TEXT}”会被退回。",
             wrap,
         ),
         (
-            "七、请直接填写数值，不要使用公式；如确需用公式计算，请在 Excel 中计算并保存后再上传"
+            f"五、数据缺失说明：必填指标确实没有数据（如尚未统计、统计口径调整）时，请在该年份单元格填写"
+            f"“{form.UNAVAILABLE_TEXT}”，并在同一行“备注”中写明原因（如“2024 年起由市统计局统一核算，区县无分区数据”；"
+            "多个年份原因不同时写“2023：…；2024：…”）。评价办公室审核认可原因后，该值按缺失处理（按体系规定插补或"
+            "重新分配权重），原因写入评价报告的数据附录；未写原因的“数据缺失”会被退回。必填指标直接留空视为漏填，"
+            "不能通过审核。",
+            wrap,
+        ),
+        ("六、数值应在“允许范围”列所示范围内，超出范围时 Excel 会提示并拒绝输入。", wrap),
+        (
+            "七、请不要增加或删除行、列，不要修改指标编码、区县编码、表头和工作表名称，不要合并或拆分单元格。",
+            wrap,
+        ),
+        (
+            "八、请直接填写数值，不要使用公式；如确需用公式计算，请在 Excel 中计算并保存后再上传"
             "（建议复制后“选择性粘贴 → 数值”），只有公式而没有计算结果的单元格无法读取。不要引用其他工作簿。",
             wrap,
         ),
-        ("八、“数据来源”列说明该指标的统计口径和来源部门，供填报时参考。", wrap),
+        (
+            "九、“指标口径”列给出各指标的统计口径和填报提示，“采集方式”“提供单位”“数据来源”列说明数据如何采集、"
+            "由谁提供，请按口径填报。",
+            wrap,
+        ),
         *_supplied_lines(system, wrap),
         *_derived_lines(system, wrap),
-        ("九、填报完成后请保存为 .xlsx 格式上传，不要另存为其他格式，也不要修改文件中的区县编码。", wrap),
+        *_shared_lines(system, wrap),
+        ("十、填报完成后请保存为 .xlsx 格式上传，不要另存为其他格式，也不要修改文件中的区县编码。", wrap),
     ]
     for row, (text, cell_format) in enumerate(lines):
         sheet.write_string(row, 0, text, cell_format)
+        if row >= 4:  # the wrapped instructions (the title block is one line each)
+            sheet.set_row(row, _lines(text, _INSTRUCTIONS_WIDTH, 11.0) * _LINE_POINTS + 2.0)
+    sheet.set_paper(A4)
+    sheet.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
+    sheet.print_area(0, 0, len(lines) - 1, 0)  # the column fits the page's width at 100 %
 
 
 def _supplied_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, object]]:
@@ -161,6 +184,25 @@ def _supplied_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, ob
     return [(f"八之二、以下指标由部门为各区县统一提供（{by_department}），{shown}。", wrap)]
 
 
+def _not_applicable_count(system: IndicatorSystem, unit: Unit) -> int:
+    return sum(node.allows_not_applicable(unit.code) for node in system.collected)
+
+
+def _shared_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, object]]:
+    """The instruction on indicators shared by included systems (``same_as``): filled once."""
+    if not system.same_as:
+        return []
+    pairs = "；".join(
+        f"{code} {system.nodes[code].name} 同 {other}" for code, other in system.same_as.items()
+    )
+    return [
+        (
+            f"九之二、以下指标在多个体系中口径相同，只填一次，计分时两处共用同一数值：{pairs}。",
+            wrap,
+        )
+    ]
+
+
 def _derived_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, object]]:
     """The instruction on derived indicators, when the system has any: they are computed, not filled in."""
     if not system.derived:
@@ -168,7 +210,7 @@ def _derived_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, obj
     formulas = "；".join(f"{node.code} {node.name} = {node.formula}" for node in system.derived)
     return [
         (
-            f"八之一、以下指标由系统根据填报的基础数据计算，不需填写：{formulas}。"
+            f"九之一、以下指标由系统根据填报的基础数据计算，不需填写：{formulas}。"
             f"“{form.BASE_DATA_DIMENSION}”（如常住人口、地区生产总值）每年只填一次，供多项指标共用。",
             wrap,
         )
@@ -186,7 +228,8 @@ def _write_data_sheet(
     header = workbook.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "align": "center"})
     locked = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
     value = workbook.add_format({"border": 1, "bg_color": "#FFF2CC", "locked": False})
-    remark = workbook.add_format({"border": 1, "locked": False, "text_wrap": True})
+    small = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter", "font_size": 9})
+    remark = workbook.add_format({"border": 1, "locked": False, "text_wrap": True, "valign": "vcenter"})
     flagged = workbook.add_format(
         {"border": 2, "border_color": "#C00000", "bg_color": "#F8CBAD", "locked": False}
     )
@@ -205,14 +248,14 @@ def _write_data_sheet(
         sheet.write_string(row, form.VALUE_COL, content, fixed)
 
     year_cols = list(range(form.FIRST_YEAR_COL, form.FIRST_YEAR_COL + len(years)))
-    source_col = form.FIRST_YEAR_COL + len(years)
-    remark_col = source_col + 1
+    trailing = {head: form.FIRST_YEAR_COL + len(years) + i for i, head in enumerate(form.TRAILING_HEADERS)}
+    remark_col = trailing[form.HEAD_REMARK]
     for col, text in enumerate(form.LEADING_HEADERS):
         sheet.write_string(form.HEADER_ROW, col, text, header)
     for col, year in zip(year_cols, years, strict=True):
         sheet.write_number(form.HEADER_ROW, col, year, header)
-    sheet.write_string(form.HEADER_ROW, source_col, form.HEAD_SOURCE, header)
-    sheet.write_string(form.HEADER_ROW, remark_col, form.HEAD_REMARK, header)
+    for head, col in trailing.items():
+        sheet.write_string(form.HEADER_ROW, col, head, header)
 
     supplied = workbook.add_format({"border": 1, "bg_color": "#E7E6E6", "font_color": "#595959"})
     for offset, indicator in enumerate(form.form_rows(system)):
@@ -220,9 +263,7 @@ def _write_data_sheet(
         department = system.department_names.get(indicator.provider or "")
         if department is not None:
             # supplied by a department for every unit: shown for reference, not filled in by the district
-            _write_supplied_row(
-                sheet, system, indicator, row, year_cols, source_col, remark_col, locked, supplied
-            )
+            _write_supplied_row(sheet, system, indicator, row, year_cols, trailing, locked, small, supplied)
             continue
         cells = [
             indicator.code,
@@ -242,26 +283,38 @@ def _write_data_sheet(
             cell_format = flagged if comment else value
             if key not in fill.values:
                 sheet.write_blank(row, col, None, cell_format)
-            elif fill.values[key] is None:
-                sheet.write_string(row, col, form.NOT_APPLICABLE_TEXT, cell_format)
             else:
-                sheet.write_number(row, col, fill.values[key], cell_format)
+                filled = fill.values[key]
+                if filled is None:
+                    sheet.write_string(row, col, form.NOT_APPLICABLE_TEXT, cell_format)
+                elif isinstance(filled, str):
+                    sheet.write_string(row, col, filled, cell_format)
+                else:
+                    sheet.write_number(row, col, filled, cell_format)
             if comment:
                 sheet.write_comment(row, col, comment, {"author": fill.author, "x_scale": 2, "y_scale": 2})
-        sheet.write_string(row, source_col, indicator.source or "", locked)
-        sheet.write_string(row, remark_col, indicator.remark or "", remark)
+        described = {
+            form.HEAD_DEFINITION: form.definition_text(indicator, unit.code),
+            form.HEAD_COLLECTION: form.collection_text(indicator),
+            form.HEAD_PROVIDER: form.provider_text(system, indicator),
+            form.HEAD_SOURCE: indicator.source or "",
+        }
+        for head, text in described.items():
+            sheet.write_string(row, trailing[head], text, small)
+        sheet.set_row(row, _row_height(cells[2], described))
+        # the district's own 备注 (and the reason of a 数据缺失): empty on the blank form
+        if fill.remarks.get(indicator.code):
+            sheet.write_string(row, remark_col, fill.remarks[indicator.code], remark)
+        else:
+            sheet.write_blank(row, remark_col, None, remark)
         sheet.data_validation(
-            row, year_cols[0], row, year_cols[-1], _validation(indicator, row, year_cols[0])
+            row, year_cols[0], row, year_cols[-1], _validation(indicator, unit, row, year_cols[0])
         )
 
-    sheet.set_column(0, 0, 12)
-    sheet.set_column(1, 1, 14)
-    sheet.set_column(2, 2, 36)
-    sheet.set_column(3, 5, 11)
-    sheet.set_column(year_cols[0], year_cols[-1], 12)
-    sheet.set_column(source_col, source_col, 24)
-    sheet.set_column(remark_col, remark_col, 30)
+    for first, last, width in _column_widths(year_cols, trailing):
+        sheet.set_column(first, last, width)
     sheet.freeze_panes(form.FIRST_INDICATOR_ROW, form.FIRST_YEAR_COL)
+    _print_setup(sheet, form.FIRST_INDICATOR_ROW + len(form.form_rows(system)) - 1, remark_col)
     # No password: protection keeps the structure from accidental edits; the reader re-checks every value anyway.
     sheet.protect(
         "",
@@ -274,19 +327,80 @@ def _write_data_sheet(
     )
 
 
+# Column widths of the data sheet (characters): the leading columns, each year, then the trailing columns by
+# header. Chosen so that the table of a form with three years fits one landscape A4 page wide at about 70 %.
+_LEADING_WIDTHS: Final = (10, 12, 28, 9, 7, 10)
+_YEAR_WIDTH: Final = 11
+_TRAILING_WIDTHS: Final = {
+    form.HEAD_DEFINITION: 42,
+    form.HEAD_COLLECTION: 8,
+    form.HEAD_PROVIDER: 9,
+    form.HEAD_SOURCE: 18,
+    form.HEAD_REMARK: 22,
+}
+A4: Final = 9  # xlsxwriter's paper code
+
+
+_INSTRUCTIONS_WIDTH: Final = 68  # one column of text, within a portrait A4 page at 100 %
+_LINE_POINTS: Final = 15.0  # one line of the 11-point body text
+_SMALL_LINE_POINTS: Final = 12.0  # one line of the 9-point description columns
+
+
+def _text_width(text: str, points: float) -> float:
+    """Width of a line of text in Excel column units (a digit of the 11-point font is one unit; a CJK character
+    about two), scaled to the font size."""
+    units = sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    return units * points / 11.0
+
+
+def _lines(text: str, width: float, points: float) -> int:
+    """Lines a wrapped cell of ``width`` takes (Excel does not grow the row of a written file by itself)."""
+    usable = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil(_text_width(part, points) / usable)) for part in text.split("\n"))
+
+
+def _row_height(name: str, described: Mapping[str, str]) -> float:
+    """The height (points) that shows every line of the row's wrapped cells: the name and the descriptions."""
+    name_lines = _lines(name, _LEADING_WIDTHS[2], 11.0) * _LINE_POINTS
+    small_lines = max(
+        _lines(text, _TRAILING_WIDTHS[head], 9.0) * _SMALL_LINE_POINTS for head, text in described.items()
+    )
+    return max(_LINE_POINTS + 3.0, name_lines + 3.0, small_lines + 3.0)
+
+
+def _column_widths(year_cols: list[int], trailing: Mapping[str, int]) -> list[tuple[int, int, float]]:
+    widths = [(col, col, float(w)) for col, w in enumerate(_LEADING_WIDTHS)]
+    widths.append((year_cols[0], year_cols[-1], float(_YEAR_WIDTH)))
+    widths.extend((col, col, float(_TRAILING_WIDTHS[head])) for head, col in trailing.items())
+    return widths
+
+
+def _print_setup(sheet: Worksheet, last_row: int, last_col: int) -> None:
+    """The data sheet prints on landscape A4, every column on the page's width (as many pages down as it takes),
+    the table header repeated on each page, the print area the form itself, page numbers in the footer."""
+    sheet.set_landscape()
+    sheet.set_paper(A4)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(form.HEADER_ROW)
+    sheet.print_area(0, 0, last_row, last_col)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
 def _write_supplied_row(
     sheet: Worksheet,
     system: IndicatorSystem,
     indicator: Node,
     row: int,
     year_cols: list[int],
-    source_col: int,
-    remark_col: int,
+    trailing: Mapping[str, int],
     locked: object,
+    small: object,
     supplied: object,
 ) -> None:
     """A row of an indicator a department supplies: every cell locked, the year cells grey and empty, the name
-    and the source naming the department (a value typed there is not taken as the district's)."""
+    and the provider naming the department (a value typed there is not taken as the district's)."""
     department = system.department_names[indicator.provider or ""]
     cells = [
         indicator.code,
@@ -300,13 +414,22 @@ def _write_supplied_row(
         sheet.write_string(row, col, text, locked)
     for col in year_cols:
         sheet.write_blank(row, col, None, supplied)
-    source = f"{department}统一提供，区县不填" + (f"；{indicator.source}" if indicator.source else "")
-    sheet.write_string(row, source_col, source, locked)
-    sheet.write_string(row, remark_col, "", locked)
+    described = {
+        form.HEAD_DEFINITION: indicator.definition or "",
+        form.HEAD_COLLECTION: form.collection_text(indicator),
+        form.HEAD_PROVIDER: department,
+        form.HEAD_SOURCE: f"{department}统一提供，区县不填"
+        + (f"；{indicator.source}" if indicator.source else ""),
+    }
+    for head, text in described.items():
+        sheet.write_string(row, trailing[head], text, small)
+    sheet.write_string(row, trailing[form.HEAD_REMARK], "", locked)
+    sheet.set_row(row, _row_height(cells[2], described))
 
 
-def _validation(indicator: Node, row: int, first_col: int) -> dict[str, object]:
-    """Excel validation of one indicator row: a number in the accepted range, or the text 不适用.
+def _validation(indicator: Node, unit: Unit, row: int, first_col: int) -> dict[str, object]:
+    """Excel validation of one indicator row: a number in the accepted range, the text 数据缺失 (with the reason
+    in 备注), or 不适用 where the system allows it for the unit.
 
     Excel's "decimal" rule cannot also accept a text, so this is a custom formula relative to the first year
     cell of the row; Excel shifts the reference for the other year cells of the range.
@@ -319,9 +442,22 @@ def _validation(indicator: Node, row: int, first_col: int) -> dict[str, object]:
     if high is not None:
         checks.append(f"{cell}<={form.format_number(high)}")
     number_rule = checks[0] if len(checks) == 1 else f"AND({','.join(checks)})"
-    formula = f'=OR({cell}="{form.NOT_APPLICABLE_TEXT}",{number_rule})'
+    texts = [form.UNAVAILABLE_TEXT]
+    if indicator.allows_not_applicable(unit.code):
+        texts.insert(0, form.NOT_APPLICABLE_TEXT)
+    text_rules = ",".join(f'{cell}="{text}"' for text in texts)
+    formula = f"=OR({text_rules},{number_rule})"
     allowed = form.range_text(indicator)
-    message = f"单位：{indicator.unit or '—'}；允许范围：{allowed}。不适用请填写“{form.NOT_APPLICABLE_TEXT}”，无数据请留空。"
+    quoted = "或".join(f"“{text}”" for text in texts)
+    not_applicable = (
+        f"不适用请填写“{form.NOT_APPLICABLE_TEXT}”；"
+        if indicator.allows_not_applicable(unit.code)
+        else "本指标不能填“不适用”；"
+    )
+    message = (
+        f"单位：{indicator.unit or '—'}；允许范围：{allowed}。{not_applicable}"
+        f"确无数据请填写“{form.UNAVAILABLE_TEXT}”并在备注中写明原因。"
+    )
     return {
         "validate": "custom",
         "value": formula,
@@ -330,5 +466,5 @@ def _validation(indicator: Node, row: int, first_col: int) -> dict[str, object]:
         "input_message": message[:255],
         "error_type": "stop",
         "error_title": "数值不符合要求",
-        "error_message": (f"请填写 {allowed} 范围内的数值，或填写“{form.NOT_APPLICABLE_TEXT}”。")[:255],
+        "error_message": (f"请填写 {allowed} 范围内的数值，或填写{quoted}。")[:255],
     }

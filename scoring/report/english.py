@@ -456,6 +456,13 @@ EN: dict[str, str] = {
     "赋权方法": "Weighting",
     "{year} 年原始数据：{name}": "Raw data, {year}: {name}",
     "{year} 年填报备注": "Remarks given with the data, {year}",
+    "{year} 年数据缺失说明": "Values declared unavailable, {year}",
+    "数据缺失说明": "Unavailable values",
+    "缺失原因": "Reason",
+    "以上数值经评价办公室审核认可原因，按缺失处理（按指标体系规定插补或在同一维度内重新分配权重）。": (
+        "The evaluation office accepted the reasons for these values; they count as missing (imputed or their "
+        "weight redistributed within the dimension, as the indicator system says)."
+    ),
     "附录四  数据处理标记": "Appendix 4  Data treatment flags",
     "{year} 年数据处理标记": "Data treatment flags, {year}",
     "填报备注": "Remarks",

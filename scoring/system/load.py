@@ -208,6 +208,7 @@ def _parse(
                 params={"path": "(root)", "detail": type(exc).__name__},
             )
         ]
+    problems += _not_applicable_unit_problems(spec, {unit.code for unit in units}, file)
     if problems:
         raise _refuse(problems, file)
     dumped = _without_unset_additions(spec.model_dump(mode="json"))
@@ -255,6 +256,9 @@ _ADDED_SETTINGS = {
     ("node", "interval"),
     ("node", "min_coverage"),
     ("node", "evidence"),
+    ("node", "guidance"),
+    ("node", "not_applicable"),
+    ("node", "same_as"),
     ("target", "annual_rate"),
     ("target", "by_unit"),
 }
@@ -484,10 +488,14 @@ def _expand_includes(
             shared.extend(included.components)
             departments.extend(included.departments)
             includes[node.code] = included.id
+            children = [_with_defaults(child, included) for child in included.tree]
+            if isinstance(node.same_as, dict):
+                children = _with_same_as(children, node.same_as, included, f"{here}.same_as", file)
             node = node.model_copy(
                 update={
                     "include": None,
-                    "children": [_with_defaults(child, included) for child in included.tree],
+                    "same_as": None,
+                    "children": children,
                     "aggregate": node.aggregate or root.aggregate or method.aggregate,
                     "weighting": node.weighting or root.weighting or method.weighting,
                     "ahp": node.ahp or root.ahp,
@@ -512,6 +520,33 @@ def _expand_includes(
             )
         expanded.append(node)
     return expanded
+
+
+def _with_same_as(
+    children: list[Node], mapping: dict[str, str], included: IndicatorSystem, path: str, file: str
+) -> list[Node]:
+    """The included tree with ``same_as`` set on the indicators an include node's map names; a key that is not an
+    indicator of the included system is refused."""
+    unknown = [code for code in mapping if code not in {node.code for node in included.indicators}]
+    if unknown:
+        raise _refuse(
+            [
+                Problem(
+                    "system.same_as_not_included",
+                    location=Location(file=file, cell=f"{path}.{code}"),
+                    params={"path": f"{path}.{code}", "code": code, "system": included.id},
+                )
+                for code in unknown
+            ],
+            file,
+        )
+
+    def apply(node: Node) -> Node:
+        if node.is_indicator:
+            return node.model_copy(update={"same_as": mapping[node.code]}) if node.code in mapping else node
+        return node.model_copy(update={"children": [apply(child) for child in node.children or []]})
+
+    return [apply(child) for child in children]
 
 
 def _with_defaults(node: Node, system: IndicatorSystem) -> Node:
@@ -784,6 +819,68 @@ def _semantic_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem
             node, node.weighting or method.weighting, node.combine or method.combine, path, file
         )
     yield from _component_problems(spec, seen, file)
+    yield from _same_as_problems(spec, file)
+
+
+def _not_applicable_unit_problems(spec: IndicatorSystemFile, units: set[str], file: str) -> list[Problem]:
+    """Every unit code an indicator's ``not_applicable`` lists is a unit of the system."""
+    return [
+        Problem(
+            "system.not_applicable_unit",
+            location=Location(file=file, cell=f"{path}.not_applicable[{k}]"),
+            params={"path": f"{path}.not_applicable[{k}]", "code": node.code, "unit": code},
+        )
+        for node, path in _walk(spec.tree, "tree")
+        if isinstance(node.not_applicable, list)
+        for k, code in enumerate(node.not_applicable)
+        if code not in units
+    ]
+
+
+def _same_as_problems(spec: IndicatorSystemFile, file: str) -> Iterator[Problem]:
+    """An indicator's ``same_as`` names a collected indicator or component of the loaded system (not derived,
+    not the same as another itself) with the same unit and direction (and interval)."""
+    collected: dict[str, Node] = {node.code: node for node in spec.components or []}
+    pointing: list[tuple[Node, str]] = []
+    for node, path in _walk(spec.tree, "tree"):
+        if not node.is_indicator:
+            continue
+        if isinstance(node.same_as, str):
+            pointing.append((node, path))
+        elif node.formula is None:
+            collected[node.code] = node
+    for node, path in pointing:
+        code = str(node.same_as)
+        other = collected.get(code)
+        if other is None:
+            yield Problem(
+                "system.same_as_unknown",
+                location=Location(file=file, cell=f"{path}.same_as"),
+                params={"path": f"{path}.same_as", "code": node.code, "other": code},
+            )
+            continue
+        differs = [
+            (zh, en, f"{mine!s} ≠ {theirs!s}")
+            for zh, en, mine, theirs in (
+                ("计量单位", "unit", node.unit or "—", other.unit or "—"),
+                ("方向", "direction", node.direction, other.direction),
+                ("适度区间", "interval", node.interval, other.interval),
+            )
+            if mine != theirs
+        ]
+        if differs:
+            yield Problem(
+                "system.same_as_differs",
+                location=Location(file=file, cell=f"{path}.same_as"),
+                params={
+                    "path": f"{path}.same_as",
+                    "code": node.code,
+                    "other": code,
+                    "what_zh": "、".join(zh for zh, _, _ in differs),
+                    "what_en": ", ".join(en for _, en, _ in differs),
+                    "diff": "; ".join(d for _, _, d in differs),
+                },
+            )
 
 
 def _component_problems(spec: IndicatorSystemFile, seen: dict[str, str], file: str) -> Iterator[Problem]:

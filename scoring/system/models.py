@@ -170,9 +170,30 @@ class Node(_Strict):
     collection: Collection | None = Field(
         None, description="how the value is collected (survey, statistics…)"
     )
-    definition: str | None = None
+    definition: str | None = Field(
+        None, description="the statistical definition (口径), printed on the form and in the report appendix"
+    )
+    guidance: str | None = Field(
+        None,
+        description="填报提示: what a data officer must know to fill the value (e.g. fill 0, not 不适用, when "
+        "there is no such facility); printed on the form with the definition",
+    )
     source: str | None = None
-    remark: str | None = None
+    remark: str | None = Field(
+        None,
+        description="a note for readers of the system and the report (never printed on the form, whose 备注 "
+        "column is the district's)",
+    )
+    not_applicable: Literal["allowed"] | list[Annotated[str, Field(min_length=1)]] | None = Field(
+        None,
+        description="where a unit may write 不适用 for this indicator: 'allowed' (every unit) or the codes of "
+        "the units that may; elsewhere 不适用 is an error",
+    )
+    same_as: str | dict[str, str] | None = Field(
+        None,
+        description="on an indicator: the code of another indicator of the loaded system it is the same as "
+        "(collected once, scored in both places); on an include node: a map included code → code",
+    )
     evidence: Literal["required", "optional"] | None = Field(
         None,
         description="evidence files (佐证材料) with a unit's value: 'required' — a submitted version giving the "
@@ -207,6 +228,12 @@ class Node(_Strict):
     @property
     def is_indicator(self) -> bool:
         return not self.children and self.include is None
+
+    def allows_not_applicable(self, unit_code: str) -> bool:
+        """Whether ``unit_code`` may write 不适用 for this indicator (``not_applicable``)."""
+        if self.not_applicable == "allowed":
+            return True
+        return isinstance(self.not_applicable, list) and unit_code in self.not_applicable
 
     @property
     def all_targets(self) -> list[Target]:
@@ -250,6 +277,17 @@ class Node(_Strict):
                 "provider: only a collected value (an indicator without a formula, or a component) has a "
                 "provider; a dimension or a derived indicator has none"
             )
+        if isinstance(self.same_as, str) and (self.children or self.include):
+            raise ValueError(
+                "same_as: a dimension names no single indicator; on an include node give a map "
+                "{included code: code}"
+            )
+        if isinstance(self.same_as, dict) and self.include is None:
+            raise ValueError("same_as: a map {included code: code} goes on an include node only")
+        if isinstance(self.same_as, str) and self.formula is not None:
+            raise ValueError("same_as: a derived indicator is computed, not the same as another one")
+        if self.not_applicable is not None and (self.children or self.include):
+            raise ValueError("not_applicable: only an indicator can be declared not applicable")
         if self.role != "score" and (self.children or self.include):
             raise ValueError(f"role: only an indicator can be a {self.role}")
         if self.role != "score" and self.points is None:
@@ -553,8 +591,16 @@ class IndicatorSystem(BaseModel):
 
     @cached_property
     def collected(self) -> list[Node]:
-        """What a unit fills in, in form order: the indicators that are not derived, then the components."""
-        return [node for node in self.indicators if node.formula is None] + list(self.components)
+        """What a unit fills in, in form order: the indicators that are neither derived nor the same as another
+        (``same_as``), then the components."""
+        return [
+            node for node in self.indicators if node.formula is None and not isinstance(node.same_as, str)
+        ] + list(self.components)
+
+    @cached_property
+    def same_as(self) -> dict[str, str]:
+        """Indicator code → the code of the collected indicator it is the same as (``same_as``)."""
+        return {node.code: node.same_as for node in self.indicators if isinstance(node.same_as, str)}
 
     @cached_property
     def collected_codes(self) -> list[str]:

@@ -206,7 +206,18 @@ def review(
     """Accept a valid version or return a version with a comment (staff): overall, on cells (indicator × year,
     each with its own comment) or both; a return without any comment is refused. The latest review counts."""
     cells = [CellComment(c.indicator_code, c.year, c.comment) for c in body.cells]
-    return reviews.review(context, principal, year, unit, version, body.decision, body.comment, system, cells)
+    return reviews.review(
+        context,
+        principal,
+        year,
+        unit,
+        version,
+        body.decision,
+        body.comment,
+        system,
+        cells,
+        accept_unavailable=body.accept_unavailable,
+    )
 
 
 @router.get("/rounds/{year}/units/{unit}/conflicts")

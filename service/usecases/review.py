@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, Dataset
+from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_UNAVAILABLE, Dataset
+from scoring.io.form import UNAVAILABLE_TEXT
 from scoring.pipeline.derive import derived_parts
 from service import evidence
 from service import submissions as storage
@@ -86,10 +87,13 @@ def review(
     comment: str | None,
     system: str | None = None,
     cells: list[storage.CellComment] | None = None,
+    accept_unavailable: bool = False,
 ) -> dict[str, Any]:
     """Accept a valid version, or return any version with a comment, overall or per cell (indicator × year);
-    the latest review counts. The versions a published round was published from are final; a version lacking
-    evidence its system requires cannot be accepted (409 ``evidence-missing``, naming the indicators)."""
+    the latest review counts. Accepting a version that declares values unavailable needs
+    ``accept_unavailable`` (the reviewer accepts their reasons). The versions a published round was published
+    from are final; a version lacking evidence its system requires cannot be accepted (409
+    ``evidence-missing``, naming the indicators)."""
     found = round_with_system(context, year, system)
 
     def evidence_complete(session: Session, row: SubmissionRow) -> None:
@@ -108,6 +112,7 @@ def review(
         context.now(),
         cells,
         before_accept=evidence_complete,
+        accept_unavailable=accept_unavailable,
     )
 
 
@@ -208,14 +213,18 @@ def annotated_form(
         cells = storage.review_cells(session, review.id) if review is not None else []
         values = storage.values_from_json(unit, row.values_json)
     present = values[values["status"] != STATUS_MISSING]
-    filled: dict[tuple[str, int], float | None] = {
-        (str(c), int(y)): (None if s == STATUS_NOT_APPLICABLE else float(v))
+    filled: dict[tuple[str, int], float | str | None] = {
+        (str(c), int(y)): (
+            None if s == STATUS_NOT_APPLICABLE else UNAVAILABLE_TEXT if s == STATUS_UNAVAILABLE else float(v)
+        )
         for c, y, v, s in present[["indicator_code", "year", "value", "status"]].itertuples(index=False)
     }
     comments = {(c["indicator_code"], int(c["year"])): c["comment"] for c in cells}
+    # the district's 备注 go back with the form (a form's remark is its row's: one per indicator)
+    remarks = {str(c): str(r) for c, r in values[["indicator_code", "remark"]].itertuples(index=False) if r}
     # the years of the version's own form (so that its cells are where the district typed them)
     years = sorted({int(y) for y in values["year"]}) or form_years(year)
-    fill = FormFill(values=filled, comments=comments)
+    fill = FormFill(values=filled, comments=comments, remarks=remarks)
     content = form_bytes(found.system, unit, years, fill)
     name = f"{unit}_{found.system.unit_names[unit]}_{year}_v{version}_审核意见.xlsx"
     return Download(content, name, XLSX)

@@ -451,6 +451,25 @@ TEXT: dict[str, tuple[str, str]] = {
         "单元格意见只能随“退回修改”提交；接受时请清空单元格意见。",
         "Cell comments go with a return: clear them to accept.",
     ),
+    "review.unavailable_not_accepted": (
+        "此版本声明了数据缺失：接受时请勾选“认可数据缺失原因”；不认可原因请退回并在该单元格写明意见。",
+        "This version declares values unavailable: to accept it, tick “accept the reasons”; if a reason is not "
+        "acceptable, return the version with a comment on that cell.",
+    ),
+    "review.unavailable_title": ("数据缺失说明", "Values declared unavailable"),
+    "review.unavailable_hint": (
+        "区县声明以下数值确实没有数据并写明了原因。认可后这些数值按缺失处理（按指标体系规定插补或重新分配权重），"
+        "原因写入评价报告的数据附录。",
+        "The district declares these values do not exist and gives the reasons. Once accepted they count as "
+        "missing (imputed or their weight redistributed as the system says) and the reasons go into the "
+        "report's data appendix.",
+    ),
+    "review.unavailable_reason": ("缺失原因", "Reason"),
+    "review.accept_unavailable": (
+        "认可以上数据缺失原因（接受此版本时必选）",
+        "Accept the reasons above (required to accept this version)",
+    ),
+    "review.unavailable": ("数据缺失", "unavailable"),
     "review.values": ("填报数值与参照", "Values against their references"),
     "review.values_hint": (
         "每个数值与本区县上一次被接受的数值、本轮已接受区县的中位数对照；有警告或错误的行已标出。"

@@ -687,7 +687,7 @@ def department_file(
 # --------------------------------------------------------------------------------------------- review
 
 
-ReviewProblem = Literal["comment_required", "cells_need_return"]
+ReviewProblem = Literal["comment_required", "cells_need_return", "unavailable_not_accepted"]
 
 
 @router.get("/review")
@@ -792,6 +792,7 @@ def review(
     system: SystemField = None,
     cell_key: CellKeys = None,
     cell_comment: CellComments = None,
+    accept_unavailable: Annotated[bool, Form()] = False,
 ) -> Response:
     """Record a reviewer's decision (the use case of ``POST …/review``): returning needs a comment, overall
     or on a cell; comments on cells go with a return. Sent back with an error, the page keeps the choice."""
@@ -802,7 +803,23 @@ def review(
         return web.redirect(back + "&problem=comment_required&decision=return#decision")
     if decision == "accept" and cells:
         return web.redirect(back + "&problem=cells_need_return&decision=accept#decision")
-    reviews.review(web.context, web.principal, year, unit, version, decision, text, system, cells)
+    try:
+        reviews.review(
+            web.context,
+            web.principal,
+            year,
+            unit,
+            version,
+            decision,
+            text,
+            system,
+            cells,
+            accept_unavailable=accept_unavailable,
+        )
+    except ServiceError as error:
+        if error.slug != "unavailable-not-accepted":
+            raise
+        return web.redirect(back + "&problem=unavailable_not_accepted&decision=accept#decision")
     return web.redirect(back + f"&done={decision}")
 
 

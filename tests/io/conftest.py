@@ -22,7 +22,8 @@ UNITS = [
 
 
 def make_system() -> IndicatorSystem:
-    """Two dimensions, six indicators; DI-12 is optional, DI-09 may be negative, DI-31 has no range."""
+    """Two dimensions, six indicators; DI-12 is optional, DI-09 may be negative, DI-31 has no range; DI-02 may
+    be 不适用."""
     tree = [
         Node(
             code="D1",
@@ -37,7 +38,14 @@ def make_system() -> IndicatorSystem:
                     valid=(0, None),
                     source="工信局",
                 ),
-                Node(code="DI-02", name="千兆宽带用户占比", unit="%", weight=50, valid=(0, 100)),
+                Node(
+                    code="DI-02",
+                    name="千兆宽带用户占比",
+                    unit="%",
+                    weight=50,
+                    valid=(0, 100),
+                    not_applicable="allowed",
+                ),
             ],
         ),
         Node(

@@ -26,7 +26,9 @@ def test_a_value_typed_on_a_department_row_is_not_the_districts(tmp_path: Path) 
     write_template(SMART, "370102", path, [2023, 2024])
     rows = _rows(path)
     assert rows["SC-D-01"][2] == "千兆光网家庭覆盖率（由省通信管理局济南分局提供）"
-    assert rows["SC-D-01"][8].startswith("省通信管理局济南分局统一提供，区县不填")
+    header = [cell.value for cell in openpyxl.load_workbook(path)["数据填报"][8]]
+    assert rows["SC-D-01"][header.index("数据来源")].startswith("省通信管理局济南分局统一提供，区县不填")
+    assert rows["SC-D-01"][header.index("提供单位")] == "省通信管理局济南分局"
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["数据填报"]
     row = next(r for r in sheet.iter_rows(min_row=9) if r[0].value == "SC-D-01")

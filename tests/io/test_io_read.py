@@ -71,7 +71,8 @@ def test_form_reports_each_bad_cell_once_with_its_place(
         ("cell.not_number", Severity.ERROR, "H11", "370102", "DI-08", 2024),
         ("cell.percent_sign", Severity.INFO, "G12", "370102", "DI-09", 2023),
         ("cell.ambiguous_separator", Severity.ERROR, "H12", "370102", "DI-09", 2024),
-        ("cell.not_applicable", Severity.INFO, "H13", "370102", "DI-12", 2024),
+        # DI-12 is optional but the system does not let a unit mark it 不适用
+        ("cell.not_applicable_refused", Severity.ERROR, "H13", "370102", "DI-12", 2024),
         ("cell.percent_ambiguous", Severity.ERROR, "G14", "370102", "DI-31", 2023),
         ("cell.required_missing", Severity.ERROR, "H14", "370102", "DI-31", 2024),
     ]
@@ -99,7 +100,7 @@ def test_form_reports_each_bad_cell_once_with_its_place(
     for key in [("370102", "DI-01", 2023), ("370102", "DI-02", 2024), ("370102", "DI-08", 2023)]:
         assert values[key] == (None, "missing")
     assert values[("370102", "DI-12", 2023)] == (None, "missing")
-    assert values[("370102", "DI-12", 2024)] == (None, "not_applicable")
+    assert values[("370102", "DI-12", 2024)] == (None, "missing")  # 不适用 refused: an error, not used
     assert len(values) == 12
 
 
@@ -418,3 +419,58 @@ def test_a_system_with_an_indicator_at_the_top_level(
     assert openpyxl.load_workbook(path)["数据填报"]["B15"].value in (None, "")  # no dimension to name
     fill_form(path, {"G15": 3})
     assert values_of(read_data([path], flat))[("370102", "Z-1", 2024)] == (3.0, "value")
+
+
+def test_not_applicable_only_where_the_system_allows_it(
+    system: IndicatorSystem, tmp_path: Path, kit: Any
+) -> None:
+    """DI-02 allows 不适用 for every unit; DI-01 for none: there the cell is an error that names the unit, the
+    indicator and the cell and says what to write instead, in Chinese and English; the value is not used."""
+    path = tmp_path / "form_370102.xlsx"
+    write_template(system, "370102", path, [2024])
+    fill_form(path, {"G9": "不适用", "G10": "不适用", "G11": 1, "G12": 2, "G14": 3})
+
+    dataset = read_data([path], system)
+
+    assert [(p.code, p.location.cell) for p in dataset.problems] == [
+        ("cell.not_applicable_refused", "G9"),
+        ("cell.not_applicable", "G10"),
+    ]
+    refused = dataset.problems[0]
+    assert refused.severity is Severity.ERROR
+    assert "历下区" in refused.message_zh and "DI-01" in refused.message_zh and "G9" in refused.message_zh
+    assert "请填写数值" in refused.message_zh and "数据缺失" in refused.message_zh
+    assert "not allowed" in refused.message_en and "G9" in refused.message_en
+    assert "allowed for: none" in refused.message_en
+    got = values_of(dataset)
+    assert got[("370102", "DI-01", 2024)] == (None, "missing")
+    assert got[("370102", "DI-02", 2024)] == (None, "not_applicable")
+
+
+def test_not_applicable_for_listed_units_only(system: IndicatorSystem, tmp_path: Path) -> None:
+    """``not_applicable: [codes]``: only the listed units may write it."""
+    tree = [
+        dimension.model_copy(
+            update={
+                "children": [
+                    child.model_copy(update={"not_applicable": ["370103"]})
+                    if child.code == "DI-01"
+                    else child
+                    for child in dimension.children or []
+                ]
+            }
+        )
+        for dimension in system.tree
+    ]
+    listed = system.model_copy(update={"tree": tree})
+    rows = [["unit_code", "indicator_code", "year", "value"]]
+    rows += [["370102", "DI-01", "2024", "不适用"], ["370103", "DI-01", "2024", "不适用"]]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+
+    dataset = read_data([path], listed)
+
+    refused = [p for p in dataset.problems if p.code == "cell.not_applicable_refused"]
+    assert [(p.unit, p.location.cell) for p in refused] == [("370102", "D2")]
+    assert "市中区" in refused[0].message_zh  # the unit that may
+    assert values_of(dataset)[("370103", "DI-01", 2024)] == (None, "not_applicable")

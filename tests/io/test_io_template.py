@@ -40,6 +40,9 @@ def test_form_has_the_documented_fixed_cells(system: IndicatorSystem, tmp_path: 
         "允许范围",
         2023,
         2024,
+        "指标口径",
+        "采集方式",
+        "提供单位",
         "数据来源",
         "备注",
     ]
@@ -49,7 +52,8 @@ def test_form_has_the_documented_fixed_cells(system: IndicatorSystem, tmp_path: 
     assert rows[1][5] == "0 ~ 100"
     assert rows[4][2] == "省级特色软件产业园区数（选填）"
     assert rows[5][4:] == ["逆向", "不限"]
-    assert sheet["I9"].value == "工信局"
+    assert sheet["L9"].value == "工信局"
+    assert sheet["M9"].value is None  # the 备注 column is the district's: empty on the blank form
 
 
 def test_form_is_protected_with_only_year_and_remark_cells_open(
@@ -62,11 +66,11 @@ def test_form_is_protected_with_only_year_and_remark_cells_open(
     assert sheet.protection.sheet
     unlocked = {
         cell.coordinate
-        for row in sheet.iter_rows(min_row=1, max_row=14, max_col=10)
+        for row in sheet.iter_rows(min_row=1, max_row=14, max_col=13)
         for cell in row
         if cell.protection.locked is False
     }
-    expected = {f"{col}{row}" for row in range(9, 15) for col in "GHJ"}
+    expected = {f"{col}{row}" for row in range(9, 15) for col in "GHM"}
     assert unlocked == expected
 
 
@@ -78,9 +82,10 @@ def test_year_cells_validate_range_or_not_applicable(system: IndicatorSystem, tm
     rules = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
     assert set(rules) == {f"G{r}:H{r}" for r in range(9, 15)}
     assert rules["G10:H10"].type == "custom"
-    assert rules["G10:H10"].formula1 == 'OR(G10="不适用",AND(ISNUMBER(G10),G10>=0,G10<=100))'
-    assert rules["G9:H9"].formula1 == 'OR(G9="不适用",AND(ISNUMBER(G9),G9>=0))'
-    assert rules["G14:H14"].formula1 == 'OR(G14="不适用",ISNUMBER(G14))'  # DI-31: no range
+    # 不适用 only where the system allows it (DI-02); 数据缺失 (with its reason in 备注) everywhere
+    assert rules["G10:H10"].formula1 == ('OR(G10="不适用",G10="数据缺失",AND(ISNUMBER(G10),G10>=0,G10<=100))')
+    assert rules["G9:H9"].formula1 == 'OR(G9="数据缺失",AND(ISNUMBER(G9),G9>=0))'
+    assert rules["G14:H14"].formula1 == 'OR(G14="数据缺失",ISNUMBER(G14))'  # DI-31: no range
     assert rules["G10:H10"].errorStyle in (None, "stop")  # absent means "stop" in OOXML
     assert rules["G10:H10"].showErrorMessage
 
@@ -136,7 +141,7 @@ def test_round_trip_gives_exactly_the_values_filled_in(
         code = str(sheet.cell(row, 1).value)
         for col, year in ((7, 2023), (8, 2024)):
             sheet.cell(row, col).value = filled[(code, year)]
-    sheet["J9"] = "统计口径：年末数"
+    sheet["M9"] = "统计口径：年末数"
     workbook.save(path)
 
     dataset = read_data([path], system)
@@ -158,3 +163,89 @@ def test_round_trip_gives_exactly_the_values_filled_in(
         else:
             assert math.isnan(value)
             assert status == ("not_applicable" if given == "不适用" else "missing")
+
+
+def test_form_shows_definition_collection_and_provider_never_the_internal_remark(
+    system: IndicatorSystem, tmp_path: Path
+) -> None:
+    nodes = {node.code: node for node in system.indicators}
+    tree = [
+        dimension.model_copy(
+            update={
+                "children": [
+                    child.model_copy(
+                        update={
+                            "definition": "年末已开通5G基站数 ÷ 年末常住人口（万人）。",
+                            "guidance": "没有基站的区县如实填 0。",
+                            "collection": "statistics",
+                            "remark": "设计说明：可把阈值改为 [0, 15]。",
+                        }
+                    )
+                    if child.code == "DI-01"
+                    else child
+                    for child in dimension.children or []
+                ]
+            }
+        )
+        for dimension in system.tree
+    ]
+    assert nodes["DI-01"].remark is None
+    described = system.model_copy(update={"tree": tree})
+    path = tmp_path / "form.xlsx"
+    write_template(described, "370102", path, [2024])
+    sheet = openpyxl.load_workbook(path)["数据填报"]
+    header = [cell.value for cell in sheet[8]]
+    column = {name: header.index(name) + 1 for name in ("指标口径", "采集方式", "提供单位", "备注")}
+    assert sheet.cell(9, column["指标口径"]).value == (
+        "年末已开通5G基站数 ÷ 年末常住人口（万人）。\n填报提示：没有基站的区县如实填 0。"
+    )
+    assert sheet.cell(9, column["采集方式"]).value == "统计报表"
+    assert sheet.cell(9, column["提供单位"]).value == "区县填报"
+    assert sheet.cell(10, column["采集方式"]).value == "—"  # DI-02 does not say
+    # DI-02 allows 不适用: its definition cell says so
+    assert "可填“不适用”" in sheet.cell(10, column["指标口径"]).value
+    texts = [str(c.value) for sheet in openpyxl.load_workbook(path) for row in sheet.iter_rows() for c in row]
+    assert not any("设计说明" in text or "[0, 15]" in text for text in texts)
+    assert all(sheet.cell(row, column["备注"]).value is None for row in range(9, 15))
+
+
+def test_blank_form_print_setup(system: IndicatorSystem, tmp_path: Path) -> None:
+    """Landscape A4, every column on one page's width, the header row repeated on every page, the print area
+    the whole table (nothing cut off on the right), page numbers in the footer (issue 17)."""
+    path = tmp_path / "form.xlsx"
+    write_template(system, "370102", path, [2022, 2023, 2024])
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["数据填报"]
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape"
+    assert setup.paperSize == 9  # A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (setup.fitToWidth in (None, 1)) and setup.fitToHeight == 0  # 1 page wide (OOXML default 1)
+    assert sheet.print_title_rows == "$8:$8"
+    last_column = sheet.max_column
+    assert [cell.value for cell in sheet[8]][last_column - 1] == "备注"
+    assert sheet.print_area == f"'数据填报'!$A$1:${openpyxl.utils.get_column_letter(last_column)}${8 + 6}"
+    assert "&P" in sheet.oddFooter.center.text
+    instructions = workbook["填报说明"]
+    assert instructions.print_area == f"'填报说明'!$A$1:$A${instructions.max_row}"
+    # every wrapped row is given a height: Excel does not grow the rows of a written file
+    assert all(sheet.row_dimensions[row].height for row in range(9, 15))
+
+
+def test_provider_column_names_the_department(tmp_path: Path) -> None:
+    """提供单位: the department an indicator's provider names (digital government: 市政务服务中心 …), else 区县填报."""
+    from scoring.system import load_system
+
+    system = load_system(Path(__file__).resolve().parents[2] / "indicators" / "jinan_digital_government.yaml")
+    path = tmp_path / "form.xlsx"
+    write_template(system, "370102", path, [2024])
+    sheet = openpyxl.load_workbook(path)["数据填报"]
+    header = [cell.value for cell in sheet[8]]
+    col = header.index("提供单位") + 1
+    shown = {sheet.cell(row, 1).value: sheet.cell(row, col).value for row in range(9, sheet.max_row + 1)}
+    expected = {
+        node.code: system.department_names[node.provider] if node.provider else "区县填报"
+        for node in system.collected
+    }
+    assert shown == expected
+    assert {"区县填报", "市政务服务中心"} <= set(shown.values())

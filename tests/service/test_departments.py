@@ -215,7 +215,8 @@ def test_the_blank_department_sheet_round_trips(office: Office, tmp_path: Path) 
         load_system(INDICATORS_DIR / "jinan_smart_city.yaml").unit_codes
     )
     validations = data.data_validations.dataValidation
-    assert validations and "不适用" in validations[0].formula1
+    # SC-D-01/02 do not allow 不适用 (not_applicable); 数据缺失 with a reason is accepted everywhere
+    assert validations and "数据缺失" in validations[0].formula1 and "不适用" not in validations[0].formula1
     for i, row in enumerate(rows):
         row[7].value = 60 + i % 30
     rows[0][8].value = "运营商直报"

@@ -562,7 +562,7 @@ def test_a_forms_remarks_show_on_the_upload_and_review_pages(office: Office) -> 
     sent = district.post(
         "/upload",
         data={"year": str(UPLOAD_YEAR), "unit": "370113", "csrf_token": form_token(district)},
-        files={"file": ("370113.xlsx", spoiled_form("370113", {"K9": remark}), XLSX)},  # K9: DI-02's 备注
+        files={"file": ("370113.xlsx", spoiled_form("370113", {"N9": remark}), XLSX)},  # N9: DI-02's 备注
     )
     assert sent.status_code == 303
     version = int(re.search(r"version=(\d+)", sent.headers["location"]).group(1))  # type: ignore[union-attr]
@@ -586,3 +586,34 @@ def test_report_downloads_follow_the_pages_language(office: Office) -> None:
         f"/rounds/{YEAR}/report.docx?system=" in chinese
         and "lang=en" not in chinese.split("report.docx")[1][:80]
     )
+
+
+def test_the_review_page_asks_to_accept_the_reasons_of_unavailable_values(office: Office) -> None:
+    """数据缺失说明: the declared values and their reasons are listed with a checkbox; accepting without ticking it
+    sends the page back with the explanation; ticked, the version is accepted."""
+    reason = "2024 年起由市统计局统一核算"
+    district = signed_in(office, Role.DISTRICT, "370124")
+    # I9: DI-02 of 2024 (the first row: DI-01 is derived), N9: its 备注
+    declared = spoiled_form("370124", {"I9": "数据缺失", "N9": reason})
+    sent = district.post(
+        "/upload",
+        data={"year": str(UPLOAD_YEAR), "unit": "370124", "csrf_token": form_token(district)},
+        files={"file": ("370124.xlsx", declared, XLSX)},
+    )
+    assert sent.status_code == 303
+    version = int(re.search(r"version=(\d+)", sent.headers["location"]).group(1))  # type: ignore[union-attr]
+    reviewer = signed_in(office, Role.REVIEWER)
+    page = reviewer.get(f"/review?year={UPLOAD_YEAR}&unit=370124").text
+    assert 'id="unavailable"' in page and reason in page and 'name="accept_unavailable"' in page
+    assert ">数据缺失</td>" in page
+    fields = {
+        "year": str(UPLOAD_YEAR),
+        "unit": "370124",
+        "version": str(version),
+        "csrf_token": form_token(reviewer),
+    }
+    unticked = reviewer.post("/review", data=fields | {"decision": "accept"})
+    assert "problem=unavailable_not_accepted" in unticked.headers["location"]
+    assert "接受时请勾选" in reviewer.get(unticked.headers["location"]).text
+    ticked = reviewer.post("/review", data=fields | {"decision": "accept", "accept_unavailable": "true"})
+    assert ticked.headers["location"].endswith("&done=accept")

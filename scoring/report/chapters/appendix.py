@@ -105,6 +105,21 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             ],
             compact=True,
         )
+    unavailable = year_unavailable(data)
+    if unavailable:
+        w.table(
+            "unavailable",
+            _("{year} 年数据缺失说明", year=data.year),
+            [_("区县"), _("指标"), _("缺失原因")],
+            [
+                [data.name(unit), f"{code} {_collected_name(system, code)}", reason]
+                for unit, code, reason in unavailable
+            ],
+            note=_(
+                "以上数值经评价办公室审核认可原因，按缺失处理（按指标体系规定插补或在同一维度内重新分配权重）。"
+            ),
+            compact=True,
+        )
     # a derived value is flagged for every unit: said once under the table, not listed cell by cell
     listed = data.flags[data.flags["flag"] != "derived"] if len(data.flags) else data.flags
     derived = (
@@ -141,12 +156,25 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
 
 
 def year_remarks(data: ReportData) -> list[tuple[str, str, str]]:
-    """The 备注 the districts gave the values of the report's year: (unit, indicator, remark), in unit order."""
+    """The 备注 the districts gave the values of the report's year: (unit, indicator, remark), in unit order;
+    the reasons of values declared unavailable are listed apart (:func:`year_unavailable`)."""
     remarks = data.evaluation.remarks
     remarks = remarks[remarks["year"] == data.year]
+    declared = {(u, c) for u, c, _ in year_unavailable(data)}
     return [
         (str(u), str(c), str(t))
         for u, c, t in remarks[["unit_code", "indicator_code", "remark"]].itertuples(index=False)
+        if (str(u), str(c)) not in declared
+    ]
+
+
+def year_unavailable(data: ReportData) -> list[tuple[str, str, str]]:
+    """The values of the report's year declared unavailable (数据缺失说明): (unit, indicator, reason)."""
+    table = data.evaluation.unavailable
+    table = table[table["year"] == data.year]
+    return [
+        (str(u), str(c), str(t))
+        for u, c, t in table[["unit_code", "indicator_code", "reason"]].itertuples(index=False)
     ]
 
 
@@ -175,6 +203,20 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
                 Column(_("指标编码"), [c for _, c, _ in remarks]),
                 Column(_("指标名称"), [_collected_name(data.system, c) for _, c, _ in remarks]),
                 Column(_("备注"), [t for _, _, t in remarks]),
+            ],
+            freeze=2,
+        )
+    unavailable = year_unavailable(data)
+    if unavailable:
+        sheet = book.sheet(_("数据缺失说明"))
+        book.table(
+            sheet,
+            [
+                Column(_("区县编码"), [u for u, _, _ in unavailable]),
+                Column(_("区县名称"), [data.name(u) for u, _, _ in unavailable]),
+                Column(_("指标编码"), [c for _, c, _ in unavailable]),
+                Column(_("指标名称"), [_collected_name(data.system, c) for _, c, _ in unavailable]),
+                Column(_("缺失原因"), [t for _, _, t in unavailable]),
             ],
             freeze=2,
         )
