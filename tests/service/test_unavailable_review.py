@@ -71,12 +71,12 @@ def test_unavailable_value_needs_the_reason_accepted_and_counts_as_missing(offic
 
 def test_a_reviewer_may_return_an_unacceptable_reason(office: Office) -> None:
     office.open_round()
-    office.upload("370104", "form.xlsx", form_declaring_unavailable("370104", "DI-01"))
+    office.upload("370104", "form.xlsx", form_declaring_unavailable("370104", "DI-02"))
     returned = office.client.post(
         f"/rounds/{YEAR}/units/370104/submissions/1/review",
         json={
             "decision": "return",
-            "cells": [{"indicator_code": "DI-01", "year": YEAR, "comment": "运营商台账有分区数据，请补填"}],
+            "cells": [{"indicator_code": "DI-02", "year": YEAR, "comment": "运营商台账有分区数据，请补填"}],
         },
         headers=office.reviewer,
     )
@@ -89,6 +89,6 @@ def test_a_reviewer_may_return_an_unacceptable_reason(office: Office) -> None:
     assert form.status_code == 200, form.text
     sheet = openpyxl.load_workbook(io.BytesIO(form.content))["数据填报"]
     header = [cell.value for cell in sheet[8]]
-    row = next(r for r in range(9, sheet.max_row + 1) if sheet.cell(r, 1).value == "DI-01")
+    row = next(r for r in range(9, sheet.max_row + 1) if sheet.cell(r, 1).value == "DI-02")
     assert sheet.cell(row, header.index(YEAR) + 1).value == "数据缺失"
     assert sheet.cell(row, header.index("备注") + 1).value == REASON
