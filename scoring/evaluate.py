@@ -81,13 +81,19 @@ def data_remarks(system: IndicatorSystem, dataset: Dataset) -> pd.DataFrame:
 
 def data_matrices(system: IndicatorSystem, dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The raw (year, unit) × code matrix of the system's units — its indicators, then its components (the
-    parts of derived indicators) — and its 不适用 mask. Derived indicators' columns are filled by the pipeline."""
+    parts of derived indicators) — and its 不适用 mask. Derived indicators' columns are filled by the pipeline;
+    an indicator that is the same as another (``same_as``) takes that one's column (value and 不适用 mark), so
+    one collected value scores in both places (a value the data give it directly is not used)."""
     codes = system.indicator_codes + [node.code for node in system.components]
     raw = dataset.matrix(codes, units=system.unit_codes)
     if (dataset.values["status"] == STATUS_NOT_APPLICABLE).any():
         not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
     else:
         not_applicable = pd.DataFrame(False, index=raw.index, columns=raw.columns)
+    shared = system.same_as
+    if shared:
+        raw[list(shared)] = raw[list(shared.values())].to_numpy()
+        not_applicable[list(shared)] = not_applicable[list(shared.values())].to_numpy()
     return raw, not_applicable
 
 
