@@ -408,6 +408,8 @@ def main() -> None:
     composite = pd.concat(
         [district_table, with_missing(made[0][1]), with_missing(made[1][1])], ignore_index=True
     )
+    # an indicator the same as another (same_as) is asked once: its value comes from the other's row
+    composite = composite[~composite["indicator_code"].isin(list(system.same_as))].reset_index(drop=True)
     out_dir = ROOT / "jinan_digital_composite"
     write_tables(composite, out_dir, JINAN_YEARS, wide=False)
     write_readme(
@@ -415,8 +417,9 @@ def main() -> None:
         system,
         JINAN_YEARS,
         "- `long_table.csv`: the default system's sample values (`sample_inputs/jinan/`) followed by the\n"
-        "  smart-city and digital-government values (`jinan_smart_city/`, `jinan_digital_government/`);\n"
-        "  the composite can equally be scored on those three directories' files together.",
+        "  smart-city and digital-government values (`jinan_smart_city/`, `jinan_digital_government/`),\n"
+        "  without DG-B-01, DG-C-01 and DG-A-02, which the composite takes from DI-20, DI-21 and DI-27\n"
+        "  (`same_as`); the composite can equally be scored on those three directories' files together.",
     )
     for stem, table in [*made, ("jinan_digital_composite", composite)]:
         print(f"{stem}: {len(table)} values")

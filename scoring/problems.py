@@ -314,6 +314,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "指标编码 {indicator} 不在指标体系中；请按填报模板中的指标编码填写",
         "the indicator code {indicator} is not in the system; use the codes of the template",
     ),
+    "data.shared_indicator": (
+        "指标 {indicator}“{indicator_name}”与 {other}“{other_name}”是同一指标，本体系只填一次；这里的数值未采用，"
+        "计分用 {other} 的数值。请删去这一项，数值填在 {other} 一行",
+        "indicator {indicator} is the same as {other} and is filled in once in this system; this value was not "
+        "used, {other}'s value counts. Remove it and give the value as {other}",
+    ),
     "data.derived_indicator": (
         "指标 {indicator} 由公式 {formula} 计算，不填报；请删去这一项，改为填写其组成部分 {parts}",
         "indicator {indicator} is computed from {formula} and is not filled in; remove it and give its parts "

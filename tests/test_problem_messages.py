@@ -83,6 +83,7 @@ SAMPLES: dict[str, object] = {
     "path": "tree[0].children[2].weight",
     "field": "units",
     "other": "数据填报!H10",
+    "other_name": "政务服务事项全程网办率",
     "part": "xl/workbook.xml",
     "formula_no_value": "=A1",
     "allowed": "minmax, goalpost",

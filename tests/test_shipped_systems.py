@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.evaluate import Evaluation, evaluate
+from scoring.evaluate import Evaluation, data_matrices, evaluate
 from scoring.io import read_data
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.system import IndicatorSystem, load_system
@@ -354,3 +354,27 @@ def test_composite_scores_each_part_as_it_scores_alone_and_weights_them() -> Non
     for code, result in alone.items():
         own = result.scores.xs(2024, level="year")[result.system.composite.code]
         np.testing.assert_allclose(scores[code], own, atol=1e-9, err_msg=code)
+
+
+def test_composite_asks_the_shared_indicators_once() -> None:
+    """全程网办率, 掌上可办率 and 按期办结率 are DI-20, DI-21, DI-27 of the district system and DG-B-01, DG-C-01,
+    DG-A-02 of the digital-government system: the composite says so (same_as), its long table gives them once,
+    and the three systems' own tables together score the same, their DG copies warned about and not used."""
+    composite = system(COMPOSITE)
+    assert composite.same_as == {"DG-B-01": "DI-20", "DG-C-01": "DI-21", "DG-A-02": "DI-27"}
+    assert not set(composite.same_as) & set(composite.collected_codes)
+    table = pd.read_csv(SAMPLES / COMPOSITE / "long_table.csv", dtype=str, encoding="utf-8-sig")
+    assert not table["indicator_code"].isin(list(composite.same_as)).any()
+    own = latest_scores(COMPOSITE)
+    files = [SAMPLES / stem / "long_table.csv" for stem in ("jinan", "jinan_smart_city", "jinan_digital_government")]
+    data = read_data(files, composite)
+    shared = [p for p in data.problems if p.code == "data.shared_indicator"]
+    assert shared and all(p.severity == "warning" and p.indicator in composite.same_as for p in shared)
+    assert not [p for p in data.problems if p.severity == "error"]
+    three = evaluate(composite, data, 2024).scores.xs(2024, level="year")
+    pd.testing.assert_frame_equal(three, own)
+    # the DG node scores the district's value of 全程网办率: DG-B-01's raw column is DI-20's
+    raw, _ = data_matrices(composite, read_data([SAMPLES / COMPOSITE / "long_table.csv"], composite))
+    for code, other in composite.same_as.items():
+        pd.testing.assert_series_equal(raw[code], raw[other], check_names=False)
+        assert raw[code].notna().any()

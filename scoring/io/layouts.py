@@ -127,6 +127,22 @@ def unknown_indicator(context: SheetContext, code: str, location: Location, unit
     """The problem of a code that is not a collected value of the system: a derived indicator (computed from its
     parts, which are to be given instead) or a code the system does not have at all."""
     node = context.system.nodes.get(code)
+    other = context.system.same_as.get(code)
+    if node is not None and other is not None:
+        # the same as another indicator (same_as): asked once, the other's value counts (as a duplicate does)
+        return Problem(
+            "data.shared_indicator",
+            Severity.WARNING,
+            location=location,
+            unit=unit,
+            indicator=code,
+            params={
+                "indicator": code,
+                "indicator_name": node.name,
+                "other": other,
+                "other_name": context.system.nodes[other].name,
+            },
+        )
     if node is not None and node.formula is not None:
         from scoring.pipeline.derive import formula_of  # scoring.pipeline imports scoring.io
 
@@ -600,12 +616,15 @@ def _read_long(context: SheetContext, header_row: int, columns: dict[str, int]) 
         kind = (
             "data.missing_indicator_code"
             if code == ""
+            else "data.shared_indicator"
+            if code in context.system.same_as
             else "data.unknown_indicator"
             if indicator_idx[i] < 0
             else "data.bad_year"
         )
         if not problems.wants(kind):
-            problems.count(kind, Severity.ERROR, 1, context.file)
+            severity = Severity.WARNING if kind == "data.shared_indicator" else Severity.ERROR
+            problems.count(kind, severity, 1, context.file)
             continue
         if code == "":
             problems.append(
