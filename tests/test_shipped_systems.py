@@ -366,7 +366,10 @@ def test_composite_asks_the_shared_indicators_once() -> None:
     table = pd.read_csv(SAMPLES / COMPOSITE / "long_table.csv", dtype=str, encoding="utf-8-sig")
     assert not table["indicator_code"].isin(list(composite.same_as)).any()
     own = latest_scores(COMPOSITE)
-    files = [SAMPLES / stem / "long_table.csv" for stem in ("jinan", "jinan_smart_city", "jinan_digital_government")]
+    files = [
+        SAMPLES / stem / "long_table.csv"
+        for stem in ("jinan", "jinan_smart_city", "jinan_digital_government")
+    ]
     data = read_data(files, composite)
     shared = [p for p in data.problems if p.code == "data.shared_indicator"]
     assert shared and all(p.severity == "warning" and p.indicator in composite.same_as for p in shared)
