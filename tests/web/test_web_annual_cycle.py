@@ -63,11 +63,14 @@ def cycle_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 
 def _form_with_remark(path: Path) -> Path:
-    """The district's digital-government form with a remark in the 备注 cell of DG-C-02 (row 20, column K)."""
+    """The district's digital-government form with a remark in the 备注 cell of DG-C-02 (row 20; the column found
+    by its header, as the form's descriptive columns come before it)."""
     workbook = openpyxl.load_workbook(GOV_FORM)
     sheet = workbook["数据填报"]
     assert sheet["A20"].value == "DG-C-02"
-    sheet["K20"] = REMARK
+    header = next(row for row in sheet.iter_rows(min_row=1, max_row=20) if row[0].value == "指标编码")
+    remark_column = next(cell.column_letter for cell in header if cell.value == "备注")
+    sheet[f"{remark_column}20"] = REMARK
     workbook.save(path)
     return path
 
