@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
@@ -886,40 +886,6 @@ def file_problem(path: str, error: OSError) -> Problem:
         location=Location(file=name),
         params={"detail_zh": "读取时出现系统错误", "detail_en": "the system failed to read it"},
     )
-
-
-def named(problems: Iterable[Problem], system: Any) -> list[Problem]:
-    """The problems with the names their messages say where with: the indicator's name (and ``name_en``) and
-    its measurement unit, the unit's name, and for a cell of the district form the column that gives the
-    measurement unit. ``system`` is an :class:`~scoring.system.models.IndicatorSystem` (not imported here:
-    this module is below the system models)."""
-    from scoring.io.form import DATA_SHEET, FIRST_YEAR_COL, HEAD_UNIT, LEADING_HEADERS
-
-    nodes = {node.code: node for node in system.collected} | dict(system.nodes)
-    units = {unit.code: unit for unit in system.units}
-    measure_column = chr(ord("A") + LEADING_HEADERS.index(HEAD_UNIT))
-    assert LEADING_HEADERS.index(HEAD_UNIT) < FIRST_YEAR_COL
-    out = []
-    for problem in problems:
-        extra: dict[str, Any] = {}
-        node = nodes.get(problem.indicator or "")
-        if node is not None:
-            extra["indicator_name"] = node.name
-            if node.name_en:
-                extra["indicator_name_en"] = node.name_en
-            if getattr(node, "unit", None):
-                extra["measure"] = node.unit
-                if problem.location.sheet == DATA_SHEET:
-                    extra["measure_column"] = measure_column
-        unit = units.get(problem.unit or "")
-        if unit is not None:
-            extra["unit_name"] = unit.name
-            if getattr(unit, "name_en", None):
-                extra["unit_name_en"] = unit.name_en
-        if problem.code == "data.unknown_unit" and units:
-            extra["known"] = next(iter(units))
-        out.append(replace(problem, names=problem.names | extra) if extra else problem)
-    return out
 
 
 MORE: Final = "problems.more"  # the code of the summary that counts the problems not listed

@@ -8,8 +8,8 @@ A file that cannot be used at all raises :class:`SubmissionError`; everything el
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -20,11 +20,18 @@ from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_UNAVAILAB
 from scoring.io import cells as cellmod
 from scoring.io.cells import Finding, IntArray, cell_ref, column_letter, parse_cells
 from scoring.io.checks import find_duplicates, wrong_magnitude
-from scoring.io.form import UNAVAILABLE_TEXT, format_number
+from scoring.io.form import (
+    DATA_SHEET,
+    FIRST_YEAR_COL,
+    HEAD_UNIT,
+    LEADING_HEADERS,
+    UNAVAILABLE_TEXT,
+    format_number,
+)
 from scoring.io.layouts import CellBlock, SheetContext, read_sheet
 from scoring.io.safety import UploadLimits, check_path, check_upload
 from scoring.io.workbook import SourceFile, open_bytes, open_path
-from scoring.problems import Location, Problem, ProblemLog, Severity, SubmissionError, cap_problems, named
+from scoring.problems import Location, Problem, ProblemLog, Severity, SubmissionError, cap_problems
 from scoring.system.models import IndicatorSystem, Node
 
 _STATUS_TEXT = np.array(
@@ -425,3 +432,34 @@ def _locations(places: list[_Place], place: np.ndarray, row: np.ndarray, col: np
     rows_text = np.array([str(r + 1) for r in range(int(row.max()) + 1)], dtype=object)
     result: np.ndarray = heads[place * n_cols + col] + rows_text[row]
     return result
+
+
+def named(problems: Iterable[Problem], system: IndicatorSystem) -> list[Problem]:
+    """The problems with the names their messages say where with: the indicator's name (and ``name_en``) and
+    its measurement unit, the unit's name, and for a cell of the district form the column that gives the
+    measurement unit."""
+    nodes = {node.code: node for node in system.collected} | dict(system.nodes)
+    units = {unit.code: unit for unit in system.units}
+    measure_column = chr(ord("A") + LEADING_HEADERS.index(HEAD_UNIT))
+    assert LEADING_HEADERS.index(HEAD_UNIT) < FIRST_YEAR_COL
+    out = []
+    for problem in problems:
+        extra: dict[str, object] = {}
+        node = nodes.get(problem.indicator or "")
+        if node is not None:
+            extra["indicator_name"] = node.name
+            if node.name_en:
+                extra["indicator_name_en"] = node.name_en
+            if getattr(node, "unit", None):
+                extra["measure"] = node.unit
+                if problem.location.sheet == DATA_SHEET:
+                    extra["measure_column"] = measure_column
+        unit = units.get(problem.unit or "")
+        if unit is not None:
+            extra["unit_name"] = unit.name
+            if getattr(unit, "name_en", None):
+                extra["unit_name_en"] = unit.name_en
+        if problem.code == "data.unknown_unit" and units:
+            extra["known"] = next(iter(units))
+        out.append(replace(problem, names=problem.names | extra) if extra else problem)
+    return out

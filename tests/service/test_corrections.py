@@ -84,6 +84,13 @@ def _web_client(office: Office, role_token: dict[str, str]) -> tuple[Any, str]:
     return client, form_token(client)
 
 
+# a small real PDF (evidence): the header, one empty page, the trailer
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
 def write_routes(office: Office) -> set[tuple[str, str]]:
     """Every route of the app that writes: (method, path template), API and dashboard."""
     found = set()
@@ -184,6 +191,40 @@ def test_nothing_but_a_correction_changes_published_results(published: tuple[Off
             "/admin/correct",
             data={"year": year, "reason": "无变化", "confirm": "true", "csrf_token": admin_csrf},
         ),
+        ("POST", "/rounds/{year}/units/{unit}/submissions/{version}/evidence/{indicator}"): lambda: (
+            client.post(
+                f"/rounds/{YEAR}/units/370102/submissions/1/evidence/DI-02",
+                files={"file": ("清单.pdf", PDF, "application/pdf")},
+                headers=district,
+            )
+        ),
+        ("POST", "/upload/evidence"): lambda: web_district.post(
+            "/upload/evidence",
+            data={
+                "year": year,
+                "unit": "370102",
+                "version": "1",
+                "indicator": "DI-02",
+                "csrf_token": district_csrf,
+            },
+            files={"file": ("清单.pdf", PDF, "application/pdf")},
+        ),
+        # the district system has no department: a department's table and review are refused
+        ("POST", "/rounds/{year}/departments/{department}/submissions"): lambda: client.post(
+            f"/rounds/{YEAR}/departments/JN-TJJ/submissions",
+            files={"file": ("table.csv", b"unit_code,indicator_code,year,value\n", "text/csv")},
+            headers=admin,
+        ),
+        ("POST", "/rounds/{year}/departments/{department}/submissions/{version}/review"): lambda: client.post(
+            f"/rounds/{YEAR}/departments/JN-TJJ/submissions/1/review",
+            json={"decision": "accept"},
+            headers=reviewer,
+        ),
+        ("POST", "/department"): lambda: web_admin.post(
+            "/department",
+            data={"year": year, "department": "JN-TJJ", "csrf_token": admin_csrf},
+            files={"file": ("table.csv", b"unit_code,indicator_code,year,value\n", "text/csv")},
+        ),
         ("POST", "/signin"): lambda: web_admin.post("/signin", data={"token": "x", "csrf_token": admin_csrf}),
         ("POST", "/signout"): lambda: web_district.post("/signout", data={"csrf_token": district_csrf}),
         # last: leave for 370104 to upload (it changes nothing published by itself)
@@ -218,6 +259,9 @@ def test_nothing_but_a_correction_changes_published_results(published: tuple[Off
     assert statuses[("PUT", "/rounds/{year}/deadline")] == 409
     assert statuses[("POST", "/admin/correct")] == 409 and statuses[("POST", "/admin/publish")] == 409
     assert statuses[("POST", "/rounds/{year}/units/{unit}/late-uploads")] == 201
+    # evidence is attached to a version awaiting review only; no department supplies the district system
+    assert statuses[("POST", "/rounds/{year}/units/{unit}/submissions/{version}/evidence/{indicator}")] == 409
+    assert statuses[("POST", "/rounds/{year}/departments/{department}/submissions")] in (403, 404, 422)
 
     # leave for 370102; its corrected form (DI-02 of 2024 up) is uploaded and accepted: still version 1
     until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
