@@ -8,7 +8,7 @@ template without an English entry prints in Chinese, which the English edition's
 
 The edition's language is set once for the whole build with :func:`language` (a context variable, so reports
 built at the same time in other threads or tasks keep their own); the chapters never ask which language they
-write in. Names that the system file gives (units, indicators, dimensions, the composite, tiers, the system
+write in, except whether its words run longer than the Chinese (:func:`runs_long`, to fit a page). Names that the system file gives (units, indicators, dimensions, the composite, tiers, the system
 itself) come in the edition's language from :func:`localise` (``name_en`` where the file gives one).
 
 Also here: the separators and numbering that differ between the languages (:func:`join`, :func:`clauses`,
@@ -49,6 +49,12 @@ def language(lang: Language) -> Iterator[None]:
 def current() -> Language:
     """The language the report is being written in."""
     return _current.get()
+
+
+def runs_long() -> bool:
+    """Whether the edition's words run longer than the Chinese they translate (English): a page laid out to fit
+    in Chinese, such as a district profile, sets its tables in the compact type and its chart smaller."""
+    return _current.get() != "zh"
 
 
 def _(template: str, /, **params: object) -> str:

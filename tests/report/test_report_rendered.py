@@ -7,7 +7,7 @@ on the Word file and on the PDF LibreOffice makes of it.
 - wording rules (the leader named once, strengths only in the upper third, no list number read as a decimal);
 - every table's caption on the same page as the table's head, and the contents' page numbers right.
 
-One render, shared by the checks (module-scoped); skipped only when LibreOffice or poppler is missing
+One render of each edition, shared by the checks (module-scoped; the English one for its profile pages); skipped only when LibreOffice or poppler is missing
 (``scripts/install-system-deps.sh --tests`` installs them).
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import docx
 import docx.document
@@ -23,6 +24,7 @@ import pytest
 
 from scoring.analysis.report_data import NO_DATA, NOT_APPLICABLE, STATUSES, ReportData, analyse
 from scoring.evaluate import Evaluation
+from scoring.report import ReportOptions, build_reports
 from tests.report.support import tables_by_key
 
 # Latin words the Chinese edition may print: units, acronyms and names from the system file and the methods.
@@ -72,17 +74,15 @@ def data(jinan: Evaluation) -> ReportData:
     return analyse(jinan)
 
 
-@pytest.fixture(scope="module")
-def pages(jinan_files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
-    """The text lines of each page of the PDF LibreOffice makes of the Word file."""
+def _rendered(content: bytes, folder: Path) -> list[list[str]]:
+    """The text lines of each page of the PDF LibreOffice makes of the Word file ``content``."""
     soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
     if soffice is None or pdftotext is None:
         pytest.skip(
             "LibreOffice (soffice) or poppler (pdftotext) is not installed: scripts/install-system-deps.sh --tests"
         )
-    folder = tmp_path_factory.mktemp("rendered")
     source = folder / "report.docx"
-    source.write_bytes(jinan_files["docx"])
+    source.write_bytes(content)
     profile = (
         folder / "lo-profile"
     ).as_uri()  # a profile of its own: runs in parallel never block each other
@@ -105,6 +105,19 @@ def pages(jinan_files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactor
         [pdftotext, "-layout", str(folder / "report.pdf"), "-"], check=True, capture_output=True, timeout=120
     ).stdout.decode("utf-8")
     return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+
+
+@pytest.fixture(scope="module")
+def pages(jinan_files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+    """The text lines of each page of the PDF LibreOffice makes of the Word file."""
+    return _rendered(jinan_files["docx"], tmp_path_factory.mktemp("rendered"))
+
+
+@pytest.fixture(scope="module")
+def english_pages(jinan: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+    """The same for the English edition (``--lang en``)."""
+    content = build_reports(jinan, options=ReportOptions(lang="en"))["docx"]
+    return _rendered(content, tmp_path_factory.mktemp("rendered-en"))
 
 
 # ------------------------------------------------------------------------------------------ no internal text
@@ -233,6 +246,34 @@ def test_each_district_profile_fits_one_page(
             if any(f"{profile.name}优势与短板指标" in line for line in lines)
         ]
         assert ends in ([start], []), heading
+
+
+def test_each_district_profile_fits_one_page_in_english(
+    data: ReportData, english_pages: list[list[str]]
+) -> None:
+    # English words and indicator names run longer: the English profile sets its tables compact and its radar
+    # chart smaller (scoring.report.chapters.profiles) so that it too keeps to its page
+    headings = [
+        (n, match.group(1))
+        for n, lines in enumerate(english_pages)
+        for line in lines
+        if (match := re.match(r"^8\.\d+ (.+) \(\w+\)$", line))
+    ]
+    assert len(headings) == len(data.profiles)
+    listed = [p for p in data.profiles if p.strengths or p.weaknesses]
+    assert listed
+    for start, name in headings:
+        ends = [
+            n
+            for n, lines in enumerate(english_pages)
+            if any(f"{name}: strengths and weaknesses" in line for line in lines)
+        ]
+        assert ends in ([start], []), (name, start, ends)
+    found = sum(
+        any(": strengths and weaknesses" in line and line.startswith("Table") for line in lines)
+        for lines in english_pages
+    )
+    assert found == len(listed)  # every profile's table was followed
 
 
 def test_no_table_leaves_a_few_rows_alone_on_a_page(

@@ -11,9 +11,12 @@ from scoring.report import narrative
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
-from scoring.report.language import _
+from scoring.report.language import _, runs_long
 from scoring.report.model import Document, PageBreak
 from scoring.report.options import ReportOptions
+
+RADAR_CM = 7.0  # the radar chart's width on a profile page
+RADAR_CM_EN = 5.5  # in an edition whose words run longer (English)
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
@@ -28,12 +31,19 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
 
 
 def _profile(w: Writer, data: ReportData, profile: Profile) -> None:
+    # English words and indicator names run longer than Chinese: the English edition sets the radar chart smaller
+    # and both tables in the compact type, so that each profile keeps to one page as the Chinese one does
+    long_words = runs_long()
     w.section_heading(
         _("{name}（{unit_code}）", name=profile.name, unit_code=profile.unit_code),
         f"profile-{profile.unit_code}",
     )
     w.paragraphs(narrative.profile_text(data, profile))
-    w.figure(f"radar:{profile.unit_code}", _("{name}各维度得分与全市平均", name=profile.name), 7)
+    w.figure(
+        f"radar:{profile.unit_code}",
+        _("{name}各维度得分与全市平均", name=profile.name),
+        RADAR_CM_EN if long_words else RADAR_CM,
+    )
     leader = data.name(profile.leader_code)
     rows = [
         [
@@ -62,6 +72,7 @@ def _profile(w: Writer, data: ReportData, profile: Profile) -> None:
         rows,
         align="lrrrrrr",
         note=_("加权差距：第一名与本单元在该维度对综合得分贡献之差，各维度之和等于综合得分差距。"),
+        compact=long_words,
     )
     rows = [
         [
@@ -86,6 +97,7 @@ def _profile(w: Writer, data: ReportData, profile: Profile) -> None:
         note=_(
             "优势指标为排名居前三分之一的指标中位次最靠前的至多三项，短板指标为排名居后三分之一的至多三项。"
         ),
+        compact=long_words,
     )
 
 
