@@ -472,7 +472,7 @@ def _column_widths(block: Table, total_cm: float) -> list[float]:
             max([min(_text_width(header), 8)] + [_unbreakable(v) for v in cells]) * unit_cm + padding
         )
         wanted.append(
-            min(60, max([_text_width(header)] + [_text_width(v) for v in cells])) * unit_cm + padding
+            min(60, max([_header_width(header)] + [_text_width(v) for v in cells])) * unit_cm + padding
         )
     if sum(wanted) <= total_cm:
         return wanted if sum(wanted) < 0.6 * total_cm else [w * total_cm / sum(wanted) for w in wanted]
@@ -481,6 +481,15 @@ def _column_widths(block: Table, total_cm: float) -> list[float]:
     spare = total_cm - sum(least)
     extra = [w - m for w, m in zip(wanted, least, strict=True)]
     return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+
+
+def _header_width(header: str) -> float:
+    """The width a column head asks for: all of a Chinese head (it should stay on one line), the longest word of
+    a head in Latin letters (English heads wrap between words: "Digital / infrastructure" asks no more room than
+    its numbers need, and the room goes to the columns of long text)."""
+    if any(ord(c) > 0x2E80 for c in header):
+        return _text_width(header)
+    return max([0.0] + [_text_width(word) for word in header.split()])
 
 
 def _unbreakable(text: str) -> float:

@@ -145,3 +145,19 @@ def test_body_text_is_set_in_a_cjk_font(word: docx.document.Document) -> None:
 
 def test_same_evaluation_gives_the_same_bytes(small: Evaluation) -> None:
     assert build_report(small, "docx") == build_report(small, "docx")
+
+
+def test_an_english_column_head_asks_for_its_longest_word_a_chinese_head_for_all_of_it() -> None:
+    from scoring.report.model import Table
+    from scoring.report.word import _column_widths, _header_width
+
+    # half-em units: a Latin letter 1.2, a CJK character 2; "infrastructure" is 14 letters → 16.8
+    assert _header_width("Digital infrastructure") == pytest.approx(16.8)
+    assert _header_width("全市平均") == pytest.approx(8.0)  # a Chinese head stays on one line
+    # the same two columns with the head in English and in Chinese: the English head wraps between its words,
+    # so its number column is narrower and the column of long text gets the room
+    text = "Digital-economy core industries' value added as a share of GDP 9.2%"
+    english = Table("t", "", ("Digital infrastructure and networks", "Top obstacles"), (("5.6%", text),))
+    chinese = Table("t", "", ("数字基础设施与网络覆盖水平指数", "Top obstacles"), (("5.6%", text),))
+    assert _column_widths(english, 16.2)[0] < _column_widths(chinese, 16.2)[0]
+    assert _column_widths(english, 16.2)[1] > _column_widths(chinese, 16.2)[1]
