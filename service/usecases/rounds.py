@@ -376,9 +376,10 @@ def unit_name(context: ServiceContext, code: str) -> str | None:
     return None
 
 
-def english_unit_names(context: ServiceContext) -> dict[str, str]:
-    """Each unit's and system's name → its English name (``name_en``), over the registered systems that give
-    one (the dashboard's English pages show them so)."""
+def english_names(context: ServiceContext) -> dict[str, str]:
+    """Each name a registered system gives in Chinese → the English it gives too (``name_en`` of the system, its
+    composite, nodes, tiers and units; ``group_en`` of unit groups), over the registered systems, the newest
+    winning: the dashboard's English pages print a name through this map, so no page or chart picks on its own."""
     names: dict[str, str] = {}
     with context.db.read() as session:
         rows = session.execute(
@@ -386,12 +387,15 @@ def english_unit_names(context: ServiceContext) -> dict[str, str]:
         ).scalars()
         for row in rows:
             system = context.catalog.system(row)
-            if getattr(system, "name_en", None):
-                names[system.name] = str(system.name_en)
+            pairs: list[tuple[str, str | None]] = [(system.name, system.name_en)]
+            pairs += [(node.name, node.name_en) for node in [*system.nodes.values(), *system.collected]]
+            if isinstance(system.tiers, list):  # quantile tiers are bare names
+                pairs += [(tier.name, tier.name_en) for tier in system.tiers]
             for unit in system.units:
-                english = getattr(unit, "name_en", None)
-                if english:
-                    names[unit.name] = str(english)
+                pairs += [(unit.name, unit.name_en)]
+                if unit.group:
+                    pairs += [(unit.group, unit.group_en)]
+            names.update((name, str(english)) for name, english in pairs if english)
     return names
 
 

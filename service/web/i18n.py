@@ -8,6 +8,7 @@ tests that render every page in both languages find it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
@@ -745,14 +746,18 @@ def _plural(match: re.Match[str], params: dict[str, Any]) -> str:
 
 
 class Translator:
-    """``t(key, **params)``: the text of ``key`` in one language, with ``str.format`` parameters."""
+    """``t(key, **params)``: the text of ``key`` in one language, with ``str.format`` parameters; a parameter
+    that is a name the system gives in the page's language too (``names``: Chinese → English) is put in so."""
 
-    def __init__(self, lang: Lang):
+    def __init__(self, lang: Lang, names: Mapping[str, str] | None = None):
         self.lang: Lang = lang
         self._index = LANGS.index(lang)
+        self._names: Mapping[str, str] = names or {}
 
     def __call__(self, key: str, **params: Any) -> str:
         template = TEXT[key][self._index]
+        if self._names:
+            params = {k: self._names.get(v, v) if isinstance(v, str) else v for k, v in params.items()}
         text = template.format(**params) if params else template
         return _PLURAL.sub(lambda m: _plural(m, params), text) if "[" in text else text
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -24,7 +25,7 @@ from service import ratelimit
 from service.auth import PUBLIC, Principal
 from service.context import ServiceContext, get_context
 from service.usecases.identity import principal_of
-from service.usecases.rounds import SystemChoice, department_name, english_unit_names, unit_name
+from service.usecases.rounds import SystemChoice, department_name, english_names, unit_name
 from service.web import security
 from service.web.i18n import DEFAULT_LANG, Lang, Translator, parse_lang
 
@@ -34,17 +35,35 @@ STATIC_DIR = WEB_DIR / "static"
 STATIC_PREFIX = "/static"
 CHINA_TIME = timezone(timedelta(hours=8), "CST")  # Asia/Shanghai has had no daylight saving since 1991
 
-# a data name printed on the page → the name to print instead (the units' English names on an English page)
+# a data name printed on the page → the name to print instead (the system's English names on an English page)
 _DATA_NAMES: ContextVar[dict[str, str] | None] = ContextVar("digiscore_data_names", default=None)
 
 
-def _in_page_language(value: Any) -> Any:
-    """Jinja's finalize: a unit's name printed whole on an English page becomes its ``name_en``."""
+def in_language(value: Any, names: Mapping[str, str]) -> Any:
+    """``value`` with every string that is a name in ``names`` (Chinese → English) replaced, through lists and
+    dicts (a chart's data): the one place a page's data names turn English."""
     if isinstance(value, str):
-        names = _DATA_NAMES.get()
-        if names:
-            return names.get(value, value)
+        return names.get(value, value)
+    if isinstance(value, dict):
+        return {key: in_language(item, names) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [in_language(item, names) for item in value]
     return value
+
+
+def _in_page_language(value: Any) -> Any:
+    """Jinja's finalize: a name printed whole on an English page becomes the system's ``name_en``."""
+    names = _DATA_NAMES.get()
+    return names.get(value, value) if names and isinstance(value, str) else value
+
+
+@jinja2.pass_eval_context
+def _tojson_in_page_language(
+    eval_ctx: jinja2.nodes.EvalContext, value: Any, indent: int | None = None
+) -> Any:
+    """Jinja's ``tojson`` over the data with its names in the page's language (the charts' data)."""
+    names = _DATA_NAMES.get()
+    return jinja2.filters.do_tojson(eval_ctx, in_language(value, names) if names else value, indent)
 
 
 class CachedStatic(StaticFiles):
@@ -78,6 +97,7 @@ class WebUi:
             lstrip_blocks=True,
         )
         env.filters.update(num=num, signed=signed, pct=pct, dt=local_time, filesize=filesize, figure=figure)
+        env.filters["tojson"] = _tojson_in_page_language
         urls = {}
         for path in sorted(STATIC_DIR.rglob("*")):
             if path.is_file():
@@ -164,6 +184,7 @@ class Web:
     set_csrf: bool = False
     clear_session: bool = False
     choice: SystemChoice | None = None  # the system the page shows (its links and forms carry it)
+    _data_names: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def csrf(self) -> str:
@@ -174,8 +195,18 @@ class Web:
 
     @property
     def t(self) -> Translator:
-        """The page's translator."""
-        return Translator(self.lang)
+        """The page's translator (names put in its texts in the page's language)."""
+        return Translator(self.lang, self.data_names)
+
+    @property
+    def data_names(self) -> dict[str, str]:
+        """The names the registered systems give in English (Chinese → English) on an English page, else none;
+        looked up once per request."""
+        if self.lang != "en":
+            return {}
+        if self._data_names is None:
+            self._data_names = english_names(self.context)
+        return self._data_names
 
     @property
     def signed_in(self) -> bool:
@@ -226,15 +257,16 @@ class Web:
         return self.t(f"role.{role}")
 
     def unit_label(self, code: str) -> str:
-        """A unit's name and code, e.g. 历下区（370102）."""
+        """A unit's name and code, e.g. 历下区（370102）, Lixia District (370102)."""
         name = unit_name(self.context, code)
+        name = self.data_names.get(name, name) if name else name
         return f"{name}{self.t.paren(code)}" if name else code
 
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
         """A page from ``template`` with the frame's values (web, t, static) and the security headers; on an
-        English page every unit name printed is the system's ``name_en`` where it gives one."""
-        names = english_unit_names(self.context) if self.lang == "en" else {}
-        token = _DATA_NAMES.set(names)
+        English page every name printed (and every name in the charts' data) is the system's ``name_en`` /
+        ``group_en`` where it gives one."""
+        token = _DATA_NAMES.set(self.data_names)
         try:
             html = self._render(template, values)
         finally:
