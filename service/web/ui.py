@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
+import markupsafe
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
@@ -52,9 +53,18 @@ def in_language(value: Any, names: Mapping[str, str]) -> Any:
 
 
 def _in_page_language(value: Any) -> Any:
-    """Jinja's finalize: a name printed whole on an English page becomes the system's ``name_en``."""
+    """Jinja's finalize: a name printed whole on an English page becomes the system's ``name_en`` (not a value
+    marked ``|key``)."""
     names = _DATA_NAMES.get()
-    return names.get(value, value) if names and isinstance(value, str) else value
+    if names and isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return names.get(value, value)
+    return value
+
+
+def key(value: Any) -> markupsafe.Markup:
+    """A name printed as the key a form sends back (an option's ``value``: the tier or group the system file
+    names), escaped and kept as written in every language."""
+    return markupsafe.escape(value)
 
 
 @jinja2.pass_eval_context
@@ -96,7 +106,9 @@ class WebUi:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.filters.update(num=num, signed=signed, pct=pct, dt=local_time, filesize=filesize, figure=figure)
+        env.filters.update(
+            num=num, signed=signed, pct=pct, dt=local_time, filesize=filesize, figure=figure, key=key
+        )
         env.filters["tojson"] = _tojson_in_page_language
         urls = {}
         for path in sorted(STATIC_DIR.rglob("*")):

@@ -270,6 +270,21 @@ def rows_of(html: str) -> list[str]:
     return re.findall(r'<th scope="row"><a href="/districts/(\d+)\?year=\d+[^"]*">', html)
 
 
+def test_english_rankings_filter_by_the_tier_and_group_their_options_send(office: Office) -> None:
+    """In English the tier and group options read in English (``name_en``, ``group_en``) but send the names the
+    system file keys them by, so choosing one still filters."""
+    client = browser_like(office)
+    html = client.get(f"/rankings?year={YEAR}&lang=en").text
+    assert '<option value="领先">Leading</option>' in html.replace(" selected", "")
+    group = re.search(r'<option value="([^"]+)">Central districts', html)
+    assert group and group.group(1) == "中心城区"
+    ranking = office.client.get(f"/rounds/{YEAR}/rankings").json()["items"]
+    leading = [r["unit_code"] for r in ranking if r["tier"] == "领先"]
+    assert leading and rows_of(client.get(f"/rankings?year={YEAR}&tier=领先&lang=en").text) == leading
+    central = rows_of(client.get(f"/rankings?year={YEAR}&group=中心城区&lang=en").text)
+    assert central and "370102" in central and "370124" not in central  # 历下区 in, 平阴县 out
+
+
 def test_rankings_search_sort_filter_and_page_on_the_server(office: Office) -> None:
     client = browser_like(office)
     ranking = office.client.get(f"/rounds/{YEAR}/rankings").json()["items"]
