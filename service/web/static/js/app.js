@@ -205,7 +205,7 @@
             formatter: function (p) {
               var s = byCode[p.data && p.data.code];
               var score = s && s.score !== null ? round2(s.score) : spec.labels.no_score;
-              return escapeHtml(p.name) + '<br>' + escapeHtml(doc.node.name) + '：' + score;
+              return escapeHtml(p.name) + '<br>' + escapeHtml(doc.node.name) + (lang === 'EN' ? ': ' : '：') + score;
             }
           },
           visualMap: {
