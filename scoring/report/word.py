@@ -465,17 +465,18 @@ def _column_widths(block: Table, total_cm: float) -> list[float]:
     unit_cm = (7.5 if block.compact else 9.0) / 2 * 2.54 / 72  # half an em of the table font, in cm
     padding = 0.5  # cell margins of the table style, both sides
     sample = block.rows[:300]
-    least, wanted = [], []
+    least, wanted, crowded = [], [], []
     for c, header in enumerate(block.header):
         cells = [row[c] for row in sample]
         least.append(
             max([min(_text_width(header), 8)] + [_unbreakable(v) for v in cells]) * unit_cm + padding
         )
-        wanted.append(
-            min(60, max([_header_width(header)] + [_text_width(v) for v in cells])) * unit_cm + padding
-        )
+        longest = max([0.0] + [_text_width(v) for v in cells])
+        wanted.append(min(60, max(_text_width(header), longest)) * unit_cm + padding)
+        crowded.append(min(60, max(_header_width(header), longest)) * unit_cm + padding)
     if sum(wanted) <= total_cm:
         return wanted if sum(wanted) < 0.6 * total_cm else [w * total_cm / sum(wanted) for w in wanted]
+    wanted = crowded  # the page is too narrow for every head on one line: English heads wrap between words
     if sum(least) >= total_cm:
         return [w * total_cm / sum(least) for w in least]
     spare = total_cm - sum(least)
@@ -484,12 +485,13 @@ def _column_widths(block: Table, total_cm: float) -> list[float]:
 
 
 def _header_width(header: str) -> float:
-    """The width a column head asks for: all of a Chinese head (it should stay on one line), the longest word of
-    a head in Latin letters (English heads wrap between words: "Digital / infrastructure" asks no more room than
-    its numbers need, and the room goes to the columns of long text)."""
+    """The width a column head asks for when the table is wider than the page: all of a Chinese head (it should
+    stay on one line), the longest word of a head in Latin letters (English heads wrap between words: "Digital /
+    infrastructure" asks no more room than its numbers need, and the room goes to the columns of long text), but
+    at least half of it (a head of short words on two lines, not three)."""
     if any(ord(c) > 0x2E80 for c in header):
         return _text_width(header)
-    return max([0.0] + [_text_width(word) for word in header.split()])
+    return max([_text_width(header) / 2] + [_text_width(word) for word in header.split()])  # two lines
 
 
 def _unbreakable(text: str) -> float:

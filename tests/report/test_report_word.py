@@ -154,6 +154,8 @@ def test_an_english_column_head_asks_for_its_longest_word_a_chinese_head_for_all
     # half-em units: a Latin letter 1.2, a CJK character 2; "infrastructure" is 14 letters → 16.8
     assert _header_width("Digital infrastructure") == pytest.approx(16.8)
     assert _header_width("全市平均") == pytest.approx(8.0)  # a Chinese head stays on one line
+    # short words: half of the head (18 characters → 21.6 / 2), two lines rather than one a word
+    assert _header_width("City average score") == pytest.approx(10.8)
     # the same two columns with the head in English and in Chinese: the English head wraps between its words,
     # so its number column is narrower and the column of long text gets the room
     text = "Digital-economy core industries' value added as a share of GDP 9.2%"
