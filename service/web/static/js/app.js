@@ -17,6 +17,19 @@
   }
 
   function value(v) { return v === null || v === undefined ? '-' : v; }
+  /* A long name written with spaces (English) on lines of about `width` characters, so a radar's axis names
+     stay inside a phone's chart; names without spaces (Chinese) are left whole. */
+  function wrapWords(text, width) {
+    if (!text || text.length <= width || text.indexOf(' ') < 0) { return text; }
+    var lines = [];
+    var line = '';
+    text.split(' ').forEach(function (word) {
+      if (line && (line + ' ' + word).length > width) { lines.push(line); line = word; }
+      else { line = line ? line + ' ' + word : word; }
+    });
+    lines.push(line);
+    return lines.join('\n');
+  }
   function round2(v) { return v === null || v === undefined || v === '-' ? '—' : Number(v).toFixed(2); }
 
   function base(extra) {
@@ -48,9 +61,9 @@
         legend: { bottom: 0, textStyle: { color: INK } },
         radar: {
           indicator: spec.axes.map(function (a) { return { name: a.name, max: a.max }; }),
-          radius: '60%',
+          radius: spec.width && spec.width < 480 ? '52%' : '60%',  // room for the axis names on a phone
           center: ['50%', '46%'],
-          axisName: { color: INK },
+          axisName: { color: INK, formatter: function (name) { return wrapWords(name, 14); } },
           splitLine: splitLine,
           axisLine: { lineStyle: { color: '#9aa5b1' } }
         },
