@@ -150,11 +150,12 @@ def test_xml_with_a_dtd_is_refused() -> None:
 
 def test_sheet_row_and_column_limits() -> None:
     # the form has two sheets; its data sheet spans 41 rows (8 header rows + 33 collected values: the 27
-    # indicators not derived and 6 components) and 11 columns
+    # indicators not derived and 6 components) and 14 columns (6 leading, 3 years, 指标口径, 采集方式, 提供单位,
+    # 数据来源, 备注): the limits hold exactly at those sizes
     assert codes(form_bytes(), "f.xlsx", UploadLimits(max_sheets=1)) == ["upload.too_many_sheets"]
-    assert codes(form_bytes(), "f.xlsx", UploadLimits(max_rows=30)) == ["upload.too_many_rows"]
-    assert codes(form_bytes(), "f.xlsx", UploadLimits(max_columns=8)) == ["upload.too_many_columns"]
-    assert codes(form_bytes(), "f.xlsx", UploadLimits(max_rows=41, max_columns=11)) == []
+    assert codes(form_bytes(), "f.xlsx", UploadLimits(max_rows=40)) == ["upload.too_many_rows"]
+    assert codes(form_bytes(), "f.xlsx", UploadLimits(max_columns=13)) == ["upload.too_many_columns"]
+    assert codes(form_bytes(), "f.xlsx", UploadLimits(max_rows=41, max_columns=14)) == []
 
 
 def test_huge_csv() -> None:
