@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -57,6 +57,9 @@ STYLE_IDS = {
 }
 HEADER_FILL = "D9D9D9"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+TURNED_HEAD = 4.0  # width of a head set upright (two lines), in half-em units
+LONG_WORD = 10.0  # a word of a column head wider than this (half-em units) breaks in a number column
+TURNED_AT_LEAST = 3  # number columns with such heads before they are set upright
 MAX_FIGURE_HEIGHT_CM = 21.0  # A4 less margins, caption and a line of text
 TEXT_WIDTH_CM = 16.2  # A4 width less the left and right margins
 TWIPS_PER_CM = 567
@@ -393,11 +396,25 @@ def _table(doc: Any, block: Table) -> None:
     from docx.oxml import parse_xml
 
     _add(doc, block.caption, "Caption")
-    widths = [round(w * TWIPS_PER_CM) for w in _column_widths(block, TEXT_WIDTH_CM)]
+    turned = _turned_heads(block, TEXT_WIDTH_CM)
+    widths = [round(w * TWIPS_PER_CM) for w in _column_widths(block, TEXT_WIDTH_CM, turned)]
     style = _style_id(doc, TABLE_TEXT_COMPACT if block.compact else TABLE_TEXT)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     kept = _kept_rows(len(block.rows), bool(block.note))
-    rows = [_row(block.header, widths, style, header=True, align="c" * len(widths), keep=True)]
+    rows = [_row(block.header, widths, style, header=True, align="c" * len(widths), keep=True, turned=turned)]
+    if any(
+        turned
+    ):  # the head row as tall as its longest upright head on two lines (it does not grow by itself)
+        unit_cm = (7.5 if block.compact else 9.0) / 2 * 2.54 / 72
+        tall = max(
+            max(_text_width(h) * 0.75, _header_width(h))
+            for h, t in zip(block.header, turned, strict=True)
+            if t
+        )
+        height = round((tall * unit_cm + 0.4) * TWIPS_PER_CM)
+        rows[0] = rows[0].replace(
+            "<w:cantSplit/>", f'<w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>', 1
+        )
     align = "".join(block.alignment(c) for c in range(len(widths)))
     rows.extend(
         _row(values, widths, style, header=False, align=align, keep=i in kept)
@@ -430,11 +447,20 @@ def _kept_rows(n: int, note: bool) -> set[int]:
 
 
 def _row(
-    values: tuple[str, ...], widths: list[int], style: str, *, header: bool, align: str, keep: bool
+    values: tuple[str, ...],
+    widths: list[int],
+    style: str,
+    *,
+    header: bool,
+    align: str,
+    keep: bool,
+    turned: Sequence[bool] = (),
 ) -> str:
     cells = []
-    for value, width, a in zip(values, widths, align, strict=True):
+    for c, (value, width, a) in enumerate(zip(values, widths, align, strict=True)):
         shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>' if header else ""
+        if c < len(turned) and turned[c]:  # read bottom to top
+            shading += '<w:textDirection w:val="btLr"/><w:vAlign w:val="center"/>'
         jc = {"r": "right", "c": "center"}.get(a)
         paragraph_properties = (
             f'<w:pStyle w:val="{style}"/>'
@@ -458,22 +484,26 @@ def _clean(text: str) -> str:
     return CONTROL.sub("", text)
 
 
-def _column_widths(block: Table, total_cm: float) -> list[float]:
+def _column_widths(block: Table, total_cm: float, turned: Sequence[bool] = ()) -> list[float]:
     """Column widths in cm: every column at least as wide as its longest unbreakable piece (a number, a code, a
     short name), the rest of the page shared in proportion to how much more each column's longest text wants.
-    Narrow tables keep their natural width."""
+    Narrow tables keep their natural width. A ``turned`` head (:func:`_turned_heads`) needs two lines' width."""
     unit_cm = (7.5 if block.compact else 9.0) / 2 * 2.54 / 72  # half an em of the table font, in cm
     padding = 0.5  # cell margins of the table style, both sides
     sample = block.rows[:300]
     least, wanted, crowded = [], [], []
     for c, header in enumerate(block.header):
         cells = [row[c] for row in sample]
-        least.append(
-            max([min(_text_width(header), 8)] + [_unbreakable(v) for v in cells]) * unit_cm + padding
-        )
+        turn = c < len(turned) and turned[c]
+        head = (
+            TURNED_HEAD if turn else _text_width(header)
+        )  # two upright lines: as wide as two CJK characters
+        least.append(max([min(head, 8)] + [_unbreakable(v) for v in cells]) * unit_cm + padding)
         longest = max([0.0] + [_text_width(v) for v in cells])
-        wanted.append(min(60, max(_text_width(header), longest)) * unit_cm + padding)
-        crowded.append(min(60, max(_header_width(header), longest)) * unit_cm + padding)
+        wanted.append(min(60, max(head, longest)) * unit_cm + padding)
+        crowded.append(
+            min(60, max(TURNED_HEAD if turn else _header_width(header), longest)) * unit_cm + padding
+        )
     if sum(wanted) <= total_cm:
         return wanted if sum(wanted) < 0.6 * total_cm else [w * total_cm / sum(wanted) for w in wanted]
     wanted = crowded  # the page is too narrow for every head on one line: English heads wrap between words
@@ -482,6 +512,28 @@ def _column_widths(block: Table, total_cm: float) -> list[float]:
     spare = total_cm - sum(least)
     extra = [w - m for w, m in zip(wanted, least, strict=True)]
     return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+
+
+def _turned_heads(block: Table, total_cm: float) -> list[bool]:
+    """The column heads set upright (read bottom to top): in a table of English heads too wide for the page
+    with a row of at least :data:`TURNED_AT_LEAST` number columns whose heads have a word of more than
+    :data:`LONG_WORD` half-ems ("Digital / infrastructure" over "5.6%": the word would break where the column
+    is as narrow as its numbers), those heads, so that the columns are as narrow as their numbers and the room
+    goes to the columns of long text (the English 障碍因子 table's obstacle indicators). Chinese heads are never
+    turned."""
+    n = len(block.header)
+    if any(ord(c) > 0x2E80 for header in block.header for c in header):
+        return [False] * n
+    if sum(_column_widths(block, 1000.0)) <= total_cm:  # the heads fit on the page as they are
+        return [False] * n
+    sample = block.rows[:300]
+    turned = [
+        block.alignment(c) == "r"
+        and max(_text_width(word) for word in header.split() or [""]) > LONG_WORD
+        and max([0.0] + [_text_width(row[c]) for row in sample]) < LONG_WORD
+        for c, header in enumerate(block.header)
+    ]
+    return turned if sum(turned) >= TURNED_AT_LEAST else [False] * n
 
 
 def _header_width(header: str) -> float:

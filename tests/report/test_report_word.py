@@ -163,3 +163,33 @@ def test_an_english_column_head_asks_for_its_longest_word_a_chinese_head_for_all
     chinese = Table("t", "", ("数字基础设施与网络覆盖水平指数", "Top obstacles"), (("5.6%", text),))
     assert _column_widths(english, 16.2)[0] < _column_widths(chinese, 16.2)[0]
     assert _column_widths(english, 16.2)[1] > _column_widths(chinese, 16.2)[1]
+
+
+def test_long_english_heads_of_a_row_of_number_columns_are_set_upright() -> None:
+    from scoring.report.model import Table
+    from scoring.report.word import TEXT_WIDTH_CM, _column_widths, _turned_heads
+
+    text = "Digital-economy core industries' value added as a share of GDP 9.2%; Leading digital-economy firms 6.0%"
+    heads = (
+        "Unit",
+        "Digital infrastructure",
+        "Digitalisation of industry",
+        "Enabling environment",
+        "Top obstacles",
+    )
+    english = Table("t", "", heads, (("Hi-tech Zone", "5.6%", "41.3%", "6.2%", text),), align="lrrrl")
+    # "infrastructure", "Digitalisation", "environment": words over 10 half-ems over numbers of 6 at most
+    assert _turned_heads(english, TEXT_WIDTH_CM) == [False, True, True, True, False]
+    turned = _column_widths(english, TEXT_WIDTH_CM, [False, True, True, True, False])
+    assert turned[4] > _column_widths(english, TEXT_WIDTH_CM)[4]  # the room goes to the long text
+    # two such columns are not a row of them; Chinese heads are never turned
+    two = Table("t", "", heads[:3] + heads[4:], (("Hi-tech Zone", "5.6%", "41.3%", text),), align="lrrl")
+    assert not any(_turned_heads(two, TEXT_WIDTH_CM))
+    chinese = Table(
+        "t",
+        "",
+        ("区县", "数字基础设施", "产业数字化", "数字环境", "前 3 位障碍指标"),
+        english.rows,
+        align="lrrrl",
+    )
+    assert not any(_turned_heads(chinese, TEXT_WIDTH_CM))
