@@ -226,6 +226,10 @@ def map_panel(view: RoundRead, node: str, t: Translator) -> dict[str, Any] | Non
         "url": f"/rounds/{view.year}/map?" + urlencode({"node": node, "system": view.system.id}),
         "name": f"map-{view.year}-{view.system.content_hash[:12]}",
         "labels": {"points": t("map.point_series"), "no_score": t("map.no_score")},
+        "node": node_name(view.system, node, node, t),
+        # each unit's name as the map document gives it → as the page shows it (the page's tojson puts English
+        # names on the right on an English page; ECharts' nameMap relabels the boundaries with them)
+        "names": {unit.name: unit.name for unit in view.system.units},
     }
     return {"chart": chart, "unlisted": unlisted, "source": layout.source or layout.file}
 

@@ -132,6 +132,10 @@ def test_the_map_in_english_and_on_a_phone(browser: Any, map_site: Site) -> None
             assert max(right) <= width, (width, right)
             if lang == "en":
                 assert "Units not drawn as boundaries" in page.locator(".map-panel").inner_text()
+                # the boundaries and the diamond are labelled with the system's English names
+                texts = page.locator("[data-chart=map] svg text").all_text_contents()
+                assert "Lixia District" in texts and "Hi-tech Zone" in texts
+                assert not any("历下区" in text or "高新区" in text for text in texts)
             page.locator(".map-panel").scroll_into_view_if_needed()
             screenshot(page, f"map-{width}-{lang}", full_page=False)
             opened.guard.check()

@@ -200,6 +200,8 @@
       })
       .then(function (doc) {
         if (!window.echarts.getMap(spec.name)) { window.echarts.registerMap(spec.name, doc.geojson); }
+        var names = spec.names || {};  // a unit's name in the document → on the page (English on English pages)
+        var shown = function (name) { return names[name] || name; };
         var drawnCodes = {};
         doc.geojson.features.forEach(function (f) { drawnCodes[f.properties.code] = true; });
         var byCode = {};
@@ -218,7 +220,7 @@
             formatter: function (p) {
               var s = byCode[p.data && p.data.code];
               var score = s && s.score !== null ? round2(s.score) : spec.labels.no_score;
-              return escapeHtml(p.name) + '<br>' + escapeHtml(doc.node.name) + (lang === 'EN' ? ': ' : '：') + score;
+              return escapeHtml(p.name) + '<br>' + escapeHtml(spec.node || doc.node.name) + (lang === 'EN' ? ': ' : '：') + score;
             }
           },
           visualMap: {
@@ -237,6 +239,7 @@
           },
           geo: {
             map: spec.name,
+            nameMap: names,
             roam: false,
             top: 10,
             bottom: 50,
@@ -250,9 +253,9 @@
             {
               type: 'map',
               geoIndex: 0,
-              name: doc.node.name,
+              name: spec.node || doc.node.name,
               data: doc.scores.filter(function (s) { return drawnCodes[s.code]; }).map(function (s) {
-                return { name: s.name, code: s.code, value: s.score === null ? '-' : s.score };
+                return { name: shown(s.name), code: s.code, value: s.score === null ? '-' : s.score };
               })
             },
             {
@@ -266,7 +269,7 @@
                        backgroundColor: 'rgba(255,255,255,0.8)', padding: [1, 3] },
               data: doc.points.map(function (p) {
                 var s = byCode[p.code];
-                return { name: p.name, code: p.code, value: [p.lon, p.lat, s && s.score !== null ? s.score : '-'] };
+                return { name: shown(p.name), code: p.code, value: [p.lon, p.lat, s && s.score !== null ? s.score : '-'] };
               })
             }
           ]
