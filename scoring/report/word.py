@@ -60,6 +60,7 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TURNED_HEAD = 4.0  # width of a head set upright (two lines), in half-em units
 LONG_WORD = 10.0  # a word of a column head wider than this (half-em units) breaks in a number column
 TURNED_AT_LEAST = 3  # number columns with such heads before they are set upright
+LONG_TEXT = 60.0  # a cell wider than this (half-em units) is long text, which upright heads give room to
 MAX_FIGURE_HEIGHT_CM = 21.0  # A4 less margins, caption and a line of text
 TEXT_WIDTH_CM = 16.2  # A4 width less the left and right margins
 TWIPS_PER_CM = 567
@@ -519,14 +520,16 @@ def _turned_heads(block: Table, total_cm: float) -> list[bool]:
     with a row of at least :data:`TURNED_AT_LEAST` number columns whose heads have a word of more than
     :data:`LONG_WORD` half-ems ("Digital / infrastructure" over "5.6%": the word would break where the column
     is as narrow as its numbers), those heads, so that the columns are as narrow as their numbers and the room
-    goes to the columns of long text (the English 障碍因子 table's obstacle indicators). Chinese heads are never
-    turned."""
+    goes to the columns of long text (the English 障碍因子 table's obstacle indicators; a table without a cell of
+    more than :data:`LONG_TEXT` half-ems keeps its heads level). Chinese heads are never turned."""
     n = len(block.header)
     if any(ord(c) > 0x2E80 for header in block.header for c in header):
         return [False] * n
     if sum(_column_widths(block, 1000.0)) <= total_cm:  # the heads fit on the page as they are
         return [False] * n
     sample = block.rows[:300]
+    if not any(_text_width(row[c]) > LONG_TEXT for row in sample for c in range(n)):
+        return [False] * n  # no column of long text to give the room to
     turned = [
         block.alignment(c) == "r"
         and max(_text_width(word) for word in header.split() or [""]) > LONG_WORD

@@ -182,6 +182,11 @@ def test_long_english_heads_of_a_row_of_number_columns_are_set_upright() -> None
     assert _turned_heads(english, TEXT_WIDTH_CM) == [False, True, True, True, False]
     turned = _column_widths(english, TEXT_WIDTH_CM, [False, True, True, True, False])
     assert turned[4] > _column_widths(english, TEXT_WIDTH_CM)[4]  # the room goes to the long text
+    # without long text (a cell over 60 half-ems) there is nothing to give the room to: heads stay level
+    short = Table(
+        "t", "", heads, (("Hi-tech Zone", "5.6%", "41.3%", "6.2%", "Digital industry"),), align="lrrrl"
+    )
+    assert not any(_turned_heads(short, 8.0))  # a page narrow enough for the heads to crowd
     # two such columns are not a row of them; Chinese heads are never turned
     two = Table("t", "", heads[:3] + heads[4:], (("Hi-tech Zone", "5.6%", "41.3%", text),), align="lrrl")
     assert not any(_turned_heads(two, TEXT_WIDTH_CM))
