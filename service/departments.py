@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -26,7 +26,6 @@ from scoring.io.isolate import read_upload
 from scoring.io.safety import UploadLimits
 from scoring.problems import Location, Problem, Severity, SubmissionError
 from scoring.system import IndicatorSystem
-from service.deadlines import timeliness
 from service.submissions import (
     _LIST_COLUMNS,
     DEPARTMENT_VALUE,
@@ -40,8 +39,8 @@ from service.submissions import (
     accepted_inputs,
     location_of,
     status_of,
-    summary,
     values_from_json,
+    versions_overview,
 )
 from service.tables import KIND_DEPARTMENT, KIND_DISTRICT, RoundRow, SubmissionRow
 
@@ -158,25 +157,13 @@ def department_overview(
         by_code.setdefault(row.unit_code, []).append(row)
     out = []
     for department in system.departments:
-        versions = by_code.get(department.code, [])
-        accepted = [r for r in versions if status_of(r, reviews.get(r.id)) == STATUS_ACCEPTED]
         out.append(
             {
                 "department_code": department.code,
                 "name": department.name,
                 "name_en": department.name_en,
                 "indicators": [node.code for node in system.supplied_by(department.code)],
-                "versions": len(versions),
-                "latest": summary(versions[-1], reviews.get(versions[-1].id), round_row.year)
-                if versions
-                else None,
-                "used_version": accepted[-1].version if accepted else None,
-                "first_uploaded_at": versions[0].uploaded_at.isoformat() if versions else None,
-                "timeliness": timeliness(
-                    round_row.deadline,
-                    versions[0].uploaded_at if versions else None,
-                    now or datetime.now(UTC),
-                ),
+                **versions_overview(by_code.get(department.code, []), reviews, round_row, now),
             }
         )
     return out

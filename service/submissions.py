@@ -458,25 +458,28 @@ def overview(
         by_unit.setdefault(row.unit_code, []).append(row)
     out = []
     for unit in units:
-        versions = by_unit.get(unit, [])
-        accepted = [r for r in versions if status_of(r, reviews.get(r.id)) == STATUS_ACCEPTED]
-        out.append(
-            {
-                "unit_code": unit,
-                "versions": len(versions),
-                "latest": summary(versions[-1], reviews.get(versions[-1].id), round_row.year)
-                if versions
-                else None,
-                "used_version": accepted[-1].version if accepted else None,
-                "first_uploaded_at": versions[0].uploaded_at.isoformat() if versions else None,
-                "timeliness": timeliness(
-                    round_row.deadline,
-                    versions[0].uploaded_at if versions else None,
-                    now or datetime.now(UTC),
-                ),
-            }
-        )
+        out.append({"unit_code": unit, **versions_overview(by_unit.get(unit, []), reviews, round_row, now)})
     return out
+
+
+def versions_overview(
+    versions: list[SubmissionRow],
+    reviews: dict[int, tuple[str, ReviewRow]],
+    round_row: RoundRow,
+    now: datetime | None,
+) -> dict[str, Any]:
+    """What the overview says of one submitter's versions (a unit's or a department's, oldest first): how many,
+    the latest with its status, the version results use, when the first came and whether it was on time."""
+    accepted = [r for r in versions if status_of(r, reviews.get(r.id)) == STATUS_ACCEPTED]
+    return {
+        "versions": len(versions),
+        "latest": summary(versions[-1], reviews.get(versions[-1].id), round_row.year) if versions else None,
+        "used_version": accepted[-1].version if accepted else None,
+        "first_uploaded_at": versions[0].uploaded_at.isoformat() if versions else None,
+        "timeliness": timeliness(
+            round_row.deadline, versions[0].uploaded_at if versions else None, now or datetime.now(UTC)
+        ),
+    }
 
 
 def find_submission(session: Session, round_row: RoundRow, unit_code: str, version: int) -> SubmissionRow:
