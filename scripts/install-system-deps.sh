@@ -6,7 +6,8 @@
 #                                             # browser the dashboard's tests drive through Playwright) and
 #                                             # LibreOffice + poppler (tests/report/test_report_rendered.py reads
 #                                             # the PDF LibreOffice makes of the Word report)
-#   scripts/install-system-deps.sh --render   # also LibreOffice + poppler, for rendering docx/xlsx → PDF → PNG
+#   scripts/install-system-deps.sh --render   # also LibreOffice Writer and Calc + poppler, for rendering the Word
+#                                             # report and the Excel files (report, forms) → PDF → PNG
 #
 # The font is Noto Sans/Serif CJK (SIL OFL): with it, charts render Chinese instead of missing-glyph boxes.
 # digiscore runs without it too: the report is then written without charts, after one warning. chromium is
@@ -16,11 +17,12 @@
 set -euo pipefail
 
 want_render=0
+want_calc=0
 want_browser=0
 for arg in "$@"; do
   case "$arg" in
     --tests) want_browser=1; want_render=1 ;;
-    --render) want_render=1 ;;
+    --render) want_render=1; want_calc=1 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -39,6 +41,9 @@ fi
 if [ "$want_render" = 1 ]; then
   command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
   command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
+fi
+if [ "$want_calc" = 1 ] && ! dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 && ! dpkg -s libreoffice-calc >/dev/null 2>&1; then
+  packages+=(libreoffice-calc-nogui)
 fi
 
 if [ ${#packages[@]} -eq 0 ]; then
