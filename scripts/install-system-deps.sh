@@ -4,10 +4,11 @@
 #   scripts/install-system-deps.sh            # for users (scripts/setup): the CJK font the report's charts use
 #   scripts/install-system-deps.sh --tests    # for the tests (scripts/test): the font, Debian's chromium (the
 #                                             # browser the dashboard's tests drive through Playwright) and
-#                                             # LibreOffice + poppler (tests/report/test_report_rendered.py reads
-#                                             # the PDF LibreOffice makes of the Word report)
-#   scripts/install-system-deps.sh --render   # also LibreOffice Writer and Calc + poppler, for rendering the Word
-#                                             # report and the Excel files (report, forms) → PDF → PNG
+#                                             # LibreOffice Writer + Math and poppler
+#                                             # (tests/report/test_report_rendered.py reads the PDF LibreOffice
+#                                             # makes of the Word report)
+#   scripts/install-system-deps.sh --render   # also LibreOffice Writer, Math and Calc + poppler, for
+#                                             # rendering the Word report and the Excel files → PDF → PNG
 #
 # The font is Noto Sans/Serif CJK (SIL OFL): with it, charts render Chinese instead of missing-glyph boxes.
 # digiscore runs without it too: the report is then written without charts, after one warning. chromium is
@@ -40,6 +41,9 @@ if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 if [ "$want_render" = 1 ]; then
   command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
+  # Math: without it LibreOffice drops the report's equations (OMML) from the PDF without a word
+  dpkg -s libreoffice-math-nogui >/dev/null 2>&1 || dpkg -s libreoffice-math >/dev/null 2>&1 \
+    || packages+=(libreoffice-math-nogui)
   command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
 fi
 if [ "$want_calc" = 1 ] && ! dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 && ! dpkg -s libreoffice-calc >/dev/null 2>&1; then

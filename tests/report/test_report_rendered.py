@@ -195,6 +195,16 @@ def test_no_list_number_reads_as_a_decimal(word: docx.document.Document) -> None
         assert re.match(r"（\d+）\D", item), item
 
 
+def test_the_equations_are_in_the_pdf(pages: list[list[str]]) -> None:
+    """The methods' equations are printed (without LibreOffice Math the PDF silently drops every one of them)."""
+    methods = next(lines for lines in pages if any("计算方法" in line for line in lines[:3]))
+    text = re.sub(r"\s+", "", "".join(methods))
+    assert "ln(1+x)" in text, (
+        "the equations are missing: install libreoffice-math (install-system-deps.sh --tests)"
+    )
+    assert "min(max(r,0),1)" in text
+
+
 # ------------------------------------------------------------------------------------------ the page layout
 def test_every_tables_caption_is_on_the_page_of_its_head(
     word: docx.document.Document, pages: list[list[str]]
