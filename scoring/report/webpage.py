@@ -7,6 +7,7 @@ Readable on a phone (fluid layout, tables scroll sideways inside their box, stic
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from html import escape
 
@@ -66,6 +67,7 @@ th, td { border: 1px solid var(--rule); padding: .28em .5em; vertical-align: top
 thead th { background: var(--head); position: sticky; top: 0; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; }
 td.mid { text-align: center; }
+td.token { white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 p.note { text-indent: 0; font-size: .82rem; color: var(--muted); }
 @media (max-width: 40rem) {
@@ -200,13 +202,19 @@ def _contents(document: Document) -> str:
     return f'<nav class="toc" aria-label="{toc}"><details open><summary>{toc}</summary><ol>{body}</ol></details></nav>'
 
 
+# A code or a number set in a text column (DI-12, 370102, 1–3): one token, never broken across lines.
+_TOKEN = re.compile(r"[\x21-\x7e–—]{1,16}")
+
+
 def _table(block: Table) -> str:
     classes = {"r": ' class="num"', "c": ' class="mid"'}
+    token = ' class="token"'
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in block.header)
     rows = []
     for row in block.rows:
         cells = "".join(
-            f"<td{classes.get(block.alignment(c), '')}>{escape(v)}</td>" for c, v in enumerate(row)
+            f"<td{classes.get(block.alignment(c)) or (token if _TOKEN.fullmatch(v) else '')}>{escape(v)}</td>"
+            for c, v in enumerate(row)
         )
         rows.append(f"<tr>{cells}</tr>")
     css = ' class="compact"' if block.compact else ""

@@ -76,6 +76,14 @@ def test_page_reads_on_a_phone_and_prints(html: str) -> None:
     assert "@media print" in html and "@page { size: A4" in html
 
 
+def test_codes_and_numbers_never_break_across_lines(html: str) -> None:
+    """Indicator codes in a text column (DI-12) are set whole, like the numbers; names still wrap."""
+    assert "td.num { text-align: right; white-space: nowrap; }" in html
+    assert "td.token { white-space: nowrap; }" in html
+    assert '<td class="token">DI-12</td>' in html
+    assert '<td class="token">数字' not in html  # Chinese text wraps as usual
+
+
 def test_tables_are_the_tables_of_the_word_report(jinan_files: dict[str, bytes], page: Page) -> None:
     word = tables_by_key(open_docx(jinan_files["docx"]))
     assert page.tables == word
