@@ -9,7 +9,8 @@ template without an English entry prints in Chinese, which the English edition's
 The edition's language is set once for the whole build with :func:`language` (a context variable, so reports
 built at the same time in other threads or tasks keep their own); the chapters never ask which language they
 write in, except whether its words run longer than the Chinese (:func:`runs_long`, to fit a page). Names that the system file gives (units, indicators, dimensions, the composite, tiers, the system
-itself) come in the edition's language from :func:`localise` (``name_en`` where the file gives one).
+itself) and its descriptive texts (definitions, sources, remarks, target notes, units of measurement) come in the
+edition's language from :func:`localise` (``name_en``, ``definition_en`` … where the file gives them).
 
 Also here: the separators and numbering that differ between the languages (:func:`join`, :func:`clauses`,
 :func:`chapter_number`, :func:`section_number`).
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from scoring.problems import Problem
     from scoring.result import Evaluation
-    from scoring.system.models import IndicatorSystem, Node
+    from scoring.system.models import IndicatorSystem, Node, Target
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -110,10 +111,12 @@ def name(chinese: str, english_name: str | None) -> str:
 
 
 def localise(evaluation: Evaluation) -> Evaluation:
-    """The evaluation with the system's names in the edition's language: nodes, units, the composite, tiers and
-    the system's own name take their ``name_en`` in the English edition (the Chinese name where the file has
-    none); in the Chinese edition the evaluation itself. Only names change: codes, numbers and the content
-    hash stay, so the report's numbers are those of the evaluation."""
+    """The evaluation with the system's names and texts in the edition's language: nodes, units, the composite,
+    tiers and the system's own name take their ``name_en`` in the English edition (the Chinese name where the
+    file has none), and the nodes their ``definition_en``, ``source_en``, ``remark_en``, ``guidance_en``, the
+    targets their ``source_en`` and ``note_en``, the units of measurement their English (``unit_en`` or the
+    catalogue's); in the Chinese edition the evaluation itself. Only texts change: codes, numbers and the
+    content hash stay, so the report's numbers are those of the evaluation."""
     if _current.get() == "zh":
         return evaluation
     system = evaluation.system
@@ -147,8 +150,33 @@ def localise(evaluation: Evaluation) -> Evaluation:
 
 
 def _english_node(node: Node) -> Node:
+    """The node with its texts in English where the file gives them (``name_en``, ``definition_en`` …; the unit
+    of measurement also from the catalogue, :func:`scoring.system.measures.measure_en`), else as given."""
+    from scoring.system.measures import measure_en
+
     children = [_english_node(c) for c in node.children] if node.children else node.children
-    return node.model_copy(update={"name": node.name_en or node.name, "children": children})
+    targets = {
+        "target": _english_target(node.target) if node.target else None,
+        "targets": [_english_target(t) for t in node.targets] if node.targets else node.targets,
+    }
+    return node.model_copy(
+        update={
+            "name": node.name_en or node.name,
+            "children": children,
+            "unit": measure_en(node.unit, node.unit_en),
+            "definition": node.definition_en or node.definition,
+            "guidance": node.guidance_en or node.guidance,
+            "source": node.source_en or node.source,
+            "remark": node.remark_en or node.remark,
+            **targets,
+        }
+    )
+
+
+def _english_target(target: Target) -> Target:
+    return target.model_copy(
+        update={"source": target.source_en or target.source, "note": target.note_en or target.note}
+    )
 
 
 def problem_message(problem: Problem) -> str:

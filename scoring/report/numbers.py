@@ -96,8 +96,8 @@ def chinese_numeral(n: int) -> str:
 
 
 def with_unit(number: str, unit: str | None) -> str:
-    """A formatted number followed by its unit: a space before a Latin unit (``2005 PFLOPS``), none before a
-    Chinese unit or % (``35家``, ``91.8%``)."""
+    """A formatted number followed by its unit: a space before a Latin unit, also one that starts with a figure
+    (``2005 PFLOPS``, ``12.5 100 million yuan``), none before a Chinese unit or % (``35家``, ``91.8%``)."""
     if not unit:
         return number
-    return f"{number} {unit}" if unit[0].isascii() and unit[0].isalpha() else f"{number}{unit}"
+    return f"{number} {unit}" if unit[0].isascii() and unit[0].isalnum() else f"{number}{unit}"

@@ -211,7 +211,7 @@ def _parse(
     problems += _not_applicable_unit_problems(spec, {unit.code for unit in units}, file)
     if problems:
         raise _refuse(problems, file)
-    dumped = _without_unset_additions(spec.model_dump(mode="json"))
+    dumped = _without_translations(_without_unset_additions(spec.model_dump(mode="json")))
     for key, default in (("screen_on", "raw"), ("max_gap", 2), ("base_years", None)):  # later-added defaults
         if dumped["method"].get(key) == default:
             dumped["method"].pop(key)
@@ -289,6 +289,37 @@ def _without_unset_additions(dumped: dict[str, Any]) -> dict[str, Any]:
             for key in target_keys if isinstance(target, dict) else []:
                 if target.get(key) is None:
                     target.pop(key, None)
+        pending.extend(node.get("children") or [])
+    return dumped
+
+
+# English versions of the file's descriptive texts (section "node": every node of the tree and every component;
+# "target": every target). They are presentation, not scoring content: set or not, they stay out of the content
+# hash, so translating a published system keeps its hash (and its rounds). The English names (name_en), older,
+# are in the hash when set.
+TRANSLATIONS = {
+    ("node", "unit_en"),
+    ("node", "definition_en"),
+    ("node", "guidance_en"),
+    ("node", "source_en"),
+    ("node", "remark_en"),
+    ("target", "source_en"),
+    ("target", "note_en"),
+}
+
+
+def _without_translations(dumped: dict[str, Any]) -> dict[str, Any]:
+    """The dumped file without the English versions of its texts (:data:`TRANSLATIONS`), set or not."""
+    node_keys = [key for section, key in TRANSLATIONS if section == "node"]
+    target_keys = [key for section, key in TRANSLATIONS if section == "target"]
+    pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])
+    while pending:
+        node = pending.pop()
+        for key in node_keys:
+            node.pop(key, None)
+        for target in [node.get("target"), *(node.get("targets") or [])]:
+            for key in target_keys if isinstance(target, dict) else []:
+                target.pop(key, None)
         pending.extend(node.get("children") or [])
     return dumped
 

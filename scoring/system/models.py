@@ -53,6 +53,8 @@ class Target(_Strict):
     source: str | None = None
     baseline: Baseline | None = None
     note: str | None = None
+    source_en: str | None = Field(None, description="the target's source in English (English editions)")
+    note_en: str | None = Field(None, description="the target's note in English (English editions)")
     annual_rate: float | None = Field(
         None,
         gt=-100,
@@ -184,6 +186,16 @@ class Node(_Strict):
         description="a note for readers of the system and the report (never printed on the form, whose 备注 "
         "column is the district's)",
     )
+    # English versions of the texts above, for the report's English edition and the dashboard's English pages
+    # (display only: never part of the content hash, see scoring.system.load.TRANSLATIONS); left out, the Chinese
+    # text is shown, and a unit of measurement is looked up in scoring.system.measures
+    unit_en: str | None = Field(
+        None, description="the unit of measurement in English (default: scoring.system.measures' catalogue)"
+    )
+    definition_en: str | None = Field(None, description="the definition in English (English editions)")
+    guidance_en: str | None = Field(None, description="the guidance in English (English editions)")
+    source_en: str | None = Field(None, description="the data source in English (English editions)")
+    remark_en: str | None = Field(None, description="the remark in English (English editions)")
     not_applicable: Literal["allowed"] | list[Annotated[str, Field(min_length=1)]] | None = Field(
         None,
         description="where a unit may write 不适用 for this indicator: 'allowed' (every unit) or the codes of "

@@ -88,4 +88,5 @@ def test_a_value_with_its_unit() -> None:
     assert fmt.with_unit("2005", "PFLOPS") == "2005 PFLOPS"
     assert fmt.with_unit("35", "家") == "35家"
     assert fmt.with_unit("91.8", "%") == "91.8%"
+    assert fmt.with_unit("12.5", "100 million yuan") == "12.5 100 million yuan"  # 亿元 in English
     assert fmt.with_unit("3", None) == "3"

@@ -1,6 +1,7 @@
 """The English edition (``ReportOptions(lang="en")``, ``digiscore report --lang en``): the same chapters, tables
 and figures as the Chinese report, in English; only the texts the system file gives without an English version
-(names without ``name_en``, definitions, sources, remarks, target notes, units of measure) stay as given."""
+(names without ``name_en``, definitions without ``definition_en``, sources, remarks, target notes, units of
+measure the catalogue does not know) stay as given."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from scoring.report.chapters import CHAPTERS
 from scoring.report.english import EN
 from scoring.report.language import _, language
 from scoring.system import IndicatorSystem
+from scoring.system.measures import measure_en
 from tests.report.conftest import PREVIEW_DIR
 
 CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
@@ -34,15 +36,25 @@ def english(jinan: Evaluation) -> dict[str, bytes]:
 
 
 def system_texts(system: IndicatorSystem, evaluation: Evaluation) -> list[str]:
-    """What the system file and the data give as they are: the names without ``name_en``, definitions,
-    sources, remarks, target notes and sources, units of measure, the description, the districts' remarks."""
+    """What the system file and the data give as they are, without an English version: the names without
+    ``name_en``, definitions without ``definition_en`` (and so on for sources, remarks, target notes and
+    sources), units of measure the catalogue does not know, the description, the districts' remarks."""
     texts: list[str] = [system.description or "", *(system.sources or {}).values()]
     for node, _depth, _parent in system.walk():
         if not node.name_en:
             texts.append(node.name)
-        texts += [node.unit or "", node.definition or "", node.source or "", node.remark or ""]
+        if measure_en(node.unit, node.unit_en) == node.unit:
+            texts.append(node.unit or "")
+        texts += [
+            "" if node.definition_en else node.definition or "",
+            "" if node.source_en else node.source or "",
+            "" if node.remark_en else node.remark or "",
+        ]
         for target in node.all_targets if node.is_indicator else []:
-            texts += [target.note or "", target.source or ""]
+            texts += [
+                "" if target.note_en else target.note or "",
+                "" if target.source_en else target.source or "",
+            ]
     for unit in system.units:
         texts += [
             unit.note or "",
@@ -124,6 +136,32 @@ def test_english_edition_has_every_chapter_with_its_english_title(
     # the system's English names are used: units, dimensions, tiers, the composite
     assert "Lixia District" in text and "Digital infrastructure" in text and "Leading" in text
     assert "历下区" not in text
+
+
+def test_definitions_sources_and_units_of_the_appendix_are_in_english(
+    jinan: Evaluation, english: dict[str, bytes]
+) -> None:
+    """The Jinan system gives its definitions, sources, remarks and target notes in English too: the English
+    edition prints those, and the units of measurement in English, in every format; none of the Chinese."""
+    di01 = jinan.system.nodes["DI-01"]
+    assert di01.definition_en and di01.definition and di01.target and di01.target.note_en
+    for fmt, text in (
+        ("docx", docx_text(english["docx"])),
+        ("xlsx", xlsx_text(english["xlsx"])),
+        ("html", html_text(english["html"])),
+    ):
+        for remark in jinan.remarks.get("remark", []):  # the districts' own remarks are data, as written
+            text = text.replace(str(remark), " ")
+        text = " ".join(text.split())  # a long text may be folded in a cell
+        assert "5G base stations in service at year end ÷ resident population at year end" in text, fmt
+        assert "Bureau of Statistics (resident population at year end)" in text, fmt  # DI-01's source
+        if fmt != "xlsx":  # the workbook's 指标说明 sheet has no target notes, in either edition
+            assert "City-wide target of 50 000 5G base stations by 2025" in text, fmt  # DI-01's target note
+        assert "number per 10 000 persons" in text and "100 million yuan" in text, fmt  # 个/万人, 亿元
+        for node in jinan.system.indicators:
+            assert node.definition and node.definition not in text, (fmt, node.code)
+            assert node.source and node.source not in text, (fmt, node.code)
+        assert "亿元" not in text and "个/万人" not in text, fmt
 
 
 def test_workbook_sheets_are_in_english(english: dict[str, bytes]) -> None:

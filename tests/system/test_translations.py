@@ -1,0 +1,98 @@
+"""English versions of a system file's texts (``definition_en``, ``source_en``, ``unit_en``, ``guidance_en``,
+``remark_en``; a target's ``source_en`` and ``note_en``): display only, so never part of the content hash, and
+the units of measurement in English from one catalogue where the file gives none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from scoring.shipped import systems_dir
+from scoring.system import load_system, parse_system
+from scoring.system.load import TRANSLATIONS
+from scoring.system.measures import measure_en
+
+SYSTEM = """
+id: t
+name: 测试
+version: "1"
+units: [{{code: "001", name: 甲区}}, {{code: "002", name: 乙区}}]
+tree:
+  - code: A
+    name: 甲
+    weight: 1
+    children:
+      - code: A1
+        name: 甲一
+        weight: 1
+        unit: 亿元
+        definition: {definition}
+        source: 统计局
+        target: {{value: 5, year: 2025, source: 推进方案, note: 全市目标{target_en}}}
+{english}
+"""
+ENGLISH = """        unit_en: 100 million CNY
+        definition_en: Operating revenue.
+        source_en: Bureau of Statistics
+        guidance_en: Fill in 0 where there is none.
+        remark_en: A remark.
+"""
+
+
+def _hash(definition: str = "营业收入", english: str = "", target_en: str = "") -> str:
+    return parse_system(
+        SYSTEM.format(definition=definition, english=english, target_en=target_en)
+    ).content_hash
+
+
+def test_english_texts_stay_out_of_the_content_hash() -> None:
+    plain = _hash()
+    translated = _hash(english=ENGLISH, target_en=", source_en: The plan, note_en: City-wide target")
+    assert translated == plain
+    # while the Chinese texts they translate are content: a changed definition is another system
+    assert _hash(definition="主营业务收入") != plain
+
+
+def test_every_english_field_of_the_model_is_listed_as_a_translation() -> None:
+    from scoring.system.models import Node, Target
+
+    fields = {("node", f) for f in Node.model_fields if f.endswith("_en") and f != "name_en"}
+    fields |= {("target", f) for f in Target.model_fields if f.endswith("_en")}
+    assert fields == TRANSLATIONS
+
+
+def test_the_shipped_jinan_system_keeps_its_hash_with_its_english_texts(tmp_path: Path) -> None:
+    path = systems_dir() / "jinan_district_digital.yaml"
+    shipped = load_system(path)
+    assert shipped.nodes["DI-01"].definition_en and shipped.components[0].source_en  # the texts are there
+
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    keys = {key for _section, key in TRANSLATIONS}
+    for node in [
+        *document["components"],
+        *document["tree"],
+        *(c for d in document["tree"] for c in d["children"]),
+    ]:
+        for key in keys:
+            node.pop(key, None)
+        for key in keys if "target" in node else ():
+            node["target"].pop(key, None)
+    stripped = yaml.safe_dump(document, allow_unicode=True)
+    assert "definition_en" not in stripped and "note_en" not in stripped
+    assert parse_system(stripped, path.parent).content_hash == shipped.content_hash
+
+
+def test_units_of_measurement_in_english() -> None:
+    assert measure_en("亿元") == "100 million yuan"
+    assert measure_en("万人") == "10 000 persons"
+    assert measure_en("户") == "households"
+    assert measure_en("%") == "%"
+    assert measure_en("PFLOPS") == "PFLOPS"  # not Chinese: the same in English
+    # a compound unit from its parts, the unit after "per" in the singular
+    assert measure_en("个/万人") == "number per 10 000 persons"
+    assert measure_en("万元/人") == "10 000 yuan per person"
+    # the file's own English wins; a Chinese unit the catalogue does not know stays as given
+    assert measure_en("亿元", "100 million CNY") == "100 million CNY"
+    assert measure_en("标准机架") == "标准机架"
+    assert measure_en(None) is None
