@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer
 
 from scoring.problems import Problem, Severity
 from scoring.system import IndicatorSystem
+from scoring.system.measures import measure_en
 from service import results
 from service import rounds as storage
 from service.auth import Principal
@@ -378,8 +379,9 @@ def unit_name(context: ServiceContext, code: str) -> str | None:
 
 def english_names(context: ServiceContext) -> dict[str, str]:
     """Each name a registered system gives in Chinese → the English it gives too (``name_en`` of the system, its
-    composite, nodes, tiers and units; ``group_en`` of unit groups), over the registered systems, the newest
-    winning: the dashboard's English pages print a name through this map, so no page or chart picks on its own."""
+    composite, nodes, tiers and units; ``group_en`` of unit groups; a unit of measurement's English from
+    :mod:`scoring.system.measures`), over the registered systems, the newest winning: the dashboard's English
+    pages print a name through this map, so no page or chart picks on its own."""
     names: dict[str, str] = {}
     with context.db.read() as session:
         rows = session.execute(
@@ -395,7 +397,15 @@ def english_names(context: ServiceContext) -> dict[str, str]:
                 pairs += [(unit.name, unit.name_en)]
                 if unit.group:
                     pairs += [(unit.group, unit.group_en)]
-            names.update((name, str(english)) for name, english in pairs if english)
+            # units of measurement printed on their own (a part of a derived value on the review page) in the
+            # catalogue's English: a node's own unit_en is not a name for every node with that unit, so the
+            # pages showing one indicator's unit (the profile) pick its unit_en themselves
+            pairs += [
+                (node.unit, measure_en(node.unit))
+                for node in [*system.nodes.values(), *system.collected]
+                if node.unit
+            ]
+            names.update((name, str(english)) for name, english in pairs if english and english != name)
     return names
 
 

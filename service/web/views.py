@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from scoring.pipeline.attainment import AHEAD, BEHIND, NOT_MET, ON_TRACK, status_text
 from scoring.system import IndicatorSystem
 from scoring.system.geometry import REASON_POINT, REASONS, map_layout
+from scoring.system.measures import measure_en
 from scoring.system.models import QuantileTiers
 from service.auth import Principal
 from service.context import ServiceContext
@@ -290,8 +291,19 @@ def profile_view(context: ServiceContext, view: RoundRead, unit: str, t: Transla
             continue
         path = system.path(code)
         dimension = path[1] if len(path) > 2 else code
+        given = system.nodes[code]
         indicators.append(
-            node | {"name": name(code), "dimension": name(dimension), "average": average.get(code)}
+            node
+            | {
+                "name": name(code),
+                "dimension": name(dimension),
+                "average": average.get(code),
+                # the system file's texts in the page's language (English where the file gives it; a unit of
+                # measurement also from the catalogue of scoring.system.measures)
+                "unit": measure_en(given.unit, given.unit_en) if t.lang == "en" else given.unit,
+                "definition": t.pick(given.definition or "", given.definition_en),
+                "source": t.pick(given.source or "", given.source_en),
+            }
         )
     with_rank = [n for n in indicators if n["rank"] is not None]
     strengths = sorted(with_rank, key=lambda n: (n["rank"], n["code"]))[:STRENGTHS]

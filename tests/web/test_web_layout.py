@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from scoring.system import load_system
+from scoring.system.measures import measure_en
 from service.auth import Role
 from tests.service.support import YEAR, running_office, serving, settings_factory
 from tests.web.conftest import UPLOAD_YEAR, Site, open_tab
@@ -122,7 +123,8 @@ PAGE_TEXT = """() => {
 
 def _data_names() -> list[str]:
     """What may stay Chinese in English: the names the system file gives only in Chinese (units, their groups,
-    tiers, nodes and the system without ``name_en`` / ``group_en``), measurement units, the form's sheet name, a
+    tiers, nodes and the system without ``name_en`` / ``group_en``), measurement units without an English one
+    (the catalogue's or ``unit_en``), the form's sheet name, a
     file's name, a value a district typed and the language switch. A name the system gives in English too is
     not here: shown in Chinese on an English page it is a fault."""
     system = load_system(ROOT / "indicators" / "jinan_district_digital.yaml")
@@ -134,7 +136,9 @@ def _data_names() -> list[str]:
     tiers = system.tiers if isinstance(system.tiers, list) else []
     names |= {tier.name for tier in tiers if not tier.name_en}
     nodes = [*system.nodes.values(), *system.collected]  # the tree and the parts of derived indicators
-    names |= {node.name for node in nodes if not node.name_en} | {node.unit for node in nodes if node.unit}
+    names |= {node.name for node in nodes if not node.name_en}
+    # a unit of measurement the catalogue (scoring.system.measures) knows is printed in English
+    names |= {node.unit for node in nodes if node.unit and measure_en(node.unit, node.unit_en) == node.unit}
     names.discard(system.composite.name)  # 综合指数 has a generic English name (Composite index)
     return sorted(names, key=len, reverse=True)
 

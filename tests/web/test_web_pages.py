@@ -129,6 +129,31 @@ def test_english_is_remembered_in_a_cookie(office: Office) -> None:
     assert "<h1>评价概览</h1>" in client.get("/?lang=zh").text
 
 
+def test_the_profile_gives_each_indicators_definition_source_and_unit_in_the_pages_language(
+    office: Office,
+) -> None:
+    """The Jinan system gives its definitions and sources in English too (``definition_en``, ``source_en``) and
+    its units of measurement come from the catalogue (个/万人 → number per 10 000 persons): the English profile
+    lists those, with no Chinese; the Chinese profile the file's Chinese."""
+    client = browser_like(office)
+
+    def definitions(lang: str) -> str:
+        html = client.get(f"/districts/370102?year={YEAR}&lang={lang}").text
+        return html.split('id="definitions"')[1].split("</details>")[0]
+
+    english = definitions("en")
+    assert "5G base stations in service at year end ÷ resident population at year end" in english  # DI-01
+    assert "Bureau of Statistics (resident population at year end)" in english  # DI-01's source
+    assert "Unit: number per 10 000 persons" in english and "Unit: PFLOPS" in english  # DI-01, DI-03
+    assert "Unit: cases" in english  # DI-31, 起
+    assert not re.search(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", english)
+    chinese = definitions("zh")
+    assert "年末已开通5G基站数 ÷ 年末常住人口（万人）" in chinese and "计量单位：个/万人" in chinese
+    # the contributions table prints the raw value with its unit in the page's language too
+    page = client.get(f"/districts/370102?year={YEAR}&lang=en").text
+    assert '<span class="muted">number per 10 000 persons</span>' in page
+
+
 # ------------------------------------------------------------------------------------- sign-in, CSRF
 
 
