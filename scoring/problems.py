@@ -207,6 +207,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "没有读取文件“{file}”的权限；请检查文件权限，或将文件复制到可读的位置后重试",
         "no permission to read '{file}'; check its permissions, or copy it somewhere readable and try again",
     ),
+    "file.cannot_write": (
+        "无法写入“{file}”：{detail}；请检查该文件夹是否存在、是否有写入权限，或先在 Excel 等程序中关闭该文件",
+        "cannot write '{file}': {detail}; check that the folder exists and may be written to, or close the file "
+        "in Excel or any other program first",
+    ),
     "file.format": (
         "无法识别的文件格式：{detail}；请使用系统生成的填报表，或含 区县编码、指标编码、年份、数值 列的表格",
         "unrecognised file layout: {detail}; use the form digiscore made, or a table with the columns "
@@ -255,22 +260,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "必填指标未填写；请填写数值，确实无法取得的请在备注中说明原因",
         "a required value is missing; enter it, or explain in the remark why it cannot be had",
     ),
+    # the factor is left out where it would be infinite or absurd (a value next to zero): VARIANTS say it
     "cell.wrong_magnitude": (
-        "数值 {value} 与其他区县相差约 {factor} 倍（中位数 {median}），请检查计量单位（如“万元”与“亿元”）",
-        "the value {value} is about {factor} times off the other units (median {median}); check the unit of "
-        "measurement (such as ten-thousand yuan against hundred-million yuan)",
+        "数值 {value} 与其他区县的中位数 {median} 相差一百万倍以上；请检查计量单位（如“万元”与“亿元”）和小数点位置",
+        "the value {value} is more than a million times off the other units' median {median}; check the unit "
+        "of measurement (such as ten-thousand against hundred-million yuan) and the decimal point",
     ),
     "cell.magnitude_vs_median": (
-        "数值 {value}（单位：{unit}）与已接受区县的中位数 {median} 相差约 {factor} 倍，疑似单位混用：{mixup_zh}；"
-        "请核对单位后重新填报",
-        "value {value} (unit: {unit}) is about {factor}x off the median {median} of the units accepted so far; "
-        "likely unit mix-up: {mixup_en}; check the unit and upload again",
+        "数值 {value}（单位：{unit}）与已接受区县的中位数 {median} 相差一百万倍以上，疑似单位混用：{mixup_zh}；"
+        "请核对单位和小数点位置后重新填报",
+        "value {value} (unit: {unit}) is more than a million times off the median {median} of the units "
+        "accepted so far; likely unit mix-up: {mixup_en}; check the unit and the decimal point, and upload again",
     ),
     "cell.magnitude_vs_last": (
-        "数值 {value}（单位：{unit}）与本区县 {last_year} 年{basis_zh} {last} 相差约 {factor} 倍，疑似单位混用："
-        "{mixup_zh}；请核对单位",
-        "value {value} (unit: {unit}) is about {factor}x off this unit's {last} of {last_year} ({basis_en}); likely "
-        "unit mix-up: {mixup_en}; check the unit",
+        "数值 {value}（单位：{unit}）与本区县 {last_year} 年{basis_zh} {last} 相差一百万倍以上，疑似单位混用："
+        "{mixup_zh}；请核对单位和小数点位置",
+        "value {value} (unit: {unit}) is more than a million times off this unit's {last} of {last_year} "
+        "({basis_en}); likely unit mix-up: {mixup_en}; check the unit and the decimal point",
     ),
     "cell.yoy_change": (
         "数值 {value} 比本区县 {last_year} 年{basis_zh} {last} 变化 {change}%，超过指标体系设定的 ±{threshold}%；"
@@ -693,6 +699,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 VARIANTS: dict[str, list[tuple[tuple[str, ...], str, str]]] = {
     "cell.not_number": [
         (
+            ("indicator_name", "measure", "control_chars"),
+            "“{indicator_name}”一栏填的“{value}”含有看不见的控制字符（此处显示为 ␀、␇ 等符号，多为从其他系统复制时带入），"
+            "不是有效数值；请清空该单元格后重新输入数字（计量单位：{measure}），例如 {example}",
+            "{indicator_name}: the cell holds '{value}', with invisible control characters (shown here as ␀, ␇ "
+            "and the like, usually pasted from another system), so it is not a number; delete the cell's content and enter "
+            "the number again (in {measure}), e.g. {example}",
+        ),
+        (
             ("indicator_name", "measure", "measure_column"),
             "“{indicator_name}”一栏填的“{value}”不是数值；请只填写数字，计量单位已在 {measure_column} 列给出"
             "（{measure}），例如 {example}",
@@ -701,8 +715,48 @@ VARIANTS: dict[str, list[tuple[tuple[str, ...], str, str]]] = {
         ),
         (
             ("indicator_name", "measure"),
-            "“{indicator_name}”一栏填的“{value}”不是数值；请只填写数字，计量单位为{measure}，例如 {example}",
+            "“{indicator_name}”一栏填的“{value}”不是数值；请只填写数字，计量单位为“{measure}”，例如 {example}",
             "{indicator_name}: '{value}' is not a number; enter the number only, in {measure}, e.g. {example}",
+        ),
+    ],
+    "cell.wrong_magnitude": [
+        (
+            ("indicator_name", "measure", "factor"),
+            "“{indicator_name}”的数值 {value} 与其他区县相差约 {factor} 倍（中位数 {median}）；"
+            "请核对是否按“{measure}”填写、小数点是否错位",
+            "{indicator_name}: the value {value} is about {factor} times off the other units (median {median}); "
+            "check that it is given in {measure} and that the decimal point is right",
+        ),
+        (
+            ("indicator_name", "measure"),
+            "“{indicator_name}”的数值 {value} 与其他区县的中位数 {median} 相差一百万倍以上；"
+            "请核对是否按“{measure}”填写、小数点是否错位",
+            "{indicator_name}: the value {value} is more than a million times off the other units' median "
+            "{median}; check that it is given in {measure} and that the decimal point is right",
+        ),
+        (
+            ("factor",),
+            "数值 {value} 与其他区县相差约 {factor} 倍（中位数 {median}）；请检查计量单位（如“万元”与“亿元”）",
+            "the value {value} is about {factor} times off the other units (median {median}); check the unit of "
+            "measurement (such as ten-thousand yuan against hundred-million yuan)",
+        ),
+    ],
+    "cell.magnitude_vs_median": [
+        (
+            ("factor",),
+            "数值 {value}（单位：{unit}）与已接受区县的中位数 {median} 相差约 {factor} 倍，疑似单位混用：{mixup_zh}；"
+            "请核对单位后重新填报",
+            "value {value} (unit: {unit}) is about {factor}x off the median {median} of the units accepted so far; "
+            "likely unit mix-up: {mixup_en}; check the unit and upload again",
+        ),
+    ],
+    "cell.magnitude_vs_last": [
+        (
+            ("factor",),
+            "数值 {value}（单位：{unit}）与本区县 {last_year} 年{basis_zh} {last} 相差约 {factor} 倍，疑似单位混用："
+            "{mixup_zh}；请核对单位",
+            "value {value} (unit: {unit}) is about {factor}x off this unit's {last} of {last_year} ({basis_en}); "
+            "likely unit mix-up: {mixup_en}; check the unit",
         ),
     ],
     "cell.required_missing": [
@@ -862,13 +916,31 @@ def _context(params: dict[str, Any], language: int) -> dict[str, Any]:
         for name in ("indicator_name", "unit_name"):
             if params.get(f"{name}_en"):
                 context[name] = params[f"{name}_en"]
+    if str(context.get("factor")) in _NO_FACTOR:  # stored by an older release for a value next to zero
+        del context["factor"]
+    value = str(params.get("value", ""))
+    if _CONTROL.search(value):
+        # characters a terminal or a page does not show (pasted from another system): shown as visible symbols
+        # (␇ for BEL), and the message says that they are there
+        context["value"] = _CONTROL.sub(_visible, value)
+        context["control_chars"] = True
+        value = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", value))
     if "example" not in context:
-        found = re.search(r"-?\d+(?:\.\d+)?", str(params.get("value", "")).translate(_FULL_WIDTH_DIGITS))
+        found = re.search(r"-?\d+(?:\.\d+)?", value.translate(_FULL_WIDTH_DIGITS))
         context["example"] = found.group(0) if found else "12.5"
     return context
 
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
+_NO_FACTOR = {"∞", "inf", "nan"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    """A control character as the symbol Unicode has for it (U+2400 block): ␀ for NUL, ␇ for BEL, ␡ for DEL."""
+    code = ord(match.group(0))
+    return chr(0x2421) if code == 0x7F else chr(0x2400 + code)
 
 
 def file_problem(path: str, error: OSError) -> Problem:
@@ -885,6 +957,34 @@ def file_problem(path: str, error: OSError) -> Problem:
         "file.unreadable",
         location=Location(file=name),
         params={"detail_zh": "读取时出现系统错误", "detail_en": "the system failed to read it"},
+    )
+
+
+def write_problem(path: str, error: OSError) -> Problem:
+    """What keeps an output file from being written, said without the operating system's text."""
+    import errno
+
+    reasons = {
+        FileNotFoundError: ("所在文件夹不存在", "its folder does not exist"),
+        IsADirectoryError: ("这是一个文件夹", "it is a folder"),
+        NotADirectoryError: ("路径中有一段不是文件夹", "a part of the path is not a folder"),
+        PermissionError: (
+            "没有写入权限，或文件正被其他程序打开",
+            "no permission, or another program holds it open",
+        ),
+        FileExistsError: ("已有同名的文件，不能用作文件夹", "a file of that name is where a folder is needed"),
+    }
+    zh, en = next(
+        (text for kind, text in reasons.items() if isinstance(error, kind)),
+        ("磁盘已满", "the disk is full")
+        if error.errno == errno.ENOSPC
+        else ("写入时出现系统错误", "the system failed to write it"),
+    )
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or path
+    return Problem(
+        "file.cannot_write",
+        location=Location(file=name),
+        params={"file": path or "…", "detail_zh": zh, "detail_en": en},
     )
 
 

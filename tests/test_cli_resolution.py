@@ -53,7 +53,9 @@ def test_score_with_a_substring_system_is_a_usage_error() -> None:
     """Before: ``--system jinan`` picked the comprehensive system and blamed the forms for missing rows."""
     code, output = run("score", "--system", "jinan", "--year", "2024", "--out", "x.csv", *map(str, FORMS))
     assert code == EXIT_USAGE == 2
-    assert "jinan_district_digital" in output and "available systems" in output
+    assert (
+        "jinan_district_digital" in output and "use one of these" in output and "请改用以下体系之一" in output
+    )
 
 
 def test_systems_folder_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,7 +80,7 @@ def test_an_id_used_twice_is_ambiguous(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(typer.BadParameter) as caught:
         resolve_system("twice")
     message = str(caught.value)
-    assert "不唯一" in message and "ambiguous" in message
+    assert "不止一个" in message and "ambiguous" in message
     assert str(tmp_path / "first.yaml") in message and str(tmp_path / "second.yaml") in message
 
 

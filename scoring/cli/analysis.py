@@ -20,10 +20,12 @@ from scoring.cli.common import (
     UnitOption,
     YearOption,
     cell,
+    check_unit,
     console,
     progress,
     read_checked,
     reports_errors,
+    resolve_system,
     show_frame,
     split_list,
     table,
@@ -281,9 +283,8 @@ def whatif(
     from scoring.analysis.export import write_whatif
     from scoring.analysis.whatif import whatif_analysis
 
+    check_unit(resolve_system(system), unit)  # before reading the data
     indicator_system, dataset = read_checked(system, data, force)
-    if unit not in indicator_system.unit_codes:
-        raise typer.BadParameter(f"unit {unit!r} is not in the system's unit list")
     result = whatif_analysis(indicator_system, dataset, year, unit, share)
     console.print(result.text)
     if result.gap.above is not None:

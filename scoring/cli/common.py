@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 
-from scoring.cli.help import bilingual
+from scoring.cli.help import bilingual, width_of
 from scoring.problems import DigiscoreError, Problem, Severity, cap_problems
 
 if TYPE_CHECKING:
@@ -128,9 +128,10 @@ def output_format(formats: Sequence[str]) -> Callable[[Path | None], Path | None
 
     def check(value: Path | None) -> Path | None:
         if value is not None and value.suffix.lower() not in formats:
+            suffix = value.suffix or "（无）"
             raise typer.BadParameter(
-                f"不支持的输出格式 {value.suffix or '(none)'!r}，可用 / unsupported output format "
-                f"{value.suffix or '(none)'!r}; use one of: {', '.join(formats)}"
+                f"不支持的输出格式“{suffix}”，请改用 {'、'.join(formats)} / unsupported output format "
+                f"'{value.suffix or '(none)'}'; use one of: {', '.join(formats)}"
             )
         return value
 
@@ -186,22 +187,54 @@ def resolve_system(name: str) -> IndicatorSystem:
 
     path = Path(name)
     if path.suffix in {".yaml", ".yml"} or path.exists():
-        return load_system_cached(path)
+        return _remembered(load_system_cached(path))
     files = system_files()
     by_stem = [file for file in files if file.stem == name]
     matches = by_stem[:1] or [file for file in files if _system_id(file) == name]
     if len(matches) == 1:
-        return load_system_cached(matches[0])
+        return _remembered(load_system_cached(matches[0]))
     folders = ", ".join(str(folder) for folder in dict.fromkeys(file.parent for file in files))
     listing = "\n".join(f"  {file.stem}  (id: {_system_id(file)})" for file in files) + f"\n  ({folders})"
     if matches:
         raise typer.BadParameter(
-            f"指标体系 {name!r} 不唯一，请用文件路径 / the system {name!r} is ambiguous, give its path:\n"
-            + "\n".join(f"  {file}" for file in matches)
+            f"名为“{name}”的指标体系不止一个，请给出其文件路径：\nthe system '{name}' is ambiguous, give its "
+            "path:\n" + "\n".join(f"  {file}" for file in matches)
         )
     raise typer.BadParameter(
-        f"没有名为 {name!r} 的指标体系（须与文件名或 id 完全一致）；可用的体系 / no indicator system named "
-        f"{name!r} (file stem or id must match exactly); available systems:\n{listing}"
+        f"没有名为“{name}”的指标体系（须与文件名或 id 完全一致）；请改用以下体系之一，或给出 YAML 文件的路径：\n"
+        f"no indicator system named '{name}' (file stem or id must match exactly); use one of these, or give "
+        f"the path of a YAML file:\n{listing}"
+    )
+
+
+# The system the running command resolved, so that problems raised past the point where the command lists them
+# (the evaluation's, the analyses') still name units and indicators (see :func:`reports_errors`).
+_RESOLVED: list[IndicatorSystem] = []
+
+
+def _remembered(system: IndicatorSystem) -> IndicatorSystem:
+    _RESOLVED.append(system)
+    return system
+
+
+def check_unit(system: IndicatorSystem, unit: str) -> None:
+    """A usage error (exit 2) unless ``unit`` is a unit code of ``system``: it says which codes there are, with
+    their names, and the code of a unit given by its name."""
+    if unit in system.unit_codes:
+        return
+    by_name = {u.name: u.code for u in system.units} | {u.name_en: u.code for u in system.units if u.name_en}
+    if unit.strip() in by_name:
+        code = by_name[unit.strip()]
+        raise typer.BadParameter(
+            f"“{unit}”是区县名称，请改用其区县编码 {code} / '{unit}' is a unit's name; give its code, {code}"
+        )
+    listed = system.units[:20]
+    more = len(system.units) - len(listed)
+    zh = "、".join(f"{u.code} {u.name}" for u in listed) + (f" 等 {len(system.units)} 个" if more else "")
+    en = ", ".join(f"{u.code} {u.name_en or u.name}" for u in listed) + (f" and {more} more" if more else "")
+    raise typer.BadParameter(
+        f"区县编码 {unit} 不在指标体系“{system.name}”的区县名单中；请改用名单中的编码：{zh}\n"
+        f"the unit code {unit} is not in the unit list of the system; use one of: {en}"
     )
 
 
@@ -215,15 +248,24 @@ SEVERITY_TEXT = {
 def print_problems(problems: Sequence[Problem], system: IndicatorSystem | None = None) -> None:
     """Each problem as a short block, readable at any width: its severity, where it is (file!sheet!cell), the
     unit and the indicator by name beside their codes (when ``system`` is given) and the year, then the message in
-    Chinese and in English. At most ``MAX_PER_CODE`` per code, the rest counted in one line
+    Chinese and in English — the messages' fuller wordings that name the indicator and its measurement unit
+    (scoring.io.read.named). Lines are broken as Chinese text is (between characters, never before a closing
+    mark), not only at spaces. At most ``MAX_PER_CODE`` per code, the rest counted in one line
     (scoring.problems.cap_problems)."""
     if not problems:
         return
-    from rich.markup import escape
+    from rich.text import Text
 
-    units = system.unit_names if system is not None else {}
-    # the components (base data) are named too: they are rows of the form, not nodes of the tree
-    nodes = {node.code: node for node in system.collected} | system.nodes if system is not None else {}
+    units: dict[str, str] = {}
+    nodes: dict[str, Any] = {}
+    if system is not None:
+        from scoring.io.read import named
+
+        problems = named(problems, system)
+        units = system.unit_names
+        # the components (base data) are named too: they are rows of the form, not nodes of the tree
+        nodes = {node.code: node for node in system.collected} | system.nodes
+    width = max(err.width, 40)
     for p in cap_problems(problems):
         zh, en, style = SEVERITY_TEXT[p.severity]
         where = [str(p.location)] if str(p.location) else []
@@ -233,9 +275,48 @@ def print_problems(problems: Sequence[Problem], system: IndicatorSystem | None =
             where.append(f"{p.indicator} {nodes[p.indicator].name}" if p.indicator in nodes else p.indicator)
         if p.year:
             where.append(f"{p.year} 年")
-        err.print(f"[bold {style}]{zh} {en}[/] " + escape(" · ".join(where)), soft_wrap=False)
-        err.print("  " + escape(p.message_zh), highlight=False)
-        err.print("  " + escape(p.message_en), highlight=False)
+        label = f"{zh} {en}"
+        head = _joined([" ".join([label, *where[:1]]), *where[1:]], " · ", width)
+        first = head[0][len(label) :]
+        err.print(Text.assemble((label, f"bold {style}"), first), soft_wrap=True)
+        for line in head[1:]:
+            err.print(Text("  " + line), soft_wrap=True)
+        for message in (p.message_zh, p.message_en):
+            for line in wrap_text(message, width - 2):
+                err.print(Text("  " + line), soft_wrap=True)
+
+
+def _joined(parts: Sequence[str], separator: str, width: int) -> list[str]:
+    """``parts`` joined by ``separator`` in lines of at most ``width`` columns (lines after the first are
+    indented by 2 when printed): a line is broken between parts, and a part too long for a line is wrapped."""
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        candidate = f"{line}{separator}{part}" if line else part
+        if width_of(candidate) <= (width if not lines else width - 2):
+            line = candidate
+            continue
+        if line:
+            lines.append(line + separator.rstrip())
+        *full, line = wrap_text(part, width - 2)
+        lines.extend(full)
+    return [*lines, line]
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """``text`` (one or more lines) wrapped to ``width`` columns as Chinese and English are: between Chinese
+    characters as well as at spaces (rich breaks only at spaces, which leaves a Chinese sentence ragged)."""
+    from scoring.cli.help import wrap
+
+    return [line for paragraph in text.split("\n") for line in wrap(paragraph, max(width, 20))]
+
+
+def print_text(text: str) -> None:
+    """Prose (an analysis' summary) on the console, wrapped to its width as Chinese text is."""
+    from rich.text import Text
+
+    for line in wrap_text(text, console.width):
+        console.print(Text(line), soft_wrap=True)
 
 
 def progress(description: str) -> contextlib.AbstractContextManager[Callable[[int, int | None], None]]:
@@ -273,13 +354,17 @@ def reports_errors(command: F) -> F:
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
+        _RESOLVED.clear()  # a system of an earlier command (tests run many in one process) names nothing here
         try:
             return command(*args, **kwargs)
         except DigiscoreError as exc:
-            print_problems(exc.problems)
+            # named by the system the command resolved, if it got that far (a wrong system file did not)
+            print_problems(exc.problems, _RESOLVED[-1] if _RESOLVED else None)
             raise typer.Exit(EXIT_USAGE) from None
-        except OSError as exc:
-            err.print(f"[red]无法读写文件 / cannot read or write: {exc}[/]")
+        except OSError as exc:  # an output file or folder that cannot be written (input files are problems)
+            from scoring.problems import write_problem
+
+            print_problems([write_problem(str(exc.filename or ""), exc)])
             raise typer.Exit(EXIT_USAGE) from None
         except (typer.Exit, typer.Abort, TyperException):
             raise  # exit codes and usage errors, already meant for the user

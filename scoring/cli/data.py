@@ -13,6 +13,7 @@ from scoring.cli.common import (
     SystemOption,
     UnitOption,
     YearOption,
+    check_unit,
     console,
     evaluate_files,
     output_format,
@@ -96,9 +97,11 @@ def template(
         from scoring.io.department_sheet import write_department_sheet
 
         if department not in indicator_system.department_names:
-            known = ", ".join(indicator_system.department_names) or "-"
+            zh = "、".join(f"{code} {name}" for code, name in indicator_system.department_names.items())
+            en = ", ".join(f"{code} {name}" for code, name in indicator_system.department_names_en.items())
             raise typer.BadParameter(
-                f"department {department!r} supplies no indicator of the system (departments: {known})"
+                f"部门 {department} 不为本指标体系提供任何指标；请改用以下部门编码之一：{zh or '无'} / "
+                f"department {department} supplies no indicator of the system; use one of: {en or 'none'}"
             )
         write_department_sheet(indicator_system, department, out, chosen_years)
         console.print(f"已生成部门报表 → {out}")
@@ -108,9 +111,10 @@ def template(
         console.print(f"已生成 {len(indicator_system.units)} 份填报模板 → {out}")
         return
     if unit is None:
-        raise typer.BadParameter("give --unit CODE or --all")
-    if unit not in indicator_system.unit_codes:
-        raise typer.BadParameter(f"unit {unit!r} is not in the system's unit list")
+        raise typer.BadParameter(
+            "请用 --unit CODE 指定区县，或用 --all 生成全部区县的模板 / give --unit CODE or --all"
+        )
+    check_unit(indicator_system, unit)
     write_template(indicator_system, unit, out, chosen_years)
     console.print(f"已生成填报模板 → {out}")
 
@@ -133,7 +137,10 @@ def validate(data: DataArgument, system: SystemOption = DEFAULT_SYSTEM) -> None:
     print_problems(dataset.problems, indicator_system)
     n = len(dataset.values)
     errors = problem_count(dataset.problems, Severity.ERROR)
-    console.print(f"读取 {n} 个数值，发现 {errors} 个错误 / read {n} values, {errors} errors")
+    console.print(
+        f"读取 {n} 个数值，发现 {errors} 个错误 / read {n} value{'s' * (n != 1)}, {errors} "
+        f"error{'s' * (errors != 1)}"
+    )
     raise typer.Exit(code)
 
 
@@ -169,6 +176,7 @@ def explain(
 
     Show each indicator's contribution along its path to the unit's composite (they add up to it).
     """
+    check_unit(resolve_system(system), unit)  # before reading the data
     evaluation = evaluate_files(system, year, data, force)
     print_explanation(evaluation, unit)
 

@@ -232,33 +232,38 @@ def usage_error_text(error: Any) -> str:
             if param is not None and param.param_type_name == "argument"
             else ("选项", "option")
         )
-        return f"缺少必填的{kind[0]} {name} / missing {kind[1]} {name}"
+        return f"缺少必填的{kind[0]} {name}\nmissing {kind[1]} {name}"
     if isinstance(error, errors.NoSuchOption):
-        near = (
-            f"（是否想用 {', '.join(error.possibilities)}？did you mean that?）"
-            if error.possibilities
-            else ""
+        near = ", ".join(error.possibilities or ())
+        return (
+            f"没有选项 {error.option_name}" + (f"（是否想用 {near}？）" if near else "") + "\n"
+            f"no such option {error.option_name}" + (f" (did you mean {near}?)" if near else "")
         )
-        return f"没有选项 {error.option_name}{near} / no such option {error.option_name}"
     if isinstance(error, errors.BadParameter):
         where = f" {name}" if name else ""
-        return f"参数值无效{where} / invalid value{' for' + where if where else ''}: {message}"
+        return f"参数值无效{where} / invalid value{' for' + where if where else ''}:\n{message}"
     if isinstance(error, errors.BadOptionUsage) and "requires an argument" in message:
-        return f"选项 {error.option_name} 后面缺少值 / option {error.option_name} needs a value"
+        return f"选项 {error.option_name} 后面缺少值\noption {error.option_name} needs a value"
     if message.startswith("No such command"):
-        return f"没有这个命令 / {message}"
+        return f"没有这个命令，可用的命令见 digiscore -h\n{message}"
     return f"参数有误 / {message}"
 
 
 def show_usage_error(error: Any) -> None:
     """The usage line, where the help is, and the error in both languages, on stderr."""
+    import shutil
     import sys
 
     lines = []
     if error.ctx is not None:
         lines.append(error.ctx.get_usage())
         lines.append(f"帮助 Help: {error.ctx.command_path} -h\n")
-    lines.append(f"错误 Error: {usage_error_text(error)}")
+    # wrapped to the terminal (COLUMNS when set) as Chinese text is: a list of units stays readable at 80 columns
+    width = max(shutil.get_terminal_size().columns, 40)
+    text = f"错误 Error: {usage_error_text(error)}".split("\n")
+    for paragraph in text:
+        indent = " " * (len(paragraph) - len(paragraph.lstrip()))  # a listing's indentation stays
+        lines.extend(indent + line for line in wrap(paragraph, width - len(indent)))
     print("\n".join(lines), file=sys.stderr)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -15,6 +16,10 @@ from scoring.io.cells import BoolArray, FloatArray, IntArray
 MAGNITUDE_FACTOR: Final = 100.0
 # ... and there are at least this many other positive values to take that median from.
 MAGNITUDE_MIN_OTHERS: Final = 3
+# A factor is said in a message ("about 80 123 times off") only below this: beyond it (a value next to zero, a
+# denormal number, whose ratio may even overflow to infinity) the number says nothing a person can use, and the
+# message says "more than a million times" instead.
+MAX_SHOWN_FACTOR: Final = 1e6
 
 
 @dataclass
@@ -70,6 +75,17 @@ class Magnitude:
     index: IntArray
     factor: FloatArray
     median: FloatArray
+
+
+def factor_text(ratio: float) -> str | None:
+    """How a message writes how many times off a value is: a whole number from 10 on ("80123"), two significant
+    digits below ("2.5"); None when the ratio is not finite or at least :data:`MAX_SHOWN_FACTOR` (the message
+    then says "more than a million times")."""
+    from scoring.io.form import format_number
+
+    if not math.isfinite(ratio) or ratio >= MAX_SHOWN_FACTOR:
+        return None
+    return format_number(round(ratio)) if ratio >= 10 else format(ratio, ".2g")
 
 
 def wrong_magnitude(value: FloatArray, group: IntArray, candidate: BoolArray) -> Magnitude:

@@ -19,7 +19,7 @@ import pandas as pd
 from scoring.data import STATUS_MISSING, STATUS_NOT_APPLICABLE, STATUS_UNAVAILABLE, STATUS_VALUE, Dataset
 from scoring.io import cells as cellmod
 from scoring.io.cells import Finding, IntArray, cell_ref, column_letter, parse_cells
-from scoring.io.checks import find_duplicates, wrong_magnitude
+from scoring.io.checks import factor_text, find_duplicates, wrong_magnitude
 from scoring.io.form import (
     DATA_SHEET,
     FIRST_YEAR_COL,
@@ -305,14 +305,15 @@ def _assemble(
                 },
             )
         k = magnitude_at[i]
+        factor = factor_text(float(magnitude.factor[k]))  # None for a value next to zero: no factor said
         return Finding(
             "cell.wrong_magnitude",
             Severity.WARNING,
             {
                 "value": format_number(float(value[i])),
-                "factor": _show_factor(float(magnitude.factor[k])),
                 "median": format(float(magnitude.median[k]), ".6g"),
-            },
+            }
+            | ({"factor": factor} if factor is not None else {}),
         )
 
     log = ProblemLog()
@@ -391,13 +392,6 @@ def _show_bound(bound: float) -> str:
     if np.isinf(bound):
         return "-∞" if bound < 0 else "+∞"
     return format_number(float(bound))
-
-
-def _show_factor(factor: float) -> str:
-    # a denormal value next to ordinary ones gives a ratio of inf: say so instead of failing to round it
-    if not np.isfinite(factor):
-        return "∞"
-    return format_number(round(factor)) if factor >= 10 else format(factor, ".2g")
 
 
 def _shown(raw: object, number: float) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.io.cells import PERCENT_UNITS
-from scoring.io.checks import MAGNITUDE_FACTOR, MAGNITUDE_MIN_OTHERS
+from scoring.io.checks import MAGNITUDE_FACTOR, MAGNITUDE_MIN_OTHERS, MAX_SHOWN_FACTOR, factor_text
 from scoring.io.form import format_number
 from scoring.problems import Location, Problem, Severity
 from scoring.system import IndicatorSystem
@@ -34,14 +34,18 @@ MIXUP_DECADES: Final = 1.0
 BASIS: Final = (("已接受的", "accepted"), ("本表填报的", "as filled in the same form"))
 
 
-def likely_mixup(unit: str, ratio: float) -> tuple[str, str]:
+def likely_mixup(unit: str, ratio: float, decades: float | None = None) -> tuple[str, str]:
     """The likely unit mix-up of a value ``ratio`` times the reference, as (Chinese, English) text.
 
     For a money unit, the other money unit whose size ratio is nearest to ``ratio`` on a log scale: a value
     3 702 times the median of an indicator in 亿元 was given in 万元 (10⁴). A percent indicator about 100 times
-    too small was given as a fraction (0.342 for 34.2 %). Otherwise the nearest power of ten is named.
+    too small was given as a fraction (0.342 for 34.2 %). Otherwise the nearest power of ten is named, below a
+    million; beyond that (a value next to zero) only that it is more than a million times off. ``decades``:
+    log10 of the ratio, when the caller has it (the ratio of a denormal value to an ordinary one underflows to
+    0 or overflows to inf, its logarithm does neither).
     """
-    decades = math.log10(ratio) if ratio > 0 and math.isfinite(ratio) else 0.0
+    if decades is None:
+        decades = math.log10(ratio) if ratio > 0 and math.isfinite(ratio) else 0.0
     unit = unit.strip()
     if unit in MONEY_UNITS:
         size = MONEY_UNITS[unit]
@@ -58,12 +62,10 @@ def likely_mixup(unit: str, ratio: float) -> tuple[str, str]:
         return "小数（如 0.342）与百分数（34.2）", "a fraction (0.342) vs a percentage (34.2)"
     if unit in PERCENT_UNITS and power == 2:
         return "百分数与小数", "a percentage vs a fraction"
+    if abs(power) >= math.log10(MAX_SHOWN_FACTOR):  # 10.0 ** 324 would overflow
+        return "数量级（相差一百万倍以上）", "the order of magnitude (more than a million times)"
     factor = format_number(10.0 ** abs(power))
     return f"数量级（约 {factor} 倍）", f"the order of magnitude (about {factor}x)"
-
-
-def _ratio_text(ratio: float) -> str:
-    return format_number(round(ratio)) if ratio >= 10 else format(ratio, ".2g")
 
 
 def reference_problems(
@@ -125,25 +127,25 @@ def reference_problems(
             )
 
         if flagged[0]:
-            ratio = float(row.value) / float(row.median)
-            zh, en = likely_mixup(unit_name, ratio)
+            decades = math.log10(float(row.value)) - math.log10(float(row.median))  # both > 0: flagged
+            zh, en = likely_mixup(unit_name, float(row.value) / float(row.median), decades)
             warn(
                 "cell.magnitude_vs_median",
                 median=format(float(row.median), ".6g"),
-                factor=_ratio_text(to_median[k]),
                 mixup_zh=zh,
                 mixup_en=en,
+                **_factor(to_median[k]),
             )
         if flagged[1]:
-            ratio = float(row.value) / float(row.last)
-            zh, en = likely_mixup(unit_name, ratio)
+            decades = math.log10(float(row.value)) - math.log10(float(row.last))
+            zh, en = likely_mixup(unit_name, float(row.value) / float(row.last), decades)
             warn(
                 "cell.magnitude_vs_last",
                 last=format_number(float(row.last)),
                 last_year=int(row.last_year),
-                factor=_ratio_text(to_last[k]),
                 mixup_zh=zh,
                 mixup_en=en,
+                **_factor(to_last[k]),
             )
         if yoy:
             warn(
@@ -154,6 +156,13 @@ def reference_problems(
                 threshold=format_number(round(float(threshold) * 100, 6)),  # type: ignore[arg-type]
             )
     return problems
+
+
+def _factor(ratio: float) -> dict[str, str]:
+    """The ``factor`` parameter of a message, left out when it would be infinite or absurd (the message then
+    says "more than a million times")."""
+    text = factor_text(float(ratio))
+    return {} if text is None else {"factor": text}
 
 
 def _latest(table: pd.DataFrame, year: int) -> pd.DataFrame:

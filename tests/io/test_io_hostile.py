@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from scoring.io import read_bytes
+from scoring.io.checks import factor_text
 from scoring.io.extent import MalformedSheet, scan_extent, walk_extent
 from scoring.io.form import format_number
-from scoring.io.read import _show_factor
 from scoring.io.safety import UploadLimits, check_upload
 from scoring.outputs import escape_text, write_csv
 from scoring.problems import (
@@ -190,8 +190,17 @@ def test_an_infinite_number_cell_is_implausible(jinan: IndicatorSystem) -> None:
 def test_a_denormal_value_is_a_warning_not_a_crash(jinan: IndicatorSystem) -> None:
     dataset = read_bytes(corpus.denormal_values_csv(), "d.csv", jinan)
     [warning] = [p for p in dataset.problems if p.code == "cell.wrong_magnitude"]
-    assert warning.location.cell == "D2" and "∞" in warning.message_zh
-    assert _show_factor(float("inf")) == "∞" and _show_factor(250.4) == "250"
+    # 5e-324 against the median 65 of 50, 60, 70, 80: a ratio of 1.3e325 overflows to inf; no factor is said,
+    # only that it is more than a million times off, in the indicator's own unit (DI-10 in 家)
+    assert warning.location.cell == "D2" and "factor" not in warning.params
+    assert "与其他区县的中位数 65 相差一百万倍以上" in warning.message_zh
+    assert "按“家”填写" in warning.message_zh
+    assert "more than a million times off the other units' median 65" in warning.message_en
+    for text in (warning.message_zh, warning.message_en):
+        assert "∞" not in text and "inf" not in text and "…" not in text
+    assert factor_text(float("inf")) is None and factor_text(float("nan")) is None
+    assert factor_text(1e6) is None and factor_text(999_999.4) == format_number(999_999)
+    assert factor_text(250.4) == "250" and factor_text(2.54) == "2.5"
     assert format_number(float("inf")) == "inf" and format_number(float("nan")) == "nan"
 
 

@@ -89,6 +89,29 @@ def test_ten_times_the_units_own_last_value() -> None:
     assert problem.params["factor"] == "10"
 
 
+def test_a_value_next_to_zero_is_more_than_a_million_times_off_never_infinitely() -> None:
+    # 5e-324 (a denormal number) against the median 310.6 and against last year's 5.1: the ratios overflow to
+    # inf; the messages say "more than a million times" and name no factor, no mix-up of 10^324
+    values = _values(("DI-08", 5e-324, "H12"), ("DI-03", 5e-324, "H7"))
+    others = _others(("DI-08", 290.0), ("DI-08", 310.6), ("DI-08", 350.0))
+    last = _last(("DI-03", 2023, 5.1))
+    problems = reference_problems(JINAN, "370102", YEAR, values, last, others)
+    assert [(p.code, p.indicator) for p in problems] == [
+        ("cell.magnitude_vs_median", "DI-08"),
+        ("cell.magnitude_vs_last", "DI-03"),
+    ]
+    for problem in problems:
+        assert "factor" not in problem.params
+        assert "相差一百万倍以上" in problem.message_zh and "more than a million times" in problem.message_en
+        for text in (problem.message_zh, problem.message_en):
+            assert "∞" not in text and "inf" not in text and "…" not in text
+    assert problems[1].params["mixup_zh"] == "数量级（相差一百万倍以上）"
+    assert likely_mixup("PFLOPS", 0.0, -325.4) == (
+        "数量级（相差一百万倍以上）",
+        "the order of magnitude (more than a million times)",
+    )
+
+
 @pytest.mark.parametrize(("share", "expected"), [(None, []), (0.5, ["DI-10"]), (0.7, [])])
 def test_year_over_year_change_beyond_the_systems_threshold(share: float | None, expected: list[str]) -> None:
     values = _values(("DI-10", 160.0, "H14"), ("DI-11", 12.0, "H15"))

@@ -1,0 +1,93 @@
+"""What an official reads when something is wrong, at an 80-column terminal (issue 17): problems raised after the
+data were read still name the unit and the indicator, output files that cannot be written and unknown unit
+codes are said in both languages without Python's text, invisible characters are shown, and Chinese text is
+wrapped as Chinese (between characters), not only at spaces."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli import app
+from scoring.cli.help import width_of
+from scoring.problems import PipelineError, Problem
+from scoring.shipped import sample_inputs_dir
+
+FORMS = [str(p) for p in sorted((sample_inputs_dir() / "jinan" / "forms").glob("*.xlsx"))]
+PYTHON_TEXT = ("Errno", "Traceback", "Error:", "Exception")
+
+
+def run80(*args: str) -> tuple[int, str]:
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, list(args))
+    lines = result.output.splitlines()
+    assert all(width_of(line) <= 80 for line in lines), [line for line in lines if width_of(line) > 80]
+    return result.exit_code, result.output
+
+
+def test_a_problem_raised_after_reading_names_the_unit_and_the_indicator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fallback of every command (reports_errors): an engine error past the listing of the data's problems
+    is named by the system the command resolved, with the message's fuller wording."""
+    import scoring.evaluate
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PipelineError(Problem("cell.required_missing", unit="370102", indicator="DI-02", year=2024))
+
+    monkeypatch.setattr(scoring.evaluate, "evaluate", refuse)
+    code, output = run80("explain", "-y", "2024", "--unit", "370102", *FORMS)
+    assert code == 2
+    assert "历下区（370102）" in output and "DI-02 千兆宽带用户占比" in output
+    assert "必填指标“千兆宽带用户占比”2024 年的数值未填写" in output
+    assert "the required value of Share of gigabit broadband subscribers for 2024 is missing" in " ".join(
+        output.split()
+    )
+
+
+def test_an_output_that_cannot_be_written_is_said_without_pythons_text(tmp_path: Path) -> None:
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    code, output = run80("score", "-y", "2024", "--out", str(blocker / "s.csv"), *FORMS)
+    assert code == 2
+    flat = "".join(output.split())
+    # the results' folder would be made where a file is
+    assert "无法写入" in output and "已有同名的文件，不能用作文件夹" in flat
+    assert "a file of that name is where a folder is needed" in " ".join(output.split())
+    assert not any(text in output for text in PYTHON_TEXT), output
+
+
+@pytest.mark.parametrize("command", ["explain", "whatif"])
+def test_an_unknown_unit_code_lists_the_units_by_name(command: str) -> None:
+    code, output = run80(command, "-y", "2024", "--unit", "379999", *FORMS)
+    assert code == 2
+    flat = "".join(output.split())
+    assert "区县编码379999不在" in flat and "370102历下区" in flat and "370172起步区" in flat
+    assert "370102 Lixia District" in " ".join(output.split())
+    code, output = run80(command, "-y", "2024", "--unit", "历下区", *FORMS)
+    assert code == 2 and "“历下区”是区县名称，请改用其区县编码 370102" in output
+
+
+def test_invisible_characters_are_shown_and_named(tmp_path: Path) -> None:
+    table = tmp_path / "long.csv"
+    table.write_bytes(b"unit_code,indicator_code,year,value\n370102,DI-03,2024,3\x070\n")
+    code, output = run80("validate", str(table))
+    assert code == 1
+    flat = "".join(output.split())
+    assert "“3␇0”含有看不见的控制字符" in flat and "例如30" in flat
+    assert "'3␇0', with invisible control characters" in " ".join(output.split())
+    assert "\x07" not in output
+
+
+def test_chinese_messages_wrap_between_characters_and_counts_agree_in_number(tmp_path: Path) -> None:
+    form = tmp_path / "370102.xlsx"
+    shutil.copy(FORMS[0], form)
+    book = openpyxl.load_workbook(form)
+    book["数据填报"]["I9"] = "12个"  # DI-02, 2024
+    book.save(form)
+    code, output = run80("validate", str(form))
+    assert code == 1
+    # rich would have broken the line at the space before "列给出" and left the rest of it empty
+    assert "计量单位已在 D 列给出" in output
+    assert "read 99 values, 1 error\n" in output or output.rstrip().endswith("1 error")
