@@ -972,7 +972,10 @@ def write_problem(path: str, error: OSError) -> Problem:
             "没有写入权限，或文件正被其他程序打开",
             "no permission, or another program holds it open",
         ),
-        FileExistsError: ("已有同名的文件，不能用作文件夹", "a file of that name is where a folder is needed"),
+        FileExistsError: (
+            "已有同名的文件，不能用作文件夹",
+            "a file of that name is where a folder is needed",
+        ),
     }
     zh, en = next(
         (text for kind, text in reasons.items() if isinstance(error, kind)),

@@ -28,7 +28,9 @@ def run80(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_a_problem_raised_after_reading_names_the_unit_and_the_indicator(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_problem_raised_after_reading_names_the_unit_and_the_indicator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The fallback of every command (reports_errors): an engine error past the listing of the data's problems
     is named by the system the command resolved, with the message's fuller wording."""
     import scoring.evaluate
