@@ -43,9 +43,12 @@ FORMATS: dict[str, dict[str, Any]] = {
     "int": {"num_format": "0"},
     "percent": {"num_format": "0.0%"},
     "weight": {"num_format": "0.0000"},
-    "value": {"num_format": "General"},
+    "value": {"num_format": "General"},  # written with as many decimals as it has, up to two (VALUE_FORMATS)
     "decimal": {"num_format": "0.00"},  # averages and scheduled values are computed: two decimals
 }
+# a raw value shows at most two decimals and no trailing zeros, as numbers.value writes it: 77.968695 → 77.97,
+# 271.8 → 271.8, 53 → 53 (Excel has no single format for that: one format per number of decimals)
+VALUE_FORMATS = {0: "0", 1: "0.0", 2: "0.00"}
 NO_DATE = datetime(1980, 1, 1)
 CELL_BORDER = {"border": 1, "border_color": "#BFBFBF"}
 HEADER_WIDTH = 16  # a header longer than this (in half-width characters) wraps instead of widening its column
@@ -59,7 +62,18 @@ PORTRAIT_PX = round((21.0 / 2.54 - 2 * MARGIN_IN) * 96)  # 698
 LANDSCAPE_PX = round((29.7 / 2.54 - 2 * MARGIN_IN) * 96)  # 1026
 MIN_PRINT_SCALE = 0.55  # below this a table is too small to read: it takes more pages across instead
 CHART_PX = (480, 288)  # an Excel chart's size at scale 1 (xlsxwriter's default)
+CHART_OFFSET_PX = (
+    4  # a chart stands a little below its row's top, so its frame never prints on the page above
+)
 ROW_PX = 20  # a default row
+ONE_PAGE_SLACK = 1.45  # a sheet up to this many pages high is shrunk onto one page (to about 70 %)
+PAGE_HEIGHT_PX = {
+    landscape: (21.0 if landscape else 29.7) / 2.54 * 96 - 2 * 0.75 * 96 for landscape in (False, True)
+}
+PORTRAIT_MIN_SCALE = (
+    0.8  # a sheet a little wider than a portrait page prints portrait if that takes fewer pages
+)
+ONE_PAGE_MIN_SCALE = 0.5  # … unless that takes it (with its width's shrinking) below half its size
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,8 @@ class SheetLayout:
     """What :meth:`Book.print_setup` needs of a sheet: where its tables and drawings are."""
 
     tables: list[tuple[int, int]] = field(default_factory=list)  # (header row, last row) of each table
+    headers: list[tuple[int, list[str]]] = field(default_factory=list)  # each table's header row and texts
+    widths: dict[int, float] = field(default_factory=dict)  # column → width: the widest any table needs
     drawings: list[tuple[int, int, float, float]] = field(default_factory=list)  # row, col, width, height px
     frozen_columns: int = 0
 
@@ -94,8 +110,16 @@ class Book:
         self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
         # table cells carry a thin grey border, so that a printed table reads as a grid without printing the
         # sheet's gridlines over the charts
-        self.formats = {kind: workbook.add_format({**spec, **CELL_BORDER}) for kind, spec in FORMATS.items()}
-        self.wrapped = workbook.add_format({"text_wrap": True, "valign": "top", **CELL_BORDER})
+        # cells stand in the middle of their row, so that a row made high by one wrapped cell reads as one line
+        self.formats = {
+            kind: workbook.add_format({**spec, "valign": "vcenter", **CELL_BORDER})
+            for kind, spec in FORMATS.items()
+        }
+        self.values = {
+            d: workbook.add_format({"num_format": f, "valign": "vcenter", **CELL_BORDER})
+            for d, f in VALUE_FORMATS.items()
+        }
+        self.wrapped = workbook.add_format({"text_wrap": True, "valign": "vcenter", **CELL_BORDER})
         self.names: set[str] = set()
 
     def sheet(self, name: str) -> Any:
@@ -110,7 +134,10 @@ class Book:
         return self.workbook.add_worksheet(candidate)
 
     def table(self, sheet: Any, columns: list[Column], first_row: int = 0, freeze: int = 1) -> int:
-        """Write a table at ``first_row`` with a frozen header; returns the row after it."""
+        """Write a table at ``first_row`` with a frozen header; returns the row after it. A column as wide as
+        the widest of the sheet's tables needs it (the header row's height is set by :meth:`print_setup`, when
+        every table of the sheet has its widths)."""
+        layout = self.layouts[sheet.get_name()]
         row_lines: dict[int, int] = {}
         for c, column in enumerate(columns):
             sheet.write_string(first_row, c, str(escape_text(column.header)), self.header)
@@ -123,18 +150,17 @@ class Book:
                     row_lines[r] = max(row_lines.get(r, 1), math.ceil(_size(value or "") / (TEXT_WIDTH - 2)))
             for r, value in enumerate(column.values, start=first_row + 1):
                 self.cell(sheet, r, c, value, column.kind, fmt)
-            sheet.set_column(c, c, width)
+            layout.widths[c] = max(layout.widths.get(c, 0.0), width)
+            sheet.set_column(c, c, layout.widths[c])
         for r, n in row_lines.items():
             if n > 1:
                 sheet.set_row(r, 15 * n + 2)
-        lines = max((_header_lines(column) for column in columns), default=1)
-        sheet.set_row(first_row, 15 * lines + 3)
+        layout.headers.append((first_row, [column.header for column in columns]))
         if first_row == 0 and freeze:
             sheet.freeze_panes(1, freeze)
         n_rows = max((len(c.values) for c in columns), default=0)
         if columns:
             sheet.autofilter(first_row, 0, first_row + n_rows, len(columns) - 1)
-        layout = self.layouts[sheet.get_name()]
         layout.tables.append((first_row, first_row + n_rows))
         if first_row == 0 and freeze:
             layout.frozen_columns = freeze
@@ -150,8 +176,10 @@ class Book:
         self, sheet: Any, row: int, col: int, chart: Any, x_scale: float = 1.0, y_scale: float = 1.0
     ) -> None:
         """Insert a native chart at (``row``, ``col``), remembering its extent for the print area."""
-        sheet.insert_chart(row, col, chart, {"x_scale": x_scale, "y_scale": y_scale})
-        self.drawing(sheet, row, col, CHART_PX[0] * x_scale, CHART_PX[1] * y_scale)
+        sheet.insert_chart(
+            row, col, chart, {"x_scale": x_scale, "y_scale": y_scale, "y_offset": CHART_OFFSET_PX}
+        )
+        self.drawing(sheet, row, col, CHART_PX[0] * x_scale, CHART_PX[1] * y_scale + CHART_OFFSET_PX)
 
     def drawing(self, sheet: Any, row: int, col: int, width_px: float, height_px: float) -> None:
         """Note a chart or picture of ``width_px`` × ``height_px`` at (``row``, ``col``) for the print area."""
@@ -163,21 +191,30 @@ class Book:
         ``&N`` pages)."""
         for sheet in self.workbook.worksheets():
             layout = self.layouts.get(sheet.get_name(), SheetLayout())
+            for row, headers in layout.headers:
+                lines = max(
+                    (_header_lines(h, layout.widths.get(c, 8.43)) for c, h in enumerate(headers)), default=1
+                )
+                sheet.set_row(row, 15 * lines + 3)
             last_row, last_col = _extent(sheet, layout)
             width = sum(_column_px(sheet, c) for c in range(last_col + 1))
             sheet.set_paper(9)  # A4
-            if width > PORTRAIT_PX:
+            landscape = _landscape(width, sum(_row_px(sheet, r) for r in range(last_row + 1)))
+            if landscape:
                 sheet.set_landscape()
             else:
                 sheet.set_portrait()
-            page = LANDSCAPE_PX if width > PORTRAIT_PX else PORTRAIT_PX
+            page = LANDSCAPE_PX if landscape else PORTRAIT_PX
             across = max(1, math.ceil(width * MIN_PRINT_SCALE / page))  # pages across, each at least 55 %
             sheet.print_area(0, 0, last_row, last_col)
             sheet.fit_to_pages(across, 0)
-            _keep_drawings_whole(sheet, layout, last_row, min(1.0, page * across / max(width, 1)))
+            scale = min(1.0, page * across / max(width, 1))
+            one_page = _fit_down(sheet, layout, last_row, scale)
             if across > 1 and layout.frozen_columns:
                 sheet.repeat_columns(0, layout.frozen_columns - 1)
             header = _repeated_header(layout)
+            if header is not None and not one_page and not _table_outruns_page(sheet, layout, scale):
+                header = None  # the table fits its page: a header repeated would stand above a chart alone
             if header is not None:
                 sheet.repeat_rows(header)
             sheet.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=0.75, bottom=0.75)
@@ -190,6 +227,8 @@ class Book:
             sheet.write_blank(row, col, None, fmt)
         elif kind == "text" or isinstance(value, str):
             sheet.write_string(row, col, str(escape_text(str(value))), fmt)
+        elif kind == "value":
+            sheet.write_number(row, col, float(value), self.values[_decimals(float(value))])
         else:
             sheet.write_number(row, col, float(value), fmt)
 
@@ -218,18 +257,46 @@ def _extent(sheet: Any, layout: SheetLayout) -> tuple[int, int]:
     return last_row, last_col
 
 
-def _keep_drawings_whole(sheet: Any, layout: SheetLayout, last_row: int, scale: float) -> None:
-    """A chart must not break across pages: a sheet that (nearly) fits on one page height is fitted to one
-    page; otherwise each drawing starts a new page."""
-    if not layout.drawings:
-        return
-    landscape = sheet.orientation == 0
-    page_height = (21.0 if landscape else 29.7) / 2.54 * 96 - 2 * 0.75 * 96
+def _page_height(sheet: Any) -> float:
+    """The printable height of the sheet's page in pixels (A4, top and bottom margins of 0.75 in)."""
+    return PAGE_HEIGHT_PX[sheet.orientation == 0]
+
+
+def _landscape(width: float, height: float) -> bool:
+    """Landscape when the columns (``width`` px) are wider than a portrait page, unless portrait keeps them at
+    :data:`PORTRAIT_MIN_SCALE` or more and prints the sheet (``height`` px) on fewer pages."""
+    if width <= PORTRAIT_PX:
+        return False
+    if PORTRAIT_PX / width < PORTRAIT_MIN_SCALE:
+        return True
+
+    def pages(page_width: float, landscape: bool) -> int:
+        scaled, page = height * min(1.0, page_width / width), PAGE_HEIGHT_PX[landscape]
+        return 1 if scaled <= ONE_PAGE_SLACK * page else math.ceil(scaled / page)
+
+    return pages(LANDSCAPE_PX, True) <= pages(PORTRAIT_PX, False)
+
+
+def _fit_down(sheet: Any, layout: SheetLayout, last_row: int, scale: float) -> bool:
+    """A sheet up to :data:`ONE_PAGE_SLACK` pages high (at the width's ``scale``) is fitted onto one page
+    height, unless that shrinks it below :data:`ONE_PAGE_MIN_SCALE`; then each drawing starts a new page (a chart
+    must not break across pages). True when the sheet is fitted onto one page."""
     height = sum(_row_px(sheet, r) for r in range(last_row + 1)) * scale
-    if height <= 1.3 * page_height:
+    page = _page_height(sheet)
+    if height <= ONE_PAGE_SLACK * page and scale * min(1.0, page / max(height, 1)) >= ONE_PAGE_MIN_SCALE:
         sheet.fit_to_pages(sheet.fit_width, 1)
-    else:
+        return True
+    if layout.drawings:
         sheet.set_h_pagebreaks(sorted({row for row, _, _, _ in layout.drawings if row > 0}))
+    return False
+
+
+def _table_outruns_page(sheet: Any, layout: SheetLayout, scale: float) -> bool:
+    """Whether the rows above the sheet's first drawing (all rows, without one) take more than a page."""
+    if not layout.drawings:
+        return True
+    first = min(row for row, _, _, _ in layout.drawings)
+    return sum(_row_px(sheet, r) for r in range(first)) * scale > _page_height(sheet)
 
 
 def _row_px(sheet: Any, row: int) -> int:
@@ -260,10 +327,15 @@ def _width(column: Column) -> float:
     return float(min(max(values, min(_size(column.header), HEADER_WIDTH), 6) + 2, 60))
 
 
-def _header_lines(column: Column) -> int:
-    """Lines the header takes, wrapped in its column."""
-    width = _width(column) if column.kind != "text" else min(_width(column), TEXT_WIDTH)
-    return max(1, math.ceil(_size(column.header) / (width - 1)))
+def _header_lines(header: str, width: float) -> int:
+    """Lines a header takes, wrapped in its column of ``width`` characters."""
+    return max(1, math.ceil(_size(header) / max(width - 1, 1)))
+
+
+def _decimals(x: float) -> int:
+    """The decimals :func:`scoring.report.numbers.value` writes ``x`` with (0, 1 or 2)."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def to_xlsx(

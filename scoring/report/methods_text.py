@@ -22,13 +22,14 @@ from scoring.methods import Stage as MethodStage
 from scoring.report import numbers as fmt
 from scoring.report.language import _, current
 
-Stage = Literal["normalise", "transform", "weighting", "aggregate", "missing"]
+Stage = Literal["normalise", "transform", "treat", "weighting", "aggregate", "missing"]
 Language = Literal["zh", "en"]
 
 # The report's words for the stages, and the stages of the method records.
 STAGES: dict[str, MethodStage] = {
     "normalise": MethodStage.NORMALISATION,
     "transform": MethodStage.TRANSFORM,
+    "treat": MethodStage.TREATMENT,
     "weighting": MethodStage.WEIGHTING,
     "aggregate": MethodStage.AGGREGATION,
     "missing": MethodStage.MISSING,

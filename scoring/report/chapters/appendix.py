@@ -11,11 +11,10 @@ import re
 import pandas as pd
 
 from scoring.analysis.report_data import ReportData
-from scoring.outputs import escape_text
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
-from scoring.report.labels import DIRECTION_TEXT, FLAG_TEXT
+from scoring.report.labels import COMPARABILITY_TEXT, DIRECTION_TEXT, FLAG_TEXT
 from scoring.report.language import _
 from scoring.report.methods_text import method_label
 from scoring.report.model import Document, Heading
@@ -245,43 +244,40 @@ def _matrix(book: Book, data: ReportData, name: str, frame: pd.DataFrame, kind: 
 
 
 def _weights(book: Book, data: ReportData) -> None:
+    """Sheet 权重与方法: the method settings and AHP checks (short) above the weights of every node (long, its
+    header repeated on every printed page)."""
     sheet = book.sheet(_("权重与方法"))
     nodes = data.system.nodes
-    w = data.weights
-    end = book.table(
-        sheet,
-        [
-            Column(_("上级"), list(w["parent"])),
-            Column(_("节点编码"), list(w["child"])),
-            Column(_("节点名称"), [nodes[str(c)].name for c in w["child"]]),
-            Column(_("权重"), list(w["weight"]), "weight"),
-            Column(_("综合权重"), list(w["overall"]), "weight"),
-            Column(_("赋权方法"), [method_label("weighting", str(m)) for m in w["method"]]),
-        ],
-        freeze=0,
-    )
-    sheet.freeze_panes(1, 0)
     method = data.system.method
+    comparability = _(COMPARABILITY_TEXT.get(method.comparability, method.comparability))
+    if method.comparability == "frozen" and method.base_years is not None:
+        comparability = _(
+            "{label}（{first}—{last} 年）",
+            label=comparability,
+            first=method.base_years[0],
+            last=method.base_years[1],
+        )
     settings = [
-        (_("标准化（默认）"), method.normalise),
+        (_("标准化（默认）"), method_label("normalise", method.normalise)),
         (_("得分区间"), f"[{method.scale[0]:g}, {method.scale[1]:g}]"),
-        (_("合成方法（默认）"), method.aggregate),
+        (_("合成方法（默认）"), method_label("aggregate", method.aggregate)),
         (_("赋权方法（默认）"), method_label("weighting", method.weighting)),
-        (_("缺失值处理"), method.missing),
-        (_("异常值处理"), method.treat),
-        (_("跨年可比"), method.comparability),
+        (_("缺失值处理"), method_label("missing", method.missing)),
+        (_("异常值处理"), method_label("treat", method.treat)),
+        (_("跨年可比"), comparability),
         (_("完成度上限"), f"{method.attainment_cap:g}"),
         (_("指标体系版本"), data.system.version),
     ]
-    row = end + 1
-    sheet.write_string(row, 0, _("方法设置"), book.header)
-    sheet.write_string(row, 1, _("取值"), book.header)
-    for i, (label, value) in enumerate(settings, start=row + 1):
-        sheet.write_string(i, 0, label)
-        sheet.write_string(i, 1, str(escape_text(value)))
-    row += len(settings) + 2
+    row = book.table(
+        sheet,
+        [
+            Column(_("方法设置"), [label for label, _v in settings]),
+            Column(_("取值"), [v for _l, v in settings]),
+        ],
+        freeze=0,
+    )
     if data.ahp:
-        book.table(
+        row = book.table(
             sheet,
             [
                 Column(_("AHP 节点"), [c.node_code for c in data.ahp]),
@@ -292,8 +288,24 @@ def _weights(book: Book, data: ReportData) -> None:
                 Column("CR", [c.cr for c in data.ahp], "weight"),
                 Column(_("一致性检验"), [_("通过") if c.passed else _("未通过") for c in data.ahp]),
             ],
-            first_row=row,
+            first_row=row + 1,
         )
+    w = data.weights
+    composite = data.system.composite.code
+    book.table(
+        sheet,
+        [
+            Column(
+                _("上级"), [nodes[composite].name if str(p) == composite else str(p) for p in w["parent"]]
+            ),
+            Column(_("节点编码"), list(w["child"])),
+            Column(_("节点名称"), [nodes[str(c)].name for c in w["child"]]),
+            Column(_("权重"), list(w["weight"]), "weight"),
+            Column(_("综合权重"), list(w["overall"]), "weight"),
+            Column(_("赋权方法"), [method_label("weighting", str(m)) for m in w["method"]]),
+        ],
+        first_row=row + 1,
+    )
 
 
 def _definitions(book: Book, data: ReportData) -> None:
@@ -308,7 +320,9 @@ def _definitions(book: Book, data: ReportData) -> None:
             Column(_("指标"), [i.name for i in indicators]),
             Column(_("单位"), [i.unit for i in indicators]),
             Column(_("方向"), [_(DIRECTION_TEXT[i.direction]) for i in indicators]),
-            Column(_("标准化方法"), [system.normalise_method(i) for i in indicators]),
+            Column(
+                _("标准化方法"), [method_label("normalise", system.normalise_method(i)) for i in indicators]
+            ),
             Column(_("下阈值"), [i.goalposts[0] if i.goalposts else None for i in indicators], "value"),
             Column(_("上阈值"), [i.goalposts[1] if i.goalposts else None for i in indicators], "value"),
             Column(_("定义"), [i.definition for i in indicators]),

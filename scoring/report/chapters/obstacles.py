@@ -101,6 +101,13 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         return
     nodes = data.system.nodes
     sheet = book.sheet(_("障碍因子"))
+    # the dimensions' table (one row per unit) above the top five (five rows per unit), so that the long table
+    # comes last and its header can repeat on every printed page
+    dims = list(result.dimensions.columns)
+    units = [str(u) for u in result.dimensions.index]
+    columns = [Column(_("区县编码"), units), Column(_("区县名称"), [data.name(u) for u in units])]
+    columns += [Column(nodes[d].name, list(result.dimensions[d] / 100), "percent") for d in dims]
+    end = book.table(sheet, columns, freeze=0)
     top = result.top
     columns = [
         Column(_("区县编码"), list(top["unit_code"])),
@@ -110,11 +117,6 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         Column(_("指标名称"), [nodes[str(c)].name for c in top["indicator_code"]]),
         Column(_("障碍度"), list(top["obstacle"] / 100), "percent"),
     ]
-    end = book.table(sheet, columns, freeze=1)
-    dims = list(result.dimensions.columns)
-    units = [str(u) for u in result.dimensions.index]
-    columns = [Column(_("区县编码"), units), Column(_("区县名称"), [data.name(u) for u in units])]
-    columns += [Column(nodes[d].name, list(result.dimensions[d] / 100), "percent") for d in dims]
     book.table(sheet, columns, first_row=end + 1)
 
 
