@@ -198,7 +198,10 @@ def test_raw_values_show_at_most_two_decimals(book: openpyxl.Workbook) -> None:
         if isinstance(cell.value, float | int):
             text = f"{cell.value:.2f}".rstrip("0").rstrip(".")
             decimals = len(text.split(".")[1]) if "." in text else 0
-            assert cell.number_format == {0: "0", 1: "0.0", 2: "0.00"}[decimals], (cell.coordinate, cell.value)
+            assert cell.number_format == {0: "0", 1: "0.0", 2: "0.00"}[decimals], (
+                cell.coordinate,
+                cell.value,
+            )
 
 
 def test_method_settings_are_named_in_the_editions_language(book: openpyxl.Workbook) -> None:
