@@ -122,3 +122,39 @@ def test_progress_bars_on_a_terminal_only_never_in_piped_output(tmp_path: Path) 
     assert "rank intervals" in terminal and BAR in terminal  # the bar was drawn on the terminal
     assert BAR not in stdout and "\x1b[" not in stdout  # the piped tables are plain
     assert "高新区 370171" in stdout
+
+
+def test_at_80_columns_names_and_tier_chances_stay_whole(tmp_path: Path) -> None:
+    import re
+
+    output = run80(
+        "uncertainty", "-y", "2024", "--replications", "30", "--out", str(tmp_path / "u.json"), *FORMS
+    )
+    ranks = output.split("敏感性指数")[0]
+    # a tier's name and its chance on one line ("追赶 38%"), never the name at a line's end and the share below
+    assert not [line for line in ranks.splitlines() if re.search(r"(领先|先进|追赶|起步)\s*$", line)]
+    assert not [line for line in ranks.splitlines() if re.fullmatch(r"\s*\d+%\s*", line)]
+    assert "rank intervals\n" in output  # the title is not broken between its words
+    assert re.search(r"^ +Z 分数标准化 *$", output, re.MULTILINE)  # one level a line, whole
+
+    monitor = run80("monitor", "-y", "2024", *FORMS)
+    assert re.search(
+        r"^ DI-01 每万人5G基站数 *$", monitor, re.MULTILINE
+    )  # on a line of its own, above its units
+    assert re.search(r"^   历下区 ", monitor, re.MULTILINE)
+
+    explain = run80("explain", "-y", "2024", "--unit", "370102", *FORMS)
+    assert "千兆宽带用户占比" in explain and "每万人5G基站数" in explain  # not broken into pieces
+
+
+def test_whatif_says_its_statuses_in_words_and_wraps_its_summary_as_chinese() -> None:
+    output = run80("whatif", "-y", "2024", "--unit", "370103", *FORMS)
+    for code in ("applied", "reached", "goalpost", "not_applicable"):
+        assert code not in output, code
+    assert "已达到" in output and "阈值" in output
+    assert "与上一位槐荫区（370104）的差距分解" in output  # the unit above by name
+    summary = output.split("与上一位槐荫区")[0].splitlines()
+    # Chinese prose fills its lines (rich broke it at spaces only, leaving lines half empty)
+    paragraphs_ends = {i for i, line in enumerate(summary) if line.endswith(("。", "）"))}
+    short = [line for i, line in enumerate(summary) if i not in paragraphs_ends and width_of(line) < 70]
+    assert not short, short

@@ -22,6 +22,7 @@ from scoring.cli.common import (
     cell,
     check_unit,
     console,
+    print_text,
     progress,
     read_checked,
     reports_errors,
@@ -209,16 +210,19 @@ def show_rank_intervals(units: "pd.DataFrame", title: str) -> None:
     view.add_column("5–95% 区间\ninterval", justify="right", no_wrap=True)
     view.add_column("中位\nmedian", justify="right", no_wrap=True)
     view.add_column("梯队\ntier", no_wrap=True)
-    view.add_column("梯队概率\ntier chances", overflow="fold")
+    view.add_column("梯队概率\ntier chances", no_wrap=True)
     chances = [c for c in units.columns if str(c).startswith("p_")]
     for row in units.to_dict("records"):
         low, high = row["rank_q05"], row["rank_q95"]
         interval = "" if low != low else f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
-        tiers = "  ".join(
-            f"{f'{NO_TIER} none' if c == f'p_{NO_TIER}' else str(c)[2:]}\u00a0{row[c]:.0%}"
+        # two tiers a line, each kept whole: rich breaks lines at any space (a no-break space too), which split
+        # "追赶 38%" at 80 columns
+        shares = [
+            f"{f'{NO_TIER} none' if c == f'p_{NO_TIER}' else str(c)[2:]} {row[c]:.0%}"
             for c in chances
             if row[c] > 0
-        )
+        ]
+        tiers = "\n".join("  ".join(shares[i : i + 2]) for i in range(0, len(shares), 2))
         view.add_row(
             cell(row["nominal_rank"]),
             f"{row['unit_name']} {row['unit_code']}",
@@ -250,7 +254,7 @@ def show_sensitivity(sensitivity: "pd.DataFrame") -> None:
         factor = str(row["assumption"])
         view.add_row(
             f"{factor_label(factor, 'zh')} {factor_label(factor, 'en')}",
-            level_labels(factor, str(row["levels"])),
+            level_labels(factor, str(row["levels"])).replace("、", "\n"),  # one level a line, kept whole
             *values,
         )
     console.print(view)
@@ -286,13 +290,14 @@ def whatif(
     check_unit(resolve_system(system), unit)  # before reading the data
     indicator_system, dataset = read_checked(system, data, force)
     result = whatif_analysis(indicator_system, dataset, year, unit, share)
-    console.print(result.text)
+    print_text(result.text)
     if result.gap.above is not None:
+        above = f"{indicator_system.unit_names.get(result.gap.above, '')}（{result.gap.above}）"
         gap = result.gap.table[result.gap.table["node_code"].isin(indicator_system.indicator_codes)]
         gap = gap.sort_values("difference", ascending=False)
         show_frame(
             gap[["node_code", "node_name", "contribution", "contribution_above", "difference"]],
-            f"与上一位（{result.gap.above}）的差距分解 / gap by indicator (sum = {result.gap.gap:.4f})",
+            f"与上一位{above}的差距分解 / gap by indicator (sum = {result.gap.gap:.4f})",
         )
     show_frame(
         result.goals[
@@ -339,7 +344,7 @@ def audit(
 
     indicator_system, dataset = read_checked(system, data, force)
     result = run_audit(evaluate(indicator_system, dataset, year))
-    console.print(result.text)
+    print_text(result.text)
     show_frame(
         result.dimensions[["node_code", "node_name", "children", "cronbach_alpha", "first_component_share"]],
         "维度内部一致性 / internal consistency",

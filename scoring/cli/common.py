@@ -435,18 +435,39 @@ HEADERS: dict[str, str] = {
 }
 
 
+# How the engine's codes in a column read on the console (the what-if analysis' goal sources and statuses): in
+# Chinese, as the names beside them (the column's header says it in English too), short enough to leave the
+# names room at 80 columns.
+VALUE_TEXT: dict[str, dict[str, str]] = {
+    "goal_source": {"target": "目标值", "goalpost": "阈值", "best_observed": "最优值"},
+    "status": {"applied": "已测算", "reached": "已达到", "not_applicable": "不适用", "no_goal": "无目标"},
+}
+SHORT_TEXT = (
+    16  # a text column whose cells are all this wide or less is never broken: the long ones get the room
+)
+
+
 def table(title: str | None = None) -> Table:
     """A console table that stays readable at 80 columns: no vertical rules, a rule under the header."""
     from rich import box
     from rich.table import Table
 
-    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left", header_style="bold")
+    return Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title_justify="left",
+        header_style="bold",
+        # at least as wide as its title (up to the console): a narrow table would break the title's words
+        min_width=min(width_of(title), console.width) if title else None,
+    )
 
 
 def show_frame(frame: pd.DataFrame, title: str, digits: int = 3, limit: int | None = None) -> None:
     """A table on the console: a ``<x>_code`` column and its ``<x>_name`` shown as one column ("DI-01 名称"),
     headers in Chinese and English (:data:`HEADERS`), numbers right-aligned and never broken (floats with
-    ``digits`` decimals), text wrapped, missing values blank, at most ``limit`` rows."""
+    ``digits`` decimals), codes of :data:`VALUE_TEXT` in words, short text kept on one line and long text (names)
+    wrapped, missing values blank, at most ``limit`` rows."""
     import pandas as pd
 
     shown = frame if limit is None else frame.head(limit)
@@ -459,6 +480,8 @@ def show_frame(frame: pd.DataFrame, title: str, digits: int = 3, limit: int | No
         if name.endswith("_code") and f"{name[:-5]}_name" in shown.columns:
             values = values.astype(str) + " " + shown[f"{name[:-5]}_name"].fillna("").astype(str)
             name = name[:-5]
+        if name in VALUE_TEXT:
+            values = values.map(lambda v, words=VALUE_TEXT[name]: words.get(v, v))
         columns[name] = values
     view = table(title)
     for name, values in columns.items():
@@ -466,6 +489,8 @@ def show_frame(frame: pd.DataFrame, title: str, digits: int = 3, limit: int | No
         header = HEADERS.get(name, name).replace(" ", "\n", 1)  # Chinese above English
         if numeric:
             view.add_column(header, justify="right", no_wrap=True)
+        elif max((width_of(cell(v)) for v in values), default=0) <= SHORT_TEXT:
+            view.add_column(header, no_wrap=True)
         else:
             view.add_column(header, overflow="fold")
     for row in zip(*columns.values(), strict=True):

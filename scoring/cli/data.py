@@ -18,6 +18,7 @@ from scoring.cli.common import (
     evaluate_files,
     output_format,
     print_problems,
+    print_text,
     progress,
     reports_errors,
     resolve_system,
@@ -212,23 +213,20 @@ def monitor(
     names = {node.code: node.name for node in evaluation.system.indicators}
     table.insert(3, "indicator_name", table["indicator_code"].map(names))
     view = table_view(f"{evaluation.system.name}（{year} 年）目标完成情况 / target attainment")
-    view.add_column("指标\nindicator", overflow="fold", ratio=3)
-    view.add_column("区县\nunit", overflow="fold", ratio=1)
+    # one column for the indicator and, below it, its units: the names get the width the numbers leave
+    view.add_column("指标 / 区县\nindicator / unit", overflow="fold")
     for header in ("数值\nvalue", "序时目标\nexpected", "目标\ntarget", "完成度\nattained"):
         view.add_column(header, justify="right", no_wrap=True)
     view.add_column("状态\nstatus", no_wrap=True)
     shown = None
     for row in table.sort_values(["indicator_code"], kind="stable").itertuples(index=False):
-        if row.indicator_code != shown:  # the indicator once, above its units
+        if row.indicator_code != shown:  # the indicator once, on a line of its own above its units
             if shown is not None:
                 view.add_section()
             shown = row.indicator_code
-            indicator = f"{row.indicator_code} {row.indicator_name}"
-        else:
-            indicator = ""
+            view.add_row(f"{row.indicator_code} {row.indicator_name}")
         view.add_row(
-            indicator,
-            str(evaluation.system.unit_names.get(row.unit_code, row.unit_code)),
+            "  " + str(evaluation.system.unit_names.get(row.unit_code, row.unit_code)),
             "" if pd.isna(row.value) else f"{row.value:g}",
             "" if pd.isna(row.expected) else f"{row.expected:.4g}",
             f"{row.target:g}（{row.target_year}）" if row.target_year else f"{row.target:g}",
@@ -237,7 +235,7 @@ def monitor(
         )
     console.print(view)
     counts = table["status"].value_counts()
-    console.print(
+    print_text(
         "；".join(f"{status} {counts[status]} 项" for status in STATUSES if counts.get(status, 0))
         + "\n"
         + "; ".join(
@@ -268,16 +266,19 @@ def print_explanation(evaluation: "Evaluation", unit: str) -> None:
     frame = evaluation.explain(unit)
     name = evaluation.system.unit_names.get(unit, unit)
     view = table_view(f"{name}（{unit}）{evaluation.year} 年得分分解 / contributions")
-    view.add_column("指标\nnode", overflow="fold", ratio=1)
-    view.add_column("原始值\nraw", justify="right", overflow="fold")
+    view.add_column("指标\nnode", overflow="fold")
+    view.add_column("原始值\nraw", justify="right", no_wrap=True)  # the number, its unit below it
     for header in ("得分\nscore", "权重\nweight", "总权重\noverall", "贡献\ncontrib.", "占比\nshare"):
         view.add_column(header, justify="right", no_wrap=True)
     for row in frame.itertuples(index=False):
         indent = "  " * int(row.level)
-        raw = "" if row.raw_value != row.raw_value else f"{row.raw_value:g} {row.unit or ''}".strip()
+        raw = "" if row.raw_value != row.raw_value else f"{row.raw_value:g}\n{row.unit or ''}".strip()
         score = "缺失" if row.score != row.score else f"{row.score:.2f}"
+        # an indicator's name on a line of its own below its code: rich would break the line at the space and
+        # start the name at the left edge
+        leaf = row.node_code in evaluation.system.indicator_codes
         view.add_row(
-            f"{indent}{row.node_code} {row.node_name}",
+            f"{indent}{row.node_code}{chr(10) + indent if leaf else ' '}{row.node_name}",
             raw,
             score,
             f"{row.weight:.4f}",
