@@ -137,7 +137,7 @@ EN: dict[str, str] = {
     "{name} {n} 个": "{name} {n}",
     "{first}—{last} 年，全市综合指数平均分由 {a} 分变为 {b} 分，{change}。": "From {first} to {last} the city average of the composite index went from {a} to {b} points, {change}.",
     "本指标体系未设置规划目标。": "The indicator system sets no plan targets.",
-    "{name}：{counts} 个单元滞后于序时进度（{year} 年应达 {expected}{unit}），分别是{value}。": "{name}: {counts} units are behind schedule (expected by {year}: {expected} {unit}): {value}.",
+    "{name}：{counts} 个单元滞后于序时进度（{year} 年应达 {expected}），分别是{value}。": "{name}: {counts} units are behind schedule (expected by {year}: {expected}): {value}.",
     "数据中没有 {value} 年的评价结果，本报告不作年度比较。": "The data have no results for {value}, so this report makes no comparison with the previous year.",
     "全部 {changed} 个单元综合得分均有提高。": "All {changed} units raised their composite score.",
     "全部 {changed} 个单元综合得分均未提高。": "None of the {changed} units raised its composite score.",

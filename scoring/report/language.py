@@ -161,13 +161,13 @@ def _english_node(node: Node) -> Node:
     }
     return node.model_copy(
         update={
-            "name": node.name_en or node.name,
+            "name": _typeset(node.name_en or node.name),
             "children": children,
-            "unit": measure_en(node.unit, node.unit_en),
-            "definition": node.definition_en or node.definition,
-            "guidance": node.guidance_en or node.guidance,
-            "source": node.source_en or node.source,
-            "remark": node.remark_en or node.remark,
+            "unit": _typeset(measure_en(node.unit, node.unit_en)),
+            "definition": _typeset(node.definition_en or node.definition),
+            "guidance": _typeset(node.guidance_en or node.guidance),
+            "source": _typeset(node.source_en or node.source),
+            "remark": _typeset(node.remark_en or node.remark),
             **targets,
         }
     )
@@ -175,8 +175,18 @@ def _english_node(node: Node) -> Node:
 
 def _english_target(target: Target) -> Target:
     return target.model_copy(
-        update={"source": target.source_en or target.source, "note": target.note_en or target.note}
+        update={
+            "source": _typeset(target.source_en or target.source),
+            "note": _typeset(target.note_en or target.note),
+        }
     )
+
+
+def _typeset(text: str | None) -> str | None:
+    """An English text of the system file as printed: no line ends inside a number (``10 000 persons``)."""
+    from scoring.report.numbers import unbroken
+
+    return unbroken(text) if text else text
 
 
 def problem_message(problem: Problem) -> str:

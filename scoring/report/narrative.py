@@ -323,12 +323,11 @@ def targets_text(data: ReportData) -> list[str]:
     for t in data.findings.behind_targets[:5]:
         out.append(
             _(
-                "{name}：{counts} 个单元滞后于序时进度（{year} 年应达 {expected}{unit}），分别是{value}。",
+                "{name}：{counts} 个单元滞后于序时进度（{year} 年应达 {expected}），分别是{value}。",
                 name=t.name,
                 counts=t.counts[BEHIND],
                 year=data.year,
-                expected=fmt.value(t.expected),
-                unit=t.unit,
+                expected=fmt.with_unit(fmt.value(t.expected), t.unit),
                 value=_join(data.name(u) for u in t.behind_units),
             )
         )

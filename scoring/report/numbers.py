@@ -4,6 +4,7 @@ sentence is always written exactly as in the tables (a test parses the text and 
 from __future__ import annotations
 
 import math
+import re
 
 MISSING = "—"
 
@@ -96,8 +97,22 @@ def chinese_numeral(n: int) -> str:
 
 
 def with_unit(number: str, unit: str | None) -> str:
-    """A formatted number followed by its unit: a space before a Latin unit, also one that starts with a figure
-    (``2005 PFLOPS``, ``12.5 100 million yuan``), none before a Chinese unit or % (``35家``, ``91.8%``)."""
-    if not unit:
+    """A formatted number followed by its unit, as a unit is written after a figure
+    (:func:`scoring.system.measures.after_figure`: ``33`` for a count, ``206.6 (100 million yuan)``): a space
+    before a Latin unit or one put in brackets (``2005 PFLOPS``), none before a Chinese unit or % (``35家``, ``91.8%``)."""
+    from scoring.system.measures import after_figure
+
+    shown = after_figure(unit or "")
+    if not shown:
         return number
-    return f"{number} {unit}" if unit[0].isascii() and unit[0].isalnum() else f"{number}{unit}"
+    latin = shown[0].isascii() and shown[0].isalpha()
+    return f"{number} {shown}" if latin or shown != unit else number + shown
+
+
+_DIGIT_GROUP = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+
+
+def unbroken(text: str) -> str:
+    """``text`` with the spaces between a number's digit groups made no-break (``10 000``, ``9 415 000``), so a
+    line never ends inside a number."""
+    return _DIGIT_GROUP.sub("\u00a0", text)

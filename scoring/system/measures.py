@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-# Chinese unit → English, as it stands after a number or at the head of a column ("12.5 100 million yuan").
+# A count of things (个, 家): "number" at the head of a column, nothing after a figure (see after_figure).
+COUNT: Final = "number"
+
+# Chinese unit → English, as it stands at the head of a column or in a list of indicators.
 MEASURES_EN: Final[dict[str, str]] = {
     "%": "%",
     "％": "%",
@@ -32,11 +35,11 @@ MEASURES_EN: Final[dict[str, str]] = {
     "万人次": "10 000 person-times",
     "户": "households",
     "万户": "10 000 households",
-    "个": "number",
-    "家": "number",
-    "所": "number",
-    "座": "number",
-    "台": "number",
+    "个": COUNT,
+    "家": COUNT,
+    "所": COUNT,
+    "座": COUNT,
+    "台": COUNT,
     "套": "sets",
     "件": "items",
     "项": "items",
@@ -100,4 +103,17 @@ def measure_en(unit: str | None, unit_en: str | None = None) -> str | None:
         per = _PER.get(denominator) or MEASURES_EN.get(denominator)
         if per is not None:
             return f"{MEASURES_EN[numerator]} per {per}"
+    return unit
+
+
+def after_figure(unit: str) -> str:
+    """A unit as written after a figure: a count says nothing (``33``, not 33 number), a count per something keeps
+    the "per" (``38.5 per 10 000 persons``), a unit that starts with a figure goes in brackets (``206.6 (100
+    million yuan)``, not 206.6 100 million yuan); any other unit (``亿元``, ``%``, ``PFLOPS``) as it is."""
+    if unit == COUNT:
+        return ""
+    if unit.startswith(f"{COUNT} per "):
+        return unit[len(COUNT) + 1 :]
+    if unit[:1].isdigit():
+        return f"({unit})"
     return unit

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from scoring.pipeline.attainment import AHEAD, BEHIND, NOT_MET, ON_TRACK, status_text
 from scoring.system import IndicatorSystem
 from scoring.system.geometry import REASON_POINT, REASONS, map_layout
-from scoring.system.measures import measure_en
+from scoring.system.measures import after_figure, measure_en
 from scoring.system.models import QuantileTiers
 from service.auth import Principal
 from service.context import ServiceContext
@@ -292,6 +292,7 @@ def profile_view(context: ServiceContext, view: RoundRead, unit: str, t: Transla
         path = system.path(code)
         dimension = path[1] if len(path) > 2 else code
         given = system.nodes[code]
+        measure = measure_en(given.unit, given.unit_en) if t.lang == "en" else given.unit
         indicators.append(
             node
             | {
@@ -300,7 +301,8 @@ def profile_view(context: ServiceContext, view: RoundRead, unit: str, t: Transla
                 "average": average.get(code),
                 # the system file's texts in the page's language (English where the file gives it; a unit of
                 # measurement also from the catalogue of scoring.system.measures)
-                "unit": measure_en(given.unit, given.unit_en) if t.lang == "en" else given.unit,
+                "unit": measure,
+                "unit_after_figure": after_figure(measure or ""),  # 33, not 33 number
                 "definition": t.pick(given.definition or "", given.definition_en),
                 "source": t.pick(given.source or "", given.source_en),
             }

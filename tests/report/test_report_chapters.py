@@ -88,5 +88,17 @@ def test_a_value_with_its_unit() -> None:
     assert fmt.with_unit("2005", "PFLOPS") == "2005 PFLOPS"
     assert fmt.with_unit("35", "家") == "35家"
     assert fmt.with_unit("91.8", "%") == "91.8%"
-    assert fmt.with_unit("12.5", "100 million yuan") == "12.5 100 million yuan"  # 亿元 in English
+    # English units (scoring.system.measures): 亿元, 个, 个/万人
+    assert fmt.with_unit("12.5", "100 million yuan") == "12.5 (100 million yuan)"
+    assert fmt.with_unit("33", "number") == "33"
+    assert fmt.with_unit("38.5", "number per 10 000 persons") == "38.5 per 10 000 persons"
+
+
+def test_a_number_keeps_its_digit_groups_on_one_line() -> None:
+    assert (
+        fmt.unbroken("50 000 base stations, 10 000 persons")
+        == "50\u00a0000 base stations, 10\u00a0000 persons"
+    )
+    assert fmt.unbroken("9 415 000") == "9\u00a0415\u00a0000"
+    assert fmt.unbroken("2 2025 12 EFLOPS") == "2 2025 12 EFLOPS"  # not groups of three: separate numbers
     assert fmt.with_unit("3", None) == "3"

@@ -11,7 +11,7 @@ import yaml
 from scoring.shipped import systems_dir
 from scoring.system import load_system, parse_system
 from scoring.system.load import TRANSLATIONS
-from scoring.system.measures import measure_en
+from scoring.system.measures import after_figure, measure_en
 
 SYSTEM = """
 id: t
@@ -96,3 +96,10 @@ def test_units_of_measurement_in_english() -> None:
     assert measure_en("亿元", "100 million CNY") == "100 million CNY"
     assert measure_en("标准机架") == "标准机架"
     assert measure_en(None) is None
+
+
+def test_a_unit_after_a_figure() -> None:
+    assert after_figure("number") == ""  # 33, not 33 number
+    assert after_figure("number per 10 000 persons") == "per 10 000 persons"
+    assert after_figure("100 million yuan") == "(100 million yuan)"
+    assert after_figure("亿元") == "亿元" and after_figure("cases") == "cases"

@@ -151,7 +151,8 @@ def test_the_profile_gives_each_indicators_definition_source_and_unit_in_the_pag
     assert "年末已开通5G基站数 ÷ 年末常住人口（万人）" in chinese and "计量单位：个/万人" in chinese
     # the contributions table prints the raw value with its unit in the page's language too
     page = client.get(f"/districts/370102?year={YEAR}&lang=en").text
-    assert '<span class="muted">number per 10 000 persons</span>' in page
+    # (a count per something after a figure: 38.52 per 10 000 persons, not 38.52 number per …)
+    assert '<span class="muted">per 10 000 persons</span>' in page
 
 
 # ------------------------------------------------------------------------------------- sign-in, CSRF
