@@ -180,3 +180,80 @@ def test_the_jinan_system_gives_english_names_so_the_english_pages_are_checked_f
     english = {system.name, *(u.name for u in system.units), *(u.group for u in system.units if u.group)}
     english |= {tier.name for tier in (system.tiers if isinstance(system.tiers, list) else [])}
     assert not english & allowed
+
+
+# --------------------------------------------------------------------------------------------- chart labels
+
+DIMENSION_LABELS = """() => {
+  const el = document.querySelector('[data-chart="dimensions"]');
+  const option = echarts.getInstanceByDom(el).getOption();
+  const axis = [].concat(option.xAxis, option.yAxis).find((a) => a.type === 'category');
+  const values = new Set(['0', '20', '40', '60', '80', '100']);
+  const legend = new Set(option.series.map((s) => s.name));
+  const lines = Array.from(el.querySelectorAll('svg text')).map((t) => t.textContent.trim())
+    .filter((t) => t && !values.has(t) && !legend.has(t));
+  return {lying: option.yAxis[0].type === 'category', overflow: axis.axisLabel.overflow, labels: axis.data, lines};
+}"""
+
+
+@pytest.mark.parametrize(("width", "lying"), [(PHONE, True), (1366, False)])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_dimension_bar_labels_break_between_words_only(
+    browser: Any, layout_site: Site, width: int, lying: bool, lang: str
+) -> None:
+    """The profile's dimension bars: on a phone they lie (names on the left, one line each here), on a desktop
+    they stand; every label line the chart draws is a run of whole words of a dimension's name (a Chinese name
+    whole), never a piece of a word (infrastr|ucture, 数字基|础设施)."""
+    tab = open_tab(browser, layout_site, viewport={"width": width, "height": 900})
+    try:
+        tab.page.goto(f"/districts/370102?year={YEAR}&lang={lang}")
+        tab.page.wait_for_selector('[data-chart="dimensions"][data-drawn="true"]')
+        drawn = tab.page.evaluate(DIMENSION_LABELS)
+        tab.guard.check()
+    finally:
+        tab.context.close()
+    assert drawn["lying"] is lying
+    assert drawn["overflow"] == "break"
+    assert len(drawn["labels"]) == 5
+    assert drawn["lines"], drawn
+    pieces = [
+        line for line in drawn["lines"] if not any(f" {line} " in f" {label} " for label in drawn["labels"])
+    ]
+    assert not pieces, f"label lines that cut a word: {pieces} (labels {drawn['labels']})"
+    if lang == "zh":
+        assert sorted(drawn["lines"]) == sorted(drawn["labels"])
+
+
+STACKED = {  # page → the tables that read as one block per row on a phone
+    "/": ["#top-title ~ .table-wrap table.ranking", "#rounds"],
+    f"/rankings?year={YEAR}": ["#ranking"],
+    f"/districts/370102?year={YEAR}": ["#attainment"],
+    f"/compare?year={YEAR}&a=370102&b=370172": ["#compare-table"],
+}
+CUT_OFF = """(selector) => {
+  const table = document.querySelector(selector);
+  const cells = Array.from(table.querySelectorAll('tbody th, tbody td'));
+  const right = Math.max(...cells.map((c) => c.getBoundingClientRect().right));
+  const box = table.closest('.table-wrap') || table.parentElement;
+  return {cells: cells.length, right, edge: box.getBoundingClientRect().right, scrolls: box.scrollWidth > box.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ranking_and_attainment_rows_are_not_cut_off_at_390px(
+    browser: Any, layout_site: Site, lang: str
+) -> None:
+    """The rankings, the home page's top ten and rounds, the profile's targets and the comparison show every cell of a row
+    inside the phone's width (a block per row), not a table whose right columns are hidden in a scroll box."""
+    tab = open_tab(browser, layout_site, viewport={"width": PHONE, "height": 844})
+    try:
+        for path, selectors in STACKED.items():
+            tab.page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            for selector in selectors:
+                found = tab.page.evaluate(CUT_OFF, selector)
+                assert found["cells"] > 0, (path, selector)
+                assert not found["scrolls"], (path, selector, found)
+                assert found["right"] <= found["edge"] + 0.5, (path, selector, found)
+        tab.guard.check()
+    finally:
+        tab.context.close()

@@ -47,12 +47,77 @@
   var axisLabel = { color: MUTED };
   var splitLine = { lineStyle: { color: GRID } };
 
-  // the width a category label may take under its bar group, so that labels wrap instead of overlapping on a
-  // phone (spec.width: the chart's width in pixels when it was drawn)
+  /* How wide a text is in the charts' font (12 px, as ECharts draws axis labels), measured on a canvas. */
+  var measurer = null;
+  function textWidth(text, size) {
+    if (!measurer) { measurer = document.createElement('canvas').getContext('2d'); }
+    measurer.font = (size || 12) + 'px ' + getComputedStyle(document.documentElement).fontFamily;
+    return measurer.measureText(String(text)).width;
+  }
+  /* The widest word of some labels: a label is broken between words only, and a name without spaces (Chinese)
+     counts as one word, so that it is never cut in the middle (数字基|础设施, infrastr|ucture). */
+  function widestWord(labels) {
+    var widest = 0;
+    labels.forEach(function (label) {
+      String(label).split(' ').forEach(function (word) { widest = Math.max(widest, textWidth(word)); });
+    });
+    return Math.ceil(widest) + 2;
+  }
+
+  // the width a category label may take under its bar group (spec.width: the chart's width in pixels when it
+  // was drawn)
   function labelWidth(spec) {
     if (!spec.width) { return 80; }
     var slot = Math.floor((spec.width - 70) / Math.max(1, spec.categories.length)) - 6;
     return Math.max(28, Math.min(80, slot));
+  }
+  /* Bars stand upright while every label's words fit under their group (wrapped between words); otherwise
+     (a phone) they lie down, with the labels on the left, wrapped between words on lines as wide as the widest
+     word (at most 45 % of the chart). */
+  function barLayout(spec) {
+    if (spec.horizontal) {
+      return { horizontal: true, labelWidth: 150, overflow: 'truncate', rowHeight: 28 };
+    }
+    var widest = widestWord(spec.categories);
+    var under = labelWidth(spec);
+    if (widest <= under) {
+      return { horizontal: false, labelWidth: under, overflow: 'break' };
+    }
+    var room = Math.floor((spec.width || 600) * 0.45);
+    return {
+      horizontal: true,
+      labelWidth: Math.max(widest, Math.min(room, widestLabel(spec.categories))),
+      overflow: 'break',
+      rowHeight: 16 + 14 * Math.max(1, spec.series.length)
+    };
+  }
+  function widestLabel(labels) {
+    return Math.ceil(Math.max.apply(null, labels.map(function (l) { return textWidth(l); }))) + 2;
+  }
+  /* The height a chart needs: lying bars get a row each (and the legend's lines below). */
+  function chartHeight(spec) {
+    if (spec.kind === 'interval') { return Math.max(220, 28 * spec.categories.length + 70); }
+    if (spec.kind !== 'bars') { return null; }
+    var layout = barLayout(spec);
+    if (!layout.horizontal) { return null; }
+    return Math.max(220, layout.rowHeight * spec.categories.length + 50 + legendLines(spec) * 22);
+  }
+  /* A legend at the chart's foot wraps onto as many lines as its names need (none is hidden behind a scroll
+     arrow); how many lines, estimated from the names' widths (symbol 25 px, gap 10 px). */
+  function legendLines(spec) {
+    if (!spec.series || spec.series.length < 2) { return 0; }
+    var room = Math.max(120, (spec.width || 600) - 20);
+    var lines = 1;
+    var used = 0;
+    spec.series.forEach(function (s) {
+      var item = textWidth(s.name) + 25 + 5 + 10;
+      if (used && used + item > room) { lines += 1; used = 0; }
+      used += item;
+    });
+    return lines;
+  }
+  function legend() {
+    return { bottom: 0, type: 'plain', itemGap: 10, textStyle: { color: INK } };
   }
 
   var builders = {
@@ -83,29 +148,31 @@
     },
 
     bars: function (spec) {
-      var horizontal = !!spec.horizontal;
+      var layout = barLayout(spec);
+      var horizontal = layout.horizontal;
+      var lines = legendLines(spec);
       var categoryAxis = {
         type: 'category',
         data: spec.categories,
         inverse: horizontal,
         axisLabel: horizontal
-          ? { color: INK, width: 150, overflow: 'truncate', interval: 0 }
-          : { color: INK, width: labelWidth(spec), overflow: 'break', interval: 0, lineHeight: 14 },
+          ? { color: INK, width: layout.labelWidth, overflow: layout.overflow, interval: 0, lineHeight: 14 }
+          : { color: INK, width: layout.labelWidth, overflow: 'break', interval: 0, lineHeight: 14 },
         axisTick: { show: false }
       };
       var valueAxis = { type: 'value', axisLabel: axisLabel, splitLine: splitLine };
       if (spec.max) { valueAxis.max = Math.ceil(spec.max); valueAxis.min = 0; }
       return base({
-        legend: spec.series.length > 1 ? { bottom: 0, textStyle: { color: INK } } : undefined,
+        legend: lines ? legend() : undefined,
         tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' }, valueFormatter: round2 },
-        grid: { left: 8, right: 24, top: 16, bottom: spec.series.length > 1 ? 40 : 8, containLabel: true },
+        grid: { left: 8, right: 24, top: 16, bottom: lines ? 16 + 22 * lines : 8, containLabel: true },
         xAxis: horizontal ? valueAxis : categoryAxis,
         yAxis: horizontal ? categoryAxis : valueAxis,
         series: spec.series.map(function (s) {
           return {
             type: 'bar',
             name: s.name,
-            barMaxWidth: 28,
+            barMaxWidth: horizontal && spec.series.length > 1 ? 12 : 28,
             data: s.values.map(function (v) {
               if (!spec.signed) { return value(v); }
               return { value: value(v), itemStyle: { color: v !== null && v < 0 ? '#b3261e' : PALETTE[0] } };
@@ -117,9 +184,9 @@
 
     trend: function (spec) {
       return base({
-        legend: { bottom: 0, type: 'scroll', textStyle: { color: INK } },
+        legend: legend(),
         tooltip: { trigger: 'axis', confine: true, valueFormatter: round2 },
-        grid: { left: 8, right: 24, top: 16, bottom: 48, containLabel: true },
+        grid: { left: 8, right: 24, top: 16, bottom: 26 + 22 * Math.max(1, legendLines(spec)), containLabel: true },
         xAxis: { type: 'category', data: spec.categories, axisLabel: { color: INK }, boundaryGap: false },
         yAxis: { type: 'value', scale: true, axisLabel: axisLabel, splitLine: splitLine },
         series: spec.series.map(function (s, i) {
@@ -283,6 +350,15 @@
       });
   }
 
+  /* The chart's box as tall as its rows need (lying bars, rank intervals, a legend of many lines); other
+     charts keep the height the style sheet gives them. */
+  function fitHeight(el, spec) {
+    el.style.height = '';
+    var height = chartHeight(spec);
+    if (spec.kind === 'trend' && legendLines(spec) > 1) { height = el.clientHeight + 22 * (legendLines(spec) - 1); }
+    if (height) { el.style.height = height + 'px'; }
+  }
+
   function drawCharts() {
     var source = document.getElementById('chart-data');
     if (!source || typeof window.echarts === 'undefined') { return; }
@@ -292,11 +368,9 @@
       var spec = specs[el.getAttribute('data-chart')];
       if (spec && spec.kind === 'map') { drawMap(el, spec, drawn); return; }
       if (!spec || !builders[spec.kind]) { return; }
-      if (spec.kind === 'interval' || (spec.kind === 'bars' && spec.horizontal)) {
-        el.style.height = Math.max(220, 28 * spec.categories.length + 70) + 'px';
-      }
-      var chart = window.echarts.init(el, null, { renderer: 'svg', locale: lang });
       spec.width = el.clientWidth;
+      fitHeight(el, spec);
+      var chart = window.echarts.init(el, null, { renderer: 'svg', locale: lang });
       chart.setOption(builders[spec.kind](spec));
       el.setAttribute('data-drawn', 'true');
       drawn.push({ chart: chart, spec: spec, el: el });
@@ -308,7 +382,8 @@
         drawn.forEach(function (d) {
           if (!d.spec) { d.resize(); return; }
           d.spec.width = d.el.clientWidth;
-          d.chart.setOption(builders[d.spec.kind](d.spec));
+          fitHeight(d.el, d.spec);
+          d.chart.setOption(builders[d.spec.kind](d.spec), true);
           d.chart.resize();
         });
       }, 100);
