@@ -135,7 +135,9 @@ def results_document(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def write_results(evaluation: Evaluation, path: str | Path) -> Path:
-    """Write by extension: ``.csv`` (long table, UTF-8 with BOM so Excel shows Chinese), ``.json``, ``.xlsx``."""
+    """Write by extension: ``.csv`` (long table, UTF-8 with BOM so Excel shows Chinese), ``.json``, ``.xlsx``
+    (sheets 汇总, 结果明细, 权重, 目标完成度, 原始数据, 标准化值, each set up to print: A4, fitted to the page
+    width, header row repeated, page numbers; numbers at full precision shown with two to four decimals)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
@@ -163,11 +165,60 @@ def _write_xlsx(evaluation: Evaluation, path: Path) -> None:
         "标准化值": evaluation.normalised.xs(year, level="year").round(4).reset_index(),
     }
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        # numbers keep full precision; shown with two to four decimals (1.99999999999999 reads 2.00)
+        number = writer.book.add_format({"num_format": "0.00##"})
+        whole = writer.book.add_format({"num_format": "0"})  # a float column of whole numbers (target_year)
         for name, frame in sheets.items():
             frame = escape_frame(frame)
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes(1, 0)
+            widths = []
             for i, column in enumerate(frame.columns):
-                width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
-                sheet.set_column(i, i, min(max(width, 8), 40))
+                shown = frame[column].head(200)
+                decimal = pd.api.types.is_float_dtype(frame[column])
+                texts = [f"{v:.4f}" for v in shown] if decimal else [str(v) for v in shown]
+                width = min(max(max([_size(str(column))] + [_size(t) for t in texts]) + 2, 8), 40)
+                values = frame[column].dropna()
+                integral = decimal and bool((values == values.round()).all())
+                sheet.set_column(i, i, width, (whole if integral else number) if decimal else None)
+                widths.append(width)
+            keys = next((k for k, c in enumerate(frame.columns) if c not in KEY_COLUMNS), len(frame.columns))
+            _print_setup(sheet, len(frame), widths, name, keys)
+
+
+# Printing the results workbook on A4 (0.5 in side margins): a sheet's columns (pixels, 7 a character) up to a
+# portrait page's width print portrait, wider landscape; below 55 % on one page they take more pages across
+PORTRAIT_PX = 698
+LANDSCAPE_PX = 1026
+MIN_PRINT_SCALE = 0.55
+KEY_COLUMNS = ("year", "unit_code", "unit_name")  # repeated on every page across
+
+
+def _print_setup(sheet: Any, rows: int, widths: list[float], name: str, keys: int) -> None:
+    """A4, the table fitted to the page width (as many pages down as it takes, more pages across when it would
+    shrink below 55 %), landscape when wider than a portrait page, its header row repeated on every page and
+    its first ``keys`` columns (year, unit) on every page across, the sheet's name in the page header and page numbers in the
+    footer."""
+    width = sum(w * 7 + 5 for w in widths)
+    landscape = width > PORTRAIT_PX
+    page = LANDSCAPE_PX if landscape else PORTRAIT_PX
+    across = max(1, math.ceil(width * MIN_PRINT_SCALE / page))
+    sheet.set_paper(9)
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    sheet.print_area(0, 0, rows, max(len(widths) - 1, 0))
+    sheet.fit_to_pages(across, 0)
+    sheet.repeat_rows(0)
+    if across > 1 and keys:
+        sheet.repeat_columns(0, keys - 1)  # the leading year and unit columns
+    sheet.set_header(f"&R&9{name}", {"margin": 0.3})
+    sheet.set_footer("&C&9第 &P 页，共 &N 页 / page &P of &N", {"margin": 0.3})
+
+
+def _size(text: str) -> int:
+    """Display width in half-width characters (a CJK character counts two)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)

@@ -60,6 +60,20 @@ def test_score_xlsx_has_a_readable_summary(tmp_path: Path) -> None:
     assert workbook.sheetnames[0] == "汇总"
     header = next(workbook["汇总"].iter_rows(max_row=1, values_only=True))
     assert header[:5] == ("排名", "区县编码", "区县名称", "综合指数", "梯队")
+    # printed (issue 17): A4, fitted to the width, header row on every page, page numbers; the 34 columns of
+    # 原始数据 take two pages across with the unit code repeated; numbers show at most four decimals and a
+    # float column of whole numbers (target_year) none
+    workbook = openpyxl.load_workbook(out)
+    for sheet in workbook.worksheets:
+        assert sheet.page_setup.paperSize == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.print_title_rows == "$1:$1" and "&P" in sheet.oddFooter.center.text, sheet.title
+    raw = workbook["原始数据"]
+    assert raw.page_setup.orientation == "landscape" and int(raw.page_setup.fitToWidth) >= 2
+    assert raw.print_title_cols == "$A:$A"
+    attainment = workbook["目标完成度"]
+    head = [c.value for c in attainment[1]]
+    assert attainment.cell(2, head.index("target_year") + 1).number_format == "0"
+    assert attainment.cell(2, head.index("value") + 1).number_format == "0.00##"
 
 
 def test_three_input_layouts_give_the_same_scores(tmp_path: Path) -> None:

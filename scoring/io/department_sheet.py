@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
 from scoring.io import form
+from scoring.io.template import A4, _lines
 from scoring.io.template import _validation as value_validation
 from scoring.problems import DigiscoreError, Location, Problem
 from scoring.system.models import IndicatorSystem
@@ -19,6 +21,7 @@ HEADER_ROW = 4  # row 5: the table header (a long table's header must lie within
 # the columns of the table; the reader takes 区县编码, 指标编码, 年份, 数值 and 备注, the others are for people
 HEADERS = ("区县编码", "区县名称", "指标编码", "指标名称", "计量单位", "允许范围", "年份", "数值", "备注")
 VALUE_COL = HEADERS.index("数值")
+INSTRUCTIONS_WIDTH = 110  # characters: the instructions' one column
 REMARK_COL = HEADERS.index("备注")
 
 
@@ -47,7 +50,7 @@ def write_department_sheet(
     try:
         instructions = workbook.add_worksheet(form.INSTRUCTIONS_SHEET)
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        instructions.set_column(0, 0, 110)
+        instructions.set_column(0, 0, INSTRUCTIONS_WIDTH)
         codes = "、".join(f"{node.code} {node.name}" for node in supplied)
         lines = [
             f"{system.name}（{system.version}）部门报表填报说明",
@@ -59,8 +62,12 @@ def write_department_sheet(
             "三、请不要增删行列、不要修改区县编码、指标编码和年份；也可以上传同样列名的 CSV 长表或宽表。",
             "四、只能上传本部门提供的指标；其他指标或名单以外的区县会被拒绝并指明所在单元格。",
         ]
+        heading = workbook.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
         for row, text in enumerate(lines):
-            instructions.write_string(row, 0, text, wrap)
+            instructions.write_string(row, 0, text, heading if row == 0 else wrap)
+            # Excel does not grow the rows of a written file: as high as the wrapped text
+            instructions.set_row(row, _lines(text, INSTRUCTIONS_WIDTH, 11.0) * 15.0 + 2.0)
+        _print_setup(instructions, len(lines) - 1, 0, None)
 
         sheet = workbook.add_worksheet(DEPARTMENT_SHEET)
         sheet.activate()
@@ -93,6 +100,7 @@ def write_department_sheet(
         for col, width in enumerate((10, 10, 12, 36, 10, 12, 8, 12, 30)):
             sheet.set_column(col, col, width)
         sheet.freeze_panes(HEADER_ROW + 1, 0)
+        _print_setup(sheet, row, len(HEADERS) - 1, HEADER_ROW)
         sheet.autofilter(HEADER_ROW, 0, row, len(HEADERS) - 1)
         sheet.protect(
             "",
@@ -106,3 +114,16 @@ def write_department_sheet(
         )
     finally:
         workbook.close()
+
+
+def _print_setup(sheet: Any, last_row: int, last_col: int, header_row: int | None) -> None:
+    """A4 landscape (the table's nine columns are wider than a portrait page), every column on the page's width
+    and as many pages down as it takes, the table's header repeated on every page, page numbers in the footer."""
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.print_area(0, 0, last_row, last_col)
+    sheet.fit_to_pages(1, 0)
+    if header_row is not None:
+        sheet.repeat_rows(header_row)
+    sheet.set_footer("&C第 &P 页，共 &N 页")

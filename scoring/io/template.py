@@ -99,8 +99,8 @@ def _write_instructions(
     workbook: xlsxwriter.Workbook, system: IndicatorSystem, unit: Unit, years: list[int]
 ) -> None:
     sheet = workbook.add_worksheet(form.INSTRUCTIONS_SHEET)
-    title = workbook.add_format({"bold": True, "font_size": 14})
-    bold = workbook.add_format({"bold": True})
+    title = workbook.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     sheet.set_column(0, 0, _INSTRUCTIONS_WIDTH)
     year_text = "、".join(str(y) for y in years)
@@ -108,7 +108,11 @@ def _write_instructions(
     lines: list[tuple[str, object]] = [
         (f"{system.name} 数据填报说明", title),
         (f"区县：{unit.name}（区县编码 {unit.code}）", bold),
-        (f"指标体系：{system.id}，版本 {system.version}；共 {len(system.collected)} 项填报数据", bold),
+        (
+            f"指标体系：{system.name}（体系编号 {system.id}），版本 {system.version}；"
+            f"共 {len(system.collected)} 项填报数据",
+            bold,
+        ),
         (f"填报年份：{year_text}", bold),
         ("", wrap),
         (
@@ -154,18 +158,25 @@ def _write_instructions(
             "由谁提供，请按口径填报。",
             wrap,
         ),
-        *_supplied_lines(system, wrap),
-        *_derived_lines(system, wrap),
-        *_shared_lines(system, wrap),
+        # what the 指标口径 columns say about particular indicators: points （1）（2）… of 九
+        *((f"（{k}）{text}", fmt) for k, (text, fmt) in enumerate(_particular_lines(system, wrap), start=1)),
         ("十、填报完成后请保存为 .xlsx 格式上传，不要另存为其他格式，也不要修改文件中的区县编码。", wrap),
     ]
     for row, (text, cell_format) in enumerate(lines):
         sheet.write_string(row, 0, text, cell_format)
-        if row >= 4:  # the wrapped instructions (the title block is one line each)
-            sheet.set_row(row, _lines(text, _INSTRUCTIONS_WIDTH, 11.0) * _LINE_POINTS + 2.0)
+        # every line wraps (a long system name too): rows as high as their lines, the title's in 14 points
+        points = 14.0 if row == 0 else 11.0
+        sheet.set_row(row, _lines(text, _INSTRUCTIONS_WIDTH, points) * _LINE_POINTS * points / 11.0 + 2.0)
     sheet.set_paper(A4)
     sheet.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
     sheet.print_area(0, 0, len(lines) - 1, 0)  # the column fits the page's width at 100 %
+    sheet.fit_to_pages(1, 0)  # a long system's instructions: as many pages down as they take
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _particular_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, object]]:
+    """The instructions on particular indicators (supplied by departments, derived, shared), when there are any."""
+    return [*_supplied_lines(system, wrap), *_derived_lines(system, wrap), *_shared_lines(system, wrap)]
 
 
 def _supplied_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, object]]:
@@ -181,7 +192,7 @@ def _supplied_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, ob
         if system.department_indicators == "read_only"
         else "这些指标不在本表中"
     )
-    return [(f"八之二、以下指标由部门为各区县统一提供（{by_department}），{shown}。", wrap)]
+    return [(f"以下指标由部门为各区县统一提供（{by_department}），{shown}。", wrap)]
 
 
 def _not_applicable_count(system: IndicatorSystem, unit: Unit) -> int:
@@ -197,7 +208,7 @@ def _shared_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, obje
     )
     return [
         (
-            f"九之二、以下指标在多个体系中口径相同，只填一次，计分时两处共用同一数值：{pairs}。",
+            f"以下指标在多个体系中口径相同，只填一次，计分时两处共用同一数值：{pairs}。",
             wrap,
         )
     ]
@@ -210,7 +221,7 @@ def _derived_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, obj
     formulas = "；".join(f"{node.code} {node.name} = {node.formula}" for node in system.derived)
     return [
         (
-            f"九之一、以下指标由系统根据填报的基础数据计算，不需填写：{formulas}。"
+            f"以下指标由系统根据填报的基础数据计算，不需填写：{formulas}。"
             f"“{form.BASE_DATA_DIMENSION}”（如常住人口、地区生产总值）每年只填一次，供多项指标共用。",
             wrap,
         )
@@ -244,7 +255,9 @@ def _write_data_sheet(
     ]
     for row, text, content in block:
         sheet.write_string(row, form.LABEL_COL, text, label)
-        # strings, so that a code like 370102 keeps its exact text
+        # strings, so that a code like 370102 keeps its exact text; the value cell spans the next column too,
+        # so that a system id such as jinan-district-digital is not cut at the narrow 一级指标 column
+        sheet.merge_range(row, form.VALUE_COL, row, form.VALUE_COL + 1, "", fixed)
         sheet.write_string(row, form.VALUE_COL, content, fixed)
 
     year_cols = list(range(form.FIRST_YEAR_COL, form.FIRST_YEAR_COL + len(years)))
@@ -301,7 +314,7 @@ def _write_data_sheet(
         }
         for head, text in described.items():
             sheet.write_string(row, trailing[head], text, small)
-        sheet.set_row(row, _row_height(cells[2], described))
+        sheet.set_row(row, _row_height(cells[2], described, cells[1]))
         # the district's own 备注 (and the reason of a 数据缺失): empty on the blank form
         if fill.remarks.get(indicator.code):
             sheet.write_string(row, remark_col, fill.remarks[indicator.code], remark)
@@ -359,9 +372,13 @@ def _lines(text: str, width: float, points: float) -> int:
     return sum(max(1, math.ceil(_text_width(part, points) / usable)) for part in text.split("\n"))
 
 
-def _row_height(name: str, described: Mapping[str, str]) -> float:
-    """The height (points) that shows every line of the row's wrapped cells: the name and the descriptions."""
-    name_lines = _lines(name, _LEADING_WIDTHS[2], 11.0) * _LINE_POINTS
+def _row_height(name: str, described: Mapping[str, str], dimension: str = "") -> float:
+    """The height (points) that shows every line of the row's wrapped cells: the name, the dimension (a
+    composite system's 一级指标 such as 数字经济（区县数字化发展水平） takes three lines) and the descriptions."""
+    name_lines = (
+        max(_lines(name, _LEADING_WIDTHS[2], 11.0), _lines(dimension, _LEADING_WIDTHS[1], 11.0))
+        * _LINE_POINTS
+    )
     small_lines = max(
         _lines(text, _TRAILING_WIDTHS[head], 9.0) * _SMALL_LINE_POINTS for head, text in described.items()
     )
@@ -424,7 +441,7 @@ def _write_supplied_row(
     for head, text in described.items():
         sheet.write_string(row, trailing[head], text, small)
     sheet.write_string(row, trailing[form.HEAD_REMARK], "", locked)
-    sheet.set_row(row, _row_height(cells[2], described))
+    sheet.set_row(row, _row_height(cells[2], described, cells[1]))
 
 
 def _validation(indicator: Node, unit: Unit, row: int, first_col: int) -> dict[str, object]:

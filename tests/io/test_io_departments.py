@@ -100,3 +100,19 @@ def test_the_cli_writes_a_department_sheet_and_names_an_unknown_department(tmp_p
     assert len(rows) == 14 and {row[2] for row in rows} == {"SC-F-02"}  # 网络零售额增速, 14 units, 2024
     refused = runner.invoke(app, ["template", "--system", system, "--department", "XX", "--out", str(out)])
     assert refused.exit_code == 2 and "XX" in refused.output and "JN-TJJ" in refused.output
+
+
+def test_the_department_sheet_prints(tmp_path: Path) -> None:
+    """Printed (issue 17): A4 landscape, every column on the page's width, the table header on every page,
+    page numbers; the instructions' rows as high as their wrapped text."""
+    path = tmp_path / "dept.xlsx"
+    write_department_sheet(SMART, "JN-DSJ", path, [2023, 2024])
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[DEPARTMENT_SHEET]
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$5:$5"
+    assert sheet.print_area == f"'{DEPARTMENT_SHEET}'!$A$1:$I${sheet.max_row}"
+    assert "&P" in sheet.oddFooter.center.text
+    instructions = workbook["填报说明"]
+    assert all(instructions.row_dimensions[r].height for r in range(1, instructions.max_row + 1))

@@ -249,3 +249,30 @@ def test_provider_column_names_the_department(tmp_path: Path) -> None:
     }
     assert shown == expected
     assert {"区县填报", "市政务服务中心"} <= set(shown.values())
+
+
+def test_printed_form_cuts_nothing_off(tmp_path: Path) -> None:
+    """Printed (issue 17): the composite system's 一级指标 (数字经济（区县数字化发展水平）, three lines in its
+    column) gets rows high enough; the header block's values span two columns, so jinan-digital-composite is
+    not cut at the narrow 一级指标 column; the instructions number their points in order (no 九之一, which read
+    as a drafting mark), name the system by its name and print page numbers."""
+    from scoring.system import load_system
+
+    system = load_system(Path(__file__).resolve().parents[2] / "indicators" / "jinan_digital_composite.yaml")
+    path = tmp_path / "form.xlsx"
+    write_template(system, "370102", path, [2023, 2024])
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["数据填报"]
+    assert {"B2:C2", "B4:C4", "B6:C6"} <= {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet["B4"].value == system.id
+    for row in range(9, sheet.max_row + 1):
+        dimension = str(sheet.cell(row, 2).value)
+        # 12 characters wide: about 5 CJK characters a line, 15 points a line
+        lines = math.ceil(sum(2 if ord(ch) > 0x2E80 else 1.1 for ch in dimension) / 11)
+        assert (sheet.row_dimensions[row].height or 15) >= 15 * lines, (row, dimension)
+    instructions = workbook["填报说明"]
+    text = [str(c.value) for c in instructions["A"] if c.value]
+    assert not any("之一" in line or "之二" in line for line in text)
+    assert any(line.startswith("（1）以下指标") for line in text)
+    assert any(system.name in line and line.startswith("指标体系：") for line in text)
+    assert "&P" in instructions.oddFooter.center.text
