@@ -195,7 +195,7 @@ MIN_PRINT_SCALE = 0.55
 KEY_COLUMNS = ("year", "unit_code", "unit_name")  # repeated on every page across
 
 
-def _print_setup(sheet: Any, rows: int, widths: list[float], name: str, keys: int) -> None:
+def _print_setup(sheet: Any, rows: int, widths: list[int], name: str, keys: int) -> None:
     """A4, the table fitted to the page width (as many pages down as it takes, more pages across when it would
     shrink below 55 %), landscape when wider than a portrait page, its header row repeated on every page and
     its first ``keys`` columns (year, unit) on every page across, the sheet's name in the page header and page numbers in the
