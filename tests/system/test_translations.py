@@ -103,3 +103,23 @@ def test_a_unit_after_a_figure() -> None:
     assert after_figure("number per 10 000 persons") == "per 10 000 persons"
     assert after_figure("100 million yuan") == "(100 million yuan)"
     assert after_figure("亿元") == "亿元" and after_figure("cases") == "cases"
+
+
+def test_the_jinan_systems_give_every_text_a_reader_sees_in_english() -> None:
+    """The district, smart-city and digital-government systems (the composite's parts): every definition, source,
+    remark, guidance and target note has its English version, and every unit of measurement has an English one
+    (its unit_en or the catalogue's)."""
+    missing = []
+    for name in ("jinan_district_digital", "jinan_smart_city", "jinan_digital_government"):
+        system = load_system(systems_dir() / f"{name}.yaml")
+        for node in [*system.indicators, *system.components]:
+            for field in ("definition", "source", "remark", "guidance"):
+                if getattr(node, field) and not getattr(node, f"{field}_en"):
+                    missing.append(f"{name} {node.code} {field}")
+            if node.unit and measure_en(node.unit, node.unit_en) == node.unit and not node.unit.isascii():
+                missing.append(f"{name} {node.code} unit {node.unit}")
+            for target in node.all_targets:
+                for field in ("source", "note"):
+                    if getattr(target, field) and not getattr(target, f"{field}_en"):
+                        missing.append(f"{name} {node.code} target.{field}")
+    assert missing == []
