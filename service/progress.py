@@ -131,6 +131,7 @@ def progress_workbook(progress: dict[str, Any], lang: str = "zh") -> bytes:
     counts = progress["counts"]
     deadline = progress.get("deadline")
     sheet.write(0, 0, word("title", lang, system=system["name"], year=progress["year"]), title)
+    sheet.set_row(0, 21)  # the 14-point title's own height: in a default row it runs into the line below
     sheet.write(
         1,
         0,

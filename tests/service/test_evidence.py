@@ -313,6 +313,7 @@ def test_the_progress_of_a_round_and_its_workbook(office: Office) -> None:
     assert (sheet.page_setup.fitToWidth or 1) == 1 and sheet.page_setup.fitToHeight == 0
     assert sheet.sheet_properties.pageSetUpPr is not None and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$4:$4"
+    assert (sheet.row_dimensions[1].height or 15) >= 20  # the 14-point title does not run into the line below
     assert sheet.column_dimensions["B"].width >= 12 and sheet.column_dimensions["L"].width >= 30
     english = office.client.get(f"/rounds/{YEAR}/progress.xlsx?lang=en", headers=office.admin)
     english_sheet = openpyxl.load_workbook(io.BytesIO(english.content)).active
