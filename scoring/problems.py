@@ -436,6 +436,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the form is for system {form_system} version {form_version}, not {system} version {version}; download "
         "this round's blank form and fill it in",
     ),
+    "form.other_system": (
+        "这份填报表属于另一个指标体系 {form_system}（版本 {form_version}），不是本次评价所用的“{system_name}”"
+        "（{system}），其中的数值无法读取；请下载本轮次的空白填报表重新填写，或改用指标体系 {form_system} 检查",
+        "this form belongs to another indicator system, {form_system} (version {form_version}), not "
+        "'{system_name}' ({system}) used here, so its values cannot be read; download this round's blank form "
+        "and fill it in, or check the form against the system {form_system}",
+    ),
     "file.sheet_ignored": (
         "工作表“{sheet}”的格式无法识别，已忽略；如该表有数据，请按填报模板的格式整理",
         "sheet '{sheet}' has no recognisable layout and was ignored; if it holds values, lay it out as the "

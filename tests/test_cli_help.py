@@ -23,6 +23,7 @@ from scoring.shipped import sample_inputs_dir, shipped_systems_dir
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = sorted((sample_inputs_dir() / "jinan" / "forms").glob("*.xlsx"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH = re.compile(r"\b[A-Za-z][a-z]+ [a-z]{2,} [a-z]{2,}\b")  # three words of a sentence
 TYPE_NAMES = re.compile(
     r"<[^>]*>|\b(list|str|int|float|bool|Path|NoneType|Optional)\[|\b(str|int|float|bool)\b>"
 )
@@ -61,6 +62,9 @@ def test_every_help_is_bilingual_without_type_names_and_fits_80_columns(path: tu
     options = text.split("选项 Options:")[1].split("\n\n")[0]
     for block in filter(None, re.split(r"\n(?=  -)", options)):
         assert CJK.search(block) and re.search(r"[a-z]{3,} [a-z]{2,}", block), block
+    # each language on lines of its own: no English sentence beside Chinese, no Chinese in an English line
+    mixed = [line for line in text.splitlines()[1:] if CJK.search(line) and ENGLISH.search(line)]
+    assert not mixed, mixed
 
 
 def test_the_help_shows_defaults_and_required_in_both_languages() -> None:

@@ -93,3 +93,28 @@ def test_chinese_messages_wrap_between_characters_and_counts_agree_in_number(tmp
     # rich would have broken the line at the space before "列给出" and left the rest of it empty
     assert "计量单位已在 D 列给出" in output
     assert "read 99 values, 1 error\n" in output or output.rstrip().endswith("1 error")
+
+
+def test_a_form_of_another_system_is_one_message_and_exit_2() -> None:
+    form = sorted((sample_inputs_dir() / "jinan_smart_city" / "forms").glob("*.xlsx"))[0]
+    code, output = run80("validate", str(form))
+    assert code == 2
+    assert output.count("错误 error") == 1
+    flat = "".join(output.split())
+    assert (
+        "这份填报表属于另一个指标体系jinan-smart-city" in flat and "改用指标体系jinan-smart-city检查" in flat
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "-y", "2024", "--out", "r", "--lang", "fr"], "--lang 只能是 zh（中文）或 en（英文）"),
+        (["report", "-y", "2024", "--out", "r", "--issued", "31.3.2025"], "须为“年-月-日”格式的日期"),
+        (["uncertainty", "-y", "2024", "--out", "u.csv", "--weights", "x"], "--weights 只能是 uniform"),
+    ],
+    ids=["lang", "issued", "weights"],
+)
+def test_bad_option_values_are_said_in_both_languages(args: list[str], expected: str) -> None:
+    code, output = run80(*args, FORMS[0])
+    assert code == 2 and expected in output and "must be" in output

@@ -60,6 +60,7 @@ SAMPLES: dict[str, object] = {
     "systems": "jinan-digital-government",
     "system": "jinan-district-digital",
     "form_system": "jinan-smart-city",
+    "system_name": "济南市区县数字化发展水平评价指标体系",
     "deadline": "2025-03-31 17:00",
     "confirmed": "370102",
     "missing": "370103",

@@ -168,7 +168,10 @@ def uncertainty(
     from scoring.analysis.uncertainty import uncertainty_analysis
 
     if weights not in ("uniform", "dirichlet", "none"):
-        raise typer.BadParameter("--weights must be uniform, dirichlet or none")
+        raise typer.BadParameter(
+            f"--weights 只能是 uniform（均匀扰动）、dirichlet（狄利克雷扰动）或 none（不扰动），不能是“{weights}” / "
+            f"--weights must be uniform, dirichlet or none, not '{weights}'"
+        )
     indicator_system, dataset = read_checked(system, data, force)
     # The default design with the options given on the command line; what is not given stays the default.
     settings = replace(

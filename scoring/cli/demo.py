@@ -41,6 +41,7 @@ def demo(
     The whole flow on the shipped sample data: score the 14 Jinan forms, write the results and the annual report.
 
     写出 csv/json/xlsx 结果和 report.docx/xlsx/html，显示排名并分解第一名的得分。
+
     Writes csv/json/xlsx results and report.docx/xlsx/html, shows the ranking and explains the leader's score.
     """
     from scoring.evaluate import evaluate
@@ -52,7 +53,10 @@ def demo(
     forms_dir = sample_inputs_dir() / "jinan" / "forms"
     forms = sorted(forms_dir.glob("*.xlsx"))
     if not forms:
-        err.print(f"[red]没有样例数据 / no sample forms in {forms_dir}[/]")
+        err.print(
+            f"[red]找不到样例填报表（{forms_dir}）；请重新安装 digiscore / no sample forms in {forms_dir}; "
+            "reinstall digiscore[/]"
+        )
         raise typer.Exit(2)
     with progress("读取数据 reading the data") as advance:
         dataset = read_data(forms, indicator_system, progress=advance)

@@ -74,7 +74,7 @@ def report(
     issuer: Annotated[
         str | None,
         typer.Option(
-            metavar="TEXT", help=bilingual("编制单位，印在封面", "issuing office, printed on the cover")
+            metavar="NAME", help=bilingual("编制单位，印在封面", "issuing office, printed on the cover")
         ),
     ] = None,
     issued: Annotated[
@@ -103,7 +103,7 @@ def report(
             help=bilingual(
                 "上一轮评价所用的指标体系版本（路径、文件名或 id）；与本轮不同时，附录六比较两版",
                 "the system version the previous round used (path, file stem or id); when it differs, "
-                "附录六 compares the two versions on this year's data",
+                "appendix 6 compares the two versions on this year's data",
             ),
         ),
     ] = None,
@@ -130,15 +130,23 @@ def report(
     from scoring.report import FORMATS, ReportOptions, build_reports
 
     if lang not in ("zh", "en"):
-        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}")
+        raise typer.BadParameter(
+            f"--lang 只能是 zh（中文）或 en（英文），不能是“{lang}” / --lang must be zh or en, not '{lang}'"
+        )
     chosen = tuple(formats or FORMATS)
     for fmt in chosen:
         if fmt not in FORMATS:
-            raise typer.BadParameter(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
+            raise typer.BadParameter(
+                f"不支持的报告格式“{fmt}”，请改用 {'、'.join(FORMATS)} / unknown format '{fmt}': choose from "
+                f"{', '.join(FORMATS)}"
+            )
     try:
         issued_on = date.fromisoformat(issued) if issued else None
     except ValueError:
-        raise typer.BadParameter(f"--issued must be YYYY-MM-DD, not {issued!r}") from None
+        raise typer.BadParameter(
+            f"--issued 须为“年-月-日”格式的日期，如 2025-03-31，不能是“{issued}” / --issued must be a date "
+            f"YYYY-MM-DD, e.g. 2025-03-31, not '{issued}'"
+        ) from None
     evaluation = evaluate_files(system, year, data, force)
     charts = charts and charts_possible()
     options = ReportOptions(

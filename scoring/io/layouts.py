@@ -431,7 +431,25 @@ def _read_form(context: SheetContext) -> SheetResult:
     id_row, version_row = labels.get(form.LABEL_SYSTEM_ID), labels.get(form.LABEL_SYSTEM_VERSION)
     form_id = key_text(grid[id_row, form.VALUE_COL]) if id_row is not None else ""
     form_version = key_text(grid[version_row, form.VALUE_COL]) if version_row is not None else ""
-    if (form_id, form_version) != (system.id, system.version):
+    if form_id and form_id != system.id and form_id not in system.includes.values():
+        # a form of another system (not an older version of this one, nor a system this one includes): its rows
+        # are another system's indicators; one error says so, instead of one per row and per missing indicator
+        problems.append(
+            Problem(
+                "form.other_system",
+                location=context.at(id_row if id_row is not None else form.SYSTEM_ID_ROW, form.VALUE_COL),
+                unit=unit_text or None,
+                params={
+                    "form_system": form_id,
+                    "form_version": form_version or "…",
+                    "system": system.id,
+                    "system_name": system.name,
+                },
+            )
+        )
+        return SheetResult("form", usable=False, problems=problems.problems())
+    # a form of a system a composite includes is read as it is (the composite collects no form of its own)
+    if form_id not in system.includes.values() and (form_id, form_version) != (system.id, system.version):
         problems.append(
             Problem(
                 "form.system_mismatch",
@@ -499,7 +517,12 @@ def _read_form(context: SheetContext) -> SheetResult:
                 )
         else:
             problems.append(unknown_indicator(context, code, context.at(row, 0), unit_text or None))
-    for indicator in system.district_collected:
+    expected = system.district_collected
+    if form_id != system.id and form_id in system.includes.values():
+        # a form of a system this one includes (a composite): it has that system's rows only
+        parts = {node for node, included in system.includes.items() if included == form_id}
+        expected = [i for i in expected if parts.intersection(system.path(i.code))]
+    for indicator in expected:
         if indicator.code not in seen:
             problems.append(
                 Problem(
