@@ -293,14 +293,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "marked as not applicable: the indicator does not count for this unit; enter the number if it has one",
     ),
     "cell.unavailable": (
-        "{unit_name} 的 {indicator} {indicator_name} {year} 年（单元格 {cell}）声明数据缺失，原因：{reason}；"
+        "{unit_name}的 {indicator} {indicator_name} {year} 年（单元格 {cell}）声明数据缺失，原因：{reason}；"
         "评价办公室审核认可原因后，该值按缺失处理；如有数值请改填数字",
         "{unit_name}, {indicator} {indicator_name}, {year} (cell {cell}): declared unavailable, reason: {reason}; "
         "once the evaluation office accepts the reason, the value counts as missing; enter the number if there "
         "is one",
     ),
     "cell.unavailable_no_reason": (
-        "{unit_name} 的 {indicator} {indicator_name} {year} 年（单元格 {cell}）填了“{unavailable}”，但没有写明原因；"
+        "{unit_name}的 {indicator} {indicator_name} {year} 年（单元格 {cell}）填了“{unavailable}”，但没有写明原因；"
         "请在同一行的“备注”中写明数据缺失的原因（如“2024 年起由市统计局统一核算，区县无分区数据”），"
         "或填写数值",
         "{unit_name}, {indicator} {indicator_name}, {year} (cell {cell}): '{unavailable}' (data unavailable) "
@@ -309,7 +309,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "bureau since 2024, no district figure'), or enter the number",
     ),
     "cell.not_applicable_refused": (
-        "{unit_name} 的 {indicator} {indicator_name}（单元格 {cell}）填了“{value}”，但指标体系不允许本区县对该指标填“不适用”"
+        "{unit_name}的 {indicator} {indicator_name}（单元格 {cell}）填了“{value}”，但指标体系不允许本区县对该指标填“不适用”"
         "（允许的区县：{units_zh}）；请填写数值，确实没有数据时填写“{unavailable}”并在备注中写明原因",
         "{unit_name}, {indicator} {indicator_name} (cell {cell}): '{value}' (not applicable) is not allowed for "
         "this unit by "

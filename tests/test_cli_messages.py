@@ -118,3 +118,17 @@ def test_a_form_of_another_system_is_one_message_and_exit_2() -> None:
 def test_bad_option_values_are_said_in_both_languages(args: list[str], expected: str) -> None:
     code, output = run80(*args, FORMS[0])
     assert code == 2 and expected in output and "must be" in output
+
+
+def test_a_nul_character_in_a_csv_is_placed_by_its_line(tmp_path: Path) -> None:
+    table = tmp_path / "long.csv"
+    table.write_bytes(
+        b"unit_code,indicator_code,year,value\n370102,DI-02,2024,39.6\n3701\x0003,DI-02,2024,38\n"
+    )
+    code, output = run80("validate", str(table))
+    assert code == 2
+    flat = "".join(output.split())
+    assert "第3行含有空字符（NUL，此处显示为␀）" in flat and "line 3 holds a NUL character" in " ".join(
+        output.split()
+    )
+    assert "二进制内容" not in output and " / " not in output.split("读取")[0]  # one language a line

@@ -389,10 +389,14 @@ def read_checked(system: str, data: Sequence[Path], force: bool) -> tuple[Indica
         dataset = read_data(list(data), indicator_system, progress=advance)
     print_problems([p for p in dataset.problems if p.severity is not Severity.INFO], indicator_system)
     if dataset.has_errors and not force:
-        err.print(
-            "[red]数据存在错误，未计算；修正后重试，或用 --force 将错误单元格视为缺失 / "
-            "data has errors; fix them or pass --force to treat those cells as missing[/]"
-        )
+        from rich.text import Text
+
+        for line in wrap_text(
+            "数据存在错误，未计算；请修正后重试，或用 --force 将出错的单元格按缺失处理\n"
+            "the data have errors and were not scored; fix them, or pass --force to treat those cells as missing",
+            err.width,
+        ):
+            err.print(Text(line, style="red"), soft_wrap=True)
         raise typer.Exit(EXIT_PROBLEMS)
     return indicator_system, dataset
 

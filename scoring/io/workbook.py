@@ -184,10 +184,12 @@ def _open_csv(name: str, content: bytes) -> SourceFile:
     if text is None:
         raise _unusable(name, "file.encoding")
     if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1  # where, so that a person can look
         raise _unusable(
             name,
             "file.format",
-            detail="二进制内容，不是 CSV 或 Excel 文件 / binary content, not CSV or Excel",
+            detail_zh=f"第 {line} 行含有空字符（NUL，此处显示为 ␀），像是二进制文件，不是 CSV 或 Excel 文件",
+            detail_en=f"line {line} holds a NUL character (shown here as ␀): binary content, not CSV or Excel",
         )
     if not text.strip():
         raise _unusable(name, "file.format", detail="文件为空 / empty file")
