@@ -73,6 +73,7 @@ PAGE_HEIGHT_PX = {
 PORTRAIT_MIN_SCALE = (
     0.8  # a sheet a little wider than a portrait page prints portrait if that takes fewer pages
 )
+LAST_PAGE_SHRINK = 0.85  # … and a longer one is shrunk to at most 85 % rather than leave a few rows on a page
 ONE_PAGE_MIN_SCALE = 0.5  # … unless that takes it (with its width's shrinking) below half its size
 
 
@@ -152,13 +153,15 @@ class Book:
                 self.cell(sheet, r, c, value, column.kind, fmt)
             layout.widths[c] = max(layout.widths.get(c, 0.0), width)
             sheet.set_column(c, c, layout.widths[c])
-        for r, n in row_lines.items():
-            if n > 1:
-                sheet.set_row(r, 15 * n + 2)
+        n_rows = max((len(c.values) for c in columns), default=0)
+        for r in range(first_row + 1, first_row + n_rows + 1):
+            # every row's height written out (Excel's default of 15 points): LibreOffice would make rows of its
+            # own default height, and the pages would not break where print_setup expects them to
+            n = row_lines.get(r, 1)
+            sheet.set_row(r, 15 * n + 2 if n > 1 else 15)
         layout.headers.append((first_row, [column.header for column in columns]))
         if first_row == 0 and freeze:
             sheet.freeze_panes(1, freeze)
-        n_rows = max((len(c.values) for c in columns), default=0)
         if columns:
             sheet.autofilter(first_row, 0, first_row + n_rows, len(columns) - 1)
         layout.tables.append((first_row, first_row + n_rows))
@@ -279,8 +282,10 @@ def _landscape(width: float, height: float) -> bool:
 
 def _fit_down(sheet: Any, layout: SheetLayout, last_row: int, scale: float) -> bool:
     """A sheet up to :data:`ONE_PAGE_SLACK` pages high (at the width's ``scale``) is fitted onto one page
-    height, unless that shrinks it below :data:`ONE_PAGE_MIN_SCALE`; then each drawing starts a new page (a chart
-    must not break across pages). True when the sheet is fitted onto one page."""
+    height, unless that shrinks it below :data:`ONE_PAGE_MIN_SCALE`; otherwise each drawing starts a new page (a
+    chart must not break across pages), and a sheet without drawings whose last page would hold a few rows is
+    fitted onto one page less when that takes no more than :data:`LAST_PAGE_SHRINK`. True when the sheet is
+    fitted onto one page."""
     height = sum(_row_px(sheet, r) for r in range(last_row + 1)) * scale
     page = _page_height(sheet)
     if height <= ONE_PAGE_SLACK * page and scale * min(1.0, page / max(height, 1)) >= ONE_PAGE_MIN_SCALE:
@@ -288,6 +293,11 @@ def _fit_down(sheet: Any, layout: SheetLayout, last_row: int, scale: float) -> b
         return True
     if layout.drawings:
         sheet.set_h_pagebreaks(sorted({row for row, _, _, _ in layout.drawings if row > 0}))
+        return False
+    # a long table whose last page would hold a few rows only is shrunk a little onto one page less
+    pages = math.ceil(height / page)
+    if pages > 1 and (pages - 1) * page / height >= LAST_PAGE_SHRINK:
+        sheet.fit_to_pages(sheet.fit_width, pages - 1)
     return False
 
 
