@@ -274,11 +274,11 @@ def print_explanation(evaluation: "Evaluation", unit: str) -> None:
         indent = "  " * int(row.level)
         raw = "" if row.raw_value != row.raw_value else f"{row.raw_value:g}\n{row.unit or ''}".strip()
         score = "缺失" if row.score != row.score else f"{row.score:.2f}"
-        # an indicator's name on a line of its own below its code: rich would break the line at the space and
-        # start the name at the left edge
+        # an indicator's name on a line of its own below its (indented) code, from the left edge: rich breaks a
+        # long name there anyway, and its next line would start at the edge (no hanging indent in a cell)
         leaf = row.node_code in evaluation.system.indicator_codes
         view.add_row(
-            f"{indent}{row.node_code}{chr(10) + indent if leaf else ' '}{row.node_name}",
+            f"{indent}{row.node_code}{chr(10) if leaf else ' '}{row.node_name}",
             raw,
             score,
             f"{row.weight:.4f}",
