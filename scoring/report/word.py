@@ -4,7 +4,8 @@ Built on named styles (正文 = Normal, 标题 1–3 = Heading 1–3, 题注 = C
 and formula styles), so the office restyles the whole document by editing a style, not every paragraph. A4,
 contents as a Word TOC field (pre-filled with the headings; Word refreshes page numbers when the file is opened),
 page numbers in the footer, table headers repeated across pages, each table titled with its key (table
-properties → alt text) and each figure described by its caption.
+properties → alt text) and each figure described by its caption. Every table column is as wide as its longest
+number and word (:func:`_layout`); a table too wide for the portrait page is set compact, then on a landscape page.
 """
 
 from __future__ import annotations
@@ -62,8 +63,17 @@ LONG_WORD = 10.0  # a word of a column head wider than this (half-em units) brea
 TURNED_AT_LEAST = 3  # number columns with such heads before they are set upright
 LONG_TEXT = 60.0  # a cell wider than this (half-em units) is long text, which upright heads give room to
 MAX_FIGURE_HEIGHT_CM = 21.0  # A4 less margins, caption and a line of text
-TEXT_WIDTH_CM = 16.2  # A4 width less the left and right margins
-TWIPS_PER_CM = 567
+PAGE_CM = (21.0, 29.7)  # A4
+MARGIN_CM = 2.4  # left and right (top and bottom 2.54)
+TEXT_WIDTH_CM = PAGE_CM[0] - 2 * MARGIN_CM  # 16.2
+LANDSCAPE_TEXT_WIDTH_CM = PAGE_CM[1] - 2 * MARGIN_CM  # 24.9: a table too wide for the portrait page
+TABLE_PT = 9.0  # 表格文字
+COMPACT_PT = 7.5  # 表格文字（紧凑）
+CELL_PADDING_CM = (
+    0.45  # the cell margins (0.19 cm a side), borders and a little room (measured in LibreOffice)
+)
+CJK_HEAD_LEAST = 4.0  # a Chinese head wraps between any two characters: two of them a line at least
+TWIPS_PER_CM = 1440 / 2.54
 KEEP_WHOLE = 15  # tables of up to this many rows are never split across pages
 KEEP_ENDS = 4  # a longer table keeps at least this many rows together at its start and at its end
 NSDECL = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -82,6 +92,8 @@ def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
     new_page = False
     listed = 0  # headings listed in the contents, bookmarked in the same order
     for block in document.blocks:
+        if not isinstance(block, Table | PageBreak):
+            _orient(doc, landscape=False)  # the text after a wide table goes on on portrait pages
         if isinstance(block, PageBreak):
             # the next heading starts the page (a break paragraph of its own can leave a blank page behind)
             new_page = True
@@ -172,9 +184,9 @@ def _page_setup(doc: Any, title: str) -> None:
     from docx.shared import Cm, Pt
 
     section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
     section.top_margin = section.bottom_margin = Cm(2.54)
-    section.left_margin = section.right_margin = Cm(2.4)
+    section.left_margin = section.right_margin = Cm(MARGIN_CM)
     section.different_first_page_header_footer = True  # no page number on the cover
     footer = section.footer.paragraphs[0]
     footer.alignment = 1  # centre
@@ -301,8 +313,8 @@ def _styles(doc: Any) -> None:
     caption.paragraph_format.first_line_indent = Pt(0)
     caption.paragraph_format.space_before, caption.paragraph_format.space_after = Pt(6), Pt(3)
     caption.paragraph_format.keep_with_next = True
-    _paragraph_style(doc, TABLE_TEXT, 9)
-    _paragraph_style(doc, TABLE_TEXT_COMPACT, 7.5)
+    _paragraph_style(doc, TABLE_TEXT, TABLE_PT)
+    _paragraph_style(doc, TABLE_TEXT_COMPACT, COMPACT_PT)
     _paragraph_style(doc, TABLE_NOTE, 8, after=6)
     _paragraph_style(doc, FORMULA, 10.5, font=HEADING_FONT, align=1, before=3, after=0)
     _paragraph_style(doc, FORMULA_NOTE, 9, after=3, spacing=1.2)
@@ -385,9 +397,40 @@ def _contents(doc: Any, document: Document) -> None:
     settings.append(update)
 
 
+# Advance widths of the table font's Latin letters, digits and signs in half-em units (Noto Serif CJK SC Bold,
+# measured with fontTools and rounded up to 0.1; the regular weight is a little narrower), so that a column is
+# as wide as its longest number or word really is; any other character counts as a CJK one (2) or, below the CJK
+# blocks, as a wide Latin one (1.4).
+ADVANCE = {
+    char: width
+    for width, chars in (
+        (0.5, " '"),
+        (0.6, "′"),
+        (0.7, ",.:;ij|·"),
+        (0.8, "!()-/[\\]lt{}°"),
+        (0.9, '"IJ`f²³'),
+        (1.0, "*1?rs"),
+        (1.1, "z"),
+        (1.2, "$023456789S_acegvxy–"),
+        (1.3, "#+<=>FLZ^oq~−ρλ"),
+        (1.4, "EPTbdhknpuσ"),
+        (1.5, "ABCVXYΔ"),
+        (1.6, "DGKOQR"),
+        (1.7, "&NU"),
+        (1.8, "Hw"),
+        (1.9, "—"),
+        (2.0, "%@↑↓×±≥≤"),
+        (2.1, "Mm"),
+        (2.2, "W"),
+    )
+    for char in chars
+}
+
+
 def _text_width(text: str) -> float:
-    """Display width in half-em units: CJK characters count 2, Latin letters and digits a little over 1."""
-    return sum(2.0 if ord(c) > 0x2E80 else 1.2 for c in text)
+    """Display width in half-em units of the table font: CJK characters 2, Latin letters, digits and signs
+    their measured width (:data:`ADVANCE`, "85.77" 5.5, "infrastructure" 14.7)."""
+    return sum(ADVANCE.get(c, 2.0 if ord(c) > 0x2E80 else 1.4) for c in text)
 
 
 def _table(doc: Any, block: Table) -> None:
@@ -396,23 +439,24 @@ def _table(doc: Any, block: Table) -> None:
     seconds for the hundreds of tables of a large round); python-docx reads it back like any table."""
     from docx.oxml import parse_xml
 
+    size, landscape, turned, cm = _layout(block)
+    _orient(doc, landscape)
     _add(doc, block.caption, "Caption")
-    turned = _turned_heads(block, TEXT_WIDTH_CM)
-    widths = [round(w * TWIPS_PER_CM) for w in _column_widths(block, TEXT_WIDTH_CM, turned)]
-    style = _style_id(doc, TABLE_TEXT_COMPACT if block.compact else TABLE_TEXT)
+    widths = [int(w * TWIPS_PER_CM) for w in cm]  # rounded down: the table never exceeds its page
+    style = _style_id(doc, TABLE_TEXT_COMPACT if size == COMPACT_PT else TABLE_TEXT)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     kept = _kept_rows(len(block.rows), bool(block.note))
     rows = [_row(block.header, widths, style, header=True, align="c" * len(widths), keep=True, turned=turned)]
     if any(
         turned
     ):  # the head row as tall as its longest upright head on two lines (it does not grow by itself)
-        unit_cm = (7.5 if block.compact else 9.0) / 2 * 2.54 / 72
+        unit_cm = size / 2 * 2.54 / 72
         tall = max(
             max(_text_width(h) * 0.75, _header_width(h))
             for h, t in zip(block.header, turned, strict=True)
             if t
         )
-        height = round((tall * unit_cm + 0.4) * TWIPS_PER_CM)
+        height = round((tall * unit_cm + 0.6) * TWIPS_PER_CM)  # and room at both ends
         rows[0] = rows[0].replace(
             "<w:cantSplit/>", f'<w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>', 1
         )
@@ -432,6 +476,57 @@ def _table(doc: Any, block: Table) -> None:
     )
     doc.element.body.sectPr.addprevious(parse_xml(xml))
     _add(doc, block.note, TABLE_NOTE)
+
+
+def _layout(block: Table) -> tuple[float, bool, list[bool], list[float]]:
+    """How a table is set: its type size, whether on a landscape page, its upright heads and its column widths
+    in cm. A table is set in its own size (表格文字, or 表格文字（紧凑） for a ``compact`` one) on the portrait page
+    when every number, code and word of its cells and every word of its heads fits its column whole (short cells
+    such as "Hi-tech Zone" whole too if there is room, else wrapped between their words); else in the compact
+    size; else on a landscape page of its own (the English change table, whose heads are the long dimension
+    names). Only a table too wide even for that squeezes its columns (its numbers may then break)."""
+    tries = [(size, False) for size in ((COMPACT_PT,) if block.compact else (TABLE_PT, COMPACT_PT))]
+    tries.append((COMPACT_PT, True))
+    for size, landscape in tries:
+        width = LANDSCAPE_TEXT_WIDTH_CM if landscape else TEXT_WIDTH_CM
+        turned = _turned_heads(block, width, size)
+        for short in (True, False):
+            if sum(_least_widths(block, turned, size, short)) <= width:
+                return size, landscape, turned, _column_widths(block, width, turned, size, short)
+    return size, landscape, turned, _column_widths(block, width, turned, size, short=False)
+
+
+def _orient(doc: Any, landscape: bool) -> None:
+    """Go on on a landscape or portrait page: when the orientation changes, end the section at the last
+    paragraph (a new page follows) and start one of the other orientation with the same margins, header and
+    footer (page numbers on its first page too). The headings that end the body move on with the table they
+    head onto the landscape page (a heading never ends a page); consecutive wide tables share landscape pages."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    if doc.__dict__.get("_digiscore_landscape", False) == landscape:
+        return
+    doc.__dict__["_digiscore_landscape"] = before_headings = landscape
+    body = doc.element.body
+    doc.add_section(WD_SECTION.NEW_PAGE)  # an empty paragraph carrying the finished section's properties
+    added = body.sectPr.getprevious()
+    finished = added.pPr.sectPr
+    last = added.getprevious()
+    if before_headings:
+        heading_ids = {_style_id(doc, f"Heading {level}") for level in (1, 2, 3)}
+        while last is not None and last.tag == qn("w:p") and last.style in heading_ids:
+            last = last.getprevious()
+    if last is not None and last.tag == qn("w:p") and (last.pPr is None or last.pPr.sectPr is None):
+        last.set_sectPr(finished)  # no empty paragraph: the finished section ends with its last paragraph
+        body.remove(added)
+    elif before_headings and added.getprevious() is not last:
+        last.addnext(added) if last is not None else body.insert(0, added)
+    section = doc.sections[-1]
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    wide, high = (PAGE_CM[1], PAGE_CM[0]) if landscape else PAGE_CM
+    section.page_width, section.page_height = Cm(wide), Cm(high)
+    section.different_first_page_header_footer = False  # only the cover goes without a page number
 
 
 def _kept_rows(n: int, note: bool) -> set[int]:
@@ -485,26 +580,49 @@ def _clean(text: str) -> str:
     return CONTROL.sub("", text)
 
 
-def _column_widths(block: Table, total_cm: float, turned: Sequence[bool] = ()) -> list[float]:
-    """Column widths in cm: every column at least as wide as its longest unbreakable piece (a number, a code, a
-    short name), the rest of the page shared in proportion to how much more each column's longest text wants.
-    Narrow tables keep their natural width. A ``turned`` head (:func:`_turned_heads`) needs two lines' width."""
-    unit_cm = (7.5 if block.compact else 9.0) / 2 * 2.54 / 72  # half an em of the table font, in cm
-    padding = 0.5  # cell margins of the table style, both sides
+def _least_widths(block: Table, turned: Sequence[bool], size: float, short: bool = True) -> list[float]:
+    """The narrowest each column can be, in cm at type size ``size``: as wide as its widest piece that must not
+    break (a number, a code, a Latin word, and with ``short`` all of a short cell; :func:`_unbreakable`) and as
+    the longest word of
+    its head (a Chinese head: two characters, it wraps between any two; an upright head: two lines)."""
+    unit_cm = size / 2 * 2.54 / 72  # half an em of the table font, in cm
     sample = block.rows[:300]
-    least, wanted, crowded = [], [], []
+    least = []
     for c, header in enumerate(block.header):
-        cells = [row[c] for row in sample]
+        if c < len(turned) and turned[c]:
+            head = TURNED_HEAD
+        else:
+            head = max(
+                [min(_text_width(header), CJK_HEAD_LEAST)] + [_text_width(t) for t in _latin_tokens(header)]
+            )
+        pieces = [_unbreakable(row[c], short) for row in sample]
+        least.append(max([head, *pieces]) * unit_cm + CELL_PADDING_CM)
+    return least
+
+
+def _column_widths(
+    block: Table,
+    total_cm: float,
+    turned: Sequence[bool] = (),
+    size: float | None = None,
+    short: bool = True,
+) -> list[float]:
+    """Column widths in cm: every column at least as wide as its longest unbreakable piece
+    (:func:`_least_widths`), the rest of the page shared in proportion to how much more each column's longest
+    text wants. Narrow tables keep their natural width. A ``turned`` head (:func:`_turned_heads`) needs two
+    lines' width. ``size``: the type size (the table's own by default)."""
+    size = size or (COMPACT_PT if block.compact else TABLE_PT)
+    unit_cm = size / 2 * 2.54 / 72
+    sample = block.rows[:300]
+    least = _least_widths(block, turned, size, short)
+    wanted, crowded = [], []
+    for c, header in enumerate(block.header):
         turn = c < len(turned) and turned[c]
-        head = (
-            TURNED_HEAD if turn else _text_width(header)
-        )  # two upright lines: as wide as two CJK characters
-        least.append(max([min(head, 8)] + [_unbreakable(v) for v in cells]) * unit_cm + padding)
-        longest = max([0.0] + [_text_width(v) for v in cells])
-        wanted.append(min(60, max(head, longest)) * unit_cm + padding)
-        crowded.append(
-            min(60, max(TURNED_HEAD if turn else _header_width(header), longest)) * unit_cm + padding
-        )
+        longest = max([0.0] + [_text_width(row[c]) for row in sample])
+        head = TURNED_HEAD if turn else _text_width(header)
+        wanted.append(max(least[c], min(60, max(head, longest)) * unit_cm + CELL_PADDING_CM))
+        head = TURNED_HEAD if turn else _header_width(header)
+        crowded.append(max(least[c], min(60, max(head, longest)) * unit_cm + CELL_PADDING_CM))
     if sum(wanted) <= total_cm:
         return wanted if sum(wanted) < 0.6 * total_cm else [w * total_cm / sum(wanted) for w in wanted]
     wanted = crowded  # the page is too narrow for every head on one line: English heads wrap between words
@@ -512,10 +630,12 @@ def _column_widths(block: Table, total_cm: float, turned: Sequence[bool] = ()) -
         return [w * total_cm / sum(least) for w in least]
     spare = total_cm - sum(least)
     extra = [w - m for w, m in zip(wanted, least, strict=True)]
+    if sum(extra) <= 0:
+        return [m + spare / len(least) for m in least]
     return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
 
 
-def _turned_heads(block: Table, total_cm: float) -> list[bool]:
+def _turned_heads(block: Table, total_cm: float, size: float | None = None) -> list[bool]:
     """The column heads set upright (read bottom to top): in a table of English heads too wide for the page
     with a row of at least :data:`TURNED_AT_LEAST` number columns whose heads have a word of more than
     :data:`LONG_WORD` half-ems ("Digital / infrastructure" over "5.6%": the word would break where the column
@@ -525,7 +645,7 @@ def _turned_heads(block: Table, total_cm: float) -> list[bool]:
     n = len(block.header)
     if any(ord(c) > 0x2E80 for header in block.header for c in header):
         return [False] * n
-    if sum(_column_widths(block, 1000.0)) <= total_cm:  # the heads fit on the page as they are
+    if sum(_column_widths(block, 1000.0, (), size)) <= total_cm:  # the heads fit on the page as they are
         return [False] * n
     sample = block.rows[:300]
     if not any(_text_width(row[c]) > LONG_TEXT for row in sample for c in range(n)):
@@ -549,13 +669,21 @@ def _header_width(header: str) -> float:
     return max([_text_width(header) / 2] + [_text_width(word) for word in header.split()])  # two lines
 
 
-def _unbreakable(text: str) -> float:
-    """Width of the part of a cell that should not wrap: all of a short cell, else its longest Latin token."""
+def _latin_tokens(text: str) -> list[str]:
+    """The runs of Latin letters, digits and signs (words, numbers, codes such as DI-24, ↑2, Δ…) of a text; a
+    compound word breaks after its hyphen ("Numerical-" / "control"), a code or a negative number does not."""
+    runs = re.findall(r"[^\s\u2e80-\U0010ffff]+", text)
+    return [part for run in runs for part in re.split(r"(?<=[A-Za-z]-)(?=[A-Za-z])", run)]
+
+
+def _unbreakable(text: str, short: bool = True) -> float:
+    """Width of the part of a cell that must not wrap: with ``short`` all of a short cell, else its longest Latin
+    token (a number, a code, a word: Latin text wraps only between words, Chinese text between any two
+    characters)."""
     width = _text_width(text)
-    if width <= 12:
+    if short and width <= 12:
         return width
-    tokens = re.findall(r"[\x21-\x7e\u2212\u2014\uff05]+", text)
-    return max([8.0] + [_text_width(t) for t in tokens])
+    return max([8.0] + [_text_width(t) for t in _latin_tokens(text)])
 
 
 def _figure(doc: Any, block: Figure, png: bytes) -> None:

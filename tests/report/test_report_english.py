@@ -9,6 +9,7 @@ import io
 import re
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 
@@ -20,6 +21,7 @@ from scoring.report.language import _, language
 from scoring.system import IndicatorSystem
 from scoring.system.measures import measure_en
 from tests.report.conftest import PREVIEW_DIR
+from tests.report.support import W
 
 CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff00-\uffef]")  # ，。：；（）、「」 and the ideographic space
@@ -162,6 +164,35 @@ def test_definitions_sources_and_units_of_the_appendix_are_in_english(
             assert node.definition and node.definition not in text, (fmt, node.code)
             assert node.source and node.source not in text, (fmt, node.code)
         assert "亿元" not in text and "个/万人" not in text, fmt
+
+
+def test_every_table_fits_its_page_and_the_wide_ones_are_on_landscape_pages(
+    english: dict[str, bytes], jinan_files: dict[str, bytes]
+) -> None:
+    # each table is as wide as its numbers and words need (scoring.report.word._layout): what does not fit the
+    # portrait page even in the compact type is set on a landscape page of its own section, then portrait again
+    for edition, content in (("en", english["docx"]), ("zh", jinan_files["docx"])):
+        body = docx.Document(io.BytesIO(content)).element.body
+        sections, tables = [], []  # per table: the index of its section
+        for element in body.iterchildren():
+            if element.tag == f"{W}tbl":
+                key = element.find(f"{W}tblPr/{W}tblCaption").get(f"{W}val")
+                width = int(element.find(f"{W}tblPr/{W}tblW").get(f"{W}w"))
+                tables.append((key, width, len(sections)))
+            properties = element.find(f"{W}pPr/{W}sectPr") if element.tag == f"{W}p" else None
+            if element.tag == f"{W}sectPr" or properties is not None:
+                section = element if properties is None else properties
+                size, margins = section.find(f"{W}pgSz"), section.find(f"{W}pgMar")
+                text = int(size.get(f"{W}w")) - int(margins.get(f"{W}left")) - int(margins.get(f"{W}right"))
+                sections.append((text, size.get(f"{W}orient") == "landscape"))
+        wide = {key for key, _width, s in tables if sections[s][1]}
+        for key, width, s in tables:
+            assert width <= sections[s][0] + 1, (edition, key)  # twips, rounded per column
+        if edition == "en":  # the change table's 13 columns under the long dimension names
+            assert "change" in wide and "ranking" in wide and not any(k.startswith("profile") for k in wide)
+        else:
+            assert not wide  # the Chinese heads wrap between characters: every table fits the portrait page
+        assert not sections[-1][1]  # the report ends on a portrait page
 
 
 def test_workbook_sheets_are_in_english(english: dict[str, bytes]) -> None:

@@ -5,7 +5,8 @@ on the Word file and on the PDF LibreOffice makes of it.
 - no English word outside a whitelist of units and acronyms;
 - counts that add up (key figures, target status per indicator and per unit, tiers, the summary's sentence);
 - wording rules (the leader named once, strengths only in the upper third, no list number read as a decimal);
-- every table's caption on the same page as the table's head, and the contents' page numbers right.
+- every table's caption on the same page as the table's head, and the contents' page numbers right;
+- no number, code or word of a table cell broken across lines, in either edition.
 
 One render of each edition, shared by the checks (module-scoped; the English one for its profile pages); skipped only when LibreOffice or poppler is missing
 (``scripts/install-system-deps.sh --tests`` installs them).
@@ -13,9 +14,11 @@ One render of each edition, shared by the checks (module-scoped; the English one
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import docx
@@ -51,6 +54,9 @@ FIELD_NAME = re.compile(r"\b[a-z]+(?:[._][a-z]+)+\b")
 TYPED_FORMULA = re.compile(r"[A-Za-z0-9)′'][_^][A-Za-z0-9({]|\\[a-z]+|clip\(|Σ_|⟦|⟧|[A-Za-z] ?\* ?[A-Za-z]")
 DESIGN_NOTE = re.compile(r"若评价办公室|可改为|TODO|待定")
 PAGE_NUMBER = re.compile(r"^—\s*\d+\s*—$")
+# What must never break across lines in a table cell: codes (DI-24), numbers (85.77, +4.25, −0.16, 12/14, 5.6%)
+# and words of three letters or more (unchanged, infrastructure).
+WHOLE = re.compile(r"[A-Z]+-\d+|[+\-−]?\d+(?:[.,:/]\d+)*%?|[A-Za-z]{3,}")
 
 
 def _texts(document: docx.document.Document) -> list[str]:
@@ -64,9 +70,18 @@ def _texts(document: docx.document.Document) -> list[str]:
 
 @pytest.fixture(scope="module")
 def word(jinan_files: dict[str, bytes]) -> docx.document.Document:
-    import io
-
     return docx.Document(io.BytesIO(jinan_files["docx"]))
+
+
+@pytest.fixture(scope="module")
+def english_docx(jinan: Evaluation) -> bytes:
+    """The English edition's Word file (``--lang en``)."""
+    return build_reports(jinan, ("docx",), ReportOptions(lang="en"))["docx"]
+
+
+@pytest.fixture(scope="module")
+def english_word(english_docx: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(english_docx))
 
 
 @pytest.fixture(scope="module")
@@ -114,10 +129,9 @@ def pages(jinan_files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
-def english_pages(jinan: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+def english_pages(english_docx: bytes, tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
     """The same for the English edition (``--lang en``)."""
-    content = build_reports(jinan, options=ReportOptions(lang="en"))["docx"]
-    return _rendered(content, tmp_path_factory.mktemp("rendered-en"))
+    return _rendered(english_docx, tmp_path_factory.mktemp("rendered-en"))
 
 
 # ------------------------------------------------------------------------------------------ no internal text
@@ -320,3 +334,36 @@ def test_no_table_leaves_a_few_rows_alone_on_a_page(
         else:
             assert per_page[0] >= 4 and per_page[-1] >= 4, f"{caption}: {per_page}"
     assert followed >= len(captions) // 2  # most tables could be followed row by row
+
+
+def _broken(document: docx.document.Document, pages: list[list[str]]) -> dict[str, tuple[int, int]]:
+    """The numbers, codes and words of the tables' cells that the PDF prints whole fewer times than the Word file
+    holds them (in all its paragraphs and cells): somewhere one of them is broken across lines ("85.7" over "7",
+    "unchan" over "ged"). A code or compound broken at its hyphen at the end of a line of running text (a
+    table's note) counts as whole."""
+    cells = {
+        token
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for token in WHOLE.findall(cell.text)
+    }
+    held = Counter(token for text in _texts(document) for token in WHOLE.findall(text))
+    text = re.sub(r"(?<=[A-Za-z])-\n", "-", "\n".join(line for lines in pages for line in lines))
+    printed = Counter(WHOLE.findall(text))
+    return {token: (held[token], printed[token]) for token in sorted(cells) if printed[token] < held[token]}
+
+
+def test_no_number_or_word_of_a_table_breaks_across_lines(
+    word: docx.document.Document,
+    pages: list[list[str]],
+    english_word: docx.document.Document,
+    english_pages: list[list[str]],
+) -> None:
+    # every column is as wide as its longest number, code and word at the type size used; a table too wide for
+    # the portrait page is set compact, then on a landscape page (the English change table: 13 columns under
+    # the dimensions' long names, which broke "85.7/7" and "unchan/ged")
+    assert not _broken(word, pages)
+    assert not _broken(english_word, english_pages)
+    english_cells = {c.text for t in english_word.tables for row in t.rows for c in row.cells}
+    assert {"unchanged", "Digital infrastructure"} <= english_cells  # the words that broke are in the tables

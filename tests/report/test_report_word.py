@@ -151,11 +151,12 @@ def test_an_english_column_head_asks_for_its_longest_word_a_chinese_head_for_all
     from scoring.report.model import Table
     from scoring.report.word import _column_widths, _header_width
 
-    # half-em units: a Latin letter 1.2, a CJK character 2; "infrastructure" is 14 letters → 16.8
-    assert _header_width("Digital infrastructure") == pytest.approx(16.8)
+    # half-em units of the table font (word.ADVANCE): a CJK character 2; "infrastructure" i 0.7, n 1.4, f 0.9,
+    # r 1.0, a 1.2, s 1.0, t 0.8, r 1.0, u 1.4, c 1.2, t 0.8, u 1.4, r 1.0, e 1.2 → 15.0
+    assert _header_width("Digital infrastructure") == pytest.approx(15.0)
     assert _header_width("全市平均") == pytest.approx(8.0)  # a Chinese head stays on one line
-    # short words: half of the head (18 characters → 21.6 / 2), two lines rather than one a word
-    assert _header_width("City average score") == pytest.approx(10.8)
+    # short words: half of the head ("City average score" 19.1 → 9.55; "average" is 8.2), two lines, not three
+    assert _header_width("City average score") == pytest.approx(9.55)
     # the same two columns with the head in English and in Chinese: the English head wraps between its words,
     # so its number column is narrower and the column of long text gets the room
     text = "Digital-economy core industries' value added as a share of GDP 9.2%"
@@ -198,3 +199,43 @@ def test_long_english_heads_of_a_row_of_number_columns_are_set_upright() -> None
         align="lrrrl",
     )
     assert not any(_turned_heads(chinese, TEXT_WIDTH_CM))
+
+
+def test_a_column_is_as_wide_as_its_longest_number_and_word() -> None:
+    from scoring.report.model import Table
+    from scoring.report.word import CELL_PADDING_CM, _least_widths, _text_width
+
+    # "85.77": 8, 5, 7, 7 at 1.2 and the point at 0.7 → 5.5 half-ems; "unchanged" u 1.4 n 1.4 c 1.2 h 1.4
+    # a 1.2 n 1.4 g 1.2 e 1.2 d 1.4 → 11.8; at 7.5 pt half an em is 3.75 pt = 0.1323 cm
+    assert _text_width("85.77") == pytest.approx(5.5)
+    assert _text_width("unchanged") == pytest.approx(11.8)
+    half_em = 3.75 * 2.54 / 72
+    table = Table("t", "", ("Rank change", "本年得分"), (("unchanged", "85.77"),), compact=True)
+    least = _least_widths(table, [False, False], 7.5)
+    assert least[0] == pytest.approx(11.8 * half_em + CELL_PADDING_CM)  # the word, not the head's "change"
+    # a Chinese head wraps between any two characters (two a line at least); the number 85.77 is wider
+    assert least[1] == pytest.approx(5.5 * half_em + CELL_PADDING_CM)
+
+
+def test_a_table_too_wide_for_the_page_is_set_compact_then_on_a_landscape_page() -> None:
+    from scoring.report.model import Table
+    from scoring.report.word import COMPACT_PT, TABLE_PT, _layout
+
+    # 12 columns of "+4.25" (5.6 half-ems): at 9 pt each needs 5.6 × 0.1588 + 0.45 = 1.34 cm, 16.1 cm in all,
+    # which fits the portrait page's 16.2 cm
+    numbers = ("+4.25",) * 12
+    narrow = Table("t", "", tuple(f"A{i}" for i in range(12)), (numbers,), align="r" * 12)
+    assert _layout(narrow)[:2] == (TABLE_PT, False)
+    # 13 columns: 17.4 cm at 9 pt; compact (7.5 pt) 13 × (5.6 × 0.1323 + 0.45) = 15.5 cm fits
+    wider = Table("t", "", tuple(f"A{i}" for i in range(13)), ((*numbers, "+4.25"),), align="r" * 13)
+    assert _layout(wider)[:2] == (COMPACT_PT, False)
+    # the English change table: heads "ΔDigitalisation" (15.6 half-ems, 2.51 cm compact) over five number
+    # columns and more do not fit 16.2 cm even compact: a landscape page (24.9 cm wide)
+    heads = ("Unit", "Previous rank", "Rank", "Rank change", "Previous score", "Score", "Score change")
+    heads += ("ΔDigital infrastructure", "ΔDigital industry", "ΔDigitalisation of industry")
+    heads += ("ΔDigitalisation of the city", "ΔEnabling environment", "Main driver")
+    row = ("Hi-tech Zone", "1", "1", "unchanged", "81.52", "85.77", "+4.25") + ("+0.56",) * 5
+    change = Table("change", "", heads, ((*row, "Digitalisation of industry"),), compact=True)
+    size, landscape, _turned, widths = _layout(change)
+    assert (size, landscape) == (COMPACT_PT, True)
+    assert 16.2 < sum(widths) <= 24.9
