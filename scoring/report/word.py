@@ -78,6 +78,7 @@ KEEP_WHOLE = 15  # tables of up to this many rows are never split across pages
 KEEP_ENDS = 4  # a longer table keeps at least this many rows together at its start and at its end
 NSDECL = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+NO_BREAK_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[0-9])")  # DI-24, 01-04, 2025-03-31: never broken
 
 
 def to_docx(document: Document, charts: Mapping[str, bytes]) -> bytes:
@@ -152,7 +153,31 @@ def _add(doc: Any, text: str, style: str) -> Any:
                 paragraph.add_run(_clean(piece))
     if style != "Normal":
         paragraph._p.style = _style_id(doc, style)
+    if "-" in text:
+        _no_break_hyphens(paragraph._p)
     return paragraph
+
+
+def _no_break_hyphens(element: Any) -> None:
+    """The hyphens of codes, number ranges and dates (DI-24, 01-04, 2025-03-31) as Word's non-breaking hyphen,
+    so that none is broken at the end of a line (a compound word such as "Hi-tech" may still break there)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for text in list(element.iter(qn("w:t"))):
+        first, *rest = NO_BREAK_HYPHEN.split(text.text or "")
+        if not rest:
+            continue
+        text.text = first
+        text.set(qn("xml:space"), "preserve")
+        anchor = text
+        for part in rest:
+            hyphen, piece = OxmlElement("w:noBreakHyphen"), OxmlElement("w:t")
+            piece.set(qn("xml:space"), "preserve")
+            piece.text = part
+            anchor.addnext(hyphen)
+            hyphen.addnext(piece)
+            anchor = piece
 
 
 def _equation(doc: Any, tex: str, keep: bool) -> Any:
@@ -404,7 +429,7 @@ def _contents(doc: Any, document: Document) -> None:
 ADVANCE = {
     char: width
     for width, chars in (
-        (0.5, " '"),
+        (0.5, " '\u00a0\u202f"),
         (0.6, "′"),
         (0.7, ",.:;ij|·"),
         (0.8, "!()-/[\\]lt{}°"),
@@ -567,12 +592,17 @@ def _row(
         cells.append(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
             f"<w:p><w:pPr>{paragraph_properties}</w:pPr><w:r>{run_properties}"
-            f'<w:t xml:space="preserve">{escape(_clean(value))}</w:t></w:r></w:p></w:tc>'
+            f'<w:t xml:space="preserve">{_cell_text(value)}</w:t></w:r></w:p></w:tc>'
         )
     row_properties = (
         "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     )
     return f"<w:tr>{row_properties}{''.join(cells)}</w:tr>"
+
+
+def _cell_text(value: str) -> str:
+    """A cell's text for a ``w:t`` element, its codes' and ranges' hyphens non-breaking (:func:`_no_break_hyphens`)."""
+    return NO_BREAK_HYPHEN.sub('</w:t><w:noBreakHyphen/><w:t xml:space="preserve">', escape(_clean(value)))
 
 
 def _clean(text: str) -> str:
@@ -672,7 +702,7 @@ def _header_width(header: str) -> float:
 def _latin_tokens(text: str) -> list[str]:
     """The runs of Latin letters, digits and signs (words, numbers, codes such as DI-24, ↑2, Δ…) of a text; a
     compound word breaks after its hyphen ("Numerical-" / "control"), a code or a negative number does not."""
-    runs = re.findall(r"[^\s\u2e80-\U0010ffff]+", text)
+    runs = re.findall(r"[^ \t\r\n\u2e80-\U0010ffff]+", text)  # a no-break space (10 000) does not break
     return [part for run in runs for part in re.split(r"(?<=[A-Za-z]-)(?=[A-Za-z])", run)]
 
 

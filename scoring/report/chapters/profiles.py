@@ -16,7 +16,7 @@ from scoring.report.model import Document, PageBreak
 from scoring.report.options import ReportOptions
 
 RADAR_CM = 7.0  # the radar chart's width on a profile page
-RADAR_CM_EN = 5.5  # in an edition whose words run longer (English)
+RADAR_CM_EN = 5.0  # in an edition whose words run longer (English)
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
