@@ -27,20 +27,23 @@ MAX_SYSTEM_BYTES = DEFAULT_LIMITS.max_bytes
 
 
 class SystemCatalog:
-    """Parsed systems by row id and content hash; a stored definition never changes under a hash."""
+    """Parsed systems by content hash and registration time: under one content hash only the texts outside it
+    (the English versions of definitions, sources …, scoring.system.load.TRANSLATIONS) may change, and a
+    change is registered anew (:func:`register_system`), so the stored definition is read again."""
 
     def __init__(self) -> None:
-        self._parsed: dict[str, IndicatorSystem] = {}
+        self._parsed: dict[tuple[str, datetime], IndicatorSystem] = {}
         self._lock = threading.Lock()
 
     def system(self, row: SystemRow) -> IndicatorSystem:
-        """The checked system of a stored version (parsed once)."""
+        """The checked system of a stored version (parsed once per registration)."""
+        key = (row.content_hash, row.registered_at)
         with self._lock:
-            found = self._parsed.get(row.content_hash)
+            found = self._parsed.get(key)
         if found is None:
             found = IndicatorSystem.model_validate_json(row.definition)
             with self._lock:
-                self._parsed[row.content_hash] = found
+                self._parsed[key] = found
         return found
 
 
@@ -71,14 +74,30 @@ def check_system_upload(content: bytes, file_name: str) -> IndicatorSystem:
 def register_system(
     session: Session, system: IndicatorSystem, principal: Principal, now: datetime
 ) -> tuple[SystemRow, bool]:
-    """Store ``system`` unless the same content is there; returns the row and whether anything was written."""
+    """Store ``system`` unless the same content is there; returns the row and whether anything was written.
+
+    The same content with other texts outside the content hash (English definitions, sources … added to a
+    system already registered, even one a round uses) updates the stored definition: what is scored is the
+    same, and the dashboard and the reports show the new texts."""
     existing = session.execute(
         select(SystemRow).where(SystemRow.system_id == system.id, SystemRow.version == system.version)
     ).scalar_one_or_none()
     definition = system.model_dump_json()
     if existing is not None:
         if existing.content_hash == system.content_hash:
-            return existing, False
+            if existing.definition == definition:
+                return existing, False
+            existing.definition = definition
+            existing.registered_at = now
+            audit.record(
+                session,
+                principal,
+                "system.texts",
+                f"system:{system.id}@{system.version}",
+                now,
+                system.content_hash,
+            )
+            return existing, True
         if is_used(session, existing.id):
             raise conflict(
                 "system-version-frozen",

@@ -80,6 +80,44 @@ def test_a_system_version_is_frozen_once_a_round_uses_it(office: Office) -> None
     assert detail["content_hash"] == system.content_hash and detail["frozen"] is True
 
 
+def test_english_texts_of_a_used_system_version_can_still_be_updated(office: Office) -> None:
+    """The English texts are outside the content hash (scoring.system.load.TRANSLATIONS): registering the same
+    content with new ones updates the stored definition, even once a round uses the version, and the catalogue
+    reads it anew; nothing else changes."""
+    system = load_system(DEFAULT_SYSTEMS[0])
+    di02 = system.nodes["DI-02"]
+    assert di02.definition_en  # the shipped text
+    tree = [
+        dimension.model_copy(
+            update={
+                "children": [
+                    c.model_copy(update={"definition_en": "Gigabit subscribers ÷ all subscribers × 100."})
+                    if c.code == "DI-02"
+                    else c
+                    for c in dimension.children or []
+                ]
+            }
+        )
+        for dimension in system.tree
+    ]
+    retold = system.model_copy(update={"tree": tree})
+    assert retold.content_hash == system.content_hash
+    office.open_round()
+    db = office.context.db
+    later = datetime(2025, 4, 1, tzinfo=UTC)
+    with db.write() as session:
+        row, written = register_system(session, retold, CLI, later)
+        assert written and row.content_hash == system.content_hash
+    with db.read() as session:
+        row = session.execute(select(SystemRow).where(SystemRow.system_id == system.id)).scalar_one()
+        shown = office.context.catalog.system(row).nodes["DI-02"]
+        assert shown.definition_en == "Gigabit subscribers ÷ all subscribers × 100."
+        actions = session.execute(select(AuditRow.action)).scalars().all()
+    assert "system.texts" in actions
+    with db.write() as session:  # the same again writes nothing
+        assert register_system(session, retold, CLI, later)[1] is False
+
+
 def test_rows_are_only_ever_added(office: Office) -> None:
     office.open_round()
     office.upload_form("370102")
