@@ -266,3 +266,12 @@ def test_excel_charts_start_at_zero_and_label_every_unit(jinan_files: dict[str, 
         if 'c:grouping val="stacked"' in xml and "年度变化" in xml:
             continue  # the change decomposition diverges around 0
         assert '<c:min val="0"/>' in value_axis.group(0), name
+
+
+def test_coordination_names_the_lagging_subsystem(book: openpyxl.Workbook) -> None:
+    """协同发展: the lagging subsystem by name, as in the Word table (it printed B or C)."""
+    table = rows(book["协同发展"])
+    column = table[0].index("滞后子系统")
+    names = {str(h)[2:] for h in table[0] if str(h).startswith("U ")}
+    lagging = {r[column] for r in table[1:] if r[column]}
+    assert lagging and lagging <= names

@@ -129,7 +129,11 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         Column(_("综合发展指数 T"), list(frame["T"]), "weight"),
         Column(_("耦合协调度 D"), list(frame["D"]), "weight"),
         Column(_("协调等级"), [_(g) if isinstance(g, str) else g for g in frame["grade"]]),
-        Column(_("滞后子系统"), list(frame["lagging"])),
+        # by name, as the Word table gives it (the code alone, B or C, says nothing to a reader)
+        Column(
+            _("滞后子系统"),
+            [result.names[result.subsystems.index(lag)] if lag else "" for lag in frame["lagging"]],
+        ),
         Column(_("同步"), [_("是") if s else _("否") for s in frame["synchronous"]]),
     ]
     book.table(sheet, columns, freeze=2)
