@@ -132,3 +132,17 @@ def test_a_nul_character_in_a_csv_is_placed_by_its_line(tmp_path: Path) -> None:
         output.split()
     )
     assert "二进制内容" not in output and " / " not in output.split("读取")[0]  # one language a line
+
+
+def test_validate_lists_the_other_files_problems_beside_an_unusable_file(tmp_path: Path) -> None:
+    fake = tmp_path / "370103.xlsx"
+    fake.write_text("hello")  # a text file named .xlsx
+    form = tmp_path / "370102.xlsx"
+    shutil.copy(FORMS[0], form)
+    book = openpyxl.load_workbook(form)
+    book["数据填报"]["I9"] = "12个"
+    book.save(form)
+    code, output = run80("validate", str(fake), str(form))
+    assert code == 2
+    flat = "".join(output.split())
+    assert "文件不是有效的Excel工作簿" in flat and "一栏填的“12个”不是数值" in flat

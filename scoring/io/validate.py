@@ -26,12 +26,21 @@ def validate_paths(
     :func:`~scoring.io.read.read_data` takes it).
 
     0 when no problem is an error (warnings and info are allowed), 1 when at least one is, 2 when a file is
-    unusable — then the dataset holds no values, only the problems of the unusable files.
+    unusable — then the dataset holds no values: the problems of the unusable files, then those of the other
+    files, read without them (so that one run lists everything to fix).
     """
     try:
         dataset = read_data(paths, system, progress=progress)
     except SubmissionError as error:
-        return Dataset(problems=list(error.problems)), EXIT_UNUSABLE
+        unusable = {problem.location.file for problem in error.problems}
+        others = [path for path in paths if Path(path).name not in unusable]
+        problems = list(error.problems)
+        if others:
+            try:
+                problems += read_data(others, system).problems
+            except SubmissionError as again:  # not expected: they were usable a moment ago
+                problems += again.problems
+        return Dataset(problems=problems), EXIT_UNUSABLE
     # derived indicators the data leave uncomputable (a divisor of 0, a part left empty), as warnings
     dataset = Dataset(dataset.values, dataset.problems + derivation_problems(system, dataset))
     return dataset, EXIT_PROBLEMS if dataset.has_errors else EXIT_CLEAN

@@ -148,5 +148,10 @@ def test_validate_exit_codes(system: IndicatorSystem, tmp_path: Path, kit: Any) 
     (tmp_path / "junk.xlsx").write_bytes(b"junk")
     dataset, code = validate_paths([clean, tmp_path / "junk.xlsx"], system)
     assert code == EXIT_UNUSABLE
-    assert [p.code for p in dataset.problems] == ["upload.not_xlsx"]
+    # the unusable file's problem first, then the other file's (read without it): everything to fix at once
+    assert [p.code for p in dataset.problems] == [
+        "upload.not_xlsx",
+        "cell.thousands_separator",
+        "cell.not_applicable",
+    ]
     assert dataset.values.empty
