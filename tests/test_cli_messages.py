@@ -146,3 +146,21 @@ def test_validate_lists_the_other_files_problems_beside_an_unusable_file(tmp_pat
     assert code == 2
     flat = "".join(output.split())
     assert "文件不是有效的Excel工作簿" in flat and "一栏填的“12个”不是数值" in flat
+
+
+def test_one_form_alone_is_checked_against_its_own_earlier_year(tmp_path: Path) -> None:
+    """万元 typed for 亿元 in the latest year: 18 292 000 against 2023's 1 682.7 in the same form is 10 871 times
+    off (18 292 000 / 1 682.7 = 10 870.6), nearest 10^4, the ratio of 万元 to 亿元."""
+    form = tmp_path / "370102.xlsx"
+    shutil.copy(FORMS[0], form)
+    book = openpyxl.load_workbook(form)
+    assert book["数据填报"]["H13"].value == 1682.7 and book["数据填报"]["A13"].value == "DI-08"
+    book["数据填报"]["I13"] = 18_292_000
+    book.save(form)
+    code, output = run80("validate", str(form))
+    assert code == 0  # a warning: the value is kept
+    flat = "".join(output.split())
+    assert "数值18292000（单位：亿元）与本区县2023年本表填报的1682.7相差约10871倍" in flat
+    assert "疑似单位混用：“万元”与“亿元”" in flat
+    code, output = run80("validate", *FORMS)
+    assert code == 0 and "本表填报的" not in output  # the shipped forms have no such value

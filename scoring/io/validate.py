@@ -6,10 +6,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
+import pandas as pd
+
 from scoring.data import Dataset
 from scoring.io.read import read_data
+from scoring.io.references import reference_problems
 from scoring.pipeline.derive import derivation_problems
-from scoring.problems import SubmissionError
+from scoring.problems import Problem, SubmissionError
 from scoring.system.models import IndicatorSystem
 
 EXIT_CLEAN: Final = 0  # no error (warnings and notes may be listed)
@@ -41,6 +44,27 @@ def validate_paths(
             except SubmissionError as again:  # not expected: they were usable a moment ago
                 problems += again.problems
         return Dataset(problems=problems), EXIT_UNUSABLE
-    # derived indicators the data leave uncomputable (a divisor of 0, a part left empty), as warnings
-    dataset = Dataset(dataset.values, dataset.problems + derivation_problems(system, dataset))
+    # derived indicators the data leave uncomputable (a divisor of 0, a part left empty), as warnings; values far
+    # off the unit's own earlier year
+    problems = (
+        dataset.problems + derivation_problems(system, dataset) + against_earlier_years(system, dataset)
+    )
+    dataset = Dataset(dataset.values, problems)
     return dataset, EXIT_PROBLEMS if dataset.has_errors else EXIT_CLEAN
+
+
+def against_earlier_years(system: IndicatorSystem, dataset: Dataset) -> list[Problem]:
+    """Warnings on each unit's values of its latest year against the same unit's latest earlier year in the data
+    (a district fills three years per form): about ten times off (万元 for 亿元 in one year) or beyond the
+    system's ``method.yoy_warning`` — the checks an upload gets (:func:`scoring.io.references.reference_problems`),
+    here without the accepted values the service keeps, so that one form alone is checked too."""
+    values = dataset.values
+    if values.empty:
+        return []
+    no_last = pd.DataFrame({"indicator_code": [], "year": [], "value": []})
+    no_others = pd.DataFrame({"indicator_code": [], "value": []})
+    problems: list[Problem] = []
+    for unit, rows in values.groupby("unit_code", sort=False):
+        year = int(rows["year"].max())
+        problems += reference_problems(system, str(unit), year, rows, no_last, no_others)
+    return problems
