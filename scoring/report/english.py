@@ -439,6 +439,7 @@ EN: dict[str, str] = {
     "附录": "Appendix",
     "附录一  指标解释": "Appendix 1  Indicator definitions",
     "指标解释与数据来源": "Indicator definitions and sources",
+    "未分组": "No group",
     "附录二  权重": "Appendix 2  Weights",
     "{year} 年各级权重": "Weights at every level, {year}",
     "附录三  原始数据": "Appendix 3  Raw data",

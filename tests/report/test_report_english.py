@@ -232,10 +232,11 @@ def test_every_template_of_the_report_has_an_english_text() -> None:
                 and node.args[0].value not in EN
             ):
                 missing.append(f"{path.name}: {node.args[0].value}")
+    from scoring.analysis.disparity import NO_GROUP
     from scoring.report.labels import DIRECTION_TEXT, FLAG_TEXT
 
-    # the words the chapters pass through _() as values: data flags and directions
-    missing += [text for text in [*FLAG_TEXT.values(), *DIRECTION_TEXT.values()] if text not in EN]
+    # the words the chapters pass through _() as values: data flags, directions, the class of ungrouped units
+    missing += [text for text in [*FLAG_TEXT.values(), *DIRECTION_TEXT.values(), NO_GROUP] if text not in EN]
     assert missing == []
 
 

@@ -106,11 +106,16 @@ def test_a_unit_after_a_figure() -> None:
 
 
 def test_the_jinan_systems_give_every_text_a_reader_sees_in_english() -> None:
-    """The district, smart-city and digital-government systems (the composite's parts): every definition, source,
-    remark, guidance and target note has its English version, and every unit of measurement has an English one
-    (its unit_en or the catalogue's)."""
+    """The district, smart-city and digital-government systems (the composite's parts) and the industry plan's
+    monitoring system: every definition, source, remark, guidance and target note has its English version, and
+    every unit of measurement has an English one (its unit_en or the catalogue's)."""
     missing = []
-    for name in ("jinan_district_digital", "jinan_smart_city", "jinan_digital_government"):
+    for name in (
+        "jinan_district_digital",
+        "jinan_smart_city",
+        "jinan_digital_government",
+        "jinan_industry_it_14th",
+    ):
         system = load_system(systems_dir() / f"{name}.yaml")
         for node in [*system.indicators, *system.components]:
             for field in ("definition", "source", "remark", "guidance"):

@@ -7,6 +7,7 @@ and 地图 sheets. Numbers from :mod:`scoring.analysis.disparity` and :mod:`scor
 
 from __future__ import annotations
 
+from scoring.analysis.disparity import NO_GROUP
 from scoring.analysis.report_data import ReportData
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
@@ -143,7 +144,7 @@ def _sources(w: Writer, data: ReportData) -> None:
     groups = dagum.groups
     rows = [
         [
-            str(g),
+            _group(g),
             str(int(r.n)),
             fmt.score(r["mean"]),
             fmt.weight(r.gini),
@@ -171,7 +172,7 @@ def _classes(w: Writer, data: ReportData) -> None:
     )
     rows = [
         [
-            str(r.group),
+            _group(r.group),
             fmt.rank(r.group_rank),
             str(r.unit_name),
             fmt.score(r.score),
@@ -187,6 +188,12 @@ def _classes(w: Writer, data: ReportData) -> None:
         rows,
         align="lrlrrl",
     )
+
+
+def _group(name: object) -> str:
+    """A class of units as printed: the unit list's name, or 未分组 for units it gives none in the edition's
+    language (the analysis labels them with the Chinese word)."""
+    return _(NO_GROUP) if name == NO_GROUP else str(name)
 
 
 def _tier_note(data: ReportData) -> str:
@@ -224,7 +231,7 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
     book.table(
         sheet,
         [
-            Column(_("类别"), list(frame["group"])),
+            Column(_("类别"), [_group(g) for g in frame["group"]]),
             Column(_("类内排名"), list(frame["group_rank"]), "rank"),
             Column(_("区县编码"), units),
             Column(_("区县名称"), list(frame["unit_name"])),
