@@ -308,7 +308,23 @@ def wrap_text(text: str, width: int) -> list[str]:
     characters as well as at spaces (rich breaks only at spaces, which leaves a Chinese sentence ragged)."""
     from scoring.cli.help import wrap
 
-    return [line for paragraph in text.split("\n") for line in wrap(paragraph, max(width, 20))]
+    width = max(width, 20)
+    return [
+        piece
+        for paragraph in text.split("\n")
+        for line in wrap(paragraph, width)
+        for piece in _folded(line, width)
+    ]
+
+
+def _folded(line: str, width: int) -> list[str]:
+    """A line cut into pieces of at most ``width`` columns (a long file path has no place to break)."""
+    pieces = [""]
+    for char in line:
+        if width_of(pieces[-1] + char) > width:
+            pieces.append("")
+        pieces[-1] += char
+    return pieces
 
 
 def print_text(text: str) -> None:

@@ -108,9 +108,15 @@ def reference_problems(
         to_last = np.where((x > 0) & (previous > 0), np.maximum(x / previous, previous / x), np.nan)
         change = np.where(previous != 0, (x - previous) / np.abs(previous), np.nan)
     threshold = system.method.yoy_warning
+    with np.errstate(invalid="ignore"):
+        # the rows with something to say, found at once: only those are built into problems (digiscore validate
+        # runs this over whole long tables)
+        candidates = (to_median >= MAGNITUDE_FACTOR) | (to_last >= LAST_FACTOR)
+        if threshold is not None:
+            candidates |= np.abs(change) > threshold
     problems: list[Problem] = []
-    rows = frame.itertuples(index=False)
-    for k, row in enumerate(rows):
+    for k in np.flatnonzero(candidates).tolist():
+        row = next(frame.iloc[[k]].itertuples(index=False))
         flagged = (to_median[k] >= MAGNITUDE_FACTOR, to_last[k] >= LAST_FACTOR)
         yoy = threshold is not None and not flagged[1] and abs(change[k]) > threshold
         if not (flagged[0] or flagged[1] or yoy):
