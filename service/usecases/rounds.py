@@ -379,7 +379,7 @@ def unit_name(context: ServiceContext, code: str) -> str | None:
 
 def english_names(context: ServiceContext) -> dict[str, str]:
     """Each name a registered system gives in Chinese → the English it gives too (``name_en`` of the system, its
-    composite, nodes, tiers and units; ``group_en`` of unit groups; a unit of measurement's English from
+    composite, nodes, tiers, units and departments; ``group_en`` of unit groups; a unit of measurement's English from
     :mod:`scoring.system.measures`), over the registered systems, the newest winning: the dashboard's English
     pages print a name through this map, so no page or chart picks on its own."""
     names: dict[str, str] = {}
@@ -397,6 +397,7 @@ def english_names(context: ServiceContext) -> dict[str, str]:
                 pairs += [(unit.name, unit.name_en)]
                 if unit.group:
                     pairs += [(unit.group, unit.group_en)]
+            pairs += [(department.name, department.name_en) for department in system.departments]
             # units of measurement printed on their own (a part of a derived value on the review page) in the
             # catalogue's English: a node's own unit_en is not a name for every node with that unit, so the
             # pages showing one indicator's unit (the profile) pick its unit_en themselves

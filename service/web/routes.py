@@ -337,6 +337,7 @@ def uncertainty(
         years=views.visible_years(all_rounds, web.principal),
         analysis=intervals,
         sensitivity=views.sensitivity_rows(intervals.get("sensitivity", []), web.lang),
+        sensitivity_note=views.sensitivity_note(intervals.get("sensitivity", []), web.lang),
         rows=shown,
         flips=any("tier_flip" in r for r in rows),
         page=page,

@@ -265,7 +265,8 @@ class Web:
             return self.t("role.district", unit=self.unit_label(code))
         if role == "department":
             code = self.principal.department_code or ""
-            return self.t("role.department", department=department_name(self.context, code) or code)
+            name = department_name(self.context, code)
+            return self.t("role.department", department=self.data_names.get(name, name) if name else code)
         return self.t(f"role.{role}")
 
     def unit_label(self, code: str) -> str:

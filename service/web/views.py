@@ -520,8 +520,10 @@ def sorted_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def sensitivity_rows(sensitivity: list[dict[str, Any]], lang: Lang) -> list[dict[str, Any]]:
     """The sensitivity table, most influential assumption first, each assumption and its levels named as the
-    report names them (``scoring.analysis.design``: labels from the method records)."""
+    report names them (``scoring.analysis.design``: labels from the method records) and each index printed as
+    the report prints it (an estimate below 0 as ``≈0``)."""
     from scoring.analysis.design import factor_label, level_labels
+    from scoring.report.chapters.robustness import sensitivity_index
 
     rows = sorted(sensitivity, key=lambda r: -(r.get("total_effect") or 0.0))
     return [
@@ -529,9 +531,27 @@ def sensitivity_rows(sensitivity: list[dict[str, Any]], lang: Lang) -> list[dict
         | {
             "assumption_label": factor_label(str(r["assumption"]), lang),
             "levels_label": level_labels(str(r["assumption"]), str(r["levels"]), lang),
+            "first_order_text": _index_text(r.get("first_order"), sensitivity_index),
+            "total_effect_text": _index_text(r.get("total_effect"), sensitivity_index),
         }
         for r in rows
     ]
+
+
+def _index_text(value: Any, printed: Callable[[float], str]) -> str:
+    return "—" if value is None else printed(float(value))
+
+
+def sensitivity_note(sensitivity: list[dict[str, Any]], lang: Lang) -> str | None:
+    """The report's note on ``≈0`` when an index of the table is an estimate below 0, in the page's language."""
+    from scoring.report.chapters.robustness import negative_note
+    from scoring.report.language import language
+
+    values = [r.get(key) for r in sensitivity for key in ("first_order", "total_effect")]
+    if not any(v is not None and float(v) < 0 for v in values):
+        return None
+    with language(lang):
+        return negative_note()
 
 
 def evidence_rows(

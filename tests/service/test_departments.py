@@ -409,3 +409,13 @@ def test_a_departments_value_is_compared_with_its_accepted_value_of_the_round_be
         if p["code"] == "cell.magnitude_vs_last"
     ]
     assert flagged == [("370102", "D2")]  # 95.5 accepted for 2023, 0.96 now: a share typed for a percent
+
+
+def test_english_pages_name_a_department_in_english(office: Office) -> None:
+    """The departments' English names (name_en in the unit list) are among the names an English page prints
+    through ``english_names``, so the header names a signed-in department officer's department in English."""
+    from service.usecases.rounds import english_names
+
+    names = english_names(office.context)
+    assert names["省通信管理局济南分局"] == "Shandong Communications Administration (Jinan branch)"
+    assert names["市统计局"] == "Jinan Municipal Bureau of Statistics"

@@ -15,10 +15,11 @@ from fastapi.testclient import TestClient
 from scoring.analysis.design import DEFAULT_UNCERTAINTY
 from scoring.analysis.uncertainty import uncertainty_analysis
 from scoring.io import read_data
+from scoring.report.chapters.robustness import negative_note
 from scoring.system import load_system
 from service.auth import Role, hash_token
 from service.settings import DEFAULT_SYSTEMS
-from service.web import security
+from service.web import security, views
 from service.web.i18n import TEXT
 from service.web.ui import STATIC_DIR, figure, filesize, num, signed
 from tests.service.support import YEAR, Office, jinan_forms, running_office, settings_factory
@@ -554,13 +555,13 @@ def test_the_uncertainty_page_lists_every_unit_with_its_interval(office: Office)
     # of 9 runs = 1008 runs, seed 20250101
     assert "重复计算 1008 次（固定随机种子 20250101；" in html
     assert '<th scope="col" class="num">档次变动概率</th>' in html  # the district system has tiers
-    assert len(re.findall(r'<td class="num">\d+\.\d%</td>', html)) == 14
+    assert len(re.findall(r'<td class="num" data-label="档次变动概率">\d+\.\d%</td>', html)) == 14
     assert len(re.findall(r'<th scope="row"><a href="/districts/', html)) == 14
-    assert re.search(r"<td class=\"num\">\d+ – \d+</td>", html)
+    assert re.search(r"<td class=\"num\" data-label=\"5%–95% 名次区间\">\d+ – \d+</td>", html)
     # assumptions and their levels named as the report names them, never by their method codes
-    assert "<td>权重按比例重新分配、同组均值插补</td>" in html and "renormalise" not in html
+    assert '<td data-label="备选取值">权重按比例重新分配、同组均值插补</td>' in html and "renormalise" not in html
     english = browser_like(office).get(f"/uncertainty?year={YEAR}&lang=en").text
-    assert "<td>renormalised weights, group mean imputation</td>" in english
+    assert '<td data-label="Levels">renormalised weights, group mean imputation</td>' in english
 
 
 def test_the_uncertainty_page_shows_the_intervals_of_the_default_design(office: Office) -> None:
@@ -590,6 +591,30 @@ def test_the_uncertainty_page_shows_the_intervals_of_the_default_design(office: 
 )
 def test_changes_are_shown_with_their_sign(value: Any, text: str) -> None:
     assert signed(value) == text
+
+
+def test_the_robustness_page_prints_sensitivity_indices_as_the_report_does() -> None:
+    """A sampled index below 0 (sampling error; the index itself is never negative) reads ≈0 with the report's
+    note under the table, in the page's language; the others with the report's four decimals, most influential
+    assumption first."""
+    rows = [
+        {
+            "assumption": "goalposts",
+            "levels": "as_set,stricter,looser",
+            "first_order": -0.0052,
+            "total_effect": 0.075,
+        },
+        {"assumption": "normalisation", "levels": "minmax", "first_order": 0.282, "total_effect": 0.588},
+    ]
+    shown = views.sensitivity_rows(rows, "en")
+    assert [(r["assumption_label"], r["first_order_text"], r["total_effect_text"]) for r in shown] == [
+        ("Normalisation", "0.2820", "0.5880"),
+        ("Goalposts and targets", "≈0", "0.0750"),
+    ]
+    assert views.sensitivity_note(rows, "zh") == negative_note()  # the report's Chinese note
+    english = views.sensitivity_note(rows, "en")
+    assert english is not None and english.startswith('"≈0": the sampled estimate is slightly below 0')
+    assert views.sensitivity_note(rows[1:], "en") is None
 
 
 def test_numbers_and_sizes_are_formatted_for_people() -> None:

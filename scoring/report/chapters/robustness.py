@@ -79,12 +79,13 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
         rows,
         align="llrr",
         note=_("敏感性指数在 0 到 1 之间，越大表示该项假设对排名的影响越大。")
-        + (
-            _("“≈0”：抽样估计值略小于 0（估计误差所致，指数本身不小于 0），表示该项假设对排名几乎没有影响。")
-            if negative
-            else ""
-        ),
+        + (negative_note() if negative else ""),
     )
+
+
+def negative_note() -> str:
+    """What ``≈0`` means, under a table of sensitivity indices that prints one (the report and the dashboard)."""
+    return _("“≈0”：抽样估计值略小于 0（估计误差所致，指数本身不小于 0），表示该项假设对排名几乎没有影响。")
 
 
 def sensitivity_index(value: float) -> str:

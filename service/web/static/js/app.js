@@ -203,11 +203,12 @@
     },
 
     density: function (spec) {
-      // one curve per year over a numeric axis (kernel density of the composite): [x, f(x)] pairs
+      // one curve per year over a numeric axis (kernel density of the composite): [x, f(x)] pairs; the axis
+      // name above the legend
       return base({
-        legend: { bottom: 0, textStyle: { color: INK } },
+        legend: legend(),
         tooltip: { trigger: 'axis', confine: true, valueFormatter: function (v) { return Number(v).toFixed(4); } },
-        grid: { left: 8, right: 24, top: 16, bottom: 40, containLabel: true },
+        grid: { left: 8, right: 24, top: 16, bottom: 36 + 22 * Math.max(1, legendLines(spec)), containLabel: true },
         xAxis: { type: 'value', min: spec.x[0], max: spec.x[spec.x.length - 1], name: spec.xName, nameLocation: 'middle', nameGap: 26, axisLabel: axisLabel, splitLine: splitLine },
         yAxis: { type: 'value', axisLabel: axisLabel, splitLine: splitLine },
         series: spec.series.map(function (s, i) {
