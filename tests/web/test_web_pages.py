@@ -559,7 +559,10 @@ def test_the_uncertainty_page_lists_every_unit_with_its_interval(office: Office)
     assert len(re.findall(r'<th scope="row"><a href="/districts/', html)) == 14
     assert re.search(r"<td class=\"num\" data-label=\"5%–95% 名次区间\">\d+ – \d+</td>", html)
     # assumptions and their levels named as the report names them, never by their method codes
-    assert '<td data-label="备选取值">权重按比例重新分配、同组均值插补</td>' in html and "renormalise" not in html
+    assert (
+        '<td data-label="备选取值">权重按比例重新分配、同组均值插补</td>' in html
+        and "renormalise" not in html
+    )
     english = browser_like(office).get(f"/uncertainty?year={YEAR}&lang=en").text
     assert '<td data-label="Levels">renormalised weights, group mean imputation</td>' in english
 
