@@ -76,7 +76,9 @@
      word (at most 45 % of the chart). */
   function barLayout(spec) {
     if (spec.horizontal) {
-      return { horizontal: true, labelWidth: 150, overflow: 'truncate', rowHeight: 28 };
+      // long names (indicators) cut with an ellipsis (the tooltip gives them whole), wider where there is room
+      var wide = Math.round(Math.min(320, 0.3 * (spec.width || 500)));
+      return { horizontal: true, labelWidth: Math.max(150, wide), overflow: 'truncate', rowHeight: 28 };
     }
     var widest = widestWord(spec.categories);
     var under = labelWidth(spec);
