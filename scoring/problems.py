@@ -328,7 +328,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "data.derived_indicator": (
         "指标 {indicator} 由公式 {formula} 计算，不填报；请删去这一项，改为填写其组成部分 {parts}",
-        "indicator {indicator} is computed from {formula} and is not filled in; remove it and give its parts "
+        "indicator {indicator} is computed as {formula_en} and is not filled in; remove it and give its parts "
         "instead: {parts_en}",
     ),
     "data.duplicate": (

@@ -66,6 +66,7 @@ SAMPLES: dict[str, object] = {
     "missing": "370103",
     "cells": "370102 DI-01 2024",
     "formula": "DI-01 / DI-02",
+    "formula_en": "5G base stations ÷ Resident population at year end",
     "components": "DI-02",
     "parts": "C-POP 年末常住人口",
     "parts_en": "C-POP Resident population at year end",

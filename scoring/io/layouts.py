@@ -36,6 +36,7 @@ from scoring.io.cells import (
 )
 from scoring.io.workbook import Sheet
 from scoring.problems import Location, Problem, ProblemLog, Severity
+from scoring.system.formula import formula_words
 from scoring.system.models import IndicatorSystem
 
 # Header names, compared after NFKC, lower-casing and turning spaces into underscores.
@@ -155,7 +156,8 @@ def unknown_indicator(context: SheetContext, code: str, location: Location, unit
             indicator=code,
             params={
                 "indicator": code,
-                "formula": node.formula,
+                "formula": formula_words(node.formula, {part.code: part.name for part in parts}),
+                "formula_en": formula_words(node.formula, {p.code: p.name_en or p.name for p in parts}),
                 "parts": "、".join(f"{part.code} {part.name}" for part in parts),
                 "parts_en": ", ".join(f"{part.code} {part.name_en or part.name}" for part in parts),
             },

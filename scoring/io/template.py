@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from scoring.io import form
 from scoring.problems import DigiscoreError, Location, Problem
+from scoring.system.formula import formula_words
 from scoring.system.models import IndicatorSystem, Node, Unit
 
 
@@ -218,7 +219,10 @@ def _derived_lines(system: IndicatorSystem, wrap: object) -> list[tuple[str, obj
     """The instruction on derived indicators, when the system has any: they are computed, not filled in."""
     if not system.derived:
         return []
-    formulas = "；".join(f"{node.code} {node.name} = {node.formula}" for node in system.derived)
+    names = {node.code: node.name for node in system.collected}
+    formulas = "；".join(
+        f"{node.code} {node.name} = {formula_words(node.formula or '', names)}" for node in system.derived
+    )
     return [
         (
             f"以下指标由系统根据填报的基础数据计算，不需填写：{formulas}。"

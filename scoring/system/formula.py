@@ -88,6 +88,16 @@ class Formula:
         return found
 
 
+_TERM = re.compile(r"\{([^{}]+)\}|\b([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def formula_words(formula: str, names: Mapping[str, str]) -> str:
+    """A formula as readers say it: codes by their names, ``÷`` and ``×`` for ``/`` and ``*``
+    (``{C-5G} / {C-POP}`` → ``5G基站数 ÷ 常住人口``); a code without a name stays as written."""
+    text = _TERM.sub(lambda m: names.get(m.group(1) or m.group(2), m.group(1) or m.group(2)), formula)
+    return re.sub(r"\s*\*\s*", " × ", re.sub(r"\s*/\s*", " ÷ ", text))
+
+
 def parse_formula(text: str) -> Formula:
     """Parse a formula (see the module docstring); raises :class:`FormulaError` saying what is wrong."""
     if len(text) > MAX_FORMULA_LENGTH:

@@ -14,7 +14,7 @@ import pytest
 from scoring.evaluate import evaluate
 from scoring.io import read_data, write_template
 from scoring.problems import SystemDefinitionError
-from scoring.system.formula import FormulaError, parse_formula
+from scoring.system.formula import FormulaError, formula_words, parse_formula
 from tests.conftest import NA, build_dataset, build_system
 
 SYSTEM = """
@@ -44,6 +44,12 @@ def test_formula_parses_braced_and_bare_codes_without_eval() -> None:
     # 1200 / 600000 × 10000 = 20; 5 / 0 → no value, flagged
     assert value[0] == pytest.approx(20.0, abs=1e-12) and np.isnan(value[1])
     assert zero.tolist() == [False, True]
+
+
+def test_formula_words_name_the_codes() -> None:
+    names = {"C-5G": "5G基站数", "C-POP": "常住人口", "GDP": "地区生产总值"}
+    assert formula_words("{C-5G} / {C-POP} * 10000", names) == "5G基站数 ÷ 常住人口 × 10000"
+    assert formula_words("(X + GDP)/2", names) == "(X + 地区生产总值) ÷ 2"  # a code without a name stays
 
 
 @pytest.mark.parametrize(
@@ -156,7 +162,10 @@ def test_form_collects_components_once_and_scores_the_derived_indicator(tmp_path
         sheet.cell(rows[code], 7).value = value
     workbook.save(path)
     instructions = " ".join(str(c.value) for c in openpyxl.load_workbook(path)["填报说明"]["A"])
-    assert "DI-01 每万人5G基站数 = {5G基站数} / {常住人口} × 10000" in instructions
+    # the formulas as officials say them: names, ÷ and × (braced and bare codes alike), no code syntax
+    assert "DI-01 每万人5G基站数 = 5G基站数 ÷ 常住人口 × 10000" in instructions
+    assert "DI-07 核心产业增加值占GDP比重 = 核心产业增加值 ÷ 地区生产总值 × 100" in instructions
+    assert "{" not in instructions
     dataset = read_data([path], system)
     assert not dataset.problems
     raw = evaluate(system, dataset, 2024).raw

@@ -6,8 +6,6 @@ first, then the weights and the definitions), and both orders are what users kno
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from scoring.analysis.report_data import ReportData
@@ -19,15 +17,8 @@ from scoring.report.language import _
 from scoring.report.methods_text import method_label
 from scoring.report.model import Document, Heading
 from scoring.report.options import ReportOptions
+from scoring.system.formula import formula_words
 from scoring.system.models import IndicatorSystem, Node
-
-
-def formula_words(system: IndicatorSystem, formula: str) -> str:
-    """A derived indicator's formula as readers say it: components by name, ÷ and × for / and *
-    (``{C-5G} / {C-POP}`` → ``5G 基站数 ÷ 常住人口``)."""
-    names = {n.code: n.name for n in system.components}
-    text = re.sub(r"\{([^{}]+)\}", lambda m: names.get(m.group(1), m.group(1)), formula)
-    return re.sub(r"\s*\*\s*", " × ", re.sub(r"\s*/\s*", " ÷ ", text))
 
 
 def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
@@ -45,7 +36,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
                 "{note} 计算公式：{name} = {system}",
                 note=note,
                 name=i.name,
-                system=formula_words(system, i.formula),
+                system=formula_words(i.formula, {n.code: n.name for n in system.collected}),
             ).strip()
         rows.append([i.code, i.name, i.unit or "", i.definition or "", i.source or "", note])
     w.table(
