@@ -886,11 +886,25 @@ def _render(code: str, language: int, params: dict[str, Any]) -> str:
         templates = MESSAGES.get(code)
         if templates is None:
             return code
-        template = templates[language]
+        template = _with_indicator_name(templates[language], language, context)
     try:
         return template.format_map(_Unknown(context))
     except (KeyError, IndexError, ValueError, TypeError):
         return template.split("{", 1)[0].rstrip("：:（( ")
+
+
+def _with_indicator_name(template: str, language: int, context: dict[str, Any]) -> str:
+    """A template that names the indicator by its code only, naming it by its name too where the problem
+    carries it (:func:`scoring.io.read.named`): 指标 DI-03“算力规模”, indicator DI-03 (Computing capacity) — the
+    first time the code appears."""
+    if "indicator_name" not in context or "{indicator_name}" in template or "{indicator}" not in template:
+        return template
+    if language:
+        return template.replace("{indicator}", "{indicator} ({indicator_name})", 1)
+    # no space between the closing quote and the Chinese that follows (指标 DI-07“…”由公式)
+    return re.sub(
+        r"\{indicator\}(?: (?=[\u3400-\u9fff]))?", "{indicator}“{indicator_name}”", template, count=1
+    )
 
 
 class _Unknown(dict[str, Any]):

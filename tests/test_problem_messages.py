@@ -322,3 +322,18 @@ def test_cli_names_the_indicator_and_its_unit_column(tmp_path: Path) -> None:
         in result.output
     )
     assert "必填指标“千兆宽带用户占比”2023 年的数值未填写" in result.output
+
+
+def test_a_message_that_names_the_indicator_by_code_names_it_by_name_too() -> None:
+    names = {"indicator_name": "算力规模", "indicator_name_en": "Computing capacity"}
+    duplicate = Problem(
+        "data.duplicate", indicator="DI-03", year=2024, params={"other": "a.xlsx!数据填报!I10"}
+    )
+    assert duplicate.message_zh.startswith("指标 DI-03 在 2024 年重复填报")  # no name known: the code alone
+    named = Problem(
+        "data.duplicate", indicator="DI-03", year=2024, params={"other": "a.xlsx!数据填报!I10"}, names=names
+    )
+    assert named.message_zh.startswith("指标 DI-03“算力规模”在 2024 年重复填报（另见 a.xlsx!数据填报!I10）")
+    assert named.message_en.startswith("indicator DI-03 (Computing capacity) is given twice for 2024")
+    missing = Problem("form.missing_indicator", indicator="DI-03", params={"indicator": "DI-03"}, names=names)
+    assert missing.message_zh == "填报表中缺少指标 DI-03“算力规模”所在的行，请勿删除行或修改指标编码"

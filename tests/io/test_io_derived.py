@@ -90,7 +90,10 @@ def test_a_value_typed_for_a_derived_indicator_is_refused_naming_its_parts(tmp_p
     path.write_text("unit_code,indicator_code,year,value\n370102,DI-07,2024,12.5\n", encoding="utf-8")
     result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["validate", str(path)])
     assert result.exit_code == EXIT_PROBLEMS, result.output
-    assert "指标 DI-07 由公式 数字经济核心产业增加值 ÷ 地区生产总值 × 100 计算，不填报" in result.output
+    assert (
+        "指标 DI-07“数字经济核心产业增加值占GDP比重”由公式 数字经济核心产业增加值 ÷ 地区生产总值 × 100 计算，不填报"
+        in result.output
+    )
     assert "C-COREVA 数字经济核心产业增加值、C-GDP 地区生产总值" in result.output
     assert "give its parts instead" in result.output
     dataset = read_data([path], JINAN)

@@ -326,7 +326,7 @@ def test_duplicates_within_and_across_files_keep_the_first(
         (("long.csv", "", "D4", "370103", "DI-01", 2024), "long.csv!D3"),
     ]
     assert duplicates[0].message_zh.startswith(
-        "指标 DI-01 在 2024 年重复填报（另见 form.xlsx!数据填报!G9）；请只保留一处"
+        "指标 DI-01“每万人5G基站数”在 2024 年重复填报（另见 form.xlsx!数据填报!G9）；请只保留一处"
     )
     values = values_of(dataset)
     assert values[("370102", "DI-01", 2024)] == (40.0, "value")
