@@ -43,6 +43,8 @@ FORMATS: dict[str, dict[str, Any]] = {
     "int": {"num_format": "0"},
     "percent": {"num_format": "0.0%"},
     "weight": {"num_format": "0.0000"},
+    # a sensitivity index: a sampling estimate below 0 (the index itself never is) shows ≈0, its value kept
+    "index": {"num_format": '0.0000;"≈0"'},
     "value": {"num_format": "General"},  # written with as many decimals as it has, up to two (VALUE_FORMATS)
     "decimal": {"num_format": "0.00"},  # averages and scheduled values are computed: two decimals
 }
@@ -173,6 +175,13 @@ class Book:
         """A sentence in column A (``width`` characters wide), wrapped, its row as high as its lines (LibreOffice
         does not measure wrapped text)."""
         sheet.write_string(row, 0, str(escape_text(text)), self.wrap)
+        sheet.set_row(row, 15 * max(1, math.ceil(_size(text) / (width - 4))) + 2)
+
+    def note(self, sheet: Any, row: int, text: str, columns: int) -> None:
+        """A note under a table: one cell across its ``columns`` first columns, wrapped at their width."""
+        widths = self.layouts[sheet.get_name()].widths
+        width = sum(widths.get(c, 8.43) for c in range(columns))
+        sheet.merge_range(row, 0, row, columns - 1, str(escape_text(text)), self.wrap)
         sheet.set_row(row, 15 * max(1, math.ceil(_size(text) / (width - 4))) + 2)
 
     def chart(

@@ -64,11 +64,21 @@ def test_the_workbook_sheet_holds_the_same_analysis_at_full_precision(
         )
         if "tier_flip" in units.columns:
             assert row[6] == pytest.approx(unit.tier_flip, abs=1e-15)
-    # then, after a blank row, the sensitivity indices unrounded (a negative estimate as it came)
+    # then, after a blank row, the sensitivity indices unrounded
     assert body[14] == (None,) * len(header)
     sensitivity = result.sensitivity.sort_values("first_order", ascending=False)
     assert body[15][:4] == ("假设", "取值", "一阶指数", "总效应指数")
     indices = [(r[2], r[3]) for r in body[16 : 16 + len(sensitivity)]]
     expected = zip(sensitivity["first_order"], sensitivity["total_effect"], strict=True)
     assert indices == [pytest.approx(pair, abs=1e-12) for pair in expected]
-    assert {r[4] for r in body[16:]} == {result.replications} and {r[5] for r in body[16:]} == {design.seed}
+    table = body[16 : 16 + len(sensitivity)]
+    assert {r[4] for r in table} == {result.replications} and {r[5] for r in table} == {design.seed}
+    # a negative estimate keeps its value and prints ≈0 (the report's word), explained under the table
+    assert sheet.cell(18, 3).number_format == '0.0000;"≈0"' == sheet.cell(18, 4).number_format
+    negative = bool((sensitivity[["first_order", "total_effect"]] < 0).any().any())
+    note = [r[0] for r in body[16 + len(sensitivity) :] if r[0]]
+    assert note == (
+        ["“≈0”：抽样估计值略小于 0（估计误差所致，指数本身不小于 0），表示该项假设对排名几乎没有影响。"]
+        if negative
+        else []
+    )

@@ -2,7 +2,7 @@
 sensitivity index of each assumption, from :func:`scoring.analysis.report_data.robustness_analysis` (the
 design is ``ReportOptions.robustness``, by default the one design the CLI and the dashboard use). Only when
 the analysis was asked for. The workbook's sheet 稳健性分析 holds the same tables at full precision (the rank
-quantiles as numbers, the indices unrounded, a negative estimate as it came)."""
+quantiles as numbers, the indices unrounded; a negative estimate keeps its value and shows ≈0, as printed here)."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
         columns.append(Column(_("档次变动概率"), list(units["tier_flip"]), "percent"))
     end = book.table(sheet, columns, freeze=2)
     sensitivity = robustness.sensitivity
-    book.table(
+    end = book.table(
         sheet,
         [
             Column(_("假设"), [factor_label(str(a), current()) for a in sensitivity["assumption"]]),
@@ -139,13 +139,15 @@ def sheets(book: Book, data: ReportData, document: Document) -> None:
                     for a, v in zip(sensitivity["assumption"], sensitivity["levels"], strict=True)
                 ],
             ),
-            Column(_("一阶指数"), list(sensitivity["first_order"]), "weight"),
-            Column(_("总效应指数"), list(sensitivity["total_effect"]), "weight"),
+            Column(_("一阶指数"), list(sensitivity["first_order"]), "index"),
+            Column(_("总效应指数"), list(sensitivity["total_effect"]), "index"),
             Column(_("重复计算次数"), [result.replications] * len(sensitivity), "int"),
             Column(_("随机种子"), [robustness.settings.seed] * len(sensitivity), "int"),
         ],
         first_row=end + 1,
     )
+    if (sensitivity[["first_order", "total_effect"]].astype(float) < 0).any().any():
+        book.note(sheet, end, negative_note(), columns=6)
 
 
 CHAPTER = Chapter("robustness", "稳健性分析", blocks, sheets)
