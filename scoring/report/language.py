@@ -81,6 +81,11 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if _current.get() == "en" else text
 
 
+def sentences(*texts: str) -> str:
+    """Sentences one after another: ``……。……。`` / ``… . …`` (a space after each full stop in English)."""
+    return ("" if _current.get() == "zh" else " ").join(t for t in texts if t)
+
+
 def join(items: Iterable[str]) -> str:
     """A list of names: ``甲、乙、丙`` / ``A, B, C``."""
     return ("、" if _current.get() == "zh" else ", ").join(items)

@@ -18,7 +18,7 @@ import pandas as pd
 from scoring.analysis.report_data import NO_DATA, NOT_MET, Profile, ReportData
 from scoring.pipeline.attainment import AHEAD, BEHIND, ON_TRACK
 from scoring.report import numbers as fmt
-from scoring.report.language import _
+from scoring.report.language import _, sentences
 
 DISPARITY_WIDE = 30.0  # points between the best and the worst composite that count as a wide gap
 BALANCED_DIMENSIONS = (
@@ -350,9 +350,11 @@ def change_text(data: ReportData) -> list[str]:
                 "{rising} 个单元综合得分提高、{value} 个未提高。", rising=rising, value=changed - rising
             )
         out.append(
-            counted
-            + _(
-                "各单元得分变化按维度分解为各维度加权得分的变化 ⟦Δ(w'_d S_d)⟧，各维度贡献之和等于综合得分的变化。"
+            sentences(
+                counted,
+                _(
+                    "各单元得分变化按维度分解为各维度加权得分的变化 ⟦Δ(w'_d S_d)⟧，各维度贡献之和等于综合得分的变化。"
+                ),
             )
         )
     return out
@@ -439,10 +441,12 @@ def recommendations(data: ReportData) -> list[str]:
             composite_mean=fmt.score(composite_mean),
         )
     out.append(
-        finding
-        + _(
-            "建议将其列为下一年度工作重点，优先补齐{low_children}等平均得分最低的方面。",
-            low_children=_join(low_children),
+        sentences(
+            finding,
+            _(
+                "建议将其列为下一年度工作重点，优先补齐{low_children}等平均得分最低的方面。",
+                low_children=_join(low_children),
+            ),
         )
     )
     lagging = found.lagging_targets

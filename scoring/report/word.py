@@ -11,6 +11,7 @@ number and word (:func:`_layout`); a table too wide for the portrait page is set
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -64,7 +65,7 @@ TURNED_AT_LEAST = 3  # number columns with such heads before they are set uprigh
 LONG_TEXT = 60.0  # a cell wider than this (half-em units) is long text, which upright heads give room to
 MAX_FIGURE_HEIGHT_CM = 21.0  # A4 less margins, caption and a line of text
 PAGE_CM = (21.0, 29.7)  # A4
-MARGIN_CM = 2.4  # left and right (top and bottom 2.54)
+MARGIN_CM = 2.4  # left and right
 TEXT_WIDTH_CM = PAGE_CM[0] - 2 * MARGIN_CM  # 16.2
 LANDSCAPE_TEXT_WIDTH_CM = PAGE_CM[1] - 2 * MARGIN_CM  # 24.9: a table too wide for the portrait page
 TABLE_PT = 9.0  # 表格文字
@@ -76,6 +77,8 @@ CJK_HEAD_LEAST = 4.0  # a Chinese head wraps between any two characters: two of 
 TWIPS_PER_CM = 1440 / 2.54
 KEEP_WHOLE = 15  # tables of up to this many rows are never split across pages
 KEEP_ENDS = 4  # a longer table keeps at least this many rows together at its start and at its end
+KEEP_WHOLE_ROOM_CM = 3.0  # a table kept whole is at most the page's text height less this (caption, heading)
+MARGIN_TOP_CM = 2.54  # top and bottom
 NSDECL = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NO_BREAK_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[0-9])")  # DI-24, 01-04, 2025-03-31: never broken
@@ -210,7 +213,7 @@ def _page_setup(doc: Any, title: str) -> None:
 
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
-    section.top_margin = section.bottom_margin = Cm(2.54)
+    section.top_margin = section.bottom_margin = Cm(MARGIN_TOP_CM)
     section.left_margin = section.right_margin = Cm(MARGIN_CM)
     section.different_first_page_header_footer = True  # no page number on the cover
     footer = section.footer.paragraphs[0]
@@ -470,17 +473,15 @@ def _table(doc: Any, block: Table) -> None:
     widths = [int(w * TWIPS_PER_CM) for w in cm]  # rounded down: the table never exceeds its page
     style = _style_id(doc, TABLE_TEXT_COMPACT if size == COMPACT_PT else TABLE_TEXT)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    kept = _kept_rows(len(block.rows), bool(block.note))
+    page_cm = (PAGE_CM[0] if landscape else PAGE_CM[1]) - 2 * MARGIN_TOP_CM
+    whole = _height_cm(block, cm, size) <= page_cm - KEEP_WHOLE_ROOM_CM  # else it could not move whole
+    kept = _kept_rows(len(block.rows), bool(block.note), whole)
     rows = [_row(block.header, widths, style, header=True, align="c" * len(widths), keep=True, turned=turned)]
     if any(
         turned
-    ):  # the head row as tall as its longest upright head on two lines (it does not grow by itself)
+    ):  # the head row as tall as its longest upright head on one line (it does not grow by itself)
         unit_cm = size / 2 * 2.54 / 72
-        tall = max(
-            max(_text_width(h) * 0.75, _header_width(h))
-            for h, t in zip(block.header, turned, strict=True)
-            if t
-        )
+        tall = max(_text_width(h) for h, t in zip(block.header, turned, strict=True) if t)
         height = round((tall * unit_cm + 0.6) * TWIPS_PER_CM)  # and room at both ends
         rows[0] = rows[0].replace(
             "<w:cantSplit/>", f'<w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>', 1
@@ -554,11 +555,24 @@ def _orient(doc: Any, landscape: bool) -> None:
     section.different_first_page_header_footer = False  # only the cover goes without a page number
 
 
-def _kept_rows(n: int, note: bool) -> set[int]:
+def _height_cm(block: Table, widths_cm: Sequence[float], size: float) -> float:
+    """About how tall the table is set with these column widths: each row as many lines as its fullest cell
+    takes (its text over the column's width), a line 1.45 em (the Noto CJK fonts' line height)."""
+    unit_cm = size / 2 * 2.54 / 72
+    room = [max(0.1, w - CELL_PADDING_CM) for w in widths_cm]
+    lines = sum(
+        max(math.ceil(_text_width(text) * unit_cm / r) or 1 for text, r in zip(row, room, strict=True))
+        for row in (block.header, *block.rows)
+    )
+    return lines * 1.45 * size * 2.54 / 72 + 0.02 * (len(block.rows) + 1)  # and the rules
+
+
+def _kept_rows(n: int, note: bool, whole: bool = True) -> set[int]:
     """The body rows kept with the row after them (keepNext), so no table leaves a few rows alone on a page: a
-    table of up to :data:`KEEP_WHOLE` rows moves whole to the next page rather than split; a longer one splits
-    after its first :data:`KEEP_ENDS` rows and before its last ones. The last row keeps with the table's note."""
-    if n <= KEEP_WHOLE:
+    table of up to :data:`KEEP_WHOLE` rows moves whole to the next page rather than split; a longer one, or one
+    too tall for a page (not ``whole``: rows of long text), splits after its first :data:`KEEP_ENDS` rows and
+    before its last ones. The last row keeps with the table's note."""
+    if n <= KEEP_WHOLE and whole:
         kept = set(range(n - 1))
     else:
         kept = set(range(KEEP_ENDS - 1)) | set(range(n - KEEP_ENDS, n - 1))

@@ -195,6 +195,13 @@ def test_every_table_fits_its_page_and_the_wide_ones_are_on_landscape_pages(
         assert not sections[-1][1]  # the report ends on a portrait page
 
 
+def test_english_sentences_are_spaced(english: dict[str, bytes]) -> None:
+    # sentences written one after another (the change, coupling, disparity and group chapters, the findings) are
+    # joined with a space in English ("… composite score. Each unit's change …", not "score.Each")
+    text = docx_text(english["docx"]) + html_text(english["html"])
+    assert not re.findall(r"[a-z0-9)%]\.[A-Z][a-z]+", text)
+
+
 def test_workbook_sheets_are_in_english(english: dict[str, bytes]) -> None:
     book = openpyxl.load_workbook(io.BytesIO(english["xlsx"]))
     assert book.sheetnames[:3] == ["Summary", "City", "Ranking"]

@@ -220,10 +220,23 @@ def test_the_equations_are_in_the_pdf(pages: list[list[str]]) -> None:
 
 
 # ------------------------------------------------------------------------------------------ the page layout
+def _edition(
+    request: pytest.FixtureRequest, edition: str
+) -> tuple[docx.document.Document, list[list[str]], str]:
+    """The Word file, the PDF's pages and the tables' caption label of an edition."""
+    if edition == "zh":
+        return request.getfixturevalue("word"), request.getfixturevalue("pages"), "表"
+    return request.getfixturevalue("english_word"), request.getfixturevalue("english_pages"), "Table"
+
+
+@pytest.mark.parametrize("edition", ["zh", "en"])
 def test_every_tables_caption_is_on_the_page_of_its_head(
-    word: docx.document.Document, pages: list[list[str]]
+    request: pytest.FixtureRequest, edition: str
 ) -> None:
-    captions = [p.text for p in word.paragraphs if p.style.name == "Caption" and p.text.startswith("表 ")]
+    word, pages, label_word = _edition(request, edition)
+    captions = [
+        p.text for p in word.paragraphs if p.style.name == "Caption" and p.text.startswith(f"{label_word} ")
+    ]
     heads = [[c.text for c in table.rows[0].cells] for table in word.tables]
     assert len(captions) == len(heads)
     found = 0
@@ -300,13 +313,18 @@ def test_each_district_profile_fits_one_page_in_english(
     assert found == len(listed)  # every profile's table was followed
 
 
-def test_no_table_leaves_a_few_rows_alone_on_a_page(
-    word: docx.document.Document, pages: list[list[str]]
-) -> None:
+@pytest.mark.parametrize("edition", ["zh", "en"])
+def test_no_table_leaves_a_few_rows_alone_on_a_page(request: pytest.FixtureRequest, edition: str) -> None:
     # follow each table's rows through the PDF by their first cell (in order, from the caption on): a table of up
-    # to 15 rows is on one page; a longer one never has fewer than four rows on the page it starts or ends on
+    # to 15 rows is on one page; a longer one, or one of long text too tall for a page (the English plan targets
+    # with their sources, whose caption was left alone at the foot of a page), never has fewer than four rows on
+    # the page it starts or ends on
+    word, pages, label_word = _edition(request, edition)
+    tall = 0
     lines = [(n, line) for n, page in enumerate(pages) for line in page]
-    captions = [p.text for p in word.paragraphs if p.style.name == "Caption" and p.text.startswith("表 ")]
+    captions = [
+        p.text for p in word.paragraphs if p.style.name == "Caption" and p.text.startswith(f"{label_word} ")
+    ]
     followed = 0
     for caption, table in zip(captions, word.tables, strict=True):
         label = " ".join(caption.split()[:2])
@@ -329,11 +347,16 @@ def test_no_table_leaves_a_few_rows_alone_on_a_page(
             continue
         followed += 1
         per_page = [found.count(p) for p in sorted(set(found))]
-        if len(firsts) <= 15:
+        kept_whole = all(
+            row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in table.rows[1:-1]
+        )
+        tall += len(firsts) <= 15 and not kept_whole
+        if len(firsts) <= 15 and kept_whole:
             assert len(per_page) == 1, f"{caption}: split {per_page}"
         else:
             assert per_page[0] >= 4 and per_page[-1] >= 4, f"{caption}: {per_page}"
     assert followed >= len(captions) // 2  # most tables could be followed row by row
+    assert tall <= 2  # the short tables that may split are the odd one of long text
 
 
 def _broken(document: docx.document.Document, pages: list[list[str]]) -> dict[str, tuple[int, int]]:

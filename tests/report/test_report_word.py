@@ -239,3 +239,21 @@ def test_a_table_too_wide_for_the_page_is_set_compact_then_on_a_landscape_page()
     size, landscape, _turned, widths = _layout(change)
     assert (size, landscape) == (COMPACT_PT, True)
     assert 16.2 < sum(widths) <= 24.9
+
+
+def test_a_table_too_tall_for_a_page_splits_like_a_long_one() -> None:
+    from scoring.report.model import Table
+    from scoring.report.word import _height_cm, _kept_rows
+
+    # a head and three rows of one line each at 9 pt: 4 lines of 1.45 em (0.4604 cm) and 0.02 cm a row
+    short = Table("t", "", ("A",), (("1",), ("2",), ("3",)))
+    assert _height_cm(short, [2.0], 9.0) == pytest.approx(4 * 1.45 * 9 * 2.54 / 72 + 4 * 0.02)
+    # a cell of 50 x (60 half-ems, 7.94 cm at 7.5 pt) in a column with 3.0 − 0.45 = 2.55 cm of room: 4 lines,
+    # under a head of one
+    assert _height_cm(Table("t", "", ("A",), (("x" * 50,),)), [3.0], 7.5) == pytest.approx(
+        5 * 1.45 * 7.5 * 2.54 / 72 + 2 * 0.02
+    )
+    # 14 rows kept whole (each with the next, the last with the note) unless too tall for a page: then it splits
+    # after its first four rows and before its last four, as a table of more than 15 rows does
+    assert _kept_rows(14, note=True) == set(range(14))
+    assert _kept_rows(14, note=True, whole=False) == {0, 1, 2, 10, 11, 12, 13}

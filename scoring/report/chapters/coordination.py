@@ -10,7 +10,7 @@ from scoring.analysis.report_data import ReportData
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
-from scoring.report.language import _, problem_message
+from scoring.report.language import _, problem_message, sentences
 from scoring.report.model import Document, Formula
 from scoring.report.options import ReportOptions
 
@@ -73,11 +73,14 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
     )
     if len(means) > 1:
         first = int(means.index[0])
-        text += _(
-            "{first} 年以来全市平均 D 由 {D} 变为 {D2}。",
-            first=first,
-            D=fmt.weight(means.iloc[0]["D"]),
-            D2=fmt.weight(means.iloc[-1]["D"]),
+        text = sentences(
+            text,
+            _(
+                "{first} 年以来全市平均 D 由 {D} 变为 {D2}。",
+                first=first,
+                D=fmt.weight(means.iloc[0]["D"]),
+                D2=fmt.weight(means.iloc[-1]["D"]),
+            ),
         )
     w.paragraphs([text])
     rows = []

@@ -13,7 +13,7 @@ from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.chapters import maps
 from scoring.report.excel import Book, Column
-from scoring.report.language import _, problem_message
+from scoring.report.language import _, problem_message, sentences
 from scoring.report.model import Document, Formula
 from scoring.report.options import ReportOptions
 from scoring.system.models import QuantileTiers
@@ -46,17 +46,27 @@ def _overall(w: Writer, data: ReportData) -> None:
         loc3=fmt.weight(years.loc[data.year, "cv"]),
     )
     if result.converging is not None:
-        text += _(
-            "{first}—{last} 年标准差由 {loc} 变为 {loc2}，",
-            first=first,
-            last=last,
-            loc=fmt.score(years.loc[first, "sd"]),
-            loc2=fmt.score(years.loc[last, "sd"]),
-        ) + (_("区域差异缩小，存在 σ 收敛。") if result.converging else _("区域差异未缩小，不存在 σ 收敛。"))
+        text = sentences(
+            text,
+            _(
+                "{first}—{last} 年标准差由 {loc} 变为 {loc2}，",
+                first=first,
+                last=last,
+                loc=fmt.score(years.loc[first, "sd"]),
+                loc2=fmt.score(years.loc[last, "sd"]),
+            )
+            + (
+                _("区域差异缩小，存在 σ 收敛。")
+                if result.converging
+                else _("区域差异未缩小，不存在 σ 收敛。")
+            ),
+        )
     if data.system.method.comparability == "per_year" and any(
         data.system.normalise_method(i) in {"minmax", "zscore", "rank"} for i in data.system.indicators
     ):
-        text += _("注意：部分指标按年度内的极值或排名标准化，跨年的离散程度只在相对意义上可比。")
+        text = sentences(
+            text, _("注意：部分指标按年度内的极值或排名标准化，跨年的离散程度只在相对意义上可比。")
+        )
     w.paragraphs([text])
     w.add(
         Formula(
@@ -166,8 +176,10 @@ def _classes(w: Writer, data: ReportData) -> None:
     frame = data.regional.groups
     w.paragraphs(
         [
-            _("按单元类别分别排名：同类单元发展条件相近，类内排名更能反映各单元在同类中的位置。")
-            + _tier_note(data)
+            sentences(
+                _("按单元类别分别排名：同类单元发展条件相近，类内排名更能反映各单元在同类中的位置。"),
+                _tier_note(data),
+            )
         ]
     )
     rows = [
