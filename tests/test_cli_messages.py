@@ -164,3 +164,13 @@ def test_one_form_alone_is_checked_against_its_own_earlier_year(tmp_path: Path) 
     assert "疑似单位混用：“万元”与“亿元”" in flat
     code, output = run80("validate", *FORMS)
     assert code == 0 and "本表填报的" not in output  # the shipped forms have no such value
+
+
+def test_units_without_data_are_named_as_left_out(tmp_path: Path) -> None:
+    code, output = run80("score", "-y", "2024", "--out", str(tmp_path / "s.csv"), *FORMS[:13])
+    assert code == 0
+    # FORMS[13] is 370172 起步区's form: the 13 others are ranked, it is named as left out
+    flat = "".join(output.split())
+    assert "以下1个区县没有2024年的数据，未参与评价和排名：起步区（370172）" in flat
+    assert "1 unit of the system has no values for 2024 and is not" in " ".join(output.split())
+    assert "Pilot Zone (370172)" in " ".join(output.split())

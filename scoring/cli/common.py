@@ -421,7 +421,39 @@ def evaluate_files(system: str, year: int, data: Sequence[Path], force: bool) ->
     """:func:`read_checked`, then the evaluation of ``year``."""
     from scoring.evaluate import evaluate
 
-    return evaluate(*read_checked(system, data, force), year)
+    evaluation = evaluate(*read_checked(system, data, force), year)
+    report_left_out(evaluation)
+    return evaluation
+
+
+def report_left_out(evaluation: Evaluation) -> None:
+    """What the evaluation says a person should know (units left out for low coverage, nodes without a score,
+    derived indicators that could not be computed), and the units of the system the data have no values of the
+    year for: they are not ranked, which is easy to miss when one form was forgotten."""
+    from rich.text import Text
+
+    system, year = evaluation.system, evaluation.year
+    print_problems([p for p in evaluation.problems if p.severity is not Severity.INFO], system)
+    scores = evaluation.scores
+    present = set(scores.index.get_level_values("unit_code")[scores.index.get_level_values("year") == year])
+    absent = [unit for unit in system.units if unit.code not in present]
+    if not absent:
+        return
+    zh = "、".join(f"{unit.name}（{unit.code}）" for unit in absent)
+    en = ", ".join(f"{unit.name_en or unit.name} ({unit.code})" for unit in absent)
+    text = (
+        f"以下 {len(absent)} 个区县没有 {year} 年的数据，未参与评价和排名：{zh}；如需评价，请补充其填报表\n"
+        + (
+            f"{len(absent)} units of the system have no values for {year} and are not evaluated or ranked: {en}; "
+            "add their forms to evaluate them"
+            if len(absent) > 1
+            else f"1 unit of the system has no values for {year} and is not evaluated or ranked: {en}; add its "
+            "form to evaluate it"
+        )
+    )
+    err.print(Text.assemble(("警告 warning", "bold yellow")), soft_wrap=True)
+    for line in wrap_text(text, err.width - 2):
+        err.print(Text("  " + line), soft_wrap=True)
 
 
 def split_list(text: str) -> tuple[str, ...]:
