@@ -18,6 +18,7 @@ Also here: the separators and numbering that differ between the languages (:func
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -64,8 +65,17 @@ def _(template: str, /, **params: object) -> str:
     if _current.get() == "en":
         from scoring.report.english import EN
 
-        template = EN.get(template, template)
+        text = EN.get(template, template)
+        return _SINGULAR.sub(r"\1", text.format(**params)) if params else text
     return template.format(**params) if params else template
+
+
+# English counts of one take the singular ("1 unit moved up", "up 1 place"): the templates write the plural, a
+# count filled in as 1 (not 21, 0.1 or DI-01) turns the noun after it singular.
+_SINGULAR = re.compile(
+    r"(?<![\w.,\-−])(1 (?:unit|place|indicator|dimension|subsystem|change|time|district|year|target|error"
+    r"|warning|problem|department|round))s\b"
+)
 
 
 def english(template: str) -> bool:

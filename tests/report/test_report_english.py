@@ -202,6 +202,18 @@ def test_english_sentences_are_spaced(english: dict[str, bytes]) -> None:
     assert not re.findall(r"[a-z0-9)%]\.[A-Z][a-z]+", text)
 
 
+def test_a_count_of_one_takes_the_singular(english: dict[str, bytes]) -> None:
+    with language("en"):
+        moved = "与 {previous_year} 年相比，{up} 个单元位次上升、{down} 个下降、{same} 个持平"
+        assert _(moved, previous_year=2023, up=1, down=1, same=12).startswith(
+            "Compared with 2023, 1 unit moved up"
+        )
+        assert _(moved, previous_year=2023, up=11, down=1, same=2).startswith("Compared with 2023, 11 units")
+        assert [_("上升 {k} 位", k=k) for k in (1, 21)] == ["up 1 place", "up 21 places"]
+    text = docx_text(english["docx"]) + html_text(english["html"])
+    assert not re.findall(r"(?<![\w.,\-−])1 (?:units|places|indicators|dimensions|times)\b", text)
+
+
 def test_workbook_sheets_are_in_english(english: dict[str, bytes]) -> None:
     book = openpyxl.load_workbook(io.BytesIO(english["xlsx"]))
     assert book.sheetnames[:3] == ["Summary", "City", "Ranking"]
