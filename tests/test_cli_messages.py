@@ -174,3 +174,29 @@ def test_units_without_data_are_named_as_left_out(tmp_path: Path) -> None:
     assert "以下1个区县没有2024年的数据，未参与评价和排名：起步区（370172）" in flat
     assert "1 unit of the system has no values for 2024 and is not" in " ".join(output.split())
     assert "Pilot Zone (370172)" in " ".join(output.split())
+
+
+def test_unknown_methods_of_an_uncertainty_analysis_are_named_with_the_known_ones(tmp_path: Path) -> None:
+    code, output = run80(
+        "uncertainty",
+        "-y",
+        "2024",
+        "--out",
+        str(tmp_path / "u.csv"),
+        "--normalisations",
+        "bogus,minmax",
+        *FORMS,
+    )
+    assert code == 2 and "内部错误" not in output and "KeyError" not in output
+    flat = "".join(output.split())
+    assert "没有名为“bogus”的标准化方法，可选：minmax（极差标准化）" in flat
+    assert "no normalisation method named bogus; choose from minmax (min-max)" in " ".join(output.split())
+    code, output = run80(
+        "uncertainty", "-y", "2024", "--out", str(tmp_path / "u.csv"), "--replications", "0", *FORMS
+    )
+    assert code == 2 and "重复计算次数须不少于 1" in output and "replications must be ≥ 1" in output
+
+
+def test_whatif_refuses_a_share_outside_0_to_1() -> None:
+    code, output = run80("whatif", "-y", "2024", "--unit", "370102", "--share", "0", *FORMS)
+    assert code == 2 and "--share 须大于 0 且不大于 1" in output and "--share must be" in output

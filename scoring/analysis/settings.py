@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from scoring.methods import Stage, find
+from scoring.methods import Stage, find, records
 from scoring.problems import PipelineError, Problem
 
 if TYPE_CHECKING:
@@ -134,21 +134,45 @@ class UncertaintySettings:
         return np.random.default_rng(self.seed)
 
     def check(self) -> None:
-        problems = []
+        """Refuse settings that cannot be run, each said in Chinese and in English (``analysis.bad_settings``):
+        counts and shares out of range, and methods no stage has (named with the ones it has)."""
+        problems: list[tuple[str, str]] = []
         if self.replications < 1:
-            problems.append("replications must be ≥ 1")
+            problems.append(("重复计算次数须不少于 1", "replications must be ≥ 1"))
         if not 0 <= self.spread < 1:
-            problems.append("spread must be in [0, 1)")
+            problems.append(("均匀扰动的幅度 a 须不小于 0 且小于 1", "spread must be in [0, 1)"))
         if self.concentration <= 0:
-            problems.append("concentration must be > 0")
+            problems.append(("狄利克雷扰动的 κ 须大于 0", "concentration must be > 0"))
         if not 0 <= self.goalpost_shift < 1:
-            problems.append("goalpost_shift must be in [0, 1)")
+            problems.append(("阈值与目标值的浮动比例须不小于 0 且小于 1", "goalpost_shift must be in [0, 1)"))
         if not 0 <= self.ahp_steps <= 8:
-            problems.append("ahp_steps must be in 0…8")
+            problems.append(("层次分析法判断的移动档数须在 0 到 8 之间", "ahp_steps must be in 0…8"))
         if self.chunk < 1:
-            problems.append("chunk must be ≥ 1")
+            problems.append(("每批计算次数须不少于 1", "chunk must be ≥ 1"))
+        chosen = {
+            "normalisation": self.normalisations,
+            "aggregation": self.aggregations,
+            "missing": self.missing,
+            "treatment": self.treatments,
+        }
+        for factor, levels in chosen.items():
+            stage = FACTOR_STAGE[factor]
+            unknown = [name for name in levels if find(stage, name) is None]
+            if unknown:
+                zh = "、".join(f"{r.name}（{r.label_zh}）" for r in records(stage))
+                en = ", ".join(f"{r.name} ({r.label_en})" for r in records(stage))
+                problems.append(
+                    (
+                        f"没有名为“{'、'.join(unknown)}”的{FACTOR_TEXT[factor][0]}，可选：{zh}",
+                        f"no {FACTOR_TEXT[factor][1].lower()} method named {', '.join(unknown)}; choose from {en}",
+                    )
+                )
         if problems:
-            raise PipelineError(Problem("analysis.bad_settings", params={"detail": "; ".join(problems)}))
+            detail = {
+                "detail_zh": "；".join(zh for zh, _ in problems),
+                "detail_en": "; ".join(en for _, en in problems),
+            }
+            raise PipelineError(Problem("analysis.bad_settings", params=detail))
 
 
 DEFAULT_UNCERTAINTY = UncertaintySettings()

@@ -290,6 +290,11 @@ def whatif(
     from scoring.analysis.export import write_whatif
     from scoring.analysis.whatif import whatif_analysis
 
+    if not 0 < share <= 1:
+        raise typer.BadParameter(
+            f"--share 须大于 0 且不大于 1（如 0.01 即区间的 1%），不能是 {share:g} / --share must be in (0, 1] "
+            f"(0.01: 1 % of the range), not {share:g}"
+        )
     check_unit(resolve_system(system), unit)  # before reading the data
     indicator_system, dataset = read_checked(system, data, force)
     result = whatif_analysis(indicator_system, dataset, year, unit, share)

@@ -492,7 +492,13 @@ HEADERS: dict[str, str] = {
 # names room at 80 columns.
 VALUE_TEXT: dict[str, dict[str, str]] = {
     "goal_source": {"target": "目标值", "goalpost": "阈值", "best_observed": "最优值"},
-    "status": {"applied": "已测算", "reached": "已达到", "not_applicable": "不适用", "no_goal": "无目标"},
+    "status": {
+        "applied": "已测算",
+        "reached": "已达到",
+        "not_applicable": "不适用",
+        "no_goal": "无目标",
+        "no_range": "无区间",
+    },
 }
 SHORT_TEXT = (
     16  # a text column whose cells are all this wide or less is never broken: the long ones get the room
