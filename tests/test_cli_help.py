@@ -217,9 +217,22 @@ USAGE = "用法 Usage:"
             ["参数值无效 --out", "不支持的输出格式", "use one of"],
         ),
         (["nosuch"], ["没有这个命令", "No such command"]),
+        (["score", "-y", "abc", "--out", "x.csv", "a.xlsx"], ["须为整数，如 2024", "must be a whole number"]),
+        (["uncertainty", "--spread", "x"], ["--spread 须为数字，如 0.25", "--spread must be a number"]),
+        (["uncertainty", "--replications", "many"], ["--replications 须为整数", "must be a whole number"]),
         (["token", "create", "--role"], ["选项", "--role"]),
     ],
-    ids=["missing option", "missing argument", "no such option", "bad value", "no such command", "no value"],
+    ids=[
+        "missing option",
+        "missing argument",
+        "no such option",
+        "bad value",
+        "no such command",
+        "not an integer",
+        "not a number",
+        "not a count",
+        "no value",
+    ],
 )
 def test_usage_errors_in_both_languages(args: list[str], expected: list[str]) -> None:
     result = CliRunner().invoke(app, args)

@@ -14,6 +14,7 @@ Plain text, not rich: ``digiscore --help`` imports neither rich nor the engine, 
 from __future__ import annotations
 
 import inspect
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -215,6 +216,28 @@ def short_help(command: Any) -> str:
     return "\n".join(_one_line(p) for p in paragraphs)
 
 
+# What a value of a number option must look like, said in both languages instead of click's English
+NUMBER_TEXT = {
+    "integer": ("须为整数", "must be a whole number"),
+    "float": ("须为数字，如 0.25", "must be a number, e.g. 0.25"),
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _number_kind(param: Any) -> str:
+    """``integer`` or ``float`` for an option that takes a number (one or a list of them), else ""."""
+    import typing
+
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if annotation is None:  # click's own parameter types
+        return str(getattr(getattr(param, "type", None), "name", ""))
+    found = {int: "integer", float: "float"}
+    kinds = [found[a] for a in (annotation, *typing.get_args(annotation)) if a in found]
+    for arg in typing.get_args(annotation):  # list[int] | None
+        kinds += [found[a] for a in typing.get_args(arg) if a in found]
+    return kinds[0] if kinds else ""
+
+
 def usage_error_text(error: Any) -> str:
     """A usage error (click's, or a ``typer.BadParameter`` a command raised) in Chinese and English, naming the
     option or the placeholder as the help shows it."""
@@ -241,6 +264,12 @@ def usage_error_text(error: Any) -> str:
         )
     if isinstance(error, errors.BadParameter):
         where = f" {name}" if name else ""
+        number = _number_kind(param)
+        if number in NUMBER_TEXT and not _CJK.search(message):  # click's (or typer's) own text, in English only
+            zh, en = NUMBER_TEXT[number]
+            if getattr(param, "name", "") == "year":
+                zh, en = zh + "，如 2024", en + ", e.g. 2024"
+            return f"{name} {zh}\n{name} {en}"
         return f"参数值无效{where} / invalid value{' for' + where if where else ''}:\n{message}"
     if isinstance(error, errors.BadOptionUsage) and "requires an argument" in message:
         return f"选项 {error.option_name} 后面缺少值\noption {error.option_name} needs a value"
