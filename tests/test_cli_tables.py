@@ -158,3 +158,25 @@ def test_whatif_says_its_statuses_in_words_and_wraps_its_summary_as_chinese() ->
     paragraphs_ends = {i for i, line in enumerate(summary) if line.endswith(("。", "）"))}
     short = [line for i, line in enumerate(summary) if i not in paragraphs_ends and width_of(line) < 70]
     assert not short, short
+
+
+def test_compare_systems_names_units_and_changes_in_words_at_80_columns(tmp_path: Path) -> None:
+    import re
+
+    from scoring.shipped import shipped_systems_dir
+
+    systems = tmp_path / "systems"
+    shutil.copytree(shipped_systems_dir() / "units", systems / "units")
+    text = (shipped_systems_dir() / "jinan_district_digital.yaml").read_text(encoding="utf-8")
+    heavier = re.sub(r"(?m)^version: .*$", 'version: "2026.1"', text).replace(
+        "weight: 0.20", "weight: 0.30", 1
+    )
+    (systems / "new.yaml").write_text(heavier, encoding="utf-8")
+    sample = str(sample_inputs_dir() / "jinan" / "long_table.csv")
+    output = run80(
+        "compare-systems", "jinan_district_digital", str(systems / "new.yaml"), "-d", sample, "-y", "2024"
+    )
+    for internal in ("unit_code", "old_score", "rank_change", "…", "weight in"):
+        assert internal not in output, internal
+    assert "权重 weight" in output and "在 INDEX 中的实际权重" in output
+    assert re.search(r"^ 370103 市中区 .* 6 → 5 ", output, re.MULTILINE)  # moved up one place

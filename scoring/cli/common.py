@@ -484,6 +484,22 @@ HEADERS: dict[str, str] = {
     "r_parent": "r",
     "skew": "偏度 skew",
     "kurtosis": "峰度 kurtosis",
+    # compare-systems: the two versions' results side by side, and what changed in the file
+    "old_score": "原得分 old",
+    "new_score": "新得分 new",
+    "score_change": "变化 change",
+    "old_rank": "原名次 old",
+    "new_rank": "新名次 new",
+    "rank_change": "上升 up",
+    "old_tier": "原梯队 old",
+    "new_tier": "新梯队 new",
+    "kind": "变化 change",
+    "code": "编码 code",
+    "name": "名称 name",
+    "field": "项目 field",
+    "old": "原 old",
+    "new": "新 new",
+    "tier": "梯队 tier",
 }
 
 

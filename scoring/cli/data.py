@@ -105,11 +105,13 @@ def template(
                 f"department {department} supplies no indicator of the system; use one of: {en or 'none'}"
             )
         write_department_sheet(indicator_system, department, out, chosen_years)
-        console.print(f"已生成部门报表 → {out}")
+        console.print(f"已生成部门报表 / department sheet written → {out}")
         return
     if all_units:
         write_all_templates(indicator_system, out, chosen_years)
-        console.print(f"已生成 {len(indicator_system.units)} 份填报模板 → {out}")
+        console.print(
+            f"已生成 {len(indicator_system.units)} 份填报模板 / {len(indicator_system.units)} forms written → {out}"
+        )
         return
     if unit is None:
         raise typer.BadParameter(
@@ -117,7 +119,7 @@ def template(
         )
     check_unit(indicator_system, unit)
     write_template(indicator_system, unit, out, chosen_years)
-    console.print(f"已生成填报模板 → {out}")
+    console.print(f"已生成填报模板 / form written → {out}")
 
 
 @reports_errors

@@ -265,7 +265,9 @@ def usage_error_text(error: Any) -> str:
     if isinstance(error, errors.BadParameter):
         where = f" {name}" if name else ""
         number = _number_kind(param)
-        if number in NUMBER_TEXT and not _CJK.search(message):  # click's (or typer's) own text, in English only
+        if number in NUMBER_TEXT and not _CJK.search(
+            message
+        ):  # click's (or typer's) own text, in English only
             zh, en = NUMBER_TEXT[number]
             if getattr(param, "name", "") == "year":
                 zh, en = zh + "，如 2024", en + ", e.g. 2024"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,11 +12,15 @@ from scoring.cli.common import (
     TablesOutOption,
     YearOption,
     console,
+    print_text,
     read_checked,
     reports_errors,
     show_frame,
 )
 from scoring.cli.help import bilingual
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(app: typer.Typer) -> None:
@@ -65,18 +69,37 @@ def compare_systems(
     much on the same data, and Spearman's ρ between the two rankings.
     """
     from scoring.analysis.export import write_tables
+    from scoring.analysis.versions import change_label, field_label
     from scoring.analysis.versions import compare_systems as compare
 
     old_system, old_data = read_checked(old, data, force)
     new_system, new_data = read_checked(new, data, force)
     result = compare(old_system, new_system, old_data, new_data, year)
-    show_frame(result.changes, "指标体系变化 / what changed in the file")
+    changes = result.changes.assign(  # the kinds and fields in words, not the engine's codes
+        kind=result.changes["kind"].map(lambda kind: f"{change_label(kind)} {change_label(kind, 'en')}"),
+        field=result.changes["field"].map(field_label),
+    )
+    show_frame(changes, "指标体系变化 / what changed in the file")
     show_frame(
-        result.units.drop(columns=["unit_name"]),
-        f"{year} 年两版排名对比 / ranks under both versions (rank_change > 0: moved up)",
+        _moves(result.units),
+        f"{year} 年两版排名对比 / ranks under both versions",
         digits=2,
     )
-    console.print(result.text())
+    print_text(result.text())
     if out is not None:
         write_tables({"units": result.units, "changes": result.changes}, out, result.summary())
         console.print(f"结果已写入 / written → {out}")
+
+
+def _moves(units: pd.DataFrame) -> pd.DataFrame:
+    """The comparison's units as the console shows them at 80 columns: the name beside the code, both scores and
+    the change, and the rank and the tier as "6 → 5" where they moved (one value where they did not)."""
+
+    def moved(old: pd.Series, new: pd.Series) -> pd.Series:
+        old_text, new_text = old.astype("string").fillna("—"), new.astype("string").fillna("—")
+        return new_text.where(old_text == new_text, old_text + " → " + new_text)
+
+    return units[["unit_code", "unit_name", "old_score", "new_score", "score_change"]].assign(
+        rank=moved(units["old_rank"], units["new_rank"]),
+        tier=moved(units["old_tier"], units["new_tier"]),
+    )
