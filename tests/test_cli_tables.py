@@ -180,3 +180,9 @@ def test_compare_systems_names_units_and_changes_in_words_at_80_columns(tmp_path
         assert internal not in output, internal
     assert "权重 weight" in output and "在 INDEX 中的实际权重" in output
     assert re.search(r"^ 370103 市中区 .* 6 → 5 ", output, re.MULTILINE)  # moved up one place
+
+
+def test_the_ranking_has_headers_in_both_languages_and_names_beside_codes(tmp_path: Path) -> None:
+    output = run80("score", "-y", "2024", "--out", str(tmp_path / "s.csv"), *FORMS)
+    assert "综合指数" in output and "composite" in output and "位次变化" in output and "moved" in output
+    assert "370171 高新区" in output  # one column, the name beside the code

@@ -473,7 +473,7 @@ HEADERS: dict[str, str] = {
     "goal": "目标 goal",
     "goal_source": "来源 source",
     "status": "状态 status",
-    "composite": "综合 composite",
+    "composite": "综合指数 composite",
     "composite_gain": "增量 gain",
     "rank": "排名 rank",
     "step": "一份努力 step",
@@ -487,7 +487,7 @@ HEADERS: dict[str, str] = {
     # compare-systems: the two versions' results side by side, and what changed in the file
     "old_score": "原得分 old",
     "new_score": "新得分 new",
-    "score_change": "变化 change",
+    "score_change": "得分变化 change",
     "old_rank": "原名次 old",
     "new_rank": "新名次 new",
     "rank_change": "上升 up",
@@ -500,6 +500,7 @@ HEADERS: dict[str, str] = {
     "old": "原 old",
     "new": "新 new",
     "tier": "梯队 tier",
+    "rank_moved": "位次变化 moved",
 }
 
 

@@ -260,7 +260,10 @@ def print_ranking(evaluation: "Evaluation") -> None:
     from scoring.outputs import summary_table
 
     summary = summary_table(evaluation)
-    show_frame(summary[summary.columns[:7]], f"{evaluation.system.name}（{evaluation.year} 年）", digits=2)
+    first = summary[summary.columns[:7]]
+    # the summary's Chinese headers as the console's (the name beside the code, both languages)
+    first.columns = ["rank", "unit_code", "unit_name", "composite", "tier", "score_change", "rank_moved"]
+    show_frame(first, f"{evaluation.system.name}（{evaluation.year} 年）", digits=2)
 
 
 def print_explanation(evaluation: "Evaluation", unit: str) -> None:
