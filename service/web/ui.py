@@ -22,6 +22,7 @@ from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
 from scoring.shipped import package_dir
+from scoring.system.measures import after_figure
 from service import ratelimit
 from service.auth import PUBLIC, Principal
 from service.context import ServiceContext, get_context
@@ -59,6 +60,15 @@ def _in_page_language(value: Any) -> Any:
     if names and isinstance(value, str) and not isinstance(value, markupsafe.Markup):
         return names.get(value, value)
     return value
+
+
+def measure_after_figure(unit: Any) -> str:
+    """A unit of measurement printed after a figure in the page's language: on an English page the catalogue's
+    English as a figure takes it (``408.8 (100 million yuan)``, ``33``, not ``33 number``), the Chinese as it is."""
+    if not unit:
+        return ""
+    english = (_DATA_NAMES.get() or {}).get(str(unit))
+    return after_figure(english) if english else str(unit)
 
 
 def key(value: Any) -> markupsafe.Markup:
@@ -107,7 +117,14 @@ class WebUi:
             lstrip_blocks=True,
         )
         env.filters.update(
-            num=num, signed=signed, pct=pct, dt=local_time, filesize=filesize, figure=figure, key=key
+            num=num,
+            signed=signed,
+            pct=pct,
+            dt=local_time,
+            filesize=filesize,
+            figure=figure,
+            key=key,
+            after_figure=measure_after_figure,
         )
         env.filters["tojson"] = _tojson_in_page_language
         urls = {}

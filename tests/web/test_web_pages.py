@@ -620,6 +620,22 @@ def test_the_robustness_page_prints_sensitivity_indices_as_the_report_does() -> 
     assert views.sensitivity_note(rows[1:], "en") is None
 
 
+def test_a_unit_after_a_figure_reads_as_the_page_language_writes_it() -> None:
+    """The review page's parts of a derived value: on an English page ``408.8 (100 million yuan)`` and ``33``
+    (a count says nothing), never ``408.8 100 million yuan`` or ``33 number``; on a Chinese page as written."""
+    from service.web import ui
+
+    assert ui.measure_after_figure("亿元") == "亿元" and ui.measure_after_figure(None) == ""
+    token = ui._DATA_NAMES.set({"亿元": "100 million yuan", "个": "number", "人": "persons"})
+    try:
+        assert ui.measure_after_figure("亿元") == "(100 million yuan)"
+        assert ui.measure_after_figure("个") == ""
+        assert ui.measure_after_figure("人") == "persons"
+        assert ui.measure_after_figure("PFLOPS") == "PFLOPS"
+    finally:
+        ui._DATA_NAMES.reset(token)
+
+
 def test_numbers_and_sizes_are_formatted_for_people() -> None:
     assert num(12345.678) == "12,345.68" and num(93.0385) == "93.04" and num(None) == "—"
     assert filesize(10 * 1024 * 1024) == "10 MB" and filesize(12_000) == "12 KB"
