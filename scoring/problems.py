@@ -726,6 +726,15 @@ VARIANTS: dict[str, list[tuple[tuple[str, ...], str, str]]] = {
             "{indicator_name}: '{value}' is not a number; enter the number only, in {measure}, e.g. {example}",
         ),
     ],
+    "cell.implausible": [
+        (
+            ("indicator_name", "measure"),
+            "“{indicator_name}”的数值“{value}”大得不合理（绝对值超过 {limit}），未采用；请检查是否多填了数字、误用了"
+            "科学计数法，或未按“{measure}”填写",
+            "{indicator_name}: the value '{value}' is implausibly large (beyond ±{limit}) and was not used; check "
+            "for extra digits or scientific notation, and that it is given in {measure}",
+        ),
+    ],
     "cell.wrong_magnitude": [
         (
             ("indicator_name", "measure", "factor"),

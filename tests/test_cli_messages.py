@@ -200,3 +200,18 @@ def test_unknown_methods_of_an_uncertainty_analysis_are_named_with_the_known_one
 def test_whatif_refuses_a_share_outside_0_to_1() -> None:
     code, output = run80("whatif", "-y", "2024", "--unit", "370102", "--share", "0", *FORMS)
     assert code == 2 and "--share 须大于 0 且不大于 1" in output and "--share must be" in output
+
+
+def test_a_blank_form_for_a_year_no_form_can_hold_is_refused(tmp_path: Path) -> None:
+    code, output = run80("template", "--unit", "370102", "--year", "1800", "--out", str(tmp_path / "f.xlsx"))
+    assert code == 2 and "年份 1800 无效" in output and "year 1800 is not valid" in " ".join(output.split())
+    assert not (tmp_path / "f.xlsx").exists()
+
+
+def test_an_implausible_value_names_the_indicator_and_its_unit(tmp_path: Path) -> None:
+    table = tmp_path / "long.csv"
+    table.write_text("unit_code,indicator_code,year,value\n370102,DI-08,2024,1e300\n", encoding="utf-8")
+    code, output = run80("validate", str(table))
+    assert code == 1
+    flat = "".join(output.split())
+    assert "“数字经济核心产业营业收入”的数值“1e300”大得不合理" in flat and "未按“亿元”填写" in flat

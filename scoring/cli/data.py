@@ -94,6 +94,15 @@ def template(
         output_format((".xlsx",))(out)  # checked before any work; with --all, out is a folder
     indicator_system = resolve_system(system)
     chosen_years = years or [date.today().year - 3 + i for i in range(3)]
+    from scoring.io.cells import YEAR_MAX, YEAR_MIN  # the years a form's year column may hold when read
+
+    wrong = [year for year in chosen_years if not YEAR_MIN <= year <= YEAR_MAX]
+    if wrong:
+        listed = ", ".join(map(str, wrong))
+        raise typer.BadParameter(
+            f"年份 {listed} 无效；请填写 {YEAR_MIN} 到 {YEAR_MAX} 之间的四位年份，如 2024\nyear {listed} is not "
+            f"valid; give four-digit years from {YEAR_MIN} to {YEAR_MAX}, e.g. 2024"
+        )
     if department is not None:
         from scoring.io.department_sheet import write_department_sheet
 
