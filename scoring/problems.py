@@ -354,7 +354,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # pipeline
     "pipeline.missing_values": (
         "缺失值处理方式为“不允许缺失”，但以下数据缺失：{cells}；请补齐这些数值，或改用其他缺失值处理方式",
-        "the missing-data policy is 'fail' but these values are missing: {cells}; fill them in or choose "
+        "the missing-data policy is 'fail' but these values are missing: {cells_en}; fill them in or choose "
         "another missing-data policy",
     ),
     "pipeline.geometric_negative": (

@@ -65,6 +65,7 @@ SAMPLES: dict[str, object] = {
     "confirmed": "370102",
     "missing": "370103",
     "cells": "370102 DI-01 2024",
+    "cells_en": "Lixia DI-01 5G base stations per 10 000 residents (2024)",
     "formula": "DI-01 / DI-02",
     "formula_en": "5G base stations ÷ Resident population at year end",
     "components": "DI-02",

@@ -8,8 +8,8 @@ they stay missing and their weight goes to the indicators present.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,15 @@ class MissingContext:
     groups: dict[str, str]
     not_applicable: pd.DataFrame
     max_gap: int = 2  # years: carry_forward and linear fill no gap longer than this
+    # units' and indicators' names (Chinese, English) by code, for messages that name a cell
+    names: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def cell(self, unit: str, indicator: str, year: int, language: int) -> str:
+        """A cell as messages name it: ``历下区 DI-01 每万人5G基站数 2024 年`` / ``Lixia DI-01 5G … (2024)``."""
+        unit_name = self.names.get(unit, (unit, unit))[language]
+        name = self.names.get(indicator, ("", ""))[language]
+        where = f"{unit_name} {indicator}{' ' + name if name and name != indicator else ''}"
+        return f"{where} {year} 年" if language == 0 else f"{where} ({year})"
 
 
 MissingMethod = Callable[[pd.DataFrame, MissingContext], tuple[pd.DataFrame, pd.DataFrame]]
@@ -136,8 +145,18 @@ def missing_fail(x: pd.DataFrame, context: MissingContext) -> tuple[pd.DataFrame
     gaps = x.isna().to_numpy() & ~na
     if gaps.any():
         rows, cols = np.nonzero(gaps)
-        cells = [f"{x.index[r][1]}/{x.columns[c]}/{x.index[r][0]}" for r, c in zip(rows, cols, strict=True)]
-        raise PipelineError(Problem("pipeline.missing_values", params={"cells": ", ".join(cells[:50])}))
+        found = [
+            (str(x.index[r][1]), str(x.columns[c]), int(x.index[r][0]))
+            for r, c in zip(rows, cols, strict=True)
+        ]
+        more = len(found) - 50
+        cells, cells_en = (
+            "；".join(context.cell(*f, 0) for f in found[:50]),
+            "; ".join(context.cell(*f, 1) for f in found[:50]),
+        )
+        if more > 0:
+            cells, cells_en = f"{cells} 等 {len(found)} 处", f"{cells_en} and {more} more"
+        raise PipelineError(Problem("pipeline.missing_values", params={"cells": cells, "cells_en": cells_en}))
     return x, _nothing_imputed(x)
 
 
@@ -172,5 +191,8 @@ def impute_stage(raw: pd.DataFrame, not_applicable: pd.DataFrame, system: Indica
     """The system's missing-data method on the raw matrix."""
     name = system.method.missing
     groups = {u.code: u.group or "" for u in system.units}
-    values, mask = MISSING[name](raw, MissingContext(groups, not_applicable, system.method.max_gap))
+    names = {u.code: (u.name, u.name_en or u.name) for u in system.units} | {
+        n.code: (n.name, n.name_en or n.name) for n in system.indicators
+    }
+    values, mask = MISSING[name](raw, MissingContext(groups, not_applicable, system.method.max_gap, names))
     return Imputed(name, values, mask)

@@ -90,8 +90,11 @@ def test_fail_stops_with_every_missing_cell(make_system, make_dataset) -> None:
         run(make_system, make_dataset, "fail")
     problem = caught.value.problems[0]
     assert problem.code == "pipeline.missing_values"
-    assert problem.params["cells"].split(", ") == ["U2/X1/2024", "U4/X1/2024", "U6/X1/2024"]
-    assert "U2/X1/2024" in str(caught.value)
+    # each cell by its unit, indicator (code and name) and year, in both languages
+    cells = [f"unit {u} X1 x1 2024 年" for u in ("U2", "U4", "U6")]  # the units' names are "unit U2" …
+    assert problem.params["cells"].split("；") == cells
+    assert problem.params["cells_en"].split("; ") == [f"unit {u} X1 x1 (2024)" for u in ("U2", "U4", "U6")]
+    assert "unit U2 X1 x1 2024 年" in str(caught.value)
 
 
 def with_not_applicable() -> dict:
