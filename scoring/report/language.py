@@ -66,7 +66,7 @@ def _(template: str, /, **params: object) -> str:
         from scoring.report.english import EN
 
         text = EN.get(template, template)
-        return _SINGULAR.sub(r"\1", text.format(**params)) if params else text
+        return _SINGULAR.sub(_singular, text.format(**params)) if params else text
     return template.format(**params) if params else template
 
 
@@ -74,8 +74,13 @@ def _(template: str, /, **params: object) -> str:
 # count filled in as 1 (not 21, 0.1 or DI-01) turns the noun after it singular.
 _SINGULAR = re.compile(
     r"(?<![\w.,\-−])(1 (?:unit|place|indicator|dimension|subsystem|change|time|district|year|target|error"
-    r"|warning|problem|department|round))s\b"
+    r"|warning|problem|department|round))s\b( are| have| were)?"
 )
+_VERB = {" are": " is", " have": " has", " were": " was"}
+
+
+def _singular(match: re.Match[str]) -> str:
+    return match.group(1) + _VERB.get(match.group(2) or "", "")
 
 
 def english(template: str) -> bool:

@@ -210,8 +210,11 @@ def test_a_count_of_one_takes_the_singular(english: dict[str, bytes]) -> None:
         )
         assert _(moved, previous_year=2023, up=11, down=1, same=2).startswith("Compared with 2023, 11 units")
         assert [_("上升 {k} 位", k=k) for k in (1, 21)] == ["up 1 place", "up 21 places"]
+        behind = "{name}：{counts} 个单元滞后于序时进度（{year} 年应达 {expected}），分别是{value}。"
+        assert "X: 1 unit is behind" in _(behind, name="X", counts=1, year=2024, expected="9%", value="A")
+        assert "X: 2 units are behind" in _(behind, name="X", counts=2, year=2024, expected="9%", value="A")
     text = docx_text(english["docx"]) + html_text(english["html"])
-    assert not re.findall(r"(?<![\w.,\-−])1 (?:units|places|indicators|dimensions|times)\b", text)
+    assert not re.findall(r"(?<![\w.,\-−])1 (?:units|places|indicators|dimensions|times)\b|1 unit are", text)
 
 
 def test_workbook_sheets_are_in_english(english: dict[str, bytes]) -> None:
