@@ -111,6 +111,11 @@ def clauses(items: Iterable[str]) -> str:
     return ("；" if _current.get() == "zh" else "; ").join(items)
 
 
+def span(first: object, last: object) -> str:
+    """A range: ``3—6`` / ``3–6`` (the Chinese dash, the English en dash)."""
+    return f"{first}{'—' if _current.get() == 'zh' else '–'}{last}"
+
+
 def chapter_number(n: int, title: str) -> str:
     """``一、摘要`` / ``1 Summary``."""
     from scoring.report.numbers import chinese_numeral

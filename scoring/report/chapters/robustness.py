@@ -11,7 +11,7 @@ from scoring.analysis.report_data import ReportData
 from scoring.report import numbers as fmt
 from scoring.report.chapter import Chapter, Writer
 from scoring.report.excel import Book, Column
-from scoring.report.language import _, current, problem_message
+from scoring.report.language import _, current, problem_message, span
 from scoring.report.model import Document
 from scoring.report.options import ReportOptions
 
@@ -49,7 +49,7 @@ def blocks(w: Writer, data: ReportData, options: ReportOptions) -> None:
             data.name(str(r.unit_code)),
             str(int(r.nominal_rank)),
             fmt.weight(float(r.median_rank)).rstrip("0").rstrip("."),
-            f"{int(r.rank_q05)}—{int(r.rank_q95)}",
+            span(int(r.rank_q05), int(r.rank_q95)),
             *([fmt.percent(float(r.tier_flip))] if flips else []),
         ]
         for r in result.units.itertuples()
