@@ -64,10 +64,14 @@ figure.chart img { display: block; margin: 0 auto; width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .88rem; font-variant-numeric: tabular-nums; }
 table.compact { font-size: .8rem; }
 th, td { border: 1px solid var(--rule); padding: .28em .5em; vertical-align: top; }
-thead th { background: var(--head); position: sticky; top: 0; white-space: nowrap; }
+thead th { background: var(--head); position: sticky; top: 0; vertical-align: bottom; }
 td.num { text-align: right; white-space: nowrap; }
 td.mid { text-align: center; }
 td.token { white-space: nowrap; }
+/* a table of many columns takes the window's width on a wide screen rather than scroll inside the page's */
+@media (min-width: 66rem) {
+  figure.wide { width: min(calc(100vw - 3rem), 84rem); position: relative; left: 50%; transform: translateX(-50%); }
+}
 tbody tr:nth-child(even) { background: #fafbfc; }
 p.note { text-indent: 0; font-size: .82rem; color: var(--muted); }
 @media (max-width: 40rem) {
@@ -202,6 +206,9 @@ def _contents(document: Document) -> str:
     return f'<nav class="toc" aria-label="{toc}"><details open><summary>{toc}</summary><ol>{body}</ol></details></nav>'
 
 
+WIDE_TABLE = (
+    10  # columns from which a table is set compact and as wide as the window, to fit without scrolling
+)
 # A code or a number set in a text column (DI-12, 370102, 1–3): one token, never broken across lines.
 _TOKEN = re.compile(r"[\x21-\x7e–—]{1,16}")
 
@@ -217,10 +224,12 @@ def _table(block: Table) -> str:
             for c, v in enumerate(row)
         )
         rows.append(f"<tr>{cells}</tr>")
-    css = ' class="compact"' if block.compact else ""
+    wide = len(block.header) >= WIDE_TABLE
+    css = ' class="compact"' if block.compact or wide else ""
     note = f'<p class="note">{_body(block.note)}</p>' if block.note else ""
     return (
-        f'<figure class="table" id="table-{escape(block.key)}"><figcaption>{escape(block.caption)}</figcaption>'
+        f'<figure class="table{" wide" if wide else ""}" id="table-{escape(block.key)}">'
+        f"<figcaption>{escape(block.caption)}</figcaption>"
         f'<div class="scroll"><table{css} data-key="{escape(block.key)}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>{note}</figure>"
     )

@@ -82,6 +82,11 @@ def test_codes_and_numbers_never_break_across_lines(html: str) -> None:
     assert "td.token { white-space: nowrap; }" in html
     assert '<td class="token">DI-12</td>' in html
     assert '<td class="token">数字' not in html  # Chinese text wraps as usual
+    # heads wrap between words; a table of many columns is set compact and as wide as the window on a wide
+    # screen (the change table's 12 columns scrolled inside the page at 1366 px)
+    assert "white-space: nowrap; }" not in re.search(r"thead th \{[^}]*\}", html).group(0)
+    assert '<figure class="table wide" id="table-change">' in html
+    assert '<figure class="table" id="table-tiers">' in html
 
 
 def test_tables_are_the_tables_of_the_word_report(jinan_files: dict[str, bytes], page: Page) -> None:
