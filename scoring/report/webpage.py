@@ -70,7 +70,8 @@ td.mid { text-align: center; }
 td.token { white-space: nowrap; }
 /* a table of many columns takes the window's width on a wide screen rather than scroll inside the page's */
 @media (min-width: 66rem) {
-  figure.wide { width: min(calc(100vw - 3rem), 84rem); position: relative; left: 50%; transform: translateX(-50%); }
+  figure.wide { width: max-content; min-width: 100%; max-width: min(calc(100vw - 3rem), 84rem);
+                position: relative; left: 50%; transform: translateX(-50%); }
 }
 tbody tr:nth-child(even) { background: #fafbfc; }
 p.note { text-indent: 0; font-size: .82rem; color: var(--muted); }
