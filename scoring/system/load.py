@@ -248,8 +248,6 @@ _ADDED_SETTINGS = {
     ("method", "yoy_warning"),
     ("system", "components"),
     ("system", "coordination"),
-    ("system", "name_en"),
-    ("system", "description_en"),
     ("node", "formula"),
     ("node", "provider"),
     ("node", "targets"),
@@ -271,10 +269,6 @@ def _without_unset_additions(dumped: dict[str, Any]) -> dict[str, Any]:
             dumped.pop(key, None)
         elif section == "method" and dumped["method"].get(key) is None:
             dumped["method"].pop(key, None)
-    tiers = dumped.get("tiers")
-    for named in [dumped.get("composite"), *(tiers if isinstance(tiers, list) else [])]:
-        if isinstance(named, dict) and named.get("name_en") is None:  # English names, added later
-            named.pop("name_en", None)
     node_keys = [key for section, key in _ADDED_SETTINGS if section == "node"]
     target_keys = [key for section, key in _ADDED_SETTINGS if section == "target"]
     pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])
@@ -293,11 +287,16 @@ def _without_unset_additions(dumped: dict[str, Any]) -> dict[str, Any]:
     return dumped
 
 
-# English versions of the file's descriptive texts (section "node": every node of the tree and every component;
-# "target": every target). They are presentation, not scoring content: set or not, they stay out of the content
-# hash, so translating a published system keeps its hash (and its rounds). The English names (name_en), older,
-# are in the hash when set.
+# English versions of the file's descriptive texts (section "system": the file's own fields; "composite": the
+# composite; "tier": every tier; "node": every node of the tree and every component; "target": every target).
+# They are presentation, not scoring content: set or not, they stay out of the content hash, so translating a
+# published system keeps its hash (and its rounds). The English names of nodes, units and departments (name_en,
+# group_en), older, are in the hash when set.
 TRANSLATIONS = {
+    ("system", "name_en"),
+    ("system", "description_en"),
+    ("composite", "name_en"),
+    ("tier", "name_en"),
     ("node", "unit_en"),
     ("node", "definition_en"),
     ("node", "guidance_en"),
@@ -310,6 +309,12 @@ TRANSLATIONS = {
 
 def _without_translations(dumped: dict[str, Any]) -> dict[str, Any]:
     """The dumped file without the English versions of its texts (:data:`TRANSLATIONS`), set or not."""
+    tiers = dumped.get("tiers")
+    parts = [("system", dumped), ("composite", dumped.get("composite"))]
+    parts += [("tier", tier) for tier in tiers] if isinstance(tiers, list) else []  # quantile tiers: no names
+    for section, part in parts:
+        for key in [key for s, key in TRANSLATIONS if s == section] if isinstance(part, dict) else []:
+            part.pop(key, None)
     node_keys = [key for section, key in TRANSLATIONS if section == "node"]
     target_keys = [key for section, key in TRANSLATIONS if section == "target"]
     pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])

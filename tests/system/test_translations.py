@@ -1,5 +1,6 @@
 """English versions of a system file's texts (``definition_en``, ``source_en``, ``unit_en``, ``guidance_en``,
-``remark_en``; a target's ``source_en`` and ``note_en``): display only, so never part of the content hash, and
+``remark_en``; a target's ``source_en`` and ``note_en``; the system's ``name_en`` and ``description_en``, the
+composite's and the tiers' ``name_en``): display only, so never part of the content hash, and
 the units of measurement in English from one catalogue where the file gives none."""
 
 from __future__ import annotations
@@ -54,11 +55,48 @@ def test_english_texts_stay_out_of_the_content_hash() -> None:
     assert _hash(definition="主营业务收入") != plain
 
 
+SYSTEM_ENGLISH = """id: t
+name: 测试
+{system_en}version: "1"
+units: [{{code: "001", name: 甲区}}, {{code: "002", name: 乙区}}]
+composite: {{name: 总指数{composite_en}}}
+tiers: [{{name: 领先, {tier_en}min: 60}}, {{name: 起步, min: 0}}]
+tree: [{{code: A1, name: 甲一, weight: 1}}]
+"""
+
+
+def test_the_english_name_and_description_of_the_system_composite_and_tiers_stay_out_of_the_hash() -> None:
+    def hashed(system_en: str = "", composite_en: str = "", tier_en: str = "") -> str:
+        text = SYSTEM_ENGLISH.format(system_en=system_en, composite_en=composite_en, tier_en=tier_en)
+        return parse_system(text).content_hash
+
+    plain = hashed()
+    english = hashed(
+        system_en="name_en: Test system\ndescription_en: A test.\n",
+        composite_en=", name_en: Overall index",
+        tier_en="name_en: Leading, ",
+    )
+    assert english == plain
+    assert hashed(composite_en=", name_en: Composite index") == plain
+    # the Chinese names they translate are content
+    assert (
+        parse_system(
+            SYSTEM_ENGLISH.format(system_en="", composite_en="", tier_en="").replace("领先", "先进")
+        ).content_hash
+        != plain
+    )
+
+
 def test_every_english_field_of_the_model_is_listed_as_a_translation() -> None:
-    from scoring.system.models import Node, Target
+    """Every English text of the file is a translation, but for the English names of nodes, units and
+    departments (name_en, group_en), which were in the content hash before translations were kept out of it."""
+    from scoring.system.models import Composite, IndicatorSystemFile, Node, Target, Tier
 
     fields = {("node", f) for f in Node.model_fields if f.endswith("_en") and f != "name_en"}
     fields |= {("target", f) for f in Target.model_fields if f.endswith("_en")}
+    fields |= {("system", f) for f in IndicatorSystemFile.model_fields if f.endswith("_en")}
+    fields |= {("composite", f) for f in Composite.model_fields if f.endswith("_en")}
+    fields |= {("tier", f) for f in Tier.model_fields if f.endswith("_en")}
     assert fields == TRANSLATIONS
 
 
@@ -67,8 +105,15 @@ def test_the_shipped_jinan_system_keeps_its_hash_with_its_english_texts(tmp_path
     shipped = load_system(path)
     assert shipped.nodes["DI-01"].definition_en and shipped.components[0].source_en  # the texts are there
 
+    assert shipped.name_en and shipped.description_en and shipped.composite.name_en
+    assert isinstance(shipped.tiers, list) and all(tier.name_en for tier in shipped.tiers)
+
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    keys = {key for _section, key in TRANSLATIONS}
+    for key in ("name_en", "description_en"):
+        document.pop(key)
+    for named in [document["composite"], *document["tiers"]]:
+        named.pop("name_en")
+    keys = {key for section, key in TRANSLATIONS if section in ("node", "target")}
     for node in [
         *document["components"],
         *document["tree"],
@@ -79,7 +124,7 @@ def test_the_shipped_jinan_system_keeps_its_hash_with_its_english_texts(tmp_path
         for key in keys if "target" in node else ():
             node["target"].pop(key, None)
     stripped = yaml.safe_dump(document, allow_unicode=True)
-    assert "definition_en" not in stripped and "note_en" not in stripped
+    assert "definition_en" not in stripped and "note_en" not in stripped and "description_en" not in stripped
     assert parse_system(stripped, path.parent).content_hash == shipped.content_hash
 
 
