@@ -125,10 +125,10 @@ def test_smart_city_marks_the_survey_the_bonus_and_the_deduction() -> None:
     assert (bonus.role, bonus.points.per_unit, bonus.points.cap) == ("bonus", 1, 3)  # type: ignore[union-attr]
     assert (deduction.role, deduction.points.per_unit, deduction.points.cap) == ("deduction", 2, 8)  # type: ignore[union-attr]
     assert system(SMART_CITY).tiers == [
-        Tier(name="五星（成长期）", min=90),
-        Tier(name="四星（成长期）", min=80),
-        Tier(name="三星（起步期）", min=70),
-        Tier(name="三星以下（准备期）", min=0),
+        Tier(name="五星（成长期）", name_en="Five stars (growth stage)", min=90),
+        Tier(name="四星（成长期）", name_en="Four stars (growth stage)", min=80),
+        Tier(name="三星（起步期）", name_en="Three stars (starting stage)", min=70),
+        Tier(name="三星以下（准备期）", name_en="Below three stars (preparation stage)", min=0),
     ]
 
 
@@ -169,10 +169,10 @@ def test_digital_government_has_the_five_national_sub_indices_weighted_equally()
     ]
     assert {node.weight for node in top} == {20}
     assert system(GOVERNMENT).tiers == [
-        Tier(name="非常高", min=90),
-        Tier(name="高", min=80),
-        Tier(name="中", min=65),
-        Tier(name="低", min=0),
+        Tier(name="非常高", name_en="Very high", min=90),
+        Tier(name="高", name_en="High", min=80),
+        Tier(name="中", name_en="Medium", min=65),
+        Tier(name="低", name_en="Low", min=0),
     ]
     nodes = system(GOVERNMENT).nodes
     assert nodes["DG-A-05"].collection == "survey"

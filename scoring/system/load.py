@@ -313,8 +313,9 @@ def _without_translations(dumped: dict[str, Any]) -> dict[str, Any]:
     parts = [("system", dumped), ("composite", dumped.get("composite"))]
     parts += [("tier", tier) for tier in tiers] if isinstance(tiers, list) else []  # quantile tiers: no names
     for section, part in parts:
-        for key in [key for s, key in TRANSLATIONS if s == section] if isinstance(part, dict) else []:
-            part.pop(key, None)
+        if isinstance(part, dict):
+            for key in [key for s, key in TRANSLATIONS if s == section]:
+                part.pop(key, None)
     node_keys = [key for section, key in TRANSLATIONS if section == "node"]
     target_keys = [key for section, key in TRANSLATIONS if section == "target"]
     pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])

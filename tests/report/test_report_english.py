@@ -266,3 +266,26 @@ def test_the_chinese_edition_is_the_default_and_unchanged_by_the_language_layer(
     jinan: Evaluation, jinan_files: dict[str, bytes]
 ) -> None:
     assert build_reports(jinan, ("html",), ReportOptions(lang="zh"))["html"] == jinan_files["html"]
+
+
+def test_the_composite_english_edition_has_its_english_title_composite_and_tiers() -> None:
+    """The composite of the three Jinan systems gives its own name, description, composite and tiers in English
+    (translations, outside its content hash): the English edition shows them, never the Chinese ones."""
+    from scoring.evaluate import evaluate
+    from scoring.io import read_data
+    from scoring.system import load_system
+
+    system = load_system(ROOT / "indicators" / "jinan_digital_composite.yaml")
+    dataset = read_data([ROOT / "sample_inputs" / "jinan_digital_composite" / "long_table.csv"], system)
+    evaluation = evaluate(system, dataset, 2024)
+    assert set(evaluation.tiers.dropna()) >= {"领先", "先进"}  # the sample reaches at least two tiers
+    files = build_reports(
+        evaluation, ("docx", "html"), ReportOptions(lang="en", charts=False, robustness=None)
+    )
+    assert isinstance(system.tiers, list)
+    chinese = [system.name, system.composite.name, *(t.name for t in system.tiers)]
+    for text in (docx_text(files["docx"]), html_text(files["html"])):
+        assert "Jinan District Composite Index of High-Quality Digital Development" in text
+        assert "High-quality digital development index" in text
+        assert "Leading" in text and "Advanced" in text
+        assert [name for name in chinese if name in text] == []

@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
-from scoring.system import load_system
+from scoring.system import load_system, parse_system
 from service import Settings, create_app
 from service.auth import CLI
 from service.db import MIGRATIONS_DIR
@@ -116,6 +116,38 @@ def test_english_texts_of_a_used_system_version_can_still_be_updated(office: Off
     assert "system.texts" in actions
     with db.write() as session:  # the same again writes nothing
         assert register_system(session, retold, CLI, later)[1] is False
+
+
+def test_new_english_names_of_a_used_system_version_update_the_stored_copy(office: Office) -> None:
+    """The system's, the composite's and the tiers' English names and the English description are translations
+    too: the file re-read with new ones has the same content hash, and registering it updates the stored copy of
+    a version a round uses."""
+    path = DEFAULT_SYSTEMS[0]
+    system = load_system(path)
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        (f"name_en: {system.name_en}\n", "name_en: Digital Development of Jinan's Districts\n"),
+        ("description_en: >-\n", "description_en: >-\n  Retold.\n"),
+        ("  name_en: Composite index\n", "  name_en: Digital development index\n"),
+        ("name_en: Catching up,", "name_en: Catching-up,"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    retold = parse_system(text, path.parent)
+    assert retold.content_hash == system.content_hash and retold.name_en != system.name_en
+    office.open_round()
+    db = office.context.db
+    later = datetime(2025, 4, 1, tzinfo=UTC)
+    with db.write() as session:
+        row, written = register_system(session, retold, CLI, later)
+        assert written and row.content_hash == system.content_hash
+    with db.read() as session:
+        row = session.execute(select(SystemRow).where(SystemRow.system_id == system.id)).scalar_one()
+        shown = office.context.catalog.system(row)
+    assert shown.name_en == "Digital Development of Jinan's Districts"
+    assert shown.description_en and shown.description_en.startswith("Retold. ")
+    assert shown.composite.name_en == "Digital development index"
+    assert isinstance(shown.tiers, list) and shown.tiers[2].name_en == "Catching-up"
 
 
 def test_rows_are_only_ever_added(office: Office) -> None:
