@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
-from scoring.system import load_system, parse_system
+from scoring.system import IndicatorSystem, load_system, parse_system
 from service import Settings, create_app
 from service.auth import CLI
 from service.db import MIGRATIONS_DIR
@@ -101,21 +101,29 @@ def test_english_texts_of_a_used_system_version_can_still_be_updated(office: Off
         for dimension in system.tree
     ]
     retold = system.model_copy(update={"tree": tree})
+    shown = _registered_in_a_used_round(office, system, retold)
+    assert shown.nodes["DI-02"].definition_en == "Gigabit subscribers ÷ all subscribers × 100."
+    with office.context.db.read() as session:
+        actions = session.execute(select(AuditRow.action)).scalars().all()
+    assert "system.texts" in actions
+    with office.context.db.write() as session:  # the same again writes nothing
+        assert register_system(session, retold, CLI, datetime(2025, 4, 1, tzinfo=UTC))[1] is False
+
+
+def _registered_in_a_used_round(
+    office: Office, system: IndicatorSystem, retold: IndicatorSystem
+) -> IndicatorSystem:
+    """``retold`` (``system`` with other English texts: the same content hash) registered once a round uses
+    ``system``'s version; the system the catalogue then reads from the stored copy."""
     assert retold.content_hash == system.content_hash
     office.open_round()
     db = office.context.db
-    later = datetime(2025, 4, 1, tzinfo=UTC)
     with db.write() as session:
-        row, written = register_system(session, retold, CLI, later)
+        row, written = register_system(session, retold, CLI, datetime(2025, 4, 1, tzinfo=UTC))
         assert written and row.content_hash == system.content_hash
     with db.read() as session:
         row = session.execute(select(SystemRow).where(SystemRow.system_id == system.id)).scalar_one()
-        shown = office.context.catalog.system(row).nodes["DI-02"]
-        assert shown.definition_en == "Gigabit subscribers ÷ all subscribers × 100."
-        actions = session.execute(select(AuditRow.action)).scalars().all()
-    assert "system.texts" in actions
-    with db.write() as session:  # the same again writes nothing
-        assert register_system(session, retold, CLI, later)[1] is False
+        return office.context.catalog.system(row)
 
 
 def test_new_english_names_of_a_used_system_version_update_the_stored_copy(office: Office) -> None:
@@ -134,16 +142,8 @@ def test_new_english_names_of_a_used_system_version_update_the_stored_copy(offic
         assert text.count(old) == 1
         text = text.replace(old, new)
     retold = parse_system(text, path.parent)
-    assert retold.content_hash == system.content_hash and retold.name_en != system.name_en
-    office.open_round()
-    db = office.context.db
-    later = datetime(2025, 4, 1, tzinfo=UTC)
-    with db.write() as session:
-        row, written = register_system(session, retold, CLI, later)
-        assert written and row.content_hash == system.content_hash
-    with db.read() as session:
-        row = session.execute(select(SystemRow).where(SystemRow.system_id == system.id)).scalar_one()
-        shown = office.context.catalog.system(row)
+    assert retold.name_en != system.name_en
+    shown = _registered_in_a_used_round(office, system, retold)
     assert shown.name_en == "Digital Development of Jinan's Districts"
     assert shown.description_en and shown.description_en.startswith("Retold. ")
     assert shown.composite.name_en == "Digital development index"
