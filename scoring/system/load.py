@@ -271,20 +271,28 @@ def _without_unset_additions(dumped: dict[str, Any]) -> dict[str, Any]:
             dumped["method"].pop(key, None)
     node_keys = [key for section, key in _ADDED_SETTINGS if section == "node"]
     target_keys = [key for section, key in _ADDED_SETTINGS if section == "target"]
+    for node in _dumped_nodes(dumped):
+        for part, keys in [(node, node_keys), *((target, target_keys) for target in _dumped_targets(node))]:
+            for key in keys:
+                if part.get(key) is None:
+                    part.pop(key, None)
+        if node.get("coverage_by") == "indicators":  # the default of a later-added setting
+            node.pop("coverage_by", None)
+    return dumped
+
+
+def _dumped_nodes(dumped: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every node of a dumped file's tree and every component."""
     pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])
     while pending:
         node = pending.pop()
-        for key in node_keys:
-            if node.get(key) is None:
-                node.pop(key, None)
-        if node.get("coverage_by") == "indicators":  # the default of a later-added setting
-            node.pop("coverage_by", None)
-        for target in [node.get("target"), *(node.get("targets") or [])]:
-            for key in target_keys if isinstance(target, dict) else []:
-                if target.get(key) is None:
-                    target.pop(key, None)
+        yield node
         pending.extend(node.get("children") or [])
-    return dumped
+
+
+def _dumped_targets(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """A dumped node's targets (``target`` and ``targets``)."""
+    return [t for t in [node.get("target"), *(node.get("targets") or [])] if isinstance(t, dict)]
 
 
 # English versions of the file's descriptive texts (section "system": the file's own fields; "composite": the
@@ -318,15 +326,10 @@ def _without_translations(dumped: dict[str, Any]) -> dict[str, Any]:
                 part.pop(key, None)
     node_keys = [key for section, key in TRANSLATIONS if section == "node"]
     target_keys = [key for section, key in TRANSLATIONS if section == "target"]
-    pending = list(dumped.get("tree") or []) + list(dumped.get("components") or [])
-    while pending:
-        node = pending.pop()
-        for key in node_keys:
-            node.pop(key, None)
-        for target in [node.get("target"), *(node.get("targets") or [])]:
-            for key in target_keys if isinstance(target, dict) else []:
-                target.pop(key, None)
-        pending.extend(node.get("children") or [])
+    for node in _dumped_nodes(dumped):
+        for part, keys in [(node, node_keys), *((target, target_keys) for target in _dumped_targets(node))]:
+            for key in keys:
+                part.pop(key, None)
     return dumped
 
 
