@@ -136,3 +136,24 @@ def test_a_department_uploads_its_sheet_and_a_reviewer_accepts_it(
     finally:
         tab.context.close()
     tab.guard.check()
+
+
+def test_the_english_department_page_names_the_department_in_english_at_390px(
+    browser: Any, smart_site: Site
+) -> None:
+    """The header and the heading name the officer's department as the unit list gives it in English, the
+    department's code kept whole (SD-TXGLJ-JN, not broken at a hyphen), and nothing scrolls sideways."""
+    tab = open_tab(browser, smart_site, viewport={"width": 390, "height": 844})
+    page = tab.page
+    try:
+        sign_in(page, _token(smart_site, Role.DEPARTMENT, TELECOM))
+        page.goto(f"/department?year={YEAR}&system={SMART}&lang=en")
+        who = page.locator(".who").inner_text()
+        assert "Shandong Communications Administration (Jinan branch)" in who and "省通信" not in who
+        assert page.locator("h1 .nowrap").inner_text() == " (SD-TXGLJ-JN)"
+        assert page.evaluate("document.querySelector('h1 .nowrap').getClientRects().length") == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "department-390-en-header")
+        tab.guard.check()
+    finally:
+        tab.context.close()
