@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -60,6 +61,15 @@ def _in_page_language(value: Any) -> Any:
     if names and isinstance(value, str) and not isinstance(value, markupsafe.Markup):
         return names.get(value, value)
     return value
+
+
+_GROUPED_DIGITS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+
+
+def numbers_whole(text: str) -> str:
+    """``text`` with the spaces that group a number's digits (``10 000``) made non-breaking, so that a name such
+    as "Public video streams aggregated per 10 000 residents" never breaks inside its number."""
+    return _GROUPED_DIGITS.sub("\u00a0", text)
 
 
 def measure_after_figure(unit: Any) -> str:
@@ -234,7 +244,9 @@ class Web:
         if self.lang != "en":
             return {}
         if self._data_names is None:
-            self._data_names = english_names(self.context)
+            self._data_names = {
+                name: numbers_whole(english) for name, english in english_names(self.context).items()
+            }
         return self._data_names
 
     @property

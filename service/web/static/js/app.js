@@ -313,7 +313,9 @@
             roam: false,
             top: 10,
             bottom: 50,
-            label: { show: true, fontSize: 11, color: INK, backgroundColor: 'rgba(255,255,255,0.75)',
+            // names on the map where the regions are wide enough for them; on a phone a region shows its name
+            // (and the tooltip its score) when tapped
+            label: { show: el.clientWidth >= 560, fontSize: 11, color: INK, backgroundColor: 'rgba(255,255,255,0.75)',
                      padding: [1, 3], borderRadius: 2 },
             itemStyle: { areaColor: '#d0d0d0', borderColor: '#ffffff', borderWidth: 1 },
             emphasis: { label: { show: true }, itemStyle: { borderColor: INK, borderWidth: 1.5 } },
@@ -335,8 +337,9 @@
               symbol: 'diamond',
               symbolSize: 16,
               itemStyle: { borderColor: INK, borderWidth: 1.2 },
-              label: { show: true, position: 'right', formatter: '{b}', color: INK, fontSize: 11,
-                       backgroundColor: 'rgba(255,255,255,0.8)', padding: [1, 3] },
+              label: { show: el.clientWidth >= 560, position: 'top', distance: 6, formatter: '{b}', color: INK,
+                       fontSize: 11, backgroundColor: 'rgba(255,255,255,0.9)', padding: [1, 3] },
+              labelLayout: { hideOverlap: true },
               data: doc.points.map(function (p) {
                 var s = byCode[p.code];
                 return { name: shown(p.name), code: p.code, value: [p.lon, p.lat, s && s.score !== null ? s.score : '-'] };
