@@ -789,7 +789,16 @@ class Translator:
 
     def pick(self, zh: str, en: str | None) -> str:
         """Data that carries both languages (a node's ``name`` and ``name_en``): English when asked and known."""
-        return en if self.lang == "en" and en else zh
+        return numbers_whole(en) if self.lang == "en" and en else zh
+
+
+_GROUPED_DIGITS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+
+
+def numbers_whole(text: str) -> str:
+    """``text`` with the spaces that group a number's digits (``10 000``) made non-breaking, so that a name such
+    as "Public video streams aggregated per 10 000 residents" never breaks inside its number."""
+    return _GROUPED_DIGITS.sub("\u00a0", text)
 
 
 def parse_lang(value: str | None) -> Lang | None:

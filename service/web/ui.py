@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from service.context import ServiceContext, get_context
 from service.usecases.identity import principal_of
 from service.usecases.rounds import SystemChoice, department_name, english_names, unit_name
 from service.web import security
-from service.web.i18n import DEFAULT_LANG, Lang, Translator, parse_lang
+from service.web.i18n import DEFAULT_LANG, Lang, Translator, numbers_whole, parse_lang
 
 WEB_DIR = package_dir("service.web")  # templates/ and static/ are package data of service.web
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -61,15 +60,6 @@ def _in_page_language(value: Any) -> Any:
     if names and isinstance(value, str) and not isinstance(value, markupsafe.Markup):
         return names.get(value, value)
     return value
-
-
-_GROUPED_DIGITS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
-
-
-def numbers_whole(text: str) -> str:
-    """``text`` with the spaces that group a number's digits (``10 000``) made non-breaking, so that a name such
-    as "Public video streams aggregated per 10 000 residents" never breaks inside its number."""
-    return _GROUPED_DIGITS.sub("\u00a0", text)
 
 
 def measure_after_figure(unit: Any) -> str:

@@ -636,6 +636,20 @@ def test_a_unit_after_a_figure_reads_as_the_page_language_writes_it() -> None:
         ui._DATA_NAMES.reset(token)
 
 
+def test_a_names_grouped_digits_are_never_broken_across_lines(office: Office) -> None:
+    """English names carry their number whole: the space grouping 10 000 is non-breaking (on the page and in
+    the charts' data), other spaces and numbers are left alone."""
+    from service.web.i18n import Translator, numbers_whole
+
+    assert numbers_whole("per 10 000 residents") == "per 10\u00a0000 residents"
+    assert numbers_whole("1 234 567 in 2024 1000") == "1\u00a0234\u00a0567 in 2024 1000"
+    assert Translator("en", {}).pick("每万人", "per 10 000 residents") == "per 10\u00a0000 residents"
+    assert Translator("zh", {}).pick("每万人 10 000", "per 10 000 residents") == "每万人 10 000"
+    page = browser_like(office).get(f"/districts/370102?year={YEAR}&lang=en").text
+    assert "Public video streams aggregated per 10\u00a0000 residents" in page
+    assert "per 10 000 residents" not in page.split('id="definitions"')[0]
+
+
 def test_numbers_and_sizes_are_formatted_for_people() -> None:
     assert num(12345.678) == "12,345.68" and num(93.0385) == "93.04" and num(None) == "—"
     assert filesize(10 * 1024 * 1024) == "10 MB" and filesize(12_000) == "12 KB"
