@@ -22,6 +22,7 @@ from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
 from scoring.shipped import package_dir
+from scoring.system.formula import formula_words
 from scoring.system.measures import after_figure
 from service import ratelimit
 from service.auth import PUBLIC, Principal
@@ -125,6 +126,7 @@ class WebUi:
             figure=figure,
             key=key,
             after_figure=measure_after_figure,
+            formula_words=formula_words,
         )
         env.filters["tojson"] = _tojson_in_page_language
         urls = {}

@@ -75,7 +75,9 @@ def test_upload_reports_a_zero_population_and_the_context_shows_each_derived_val
     html = client.get(f"/review?year={YEAR}&unit=370102").text
     section = html.split('id="derived"')[1].split("</table>")[0]
     assert "按公式计算的指标" in html
-    assert "{C-COREVA} / {C-GDP} × 100" in section and "C-GDP</span> 地区生产总值" in section
+    # the formula as officials say it (names, ÷, ×), its codes in the cell's title
+    assert "数字经济核心产业增加值 ÷ 地区生产总值 × 100</td>" in section
+    assert 'title="{C-COREVA} / {C-GDP} × 100"' in section and "C-GDP</span> 地区生产总值" in section
     assert f"数据填报!I{rows['C-GDP']}" in section
     assert "中作除数的 C-POP 年末常住人口 为 0" in section
     # the components are named in the table of values as well
