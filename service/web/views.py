@@ -26,7 +26,7 @@ from service.schemas import YEAR_MAX, YEAR_MIN
 from service.submissions import CellComment
 from service.usecases import read
 from service.usecases.read import RoundRead
-from service.web.i18n import Lang, Translator
+from service.web.i18n import Lang, Translator, numbers_whole
 from service.web.ui import CHINA_TIME
 
 SORTS = {  # column → the order a first click on its header gives
@@ -292,7 +292,11 @@ def profile_view(context: ServiceContext, view: RoundRead, unit: str, t: Transla
         path = system.path(code)
         dimension = path[1] if len(path) > 2 else code
         given = system.nodes[code]
-        measure = measure_en(given.unit, given.unit_en) if t.lang == "en" else given.unit
+        measure = (
+            numbers_whole(measure_en(given.unit, given.unit_en) or "") or None
+            if t.lang == "en"
+            else given.unit
+        )
         indicators.append(
             node
             | {

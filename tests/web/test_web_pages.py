@@ -145,7 +145,8 @@ def test_the_profile_gives_each_indicators_definition_source_and_unit_in_the_pag
     english = definitions("en")
     assert "5G base stations in service at year end ÷ resident population at year end" in english  # DI-01
     assert "Bureau of Statistics (resident population at year end)" in english  # DI-01's source
-    assert "Unit: number per 10 000 persons" in english and "Unit: PFLOPS" in english  # DI-01, DI-03
+    # (10 000 with a no-break space: a number is never broken across lines)
+    assert "Unit: number per 10\u00a0000 persons" in english and "Unit: PFLOPS" in english  # DI-01, DI-03
     assert "Unit: cases" in english  # DI-31, 起
     assert not re.search(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", english)
     chinese = definitions("zh")
@@ -153,7 +154,7 @@ def test_the_profile_gives_each_indicators_definition_source_and_unit_in_the_pag
     # the contributions table prints the raw value with its unit in the page's language too
     page = client.get(f"/districts/370102?year={YEAR}&lang=en").text
     # (a count per something after a figure: 38.52 per 10 000 persons, not 38.52 number per …)
-    assert '<span class="muted">per 10 000 persons</span>' in page
+    assert '<span class="muted">per 10\u00a0000 persons</span>' in page
 
 
 # ------------------------------------------------------------------------------------- sign-in, CSRF
