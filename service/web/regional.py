@@ -14,7 +14,7 @@ from service.usecases import read, regional
 from service.web import views
 from service.web.i18n import Translator
 from service.web.routes import SystemQuery, WebRoute, YearQuery, _empty, _rounds_of, _system
-from service.web.ui import WebDep
+from service.web.ui import WebDep, message
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 COMMON_SHOWN = 10  # common obstacles in the chart
@@ -52,7 +52,7 @@ def analysis_page(web: WebDep, year: YearQuery = None, system: SystemQuery = Non
 
 def _error(document: dict[str, Any], t: Translator) -> str | None:
     error = document.get("error")
-    return None if error is None else t.pick(error["message_zh"], error["message_en"])
+    return None if error is None else message(error, t.lang)
 
 
 def _name(system: IndicatorSystem, code: str | None, t: Translator) -> str:

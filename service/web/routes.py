@@ -51,7 +51,7 @@ from service.web.guards import (
     UploadDepartmentDep,
     UploadUnitDep,
 )
-from service.web.ui import SignInRequired, Web, WebDep, public_web
+from service.web.ui import SignInRequired, Web, WebDep, message, public_web
 from service.web.views import PAGE_SIZES, RankingQuery
 
 
@@ -107,9 +107,8 @@ def _query(**params: object) -> str:
 
 
 def _problem_text(web: Web, problem: dict[str, Any]) -> str:
-    message = problem.get("message_en") if web.lang == "en" else problem.get("message_zh")
     where = problem.get("location") or ""
-    return f"{where} {message}".strip()
+    return f"{where} {message(problem, web.lang)}".strip()
 
 
 def _error_page(web: Web, status: int, slug: str, messages: list[str] | None = None) -> Response:

@@ -127,6 +127,7 @@ class WebUi:
             key=key,
             after_figure=measure_after_figure,
             formula_words=formula_words,
+            message=message,
         )
         env.filters["tojson"] = _tojson_in_page_language
         urls = {}
@@ -150,6 +151,18 @@ def num(value: float | int | None, digits: int = 2) -> str:
     if value is None:
         return "—"
     return f"{value:,.{digits}f}" if abs(value) >= 10_000 else f"{value:.{digits}f}"
+
+
+def message(problem: Any, lang: str) -> str:
+    """A problem's message in the page's language (a problem or its dict); in English as a sentence, its first
+    letter capitalised ("Indicator DI-01 …": the catalogue's English starts lowercase to read inside the CLI's
+    lines too)."""
+    text = (
+        problem["message_en" if lang == "en" else "message_zh"]
+        if isinstance(problem, Mapping)
+        else (problem.message_en if lang == "en" else problem.message_zh)
+    )
+    return str(text)[:1].upper() + str(text)[1:]
 
 
 def figure(value: float | int | None, digits: int = 4) -> str:

@@ -84,7 +84,9 @@ def test_evidence_on_the_upload_and_review_pages(office: Office) -> None:
         },
         files={"file": ("empty.pdf", b"", "application/pdf")},
     )
-    assert english.status_code == 422 and "the uploaded file is empty" in english.text
+    assert (
+        english.status_code == 422 and "The uploaded file is empty" in english.text
+    )  # a sentence on the page
     district.cookies.set("dgs_lang", "zh")
     # a PDF is attached and listed with its download link
     made = district.post(

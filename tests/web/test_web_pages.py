@@ -717,3 +717,11 @@ def test_the_review_page_asks_to_accept_the_reasons_of_unavailable_values(office
     assert "接受时请勾选" in reviewer.get(unticked.headers["location"]).text
     ticked = reviewer.post("/review", data=fields | {"decision": "accept", "accept_unavailable": "true"})
     assert ticked.headers["location"].endswith("&done=accept")
+
+
+def test_a_problem_reads_as_a_sentence_in_english() -> None:
+    from service.web.ui import message
+
+    problem = {"message_zh": "单元格内容“12个”不是数值", "message_en": "the cell holds '12个', not a number"}
+    assert message(problem, "en") == "The cell holds '12个', not a number"
+    assert message(problem, "zh") == "单元格内容“12个”不是数值"
