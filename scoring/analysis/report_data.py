@@ -18,6 +18,7 @@ its own: every chapter, every format (Word, Excel, HTML) and the narrative read 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -784,14 +785,23 @@ def _strengths_and_weaknesses(
         )
         for code in present.index
     ]
-    # relative rank (rank / units ranked), so 11th of 12 counts as weaker than 7th of 14
-    best_first = sorted(positions, key=lambda p: (p.rank / p.ranked, -(p.score - p.mean)))
-    strengths = tuple([p for p in best_first if upper_third(p.rank, p.ranked)][:PROFILE_ITEMS])
-    chosen = {p.code for p in strengths}
-    worst_first = sorted(positions, key=lambda p: (-p.rank / p.ranked, p.score - p.mean))
-    weaknesses = tuple(
-        [p for p in worst_first if p.code not in chosen and lower_third(p.rank, p.ranked)][:PROFILE_ITEMS]
-    )
+    by_code = {p.code: p for p in positions}
+    best, worst = strengths_and_weaknesses([(p.code, p.rank, p.ranked, p.score - p.mean) for p in positions])
+    return tuple(by_code[c] for c in best), tuple(by_code[c] for c in worst)
+
+
+def strengths_and_weaknesses(
+    positions: Sequence[tuple[str, int, int, float]], items: int = PROFILE_ITEMS
+) -> tuple[list[str], list[str]]:
+    """A unit's strengths (优势) and weaknesses (短板) among its indicators, each ``(code, rank, units ranked,
+    score − the units' mean score)``: at most ``items`` of the best-ranked in the upper third, and of the
+    worst-ranked in the lower third; by relative rank (rank / units ranked, so 11th of 12 counts as weaker than
+    7th of 14), then by the distance from the mean, then in the given order. The report, the CLI and the
+    dashboard's profile name the same ones."""
+    best_first = sorted(positions, key=lambda p: (p[1] / p[2], -p[3]))
+    strengths = [p[0] for p in best_first if upper_third(p[1], p[2])][:items]
+    worst_first = sorted(positions, key=lambda p: (-p[1] / p[2], p[3]))
+    weaknesses = [p[0] for p in worst_first if p[0] not in strengths and lower_third(p[1], p[2])][:items]
     return strengths, weaknesses
 
 

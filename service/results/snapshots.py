@@ -162,6 +162,7 @@ def profile(results: RoundResults, evaluation: Evaluation, unit_code: str) -> di
                 "parent": explained.get("parent"),
                 "score": row["score"],
                 "rank": row["rank"],
+                "units_ranked": sum(r["rank"] is not None for r in results.by_node.get(code, [])),
                 "score_change": row["score_change"],
                 "rank_change": row["rank_change"],
                 "raw_value": explained.get("raw_value"),

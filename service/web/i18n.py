@@ -156,9 +156,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "profile.dimensions": ("维度得分与排名", "Dimension scores and ranks"),
     "profile.strengths": ("优势指标", "Strengths"),
     "profile.weaknesses": ("短板指标", "Weaknesses"),
+    # the report's words for the rule (scoring.analysis.report_data.strengths_and_weaknesses)
     "profile.strengths_note": (
-        "按本区县在全部区县中的指标排名选出：排名最靠前和最靠后的各三项。",
-        "By the district's rank among all districts on each indicator: the best three and the worst three.",
+        "优势指标为排名居前三分之一的指标中位次最靠前的至多三项，短板指标为排名居后三分之一的至多三项。",
+        "Strengths: up to three best-ranked indicators in the upper third; weaknesses: up to three in the lower "
+        "third.",
+    ),
+    "profile.no_strengths": (
+        "没有排名居前三分之一的指标，暂无明显优势指标。",
+        "No indicator ranks in the upper third, so there is no clear strength.",
     ),
     "profile.contributions": ("指标贡献", "Indicator contributions"),
     "profile.contributions_note": (

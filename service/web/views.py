@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from scoring.analysis.report_data import strengths_and_weaknesses
 from scoring.pipeline.attainment import AHEAD, BEHIND, NOT_MET, ON_TRACK, status_text
 from scoring.system import IndicatorSystem
 from scoring.system.geometry import REASON_POINT, REASONS, map_layout
@@ -40,7 +41,6 @@ SORTS = {  # column → the order a first click on its header gives
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 
-STRENGTHS = 3
 # the badge colour of a target status (the words come from scoring.pipeline.attainment.STATUS_TEXT)
 SCHEDULE_CLASS = {AHEAD: "ahead", ON_TRACK: "on", BEHIND: "behind", NOT_MET: "behind"}
 
@@ -311,10 +311,20 @@ def profile_view(context: ServiceContext, view: RoundRead, unit: str, t: Transla
                 "source": t.pick(given.source or "", given.source_en),
             }
         )
-    with_rank = [n for n in indicators if n["rank"] is not None]
-    strengths = sorted(with_rank, key=lambda n: (n["rank"], n["code"]))[:STRENGTHS]
-    weaknesses = sorted(with_rank, key=lambda n: (-n["rank"], n["code"]))[:STRENGTHS]
-    weaknesses = [n for n in weaknesses if n not in strengths]  # a tiny system: never both
+    # the report's rule (scoring.analysis.report_data.strengths_and_weaknesses): the same ones for the same round
+    ranked_on = {
+        n["code"]: n.get("units_ranked") or ranked for n in indicators
+    }  # older cached documents: none
+    by_code = {n["code"]: n | {"units_ranked": ranked_on[n["code"]]} for n in indicators}
+    best, worst = strengths_and_weaknesses(
+        [
+            (n["code"], n["rank"], ranked_on[n["code"]], n["score"] - (n["average"] or 0.0))
+            for n in indicators
+            if n["rank"] is not None and n["score"] is not None
+        ]
+    )
+    strengths = [by_code[c] for c in best]
+    weaknesses = [by_code[c] for c in worst]
 
     attainment = [
         row

@@ -7,6 +7,7 @@ import json
 import re
 import string
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 
 import pytest
@@ -725,3 +726,25 @@ def test_a_problem_reads_as_a_sentence_in_english() -> None:
     problem = {"message_zh": "单元格内容“12个”不是数值", "message_en": "the cell holds '12个', not a number"}
     assert message(problem, "en") == "The cell holds '12个', not a number"
     assert message(problem, "zh") == "单元格内容“12个”不是数值"
+
+
+def test_the_profile_names_the_reports_strengths_and_weaknesses(office: Office) -> None:
+    """One rule (scoring.analysis.report_data.strengths_and_weaknesses): the dashboard's profile lists the
+    strengths and weaknesses the report's profile names, for every district — ties at rank 1 included (历下区 is
+    first on several indicators; the page once took them in code order)."""
+    from scoring.analysis.report_data import analyse
+    from scoring.evaluate import evaluate
+
+    system = load_system(DEFAULT_SYSTEMS[0])
+    report = analyse(evaluate(system, read_data(list(jinan_forms().values()), system), YEAR))
+    client = browser_like(office)
+    for profile in report.profiles:
+        page = client.get(f"/districts/{profile.unit_code}?year={YEAR}").text
+
+        def listed(key: str, html: str = page) -> list[str]:
+            part = html.split(f'id="{key}">')[1].split("</ol>")[0]
+            return [unescape(n) for n in re.findall(r"<li><strong>([^<]+)</strong>", part)]
+
+        assert listed("strengths") == [p.name for p in profile.strengths], profile.unit_code
+        assert listed("weaknesses") == [p.name for p in profile.weaknesses], profile.unit_code
+        assert ('id="no-strengths"' in page) == (not profile.strengths)
