@@ -16,8 +16,8 @@ from scoring.cli import app
 from scoring.cli.help import width_of
 from scoring.problems import PipelineError, Problem
 from scoring.shipped import sample_inputs_dir
+from tests.cli_support import FORMS, lixia_form_with
 
-FORMS = [str(p) for p in sorted((sample_inputs_dir() / "jinan" / "forms").glob("*.xlsx"))]
 PYTHON_TEXT = ("Errno", "Traceback", "Error:", "Exception")
 
 
@@ -83,11 +83,7 @@ def test_invisible_characters_are_shown_and_named(tmp_path: Path) -> None:
 
 
 def test_chinese_messages_wrap_between_characters_and_counts_agree_in_number(tmp_path: Path) -> None:
-    form = tmp_path / "370102.xlsx"
-    shutil.copy(FORMS[0], form)
-    book = openpyxl.load_workbook(form)
-    book["数据填报"]["I9"] = "12个"  # DI-02, 2024
-    book.save(form)
+    form = lixia_form_with(tmp_path, {"I9": "12个"})  # DI-02, 2024
     code, output = run80("validate", str(form))
     assert code == 1
     # rich would have broken the line at the space before "列给出" and left the rest of it empty
@@ -137,11 +133,7 @@ def test_a_nul_character_in_a_csv_is_placed_by_its_line(tmp_path: Path) -> None:
 def test_validate_lists_the_other_files_problems_beside_an_unusable_file(tmp_path: Path) -> None:
     fake = tmp_path / "370103.xlsx"
     fake.write_text("hello")  # a text file named .xlsx
-    form = tmp_path / "370102.xlsx"
-    shutil.copy(FORMS[0], form)
-    book = openpyxl.load_workbook(form)
-    book["数据填报"]["I9"] = "12个"
-    book.save(form)
+    form = lixia_form_with(tmp_path, {"I9": "12个"})
     code, output = run80("validate", str(fake), str(form))
     assert code == 2
     flat = "".join(output.split())

@@ -12,16 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from scoring.cli import app
 from scoring.cli.help import width_of
 from scoring.shipped import sample_inputs_dir
+from tests.cli_support import FORMS, lixia_form_with
 
 ROOT = Path(__file__).resolve().parents[1]
-FORMS = [str(p) for p in sorted((sample_inputs_dir() / "jinan" / "forms").glob("*.xlsx"))]
 BAR = "━"  # rich's progress bar; the tables use light rules
 
 
@@ -75,11 +74,7 @@ def test_monitor_shows_each_indicator_once_above_its_units() -> None:
 
 
 def test_problems_name_the_unit_and_the_indicator(tmp_path: Path) -> None:
-    form = tmp_path / "370102.xlsx"
-    shutil.copy(FORMS[0], form)
-    book = openpyxl.load_workbook(form)
-    book["数据填报"]["I9"] = "82个"  # DI-02, 2024
-    book.save(form)
+    form = lixia_form_with(tmp_path, {"I9": "82个"})  # DI-02, 2024
     result = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["validate", str(form)])
     assert result.exit_code == 1, result.output
     block = next(b for b in result.output.split("\n错误") if "I9" in b)
