@@ -129,7 +129,8 @@ def fail() -> None:
     x = _matrix([[10.0], [None]])
     with pytest.raises(PipelineError) as caught:
         MISSING["fail"](x, _context(x))
-    assert caught.value.problems[0].params["cells"] == "U2/X1/2024"
+    params = caught.value.problems[0].params  # without names: codes, then the year
+    assert params["cells"] == "U2 X1 2024 年" and params["cells_en"] == "U2 X1 (2024)"
 
 
 def log_transform() -> None:
