@@ -157,18 +157,7 @@ def progress_workbook(progress: dict[str, Any], lang: str = "zh") -> bytes:
             "timeliness": word(f"timeliness.{unit['timeliness']}", lang) if unit["timeliness"] else "",
             "comment": unit["comment"] or "",
         }
-        # a wrapped cell's lines set the row's height (spreadsheets do not grow a row written by a program)
-        lines = max(_lines(str(values[key] or ""), width) for key, width in COLUMNS)
-        if lines > 1:
-            sheet.set_row(row, 14 * lines)
-        for column, (key, _) in enumerate(COLUMNS):
-            value = values[key]
-            if key == "state":
-                sheet.write_string(row, column, value, states[unit["state"]])
-            elif isinstance(value, int):
-                sheet.write_number(row, column, value, number)
-            else:
-                sheet.write_string(row, column, "" if value is None else str(value), cell)
+        _row(sheet, row, values, (states[unit["state"]], number, cell))
     last = HEADER_ROW + len(progress["units"])
     sheet.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
     if progress.get("departments"):
@@ -229,18 +218,25 @@ def _departments(
             else "",
             "comment": department["comment"] or "",
         }
-        lines = max(_lines(str(values[key] or ""), width) for key, width in COLUMNS)
-        if lines > 1:
-            sheet.set_row(row, 14 * lines)
-        for column, (key, _) in enumerate(COLUMNS):
-            value = values[key]
-            if key == "state":
-                sheet.write_string(row, column, value, states[department["state"]])
-            elif isinstance(value, int):
-                sheet.write_number(row, column, value, number)
-            else:
-                sheet.write_string(row, column, "" if value is None else str(value), cell)
+        _row(sheet, row, values, (states[department["state"]], number, cell))
     return heading + len(suppliers)
+
+
+def _row(sheet: Any, row: int, values: dict[str, Any], formats: tuple[Any, Any, Any]) -> None:
+    """One unit's or department's row in :data:`COLUMNS`: the state in its colour (``formats``: the state's,
+    numbers', text's), as high as its wrapped cells' lines (spreadsheets do not grow a row a program writes)."""
+    state, number, cell = formats
+    lines = max(_lines(str(values[key] or ""), width) for key, width in COLUMNS)
+    if lines > 1:
+        sheet.set_row(row, 14 * lines)
+    for column, (key, _) in enumerate(COLUMNS):
+        value = values[key]
+        if key == "state":
+            sheet.write_string(row, column, value, state)
+        elif isinstance(value, int):
+            sheet.write_number(row, column, value, number)
+        else:
+            sheet.write_string(row, column, "" if value is None else str(value), cell)
 
 
 def _lines(text: str, width: float) -> int:
