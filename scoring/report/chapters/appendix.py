@@ -180,36 +180,30 @@ def _leaves(node: Node) -> list[Node]:
     return [leaf for child in node.children or [] for leaf in _leaves(child)]
 
 
+def _texts_sheet(
+    book: Book, data: ReportData, name: str, head: str, rows: list[tuple[str, str, str]]
+) -> None:
+    """A sheet of texts given with the data, one row each (unit, indicator, text): the remarks, the reasons for
+    data marked unavailable; none without any."""
+    if not rows:
+        return
+    book.table(
+        book.sheet(name),
+        [
+            Column(_("区县编码"), [u for u, _, _ in rows]),
+            Column(_("区县名称"), [data.name(u) for u, _, _ in rows]),
+            Column(_("指标编码"), [c for _, c, _ in rows]),
+            Column(_("指标名称"), [_collected_name(data.system, c) for _, c, _ in rows]),
+            Column(head, [t for _, _, t in rows]),
+        ],
+        freeze=2,
+    )
+
+
 def sheets(book: Book, data: ReportData, document: Document) -> None:
     _matrix(book, data, _("原始数据"), data.evaluation.raw, "value")
-    remarks = year_remarks(data)
-    if remarks:
-        sheet = book.sheet(_("填报备注"))
-        book.table(
-            sheet,
-            [
-                Column(_("区县编码"), [u for u, _, _ in remarks]),
-                Column(_("区县名称"), [data.name(u) for u, _, _ in remarks]),
-                Column(_("指标编码"), [c for _, c, _ in remarks]),
-                Column(_("指标名称"), [_collected_name(data.system, c) for _, c, _ in remarks]),
-                Column(_("备注"), [t for _, _, t in remarks]),
-            ],
-            freeze=2,
-        )
-    unavailable = year_unavailable(data)
-    if unavailable:
-        sheet = book.sheet(_("数据缺失说明"))
-        book.table(
-            sheet,
-            [
-                Column(_("区县编码"), [u for u, _, _ in unavailable]),
-                Column(_("区县名称"), [data.name(u) for u, _, _ in unavailable]),
-                Column(_("指标编码"), [c for _, c, _ in unavailable]),
-                Column(_("指标名称"), [_collected_name(data.system, c) for _, c, _ in unavailable]),
-                Column(_("缺失原因"), [t for _, _, t in unavailable]),
-            ],
-            freeze=2,
-        )
+    _texts_sheet(book, data, _("填报备注"), _("备注"), year_remarks(data))
+    _texts_sheet(book, data, _("数据缺失说明"), _("缺失原因"), year_unavailable(data))
     _matrix(book, data, _("标准化得分"), data.evaluation.normalised, "score")
     _weights(book, data)
     _definitions(book, data)
