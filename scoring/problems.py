@@ -828,6 +828,16 @@ class Location:
     def __str__(self) -> str:
         return "!".join(part for part in (self.file, self.sheet, self.cell) if part)
 
+    @classmethod
+    def parse(cls, text: str) -> Location:
+        """A stored location back into its parts: ``file!sheet!cell``, ``file!cell`` (a CSV cell) or a file."""
+        parts = text.rsplit("!", 2)
+        if len(parts) == 3:
+            return cls(file=parts[0], sheet=parts[1], cell=parts[2])
+        if len(parts) == 2:
+            return cls(file=parts[0], cell=parts[1])
+        return cls(file=text)
+
 
 @dataclass(frozen=True)
 class Problem:

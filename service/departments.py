@@ -37,7 +37,6 @@ from service.submissions import (
     ParsedUpload,
     _review_states,
     accepted_inputs,
-    location_of,
     status_of,
     values_from_json,
     versions_overview,
@@ -82,7 +81,7 @@ def parse_department_upload(
     problems += [
         Problem(
             "submission.not_department_indicator",
-            location=location_of(str(location)),
+            location=Location.parse(str(location)),
             unit=str(unit),
             indicator=str(code),
             year=int(row_year),

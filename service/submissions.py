@@ -137,7 +137,7 @@ def not_supplied_by_departments(
     given = values[supplied & (values["status"] != STATUS_MISSING).to_numpy()]
     problems = [
         department_value_problem(
-            location_of(str(location)),
+            Location.parse(str(location)),
             str(unit),
             str(code),
             int(year),
@@ -150,16 +150,6 @@ def not_supplied_by_departments(
         ].itertuples(index=False)
     ]
     return values[~supplied], problems
-
-
-def location_of(text: str) -> Location:
-    """A value's stored location (``file!sheet!cell``, or ``file!cell`` for a CSV) as a :class:`Location`."""
-    parts = text.rsplit("!", 2)
-    if len(parts) == 3:
-        return Location(file=parts[0], sheet=parts[1], cell=parts[2])
-    if len(parts) == 2:
-        return Location(file=parts[0], cell=parts[1])
-    return Location(file=text)
 
 
 def upload_problems(dataset: Dataset, file_name: str, unit_code: str, year: int) -> list[Problem]:

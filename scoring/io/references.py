@@ -122,7 +122,7 @@ def reference_problems(
         if not (flagged[0] or flagged[1] or yoy):
             continue
         code, unit_name = str(row.indicator_code), units.get(str(row.indicator_code), "")
-        where = _location(str(row.location or ""))
+        where = Location.parse(str(row.location or ""))
         shown = {"value": format_number(float(row.value)), "unit": unit_name}
         if row.last == row.last:  # not NaN: say where the last value comes from
             shown |= dict(zip(("basis_zh", "basis_en"), BASIS[int(row.basis)], strict=True))
@@ -176,16 +176,6 @@ def _latest(table: pd.DataFrame, year: int) -> pd.DataFrame:
     given = table[table["value"].notna() & (table["year"] < year)].sort_values("year", kind="stable")
     latest = given.drop_duplicates("indicator_code", keep="last").set_index("indicator_code")
     return latest[["value", "year"]]
-
-
-def _location(text: str) -> Location:
-    """``file!sheet!cell`` (a CSV cell: ``file!cell``) back into its parts."""
-    parts = text.rsplit("!", 2)
-    if len(parts) == 3:
-        return Location(file=parts[0], sheet=parts[1], cell=parts[2])
-    if len(parts) == 2:
-        return Location(file=parts[0], cell=parts[1])
-    return Location(file=text)
 
 
 def _medians(others: pd.DataFrame) -> pd.Series:

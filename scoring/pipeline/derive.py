@@ -145,39 +145,42 @@ def _problem(
     )
 
 
+def _inputs(
+    system: IndicatorSystem, dataset: Dataset
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    """What deriving from ``dataset`` needs: the collected values' matrix, the cells marked not applicable, and
+    the values by (unit, indicator, year), the first of duplicates; None when there is nothing to derive."""
+    if not system.derived or dataset.values.empty:
+        return None
+    codes = system.collected_codes
+    raw = dataset.matrix(codes, units=system.unit_codes)
+    if raw.empty:
+        return None
+    by_cell = dataset.values.drop_duplicates(["unit_code", "indicator_code", "year"]).set_index(
+        ["unit_code", "indicator_code", "year"]
+    )
+    return raw, dataset.not_applicable(codes, units=system.unit_codes), by_cell
+
+
 def derivation_problems(system: IndicatorSystem, dataset: Dataset) -> list[Problem]:
     """At upload validation (``digiscore validate``, the service's upload): each derived indicator that cannot
     be computed from what the data give for a unit and year — a divisor given as 0, or a part whose cell is
     there but empty or in error — as the problems the evaluation will raise, each pointing at the cell of the
     first part it names. A part the data do not hold at all is not reported (another file may give it)."""
-    if not system.derived or dataset.values.empty:
+    inputs = _inputs(system, dataset)
+    if inputs is None:
         return []
+    raw, not_applicable, by_cell = inputs
     codes = system.collected_codes
-    raw = dataset.matrix(codes, units=system.unit_codes)
-    if raw.empty:
-        return []
-    not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
     given = Dataset(dataset.values.assign(value=1.0)).matrix(codes, units=system.unit_codes).notna()
     problems = derive_stage(raw, not_applicable, system, given=given).problems
-    where = dataset.values.drop_duplicates(["unit_code", "indicator_code", "year"]).set_index(
-        ["unit_code", "indicator_code", "year"]
-    )["location"]
+    where = by_cell["location"]
     located = []
     for problem in problems:
         first = str(problem.params["components"]).split("、")[0]
         text = str(where.get((problem.unit, first, problem.year), ""))
-        located.append(replace(problem, location=_parse_location(text)) if text else problem)
+        located.append(replace(problem, location=Location.parse(text)) if text else problem)
     return located
-
-
-def _parse_location(text: str) -> Location:
-    """A dataset's ``file!sheet!A1`` (or ``file!A1`` for a CSV) back into a :class:`Location`."""
-    parts = text.rsplit("!", 2)
-    if len(parts) == 3:
-        return Location(file=parts[0], sheet=parts[1], cell=parts[2])
-    if len(parts) == 2:
-        return Location(file=parts[0], cell=parts[1])
-    return Location(file=text)
 
 
 def derived_parts(system: IndicatorSystem, dataset: Dataset) -> list[dict[str, Any]]:
@@ -186,18 +189,12 @@ def derived_parts(system: IndicatorSystem, dataset: Dataset) -> list[dict[str, A
     cannot be computed), ``status`` (``value``, ``not_applicable`` or ``missing``), ``parts`` (each component's
     ``code, name, unit, value, status, location``) and ``problems`` (why it has no value). Rows in the system's
     order of derived indicators, then by unit and year; empty when the system derives nothing."""
-    if not system.derived or dataset.values.empty:
+    inputs = _inputs(system, dataset)
+    if inputs is None:
         return []
-    codes = system.collected_codes
-    raw = dataset.matrix(codes, units=system.unit_codes)
-    if raw.empty:
-        return []
-    not_applicable = dataset.not_applicable(codes, units=system.unit_codes)
+    raw, not_applicable, given = inputs
     derived = derive_stage(raw, not_applicable, system)
     collected = {node.code: node for node in system.collected}
-    given = dataset.values.drop_duplicates(["unit_code", "indicator_code", "year"]).set_index(
-        ["unit_code", "indicator_code", "year"]
-    )
     why: dict[tuple[str, str, int], list[Problem]] = {}
     for problem in derived.problems:
         why.setdefault((str(problem.unit), str(problem.indicator), int(problem.year or 0)), []).append(
